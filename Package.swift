@@ -1,0 +1,64 @@
+// swift-tools-version: 6.0
+// CMLab: a workbench for consistency models. Layers, lowest first, as in DESIGN.md:
+// a target imports only the targets listed before it.
+import PackageDescription
+import Foundation
+
+let release: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+var targets: [Target] = [
+    // System-library shims.
+    .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+    .systemLibrary(name: "CReadline", providers: [.apt(["libreadline-dev"])]),
+
+    // Numerical layers.
+    .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: release),
+    .target(name: "Nets", dependencies: ["Tensors"], swiftSettings: release),
+    .target(name: "Diffusion", dependencies: ["Tensors", "Nets"], swiftSettings: release),
+    .target(name: "Distillation", dependencies: ["Tensors", "Nets", "Diffusion"], swiftSettings: release),
+    .target(name: "Datasets", dependencies: ["Tensors", "Diffusion"], swiftSettings: release),
+    .target(name: "Metrics", dependencies: ["Tensors", "Diffusion", "Distillation", "Datasets"], swiftSettings: release),
+    .target(name: "Plotting", dependencies: ["Tensors", "CCairo"], swiftSettings: release),
+
+    // The language and the product.
+    .target(name: "Script", dependencies: ["Tensors"]),
+    .target(name: "Bindings", dependencies: [
+        "Tensors", "Nets", "Diffusion", "Distillation", "Datasets", "Metrics", "Plotting", "Script",
+    ]),
+    .target(name: "Notebook", dependencies: ["Script", "Bindings", "Plotting", .product(name: "Ink", package: "Ink")]),
+    .executableTarget(name: "cmlab", dependencies: [
+        "Tensors", "Nets", "Diffusion", "Distillation", "Datasets", "Metrics", "Plotting",
+        "Script", "Bindings", "Notebook", "CReadline",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    ], swiftSettings: release),
+
+    // Tests mirror the source modules.
+    .testTarget(name: "TensorsTests", dependencies: ["Tensors"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "NetsTests", dependencies: ["Nets", "Tensors"]),
+    .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Tensors"]),
+    .testTarget(name: "DistillationTests", dependencies: ["Distillation", "Diffusion", "Nets", "Tensors"]),
+    .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Datasets", "Diffusion", "Tensors"]),
+    .testTarget(name: "PlottingTests", dependencies: ["Plotting", "Tensors"]),
+    .testTarget(name: "ScriptTests", dependencies: ["Script", "Tensors"], resources: [.copy("Scripts")]),
+    .testTarget(name: "BindingsTests", dependencies: ["Bindings", "Script", "Notebook"]),
+]
+
+// The libFuzzer target builds only when asked (it has no ordinary `main`):
+//   CMLAB_FUZZ=1 swift build -c release --scratch-path .build-fuzz \
+//     -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library
+if ProcessInfo.processInfo.environment["CMLAB_FUZZ"] != nil {
+    targets.append(.executableTarget(name: "ScriptFuzz", dependencies: ["Script", "Bindings"], path: "Fuzz/ScriptFuzz"))
+}
+
+let package = Package(
+    name: "CMLab",
+    platforms: [.macOS(.v13)],
+    products: [.executable(name: "cmlab", targets: ["cmlab"])],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
+    ],
+    targets: targets,
+    swiftLanguageModes: [.v5]
+)

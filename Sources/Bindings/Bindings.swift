@@ -1,0 +1,1 @@
+// The Bindings layer: see DESIGN.md.

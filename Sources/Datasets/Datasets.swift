@@ -1,0 +1,1 @@
+// The Datasets layer: see DESIGN.md.

@@ -1,0 +1,1 @@
+// The Diffusion layer: see DESIGN.md.

@@ -1,0 +1,1 @@
+// The Distillation layer: see DESIGN.md.

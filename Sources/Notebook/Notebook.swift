@@ -1,0 +1,1 @@
+// The Notebook layer: see DESIGN.md.

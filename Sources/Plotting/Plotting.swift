@@ -1,0 +1,1 @@
+// The Plotting layer: see DESIGN.md.

@@ -1,0 +1,1 @@
+// The Script layer: see DESIGN.md.

@@ -1,0 +1,56 @@
+import CBLAS
+
+/// Matrix products through OpenBLAS (`cblas_sgemm` / `cblas_dgemm`), row-major,
+/// with transposes passed to BLAS rather than materialised.
+
+/// `C = alpha · op(A) · op(B) + beta · C` on raw row-major buffers.
+/// `op(A)` is `m × k`, `op(B)` is `k × n`, `C` is `m × n`; `lda`, `ldb` are the
+/// row strides of A and B as stored.
+@inlinable
+public func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+                  alpha: Float = 1, _ a: UnsafePointer<Float>, lda: Int,
+                  _ b: UnsafePointer<Float>, ldb: Int,
+                  beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+}
+
+/// Double-precision `C = alpha · op(A) · op(B) + beta · C`, row-major.
+@inlinable
+public func dgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+                  alpha: Double = 1, _ a: UnsafePointer<Double>, lda: Int,
+                  _ b: UnsafePointer<Double>, ldb: Int,
+                  beta: Double = 0, _ c: UnsafeMutablePointer<Double>, ldc: Int) {
+    cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+}
+
+extension Tensor {
+    /// `op(self) · op(other)` for 2-D tensors, where `op` transposes when asked.
+    /// Shapes: `op(self)` is `[m, k]`, `op(other)` is `[k, n]`, result `[m, n]`.
+    public func matmul(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false) -> Tensor {
+        precondition(rank == 2 && other.rank == 2, "matmul needs 2-D tensors, got \(shape) and \(other.shape)")
+        let (m, k) = transposeSelf ? (shape[1], shape[0]) : (shape[0], shape[1])
+        let (k2, n) = transposeOther ? (other.shape[1], other.shape[0]) : (other.shape[0], other.shape[1])
+        precondition(k == k2, "matmul inner dimensions differ: \(shape)\(transposeSelf ? "ᵀ" : "") · \(other.shape)\(transposeOther ? "ᵀ" : "")")
+        var out = Tensor(shape: [m, n])
+        guard m > 0 && n > 0 else { return out }
+        if k == 0 { return out }
+        scalars.withUnsafeBufferPointer { a in
+            other.scalars.withUnsafeBufferPointer { b in
+                out.scalars.withUnsafeMutableBufferPointer { c in
+                    sgemm(transA: transposeSelf, transB: transposeOther, m: m, n: n, k: k,
+                          a.baseAddress!, lda: shape[1], b.baseAddress!, ldb: other.shape[1],
+                          c.baseAddress!, ldc: n)
+                }
+            }
+        }
+        return out
+    }
+}
+
+/// Threads OpenBLAS uses for its products.
+public enum BLASThreads {
+    public static var count: Int { Int(openblas_get_num_threads()) }
+    public static func set(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Idempotent set-up on a fresh Debian machine: system libraries, then a release build.
+# Safe to run again: installs only what is missing and rebuilds only what changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(libopenblas-dev libcairo2-dev libreadline-dev pkg-config fonts-dejavu-core dataset-fashion-mnist)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# One release build serves both the tool and the tests (-enable-testing lets the
+# test targets use `@testable import`, so `swift test` reuses these objects).
+swift build -c release -Xswiftc -enable-testing 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
+test -x .build/release/cmlab
