@@ -48,7 +48,7 @@ var targets: [Target] = [
 //   CMLAB_FUZZ=1 swift build -c release --scratch-path .build-fuzz \
 //     -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library
 if ProcessInfo.processInfo.environment["CMLAB_FUZZ"] != nil {
-    targets.append(.executableTarget(name: "ScriptFuzz", dependencies: ["Script", "Bindings"], path: "Fuzz/ScriptFuzz"))
+    targets.append(.executableTarget(name: "ScriptFuzz", dependencies: ["Script", "Bindings"], path: "Sources/ScriptFuzz"))
 }
 
 let package = Package(
