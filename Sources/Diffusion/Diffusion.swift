@@ -1,1 +1,0 @@
-// The Diffusion layer: see DESIGN.md.

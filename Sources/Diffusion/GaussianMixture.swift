@@ -1,0 +1,193 @@
+import Foundation
+import Tensors
+
+/// An isotropic Gaussian mixture `p_0 = Σ_k π_k N(μ_k, s_k² I)` and its exact
+/// denoiser — a teacher that needs no training.
+///
+/// Noised by `x_σ = x_0 + σ z`, each component stays Gaussian:
+/// `p_σ = Σ_k π_k N(μ_k, (s_k² + σ²) I)`, and Tweedie's formula gives
+/// `D(x; σ) = E[x_0 | x_σ] = Σ_k w_k(x)·(μ_k + s_k²/(s_k² + σ²)·(x − μ_k))` with
+/// posterior weights `w = softmax_k(log π_k + log N(x; μ_k, (s_k² + σ²) I))`.
+/// Everything is Double and the softmax uses log-sum-exp, so far-away points
+/// (σ = 0.002 and |x| = 100) keep finite weights instead of 0/0.
+public final class GaussianMixture: Denoiser, @unchecked Sendable {
+    public let dims: Int
+    public let name: String
+    /// Mixture weights π_k, summing to 1.
+    public let weights: [Double]
+    /// Component means, `[K, dims]`.
+    public let means: Batch
+    /// Component standard deviations s_k.
+    public let stds: [Double]
+
+    public var components: Int { weights.count }
+    let logWeights: [Double]
+
+    /// Weights are normalised; they, the stds and the means must be finite, stds and weights positive.
+    public init(weights: [Double], means: Batch, stds: [Double], name: String = "mixture") throws(GridError) {
+        guard !weights.isEmpty else { throw GridError("a mixture needs at least one component") }
+        guard means.count == weights.count, stds.count == weights.count else {
+            throw GridError("mixture has \(weights.count) weights, \(means.count) means and \(stds.count) stds")
+        }
+        guard weights.allSatisfy({ $0.isFinite && $0 > 0 }) else { throw GridError("mixture weights must be positive, got \(weights)") }
+        guard stds.allSatisfy({ $0.isFinite && $0 > 0 }) else { throw GridError("component stds must be positive, got \(stds)") }
+        guard means.values.allSatisfy(\.isFinite) else { throw GridError("component means must be finite") }
+        let total = weights.reduce(0, +)
+        self.weights = weights.map { $0 / total }
+        self.logWeights = self.weights.map { Foundation.log($0) }
+        self.means = means
+        self.stds = stds
+        self.dims = means.dims
+        self.name = name
+    }
+
+    /// A single Gaussian `N(μ, s² I)`: its ODE has a closed form (``singleGaussianFlow``).
+    public static func gaussian(mean: [Double], std: Double) throws(GridError) -> GaussianMixture {
+        try GaussianMixture(weights: [1], means: Batch(count: 1, dims: mean.count, values: mean), stds: [std], name: "gaussian")
+    }
+
+    /// `modes` equal-weight Gaussians with means on a circle, at angles `2πk/modes`.
+    public static func ring(modes: Int = 8, radius: Double = 1, std: Double = 0.05) throws(GridError) -> GaussianMixture {
+        guard modes >= 1 && modes <= 100_000 else { throw GridError("modes = \(modes): need 1 … 100000") }
+        guard radius.isFinite && radius >= 0 else { throw GridError("radius = \(radius) must be a non-negative number") }
+        var m: [Double] = []
+        for k in 0..<modes {
+            let a = 2 * Double.pi * Double(k) / Double(modes)
+            m += [radius * cos(a), radius * sin(a)]
+        }
+        return try GaussianMixture(weights: [Double](repeating: 1, count: modes), means: Batch(count: modes, dims: 2, values: m),
+                                   stds: [Double](repeating: std, count: modes), name: "ring\(modes)")
+    }
+
+    /// `side × side` equal-weight Gaussians with means on an even grid over `[−extent, extent]²`.
+    public static func grid(side: Int = 5, extent: Double = 1, std: Double = 0.02) throws(GridError) -> GaussianMixture {
+        guard side >= 1 && side <= 1000 else { throw GridError("side = \(side): need 1 … 1000") }
+        var m: [Double] = []
+        for i in 0..<side { for j in 0..<side {
+            let f = { (k: Int) in side == 1 ? 0 : -extent + 2 * extent * Double(k) / Double(side - 1) }
+            m += [f(i), f(j)]
+        }}
+        return try GaussianMixture(weights: [Double](repeating: 1, count: side * side), means: Batch(count: side * side, dims: 2, values: m),
+                                   stds: [Double](repeating: std, count: side * side), name: "grid\(side * side)")
+    }
+
+    /// DESIGN.md's `ring8`: 8 modes on the unit circle, std 0.05.
+    public static func ring8() -> GaussianMixture { try! ring(modes: 8, radius: 1, std: 0.05) }
+    /// DESIGN.md's `grid25`: 25 modes on {−1, −0.5, 0, 0.5, 1}², std 0.02.
+    public static func grid25() -> GaussianMixture { try! grid(side: 5, extent: 1, std: 0.02) }
+
+    // MARK: Density, score, denoiser
+
+    /// Log posterior weights and log-density of one point `x` at noise level σ:
+    /// `ℓ_k = log π_k − (d/2)·log(2π v_k) − ‖x − μ_k‖²/(2 v_k)`, `v_k = s_k² + σ²`.
+    @inline(__always)
+    func logTerms(_ x: UnsafePointer<Double>, sigma: Double, into l: UnsafeMutablePointer<Double>) -> Double {
+        let d = dims
+        var maxL = -Double.infinity
+        means.values.withUnsafeBufferPointer { mu in
+            for k in 0..<components {
+                let v = stds[k] * stds[k] + sigma * sigma
+                var r2 = 0.0
+                for j in 0..<d { let e = x[j] - mu[k * d + j]; r2 += e * e }
+                let lk = logWeights[k] - 0.5 * Double(d) * Foundation.log(2 * Double.pi * v) - 0.5 * r2 / v
+                l[k] = lk
+                maxL = Swift.max(maxL, lk)
+            }
+        }
+        var s = 0.0
+        for k in 0..<components { s += Foundation.exp(l[k] - maxL) }
+        return maxL + Foundation.log(s)
+    }
+
+    /// `log p_σ(x)` for every row (σ = 0 gives the data density).
+    public func logDensity(_ x: Batch, sigma: Double = 0) -> [Double] {
+        precondition(x.dims == dims, "points have \(x.dims) dims, mixture has \(dims)")
+        var out = [Double](repeating: 0, count: x.count)
+        out.withUnsafeMutableBufferPointer { o in
+            let o = o
+            Parallel.forEachChunk(x.count, chunk: 1024) { rows in
+                var l = [Double](repeating: 0, count: components)
+                x.values.withUnsafeBufferPointer { xv in
+                    l.withUnsafeMutableBufferPointer { lp in
+                        for i in rows { o[i] = logTerms(xv.baseAddress! + i * dims, sigma: sigma, into: lp.baseAddress!) }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// The score `∇ log p_σ(x) = (D(x; σ) − x)/σ²` (for σ > 0), by Tweedie's formula.
+    public func score(_ x: Batch, sigma: Double) -> Batch {
+        let D = denoise(x, sigma: sigma)
+        return Batch.zip(D, x) { ($0 - $1) / (sigma * sigma) }
+    }
+
+    public func denoise(_ x: Batch, sigma: [Double]) -> Batch {
+        precondition(x.dims == dims, "points have \(x.dims) dims, mixture has \(dims)")
+        precondition(sigma.count == x.count, "need one σ per row")
+        var out = Batch(count: x.count, dims: dims)
+        let d = dims
+        out.values.withUnsafeMutableBufferPointer { o in
+            let o = o
+            Parallel.forEachChunk(x.count, chunk: 512) { rows in
+                var l = [Double](repeating: 0, count: components)
+                x.values.withUnsafeBufferPointer { xv in
+                    means.values.withUnsafeBufferPointer { mu in
+                        l.withUnsafeMutableBufferPointer { lp in
+                            for i in rows {
+                                let xi = xv.baseAddress! + i * d
+                                let s2 = sigma[i] * sigma[i]
+                                let logZ = logTerms(xi, sigma: sigma[i], into: lp.baseAddress!)
+                                let oi = o.baseAddress! + i * d
+                                for j in 0..<d { oi[j] = 0 }
+                                for k in 0..<components {
+                                    let w = Foundation.exp(lp[k] - logZ)
+                                    if w < 1e-300 { continue }
+                                    let sk2 = stds[k] * stds[k]
+                                    let shrink = sk2 / (sk2 + s2)
+                                    for j in 0..<d {
+                                        let m = mu[k * d + j]
+                                        oi[j] += w * (shrink * (xi[j] - m) + m)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// `count` samples of `p_0`: row `i` uses counters `i` (component) and `i` of a second
+    /// stream (offsets), so samples do not depend on how many are drawn.
+    public func sample(count: Int, rng: RNG) -> Batch {
+        let cum = weights.reduce(into: [Double]()) { $0.append(($0.last ?? 0) + $1) }
+        let pick = rng.stream(1), noise = rng.stream(2)
+        var out = Batch(count: count, dims: dims)
+        for i in 0..<count {
+            let u = pick.uniform(at: UInt64(i))
+            var k = cum.firstIndex { u < $0 } ?? (components - 1)
+            k = Swift.min(k, components - 1)
+            for j in 0..<dims {
+                out.values[i * dims + j] = means.values[k * dims + j] + stds[k] * noise.normal(at: UInt64(i * dims + j))
+            }
+        }
+        return out
+    }
+
+    /// The exact probability-flow ODE solution for a *single* Gaussian `N(μ, s² I)`:
+    /// `x(σ_b) = μ + √((s² + σ_b²)/(s² + σ_a²))·(x(σ_a) − μ)` — the oracle for solver tests.
+    public func singleGaussianFlow(_ x: Batch, from sigmaA: Double, to sigmaB: Double) -> Batch {
+        precondition(components == 1, "the closed-form flow holds for a single Gaussian")
+        let s2 = stds[0] * stds[0]
+        let r = ((s2 + sigmaB * sigmaB) / (s2 + sigmaA * sigmaA)).squareRoot()
+        var out = x
+        for i in 0..<x.count { for j in 0..<dims {
+            let m = means.values[j]
+            out.values[i * dims + j] = m + r * (x.values[i * dims + j] - m)
+        }}
+        return out
+    }
+}
