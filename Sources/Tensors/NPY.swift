@@ -153,6 +153,11 @@ public enum NPY {
 
     /// Writes atomically (a temporary file, then a rename).
     public static func write(shape: [Int], values: [Double], dtype: DType, to url: URL) throws(NPYError) {
+        let folder = url.deletingLastPathComponent()
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDir), isDir.boolValue else {
+            throw NPYError("cannot write \(url.path): folder \(folder.path) does not exist")
+        }
         do { try encode(shape: shape, values: values, dtype: dtype).write(to: url, options: .atomic) } catch {
             throw NPYError("\(url.path): cannot write: \(error.localizedDescription)")
         }

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Diffusion
+import Foundation
+import Tensors
+
+/// `cmlab bench`: the speed figures the project tracks, measured in one run.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure sgemm, teacher, solver and training-step speed on this machine.",
+        discussion: "Each figure is the median of repeated runs after a warm-up. Compare figures as ratios within one run: the machine is noisy.")
+
+    @Flag(help: "Print JSON instead of a table.") var json = false
+    @Option(help: "Minimum seconds to spend on each figure.") var seconds: Double = 0.5
+
+    func run() throws {
+        var rows: [BenchRow] = []
+        let threads = ProcessInfo.processInfo.activeProcessorCount
+        BLASThreads.set(threads)
+
+        for n in [512, 1024] {
+            let a = RNG(seed: 1).normalTensor(shape: [n, n]), b = RNG(seed: 2).normalTensor(shape: [n, n])
+            let t = measure(seconds) { _ = a.matmul(b) }
+            rows.append(BenchRow(name: "sgemm \(n)×\(n)×\(n)", value: 2 * pow(Double(n), 3) / t / 1e9, unit: "GFLOP/s"))
+        }
+
+        let ring8 = GaussianMixture.ring8()
+        let x4096 = RNG(seed: 3).normalBatch(count: 4096, dims: 2)
+        let tEval = measure(seconds) { _ = ring8.denoise(x4096, sigma: 0.5) }
+        rows.append(BenchRow(name: "exact ring8 D(x; σ), batch 4096", value: 4096 / tEval, unit: "evals/s"))
+
+        let grid = try SigmaGrid.karras(n: 40)
+        let z = RNG(seed: 4).normalBatch(count: 10_000, dims: 2).map { $0 * 80 }
+        let heun = GridSolver(.heun, grid: grid)
+        let tSolve = measure(seconds) { _ = heun.solve(ring8, z, callback: nil) }
+        rows.append(BenchRow(name: "Heun N = 40 solve, 10,000 ring8 points", value: tSolve * 1e3, unit: "ms"))
+
+        if json {
+            let obj: [String: Any] = [
+                "machine": machineDescription(), "threads": threads,
+                "results": rows.map { ["name": $0.name, "value": $0.value, "unit": $0.unit] },
+            ]
+            let data = try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print("cmlab bench — \(machineDescription()), \(threads) threads")
+            let w = rows.map(\.name.count).max() ?? 0
+            for r in rows {
+                print("  " + r.name.padding(toLength: w, withPad: " ", startingAt: 0) + "  " + String(format: "%12.3f", r.value) + " " + r.unit)
+            }
+        }
+    }
+}
+
+struct BenchRow { let name: String; let value: Double; let unit: String }
+
+/// Median seconds per call of `body`, after one warm-up call, over at least `budget` seconds
+/// (and at least 5 calls).
+func measure(_ budget: Double, _ body: () -> Void) -> Double {
+    body()
+    var times: [Double] = []
+    let start = Date()
+    while times.count < 5 || Date().timeIntervalSince(start) < budget {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        body()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        if times.count >= 10_000 { break }
+    }
+    times.sort()
+    return times[times.count / 2]
+}
+
+/// CPU model and core count, for the record.
+func machineDescription() -> String {
+    var model = "unknown CPU"
+    if let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+       let line = info.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+       let name = line.split(separator: ":", maxSplits: 1).last {
+        model = name.trimmingCharacters(in: .whitespaces)
+    }
+    return "\(model), \(ProcessInfo.processInfo.activeProcessorCount) cores"
+}

@@ -1,0 +1,22 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct CMLab: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cmlab",
+        abstract: "A workbench for consistency models: teachers, solvers, CM and Direct CM students.",
+        discussion: "Run with no subcommand for the interactive prompt.",
+        subcommands: [Solve.self, Bench.self, Quickstart.self]
+    )
+
+    func run() throws {
+        print("cmlab: the interactive prompt is not built yet; see `cmlab --help`.")
+    }
+}
+
+/// A command-line failure printed as one line, with a non-zero exit.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+}
