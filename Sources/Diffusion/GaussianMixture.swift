@@ -127,29 +127,49 @@ public final class GaussianMixture: Denoiser, @unchecked Sendable {
         precondition(x.dims == dims, "points have \(x.dims) dims, mixture has \(dims)")
         precondition(sigma.count == x.count, "need one σ per row")
         var out = Batch(count: x.count, dims: dims)
-        let d = dims
+        let d = dims, K = components
         out.values.withUnsafeMutableBufferPointer { o in
             let o = o
-            Parallel.forEachChunk(x.count, chunk: 512) { rows in
-                var l = [Double](repeating: 0, count: components)
+            Parallel.forEachChunk(x.count, chunk: 256) { rows in
+                // Per-component constants depend on σ only; rows usually share σ, so they
+                // are recomputed only when σ changes: c_k = log π_k − (d/2)·log(2π v_k),
+                // 1/(2 v_k) and the shrink factor s_k²/v_k.
+                var c = [Double](repeating: 0, count: K), half = c, shrink = c, e = c
+                var lastSigma = Double.nan
                 x.values.withUnsafeBufferPointer { xv in
                     means.values.withUnsafeBufferPointer { mu in
-                        l.withUnsafeMutableBufferPointer { lp in
-                            for i in rows {
-                                let xi = xv.baseAddress! + i * d
-                                let s2 = sigma[i] * sigma[i]
-                                let logZ = logTerms(xi, sigma: sigma[i], into: lp.baseAddress!)
-                                let oi = o.baseAddress! + i * d
-                                for j in 0..<d { oi[j] = 0 }
-                                for k in 0..<components {
-                                    let w = Foundation.exp(lp[k] - logZ)
-                                    if w < 1e-300 { continue }
-                                    let sk2 = stds[k] * stds[k]
-                                    let shrink = sk2 / (sk2 + s2)
-                                    for j in 0..<d {
-                                        let m = mu[k * d + j]
-                                        oi[j] += w * (shrink * (xi[j] - m) + m)
-                                    }
+                        for i in rows {
+                            let s = sigma[i]
+                            if s != lastSigma {
+                                for k in 0..<K {
+                                    let sk2 = stds[k] * stds[k], v = sk2 + s * s
+                                    c[k] = logWeights[k] - 0.5 * Double(d) * Foundation.log(2 * Double.pi * v)
+                                    half[k] = 0.5 / v
+                                    shrink[k] = sk2 / v
+                                }
+                                lastSigma = s
+                            }
+                            let xi = xv.baseAddress! + i * d
+                            var maxL = -Double.infinity
+                            for k in 0..<K {
+                                var r2 = 0.0
+                                for j in 0..<d { let t = xi[j] - mu[k * d + j]; r2 += t * t }
+                                let l = c[k] - r2 * half[k]
+                                e[k] = l
+                                maxL = Swift.max(maxL, l)
+                            }
+                            var z = 0.0
+                            for k in 0..<K { let w = Foundation.exp(e[k] - maxL); e[k] = w; z += w }
+                            let iz = 1 / z
+                            let oi = o.baseAddress! + i * d
+                            for j in 0..<d { oi[j] = 0 }
+                            for k in 0..<K {
+                                let w = e[k] * iz
+                                if w < 1e-300 { continue }
+                                let sh = shrink[k]
+                                for j in 0..<d {
+                                    let m = mu[k * d + j]
+                                    oi[j] += w * (sh * (xi[j] - m) + m)
                                 }
                             }
                         }
