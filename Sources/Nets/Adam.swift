@@ -1,0 +1,85 @@
+import Foundation
+import Tensors
+
+/// Adam (Kingma & Ba 2015) with bias correction, and AdamW (Loshchilov & Hutter 2019).
+///
+/// With `g` the gradient, step `t = 1, 2, …`:
+///
+///     m ← β₁m + (1−β₁)g,  v ← β₂v + (1−β₂)g²,
+///     θ ← θ − lr · m̂ / (√v̂ + ε),  m̂ = m/(1−β₁ᵗ),  v̂ = v/(1−β₂ᵗ).
+///
+/// Without bias correction the first steps would be `1−β₁ = 0.1` times too short; with
+/// it, step 1 moves each parameter by `lr·g/(|g| + ε) ≈ lr·sign(g)`.
+/// Weight decay λ is either coupled (`.l2`: `g ← g + λθ`, Adam's classic L2 term) or
+/// decoupled (`.decoupled`, AdamW: `θ ← θ − lr·λ·θ` before the Adam step, as PyTorch).
+public final class Adam {
+    public enum WeightDecay: Equatable, Sendable {
+        case none
+        case l2(Float)
+        case decoupled(Float)
+    }
+
+    public var learningRate: Float
+    public let beta1: Float
+    public let beta2: Float
+    public let epsilon: Float
+    public var weightDecay: WeightDecay
+    /// Steps taken so far (`t` of the last step).
+    public private(set) var step: Int = 0
+    private let m: Buffer
+    private let v: Buffer
+
+    /// An optimiser for the parameters of `store` (moments start at zero).
+    public init(_ store: ParameterStore, learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+                epsilon: Float = 1e-8, weightDecay: WeightDecay = .none) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        m = Buffer(store.count)
+        v = Buffer(store.count)
+    }
+
+    /// AdamW: Adam with decoupled weight decay (PyTorch's default λ = 0.01).
+    public static func adamW(_ store: ParameterStore, learningRate: Float = 1e-3, beta1: Float = 0.9,
+                             beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0.01) -> Adam {
+        Adam(store, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+             weightDecay: .decoupled(weightDecay))
+    }
+
+    /// One update of every parameter of `store` from its gradient: a single fused pass
+    /// over the flat buffers, split into fixed chunks over the cores.
+    public func update(_ store: ParameterStore) {
+        precondition(store.count == m.count, "Adam was built for \(m.count) parameters, store has \(store.count)")
+        step += 1
+        let t = Double(step)
+        let bc1 = 1 - Foundation.pow(Double(beta1), t), bc2 = 1 - Foundation.pow(Double(beta2), t)
+        // θ −= (lr/bc1)·m / (√v·(1/√bc2) + ε)
+        let stepSize = F8(repeating: Float(Double(learningRate) / bc1))
+        let invSqrtBc2 = F8(repeating: Float(1 / bc2.squareRoot()))
+        let b1 = F8(repeating: beta1), c1 = F8(repeating: 1 - beta1)
+        let b2 = F8(repeating: beta2), c2 = F8(repeating: 1 - beta2)
+        let eps = F8(repeating: epsilon)
+        var l2 = F8(repeating: 0), shrink = F8(repeating: 1)
+        switch weightDecay {
+        case .none: break
+        case .l2(let lambda): l2 = F8(repeating: lambda)
+        case .decoupled(let lambda): shrink = F8(repeating: 1 - learningRate * lambda)
+        }
+        let p = store.values, g = store.grads, mp = m.p, vp = v.p
+        // Store sizes are multiples of 16 (entries are padded), so 8-lane steps cover all.
+        Parallel.forEachChunk(store.count / 8, chunk: 4096) { r in
+            for i in r {
+                let o = i * 8
+                let theta = load8(p + o)
+                let grad = load8(g + o) + l2 * theta
+                let mv = b1 * load8(mp + o) + c1 * grad
+                let vv = b2 * load8(vp + o) + c2 * (grad * grad)
+                store8(mv, mp + o)
+                store8(vv, vp + o)
+                store8(theta * shrink - stepSize * mv / (vv.squareRoot() * invSqrtBc2 + eps), p + o)
+            }
+        }
+    }
+}

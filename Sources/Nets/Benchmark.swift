@@ -1,0 +1,107 @@
+import Foundation
+import Tensors
+
+/// Timings of the network kernels, for `cmlab bench`.
+public enum NetsBenchmark {
+    /// Result of ``mlpStep(batch:width:depth:inputDims:fourierFeatures:iterations:)``.
+    public struct MLPStep: Sendable, CustomStringConvertible {
+        /// Milliseconds per zeroGrad + forward + backward + Adam step (median of runs).
+        public let msPerStep: Double
+        /// Matrix-product FLOPs of the step divided by `msPerStep`.
+        public let gflops: Double
+        /// Milliseconds for the same sequence of `sgemm` calls alone (median).
+        public let sgemmMs: Double
+        /// GFLOP/s of that sgemm-only sequence: the ceiling for the MLP.
+        public let sgemmGFLOPs: Double
+        /// Milliseconds per no-grad `predict` at the same batch (median).
+        public let predictMs: Double
+        /// `gflops / sgemmGFLOPs`.
+        public var efficiency: Double { gflops / sgemmGFLOPs }
+
+        public var description: String {
+            String(format: "MLP step %.3f ms (%.1f GFLOP/s), sgemm-only %.3f ms (%.1f GFLOP/s), efficiency %.0f%%, predict %.3f ms",
+                   msPerStep, gflops, sgemmMs, sgemmGFLOPs, 100 * efficiency, predictMs)
+        }
+    }
+
+    /// Times a full training step of an MLP (2-D data by default): zeroGrad, forward,
+    /// backward and an Adam update, plus the same matrix products alone.
+    public static func mlpStep(batch: Int = 512, width: Int = 256, depth: Int = 4, inputDims: Int = 2,
+                               fourierFeatures: Int = 16, residual: Bool = false, iterations: Int = 200) -> MLPStep {
+        let net = MLP(inputDims: inputDims, width: width, depth: depth, fourierFeatures: fourierFeatures,
+                      residual: residual, seed: 1)
+        let adam = Adam(net.store, learningRate: 1e-4)
+        let rng = RNG(seed: 2)
+        let x = rng.stream(0).normalTensor(shape: [batch, inputDims])
+        let c = rng.stream(1).normalTensor(shape: [batch]).scalars.map { $0 * 0.5 }
+        let g = rng.stream(2).normalTensor(shape: [batch, inputDims]) * (1 / Float(batch))
+        let step = median(iterations) {
+            net.zeroGrad()
+            _ = net.forward(x: x, cNoise: c)
+            _ = net.backward(gradOutput: g)
+            adam.update(net.store)
+        }
+        let predict = median(iterations) { _ = net.predict(x: x, cNoise: c) }
+        let flops = stepFLOPs(batch: batch, width: width, depth: depth, inputDims: inputDims,
+                              embedded: inputDims + 2 * fourierFeatures)
+        let gemm = sgemmSequenceMs(batch: batch, width: width, depth: depth, inputDims: inputDims,
+                                   embedded: inputDims + 2 * fourierFeatures, iterations: iterations)
+        return MLPStep(msPerStep: step, gflops: flops / step * 1e-6, sgemmMs: gemm,
+                       sgemmGFLOPs: flops / gemm * 1e-6, predictMs: predict)
+    }
+
+    /// GFLOP/s of one `C = A·B` product of the given shape (`2mnk` FLOPs, median time).
+    public static func sgemmGFLOPs(m: Int, n: Int, k: Int, iterations: Int = 200) -> Double {
+        let a = Buffer(m * k), b = Buffer(k * n), c = Buffer(m * n)
+        for i in 0..<a.count { a.p[i] = Float(i % 7) * 0.1 }
+        for i in 0..<b.count { b.p[i] = Float(i % 5) * 0.1 }
+        let ms = median(iterations) { sgemm(m: m, n: n, k: k, a.p, lda: k, b.p, ldb: n, c.p, ldc: n) }
+        return 2 * Double(m) * Double(n) * Double(k) / ms * 1e-6
+    }
+
+    /// Matrix-product FLOPs of one training step (forward, weight and input gradients).
+    static func stepFLOPs(batch: Int, width: Int, depth: Int, inputDims: Int, embedded: Int) -> Double {
+        let b = Double(batch), w = Double(width)
+        let first = 2 * b * Double(embedded) * w             // forward
+            + 2 * b * Double(embedded) * w                   // dW
+            + 2 * b * w * Double(inputDims)                  // dx (x columns only)
+        let hidden = Double(depth - 1) * 3 * 2 * b * w * w
+        let out = 3 * 2 * b * w * Double(inputDims)
+        return first + hidden + out
+    }
+
+    /// The exact `sgemm` calls of a training step, on scratch buffers.
+    static func sgemmSequenceMs(batch: Int, width: Int, depth: Int, inputDims: Int, embedded: Int, iterations: Int) -> Double {
+        let w = width, d0 = embedded, dims = inputDims
+        let x0 = Buffer(batch * d0), h = Buffer(batch * w), z = Buffer(batch * w), g = Buffer(batch * w)
+        let w0 = Buffer(w * d0), wh = Buffer(w * w), wo = Buffer(dims * w), out = Buffer(batch * dims), dx = Buffer(batch * dims)
+        let gw = Buffer(w * max(w, d0)), gout = Buffer(batch * dims)
+        return median(iterations) {
+            sgemm(transB: true, m: batch, n: w, k: d0, x0.p, lda: d0, w0.p, ldb: d0, h.p, ldc: w)
+            for _ in 1..<depth { sgemm(transB: true, m: batch, n: w, k: w, h.p, lda: w, wh.p, ldb: w, z.p, ldc: w) }
+            sgemm(transB: true, m: batch, n: dims, k: w, h.p, lda: w, wo.p, ldb: w, out.p, ldc: dims)
+            sgemm(transA: true, m: dims, n: w, k: batch, gout.p, lda: dims, h.p, ldb: w, beta: 1, gw.p, ldc: w)
+            sgemm(m: batch, n: w, k: dims, gout.p, lda: dims, wo.p, ldb: w, g.p, ldc: w)
+            for _ in 1..<depth {
+                sgemm(transA: true, m: w, n: w, k: batch, g.p, lda: w, h.p, ldb: w, beta: 1, gw.p, ldc: w)
+                sgemm(m: batch, n: w, k: w, g.p, lda: w, wh.p, ldb: w, z.p, ldc: w)
+            }
+            sgemm(transA: true, m: w, n: d0, k: batch, g.p, lda: w, x0.p, ldb: d0, beta: 1, gw.p, ldc: d0)
+            sgemm(m: batch, n: dims, k: w, g.p, lda: w, w0.p, ldb: d0, dx.p, ldc: dims)
+        }
+    }
+
+    /// Median wall time of `body` in milliseconds, after a warm-up.
+    static func median(_ iterations: Int, _ body: () -> Void) -> Double {
+        for _ in 0..<max(3, iterations / 10) { body() }
+        var times: [Double] = []
+        times.reserveCapacity(iterations)
+        for _ in 0..<max(1, iterations) {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-6)
+        }
+        times.sort()
+        return times[times.count / 2]
+    }
+}

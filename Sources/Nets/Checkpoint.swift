@@ -1,0 +1,64 @@
+import Foundation
+import Tensors
+
+/// Checkpoints of an ``MLP`` as `.safetensors`: the weights under their store names
+/// (`layers.<i>.weight` `[out, in]`, `layers.<i>.bias` `[out]`), and in `__metadata__`:
+/// `"format": "cmlab.mlp/1"`, `"architecture"`: the ``MLP/Configuration`` as a JSON
+/// string, plus any caller entries (e.g. `"training"`: the training config as JSON).
+extension MLP {
+    public static let checkpointFormat = "cmlab.mlp/1"
+
+    /// Saves the weights and architecture atomically to `path`; `metadata` entries are
+    /// added to the header (keys `format` and `architecture` are reserved).
+    public func save(to path: String, metadata: [String: String] = [:]) throws {
+        var meta = metadata
+        meta["format"] = MLP.checkpointFormat
+        meta["architecture"] = String(decoding: try JSONEncoder.sorted.encode(configuration), as: UTF8.self)
+        let tensors = store.entries.map { ($0.name, store.value($0.name)!) }
+        try SafeTensors.write(SafeTensors.Contents(tensors: tensors, metadata: meta), to: path)
+    }
+
+    /// Builds the network a checkpoint describes and loads its weights; returns it with
+    /// the file's metadata.
+    public static func load(from path: String) throws -> (network: MLP, metadata: [String: String]) {
+        let contents = try SafeTensors.read(path)
+        guard let arch = contents.metadata["architecture"] else {
+            throw SafeTensorsError(.missing, path, "no \"architecture\" entry in __metadata__: not an MLP checkpoint")
+        }
+        let configuration: Configuration
+        do { configuration = try JSONDecoder().decode(Configuration.self, from: Data(arch.utf8)) } catch {
+            throw SafeTensorsError(.json, path, "architecture metadata is not a valid MLP configuration: \(arch)")
+        }
+        guard configuration.inputDims >= 1, configuration.width >= 1, configuration.depth >= 1,
+              configuration.fourierFeatures >= 1, configuration.width * configuration.depth < 1 << 28 else {
+            throw SafeTensorsError(.json, path, "architecture metadata out of range: \(arch)")
+        }
+        let net = MLP(configuration, initialize: false)
+        try net.loadWeights(contents, path: path)
+        return (net, contents.metadata)
+    }
+
+    /// Loads weights from a checkpoint of the same architecture into this network.
+    public func loadWeights(from path: String) throws {
+        try loadWeights(try SafeTensors.read(path), path: path)
+    }
+
+    func loadWeights(_ contents: SafeTensors.Contents, path: String) throws {
+        for e in store.entries {
+            guard let t = contents[e.name] else { throw SafeTensorsError(.missing, path, "no tensor \(e.name)") }
+            guard t.shape == e.shape else {
+                throw SafeTensorsError(.shape, path, "tensor \(e.name) has shape \(t.shape), the network needs \(e.shape)")
+            }
+        }
+        for e in store.entries { store.setValue(e.name, contents[e.name]!) }
+    }
+}
+
+extension JSONEncoder {
+    /// An encoder with sorted keys, so the same configuration gives the same bytes.
+    static var sorted: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }
+}

@@ -1,0 +1,293 @@
+import Foundation
+import Tensors
+
+/// The student's network `F_θ(c_in·x, c_noise)`: a multilayer perceptron on
+/// `[x, φ(c_noise)]` with `depth` hidden layers of `width` SiLU units and a linear
+/// output of `inputDims`. With `residual`, hidden layers 2…depth are residual blocks
+/// `h ← h + silu(W h + b)`.
+///
+/// Every weight and bias lives in one ``ParameterStore`` (names `layers.<i>.weight`,
+/// `layers.<i>.bias`, the output layer last), so Adam, the EMA, clipping and checkpoints
+/// are loops over one buffer. Activation and gradient buffers are allocated once per
+/// batch size and reused, so a training step allocates only its returned tensors.
+///
+/// Not thread-safe: one MLP runs one forward/backward at a time (the element-wise
+/// passes and OpenBLAS use both cores inside a call).
+public final class MLP: Module {
+    /// The architecture, as stored in checkpoints.
+    public struct Configuration: Codable, Equatable, Sendable {
+        public var inputDims: Int
+        public var width: Int
+        public var depth: Int
+        public var fourierFeatures: Int
+        public var residual: Bool
+        public var seed: UInt64
+        public var minFrequency: Float
+        public var maxFrequency: Float
+
+        public init(inputDims: Int, width: Int = 256, depth: Int = 4, fourierFeatures: Int = 16,
+                    residual: Bool = false, seed: UInt64 = 0, minFrequency: Float = 1, maxFrequency: Float = 128) {
+            precondition(inputDims >= 1 && width >= 1 && depth >= 1 && fourierFeatures >= 1)
+            self.inputDims = inputDims
+            self.width = width
+            self.depth = depth
+            self.fourierFeatures = fourierFeatures
+            self.residual = residual
+            self.seed = seed
+            self.minFrequency = minFrequency
+            self.maxFrequency = maxFrequency
+        }
+    }
+
+    public let configuration: Configuration
+    public let fourier: FourierFeatures
+    public let store: ParameterStore
+    /// `depth` hidden layers, then the output layer.
+    public let layers: [Linear]
+
+    public var inputDims: Int { configuration.inputDims }
+    public var width: Int { configuration.width }
+    public var depth: Int { configuration.depth }
+    public var residual: Bool { configuration.residual }
+    /// Width of the first layer's input, `inputDims + 2F`.
+    public var embeddedWidth: Int { inputDims + fourier.width }
+
+    private var train: TrainingBuffers?
+    private var infer: InferenceBuffers?
+
+    /// A network with weights drawn from `seed` (LeCun normal, zero biases): the same
+    /// seed gives the same weights, each weight being draw `i` of stream `layer`.
+    public convenience init(inputDims: Int, width: Int = 256, depth: Int = 4, fourierFeatures: Int = 16,
+                            residual: Bool = false, seed: UInt64 = 0) {
+        self.init(Configuration(inputDims: inputDims, width: width, depth: depth,
+                                fourierFeatures: fourierFeatures, residual: residual, seed: seed))
+    }
+
+    public init(_ configuration: Configuration, initialize: Bool = true) {
+        self.configuration = configuration
+        fourier = FourierFeatures(count: configuration.fourierFeatures,
+                                  minFrequency: configuration.minFrequency, maxFrequency: configuration.maxFrequency)
+        let c = configuration
+        var layout: [(name: String, shape: [Int])] = []
+        for l in 0...c.depth {
+            let fanIn = l == 0 ? c.inputDims + 2 * c.fourierFeatures : c.width
+            let fanOut = l == c.depth ? c.inputDims : c.width
+            layout += Linear.layout("layers.\(l)", inputs: fanIn, outputs: fanOut)
+        }
+        let store = ParameterStore(layout: layout)
+        self.store = store
+        layers = (0...c.depth).map { Linear("layers.\($0)", in: store) }
+        if initialize {
+            let rng = RNG(seed: c.seed)
+            for (l, layer) in layers.enumerated() { layer.initialize(store, rng: rng.stream(UInt64(l))) }
+        }
+    }
+
+    /// A network with the same architecture and a copy of the weights (e.g. the EMA
+    /// target θ⁻). Gradients and buffers are not shared.
+    public func copy() -> MLP {
+        let m = MLP(configuration, initialize: false)
+        m.store.copyValues(from: store)
+        return m
+    }
+
+    // MARK: Forward and backward
+
+    /// `F_θ(x, c_noise)`: x `[B, inputDims]` (already scaled by c_in), c_noise `[B]`
+    /// → `[B, inputDims]`, keeping what ``backward(gradOutput:)`` needs.
+    public func forward(x: Tensor, cNoise: [Float]) -> Tensor {
+        let batch = checkInput(x, cNoise)
+        let t = trainingBuffers(batch)
+        var y = Tensor(shape: [batch, inputDims])
+        x.scalars.withUnsafeBufferPointer { xp in
+            cNoise.withUnsafeBufferPointer { cp in
+                y.scalars.withUnsafeMutableBufferPointer { yp in
+                    forward(x: xp.baseAddress!, cNoise: cp.baseAddress!, batch: batch, t, output: yp.baseAddress!)
+                }
+            }
+        }
+        return y
+    }
+
+    /// Backpropagates `dL/dF` `[B, inputDims]` through the last ``forward(x:cNoise:)``,
+    /// adding parameter gradients to ``ParameterStore/grads``; returns `dL/dx` `[B, inputDims]`.
+    public func backward(gradOutput: Tensor) -> Tensor {
+        guard let t = train, t.forwardDone else { preconditionFailure("MLP.backward needs a forward pass first") }
+        precondition(gradOutput.shape == [t.batch, inputDims],
+                     "MLP.backward: gradient \(gradOutput.shape), expected \([t.batch, inputDims])")
+        gradOutput.scalars.withUnsafeBufferPointer { backward(gradOutput: $0.baseAddress!, t) }
+        return Tensor(shape: [t.batch, inputDims], scalars: Array(UnsafeBufferPointer(start: t.dx.p, count: t.dx.count)))
+    }
+
+    /// `F_θ(x, c_noise)` without keeping activations: for inference and target networks.
+    public func predict(x: Tensor, cNoise: [Float]) -> Tensor {
+        let batch = checkInput(x, cNoise)
+        let t = inferenceBuffers(batch)
+        var y = Tensor(shape: [batch, inputDims])
+        x.scalars.withUnsafeBufferPointer { xp in
+            cNoise.withUnsafeBufferPointer { cp in
+                y.scalars.withUnsafeMutableBufferPointer { yp in
+                    predict(x: xp.baseAddress!, cNoise: cp.baseAddress!, batch: batch, t, output: yp.baseAddress!)
+                }
+            }
+        }
+        return y
+    }
+
+    /// Same as ``predict(x:cNoise:)``.
+    public func callAsFunction(_ x: Tensor, cNoise: [Float]) -> Tensor { predict(x: x, cNoise: cNoise) }
+
+    private func checkInput(_ x: Tensor, _ cNoise: [Float]) -> Int {
+        precondition(x.rank == 2 && x.shape[1] == inputDims, "MLP expects x of shape [B, \(inputDims)], got \(x.shape)")
+        precondition(cNoise.count == x.shape[0], "MLP: \(cNoise.count) c_noise values for a batch of \(x.shape[0])")
+        return x.shape[0]
+    }
+
+    /// `x0 = [x, φ(c_noise)]` `[B, D0]`.
+    private func embed(_ x: UnsafePointer<Float>, _ cNoise: UnsafePointer<Float>, batch: Int, into x0: UnsafeMutablePointer<Float>) {
+        let d = inputDims, d0 = embeddedWidth, f = fourier
+        forEachRowChunk(rows: batch, columns: d0) { _, rows in
+            for r in rows { (x0 + r * d0).update(from: x + r * d, count: d) }
+            f.encode(cNoise, rows: rows, into: x0, ld: d0, column: d)
+        }
+    }
+
+    private func forward(x: UnsafePointer<Float>, cNoise: UnsafePointer<Float>, batch: Int,
+                         _ t: TrainingBuffers, output: UnsafeMutablePointer<Float>) {
+        let w = width, store = self.store
+        embed(x, cNoise, batch: batch, into: t.x0.p)
+        var input: UnsafeMutablePointer<Float> = t.x0.p
+        for l in 0..<depth {
+            let layer = layers[l]
+            let s = t.s[l].p, h = t.h[l].p
+            let res = residual && l > 0
+            let u = res ? t.u[l].p : nil
+            let skip: UnsafePointer<Float>? = res ? UnsafePointer(input) : nil
+            layer.multiply(input, batch: batch, store, into: s)                  // s ← z = h·Wᵀ   [B, W]
+            let b = store.values + layer.biasOffset
+            forEachRowChunk(rows: batch, columns: w) { _, rows in                   // s ← σ(z+b), h ← (skip +) silu
+                biasSiLUForward(z: s, bias: b, rows: rows, columns: w, sigmoidOut: s, siluOut: u, out: h, skip: skip)
+            }
+            input = h
+        }
+        let last = layers[depth]
+        last.multiply(input, batch: batch, store, into: output)                  // [B, dims]
+        last.addBias(output, batch: batch, store)
+        t.forwardDone = true
+    }
+
+    private func backward(gradOutput g: UnsafePointer<Float>, _ t: TrainingBuffers) {
+        let batch = t.batch, w = width, store = self.store
+        let last = layers[depth]
+        last.accumulateWeightGradient(gradOutput: g, input: t.h[depth - 1].p, batch: batch, store)
+        last.accumulateBiasGradient(gradOutput: g, batch: batch, store)
+        var gCur = t.g0.p, gNext = t.g1.p
+        last.inputGradient(gradOutput: g, batch: batch, store, into: gCur)       // dL/dh_{depth−1} [B, W]
+        let partial = t.partial.p
+        let chunks = chunkCount(rows: batch, columns: w)
+        for l in stride(from: depth - 1, through: 0, by: -1) {
+            let layer = layers[l]
+            let res = residual && l > 0
+            let dz = res ? t.dz.p : gCur                                         // dL/dz [B, W]
+            let s = t.s[l].p, u = res ? t.u[l].p : t.h[l].p, gc = gCur
+            forEachRowChunk(rows: batch, columns: w) { k, rows in
+                let sums = partial + k * w
+                sums.update(repeating: 0, count: w)
+                siluBackward(g: gc, sigmoid: s, output: u, rows: rows, columns: w, into: dz, columnSums: sums)
+            }
+            let db = store.grads + layer.biasOffset                               // db += Σ_chunks, in order
+            for k in 0..<chunks {
+                let sums = partial + k * w
+                for j in 0..<w { db[j] += sums[j] }
+            }
+            let input = l == 0 ? t.x0.p : t.h[l - 1].p
+            layer.accumulateWeightGradient(gradOutput: dz, input: input, batch: batch, store)
+            if l == 0 {
+                layer.inputGradient(gradOutput: dz, batch: batch, store, columns: inputDims, into: t.dx.p)
+            } else if res {
+                layer.inputGradient(gradOutput: dz, batch: batch, store, beta: 1, into: gCur)  // skip + W path
+            } else {
+                layer.inputGradient(gradOutput: dz, batch: batch, store, into: gNext)
+                swap(&gCur, &gNext)
+            }
+        }
+    }
+
+    private func predict(x: UnsafePointer<Float>, cNoise: UnsafePointer<Float>, batch: Int,
+                         _ t: InferenceBuffers, output: UnsafeMutablePointer<Float>) {
+        let w = width, store = self.store
+        embed(x, cNoise, batch: batch, into: t.x0.p)
+        var input: UnsafeMutablePointer<Float> = t.x0.p
+        var dest = t.a.p, spare = t.b.p
+        for l in 0..<depth {
+            let layer = layers[l]
+            let skip: UnsafePointer<Float>? = residual && l > 0 ? UnsafePointer(input) : nil
+            layer.multiply(input, batch: batch, store, into: dest)
+            let b = store.values + layer.biasOffset, z = dest
+            forEachRowChunk(rows: batch, columns: w) { _, rows in
+                biasSiLUForward(z: z, bias: b, rows: rows, columns: w, sigmoidOut: nil, siluOut: nil, out: z, skip: skip)
+            }
+            input = dest
+            swap(&dest, &spare)
+        }
+        let last = layers[depth]
+        last.multiply(input, batch: batch, store, into: output)
+        last.addBias(output, batch: batch, store)
+    }
+
+    // MARK: Buffers
+
+    private func trainingBuffers(_ batch: Int) -> TrainingBuffers {
+        if let t = train, t.batch == batch { t.forwardDone = false; return t }
+        let t = TrainingBuffers(batch: batch, configuration: configuration, embeddedWidth: embeddedWidth)
+        train = t
+        return t
+    }
+
+    private func inferenceBuffers(_ batch: Int) -> InferenceBuffers {
+        if let t = infer, t.batch == batch { return t }
+        let t = InferenceBuffers(batch: batch, width: width, embeddedWidth: embeddedWidth)
+        infer = t
+        return t
+    }
+}
+
+/// What a training forward keeps, and the backward's scratch, for one batch size.
+final class TrainingBuffers {
+    let batch: Int
+    let x0: Buffer           // [B, D0]  the embedded input
+    let s: [Buffer]          // [B, W]   σ(z) per hidden layer
+    let h: [Buffer]          // [B, W]   hidden outputs
+    let u: [Buffer]          // [B, W]   silu(z) of residual blocks (empty otherwise)
+    let g0, g1, dz: Buffer   // [B, W]   backward scratch
+    let partial: Buffer      // [chunks, W] per-chunk bias-gradient sums
+    let dx: Buffer           // [B, dims]
+    var forwardDone = false
+
+    init(batch: Int, configuration c: MLP.Configuration, embeddedWidth: Int) {
+        self.batch = batch
+        let n = batch * c.width
+        x0 = Buffer(batch * embeddedWidth)
+        s = (0..<c.depth).map { _ in Buffer(n) }
+        h = (0..<c.depth).map { _ in Buffer(n) }
+        u = (0..<c.depth).map { l in Buffer(c.residual && l > 0 ? n : 0) }
+        g0 = Buffer(n)
+        g1 = Buffer(n)
+        dz = Buffer(c.residual ? n : 0)
+        partial = Buffer(chunkCount(rows: batch, columns: c.width) * c.width)
+        dx = Buffer(batch * c.inputDims)
+    }
+}
+
+/// Two ping-pong activation buffers for a forward without caching.
+final class InferenceBuffers {
+    let batch: Int
+    let x0, a, b: Buffer
+
+    init(batch: Int, width: Int, embeddedWidth: Int) {
+        self.batch = batch
+        x0 = Buffer(batch * embeddedWidth)
+        a = Buffer(batch * width)
+        b = Buffer(batch * width)
+    }
+}

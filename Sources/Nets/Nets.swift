@@ -1,1 +1,0 @@
-// The Nets layer: see DESIGN.md.
