@@ -53,7 +53,7 @@ if ProcessInfo.processInfo.environment["CMLAB_FUZZ"] != nil {
 
 let package = Package(
     name: "CMLab",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [.executable(name: "cmlab", targets: ["cmlab"])],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Diffusion
+import Distillation
 import Foundation
 
 /// `--data NAME`: which exact teacher to use.
@@ -7,12 +8,17 @@ struct TeacherOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Data set of the exact teacher: ring8 or grid25.")
     var data: String = "ring8"
 
-    func teacher() throws -> Denoiser {
+    func teacher() throws -> Denoiser { try teacherAndData().teacher }
+
+    /// The teacher and a sampler of its clean data (for distillation).
+    func teacherAndData() throws -> (teacher: Denoiser, data: DataSampler) {
+        let mix: GaussianMixture
         switch data.lowercased() {
-        case "ring8": return GaussianMixture.ring8()
-        case "grid25": return GaussianMixture.grid25()
+        case "ring8": mix = GaussianMixture.ring8()
+        case "grid25": mix = GaussianMixture.grid25()
         default: throw CLIError("unknown data set '\(data)'; expected ring8 or grid25")
         }
+        return (mix, { n, rng in mix.sample(count: n, rng: rng) })
     }
 }
 

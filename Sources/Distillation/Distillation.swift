@@ -1,1 +1,0 @@
-// The Distillation layer: see DESIGN.md.

@@ -1,0 +1,71 @@
+import Foundation
+import Tensors
+
+/// What a training run reports as it goes.
+public struct TrainingProgress: Sendable {
+    public let iteration: Int          // iterations done, 1-based
+    public let iterations: Int         // iterations asked for
+    public let loss: Double            // loss of the last iteration
+    public let iterationsPerSecond: Double
+    public var secondsLeft: Double { Double(iterations - iteration) / max(iterationsPerSecond, 1e-9) }
+}
+
+/// How a training run ended.
+public enum TrainingOutcome: Sendable, Equatable {
+    case completed
+    /// Stopped by the cancellation token after `iteration` iterations; weights are kept.
+    case cancelled(iteration: Int)
+    /// A non-finite loss or gradient at `iteration`; the weights are those of the last
+    /// iteration whose loss was finite.
+    case diverged(iteration: Int, reason: String)
+
+    public var message: String {
+        switch self {
+        case .completed: "completed"
+        case let .cancelled(i): "interrupted after \(i) iterations (weights kept)"
+        case let .diverged(i, reason): "training diverged at iteration \(i): \(reason); kept the weights of iteration \(i - 1)"
+        }
+    }
+}
+
+/// The shared training loop of teachers and students: iterations, progress, cancellation,
+/// and the divergence guard.
+///
+/// Each iteration calls `lossAndGradients(t)` (the loss of the current weights, with
+/// gradients accumulated into `store.grads`), checks that the loss and the gradient norm
+/// are finite, snapshots the weights, then calls `update()` (optimizer, EMA). A
+/// non-finite value stops the run and restores the snapshot: the last weights whose
+/// loss was finite.
+public func runTraining(iterations: Int, store: ParameterStore,
+                        cancel: CancellationToken? = nil,
+                        progressEvery: Int = 50,
+                        progress: ((TrainingProgress) -> Void)? = nil,
+                        lossAndGradients: (Int) -> Double,
+                        update: (Int) -> Void) -> (outcome: TrainingOutcome, losses: [Double]) {
+    var losses: [Double] = []
+    losses.reserveCapacity(iterations)
+    var snapshot = [Float](repeating: 0, count: store.count)
+    var haveSnapshot = false
+    let start = DispatchTime.now().uptimeNanoseconds
+    for t in 0..<iterations {
+        if cancel?.isCancelled == true { return (.cancelled(iteration: t), losses) }
+        store.zeroGrad()
+        let loss = lossAndGradients(t)
+        let gradNorm = store.gradientNorm()
+        if !loss.isFinite || !gradNorm.isFinite {
+            if haveSnapshot { snapshot.withUnsafeBufferPointer { store.values.update(from: $0.baseAddress!, count: store.count) } }
+            let what = !loss.isFinite ? "loss is \(loss)" : "gradient norm is \(gradNorm)"
+            return (.diverged(iteration: t + 1, reason: what), losses)
+        }
+        snapshot.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: store.values, count: store.count) }
+        haveSnapshot = true
+        update(t)
+        losses.append(loss)
+        if let progress, (t + 1) % max(1, progressEvery) == 0 || t + 1 == iterations {
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            progress(TrainingProgress(iteration: t + 1, iterations: iterations, loss: loss,
+                                      iterationsPerSecond: Double(t + 1) / max(seconds, 1e-9)))
+        }
+    }
+    return (.completed, losses)
+}
