@@ -7,18 +7,29 @@ import Foundation
 struct TeacherOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Data set of the exact teacher: ring8 or grid25.")
     var data: String = "ring8"
+    @Option(name: .customLong("teacher"), help: "A learned teacher (.safetensors from `cmlab train-teacher`), in place of --data.")
+    var teacherPath: String?
 
     func teacher() throws -> Denoiser { try teacherAndData().teacher }
 
     /// The teacher and a sampler of its clean data (for distillation).
     func teacherAndData() throws -> (teacher: Denoiser, data: DataSampler) {
-        let mix: GaussianMixture
-        switch data.lowercased() {
-        case "ring8": mix = GaussianMixture.ring8()
-        case "grid25": mix = GaussianMixture.grid25()
-        default: throw CLIError("unknown data set '\(data)'; expected ring8 or grid25")
+        if let teacherPath {
+            let learned = try LearnedDenoiser.load(from: teacherPath)
+            let mix = try mixture(named: learned.dataName)
+            return (learned, { n, rng in mix.sample(count: n, rng: rng) })
         }
+        let mix = try mixture(named: data)
         return (mix, { n, rng in mix.sample(count: n, rng: rng) })
+    }
+}
+
+/// The toy mixtures the command line knows by name.
+func mixture(named name: String) throws -> GaussianMixture {
+    switch name.lowercased() {
+    case "ring8": return GaussianMixture.ring8()
+    case "grid25": return GaussianMixture.grid25()
+    default: throw CLIError("unknown data set '\(name)'; expected ring8 or grid25")
     }
 }
 
