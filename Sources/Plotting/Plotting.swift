@@ -1,1 +1,0 @@
-// The Plotting layer: see DESIGN.md.

@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+import Tensors
+@testable import Plotting
+
+/// Draws the gallery from synthetic data shaped like the real study: Heun paths
+/// of the exact ring8 denoiser on a Karras grid, a blurred "student", a decaying
+/// loss and gray image blobs. Set CMLAB_GALLERY_DIR to keep the pictures and look.
+struct GalleryTests {
+    @Test func galleryWritesFivePictures() throws {
+        let dir: URL
+        if let keep = ProcessInfo.processInfo.environment["CMLAB_GALLERY_DIR"] {
+            dir = URL(fileURLWithPath: keep)
+        } else {
+            dir = FileManager.default.temporaryDirectory.appendingPathComponent("cmlab-gallery-\(UUID().uuidString)")
+        }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let data = Synthetic.make()
+        let urls = try renderGallery(to: dir, trajectories: data.paths, sigmas: data.sigmas,
+                                     teacherSamples: data.teacher, studentSamples: data.student,
+                                     lossCurve: data.loss, images: data.images)
+        #expect(urls.map(\.lastPathComponent) == ["trajectories.png", "samples.png", "density.png", "loss.png", "images.png"])
+        for url in urls {
+            let bytes = try Data(contentsOf: url)
+            #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(url.lastPathComponent)")
+        }
+        if ProcessInfo.processInfo.environment["CMLAB_GALLERY_DIR"] == nil { try? FileManager.default.removeItem(at: dir) }
+    }
+}
+
+/// Synthetic stand-ins for the study's arrays.
+enum Synthetic {
+    struct Data {
+        var paths: [[(Double, Double)]]
+        var sigmas: [Double]
+        var teacher: [(Double, Double)]
+        var student: [(Double, Double)]
+        var loss: [Double]
+        var images: Tensor
+    }
+
+    /// The exact ring8 denoiser: 8 Gaussians of std 0.05 on the unit circle.
+    static func denoise(_ x: (Double, Double), _ sigma: Double) -> (Double, Double) {
+        let s2 = 0.05 * 0.05, v = s2 + sigma * sigma
+        var logw = [Double](), means = [(Double, Double)]()
+        for k in 0..<8 {
+            let a = 2 * Double.pi * Double(k) / 8, m = (cos(a), sin(a))
+            means.append(m)
+            logw.append(-((x.0 - m.0) * (x.0 - m.0) + (x.1 - m.1) * (x.1 - m.1)) / (2 * v))
+        }
+        let top = logw.max()!
+        let w = logw.map { exp($0 - top) }, z = w.reduce(0, +)
+        var d = (0.0, 0.0)
+        for k in 0..<8 {
+            let shrink = s2 / v
+            d.0 += w[k] / z * (means[k].0 + shrink * (x.0 - means[k].0))
+            d.1 += w[k] / z * (means[k].1 + shrink * (x.1 - means[k].1))
+        }
+        return d
+    }
+
+    static func make(paths count: Int = 300, samples: Int = 4000) -> Data {
+        let rng = RNG(seed: 7)
+        let n = 40, rho = 7.0, smin = 0.002, smax = 80.0
+        var sigmas = (0..<n).map { i in
+            pow(pow(smax, 1 / rho) + Double(i) / Double(n - 1) * (pow(smin, 1 / rho) - pow(smax, 1 / rho)), rho)
+        }
+        sigmas.append(0)
+        func heun(_ x0: (Double, Double)) -> [(Double, Double)] {
+            var x = x0, path = [x]
+            for i in 0..<n {
+                let sa = sigmas[i], sb = sigmas[i + 1]
+                let D = denoise(x, sa), d = ((x.0 - D.0) / sa, (x.1 - D.1) / sa)
+                var next = (x.0 + (sb - sa) * d.0, x.1 + (sb - sa) * d.1)
+                if sb > 0 {
+                    let D2 = denoise(next, sb), d2 = ((next.0 - D2.0) / sb, (next.1 - D2.1) / sb)
+                    next = (x.0 + (sb - sa) * (d.0 + d2.0) / 2, x.1 + (sb - sa) * (d.1 + d2.1) / 2)
+                }
+                x = next; path.append(x)
+            }
+            return path
+        }
+        func gauss(_ i: Int) -> Double { rng.normal(at: UInt64(i)) }
+        var noise: [(Double, Double)] = []
+        for i in 0..<samples { noise.append((gauss(2 * i) * smax, gauss(2 * i + 1) * smax)) }
+        let paths = noise.prefix(count).map(heun)
+        let teacher = noise.map { heun($0).last! }
+        // A "student": the teacher's samples pulled 15% towards the origin and blurred.
+        var student: [(Double, Double)] = []
+        for (i, p) in teacher.enumerated() {
+            let a: Double = 0.85 * p.0 + 0.08 * gauss(100_000 + 2 * i)
+            let b: Double = 0.85 * p.1 + 0.08 * gauss(100_001 + 2 * i)
+            student.append((a, b))
+        }
+        let loss = (0..<3000).map { i in
+            (0.8 * exp(-Double(i) / 400) + 0.02) * exp(0.35 * rng.normal(at: UInt64(200_000 + i)))
+        }
+        var pixels = [Float]()
+        for k in 0..<32 {
+            let cx = 8 + 12 * rng.uniform(at: UInt64(300_000 + 2 * k)), cy = 8 + 12 * rng.uniform(at: UInt64(300_001 + 2 * k))
+            for y in 0..<28 { for x in 0..<28 {
+                let r2 = (Double(x) - cx) * (Double(x) - cx) + (Double(y) - cy) * (Double(y) - cy)
+                pixels.append(Float(min(1, exp(-r2 / 30) + 0.15 * rng.uniform(at: UInt64(400_000 + k * 784 + y * 28 + x)))))
+            } }
+        }
+        return Data(paths: Array(paths), sigmas: Array(sigmas.prefix(n + 1)), teacher: teacher, student: student,
+                    loss: loss, images: Tensor(shape: [32, 28, 28], scalars: pixels))
+    }
+}
