@@ -22,8 +22,16 @@ extension Panel {
             for e in marks.map(\.extent) where !e.tight {
                 let n = min(e.xs.count, e.ys.count)
                 let stride = max(1, n / 3000)
-                for i in Swift.stride(from: 0, to: n, by: stride) where t.xScale.admits(e.xs[i]) && t.yScale.admits(e.ys[i]) {
-                    points.append((t.px(e.xs[i]), t.py(e.ys[i])))
+                var previous: (Double, Double)? = nil
+                for i in Swift.stride(from: 0, to: n, by: stride) {
+                    guard t.xScale.admits(e.xs[i]) && t.yScale.admits(e.ys[i]) else { previous = nil; continue }
+                    let p = (t.px(e.xs[i]), t.py(e.ys[i]))
+                    // Joined marks also cover the way between their points: sample it.
+                    if e.connected, let q = previous {
+                        for k in 1..<8 { let f = Double(k) / 8; points.append((q.0 + f * (p.0 - q.0), q.1 + f * (p.1 - q.1))) }
+                    }
+                    points.append(p)
+                    previous = p
                 }
             }
             let scores = order.map { pos in points.reduce(0) { $0 + (corners[pos]!.contains($1.0, $1.1) ? 1 : 0) } }

@@ -34,18 +34,15 @@ func autoLimits(_ extents: [Extent], axis: KeyPath<Extent, [Double]>, scale: Sca
     return scale.inverse(lo)...scale.inverse(hi)
 }
 
-/// Widens one pair of limits so that a data unit has the same length on both axes
-/// of `frame` (only the axis with room to spare grows, about its centre).
-func equalized(x: ClosedRange<Double>, y: ClosedRange<Double>, xScale: Scale, yScale: Scale,
-               frame: Rect) -> (ClosedRange<Double>, ClosedRange<Double>) {
-    let x0 = xScale.forward(x.lowerBound), x1 = xScale.forward(x.upperBound)
-    let y0 = yScale.forward(y.lowerBound), y1 = yScale.forward(y.upperBound)
-    let perPointX = (x1 - x0) / frame.width, perPointY = (y1 - y0) / frame.height
-    if perPointX > perPointY {
-        let half = perPointX * frame.height / 2, c = (y0 + y1) / 2
-        return (x, yScale.inverse(c - half)...yScale.inverse(c + half))
-    } else {
-        let half = perPointY * frame.width / 2, c = (x0 + x1) / 2
-        return (xScale.inverse(c - half)...xScale.inverse(c + half), y)
-    }
+/// The largest rectangle inside `frame` — centred across, against the top so the
+/// titles of a row of panels line up — on which one data unit
+/// (in each scale's own coordinate) has the same length along x and y.
+func equalAspectFrame(_ frame: Rect, x: ClosedRange<Double>, y: ClosedRange<Double>,
+                      xScale: Scale, yScale: Scale) -> Rect {
+    let dx = xScale.forward(x.upperBound) - xScale.forward(x.lowerBound)
+    let dy = yScale.forward(y.upperBound) - yScale.forward(y.lowerBound)
+    guard dx > 0, dy > 0 else { return frame }
+    let unit = min(frame.width / dx, frame.height / dy)
+    let w = unit * dx, h = unit * dy
+    return Rect(x: frame.x + (frame.width - w) / 2, y: frame.y, width: w, height: h)
 }

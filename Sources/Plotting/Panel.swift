@@ -35,7 +35,7 @@ public struct Panel {
     public var xLimits: ClosedRange<Double>?
     public var yLimits: ClosedRange<Double>?
     public var limits: AutoLimits = .data
-    /// One data unit has the same length on both axes (the limits grow to fill the frame).
+    /// One data unit has the same length on both axes: the frame shrinks (centred) to fit the limits.
     public var equalAspect = false
     public var showsGrid = true
     /// Frame, ticks and axis labels; off for image grids.
@@ -119,8 +119,10 @@ public struct Panel {
         let steps = paths.map(\.count).max() ?? 0
         guard require(sigmas.count >= steps - 1,
                       "trajectories: paths have \(steps) steps but only \(sigmas.count) sigmas were given") else { return }
+        // σ over more than a decade or so is coloured on a log scale; a final σ = 0
+        // (the last solver step) takes the lowest colour.
         let positive = sigmas.filter { $0 > 0 && $0.isFinite }
-        let scale: Scale = positive.count == sigmas.count && (positive.max() ?? 1) / (positive.min() ?? 1) > 20 ? .log : .linear
+        let scale: Scale = (positive.max() ?? 1) / (positive.min() ?? 1) > 20 ? .log : .linear
         let mapping = ColorMapping(colormap: colormap, values: sigmas, scale: scale, label: colorbarLabel)
         marks.append(Trajectories(paths: paths, sigmas: sigmas, mapping: mapping, width: width, alpha: alpha, markEnds: markEnds))
     }

@@ -62,12 +62,15 @@ extension Panel {
 
         var (frame, xt, yt, bar) = frameFor(xl: xl, yl: yl)
         if equalAspect {
-            // Twice: the new limits can change the tick labels and so the margins.
-            for _ in 0..<2 {
-                (xl, yl) = equalized(x: xLimits ?? xl, y: yLimits ?? yl, xScale: xScale, yScale: yScale, frame: frame)
-                (frame, xt, yt, bar) = frameFor(xl: xl, yl: yl)
+            // Shrink the frame (not the limits) so that one data unit has the same
+            // length on both axes: limits stay where
+            // the data or the caller put them, and heatmaps still fill the frame.
+            frame = equalAspectFrame(frame, x: xl, y: yl, xScale: xScale, yScale: yScale)
+            xt = fittedTicks(xl, scale: xScale, length: frame.width, canvas: c, style: s, vertical: false)
+            yt = fittedTicks(yl, scale: yScale, length: frame.height, canvas: c, style: s, vertical: true)
+            if let b = bar {
+                bar = (b.0, Rect(x: frame.maxX + 10, y: frame.y, width: b.1.width, height: frame.height), b.2)
             }
-            (xl, yl) = equalized(x: xl, y: yl, xScale: xScale, yScale: yScale, frame: frame)
         }
         let t = Transform(xScale: xScale, yScale: yScale, xLimits: xl, yLimits: yl, frame: frame)
         func inside(_ ts: TickSet, _ r: ClosedRange<Double>) -> TickSet {
@@ -83,7 +86,7 @@ extension Panel {
 /// Ticks for an axis of `length` points: as many as fit with a clear gap between labels.
 func fittedTicks(_ range: ClosedRange<Double>, scale: Scale, length: Double, canvas c: Canvas,
                  style s: Style, vertical: Bool) -> TickSet {
-    let spacing = vertical ? 34.0 : 55.0
+    let spacing = vertical ? 34.0 : 46.0
     var maxCount = min(9, max(3, Int(length / spacing) + 1))
     while true {
         let ts = ticks(for: range, scale: scale, maxCount: maxCount)

@@ -107,3 +107,80 @@ enum Synthetic {
                     loss: loss, images: Tensor(shape: [32, 28, 28], scalars: pixels))
     }
 }
+
+/// Every kind of mark in one figure, for looking at (kept under CMLAB_GALLERY_DIR).
+struct ShowcaseTests {
+    @Test func everyMarkRendersInEveryFormat() throws {
+        let data = Synthetic.make(paths: 120, samples: 1500)
+        var fig = Figure(rows: 2, columns: 3, title: "Plotting showcase")
+
+        // Velocity field of the probability flow at σ = 0.5, with paths over it.
+        let grid = stride(from: -1.6, through: 1.6, by: 0.2).map { $0 }
+        var u: [Double] = [], v: [Double] = []
+        for y in grid { for x in grid {
+            let d = Synthetic.denoise((x, y), 0.5)
+            u.append((x - d.0) / 0.5); v.append((y - d.1) / 0.5)
+        } }
+        fig[0].vectorField(x: grid, y: grid, u: u, v: v, colormap: .plasma)
+        fig[0].equalAspect = true
+        fig[0].title = "velocity field, σ = 0.5"
+
+        // Scatter coloured by distance from the origin.
+        let tx = data.teacher.map(\.0), ty = data.teacher.map(\.1)
+        let student = data.student
+        fig[1].scatter(x: student.map(\.0), y: student.map(\.1), values: student.map { hypot($0.0, $0.1) },
+                       colormap: .viridis, colorbarLabel: "radius")
+        fig[1].equalAspect = true
+        fig[1].title = "coloured by value"
+
+        // Lines with markers on log–log axes: error against steps.
+        let steps: [Double] = [1, 2, 4, 8, 16, 32, 64]
+        fig[2].line(x: steps, y: steps.map { 0.5 / $0 }, label: "Euler", marker: .circle)
+        fig[2].line(x: steps, y: steps.map { 0.3 / ($0 * $0) }, label: "Heun", marker: .square)
+        fig[2].line(x: steps, y: steps.map { 0.2 / pow($0, 1.5) }, label: "DPM++(2M)", style: .dashed, marker: .triangle)
+        fig[2].xScale = .log; fig[2].yScale = .log
+        fig[2].xLabel = "steps"; fig[2].yLabel = "ODE error"
+        fig[2].title = "error against steps"
+
+        // Histograms of the radius.
+        fig[3].histogram(data.teacher.map { hypot($0.0, $0.1) }, density: true, label: "teacher")
+        fig[3].histogram(student.map { hypot($0.0, $0.1) }, density: true, label: "student")
+        fig[3].xLabel = "‖x‖"; fig[3].yLabel = "density"
+        fig[3].title = "radius"
+
+        // A density evaluated on a grid (the ring8 mixture at σ = 0.1).
+        let n = 120
+        var values: [Double] = []
+        for j in 0..<n { for i in 0..<n {
+            let x = -1.5 + 3 * (Double(i) + 0.5) / Double(n), y = -1.5 + 3 * (Double(j) + 0.5) / Double(n)
+            var p = 0.0
+            for k in 0..<8 {
+                let a = 2 * Double.pi * Double(k) / 8
+                let s2 = 0.05 * 0.05 + 0.01
+                p += exp(-((x - cos(a)) * (x - cos(a)) + (y - sin(a)) * (y - sin(a))) / (2 * s2)) / (16 * Double.pi * s2)
+            }
+            values.append(p)
+        } }
+        fig[4].heatmap(values, columns: n, rows: n, x: -1.5...1.5, y: -1.5...1.5, colormap: .magma, label: "p(x; σ = 0.1)")
+        fig[4].equalAspect = true
+        fig[4].showsGrid = false
+        fig[4].title = "density on a grid"
+
+        // Outliers: robust limits keep the bulk readable.
+        var ox = tx, oy = ty
+        ox[0] = 60; oy[1] = -45
+        fig[5].scatter(x: ox, y: oy, label: "with two outliers")
+        fig[5].limits = .robust(quantile: 0.005)
+        fig[5].title = "robust limits"
+
+        for format in OutputFormat.allCases {
+            let bytes = try fig.data(format: format)
+            #expect(bytes.count > 1000)
+        }
+        if let keep = ProcessInfo.processInfo.environment["CMLAB_GALLERY_DIR"] {
+            try fig.save(to: URL(fileURLWithPath: keep).appendingPathComponent("showcase.png"))
+            try fig.save(to: URL(fileURLWithPath: keep).appendingPathComponent("showcase.svg"))
+            try fig.save(to: URL(fileURLWithPath: keep).appendingPathComponent("showcase.pdf"))
+        }
+    }
+}

@@ -150,3 +150,20 @@ struct RenderTests {
         #expect(abs(m.fraction(sqrt(0.002 * 80)) - 0.5) < 1e-12)
     }
 }
+
+struct PerformanceTests {
+    /// 10,000 points must render well under a second in release; the debug build of
+    /// the tests gets a looser bound (Cairo itself is always optimised).
+    @Test func tenThousandPointScatterIsFast() throws {
+        let rng = RNG(seed: 1)
+        let n = 10_000
+        var fig = Figure()
+        fig[0].scatter(x: (0..<n).map { rng.normal(at: UInt64($0)) }, y: (0..<n).map { rng.normal(at: UInt64(n + $0)) },
+                       values: (0..<n).map { Double($0) })
+        let start = Date()
+        _ = try fig.pngData()
+        let seconds = Date().timeIntervalSince(start)
+        #expect(seconds < 2.0, "10k-point scatter took \(seconds) s")
+        print("10k-point scatter to PNG: \(String(format: "%.3f", seconds)) s")
+    }
+}

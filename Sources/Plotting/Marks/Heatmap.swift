@@ -56,7 +56,11 @@ struct Histogram: Mark {
     var label: String?
 
     var extent: Extent {
-        Extent(xs: [edges.first ?? 0, edges.last ?? 1], ys: heights + [0], tight: false, yFloor: 0)
+        // The bar tops (at bin centres) between the outer edges on the floor, so the
+        // legend can see where the bars are.
+        let centres = zip(edges, edges.dropFirst()).map { ($0 + $1) / 2 }
+        return Extent(xs: [edges.first ?? 0] + centres + [edges.last ?? 1], ys: [0] + heights + [0],
+                      tight: false, yFloor: 0, connected: true)
     }
     var legendEntries: [LegendEntry] { label.map { [LegendEntry(label: $0, swatch: .patch(color))] } ?? [] }
 

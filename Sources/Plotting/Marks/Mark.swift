@@ -27,6 +27,8 @@ struct Extent {
     var tight = false
     /// Bars stand on y = 0: the lower y limit stops there instead of adding margin.
     var yFloor: Double? = nil
+    /// Consecutive points are joined (lines, bars), so the space between them is covered too.
+    var connected = false
 }
 
 /// What a legend row shows next to its label.

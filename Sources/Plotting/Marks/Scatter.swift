@@ -67,7 +67,7 @@ struct Line: Mark {
     var markerSize: Double
     var label: String?
 
-    var extent: Extent { Extent(xs: xs, ys: ys) }
+    var extent: Extent { Extent(xs: xs, ys: ys, connected: true) }
     var legendEntries: [LegendEntry] {
         guard let label else { return [] }
         return [LegendEntry(label: label, swatch: .line(color, width: width, dash: style.dash, marker: marker))]
