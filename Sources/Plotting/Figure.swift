@@ -75,6 +75,9 @@ public struct Figure {
     /// The data→page map of panel `index` as it will be drawn (page points; multiply
     /// by dpi/72 for pixels).
     public func transform(ofPanel index: Int) throws -> Transform {
+        guard panels.indices.contains(index) else {
+            throw PlotError.badShape("panel \(index) does not exist: the figure has \(panels.count) panels")
+        }
         var result: Transform?
         _ = try renderPixels(width: 1, height: 1, dpi: 72) { c in
             result = panels[index].layout(in: cells()[index], canvas: c, style: style).transform

@@ -59,12 +59,15 @@ public func renderGallery(to directory: URL,
     try save(samples, "samples.png")
 
     // 3. Densities over the same cells.
-    var density = Figure(rows: 1, columns: 2, width: 700, height: 330)
+    var density = Figure(rows: 1, columns: 2, width: 700, height: 300)
     let bins = 90
-    density[0].density(x: tx, y: ty, bins: bins, range: (window, window), label: nil)
-    density[0].showsColorbar = false
+    // One colour scale for both, so equal colours mean equal counts.
+    let peak = [(tx, ty), (sx, sy)].map { xs, ys in
+        Heatmap.histogram(x: xs, y: ys, bins: (bins, bins), xRange: window, yRange: window).max() ?? 1
+    }.max() ?? 1
+    density[0].density(x: tx, y: ty, bins: bins, range: (window, window), colorRange: 0...max(peak, 1), label: "samples per cell")
     density[0].title = teacherName
-    density[1].density(x: sx, y: sy, bins: bins, range: (window, window), label: "samples per cell")
+    density[1].density(x: sx, y: sy, bins: bins, range: (window, window), colorRange: 0...max(peak, 1), label: "samples per cell")
     density[1].title = studentName
     for i in 0..<2 { density[i].equalAspect = true; density[i].showsGrid = false; density[i].xLabel = "x₁"; density[i].yLabel = "x₂" }
     try save(density, "density.png")

@@ -31,6 +31,11 @@ extension Panel {
                         for k in 1..<8 { let f = Double(k) / 8; points.append((q.0 + f * (p.0 - q.0), q.1 + f * (p.1 - q.1))) }
                     }
                     points.append(p)
+                    // Bars are filled down to their floor: the legend must not hide them either.
+                    if let floor = e.yFloor, t.yScale.admits(floor) {
+                        let base = t.py(floor)
+                        for k in 1...8 { points.append((p.0, p.1 + Double(k) / 8 * (base - p.1))) }
+                    }
                     previous = p
                 }
             }

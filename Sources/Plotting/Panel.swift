@@ -167,10 +167,12 @@ public struct Panel {
 
     /// A 2-D histogram of points as a heatmap. Without a range the cells cover the
     /// central 99.6% of the points in each coordinate plus a 10% margin, so stray
-    /// points do not leave the bulk in a few cells.
+    /// points do not leave the bulk in a few cells. Give `colorRange` to share one
+    /// colour scale between panels that should be compared.
     public mutating func density(x: [Double], y: [Double], bins: Int = 80,
                                  range: (x: ClosedRange<Double>, y: ClosedRange<Double>)? = nil,
-                                 colormap: Colormap = .viridis, scale: Scale = .linear, label: String? = "count") {
+                                 colormap: Colormap = .viridis, scale: Scale = .linear, colorRange: ClosedRange<Double>? = nil,
+                                 label: String? = "count") {
         guard require(x.count == y.count, "density: x has \(x.count) values but y has \(y.count)"),
               require(bins > 0, "density: bins must be positive, got \(bins)") else { return }
         func robust(_ v: [Double]) -> ClosedRange<Double> {
@@ -184,7 +186,7 @@ public struct Panel {
         let xr = range?.x ?? robust(x), yr = range?.y ?? robust(y)
         let counts = Heatmap.histogram(x: x, y: y, bins: (bins, bins), xRange: xr, yRange: yr)
         heatmap(counts, columns: bins, rows: bins, x: xr, y: yr, colormap: colormap, scale: scale,
-                range: scale == .log ? 1...max(2, counts.max() ?? 2) : nil, smooth: false, label: label)
+                range: colorRange ?? (scale == .log ? 1...max(2, counts.max() ?? 2) : nil), smooth: false, label: label)
     }
 
     /// A histogram of values: counts (or a probability density) in equal bins.

@@ -16,8 +16,8 @@ struct PanelLayout {
 extension Panel {
     func layout(in cell: Rect, canvas c: Canvas, style s: Style) -> PanelLayout {
         let extents = marks.map(\.extent)
-        var xl = xLimits ?? autoLimits(extents, axis: \.xs, scale: xScale, mode: limits, floorAware: false)
-        var yl = yLimits ?? autoLimits(extents, axis: \.ys, scale: yScale, mode: limits, floorAware: true)
+        let xl = usable(xLimits, xScale) ?? autoLimits(extents, axis: \.xs, scale: xScale, mode: limits, floorAware: false)
+        let yl = usable(yLimits, yScale) ?? autoLimits(extents, axis: \.ys, scale: yScale, mode: limits, floorAware: true)
         let mapping = showsColorbar ? marks.lazy.compactMap(\.colorMapping).first : nil
 
         let tickFont = c.fontMetrics(size: s.tickFontSize)
@@ -81,6 +81,17 @@ extension Panel {
         return PanelLayout(frame: frame, transform: t, xTicks: inside(xt, xl), yTicks: inside(yt, yl),
                            colorbar: bar.map { ($0.0, $0.1, $0.2) })
     }
+}
+
+/// Limits the caller set, if the scale can use them: an empty range gets widened
+/// around its value, and a log axis ignores limits that are not positive (the
+/// data decide instead) — a bad setting draws a sensible picture rather than none.
+func usable(_ r: ClosedRange<Double>?, _ scale: Scale) -> ClosedRange<Double>? {
+    guard let r, r.lowerBound.isFinite, r.upperBound.isFinite else { return nil }
+    guard scale.admits(r.lowerBound) else { return nil }
+    if r.upperBound > r.lowerBound { return r }
+    let v = r.lowerBound
+    return scale == .log ? (v / 2)...(v * 2) : (v - max(abs(v) * 0.1, 0.5))...(v + max(abs(v) * 0.1, 0.5))
 }
 
 /// Ticks for an axis of `length` points: as many as fit with a clear gap between labels.

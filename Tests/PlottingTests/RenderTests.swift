@@ -167,3 +167,22 @@ struct PerformanceTests {
         print("10k-point scatter to PNG: \(String(format: "%.3f", seconds)) s")
     }
 }
+
+/// Awkward input draws something sensible instead of trapping or failing.
+struct RobustnessTests {
+    @Test func emptyNaNAndDegenerateInputsStillRender() throws {
+        var fig = Figure(rows: 2, columns: 3)
+        // fig[0] stays empty.
+        fig[1].scatter(x: [.nan, 1, .infinity], y: [0, .nan, 2])
+        fig[2].line(x: [1, 1, 1], y: [5, 5, 5])                  // a single point, zero span
+        fig[3].line(x: [0, 1, 2], y: [-1, 0, 10]); fig[3].yScale = .log   // non-positive on a log axis
+        fig[4].scatter(x: [0, 1], y: [0, 1]); fig[4].xLimits = 2...2; fig[4].yLimits = -1...(-1)
+        fig[5].histogram([]); fig[5].xScale = .log; fig[5].xLimits = -1...10
+        for format in OutputFormat.allCases { #expect(try fig.data(format: format).count > 100) }
+        _ = try fig.pixels()
+        #expect(throws: PlotError.self) { try fig.transform(ofPanel: 6) }
+        if let keep = ProcessInfo.processInfo.environment["CMLAB_GALLERY_DIR"] {
+            try fig.save(to: URL(fileURLWithPath: keep).appendingPathComponent("awkward.png"))
+        }
+    }
+}

@@ -55,7 +55,7 @@ struct Trajectories: Mark {
         c.setColor(Trajectories.startColor); c.fill()
         for p in paths {
             guard let (x, y) = p.last, x.isFinite, y.isFinite else { continue }
-            c.circle(t.px(x), t.py(y), 1.5)
+            c.circle(t.px(x), t.py(y), 1.2)
         }
         c.setColor(Trajectories.endColor); c.fill()
     }
