@@ -128,6 +128,7 @@ struct ImageGridMark: Mark {
     func draw(_ c: Canvas, _ t: Transform) {
         let x0 = t.px(0), x1 = t.px(Double(grid.pixelWidth))
         let y0 = t.py(Double(grid.pixelHeight)), y1 = t.py(0)
+        guard [x0, x1, y0, y1].allSatisfy(\.isFinite) else { return }
         c.raster(width: grid.pixelWidth, height: grid.pixelHeight,
                  into: Rect(x: x0, y: y0, width: x1 - x0, height: y1 - y0), smooth: false, color: grid.color)
     }

@@ -23,6 +23,8 @@ struct Heatmap: Mark {
     func draw(_ c: Canvas, _ t: Transform) {
         let x0 = t.px(xRange.lowerBound), x1 = t.px(xRange.upperBound)
         let y0 = t.py(yRange.upperBound), y1 = t.py(yRange.lowerBound)
+        // A cell edge a log axis cannot place (≤ 0) leaves nothing sensible to paint.
+        guard [x0, x1, y0, y1].allSatisfy(\.isFinite) else { return }
         let rect = Rect(x: min(x0, x1), y: min(y0, y1), width: abs(x1 - x0), height: abs(y1 - y0))
         c.raster(width: columns, height: rows, into: rect, smooth: smooth) { i, j in
             mapping.color(values[(rows - 1 - j) * columns + i])
@@ -65,7 +67,8 @@ struct Histogram: Mark {
     var legendEntries: [LegendEntry] { label.map { [LegendEntry(label: $0, swatch: .patch(color))] } ?? [] }
 
     func draw(_ c: Canvas, _ t: Transform) {
-        guard heights.count + 1 == edges.count, !heights.isEmpty else { return }
+        guard heights.count + 1 == edges.count, heights.contains(where: { $0 > 0 }),
+              edges.allSatisfy(t.xScale.admits) else { return }
         // The base sits on y = 0, or on the bottom of the frame when the y axis is log.
         let base = t.yScale == .log ? t.frame.maxY : t.py(0)
         func outline() {

@@ -41,7 +41,7 @@ struct Trajectories: Mark {
             // One stroke per step for all paths: same colour, far fewer Cairo calls.
             for p in paths where k + 1 < p.count {
                 let (x0, y0) = p[k], (x1, y1) = p[k + 1]
-                guard x0.isFinite, y0.isFinite, x1.isFinite, y1.isFinite else { continue }
+                guard t.xScale.admits(x0), t.yScale.admits(y0), t.xScale.admits(x1), t.yScale.admits(y1) else { continue }
                 c.move(t.px(x0), t.py(y0)); c.line(t.px(x1), t.py(y1))
             }
             c.stroke()
@@ -49,12 +49,12 @@ struct Trajectories: Mark {
         c.restore()
         guard markEnds else { return }
         for p in paths {
-            guard let (x, y) = p.first, x.isFinite, y.isFinite else { continue }
+            guard let (x, y) = p.first, t.xScale.admits(x), t.yScale.admits(y) else { continue }
             c.circle(t.px(x), t.py(y), 1.6)
         }
         c.setColor(Trajectories.startColor); c.fill()
         for p in paths {
-            guard let (x, y) = p.last, x.isFinite, y.isFinite else { continue }
+            guard let (x, y) = p.last, t.xScale.admits(x), t.yScale.admits(y) else { continue }
             c.circle(t.px(x), t.py(y), 1.2)
         }
         c.setColor(Trajectories.endColor); c.fill()

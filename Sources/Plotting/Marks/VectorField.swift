@@ -46,7 +46,7 @@ struct VectorField: Mark {
                 let k = j * nx + i
                 var (dx, dy) = (page[k].0 * scale, page[k].1 * scale)
                 var len = hypot(dx, dy)
-                guard len.isFinite, len > 0.5 else { continue }
+                guard len.isFinite, len > 0.5, t.xScale.admits(xs[i]), t.yScale.admits(ys[j]) else { continue }
                 if len > 1.5 * cell { dx *= 1.5 * cell / len; dy *= 1.5 * cell / len; len = 1.5 * cell }
                 let x0 = t.px(xs[i]) - dx / 2, y0 = t.py(ys[j]) - dy / 2
                 let x1 = x0 + dx, y1 = y0 + dy
