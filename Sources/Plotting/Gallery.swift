@@ -11,11 +11,12 @@ import Tensors
 /// 5. `images.png` — a grid of image samples.
 ///
 /// `trajectories[p][k]` is path p at step k and `sigmas[k]` its σ; samples are (x, y)
-/// points; `images` is any shape ``ImageGrid`` accepts. The folder must exist.
+/// points; `images` is any shape ``ImageGrid`` accepts, or nil for a study without
+/// images (then `images.png` is not written). The folder must exist.
 public func renderGallery(to directory: URL,
                           trajectories: [[(Double, Double)]], sigmas: [Double],
                           teacherSamples: [(Double, Double)], studentSamples: [(Double, Double)],
-                          lossCurve: [Double], images: Tensor, imageColumns: Int = 8,
+                          lossCurve: [Double], images: Tensor?, imageColumns: Int = 8,
                           teacherName: String = "teacher (Heun)", studentName: String = "student (1 step)",
                           dpi: Double = Figure.defaultDPI) throws -> [URL] {
     var urls: [URL] = []
@@ -82,6 +83,7 @@ public func renderGallery(to directory: URL,
     try save(loss, "loss.png")
 
     // 5. Image samples.
+    guard let images else { return urls }
     let grid = try ImageGrid(images: images, columns: imageColumns, separator: 1)
     let aspect = Double(grid.pixelHeight) / Double(grid.pixelWidth)
     var sheet = Figure(rows: 1, columns: 1, width: 420, height: 420 * aspect + 40)

@@ -41,6 +41,24 @@ struct ImageGridTests {
         #expect(a == b)
     }
 
+    @Test func rgbChannelsLandInTheirColours() throws {
+        // Three 2×2 images, channels last: pure red, pure green, pure blue, values in −1…1.
+        var scalars: [Float] = []
+        for n in 0..<3 { for _ in 0..<4 { for c in 0..<3 { scalars.append(c == n ? 1 : -1) } } }
+        let grid = try ImageGrid(images: Tensor(shape: [3, 2, 2, 3], scalars: scalars), columns: 3, separator: 1, scale: 4)
+        let image = try grid.pixels()
+        #expect(image.width == 3 * 8 + 2 && image.height == 8)
+        #expect(image.pixel(3, 3) == (255, 0, 0, 255))
+        #expect(image.pixel(12, 3) == (0, 255, 0, 255))
+        #expect(image.pixel(22, 7) == (0, 0, 255, 255))
+        if let keep = ProcessInfo.processInfo.environment["CMLAB_GALLERY_DIR"] {
+            var fig = Figure(width: 300, height: 140)
+            fig[0].imageGrid(grid)
+            fig[0].title = "RGB"
+            try fig.save(to: URL(fileURLWithPath: keep).appendingPathComponent("rgb.png"))
+        }
+    }
+
     @Test func flatSquareRowsAreImages() throws {
         let grid = try ImageGrid(images: Tensor(shape: [5, 784], repeating: 0), columns: 5, separator: 1)
         #expect(grid.imageWidth == 28 && grid.pixelWidth == 5 * 28 + 4)

@@ -67,6 +67,14 @@ struct RenderTests {
         // Cairo writes text as glyph outlines it references with <use>.
         #expect(svg.contains("<use") || svg.contains("<text"))
         #expect(svg.hasSuffix("</svg>\n") || svg.contains("</svg>"))
+        // Each scatter point is its own filled path: three points, a frame, ticks, grid.
+        #expect(svg.components(separatedBy: "<path").count - 1 >= 3 + 1)
+
+        // A heatmap is embedded as one raster image.
+        var map = Figure(width: 300, height: 200)
+        map[0].heatmap([0, 1, 2, 3], columns: 2, rows: 2, x: 0...1, y: 0...1)
+        let svg2 = String(decoding: try map.data(format: .svg), as: UTF8.self)
+        #expect(svg2.contains("<image"))
     }
 
     @Test func pdfStartsWithItsHeader() throws {
