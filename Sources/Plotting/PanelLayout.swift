@@ -68,6 +68,19 @@ extension Panel {
             frame = equalAspectFrame(frame, x: xl, y: yl, xScale: xScale, yScale: yScale)
             xt = fittedTicks(xl, scale: xScale, length: frame.width, canvas: c, style: s, vertical: false)
             yt = fittedTicks(yl, scale: yScale, length: frame.height, canvas: c, style: s, vertical: true)
+            // Equal units deserve equal tick steps: use the finer of the two on both
+            // axes when the x labels still fit.
+            if xScale == .linear, yScale == .linear, xt.major.count >= 2, yt.major.count >= 2 {
+                let gap = min(xt.major[1].value - xt.major[0].value, yt.major[1].value - yt.major[0].value)
+                let unit = pow(10, floor(log10(gap)) - 2)
+                let step = (gap / unit).rounded() * unit     // undo the subtraction's rounding
+                let sharedX = multiples(of: step, in: xl.lowerBound, xl.upperBound)
+                let widest = sharedX.map { c.textWidth($0.label, size: s.tickFontSize) }.max() ?? 0
+                if step * frame.width / (xl.upperBound - xl.lowerBound) >= widest + 8 {
+                    xt = TickSet(major: sharedX, minor: [])
+                    yt = TickSet(major: multiples(of: step, in: yl.lowerBound, yl.upperBound), minor: [])
+                }
+            }
             if let b = bar {
                 bar = (b.0, Rect(x: frame.maxX + 10, y: frame.y, width: b.1.width, height: frame.height), b.2)
             }
@@ -97,7 +110,7 @@ func usable(_ r: ClosedRange<Double>?, _ scale: Scale) -> ClosedRange<Double>? {
 /// Ticks for an axis of `length` points: as many as fit with a clear gap between labels.
 func fittedTicks(_ range: ClosedRange<Double>, scale: Scale, length: Double, canvas c: Canvas,
                  style s: Style, vertical: Bool) -> TickSet {
-    let spacing = vertical ? 34.0 : 46.0
+    let spacing = vertical ? 34.0 : 40.0
     var maxCount = min(9, max(3, Int(length / spacing) + 1))
     while true {
         let ts = ticks(for: range, scale: scale, maxCount: maxCount)

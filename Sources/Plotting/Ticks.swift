@@ -58,7 +58,7 @@ func linearTicks(_ range: ClosedRange<Double>, maxCount: Int) -> [Tick] {
     }
 }
 
-private func multiples(of step: Double, in lo: Double, _ hi: Double) -> [Tick] {
+func multiples(of step: Double, in lo: Double, _ hi: Double) -> [Tick] {
     let eps = step * 1e-9
     let first = (lo / step - 1e-9).rounded(.up), last = (hi / step + 1e-9).rounded(.down)
     guard first <= last else { return [] }
