@@ -113,3 +113,22 @@ func smoothed(_ y: [Double], window: Double? = nil) -> [Double] {
     }
     return out
 }
+
+/// The gallery from solver output as it comes: `trajectoryStates[k]` holds every
+/// path at step k (at most `maxPaths` evenly chosen paths are drawn), samples are
+/// batches whose first two coordinates are plotted.
+public func renderGallery(to directory: URL,
+                          trajectoryStates: [Batch], sigmas: [Double],
+                          teacherSamples: Batch, studentSamples: Batch,
+                          lossCurve: [Double], images: Tensor?, imageColumns: Int = 8, maxPaths: Int = 300,
+                          teacherName: String = "teacher (Heun)", studentName: String = "student (1 step)",
+                          dpi: Double = Figure.defaultDPI) throws -> [URL] {
+    for (name, b) in [("teacherSamples", teacherSamples), ("studentSamples", studentSamples)] + trajectoryStates.map({ ("trajectoryStates", $0) }) {
+        guard b.dims >= 2 else { throw PlotError.badShape("renderGallery: \(name) needs 2-D points, got \(b.dims) dims") }
+    }
+    func pairs(_ b: Batch) -> [(Double, Double)] { (0..<b.count).map { (b.values[$0 * b.dims], b.values[$0 * b.dims + 1]) } }
+    return try renderGallery(to: directory, trajectories: trajectoryPaths(states: trajectoryStates, maxPaths: maxPaths),
+                             sigmas: sigmas, teacherSamples: pairs(teacherSamples), studentSamples: pairs(studentSamples),
+                             lossCurve: lossCurve, images: images, imageColumns: imageColumns,
+                             teacherName: teacherName, studentName: studentName, dpi: dpi)
+}

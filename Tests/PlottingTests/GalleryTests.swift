@@ -28,6 +28,27 @@ struct GalleryTests {
     }
 }
 
+struct GalleryBatchTests {
+    @Test func galleryFromBatchesWithoutImagesWritesFour() throws {
+        let d = Synthetic.make(paths: 50, samples: 300)
+        let steps = d.paths[0].count
+        let states = (0..<steps).map { k in
+            Batch(count: d.paths.count, dims: 2, values: d.paths.flatMap { [$0[k].0, $0[k].1] })
+        }
+        func batch(_ p: [(Double, Double)]) -> Batch { Batch(count: p.count, dims: 2, values: p.flatMap { [$0.0, $0.1] }) }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cmlab-gallery-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let urls = try renderGallery(to: dir, trajectoryStates: states, sigmas: d.sigmas, teacherSamples: batch(d.teacher),
+                                     studentSamples: batch(d.student), lossCurve: d.loss, images: nil, dpi: 72)
+        #expect(urls.count == 4)
+        #expect(throws: PlotError.self) {
+            try renderGallery(to: dir.appendingPathComponent("missing"), trajectoryStates: states, sigmas: d.sigmas,
+                              teacherSamples: batch(d.teacher), studentSamples: batch(d.student), lossCurve: d.loss, images: nil)
+        }
+    }
+}
+
 /// Synthetic stand-ins for the study's arrays.
 enum Synthetic {
     struct Data {
