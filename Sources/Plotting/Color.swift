@@ -1,3 +1,5 @@
+import Foundation
+
 /// A colour in sRGB with straight (not premultiplied) alpha, components in [0, 1].
 public struct Color: Equatable, Hashable {
     public var red: Double
@@ -14,6 +16,22 @@ public struct Color: Equatable, Hashable {
         self.init(red: Double((hex >> 16) & 0xFF) / 255,
                   green: Double((hex >> 8) & 0xFF) / 255,
                   blue: Double(hex & 0xFF) / 255, alpha: alpha)
+    }
+
+    /// A colour from a script's string: "#RRGGBB", "#RRGGBBAA", a cycle slot "C0"…"C9",
+    /// or one of black, white, gray, red, blue, orange, green, purple. Nil otherwise.
+    public init?(named text: String) {
+        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        if t.hasPrefix("#"), t.count == 7 || t.count == 9, let v = UInt32(t.dropFirst(), radix: 16) {
+            self = t.count == 7 ? Color(hex: v) : Color(hex: v >> 8, alpha: Double(v & 0xFF) / 255)
+            return
+        }
+        if t.count == 2, t.hasPrefix("c"), let k = Int(t.dropFirst()) { self = Color.cycle[k]; return }
+        let names: [String: Color] = ["black": .black, "white": .white, "gray": .gray, "grey": .gray, "red": .red,
+                                      "blue": Color.cycle[0], "orange": Color.cycle[1], "green": Color.cycle[2],
+                                      "purple": Color.cycle[4]]
+        guard let c = names[t] else { return nil }
+        self = c
     }
 
     /// The same colour with another opacity.

@@ -194,3 +194,20 @@ struct RobustnessTests {
         }
     }
 }
+
+struct NamesTests {
+    @Test func enumsAndColormapsAreFoundByName() {
+        #expect(Scale.named("LOG") == .log)
+        #expect(Marker.named("triangle") == .triangle)
+        #expect(LineStyle.named("dashdot") == .dashDot)
+        #expect(LegendPosition.named("upper left") == .upperLeft)
+        #expect(Marker.named("star") == nil)
+        #expect(Marker.names.contains("circle"))
+        #expect(Colormap.named("Viridis") == .viridis)
+        #expect(Colormap.named("jet") == nil)
+        #expect(Color(named: "#FF8000") == Color(red: 1, green: 128.0 / 255, blue: 0))
+        #expect(Color(named: "C1") == Color.cycle[1])
+        #expect(Color(named: "#00000080")?.alpha == 128.0 / 255)
+        #expect(Color(named: "chartreuse") == nil)
+    }
+}
