@@ -205,3 +205,19 @@ struct ShowcaseTests {
         }
     }
 }
+
+/// What one call with no options looks like (kept under CMLAB_GALLERY_DIR).
+struct DefaultsTests {
+    @Test func oneCallWithNoOptions() throws {
+        let rng = RNG(seed: 3)
+        var fig = Figure(rows: 1, columns: 2)
+        fig[0].scatter(x: (0..<10_000).map { rng.normal(at: UInt64($0)) * 3 + 100 },
+                       y: (0..<10_000).map { rng.normal(at: UInt64(20_000 + $0)) * 0.001 })
+        for k in 0..<4 { fig[1].line(y: (0..<50).map { sin(Double($0) / 8 + Double(k)) * Double(k + 1) }, label: "series \(k)") }
+        let png = try fig.pngData()
+        #expect(png.count > 1000)
+        if let keep = ProcessInfo.processInfo.environment["CMLAB_GALLERY_DIR"] {
+            try fig.save(to: URL(fileURLWithPath: keep).appendingPathComponent("defaults.png"))
+        }
+    }
+}

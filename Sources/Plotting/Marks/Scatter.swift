@@ -15,7 +15,8 @@ struct Scatter: Mark {
     var colorMapping: ColorMapping? { values == nil ? nil : mapping }
     var legendEntries: [LegendEntry] {
         guard let label else { return [] }
-        let shown = values == nil ? color : (mapping?.color(values!.isEmpty ? 0 : values![values!.count / 2]) ?? color)
+        // Points coloured by value show the colour of the middle of their range.
+        let shown = mapping.map { $0.colormap.color(at: 0.5) } ?? color
         return [LegendEntry(label: label, swatch: .marker(marker, shown.withAlpha(max(alpha, 0.85)), size: max(size, 6)))]
     }
 
