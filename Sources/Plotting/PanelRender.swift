@@ -23,8 +23,9 @@ extension Panel {
 
         if showsAxes { drawAxes(L, c, s) }
         if let title {
-            c.text(title, f.x + f.width / 2, f.y - (showsAxes ? 7 : 5), size: s.titleFontSize, color: s.textColor,
-                   h: .center, v: .bottom)
+            c.text(title, f.x + f.width / 2, f.y - (showsAxes ? 7 : 5),
+                   size: fitted(title, s.titleFontSize, width: 2 * min(f.x + f.width / 2 - cell.x, cell.maxX - f.x - f.width / 2) - 2 * s.padding, c),
+                   color: s.textColor, h: .center, v: .bottom)
         }
         if let bar = L.colorbar { drawColorbar(bar.mapping, bar.rect, bar.ticks, c, s) }
         drawLegend(in: f, transform: t, canvas: c, style: s)
@@ -58,13 +59,21 @@ extension Panel {
         }
         if let xLabel {
             let y = f.maxY + s.tickLength + 3 + tickFont.ascent + tickFont.descent + 3
-            c.text(xLabel, f.x + f.width / 2, y, size: s.labelFontSize, color: s.textColor, h: .center, v: .top)
+            c.text(xLabel, f.x + f.width / 2, y, size: fitted(xLabel, s.labelFontSize, width: f.width + 40, c),
+                   color: s.textColor, h: .center, v: .top)
         }
         if let yLabel {
             let x = f.x - s.tickLength - 4 - widest - 4
-            c.text(yLabel, x, f.y + f.height / 2, size: s.labelFontSize, color: s.textColor,
-                   h: .center, v: .bottom, angle: -Double.pi / 2)
+            c.text(yLabel, x, f.y + f.height / 2, size: fitted(yLabel, s.labelFontSize, width: f.height + 20, c),
+                   color: s.textColor, h: .center, v: .bottom, angle: -Double.pi / 2)
         }
+    }
+
+    /// The font size at which `text` fits in `width` points: the style's size, or
+    /// smaller (down to 6 pt) for a long text, so it never runs into a neighbour.
+    func fitted(_ text: String, _ size: Double, width: Double, _ c: Canvas) -> Double {
+        let w = c.textWidth(text, size: size)
+        return w <= width ? size : max(6, size * width / w)
     }
 
     /// A vertical bar painted through the same mapping as the marks, with its own ticks.

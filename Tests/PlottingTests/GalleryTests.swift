@@ -213,6 +213,7 @@ struct DefaultsTests {
         var fig = Figure(rows: 1, columns: 2)
         fig[0].scatter(x: (0..<10_000).map { rng.normal(at: UInt64($0)) * 3 + 100 },
                        y: (0..<10_000).map { rng.normal(at: UInt64(20_000 + $0)) * 0.001 })
+        fig[0].title = "a very long title that would never fit over a panel of this width at the usual size"
         for k in 0..<4 { fig[1].line(y: (0..<50).map { sin(Double($0) / 8 + Double(k)) * Double(k + 1) }, label: "series \(k)") }
         let png = try fig.pngData()
         #expect(png.count > 1000)
