@@ -30,7 +30,8 @@ public func ticks(for range: ClosedRange<Double>, scale: Scale, maxCount: Int = 
 
 /// The nice step for a span: the least of {1, 2, 5} × 10^k giving at most `maxCount` ticks.
 public func niceStep(span: Double, maxCount: Int) -> Double {
-    precondition(span > 0 && span.isFinite, "span must be positive and finite, got \(span)")
+    // A degenerate span has no meaningful step; 1 keeps callers going instead of trapping.
+    guard span > 0, span.isFinite else { return 1 }
     let intervals = Double(max(maxCount - 1, 1))
     let raw = span / intervals
     var magnitude = pow(10, floor(log10(raw)))
