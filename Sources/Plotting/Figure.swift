@@ -1,0 +1,114 @@
+import Foundation
+
+/// A figure: a grid of panels (rows × columns) on a page, written as PNG, SVG or PDF.
+///
+/// Sizes are in points (1/72 inch), the unit of Cairo's vector surfaces and of
+/// paper layouts; a PNG has `width·dpi/72 × height·dpi/72` pixels. Panels are
+/// numbered row by row: `fig[0]`, `fig[1]`, … or `fig[row, column]`.
+///
+/// ```swift
+/// var fig = Figure(rows: 1, columns: 2)
+/// fig[0].scatter(x: xs, y: ys, label: "teacher")
+/// fig[1].line(y: losses); fig[1].yScale = .log
+/// try fig.save(to: URL(fileURLWithPath: "out/figure.png"))
+/// ```
+public struct Figure {
+    public let rows: Int
+    public let columns: Int
+    public var width: Double
+    public var height: Double
+    /// A title over all panels.
+    public var title: String?
+    public var style = Style()
+    public var panels: [Panel]
+
+    /// Default DPI for PNG output: twice screen resolution, sharp when zoomed or printed small.
+    public static let defaultDPI = 144.0
+
+    /// A figure of `rows × columns` panels; without a size each panel gets about 330 × 270 points.
+    public init(rows: Int = 1, columns: Int = 1, width: Double? = nil, height: Double? = nil, title: String? = nil) {
+        self.rows = max(1, rows)
+        self.columns = max(1, columns)
+        self.width = width ?? 330 * Double(max(1, columns))
+        self.height = height ?? 270 * Double(max(1, rows)) + (title == nil ? 0 : 24)
+        self.title = title
+        self.panels = Array(repeating: Panel(), count: self.rows * self.columns)
+    }
+
+    public subscript(index: Int) -> Panel {
+        get { panels[index] }
+        set { panels[index] = newValue }
+        _modify { yield &panels[index] }
+    }
+
+    public subscript(row: Int, column: Int) -> Panel {
+        get { panels[row * columns + column] }
+        set { panels[row * columns + column] = newValue }
+        _modify { yield &panels[row * columns + column] }
+    }
+
+    // MARK: Output
+
+    /// Writes the figure in the format named by the extension (.png, .svg, .pdf).
+    /// - Throws: ``PlotError`` for an unknown extension, a missing folder, bad mark data
+    ///   or a Cairo failure — never traps.
+    public func save(to url: URL, dpi: Double = Figure.defaultDPI) throws {
+        let format = try checkedFormat(for: url)
+        try write(data(format: format, dpi: dpi), to: url)
+    }
+
+    /// The bytes of the figure as a file in `format`.
+    public func data(format: OutputFormat, dpi: Double = Figure.defaultDPI) throws -> Data {
+        try validate()
+        return try renderPage(width: width, height: height, format: format, dpi: dpi, draw: draw)
+    }
+
+    /// The figure as PNG bytes in memory, e.g. for a notebook report to embed.
+    public func pngData(dpi: Double = Figure.defaultDPI) throws -> Data { try data(format: .png, dpi: dpi) }
+
+    /// The figure as RGBA pixels (for tests and terminal previews).
+    public func pixels(dpi: Double = 72) throws -> RGBAImage {
+        try validate()
+        return try renderPixels(width: width, height: height, dpi: dpi, draw: draw)
+    }
+
+    /// The data→page map of panel `index` as it will be drawn (page points; multiply
+    /// by dpi/72 for pixels).
+    public func transform(ofPanel index: Int) throws -> Transform {
+        guard panels.indices.contains(index) else {
+            throw PlotError.badShape("panel \(index) does not exist: the figure has \(panels.count) panels")
+        }
+        var result: Transform?
+        _ = try renderPixels(width: 1, height: 1, dpi: 72) { c in
+            result = panels[index].layout(in: cells()[index], canvas: c, style: style).transform
+        }
+        return result!
+    }
+
+    private func validate() throws {
+        guard width > 0, height > 0, width.isFinite, height.isFinite else {
+            throw PlotError.badShape("figure size must be positive, got \(width) × \(height)")
+        }
+        for (i, p) in panels.enumerated() {
+            if let problem = p.problems.first { throw PlotError.badShape("panel \(i): \(problem)") }
+        }
+    }
+
+    /// The page rectangle of each panel, row by row, below the figure title.
+    func cells() -> [Rect] {
+        let top = title == nil ? 0 : style.figureTitleFontSize * 1.4 + 8
+        let w = width / Double(columns), h = (height - top) / Double(rows)
+        return (0..<(rows * columns)).map { i in
+            Rect(x: Double(i % columns) * w, y: top + Double(i / columns) * h, width: w, height: h)
+        }
+    }
+
+    func draw(_ c: Canvas) {
+        c.setColor(style.background)
+        c.rect(Rect(x: 0, y: 0, width: width, height: height)); c.fill()
+        if let title {
+            c.text(title, width / 2, 8, size: style.figureTitleFontSize, color: style.textColor, h: .center, v: .top)
+        }
+        for (panel, cell) in zip(panels, cells()) { panel.draw(in: cell, canvas: c, style: style) }
+    }
+}
