@@ -1,0 +1,196 @@
+import Tensors
+
+/// Limits that keep any input from trapping, exhausting memory or running forever.
+public struct Limits {
+    /// Nested user-function calls before "recursion too deep".
+    public var maxCallDepth = 200
+    /// Largest tensor, list, string or range materialised (elements).
+    public var maxElements = 100_000_000
+    /// Loop iterations plus calls per `run`; nil for no budget (the REPL relies on
+    /// cancellation instead, the fuzzer on this).
+    public var maxSteps: Int? = nil
+
+    public init() {}
+}
+
+/// The outcome of one `run`: the value of the last expression statement (for
+/// `Out[n]`) or the errors, each renderable against `source`.
+public struct RunResult {
+    public var value: Value?
+    public var errors: [ScriptError]
+    public var source: String
+
+    public var succeeded: Bool { errors.isEmpty }
+
+    /// Every error, rendered with its source line and caret, separated by newlines.
+    public var renderedErrors: String { errors.map { render($0, source: source) }.joined(separator: "\n") }
+}
+
+/// Runs programs against a global environment that persists across runs.
+///
+/// The REPL and notebooks call ``run(_:)`` once per cell; a failed cell keeps
+/// every variable set before it. Scripts and the REPL share the same path.
+public final class Interpreter {
+    public let registry: Registry
+    public let globals = Environment()
+    public var limits = Limits()
+    /// Where `print` (and `help`) write; one call per line of output, without the newline.
+    public var output: (String) -> Void = { Swift.print($0) }
+    /// Polled at every loop iteration and call; returning true stops the run with
+    /// an "interrupted" error (the REPL sets it from Ctrl-C).
+    public var isCancelled: () -> Bool = { false }
+
+    var steps = 0
+    var callDepth = 0
+    var depth = 0
+
+    /// An interpreter with the core builtins (`print`, `len`, `range`, `tensor` …) registered in `registry`.
+    public init(registry: Registry = Registry()) {
+        self.registry = registry
+        CoreBuiltins.register(in: registry)
+    }
+
+    /// Parses and runs `source`. Syntax errors are all reported and nothing runs;
+    /// a runtime error stops the run at that statement, keeping earlier effects.
+    @discardableResult
+    public func run(_ source: String) -> RunResult {
+        let (statements, syntaxErrors) = Parser.parse(source)
+        if !syntaxErrors.isEmpty { return RunResult(value: nil, errors: syntaxErrors, source: source) }
+        steps = 0; callDepth = 0; depth = 0
+        var last: Value? = nil
+        do {
+            for s in statements {
+                if case .expression(let e) = s.kind {
+                    last = try evaluate(e, in: globals)
+                } else {
+                    _ = try execute(s, in: globals)
+                    last = nil
+                }
+            }
+        } catch let e as ScriptError {
+            return RunResult(value: nil, errors: [e], source: source)
+        } catch {
+            return RunResult(value: nil, errors: [ScriptError("\(error)", at: nil)], source: source)
+        }
+        return RunResult(value: last, errors: [], source: source)
+    }
+
+    /// Binds a global (e.g. `_` or `Out` for the REPL, `-p name=value` for notebooks).
+    public func define(_ name: String, _ value: Value) { globals.define(name, value) }
+
+    /// A global variable, or a builtin of that name.
+    public func lookup(_ name: String) -> Value? {
+        globals.lookup(name) ?? registry[name].map { .function(.builtin($0)) }
+    }
+
+    // MARK: Statements
+
+    enum Flow { case normal, returned(Value), broke, continued }
+
+    func execute(_ statements: [Stmt], in env: Environment) throws -> Flow {
+        for s in statements {
+            let flow = try execute(s, in: env)
+            if case .normal = flow { continue }
+            return flow
+        }
+        return .normal
+    }
+
+    func execute(_ stmt: Stmt, in env: Environment) throws -> Flow {
+        try enter(stmt.span)
+        defer { depth -= 1 }
+        switch stmt.kind {
+        case .expression(let e):
+            _ = try evaluate(e, in: env)
+        case .assign(let target, let value):
+            try assign(try evaluate(value, in: env), to: target, in: env)
+        case .ifElse(let condition, let then, let otherwise):
+            if try truthy(evaluate(condition, in: env), at: condition.span) {
+                return try execute(then, in: env)
+            } else if let otherwise {
+                return try execute(otherwise, in: env)
+            }
+        case .forIn(let variable, _, let iterable, let body):
+            let seq = try evaluate(iterable, in: env)
+            let n = try iterationCount(seq, at: iterable.span)
+            for i in 0..<n {
+                try tick(at: stmt.span)
+                env.define(variable, try element(of: seq, at: i))
+                switch try execute(body, in: env) {
+                case .normal, .continued: continue
+                case .broke: return .normal
+                case .returned(let v): return .returned(v)
+                }
+            }
+        case .whileLoop(let condition, let body):
+            while try truthy(evaluate(condition, in: env), at: condition.span) {
+                try tick(at: stmt.span)
+                switch try execute(body, in: env) {
+                case .normal, .continued: continue
+                case .broke: return .normal
+                case .returned(let v): return .returned(v)
+                }
+            }
+        case .function(let decl):
+            env.define(decl.name, .function(.user(UserFunction(decl: decl, closure: env))))
+        case .returnValue(let e):
+            return .returned(try e.map { try evaluate($0, in: env) } ?? Value.none)
+        case .breakLoop:
+            return .broke
+        case .continueLoop:
+            return .continued
+        }
+        return .normal
+    }
+
+    /// Counts a step against the budget and polls cancellation.
+    func tick(at span: SourceSpan) throws {
+        steps &+= 1
+        if let max = limits.maxSteps, steps > max {
+            throw ScriptError("step budget exhausted (\(max) loop iterations and calls)", at: span)
+        }
+        if isCancelled() { throw ScriptError("interrupted", at: span) }
+    }
+
+    /// Tracks evaluation depth, so no input can overflow the stack.
+    func enter(_ span: SourceSpan) throws {
+        depth += 1
+        if depth > Self.maxDepth {
+            depth -= 1
+            throw ScriptError("recursion too deep (evaluation nested more than \(Self.maxDepth) levels)", at: span)
+        }
+    }
+
+    /// Nested `evaluate`/`execute` frames allowed; with ``Limits/maxCallDepth`` and
+    /// the parser's limits this keeps the stack well under 8 MB.
+    static let maxDepth = 3000
+
+    // MARK: Assignment
+
+    /// `name = v`, `a.b = v`, `a[i] = v`: read-modify-write down the target's chain.
+    func assign(_ value: Value, to target: Expr, in env: Environment) throws {
+        switch target.kind {
+        case .name(let n):
+            env.define(n, value)
+        case .member(let base, let name, let nameSpan):
+            let container = try evaluate(base, in: env)
+            switch container {
+            case .record(var r):
+                r[name] = value
+                try assign(.record(r), to: base, in: env)
+            case .object(let o):
+                do { try o.setMember(name, to: value) } catch let e as ScriptError {
+                    throw ScriptError(e.message, at: e.span ?? nameSpan)
+                }
+            default:
+                throw ScriptError("cannot set member '\(name)' on \(container.brief)", at: nameSpan)
+            }
+        case .index(let base, let items):
+            let container = try evaluate(base, in: env)
+            let updated = try setIndex(container, items, to: value, in: env, span: target.span)
+            try assign(updated, to: base, in: env)
+        default:
+            throw ScriptError("cannot assign to this expression", at: target.span)
+        }
+    }
+}
