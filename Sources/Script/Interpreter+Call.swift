@@ -82,13 +82,15 @@ extension Interpreter {
     private func bind(_ args: [CallInput], to formals: [Formal], name: String, signature: String,
                       at span: SourceSpan) throws -> Bound {
         var bound = Bound()
-        let positionalFormals = formals.filter { !$0.isVariadic }
+        // Parameters after a variadic one can only be given by label, as in Python.
+        let positionalFormals = Array(formals.prefix { !$0.isVariadic })
+        let keywordOnly = formals.drop { !$0.isVariadic }.filter { !$0.isVariadic }
         let variadic = formals.contains { $0.isVariadic }
         var next = 0
         for a in args {
             if let label = a.label {
                 guard let f = formals.first(where: { $0.name == label && !$0.isVariadic }) else {
-                    let names = positionalFormals.map(\.name)
+                    let names = (positionalFormals + keywordOnly).map(\.name)
                     var msg = "\(name) has no argument '\(label)'"
                     if let s = suggestion(for: label, among: names) { msg += "; did you mean '\(s)'?" }
                     else if names.isEmpty { msg += "; it takes no labeled arguments" }
@@ -109,7 +111,7 @@ extension Interpreter {
                 throw ScriptError("too many arguments: \(signature) takes \(n == 0 ? "none" : "at most \(n)")", at: a.span)
             }
         }
-        for f in positionalFormals where !f.hasDefault && bound.values[f.name] == nil {
+        for f in positionalFormals + keywordOnly where !f.hasDefault && bound.values[f.name] == nil {
             throw ScriptError("missing argument '\(f.name)' in call to \(signature)", at: span)
         }
         return bound

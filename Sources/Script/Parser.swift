@@ -1,8 +1,8 @@
 /// A recursive-descent parser: one method per grammar rule.
 ///
 ///     program     → statement* EOF
-///     statement   → fnDecl | ifStmt | forStmt | whileStmt | returnStmt
-///                 | "break" | "continue" | simple ;   (ended by newline, ";" or "}")
+///     statement   → fnDecl | ifStmt | forStmt | whileStmt          (may be followed directly by another)
+///                 | returnStmt | "break" | "continue" | simple    (ended by newline, ";" or "}")
 ///     fnDecl      → "fn" NAME "(" (param ("," param)*)? ")" block
 ///     param       → NAME (":" expression)?
 ///     ifStmt      → "if" expression block ("else" (ifStmt | block))?
@@ -38,6 +38,8 @@ public struct Parser {
     private var current = 0
     private var bracketDepth = 0   // > 0: newlines are insignificant
     private var nesting = 0
+    private var loopDepth = 0       // `break` and `continue` need one
+    private var functionDepth = 0   // `return` needs one
     public private(set) var errors: [ScriptError] = []
 
     public init(tokens: [Token]) {
@@ -50,7 +52,10 @@ public struct Parser {
         let tokens = scanner.scan()
         var parser = Parser(tokens: tokens)
         let statements = parser.parseProgram()
-        let errors = (scanner.errors + parser.errors).sorted {
+        // A line with a lexical mistake gets only that report, not the parse errors it causes.
+        let badLines = Set(scanner.errors.compactMap { $0.span?.line })
+        let parseErrors = parser.errors.filter { !badLines.contains($0.span?.line ?? 0) }
+        let errors = (scanner.errors + parseErrors).sorted {
             ($0.span?.line ?? 0, $0.span?.column ?? 0) < ($1.span?.line ?? 0, $1.span?.column ?? 0)
         }
         return (statements, Array(errors.prefix(maxErrors)))
@@ -65,7 +70,7 @@ public struct Parser {
             if check(.rightBrace) {
                 errors.append(ScriptError("unexpected '}' with no open block", at: peek.span))
                 advance()
-            } else if let s = statementRecovering() {
+            } else if let s = statementRecovering(inBlock: false) {
                 statements.append(s)
             }
             skipSeparators()
@@ -74,32 +79,33 @@ public struct Parser {
     }
 
     /// A statement, or nil after recording an error and skipping to the next statement.
-    private mutating func statementRecovering() -> Stmt? {
+    private mutating func statementRecovering(inBlock: Bool) -> Stmt? {
         let depth = bracketDepth
         do {
             return try statement()
         } catch {
             errors.append(error as? ScriptError ?? ScriptError("\(error)", at: peek.span))
             bracketDepth = depth
-            synchronize()
+            synchronize(inBlock: inBlock)
             return nil
         }
     }
 
-    /// Skips to just after the next newline or `;` at this level, or to a `}` that
-    /// closes an enclosing block.
-    private mutating func synchronize() {
-        var balance = 0
+    /// Skips to just after the next newline or `;` outside any bracket opened while
+    /// skipping, or to a `}` that closes an enclosing block (left for the block).
+    private mutating func synchronize(inBlock: Bool) {
+        var brackets = 0, braces = 0
         while current < tokens.count {
             switch tokens[current].kind {
             case .eof: return
             case .newline, .semicolon:
-                if balance <= 0 { current += 1; return }
-            case .leftParen, .leftBracket, .leftBrace: balance += 1
+                if brackets <= 0 && braces <= 0 { current += 1; return }
+            case .leftParen, .leftBracket: brackets += 1
+            case .rightParen, .rightBracket: brackets -= 1
+            case .leftBrace: braces += 1
             case .rightBrace:
-                if balance <= 0 { return }
-                balance -= 1
-            case .rightParen, .rightBracket: balance -= 1
+                if braces <= 0 && inBlock { return }
+                braces -= 1
             default: break
             }
             current += 1
@@ -113,15 +119,18 @@ public struct Parser {
         case .kwFor: return try forStatement()
         case .kwWhile: return try whileStatement()
         case .kwReturn:
+            if functionDepth == 0 { throw ScriptError("'return' outside a function", at: peek.span) }
             let keyword = advance()
             var value: Expr? = nil
             if !atStatementEnd { value = try expression() }
             try endOfStatement()
             return Stmt(kind: .returnValue(value), span: keyword.span)
         case .kwBreak:
+            if loopDepth == 0 { throw ScriptError("'break' outside a loop", at: peek.span) }
             let keyword = advance(); try endOfStatement()
             return Stmt(kind: .breakLoop, span: keyword.span)
         case .kwContinue:
+            if loopDepth == 0 { throw ScriptError("'continue' outside a loop", at: peek.span) }
             let keyword = advance(); try endOfStatement()
             return Stmt(kind: .continueLoop, span: keyword.span)
         default:
@@ -184,6 +193,9 @@ public struct Parser {
         }
         try closing(.rightParen, open: open, context: "after parameters")
         bracketDepth -= 1
+        let savedLoops = loopDepth
+        loopDepth = 0; functionDepth += 1
+        defer { loopDepth = savedLoops; functionDepth -= 1 }
         let body = try block(context: "function body")
         let decl = FunctionDecl(name: name.text, span: name.span, parameters: params, body: body)
         return Stmt(kind: .function(decl), span: keyword.span.through(name.span))
@@ -204,8 +216,6 @@ public struct Parser {
             current = k + 1
             if check(.kwIf) { otherwise = [try ifStatement()] }
             else { otherwise = try block(context: "else") }
-        } else {
-            try endOfStatement()
         }
         return Stmt(kind: .ifElse(condition: condition, then: then, otherwise: otherwise), span: keyword.span)
     }
@@ -215,8 +225,9 @@ public struct Parser {
         let variable = try consume(.identifier, "expected a loop variable after 'for', found \(peek.quoted)")
         try consume(.kwIn, "expected 'in' after 'for \(variable.text)', found \(peek.quoted)")
         let iterable = try expression()
+        loopDepth += 1
+        defer { loopDepth -= 1 }
         let body = try block(context: "for")
-        try endOfStatement()
         return Stmt(kind: .forIn(variable: variable.text, variableSpan: variable.span, iterable: iterable, body: body),
                     span: keyword.span)
     }
@@ -227,8 +238,9 @@ public struct Parser {
         if check(.equal) {
             throw ScriptError("expected '{' after the while condition, found '='; use '==' to compare", at: peek.span)
         }
+        loopDepth += 1
+        defer { loopDepth -= 1 }
         let body = try block(context: "while")
-        try endOfStatement()
         return Stmt(kind: .whileLoop(condition: condition, body: body), span: keyword.span)
     }
 
@@ -242,7 +254,7 @@ public struct Parser {
         var statements: [Stmt] = []
         skipSeparators()
         while !check(.rightBrace) && !check(.eof) && errors.count < Self.maxErrors {
-            if let s = statementRecovering() { statements.append(s) }
+            if let s = statementRecovering(inBlock: true) { statements.append(s) }
             skipSeparators()
         }
         if !match(.rightBrace) {
@@ -419,8 +431,8 @@ public struct Parser {
             bracketDepth += 1
             defer { bracketDepth -= 1 }
             let inner = try expression()
-            try closing(.rightParen, open: open, context: "after the expression")
-            return inner
+            let close = try closing(.rightParen, open: open, context: "after the expression")
+            return Expr(inner.kind, open.span.through(close.span))
         case .leftBracket:
             return try listLiteral()
         case .leftBrace:
@@ -494,8 +506,7 @@ public struct Parser {
             throw ScriptError("'\(open.text)' is never closed; expected '\(kind.rawValue)' before \(found.quoted) at \(found.span)",
                               at: open.span)
         }
-        let sep = kind == .rightParen ? "',' or " : (kind == .rightBracket ? "',' or " : "',' or ")
-        throw ScriptError("expected \(sep)'\(kind.rawValue)' \(context), found \(found.quoted)", at: found.span)
+        throw ScriptError("expected ',' or '\(kind.rawValue)' \(context), found \(found.quoted)", at: found.span)
     }
 
     /// Index of the next token that matters: newlines are skipped inside brackets.

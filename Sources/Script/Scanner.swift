@@ -20,8 +20,17 @@ public struct Scanner {
             start = current; startLine = line; startColumn = column
             scanToken()
         }
-        tokens.append(Token(kind: .eof, text: "", number: 0, span: SourceSpan(line: line, column: column)))
+        tokens.append(Token(kind: .eof, text: "", number: 0, span: endOfCode(line: line, column: column)))
         return tokens
+    }
+
+    /// Where a line's code ends: just after its last token (so "expected an
+    /// expression, found end of line" points past the `+`, not past a comment).
+    private func endOfCode(line: Int, column: Int) -> SourceSpan {
+        if let last = tokens.last, last.kind != .newline, last.span.line == line {
+            return SourceSpan(line: line, column: last.span.column + last.span.length)
+        }
+        return SourceSpan(line: line, column: column)
     }
 
     private var atEnd: Bool { current >= chars.count }
@@ -82,8 +91,7 @@ public struct Scanner {
             string(quote: c)
         default:
             if c.isNewline {
-                tokens.append(Token(kind: .newline, text: "\n", number: 0,
-                                    span: SourceSpan(line: startLine, column: startColumn)))
+                tokens.append(Token(kind: .newline, text: "\n", number: 0, span: endOfCode(line: startLine, column: startColumn)))
             } else if c.isASCII && c.isNumber {
                 number()
             } else if c.isLetter || c == "_" {
