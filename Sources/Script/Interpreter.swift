@@ -43,6 +43,7 @@ public final class Interpreter {
     var steps = 0
     var callDepth = 0
     var depth = 0
+    var stack = StackGuard()
 
     /// An interpreter with the core builtins (`print`, `len`, `range`, `tensor` …) registered in `registry`.
     public init(registry: Registry = Registry()) {
@@ -57,6 +58,7 @@ public final class Interpreter {
         let (statements, syntaxErrors) = Parser.parse(source)
         if !syntaxErrors.isEmpty { return RunResult(value: nil, errors: syntaxErrors, source: source) }
         steps = 0; callDepth = 0; depth = 0
+        stack.arm()
         var last: Value? = nil
         do {
             for s in statements {
@@ -155,14 +157,14 @@ public final class Interpreter {
     /// Tracks evaluation depth, so no input can overflow the stack.
     func enter(_ span: SourceSpan) throws {
         depth += 1
-        if depth > Self.maxDepth {
+        if depth > Self.maxDepth || (depth % 8 == 0 && stack.exhausted()) {
             depth -= 1
-            throw ScriptError("recursion too deep (evaluation nested more than \(Self.maxDepth) levels)", at: span)
+            throw ScriptError("recursion too deep: evaluation nested too deeply for the stack (is a base case missing?)", at: span)
         }
     }
 
-    /// Nested `evaluate`/`execute` frames allowed; with ``Limits/maxCallDepth`` and
-    /// the parser's limits this keeps the stack well under 8 MB.
+    /// Nested `evaluate`/`execute` frames allowed. Besides this count, a stack guard
+    /// stops evaluation before the thread's stack runs out, whatever its size.
     static let maxDepth = 3000
 
     // MARK: Assignment

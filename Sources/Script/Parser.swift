@@ -41,8 +41,10 @@ public struct Parser {
     private var loopDepth = 0       // `break` and `continue` need one
     private var functionDepth = 0   // `return` needs one
     public private(set) var errors: [ScriptError] = []
+    private var stack = StackGuard()
 
     public init(tokens: [Token]) {
+        stack.arm()
         self.tokens = tokens.isEmpty ? [Token(kind: .eof, text: "", number: 0, span: SourceSpan(line: 1, column: 1))] : tokens
     }
 
@@ -490,11 +492,13 @@ public struct Parser {
     }
 
     private mutating func enterNesting(at span: SourceSpan) throws {
-        nesting += 1
-        if nesting > Self.maxNesting {
-            nesting -= 1
+        if nesting >= Self.maxNesting {
             throw ScriptError("nesting too deep (more than \(Self.maxNesting) levels)", at: span)
         }
+        if stack.exhausted() {
+            throw ScriptError("nesting too deep for the stack of this thread", at: span)
+        }
+        nesting += 1
     }
 
     /// Consumes the bracket that closes `open`, or explains which bracket is unclosed.
@@ -503,6 +507,10 @@ public struct Parser {
         if check(kind) { return advance() }
         let found = peek
         if found.kind == .eof || found.line != open.line {
+            // Resume after the bracket's own line: later lines are likely statements of their own.
+            if let k = tokens.firstIndex(where: { $0.kind == .newline && $0.span.line >= open.line }), k < current {
+                current = k
+            }
             throw ScriptError("'\(open.text)' is never closed; expected '\(kind.rawValue)' before \(found.quoted) at \(found.span)",
                               at: open.span)
         }

@@ -115,11 +115,11 @@ func matches(_ actual: ScriptFile.Event, _ expected: ScriptFile.Event) -> Bool {
 /// depth limits are tested under the stack the REPL has.
 final class Box<T>: @unchecked Sendable { var value: T? }
 
-func onLargeStack<T>(_ body: @escaping () -> T) -> T {
+func onLargeStack<T>(stackSize: Int = 8 << 20, _ body: @escaping () -> T) -> T {
     let box = Box<T>()
     let done = DispatchSemaphore(value: 0)
     let thread = Thread { box.value = body(); done.signal() }
-    thread.stackSize = 8 << 20
+    thread.stackSize = stackSize
     thread.start()
     done.wait()
     return box.value!
