@@ -14,10 +14,18 @@ extension Interpreter {
             let candidates = env.visibleNames + registry.names + ["true", "false", "none"]
             throw ScriptError("unknown name '\(n)'\(didYouMean(n, among: candidates))", at: expr.span)
         case .list(let items):
-            return .list(try items.map { try evaluate($0, in: env) })
+            return .list(try items.map { e in
+                let v = try evaluate(e, in: env)
+                try checkNesting(v, at: e.span)
+                return v
+            })
         case .record(let fields):
             var r = Record()
-            for f in fields { r[f.key] = try evaluate(f.value, in: env) }
+            for f in fields {
+                let v = try evaluate(f.value, in: env)
+                try checkNesting(v, at: f.value.span)
+                r[f.key] = v
+            }
             return .record(r)
         case .unary(.negate, let operand):
             let v = try evaluate(operand, in: env)

@@ -121,6 +121,30 @@ extension Interpreter {
         }
     }
 
+    /// Deepest nesting of lists and records a value may have. Every value stays
+    /// within it, so printing, comparing and freeing values cannot exhaust the stack.
+    public static let maxValueNesting = 100
+
+    /// Nesting depth of lists and records in `v` (a number is 0, `[1]` is 1).
+    func nestingDepth(_ v: Value) -> Int {
+        switch v {
+        case .list(let xs): return 1 + xs.reduce(0) { Swift.max($0, nestingDepth($1)) }
+        case .record(let r): return 1 + r.fields.reduce(0) { Swift.max($0, nestingDepth($1.value)) }
+        default: return 0
+        }
+    }
+
+    /// Throws when putting `v` inside a list or record would nest too deeply.
+    func checkNesting(_ v: Value, at span: SourceSpan) throws {
+        switch v {
+        case .list, .record:
+            if nestingDepth(v) >= Self.maxValueNesting {
+                throw ScriptError("lists and records nested more than \(Self.maxValueNesting) deep", at: span)
+            }
+        default: break
+        }
+    }
+
     /// Throws when a result would hold more than ``Limits/maxElements`` elements.
     public func checkSize(_ count: Int, at span: SourceSpan) throws {
         if count > limits.maxElements {

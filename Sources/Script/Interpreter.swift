@@ -178,6 +178,7 @@ public final class Interpreter {
             let container = try evaluate(base, in: env)
             switch container {
             case .record(var r):
+                try checkNesting(value, at: target.span)
                 r[name] = value
                 try assign(.record(r), to: base, in: env)
             case .object(let o):
@@ -189,6 +190,7 @@ public final class Interpreter {
             }
         case .index(let base, let items):
             let container = try evaluate(base, in: env)
+            try checkNesting(value, at: target.span)
             let updated = try setIndex(container, items, to: value, in: env, span: target.span)
             try assign(updated, to: base, in: env)
         default:

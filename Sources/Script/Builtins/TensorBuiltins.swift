@@ -41,6 +41,7 @@ extension CoreBuiltins {
                 }
                 s[k] = t.count / known
             }
+            guard s.count <= 32 else { throw args.error("too many axes (\(s.count)); at most 32", at: "shape") }
             let n = try args.interpreter.elementCount(s, at: args.span(of: "shape"))
             guard n == t.count else {
                 throw args.error("cannot reshape a tensor of shape \(t.shape) (\(t.count) elements) into \(s) (\(n) elements)", at: "shape")
