@@ -45,6 +45,7 @@ extension Interpreter {
             case .slice(let r): return .range(RangeValue(start: rv[r.lowerBound], stop: rv[r.upperBound], step: rv.step))
             }
         case .tensor(let t):
+            try charge(elements: t.count, at: span)
             return gather(t, sel)
         default:
             throw ScriptError("\(base.brief) cannot be indexed", at: span)
@@ -150,6 +151,7 @@ extension Interpreter {
             }
             return .list(xs)
         case .tensor(var t):
+            try charge(elements: t.count, at: span)
             let (offs, _) = offsets(t, sel)
             switch value {
             case .number(let x):

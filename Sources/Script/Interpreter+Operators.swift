@@ -147,6 +147,7 @@ extension Interpreter {
 
     /// Throws when a result would hold more than ``Limits/maxElements`` elements.
     public func checkSize(_ count: Int, at span: SourceSpan) throws {
+        try charge(elements: count, at: span)
         if count > limits.maxElements {
             throw ScriptError("result too large: \(count) elements (the limit is \(limits.maxElements))", at: span)
         }
@@ -163,6 +164,7 @@ extension Interpreter {
             }
             n = p
         }
+        try charge(elements: n, at: span)
         return n
     }
 }

@@ -6,8 +6,9 @@ public struct Limits {
     public var maxCallDepth = 200
     /// Largest tensor, list, string or range materialised (elements).
     public var maxElements = 100_000_000
-    /// Loop iterations plus calls per `run`; nil for no budget (the REPL relies on
-    /// cancellation instead, the fuzzer on this).
+    /// Loop iterations plus calls per `run` (plus one per 4096 elements of bulk
+    /// work, see ``Interpreter/charge(elements:at:)``); nil for no budget (the REPL
+    /// relies on cancellation instead, the fuzzer on this).
     public var maxSteps: Int? = nil
 
     public init() {}
@@ -152,6 +153,17 @@ public final class Interpreter {
             throw ScriptError("step budget exhausted (\(max) loop iterations and calls)", at: span)
         }
         if isCancelled() { throw ScriptError("interrupted", at: span) }
+    }
+
+    /// Charges work on `elements` values (one step per 4096) against the step
+    /// budget, so a loop over big tensors stops as surely as a long empty loop.
+    /// Builtins that do bulk work should call it.
+    public func charge(elements: Int, at span: SourceSpan) throws {
+        guard let max = limits.maxSteps, elements >= 4096 else { return }
+        steps &+= elements >> 12
+        if steps > max {
+            throw ScriptError("step budget exhausted (\(max) steps; large tensors count one step per 4096 elements)", at: span)
+        }
     }
 
     /// Tracks evaluation depth, so no input can overflow the stack.

@@ -12,6 +12,7 @@ enum CoreBuiltins {
                    doc: "Writes the values on one line, separated by `sep`. Strings print without quotes; tensors and objects print as a one-line summary.",
                    parameters: [.variadic("values"), .optional("sep", .string(" "))]) { args in
             let sep = try args.string("sep")
+            for v in args.rest { if case .tensor(let t) = v { try args.interpreter.charge(elements: t.count, at: args.callSpan) } }
             let line = args.rest.map(\.description).joined(separator: sep)
             for l in line.split(separator: "\n", omittingEmptySubsequences: false) { args.interpreter.output(String(l)) }
             return .none

@@ -23,6 +23,7 @@ extension CoreBuiltins {
                     if let check = domain, let msg = check(x) { throw args.error(msg, at: "x") }
                     return .number(f(x))
                 case .tensor(let t):
+                    try args.interpreter.charge(elements: t.count, at: args.callSpan)
                     return .tensor(t.map { Float(f(Double($0))) })
                 default:
                     throw args.error("expected a number or a tensor for 'x' in \(name)(…), got \(args["x"].brief)", at: "x")
@@ -57,7 +58,9 @@ extension CoreBuiltins {
         if args.rest.isEmpty { throw args.error("\(name) needs at least one value") }
         if args.rest.count == 1 {
             switch args.rest[0] {
-            case .tensor(let t): return t.scalars.map(Double.init)
+            case .tensor(let t):
+                try args.interpreter.charge(elements: t.count, at: args.callSpan)
+                return t.scalars.map(Double.init)
             case .range(let rv):
                 try args.interpreter.checkSize(rv.count, at: args.restSpans[0])
                 return (0..<rv.count).map { rv[$0] }
