@@ -31,6 +31,8 @@ public struct RunResult {
 ///
 /// The REPL and notebooks call ``run(_:)`` once per cell; a failed cell keeps
 /// every variable set before it. Scripts and the REPL share the same path.
+/// An interpreter is not thread-safe: use it from one thread at a time (any
+/// thread; the stack guard adapts to the thread's stack size).
 public final class Interpreter {
     public let registry: Registry
     public let globals = Environment()
@@ -58,8 +60,12 @@ public final class Interpreter {
     public func run(_ source: String) -> RunResult {
         let (statements, syntaxErrors) = Parser.parse(source)
         if !syntaxErrors.isEmpty { return RunResult(value: nil, errors: syntaxErrors, source: source) }
-        steps = 0; callDepth = 0; depth = 0
-        stack.arm()
+        // A builtin may run source itself (e.g. an `include`); the outer run's counters then stay.
+        let nested = depth > 0 || callDepth > 0
+        if !nested {
+            steps = 0; callDepth = 0; depth = 0
+            stack.arm()
+        }
         var last: Value? = nil
         do {
             for s in statements {
