@@ -34,8 +34,8 @@ enum CoreBuiltins {
             case let v: throw args.error("len needs a string, list, range, record or tensor, got \(v.brief)", at: "x")
             }
         }
-        r.register(name: "range", signature: "range(start_or_stop, stop: none, step: 1)",
-                   doc: "The numbers start, start + step, … below stop; `range(n)` is 0, 1, …, n − 1. Lazy: `range(1e9)` needs no memory, so loops over it are bounded only by time (and Ctrl-C).",
+        r.register(name: "range", signature: "range(start, stop: none, step: 1)",
+                   doc: "The numbers start, start + step, … below stop; with one argument, `range(n)` is 0, 1, …, n − 1. Lazy: `range(1e9)` needs no memory, so loops over it are bounded only by time (and Ctrl-C).",
                    parameters: [.required("start"), .optional("stop"), .optional("step", .number(1))]) { args in
             var start = try args.number("start")
             var stop = 0.0
