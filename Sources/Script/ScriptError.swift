@@ -62,12 +62,13 @@ public func render(_ error: ScriptError, source: String) -> String {
     guard let span = error.span, span.line >= 1 else { return out }
     var lineNo = 1
     var text: Substring? = nil
-    for line in source.split(separator: "\n", omittingEmptySubsequences: false) {
+    // Lines end where the scanner ends them (any newline character, "\r\n" included).
+    for line in source.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
         if lineNo == span.line { text = line; break }
         lineNo += 1
     }
     guard let lineText = text else { return out }
-    let chars = Array(lineText.hasSuffix("\r") ? lineText.dropLast() : lineText)
+    let chars = Array(lineText)
     out += "\n" + String(chars)
     let start = Swift.min(Swift.max(span.column - 1, 0), chars.count)
     let indent = chars[0..<start].map { $0 == "\t" ? "\t" : " " }.joined()

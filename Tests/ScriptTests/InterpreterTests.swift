@@ -121,3 +121,11 @@ import Tensors
         #expect(suggestion(for: "xyz", among: ["heun"]) == nil)
     }
 }
+
+@Suite struct LineEndingTests {
+    @Test func crlfSourcesRenderTheRightLine() {
+        let i = Interpreter()
+        let r = i.run("a = 1\r\nb = qqqq\r\n")
+        #expect(r.renderedErrors == "error: 2:5: unknown name 'qqqq'\nb = qqqq\n    ^^^^")
+    }
+}
