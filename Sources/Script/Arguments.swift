@@ -106,7 +106,7 @@ public struct Arguments {
         switch self[name] {
         case .list(let xs): return xs
         case .range(let r):
-            try interpreter.checkSize(r.count, at: span(of: name))
+            try interpreter.checkListSize(r.count, at: span(of: name))
             return (0..<r.count).map { .number(r[$0]) }
         default: throw mismatch("a list", name)
         }

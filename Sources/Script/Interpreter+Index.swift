@@ -146,7 +146,7 @@ extension Interpreter {
                 guard case .list(let ys) = value else {
                     throw ScriptError("a list slice can only be assigned a list, got \(value.brief)", at: span)
                 }
-                try checkSize(xs.count - r.count + ys.count, at: span)
+                try checkListSize(xs.count - r.count + ys.count, at: span)
                 xs.replaceSubrange(r, with: ys)
             }
             return .list(xs)

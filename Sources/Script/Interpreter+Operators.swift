@@ -26,7 +26,7 @@ extension Interpreter {
             try checkSize(x.utf8.count + y.utf8.count, at: span)
             return .string(x + y)
         case (.add, .list(let x), .list(let y)):
-            try checkSize(x.count + y.count, at: span)
+            try checkListSize(x.count + y.count, at: span)
             return .list(x + y)
         case (.less, .string(let x), .string(let y)): return .bool(x < y)
         case (.lessEqual, .string(let x), .string(let y)): return .bool(x <= y)
@@ -142,6 +142,14 @@ extension Interpreter {
                 throw ScriptError("lists and records nested more than \(Self.maxValueNesting) deep", at: span)
             }
         default: break
+        }
+    }
+
+    /// Throws when a list would hold more than ``Limits/maxListItems`` items.
+    public func checkListSize(_ count: Int, at span: SourceSpan) throws {
+        try charge(elements: count, at: span)
+        if count > limits.maxListItems {
+            throw ScriptError("list too long: \(count) items (the limit is \(limits.maxListItems))", at: span)
         }
     }
 

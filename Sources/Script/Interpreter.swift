@@ -4,8 +4,10 @@ import Tensors
 public struct Limits {
     /// Nested user-function calls before "recursion too deep".
     public var maxCallDepth = 200
-    /// Largest tensor, list, string or range materialised (elements).
+    /// Largest tensor or string (elements, bytes).
     public var maxElements = 100_000_000
+    /// Longest list (each item takes tens of bytes, so this is lower).
+    public var maxListItems = 10_000_000
     /// Loop iterations plus calls per `run` (plus one per 4096 elements of bulk
     /// work, see ``Interpreter/charge(elements:at:)``); nil for no budget (the REPL
     /// relies on cancellation instead, the fuzzer on this).

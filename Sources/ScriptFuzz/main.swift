@@ -22,6 +22,7 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let interpreter = Interpreter()
     interpreter.limits.maxSteps = 20_000
     interpreter.limits.maxElements = 1_000_000
+    interpreter.limits.maxListItems = 100_000
     interpreter.output = { _ in }
     for _ in 0..<2 {
         let result = interpreter.run(source)

@@ -50,10 +50,12 @@ enum CoreBuiltins {
             let x = args["x"]
             switch x {
             case .list: return x
-            case .string(let s): return .list(s.map { .string(String($0)) })
+            case .string(let s):
+                try args.interpreter.checkListSize(s.utf8.count, at: args.span(of: "x"))
+                return .list(s.map { .string(String($0)) })
             default:
                 let n = try args.interpreter.iterationCount(x, at: args.span(of: "x"))
-                try args.interpreter.checkSize(n, at: args.span(of: "x"))
+                try args.interpreter.checkListSize(n, at: args.span(of: "x"))
                 return .list(try (0..<n).map { try args.interpreter.element(of: x, at: $0) })
             }
         }

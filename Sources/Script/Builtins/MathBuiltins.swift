@@ -62,7 +62,7 @@ extension CoreBuiltins {
                 try args.interpreter.charge(elements: t.count, at: args.callSpan)
                 return t.scalars.map(Double.init)
             case .range(let rv):
-                try args.interpreter.checkSize(rv.count, at: args.restSpans[0])
+                try args.interpreter.checkListSize(rv.count, at: args.restSpans[0])
                 return (0..<rv.count).map { rv[$0] }
             case .list(let xs): return try xs.map { v in
                 guard case .number(let x) = v else {

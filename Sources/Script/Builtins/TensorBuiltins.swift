@@ -51,6 +51,7 @@ extension CoreBuiltins {
         r.register(name: "tolist", doc: "The elements of a tensor as (nested) lists of numbers; a rank-0 tensor gives a number.",
                    parameters: [.required("x")]) { args in
             let t = try args.tensor("x")
+            try args.interpreter.checkListSize(t.count, at: args.span(of: "x"))
             func build(_ axis: Int, _ offset: Int) -> (Value, Int) {
                 if axis == t.rank { return (.number(Double(t.scalars[offset])), offset + 1) }
                 var items: [Value] = [], o = offset
