@@ -1,1 +1,0 @@
-// The Script layer: see DESIGN.md.
