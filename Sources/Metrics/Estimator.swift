@@ -1,0 +1,12 @@
+/// Which estimator of a kernel two-sample statistic to use.
+///
+/// For within-set expectations `E k(X, X')` over independent copies:
+/// - `unbiased` (U-statistic): the mean over pairs `i ≠ j`, `Σ_{i≠j} k(x_i, x_j) / (n(n−1))`;
+///   needs 2 points per set; the statistic can come out slightly negative.
+/// - `biased` (V-statistic): the mean over all pairs including `i = j`, `/ n²`;
+///   never negative for MMD² and energy distance, biased upward by O(1/n).
+/// Cross-set terms `E k(X, Y)` are the plain mean over all `n·m` pairs in both cases.
+public enum Estimator: String, Sendable, CaseIterable {
+    case unbiased
+    case biased
+}
