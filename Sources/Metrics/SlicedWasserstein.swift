@@ -10,6 +10,8 @@ import Tensors
 /// merged breakpoints `{i/n} ∪ {j/m}`. For `n = m` this is the mean squared difference of
 /// the sorted projections; for `n ≠ m` it is the exact quantile interpolation, not a resampling.
 ///
+/// In 1-D every direction is ±1 and `SW₂ = W₂` is computed once, without drawing directions.
+///
 /// For isotropic Gaussians `N(μ₁, s₁²I)`, `N(μ₂, s₂²I)` in `d` dims, each direction gives
 /// `(θ·Δμ)² + (s₁ − s₂)²`, and averaging over the sphere `SW₂² = ‖Δμ‖²/d + (s₁ − s₂)² = W₂²/d`.
 ///
@@ -20,6 +22,10 @@ import Tensors
 public func slicedWasserstein(_ x: Batch, _ y: Batch, directions: Int = 128, seed: UInt64 = 0) throws(MetricError) -> Double {
     try checkPair(x, "first set", y, "second set", in: "swd")
     try checkPositive(directions, "directions", in: "swd")
+    if x.dims == 1 {
+        // Both directions of the line give the same W₂: SW₂ = W₂ exactly.
+        return wasserstein2Squared1D(sorted: x.values.sorted(), sorted: y.values.sorted()).squareRoot()
+    }
     let theta = slicingDirections(count: directions, dims: x.dims, seed: seed)
     var perDirection = [Double](repeating: 0, count: directions)
     perDirection.withUnsafeMutableBufferPointer { w in
