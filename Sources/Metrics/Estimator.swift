@@ -1,3 +1,5 @@
+import Tensors
+
 /// Which estimator of a kernel two-sample statistic to use.
 ///
 /// For within-set expectations `E k(X, X')` over independent copies:
@@ -9,4 +11,15 @@
 public enum Estimator: String, Sendable, CaseIterable {
     case unbiased
     case biased
+}
+
+/// `E f(‖X − X'‖²)` within one set: over pairs `i ≠ j` (unbiased) or all pairs with
+/// `f(0) = diagonal` on `i = j` (biased). Uses the symmetry `f_ij = f_ji`.
+func withinSetMean(_ x: Batch, estimator: Estimator, diagonal: Double, _ f: (Double) -> Double) -> Double {
+    let n = Double(x.count)
+    let offDiagonal = 2 * PairwiseDistances(x: x, y: x).sum(upperTriangle: true, f)
+    switch estimator {
+    case .unbiased: return offDiagonal / (n * (n - 1))
+    case .biased: return (offDiagonal + n * diagonal) / (n * n)
+    }
 }
