@@ -154,6 +154,27 @@ import Tensors
         #expect(abs(two.values[0] - 1) < 1e-15 && abs(two.values[1] - 3) < 1e-15)
     }
 
+    /// 128×128 (the largest feature size planned): converges well before the sweep cap, with
+    /// eigenvalues summing to the trace (1e-12 relative).
+    @Test func symmetricEigenConvergesAt128() {
+        let n = 128, a = Self.randomSPD(n, seed: 8)
+        let e = SymmetricEigen(a, n: n)
+        #expect(e.sweeps < 20, "sweeps \(e.sweeps)")
+        let trace = (0..<n).reduce(0.0) { $0 + a[$1 * n + $1] }
+        #expect(abs(e.values.reduce(0, +) - trace) < 1e-12 * trace)
+    }
+
+    /// Rank-deficient covariances (10 points in 20-D, rank 9): finite, and FD(X, X) ≈ 0. The
+    /// square root of eigenvalues that should be 0 but carry rounding of size ε‖Σ‖² gives
+    /// errors up to √ε·‖Σ‖ ≈ 1e-8·‖Σ‖; tolerance 1e-6·Tr Σ.
+    @Test func rankDeficientCovariances() throws {
+        let x = RNG(seed: 9).normalBatch(count: 10, dims: 20), y = RNG(seed: 10).normalBatch(count: 10, dims: 20)
+        let m = try GaussianMoments(x)
+        let trace = (0..<20).reduce(0.0) { $0 + m.covariance[$1 * 20 + $1] }
+        #expect(abs(try frechetDistance(x, x)) < 1e-6 * trace)
+        #expect(try frechetDistance(x, y).isFinite)
+    }
+
     @Test func rejectsBadInputs() {
         #expect(throws: MetricError.self) { try frechetDistance(batch([[0, 0]]), batch([[0, 0], [1, 1]])) }
         #expect(throws: MetricError.self) { try frechetDistance(batch([[0, 0], [1, 1]]), batch([[0], [1]])) }
