@@ -105,15 +105,16 @@ import Tensors
     }
 
     /// From samples: FD(X, X) = 0 (1e-10); two 2-D Gaussians N(0, I) and N((1, 0), 0.25 I)
-    /// against the closed form 1 + 2·(1 − 0.5)² = 1.5, n = 20,000 per set: the sample moments
-    /// err by O(1/√n) ≈ 1%, tolerance 0.05.
+    /// against the closed form 1 + 2·(1 − 0.5)² = 1.5, n = 20,000 per set. The error is led by
+    /// the sample means: sd ≈ 2‖Δμ‖·sd(x̄₁ − ȳ₁) = 2·√(1.25/20,000) ≈ 0.016; tolerance 0.08 (5 sd).
+    /// (Over 40 other seeds the largest error was 0.04.)
     @Test func fromSamples() throws {
         let x = RNG(seed: 4).normalBatch(count: 20_000, dims: 2)
         #expect(abs(try frechetDistance(x, x)) < 1e-10)
         let y = RNG(seed: 5).normalBatch(count: 20_000, dims: 2).map { $0 * 0.5 }
         let yShift = Batch(count: y.count, dims: 2, values: y.values.enumerated().map { $0.offset % 2 == 0 ? $0.element + 1 : $0.element })
         let fd = try frechetDistance(x, yShift)
-        #expect(abs(fd - 1.5) < 0.05, "\(fd)")
+        #expect(abs(fd - 1.5) < 0.08, "\(fd)")
         // Features: doubling every coordinate scales FD by 4 exactly (up to rounding).
         let fd2 = try frechetDistance(x, yShift) { $0.map { 2 * $0 } }
         #expect(abs(fd2 - 4 * fd) < 1e-10)
