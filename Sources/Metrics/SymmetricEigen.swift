@@ -16,6 +16,8 @@ public struct SymmetricEigen: Sendable {
     /// Eigenvectors: column `k` (entries `vectors[i·n + k]`) belongs to `values[k]`.
     public let vectors: [Double]
     public let n: Int
+    /// Sweeps used (0 for a diagonal input); reaching `maxSweeps` means not converged.
+    public let sweeps: Int
 
     /// Decomposes the symmetric `n × n` row-major matrix `a` (only its symmetric part,
     /// `(A + Aᵀ)/2`, is used). `a` must be finite.
@@ -28,10 +30,12 @@ public struct SymmetricEigen: Sendable {
         var V = [Double](repeating: 0, count: n * n)
         for i in 0..<n { V[i * n + i] = 1 }
         let norm2 = A.reduce(0) { $0 + $1 * $1 }
-        for _ in 0..<maxSweeps {
+        var sweep = 0
+        while sweep < maxSweeps {
             var off = 0.0
             for i in 0..<n { for j in 0..<n where j != i { off += A[i * n + j] * A[i * n + j] } }
             if off <= 1e-32 * norm2 || off == 0 { break }
+            sweep += 1
             for p in 0..<max(0, n - 1) { for q in (p + 1)..<n {
                 let apq = A[p * n + q]
                 if apq == 0 { continue }
@@ -64,6 +68,7 @@ public struct SymmetricEigen: Sendable {
         for (k, col) in order.enumerated() { for i in 0..<n { sortedV[i * n + k] = V[i * n + col] } }
         vectors = sortedV
         self.n = n
+        self.sweeps = sweep
     }
 
     /// `V·diag(f(λ))·Vᵀ`, row-major: a matrix function of a symmetric matrix

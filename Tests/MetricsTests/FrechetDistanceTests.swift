@@ -105,15 +105,16 @@ import Tensors
     }
 
     /// From samples: FD(X, X) = 0 (1e-10); two 2-D Gaussians N(0, I) and N((1, 0), 0.25 I)
-    /// against the closed form 1 + 2·(1 − 0.5)² = 1.5, n = 20,000 per set: the sample moments
-    /// err by O(1/√n) ≈ 1%, tolerance 0.05.
+    /// against the closed form 1 + 2·(1 − 0.5)² = 1.5, n = 20,000 per set. The error is led by
+    /// the sample means: sd ≈ 2‖Δμ‖·sd(x̄₁ − ȳ₁) = 2·√(1.25/20,000) ≈ 0.016; tolerance 0.08 (5 sd).
+    /// (Over 40 other seeds the largest error was 0.04.)
     @Test func fromSamples() throws {
         let x = RNG(seed: 4).normalBatch(count: 20_000, dims: 2)
         #expect(abs(try frechetDistance(x, x)) < 1e-10)
         let y = RNG(seed: 5).normalBatch(count: 20_000, dims: 2).map { $0 * 0.5 }
         let yShift = Batch(count: y.count, dims: 2, values: y.values.enumerated().map { $0.offset % 2 == 0 ? $0.element + 1 : $0.element })
         let fd = try frechetDistance(x, yShift)
-        #expect(abs(fd - 1.5) < 0.05, "\(fd)")
+        #expect(abs(fd - 1.5) < 0.08, "\(fd)")
         // Features: doubling every coordinate scales FD by 4 exactly (up to rounding).
         let fd2 = try frechetDistance(x, yShift) { $0.map { 2 * $0 } }
         #expect(abs(fd2 - 4 * fd) < 1e-10)
@@ -152,6 +153,27 @@ import Tensors
         #expect(e.values == e.values.sorted())
         let two = SymmetricEigen([2, 1, 1, 2], n: 2)
         #expect(abs(two.values[0] - 1) < 1e-15 && abs(two.values[1] - 3) < 1e-15)
+    }
+
+    /// 128×128 (the largest feature size planned): converges well before the sweep cap, with
+    /// eigenvalues summing to the trace (1e-12 relative).
+    @Test func symmetricEigenConvergesAt128() {
+        let n = 128, a = Self.randomSPD(n, seed: 8)
+        let e = SymmetricEigen(a, n: n)
+        #expect(e.sweeps < 20, "sweeps \(e.sweeps)")
+        let trace = (0..<n).reduce(0.0) { $0 + a[$1 * n + $1] }
+        #expect(abs(e.values.reduce(0, +) - trace) < 1e-12 * trace)
+    }
+
+    /// Rank-deficient covariances (10 points in 20-D, rank 9): finite, and FD(X, X) ≈ 0. The
+    /// square root of eigenvalues that should be 0 but carry rounding of size ε‖Σ‖² gives
+    /// errors up to √ε·‖Σ‖ ≈ 1e-8·‖Σ‖; tolerance 1e-6·Tr Σ.
+    @Test func rankDeficientCovariances() throws {
+        let x = RNG(seed: 9).normalBatch(count: 10, dims: 20), y = RNG(seed: 10).normalBatch(count: 10, dims: 20)
+        let m = try GaussianMoments(x)
+        let trace = (0..<20).reduce(0.0) { $0 + m.covariance[$1 * 20 + $1] }
+        #expect(abs(try frechetDistance(x, x)) < 1e-6 * trace)
+        #expect(try frechetDistance(x, y).isFinite)
     }
 
     @Test func rejectsBadInputs() {
