@@ -3,6 +3,10 @@ import Tensors
 /// A recorded solve: the state at every noise level and the denoiser's prediction
 /// at every step's start.
 public struct Trajectory: Sendable {
+    public init(sigmas: [Double], states: [Batch], denoised: [Batch]) {
+        self.sigmas = sigmas; self.states = states; self.denoised = denoised
+    }
+
     /// Noise levels visited, decreasing: `sigmas[0]` is σ_max, the last is σ_min.
     public var sigmas: [Double]
     /// `states[k]` is the batch at `sigmas[k]`; `states.last` is the final state.

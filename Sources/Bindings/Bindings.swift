@@ -1,1 +1,0 @@
-// The Bindings layer: see DESIGN.md.

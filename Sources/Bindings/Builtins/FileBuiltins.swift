@@ -1,0 +1,140 @@
+import Diffusion
+import Distillation
+import Foundation
+import Nets
+import Plotting
+import Script
+import Tensors
+
+/// `save` and `load`: `.npy` (tensors), `.csv` (tensors, tables), `.json` (values,
+/// tables), `.safetensors` (students, learned teachers), `.png/.svg/.pdf` (figures).
+func registerFiles(_ r: Registry, _ ctx: BindingsContext) {
+    r.register(name: "save", signature: "save(value, path)",
+               doc: "Saves a value by the path's extension: a tensor to .npy or .csv; a table to .csv or .json; a student or learned teacher to .safetensors; a figure to .png, .svg or .pdf; numbers, strings, lists and records to .json. Writes atomically; notebooks may only write inside their output folder.",
+               parameters: [.required("value"), .required("path")]) { a in
+        let path = try a.string("path")
+        let url = try ctx.resolveWritePath(path)
+        let ext = url.pathExtension.lowercased()
+        func unsupported() -> ScriptError { a.error("cannot save a \(a["value"].typeName) as .\(ext)", at: "path") }
+        switch a["value"] {
+        case .tensor(let t):
+            switch ext {
+            case "npy": try NPY.write(t, to: url)
+            case "csv": try writeText(csv(t), url)
+            default: throw unsupported()
+            }
+        case .object(let o):
+            if let s = o as? StudentObject, ext == "safetensors" { try s.student.save(to: url.path) }
+            else if let t = o as? TeacherObject, ext == "safetensors", let l = t.denoiser as? LearnedDenoiser { try l.save(to: url.path) }
+            else if let f = o as? FigureObject, ["png", "svg", "pdf"].contains(ext) { try f.write(to: url) }
+            else if let t = o as? TableObject, ext == "csv" { try writeText(t.table.csv, url) }
+            else if let t = o as? TableObject, ext == "json" { try writeText(t.table.json, url) }
+            else { throw unsupported() }
+        default:
+            guard ext == "json" else { throw unsupported() }
+            try writeText(try json(a["value"]), url)
+        }
+        return .string(url.path)
+    }
+
+    r.register(name: "load", signature: "load(path)",
+               doc: "Loads a file by extension: .npy → tensor; .safetensors → a student or a learned teacher (from its metadata); .csv → tensor of numbers; .json → value. A bad or truncated file is a clear error.",
+               parameters: [.required("path")]) { a in
+        let url = try ctx.resolveReadPath(try a.string("path"))
+        switch url.pathExtension.lowercased() {
+        case "npy": return .tensor(try NPY.read(url).tensor)
+        case "safetensors":
+            let contents = try SafeTensors.read(url.path)
+            if contents.metadata["student"] != nil { return .object(StudentObject(try ConsistencyStudent.load(from: url.path), context: ctx)) }
+            if contents.metadata["teacher"] != nil {
+                let l = try LearnedDenoiser.load(from: url.path)
+                return .object(TeacherObject(l, data: try dataNamed(l.dataName, a), kind: "learned", context: ctx))
+            }
+            throw a.error("\(url.path) holds neither a student nor a teacher (no \"student\" or \"teacher\" metadata)", at: "path")
+        case "csv": return .tensor(try readCSV(url))
+        case "json":
+            guard let data = FileManager.default.contents(atPath: url.path) else { throw a.error("cannot read \(url.path)", at: "path") }
+            do { return fromJSON(try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) } catch {
+                throw a.error("\(url.path) is not valid JSON: \(error.localizedDescription)", at: "path")
+            }
+        default: throw a.error("unknown file type '.\(url.pathExtension)'; expected .npy, .safetensors, .csv or .json", at: "path")
+        }
+    }
+}
+
+/// The data set a saved learned teacher names (toy sets are rebuilt by name).
+func dataNamed(_ name: String, _ a: Arguments) throws -> DataObject {
+    let known: [String: () throws -> DataObject] = [
+        "ring8": { DataObject(.toy(GaussianMixture.ring8())) },
+        "grid25": { DataObject(.toy(GaussianMixture.grid25())) },
+    ]
+    if let make = known[name] { return try make() }
+    throw a.error("the teacher was trained on '\(name)', which cannot be rebuilt by name; distill from it with the data set passed explicitly", at: "path")
+}
+
+func writeText(_ s: String, _ url: URL) throws {
+    do { try Data(s.utf8).write(to: url, options: .atomic) } catch {
+        throw ScriptError("cannot write \(url.path): \(error.localizedDescription)")
+    }
+}
+
+func csv(_ t: Tensor) -> String {
+    let cols = t.rank <= 1 ? 1 : t.columns
+    let rows = t.rank == 0 ? 1 : t.shape[0]
+    var out = ""
+    for i in 0..<rows {
+        out += (0..<cols).map { "\(t.scalars[i * cols + $0])" }.joined(separator: ",") + "\n"
+    }
+    return out
+}
+
+func readCSV(_ url: URL) throws -> Tensor {
+    guard let text = try? String(contentsOf: url, encoding: .utf8) else { throw ScriptError("cannot read \(url.path)") }
+    var rows: [[Float]] = []
+    for (i, line) in text.split(whereSeparator: \.isNewline).enumerated() {
+        let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let nums = cells.compactMap(Float.init)
+        if nums.count != cells.count {
+            if i == 0 { continue }                 // a header row
+            throw ScriptError("\(url.path):\(i + 1): not a number in \(line)")
+        }
+        if let first = rows.first, first.count != nums.count {
+            throw ScriptError("\(url.path):\(i + 1): \(nums.count) columns, expected \(first.count)")
+        }
+        rows.append(nums)
+    }
+    guard let c = rows.first?.count else { return Tensor(shape: [0, 0]) }
+    return Tensor(shape: [rows.count, c], scalars: rows.flatMap { $0 })
+}
+
+func json(_ v: Value) throws -> String {
+    let obj = try toJSON(v)
+    let data = try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys, .fragmentsAllowed])
+    return String(decoding: data, as: UTF8.self)
+}
+
+func toJSON(_ v: Value) throws -> Any {
+    switch v {
+    case .none: return NSNull()
+    case .bool(let b): return b
+    case .number(let x): return x.isFinite ? x : String(describing: x)
+    case .string(let s): return s
+    case .list(let l): return try l.map(toJSON)
+    case .record(let r): return Dictionary(try r.fields.map { ($0.name, try toJSON($0.value)) }, uniquingKeysWith: { $1 })
+    case .tensor(let t): return ["shape": t.shape, "data": t.scalars.map(Double.init)] as [String: Any]
+    case .range(let r): return (0..<min(r.count, 10_000_000)).map { r[$0] }
+    case .function, .object: throw ScriptError("cannot save a \(v.typeName) as JSON")
+    }
+}
+
+func fromJSON(_ x: Any) -> Value {
+    switch x {
+    case is NSNull: return .none
+    case let b as Bool: return .bool(b)
+    case let n as NSNumber: return .number(n.doubleValue)
+    case let s as String: return .string(s)
+    case let a as [Any]: return .list(a.map(fromJSON))
+    case let d as [String: Any]: return .record(Record(d.keys.sorted().map { ($0, fromJSON(d[$0]!)) }))
+    default: return .none
+    }
+}

@@ -1,0 +1,60 @@
+import Datasets
+import Diffusion
+import Foundation
+import Metrics
+import Script
+import Tensors
+
+/// Metrics on sample sets: `ode_error`, `nll`, `swd`, `mmd`, `energy`, `coverage`, `fd`,
+/// `precision_recall`.
+func registerMetrics(_ r: Registry, _ ctx: BindingsContext) {
+    r.register(name: "ode_error", signature: "ode_error(samples, reference)",
+               doc: "The paper's ODE error: mean squared difference, over all elements, between a student's samples and the teacher solver's output from the same initial noise (row i of each from the same noise).",
+               parameters: [.required("samples"), .required("reference")]) { a in
+        .number(try odeError(student: try a.points("samples"), teacher: try a.points("reference")).mean)
+    }
+    r.register(name: "nll", signature: "nll(samples, data)",
+               doc: "Negative log-likelihood −mean log p(x) of samples under a data set's exact density (nats). Infinite when a sample falls where p = 0.",
+               parameters: [.required("samples"), .required("data")]) { a in
+        let d = try a.object("data", as: DataObject.self, described: "a data set with an exact density (e.g. ring())")
+        guard let toy = d.toy, toy.exactLogDensity(Batch(count: 1, dims: toy.dims)) != nil else {
+            throw a.error("\(d.name) has no exact density", at: "data")
+        }
+        return .number(try negativeLogLikelihood(try a.points("samples", dims: d.dims), under: toy).mean)
+    }
+    r.register(name: "swd", signature: "swd(a, b, directions: 128, seed: 0)",
+               doc: "Sliced Wasserstein-2 distance between two sample sets: the root mean of squared 1-D W2 distances over random directions (seeded).",
+               parameters: [.required("a"), .required("b"), .optional("directions", .number(128)), .optional("seed", .number(0))]) { a in
+        .number(try slicedWasserstein(try a.points("a"), try a.points("b"), directions: try a.positiveInt("directions"), seed: try a.seed()))
+    }
+    r.register(name: "mmd", signature: "mmd(a, b)",
+               doc: "Squared maximum mean discrepancy (unbiased) with a multi-bandwidth RBF kernel; sets above 4,000 points are subsampled (seeded).",
+               parameters: [.required("a"), .required("b")]) { a in
+        .number(try mmd2(try a.points("a"), try a.points("b")))
+    }
+    r.register(name: "energy", signature: "energy(a, b)",
+               doc: "Energy distance 2E|X−Y| − E|X−X′| − E|Y−Y′| (unbiased); sets above 4,000 points are subsampled (seeded).",
+               parameters: [.required("a"), .required("b")]) { a in
+        .number(try energyDistance(try a.points("a"), try a.points("b")))
+    }
+    r.register(name: "coverage", signature: "coverage(samples, data)",
+               doc: "Mode coverage of a mixture: {share: samples within 3 std of some mode, modes: modes holding ≥ 1% of samples, of: number of modes, counts: per mode}.",
+               parameters: [.required("samples"), .required("data")]) { a in
+        let d = try a.object("data", as: DataObject.self, described: "a mixture data set (e.g. ring())")
+        guard let toy = d.toy else { throw a.error("coverage needs a mixture with modes", at: "data") }
+        let c = try modeCoverage(try a.points("samples", dims: d.dims), of: toy)
+        return .record(Record([("share", .number(c.inlierShare)), ("modes", .number(Double(c.modesCovered))),
+                               ("of", .number(Double(c.modes))), ("counts", .list(c.counts.map { .number(Double($0)) }))]))
+    }
+    r.register(name: "fd", signature: "fd(a, b)",
+               doc: "Fréchet distance between Gaussians fitted to two feature sets: ‖μ₁ − μ₂‖² + Tr(Σ₁ + Σ₂ − 2(Σ₁Σ₂)^{1/2}).",
+               parameters: [.required("a"), .required("b")]) { a in
+        .number(try frechetDistance(try a.points("a"), try a.points("b")))
+    }
+    r.register(name: "precision_recall", signature: "precision_recall(real, generated, k: 5)",
+               doc: "k-NN precision (share of generated samples inside the real manifold) and recall (share of real samples inside the generated one), Kynkäänniemi et al. 2019.",
+               parameters: [.required("real"), .required("generated"), .optional("k", .number(5))]) { a in
+        let pr = try precisionRecall(real: try a.points("real"), generated: try a.points("generated"), k: try a.positiveInt("k"))
+        return .record(Record([("precision", .number(pr.precision)), ("recall", .number(pr.recall))]))
+    }
+}

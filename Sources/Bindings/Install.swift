@@ -1,0 +1,14 @@
+import Script
+
+/// Registers the whole domain — data, teachers, grids, solvers, noise, solve,
+/// distill, metrics, compare, plots, files — into an interpreter.
+public func installBindings(into interpreter: Interpreter, context: BindingsContext) {
+    let r = interpreter.registry
+    registerData(r, context)
+    registerTeachers(r, context)
+    registerTraining(r, context)
+    registerMetrics(r, context)
+    registerCompare(r, context)
+    registerPlots(r, context)
+    registerFiles(r, context)
+}

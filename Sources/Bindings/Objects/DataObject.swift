@@ -1,0 +1,70 @@
+import Datasets
+import Diffusion
+import Foundation
+import Script
+import Tensors
+
+/// A data distribution: a toy distribution (with its exact density where it has one)
+/// or a finite set of samples.
+final class DataObject: MemberTable {
+    enum Source {
+        case toy(any ToyDistribution)
+        case finite(Batch, name: String)
+    }
+    let source: Source
+
+    init(_ source: Source) { self.source = source }
+
+    var typeName: String { "data" }
+    var name: String {
+        switch source {
+        case .toy(let t): t.name
+        case .finite(_, let n): n
+        }
+    }
+    var dims: Int {
+        switch source {
+        case .toy(let t): t.dims
+        case .finite(let b, _): b.dims
+        }
+    }
+    var mixture: GaussianMixture? { if case .toy(let t) = source { return t as? GaussianMixture }; return nil }
+    var toy: (any ToyDistribution)? { if case .toy(let t) = source { return t }; return nil }
+
+    var summary: String {
+        switch source {
+        case .toy(let t):
+            let density = t.exactLogDensity(Batch(count: 1, dims: t.dims)) != nil ? "exact density" : "no exact density"
+            return "data \(t.name) (\(t.dims)-D, \(density))"
+        case .finite(let b, let n): return "data \(n) (\(b.count) samples of \(b.dims) dims)"
+        }
+    }
+    var typeDoc: String {
+        "A data distribution. `samples(data, n, seed:)` draws from it; `exact(data)` builds its analytic denoiser (a Gaussian mixture) or the empirical one (a finite set); `nll` and `coverage` use its exact density and modes."
+    }
+
+    /// `count` samples; row i depends only on (seed, i). A finite set is sampled with replacement.
+    func sample(_ count: Int, rng: RNG) -> Batch {
+        switch source {
+        case .toy(let t): return t.sample(count: count, rng: rng)
+        case .finite(let b, _):
+            return b.rows(at: (0..<count).map { rng.integer(at: UInt64($0), below: b.count) })
+        }
+    }
+
+    var members: [Member] {
+        [
+            .value("name", "The data set's name.") { .string(self.name) },
+            .value("dims", "Dimension of one sample.") { .number(Double(self.dims)) },
+            .value("modes", "Means of a mixture's components as an [K, dims] tensor (none otherwise).") {
+                self.toy?.modes.map { .tensor($0.tensor) } ?? .none
+            },
+            .method("sample", "data.sample(n, seed: 0)", "Draws n samples as an [n, dims] tensor.",
+                    [.required("n"), .optional("seed", .number(0))]) { args in
+                let n = try args.positiveInt("n")
+                try args.interpreter.charge(elements: n * self.dims, at: args.callSpan)
+                return self.sample(n, rng: RNG(seed: try args.seed())).value
+            },
+        ]
+    }
+}

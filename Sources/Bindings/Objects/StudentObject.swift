@@ -1,0 +1,56 @@
+import Diffusion
+import Distillation
+import Foundation
+import Script
+import Tensors
+
+/// A consistency student (CM or Direct CM).
+final class StudentObject: MemberTable {
+    let student: ConsistencyStudent
+    let context: BindingsContext
+    init(_ s: ConsistencyStudent, context: BindingsContext) { student = s; self.context = context }
+
+    var typeName: String { "student" }
+    var finalLoss: Double {
+        let tail = student.lossCurve.suffix(100)
+        return tail.isEmpty ? .nan : tail.reduce(0, +) / Double(tail.count)
+    }
+    var summary: String {
+        let c = student.config
+        var s = "student \(student.name) (MLP \(c.depth)×\(c.width), \(student.iterations) iterations, final loss \(formatShort(finalLoss))"
+        if c.objective == .cm { s += ", μ = \(formatShort(c.emaRate))" }
+        if c.distance != "l2" { s += ", \(c.distance)" }
+        if student.outcome != .completed { s += "; \(student.outcome.message)" }
+        return s + ")"
+    }
+    var typeDoc: String { "A consistency function f_θ(x, σ) distilled from a teacher. `.sample(x, steps:)` maps noise at σ_max to data in K steps." }
+    var members: [Member] {
+        [
+            .method("sample", "student.sample(x, steps: 1, seed: 0)",
+                    "Multistep consistency sampling from x at σ_max (noise already scaled by σ_max); seed drives the re-noising between steps.",
+                    [.required("x"), .optional("steps", .number(1)), .optional("seed", .number(0))]) { args in
+                let x = try args.points("x", dims: self.student.dims)
+                return try self.student.sample(x, steps: try args.positiveInt("steps"), seed: try args.seed()).value
+            },
+            .method("denoise", "student.denoise(x, sigma)", "f_θ(x, σ) for every row of x.", [.required("x"), .required("sigma")]) { args in
+                let x = try args.points("x", dims: self.student.dims)
+                let s = try args.number("sigma")
+                guard s.isFinite && s > 0 else { throw args.error("sigma must be a positive number", at: "sigma") }
+                return self.student.denoise(x, sigma: s).value
+            },
+            .value("loss_curve", "The loss of every iteration, [iterations].") { vector(self.student.lossCurve) },
+            .value("final_loss", "Mean loss of the last 100 iterations.") { .number(self.finalLoss) },
+            .value("objective", "\"cm\" or \"direct\".") { .string(self.student.config.objective.rawValue) },
+            .value("iterations", "Iterations trained.") { .number(Double(self.student.iterations)) },
+            .value("ema", "Target-network rate μ.") { .number(self.student.config.emaRate) },
+            .value("grid", "The teacher's grid it was trained on.") { .object(GridObject(self.student.grid)) },
+            .value("outcome", "How training ended.") { .string(self.student.outcome.message) },
+            .value("name", "\"CM\" or \"Direct CM\".") { .string(self.student.name) },
+            .method("save", "student.save(path)", "Saves weights and config as .safetensors (atomically).", [.required("path")]) { args in
+                let url = try self.context.resolveWritePath(try args.string("path"))
+                try self.student.save(to: url.path)
+                return .string(url.path)
+            },
+        ]
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import Script
+
+/// A results table as a script value.
+final class TableObject: MemberTable {
+    let table: ResultTable
+    let context: BindingsContext
+    init(_ t: ResultTable, context: BindingsContext) { table = t; self.context = context }
+
+    var typeName: String { "table" }
+    var summary: String { "\n" + table.text }
+    var typeDoc: String { "A table of results (mean ± spread over seeds). save(t, \"x.csv\") or t.save(\"x.json\") writes it." }
+    var members: [Member] {
+        [
+            .value("columns", "Column names.") { .list(self.table.columns.map { .string($0) }) },
+            .value("rows", "Rows as records; statistics as {mean, std}.") {
+                .list(self.table.rows.map { r in
+                    .record(Record(zip(self.table.columns, r).map { c, cell in
+                        switch cell {
+                        case .text(let s): return (c, .string(s))
+                        case let .stat(m, s, _): return (c, .record(Record([("mean", .number(m)), ("std", .number(s))])))
+                        case .missing: return (c, .none)
+                        }
+                    }))
+                })
+            },
+            .method("save", "table.save(path)", "Writes .csv or .json.", [.required("path")]) { args in
+                let url = try self.context.resolveWritePath(try args.string("path"))
+                switch url.pathExtension.lowercased() {
+                case "csv": try writeText(self.table.csv, url)
+                case "json": try writeText(self.table.json, url)
+                default: throw args.error("a table saves as .csv or .json", at: "path")
+                }
+                return .string(url.path)
+            },
+        ]
+    }
+}

@@ -1,0 +1,33 @@
+import Diffusion
+import Script
+import Tensors
+
+/// A recorded solve.
+final class TrajectoryObject: MemberTable {
+    let trajectory: Trajectory
+    let label: String
+    init(_ t: Trajectory, label: String) { trajectory = t; self.label = label }
+
+    var typeName: String { "trajectory" }
+    var summary: String {
+        let f = trajectory.final
+        return "trajectory of \(f.count) points, \(trajectory.steps) steps, σ \(formatShort(trajectory.sigmas.first ?? .nan)) → \(formatShort(trajectory.sigmas.last ?? .nan)) (\(label))"
+    }
+    var typeDoc: String { "A solve recorded step by step: the state at every σ and the denoiser's prediction at every step. `.final` is the solution at σ_min." }
+    var members: [Member] {
+        [
+            .value("final", "The final states at σ_min, [n, dims].") { self.trajectory.final.value },
+            .value("states", "Every state, [steps + 1, n, dims].") {
+                let s = self.trajectory.stacked
+                return .tensor(Tensor(shape: s.shape, scalars: s.values.map(Float.init)))
+            },
+            .value("denoised", "D(x; σ) at each step's start, [steps, n, dims].") {
+                let d = self.trajectory.denoised
+                guard let first = d.first else { return .none }
+                return .tensor(Tensor(shape: [d.count, first.count, first.dims], scalars: d.flatMap(\.values).map(Float.init)))
+            },
+            .value("sigmas", "The σ visited, [steps + 1].") { vector(self.trajectory.sigmas) },
+            .value("steps", "Number of steps taken.") { .number(Double(self.trajectory.steps)) },
+        ]
+    }
+}

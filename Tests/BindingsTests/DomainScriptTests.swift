@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+import Bindings
+import Plotting
+import Script
+import Tensors
+
+/// The domain, driven through the language as a user would.
+@Suite(.serialized) struct DomainScriptTests {
+    func session(_ dir: URL) -> (Interpreter, () -> [String], () -> [URL]) {
+        let interp = Interpreter()
+        var lines: [String] = []
+        var figures: [URL] = []
+        interp.output = { lines.append($0) }
+        let ctx = BindingsContext(resolveWritePath: { dir.appendingPathComponent($0) },
+                                  resolveReadPath: { dir.appendingPathComponent($0) },
+                                  figureWritten: { url, _ in figures.append(url) })
+        installBindings(into: interp, context: ctx)
+        return (interp, { lines }, { figures })
+    }
+
+    func tempDir() throws -> URL {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("bindings-\(UUID())")
+        try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+        return d
+    }
+
+    @Test func quickstartInMiniature() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (interp, out, figures) = session(dir)
+        let r = interp.run("""
+        data = ring(modes: 8, radius: 1, std: 0.05)
+        teacher = exact(data)
+        grid = karras(n: 12)
+        solver = heun(grid)
+        z = noise(300, dims: 2, seed: 7) * grid.sigma_max
+        traj = solve(teacher, solver, z)
+        print(traj.final)
+        plot(traj, file: "traj.png")
+        cm = distill(teacher, solver, objective: "cm", iters: 30, batch: 64, width: 32, depth: 2, seed: 0)
+        dcm = distill(teacher, solver, objective: "direct", iters: 30, batch: 64, width: 32, depth: 2, seed: 0)
+        print(cm)
+        t = compare([cm, dcm], teacher: teacher, solver: solver, noise: z, steps: [1, 2])
+        print(t)
+        save(t, "table.csv")
+        x1 = cm.sample(z, steps: 1)
+        print(ode_error(x1, traj.final) > 0)
+        print(nll(traj.final, data) < 0)
+        cm.save("cm.safetensors")
+        back = load("cm.safetensors")
+        print(ode_error(back.sample(z, steps: 1), x1))
+        save(x1, "x1.npy")
+        print(shape(load("x1.npy")))
+        """)
+        #expect(r.succeeded, "\(r.renderedErrors)")
+        let text = out().joined(separator: "\n")
+        #expect(text.contains("Tensor(300×2, f32"))
+        #expect(text.contains("student CM (MLP 2×32, 30 iterations"))
+        #expect(text.contains("teacher (heun N=12)") && text.contains("Direct CM") && text.contains("ode_error"))
+        #expect(text.contains("true\ntrue\n0\n"))
+        #expect(figures().map(\.lastPathComponent) == ["traj.png"])
+        for f in ["traj.png", "table.csv", "cm.safetensors", "x1.npy"] {
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(f).path), "\(f)")
+        }
+    }
+
+    @Test func mistakesNameTheirPlace() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (interp, _, _) = session(dir)
+        let cases: [(String, String)] = [
+            ("s = huen(karras())", "did you mean 'heun'"),
+            ("g = karras(n: 1)", "n = 1"),
+            ("t = exact(moons())", "no analytic denoiser"),
+            ("s = distill(exact(ring()), rk45(), iters: 10)", "use euler, heun"),
+            ("s = distill(exact(ring()), heun(karras(n: 5)), iters: -3)", "iters"),
+            ("s = distill(exact(ring()), heun(karras(n: 5)), objective: \"cd2\")", "objective"),
+            ("x = solve(exact(ring()), heun(karras(n: 5)), noise(4, dims: 3))", "3 dims"),
+            ("x = load(\"missing.npy\")", "missing.npy"),
+            ("save(noise(3), \"x.txt\")", "cannot save a tensor as .txt"),
+            ("print(nll(noise(5), moons()))", "no exact density"),
+        ]
+        for (src, words) in cases {
+            let r = interp.run(src)
+            #expect(!r.succeeded, "\(src) should fail")
+            #expect(r.renderedErrors.contains(words), "\(src): \(r.renderedErrors)")
+            #expect(r.renderedErrors.contains("^"), "caret missing: \(r.renderedErrors)")
+        }
+        // The session goes on.
+        #expect(interp.run("y = 1 + 1\ny").succeeded)
+    }
+}
