@@ -8,6 +8,7 @@ public func installBindings(into interpreter: Interpreter, context: BindingsCont
     registerTeachers(r, context)
     registerTraining(r, context)
     registerMetrics(r, context)
+    registerProfiles(r, context)
     registerCompare(r, context)
     registerPlots(r, context)
     registerFiles(r, context)

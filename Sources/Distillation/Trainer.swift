@@ -16,7 +16,8 @@ public typealias DataSampler = (_ count: Int, _ rng: RNG) -> Batch
 /// non-finite loss keeping the last good weights (see ``runTraining``).
 public func distill(teacher: Denoiser, solver: GridSolver, data: DataSampler,
                     config: DistillationConfig, cancel: CancellationToken? = nil,
-                    progress: ((TrainingProgress) -> Void)? = nil) throws(DistillationError) -> ConsistencyStudent {
+                    progress: ((TrainingProgress) -> Void)? = nil,
+                    clock: PhaseClock? = nil) throws(DistillationError) -> ConsistencyStudent {
     try config.validate()
     let dims = teacher.dims
     let distance = try Distance(named: config.distance, c: config.huberC, dims: dims)
@@ -37,6 +38,7 @@ public func distill(teacher: Denoiser, solver: GridSolver, data: DataSampler,
 
     let (outcome, losses) = runTraining(iterations: config.iterations, store: net.store, cancel: cancel, progress: progress,
         lossAndGradients: { t in
+            clock?.start()
             let rng = rngBase.stream(UInt64(t))
             let x0 = data(B, rng.stream(0))
             let n = (0..<B).map { rng.stream(1).integer(at: UInt64($0), below: N - 1) }
@@ -44,6 +46,7 @@ public func distill(teacher: Denoiser, solver: GridSolver, data: DataSampler,
             var xn = x0
             for i in 0..<B { for j in 0..<dims { xn.values[i * dims + j] += grid.sigmas[n[i]] * z.values[i * dims + j] } }
             let sigma = n.map { grid.sigmas[$0] }
+            clock?.mark("data, indices, noise")
 
             // Target under stop-gradient, computed before the online forward.
             let target: [Float]
@@ -51,10 +54,12 @@ public func distill(teacher: Denoiser, solver: GridSolver, data: DataSampler,
             case .cm: target = consistencyTarget(teacher: teacher, solver: solver, x: xn, n: n) { student.consistency($0, sigma: $1, using: targetNet) }
             case .direct: target = directTarget(teacher: teacher, solver: solver, x: xn, n: n)
             }
+            clock?.mark(config.objective == .cm ? "target (teacher step + f_θ⁻)" : "target (teacher solve)")
 
             // f_θ(x_n, σ_n) with the online weights, keeping activations for backward.
             let (input, cNoise) = student.networkInputs(xn, sigma)
             let F = net.forward(x: input, cNoise: cNoise)
+            clock?.mark("online forward")
             let f = student.combine(xn, sigma, F)
             let loss = f.withUnsafeBufferPointer { fp in
                 target.withUnsafeBufferPointer { tp in
@@ -69,13 +74,17 @@ public func distill(teacher: Denoiser, solver: GridSolver, data: DataSampler,
                 let c = Float(p.cOut(sigma[i]))
                 for j in 0..<dims { gF.scalars[i * dims + j] = c * grad[i * dims + j] }
             }
+            clock?.mark("loss")
             _ = net.backward(gradOutput: gF)
+            clock?.mark("backward")
             return loss
         },
         update: { _ in
+            clock?.mark("divergence guard (grad norm, snapshot)")
             if let c = config.clipNorm { _ = clipGradientNorm(net.store, maxNorm: c) }
             adam.update(net.store)
             if config.emaRate > 0 { ema.update(target: targetNet.store, online: net.store) }
+            clock?.mark("Adam")
         })
     student.lossCurve = losses
     student.outcome = outcome

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Diffusion
+import Distillation
+import Nets
 import Foundation
 import Tensors
 
@@ -33,6 +35,30 @@ struct Bench: ParsableCommand {
         let heun = GridSolver(.heun, grid: grid)
         let tSolve = measure(seconds) { _ = heun.solve(ring8, z, callback: nil) }
         rows.append(BenchRow(name: "Heun N = 40 solve, 10,000 ring8 points", value: tSolve * 1e3, unit: "ms"))
+
+        // Training steps on the default study settings: ring8 exact teacher, Heun N = 40,
+        // MLP 4 × 256, batch 512, both cores.
+        let data: DataSampler = { ring8.sample(count: $0, rng: $1) }
+        for objective in Objective.allCases {
+            var c = DistillationConfig()
+            c.objective = objective
+            c.iterations = 10
+            _ = try distill(teacher: ring8, solver: heun, data: data, config: c)          // warm-up
+            c.iterations = max(20, Int(seconds * 100))
+            let clock = PhaseClock()
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            _ = try distill(teacher: ring8, solver: heun, data: data, config: c, clock: clock)
+            let perStep = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 / Double(c.iterations)
+            let name = objective == .cm ? "CM" : "Direct CM"
+            rows.append(BenchRow(name: "\(name) training step (ring8, Heun N = 40, MLP 4×256, batch 512)", value: perStep * 1e3, unit: "ms"))
+            for phase in clock.order {
+                rows.append(BenchRow(name: "  · \(phase)", value: clock.seconds[phase]! / Double(c.iterations) * 1e3, unit: "ms"))
+            }
+        }
+        let mlp = NetsBenchmark.mlpStep(batch: 512, width: 256, depth: 4)
+        rows.append(BenchRow(name: "MLP 4×256 forward+backward+Adam, batch 512", value: mlp.msPerStep, unit: "ms"))
+        rows.append(BenchRow(name: "MLP forward+backward rate", value: mlp.gflops, unit: "GFLOP/s"))
+        rows.append(BenchRow(name: "  as a fraction of sgemm on the same shapes (\(formatShort(mlp.sgemmGFLOPs)) GFLOP/s)", value: mlp.gflops / mlp.sgemmGFLOPs, unit: ""))
 
         if json {
             let obj: [String: Any] = [

@@ -58,3 +58,15 @@ func registerMetrics(_ r: Registry, _ ctx: BindingsContext) {
         return .record(Record([("precision", .number(pr.precision)), ("recall", .number(pr.recall))]))
     }
 }
+
+/// Per-σ profiles along a teacher trajectory: `error_profile`.
+func registerProfiles(_ r: Registry, _ ctx: BindingsContext) {
+    r.register(name: "error_profile", signature: "error_profile(student, trajectory)",
+               doc: "Where on the σ grid a student's error sits, along a teacher trajectory (solve(teacher, solver, x)): a record {sigma, error, gap} of 1-D tensors. error[n] = mean ‖f(x_n, σ_n) − x_final‖²/d against the teacher's solution from that point; gap[n] = mean ‖f(x_n, σ_n) − f(x_{n+1}, σ_{n+1})‖²/d, the self-consistency gap between neighbours.",
+               parameters: [.required("student"), .required("trajectory")]) { a in
+        let D = try denoiser(a, "student")
+        let t = try a.object("trajectory", as: TrajectoryObject.self, described: "a trajectory from solve()")
+        let p = try errorProfile(of: D, along: t.trajectory)
+        return .record(Record([("sigma", vector(p.sigmas)), ("error", vector(p.error)), ("gap", vector(p.gap))]))
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+import Diffusion
+import Tensors
+@testable import Metrics
+
+@Suite struct ErrorProfileTests {
+    /// A "student" that is the exact consistency function of one Gaussian has, along an
+    /// RK4 trajectory of that Gaussian, an error profile at the level of RK4's global
+    /// error (≈5e-5 from σ_max at N = 40, so squared < 1e-8) and a gap as small; the
+    /// identity map has error ‖x_n − x_final‖²/d, which the test recomputes directly.
+    @Test func exactFunctionHasNoErrorAndIdentityHasTheDistanceToTheEnd() throws {
+        let g = try GaussianMixture.gaussian(mean: [0.3, -0.2], std: 0.5)
+        final class Exact: Denoiser {
+            let g: GaussianMixture
+            init(_ g: GaussianMixture) { self.g = g }
+            var dims: Int { 2 }; var name: String { "f*" }
+            func denoise(_ x: Batch, sigma: [Double]) -> Batch {
+                var out = x
+                for i in 0..<x.count { out.values.replaceSubrange((2 * i)..<(2 * i + 2), with: g.singleGaussianFlow(x.rows(i..<(i + 1)), from: sigma[i], to: 0.002).values) }
+                return out
+            }
+        }
+        final class Identity: Denoiser {
+            var dims: Int { 2 }; var name: String { "id" }
+            func denoise(_ x: Batch, sigma: [Double]) -> Batch { x }
+        }
+        let grid = try SigmaGrid.karras(n: 40)
+        let z = RNG(seed: 1).normalBatch(count: 200, dims: 2).map { $0 * 80 }
+        let t = solveTrajectory(g, GridSolver(.rk4, grid: grid), z)!
+        let p = try errorProfile(of: Exact(g), along: t)
+        #expect(p.error.count == 40 && p.gap.count == 39)
+        #expect(p.error.allSatisfy { $0 < 1e-8 } && p.gap.allSatisfy { $0 < 1e-8 })
+        let q = try errorProfile(of: Identity(), along: t)
+        for n in [0, 20, 39] {
+            #expect(abs(q.error[n] - t.states[n].meanSquaredDistance(to: t.final) / 2) < 1e-12 * max(1, q.error[n]))
+        }
+        #expect(q.error.last == 0)
+    }
+}
