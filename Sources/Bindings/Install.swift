@@ -12,4 +12,5 @@ public func installBindings(into interpreter: Interpreter, context: BindingsCont
     registerCompare(r, context)
     registerPlots(r, context)
     registerFiles(r, context)
+    registerTensorExtras(r, context)
 }

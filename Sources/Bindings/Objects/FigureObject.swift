@@ -31,3 +31,11 @@ final class FigureObject: MemberTable {
         ]
     }
 }
+
+/// A script value that is a figure, so hosts (the notebook runner, the REPL) can show
+/// a cell whose result is a figure without knowing the Bindings' types.
+public protocol FigureValue: AnyObject {
+    var figure: Figure { get }
+}
+
+extension FigureObject: FigureValue {}
