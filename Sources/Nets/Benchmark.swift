@@ -5,7 +5,9 @@ import Tensors
 public enum NetsBenchmark {
     /// Result of ``mlpStep(batch:width:depth:inputDims:fourierFeatures:iterations:)``.
     public struct MLPStep: Sendable, CustomStringConvertible {
-        /// Milliseconds per zeroGrad + forward + backward + Adam step (median of runs).
+        /// OpenBLAS kernel family in use.
+        public let blasCore: String
+        /// Milliseconds per zeroGrad + forward + backward (parameters only) + Adam step (median).
         public let msPerStep: Double
         /// Matrix-product FLOPs of the step divided by `msPerStep`.
         public let gflops: Double
@@ -19,7 +21,7 @@ public enum NetsBenchmark {
         public var efficiency: Double { gflops / sgemmGFLOPs }
 
         public var description: String {
-            String(format: "MLP step %.3f ms (%.1f GFLOP/s), sgemm-only %.3f ms (%.1f GFLOP/s), efficiency %.0f%%, predict %.3f ms",
+            "[\(blasCore)] " + String(format: "MLP step %.3f ms (%.1f GFLOP/s), sgemm-only %.3f ms (%.1f GFLOP/s), efficiency %.0f%%, predict %.3f ms",
                    msPerStep, gflops, sgemmMs, sgemmGFLOPs, 100 * efficiency, predictMs)
         }
     }
@@ -38,7 +40,7 @@ public enum NetsBenchmark {
         let step = median(iterations) {
             net.zeroGrad()
             _ = net.forward(x: x, cNoise: c)
-            _ = net.backward(gradOutput: g)
+            net.backwardParameters(gradOutput: g)
             adam.update(net.store)
         }
         let predict = median(iterations) { _ = net.predict(x: x, cNoise: c) }
@@ -46,7 +48,7 @@ public enum NetsBenchmark {
                               embedded: inputDims + 2 * fourierFeatures)
         let gemm = sgemmSequenceMs(batch: batch, width: width, depth: depth, inputDims: inputDims,
                                    embedded: inputDims + 2 * fourierFeatures, iterations: iterations)
-        return MLPStep(msPerStep: step, gflops: flops / step * 1e-6, sgemmMs: gemm,
+        return MLPStep(blasCore: BLASCore.current, msPerStep: step, gflops: flops / step * 1e-6, sgemmMs: gemm,
                        sgemmGFLOPs: flops / gemm * 1e-6, predictMs: predict)
     }
 
@@ -64,7 +66,6 @@ public enum NetsBenchmark {
         let b = Double(batch), w = Double(width)
         let first = 2 * b * Double(embedded) * w             // forward
             + 2 * b * Double(embedded) * w                   // dW
-            + 2 * b * w * Double(inputDims)                  // dx (x columns only)
         let hidden = Double(depth - 1) * 3 * 2 * b * w * w
         let out = 3 * 2 * b * w * Double(inputDims)
         return first + hidden + out
@@ -74,7 +75,7 @@ public enum NetsBenchmark {
     static func sgemmSequenceMs(batch: Int, width: Int, depth: Int, inputDims: Int, embedded: Int, iterations: Int) -> Double {
         let w = width, d0 = embedded, dims = inputDims
         let x0 = Buffer(batch * d0), h = Buffer(batch * w), z = Buffer(batch * w), g = Buffer(batch * w)
-        let w0 = Buffer(w * d0), wh = Buffer(w * w), wo = Buffer(dims * w), out = Buffer(batch * dims), dx = Buffer(batch * dims)
+        let w0 = Buffer(w * d0), wh = Buffer(w * w), wo = Buffer(dims * w), out = Buffer(batch * dims)
         let gw = Buffer(w * max(w, d0)), gout = Buffer(batch * dims)
         return median(iterations) {
             sgemm(transB: true, m: batch, n: w, k: d0, x0.p, lda: d0, w0.p, ldb: d0, h.p, ldc: w)
@@ -87,7 +88,6 @@ public enum NetsBenchmark {
                 sgemm(m: batch, n: w, k: w, g.p, lda: w, wh.p, ldb: w, z.p, ldc: w)
             }
             sgemm(transA: true, m: w, n: d0, k: batch, g.p, lda: w, x0.p, ldb: d0, beta: 1, gw.p, ldc: d0)
-            sgemm(m: batch, n: dims, k: w, g.p, lda: w, w0.p, ldb: d0, dx.p, ldc: dims)
         }
     }
 

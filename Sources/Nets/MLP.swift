@@ -119,6 +119,15 @@ public final class MLP: Module {
         return Tensor(shape: [t.batch, inputDims], scalars: Array(UnsafeBufferPointer(start: t.dx.p, count: t.dx.count)))
     }
 
+    /// Like ``backward(gradOutput:)`` but skips `dL/dx` (the distillation loss needs
+    /// only parameter gradients), saving one small matrix product.
+    public func backwardParameters(gradOutput: Tensor) {
+        guard let t = train, t.forwardDone else { preconditionFailure("MLP.backward needs a forward pass first") }
+        precondition(gradOutput.shape == [t.batch, inputDims],
+                     "MLP.backward: gradient \(gradOutput.shape), expected \([t.batch, inputDims])")
+        gradOutput.scalars.withUnsafeBufferPointer { backward(gradOutput: $0.baseAddress!, t, inputGradient: false) }
+    }
+
     /// `F_θ(x, c_noise)` without keeping activations: for inference and target networks.
     public func predict(x: Tensor, cNoise: [Float]) -> Tensor {
         let batch = checkInput(x, cNoise)
@@ -178,7 +187,7 @@ public final class MLP: Module {
         t.forwardDone = true
     }
 
-    private func backward(gradOutput g: UnsafePointer<Float>, _ t: TrainingBuffers) {
+    private func backward(gradOutput g: UnsafePointer<Float>, _ t: TrainingBuffers, inputGradient: Bool = true) {
         let batch = t.batch, w = width, store = self.store
         let last = layers[depth]
         last.accumulateWeightGradient(gradOutput: g, input: t.h[depth - 1].p, batch: batch, store)
@@ -205,7 +214,7 @@ public final class MLP: Module {
             let input = l == 0 ? t.x0.p : t.h[l - 1].p
             layer.accumulateWeightGradient(gradOutput: dz, input: input, batch: batch, store)
             if l == 0 {
-                layer.inputGradient(gradOutput: dz, batch: batch, store, columns: inputDims, into: t.dx.p)
+                if inputGradient { layer.inputGradient(gradOutput: dz, batch: batch, store, columns: inputDims, into: t.dx.p) }
             } else {
                 // dL/dh_{l−1} = dz·W, plus dL/dh_l through the skip of a residual block.
                 layer.inputGradient(gradOutput: dz, batch: batch, store, beta: res ? 1 : 0, into: gh)

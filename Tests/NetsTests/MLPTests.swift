@@ -44,6 +44,9 @@ struct MLPTests {
         }
         net.zeroGrad()
         #expect(net.gradients.allSatisfy { $0.scalars.allSatisfy { $0 == 0 } })
+        _ = net.forward(x: x, cNoise: c); net.backwardParameters(gradOutput: g)
+        #expect(net.gradients == once)
+        net.zeroGrad()
         _ = net.forward(x: x.rows(0..<3), cNoise: Array(c[0..<3]))
         #expect(net.backward(gradOutput: g.rows(0..<3)).shape == [3, 2])
     }
