@@ -13,7 +13,10 @@ import Foundation
 /// for `e^r` (truncation `r⁷/7! < 1.2e−7`), and `2^n` built in the exponent bits.
 /// Rounding to the nearest integer uses the 1.5·2²³ trick (round-to-nearest mode).
 @inline(__always) func fastExp(_ x0: Float) -> Float {
-    let x = Swift.min(Swift.max(x0, -87), 88)
+    // Selects that lower to single maxps/minps and let a NaN through (Swift.min/max
+    // add blends); a NaN input gives a NaN output, so divergence stays visible.
+    let lo = x0 < -87 ? -87 : x0
+    let x = lo > 88 ? 88 : lo
     let magic: Float = 12_582_912                      // 1.5·2²³
     let t = x * 1.442_695_04 + magic                   // n + magic, n = round(x / ln2)
     let n = t - magic

@@ -11,6 +11,7 @@ struct BenchmarkTests {
         print("sgemm 512×256×256: \(NetsBenchmark.sgemmGFLOPs(m: 512, n: 256, k: 256)) GFLOP/s")
         print(NetsBenchmark.mlpStep(batch: 512, width: 256, depth: 4, iterations: 300))
         print("residual:", NetsBenchmark.mlpStep(batch: 512, width: 256, depth: 4, residual: true, iterations: 300))
+        print("1 thread:", NetsBenchmark.mlpStep(batch: 512, width: 256, depth: 4, iterations: 300, threads: 1))
     }
 }
 

@@ -56,6 +56,9 @@ struct GradientTests {
             #expect(abs(Double(s.scalars[i]) - sigmoidD(zd)) <= 3e-7 * sigmoidD(zd) + 1e-30)
             #expect(abs(Double(u.scalars[i]) - siluD(zd)) <= 1e-6 * abs(siluD(zd)) + 1e-30)
         }
+        // A NaN (a diverged network) stays a NaN instead of being clamped away.
+        let nan = SiLU.forward(Tensor(shape: [9], scalars: [Float](repeating: .nan, count: 9))).output
+        #expect(nan.scalars.allSatisfy { $0.isNaN })
         let dz = SiLU.backward(gradOutput: g, output: u, sigmoid: s)
         let numeric = (0..<11).map { i -> Double in
             let zd = Double(z.scalars[i])
