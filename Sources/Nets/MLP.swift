@@ -68,19 +68,24 @@ public final class MLP: Module {
         fourier = FourierFeatures(count: configuration.fourierFeatures,
                                   minFrequency: configuration.minFrequency, maxFrequency: configuration.maxFrequency)
         let c = configuration
-        var layout: [(name: String, shape: [Int])] = []
-        for l in 0...c.depth {
-            let fanIn = l == 0 ? c.inputDims + 2 * c.fourierFeatures : c.width
-            let fanOut = l == c.depth ? c.inputDims : c.width
-            layout += Linear.layout("layers.\(l)", inputs: fanIn, outputs: fanOut)
-        }
-        let store = ParameterStore(layout: layout)
+        let store = ParameterStore(layout: MLP.layout(c))
         self.store = store
         layers = (0...c.depth).map { Linear("layers.\($0)", in: store) }
         if initialize {
             let rng = RNG(seed: c.seed)
             for (l, layer) in layers.enumerated() { layer.initialize(store, rng: rng.stream(UInt64(l))) }
         }
+    }
+
+    /// Parameter names and shapes of a configuration, in store order.
+    public static func layout(_ c: Configuration) -> [(name: String, shape: [Int])] {
+        var layout: [(name: String, shape: [Int])] = []
+        for l in 0...c.depth {
+            let fanIn = l == 0 ? c.inputDims + 2 * c.fourierFeatures : c.width
+            let fanOut = l == c.depth ? c.inputDims : c.width
+            layout += Linear.layout("layers.\(l)", inputs: fanIn, outputs: fanOut)
+        }
+        return layout
     }
 
     /// A network with the same architecture and a copy of the weights (e.g. the EMA
@@ -98,6 +103,7 @@ public final class MLP: Module {
     public func forward(x: Tensor, cNoise: [Float]) -> Tensor {
         let batch = checkInput(x, cNoise)
         let t = trainingBuffers(batch)
+        if batch == 0 { t.forwardDone = true; return Tensor(shape: [0, inputDims]) }
         var y = Tensor(shape: [batch, inputDims])
         x.scalars.withUnsafeBufferPointer { xp in
             cNoise.withUnsafeBufferPointer { cp in
@@ -115,7 +121,7 @@ public final class MLP: Module {
         guard let t = train, t.forwardDone else { preconditionFailure("MLP.backward needs a forward pass first") }
         precondition(gradOutput.shape == [t.batch, inputDims],
                      "MLP.backward: gradient \(gradOutput.shape), expected \([t.batch, inputDims])")
-        gradOutput.scalars.withUnsafeBufferPointer { backward(gradOutput: $0.baseAddress!, t) }
+        if t.batch > 0 { gradOutput.scalars.withUnsafeBufferPointer { backward(gradOutput: $0.baseAddress!, t) } }
         return Tensor(shape: [t.batch, inputDims], scalars: Array(UnsafeBufferPointer(start: t.dx.p, count: t.dx.count)))
     }
 
@@ -125,12 +131,13 @@ public final class MLP: Module {
         guard let t = train, t.forwardDone else { preconditionFailure("MLP.backward needs a forward pass first") }
         precondition(gradOutput.shape == [t.batch, inputDims],
                      "MLP.backward: gradient \(gradOutput.shape), expected \([t.batch, inputDims])")
-        gradOutput.scalars.withUnsafeBufferPointer { backward(gradOutput: $0.baseAddress!, t, inputGradient: false) }
+        if t.batch > 0 { gradOutput.scalars.withUnsafeBufferPointer { backward(gradOutput: $0.baseAddress!, t, inputGradient: false) } }
     }
 
     /// `F_θ(x, c_noise)` without keeping activations: for inference and target networks.
     public func predict(x: Tensor, cNoise: [Float]) -> Tensor {
         let batch = checkInput(x, cNoise)
+        if batch == 0 { return Tensor(shape: [0, inputDims]) }
         let t = inferenceBuffers(batch)
         var y = Tensor(shape: [batch, inputDims])
         x.scalars.withUnsafeBufferPointer { xp in

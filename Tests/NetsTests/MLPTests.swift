@@ -92,3 +92,12 @@ struct MLPTests {
         #expect(loss().0 < 0.05 * first)
     }
 }
+
+extension MLPTests {
+    @Test func emptyBatch() {
+        let net = MLP(inputDims: 2, width: 8, depth: 2, seed: 1)
+        #expect(net.forward(x: Tensor(shape: [0, 2]), cNoise: []).shape == [0, 2])
+        #expect(net.backward(gradOutput: Tensor(shape: [0, 2])).shape == [0, 2])
+        #expect(net.predict(x: Tensor(shape: [0, 2]), cNoise: []).shape == [0, 2])
+    }
+}

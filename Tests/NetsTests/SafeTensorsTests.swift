@@ -4,8 +4,10 @@ import Tensors
 @testable import Nets
 
 struct SafeTensorsTests {
+    /// A fresh path in a directory of its own (tests run in parallel; the atomic-write
+    /// test checks that its directory holds no temporary files).
     func tempPath(_ name: String) -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nets-tests-\(getpid())")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nets-tests-\(getpid())-\(name)")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir.appendingPathComponent(name).path
     }
@@ -118,5 +120,16 @@ struct SafeTensorsTests {
         #expect(other.parameters == net.parameters)
         let wrong = MLP(inputDims: 2, width: 16, depth: 3, fourierFeatures: 8, seed: 12)
         #expect(throws: SafeTensorsError.self) { try wrong.loadWeights(from: path) }
+        // Metadata that disagrees with the tensors, or is out of range, is an error.
+        var contents = try SafeTensors.read(path)
+        contents.metadata["architecture"] = #"{"inputDims":2,"width":16,"depth":3,"fourierFeatures":8,"residual":true,"seed":1,"minFrequency":1,"maxFrequency":128}"#
+        try SafeTensors.write(contents, to: path)
+        #expect(throws: SafeTensorsError.self) { _ = try MLP.load(from: path) }
+        contents.metadata["architecture"] = #"{"inputDims":2,"width":32,"depth":3,"fourierFeatures":8,"residual":true,"seed":1,"minFrequency":-1,"maxFrequency":128}"#
+        try SafeTensors.write(contents, to: path)
+        #expect(throws: SafeTensorsError.self) { _ = try MLP.load(from: path) }
+        contents.metadata["architecture"] = "not json"
+        try SafeTensors.write(contents, to: path)
+        #expect(throws: SafeTensorsError.self) { _ = try MLP.load(from: path) }
     }
 }
