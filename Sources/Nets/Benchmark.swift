@@ -17,12 +17,15 @@ public enum NetsBenchmark {
         public let sgemmGFLOPs: Double
         /// Milliseconds per no-grad `predict` at the same batch (median).
         public let predictMs: Double
+        /// Milliseconds for the network part of a consistency-distillation step: a target
+        /// `predict`, the online step above, and an EMA update (median).
+        public let cmNetworkMs: Double
         /// `gflops / sgemmGFLOPs`.
         public var efficiency: Double { gflops / sgemmGFLOPs }
 
         public var description: String {
-            "[\(blasCore)] " + String(format: "MLP step %.3f ms (%.1f GFLOP/s), sgemm-only %.3f ms (%.1f GFLOP/s), efficiency %.0f%%, predict %.3f ms",
-                   msPerStep, gflops, sgemmMs, sgemmGFLOPs, 100 * efficiency, predictMs)
+            "[\(blasCore)] " + String(format: "MLP step %.3f ms (%.1f GFLOP/s), sgemm-only %.3f ms (%.1f GFLOP/s), efficiency %.0f%%, predict %.3f ms, CM network step %.3f ms",
+                   msPerStep, gflops, sgemmMs, sgemmGFLOPs, 100 * efficiency, predictMs, cmNetworkMs)
         }
     }
 
@@ -52,11 +55,20 @@ public enum NetsBenchmark {
             net.backwardParameters(gradOutput: g)
             adam.update(net.store)
         }, { gemms.run() })
-        let (predict, _) = medians(iterations, { _ = net.predict(x: x, cNoise: c) }, {})
+        let target = net.copy()
+        let ema = EMA(decay: 0.95)
+        let (predict, cm) = medians(iterations, { _ = target.predict(x: x, cNoise: c) }, {
+            _ = target.predict(x: x, cNoise: c)
+            net.zeroGrad()
+            _ = net.forward(x: x, cNoise: c)
+            net.backwardParameters(gradOutput: g)
+            adam.update(net.store)
+            ema.update(target: target, online: net)
+        })
         let flops = stepFLOPs(batch: batch, width: width, depth: depth, inputDims: inputDims,
                               embedded: inputDims + 2 * fourierFeatures)
         return MLPStep(blasCore: BLASCore.current, msPerStep: step, gflops: flops / step * 1e-6, sgemmMs: gemm,
-                       sgemmGFLOPs: flops / gemm * 1e-6, predictMs: predict)
+                       sgemmGFLOPs: flops / gemm * 1e-6, predictMs: predict, cmNetworkMs: cm)
     }
 
     /// GFLOP/s of one `C = A·B` product of the given shape (`2mnk` FLOPs, median time).
