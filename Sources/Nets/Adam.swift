@@ -66,15 +66,27 @@ public final class Adam {
         case .decoupled(let lambda): shrink = 1 - learningRate * lambda
         }
         let p = store.values, g = store.grads, mp = m.p, vp = v.p
+        let decay = weightDecay != .none
         Parallel.forEachChunk(store.count, chunk: 1 << 15) { r in
-            for i in r {
-                let theta = p[i]
-                let grad = g[i] + l2 * theta
-                let mv = b1 * mp[i] + c1 * grad
-                let vv = b2 * vp[i] + c2 * (grad * grad)
-                mp[i] = mv
-                vp[i] = vv
-                p[i] = theta * shrink - stepSize * mv / (fastSqrt(vv) * invSqrtBc2 + eps)
+            if decay {
+                for i in r {
+                    let theta = p[i]
+                    let grad = g[i] + l2 * theta
+                    let mv = b1 * mp[i] + c1 * grad
+                    let vv = b2 * vp[i] + c2 * (grad * grad)
+                    mp[i] = mv
+                    vp[i] = vv
+                    p[i] = theta * shrink - stepSize * mv / (fastSqrt(vv) * invSqrtBc2 + eps)
+                }
+            } else {                                   // the common case, three operations shorter
+                for i in r {
+                    let grad = g[i]
+                    let mv = b1 * mp[i] + c1 * grad
+                    let vv = b2 * vp[i] + c2 * (grad * grad)
+                    mp[i] = mv
+                    vp[i] = vv
+                    p[i] = p[i] - stepSize * mv / (fastSqrt(vv) * invSqrtBc2 + eps)
+                }
             }
         }
     }

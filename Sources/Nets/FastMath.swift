@@ -7,33 +7,37 @@ import Foundation
 // 4×256 MLP. Swift's SIMD8 types were tried first: their masks and `squareRoot()`
 // lower to per-lane code here, so plain loops it is.
 
-/// `e^x`, relative error ≈ 2 ulp on [−87, 88] (inputs are clamped there).
+/// `2^y` for y in [−126, 126] (inputs are clamped there; a NaN stays NaN).
 ///
-/// Cody–Waite reduction `x = n·ln2 + r`, `|r| ≤ ln2/2`, a degree-6 Taylor polynomial
-/// for `e^r` (truncation `r⁷/7! < 1.2e−7`), and `2^n` built in the exponent bits.
-/// Rounding to the nearest integer uses the 1.5·2²³ trick (round-to-nearest mode).
-@inline(__always) func fastExp(_ x0: Float) -> Float {
-    // Selects that lower to single maxps/minps and let a NaN through (Swift.min/max
-    // add blends); a NaN input gives a NaN output, so divergence stays visible.
-    let lo = x0 < -87 ? -87 : x0
-    let x = lo > 88 ? 88 : lo
+/// `y = n + f` with `n = round(y)` (the 1.5·2²³ trick, valid in the default
+/// round-to-nearest mode, so no SSE4.1 `roundps`) and `|f| ≤ ½` exact; `2^f` by a
+/// degree-5 polynomial fitted for minimax relative error on [−½, ½] (7.5e−8 in exact
+/// arithmetic, 2.4e−7 evaluated in Float32); `2^n` is built in the exponent bits.
+@inline(__always) func fastExp2(_ y0: Float) -> Float {
+    // Selects that lower to single maxps/minps and let a NaN through.
+    let lo = y0 < -126 ? -126 : y0
+    let y = lo > 126 ? 126 : lo
     let magic: Float = 12_582_912                      // 1.5·2²³
-    let t = x * 1.442_695_04 + magic                   // n + magic, n = round(x / ln2)
+    let t = y + magic                                  // n + magic
     let n = t - magic
-    let r = (x - n * 0.693_145_751_95) - n * 1.428_606_765e-6
-    var p: Float = 1.0 / 720
-    p = p * r + 1.0 / 120
-    p = p * r + 1.0 / 24
-    p = p * r + 1.0 / 6
-    p = p * r + 0.5
-    p = p * r + 1
-    p = p * r + 1
+    let f = y - n
+    var p: Float = 0.001_327_645_5
+    p = p * f + 0.009_675_540_4
+    p = p * f + 0.055_507_133
+    p = p * f + 0.240_221_197
+    p = p * f + 0.693_146_967
+    p = p * f + 1.000_000_072
     let k = Int32(bitPattern: t.bitPattern) &- Int32(bitPattern: magic.bitPattern)
     return p * Float(bitPattern: UInt32(bitPattern: (k &+ 127) &<< 23))
 }
 
-/// The logistic sigmoid `1 / (1 + e^−z)`.
-@inline(__always) func fastSigmoid(_ z: Float) -> Float { 1 / (1 + fastExp(-z)) }
+/// The logistic sigmoid `1 / (1 + e^−z)`, with `e^−z = 2^(−z·log₂e)`.
+///
+/// Relative error ≤ 1.6e−7·(1 + |z|) (measured on [−40, 40] against Double): the
+/// rounding of `z·log₂e` grows with |z|, where σ is either ≈ 1 (error invisible) or
+/// ≈ e^z (a relative error of 1e−6 on a number below 1e−7). Going through 2^y instead
+/// of a Cody–Waite `e^x` saves a quarter of the work of the forward pass.
+@inline(__always) func fastSigmoid(_ z: Float) -> Float { 1 / (1 + fastExp2(z * -1.442_695_04)) }
 
 /// `√x` for `x ≥ 0` without libm: an inverse-square-root bit estimate refined by three
 /// Newton steps (relative error ≈ 1e−7), times `x`. Exact zero maps to zero.
