@@ -56,29 +56,37 @@ public final class Adam {
         let t = Double(step)
         let bc1 = 1 - Foundation.pow(Double(beta1), t), bc2 = 1 - Foundation.pow(Double(beta2), t)
         // θ −= (lr/bc1)·m / (√v·(1/√bc2) + ε)
-        let stepSize = F8(repeating: Float(Double(learningRate) / bc1))
-        let invSqrtBc2 = F8(repeating: Float(1 / bc2.squareRoot()))
-        let b1 = F8(repeating: beta1), c1 = F8(repeating: 1 - beta1)
-        let b2 = F8(repeating: beta2), c2 = F8(repeating: 1 - beta2)
-        let eps = F8(repeating: epsilon)
-        var l2 = F8(repeating: 0), shrink = F8(repeating: 1)
+        let stepSize = Float(Double(learningRate) / bc1)
+        let invSqrtBc2 = Float(1 / bc2.squareRoot())
+        let b1 = beta1, c1 = 1 - beta1, b2 = beta2, c2 = 1 - beta2, eps = epsilon
+        var l2: Float = 0, shrink: Float = 1
         switch weightDecay {
         case .none: break
-        case .l2(let lambda): l2 = F8(repeating: lambda)
-        case .decoupled(let lambda): shrink = F8(repeating: 1 - learningRate * lambda)
+        case .l2(let lambda): l2 = lambda
+        case .decoupled(let lambda): shrink = 1 - learningRate * lambda
         }
         let p = store.values, g = store.grads, mp = m.p, vp = v.p
-        // Store sizes are multiples of 16 (entries are padded), so 8-lane steps cover all.
-        Parallel.forEachChunk(store.count / 8, chunk: 4096) { r in
-            for i in r {
-                let o = i * 8
-                let theta = load8(p + o)
-                let grad = load8(g + o) + l2 * theta
-                let mv = b1 * load8(mp + o) + c1 * grad
-                let vv = b2 * load8(vp + o) + c2 * (grad * grad)
-                store8(mv, mp + o)
-                store8(vv, vp + o)
-                store8(theta * shrink - stepSize * mv / (vv.squareRoot() * invSqrtBc2 + eps), p + o)
+        let decay = weightDecay != .none
+        Parallel.forEachChunk(store.count, chunk: 1 << 15) { r in
+            if decay {
+                for i in r {
+                    let theta = p[i]
+                    let grad = g[i] + l2 * theta
+                    let mv = b1 * mp[i] + c1 * grad
+                    let vv = b2 * vp[i] + c2 * (grad * grad)
+                    mp[i] = mv
+                    vp[i] = vv
+                    p[i] = theta * shrink - stepSize * mv / (fastSqrt(vv) * invSqrtBc2 + eps)
+                }
+            } else {                                   // the common case, three operations shorter
+                for i in r {
+                    let grad = g[i]
+                    let mv = b1 * mp[i] + c1 * grad
+                    let vv = b2 * vp[i] + c2 * (grad * grad)
+                    mp[i] = mv
+                    vp[i] = vv
+                    p[i] = p[i] - stepSize * mv / (fastSqrt(vv) * invSqrtBc2 + eps)
+                }
             }
         }
     }

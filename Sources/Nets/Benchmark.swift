@@ -5,7 +5,9 @@ import Tensors
 public enum NetsBenchmark {
     /// Result of ``mlpStep(batch:width:depth:inputDims:fourierFeatures:iterations:)``.
     public struct MLPStep: Sendable, CustomStringConvertible {
-        /// Milliseconds per zeroGrad + forward + backward + Adam step (median of runs).
+        /// OpenBLAS kernel family in use.
+        public let blasCore: String
+        /// Milliseconds per zeroGrad + forward + backward (parameters only) + Adam step (median).
         public let msPerStep: Double
         /// Matrix-product FLOPs of the step divided by `msPerStep`.
         public let gflops: Double
@@ -15,19 +17,29 @@ public enum NetsBenchmark {
         public let sgemmGFLOPs: Double
         /// Milliseconds per no-grad `predict` at the same batch (median).
         public let predictMs: Double
+        /// Milliseconds for the network part of a consistency-distillation step: a target
+        /// `predict`, the online step above, and an EMA update (median).
+        public let cmNetworkMs: Double
         /// `gflops / sgemmGFLOPs`.
         public var efficiency: Double { gflops / sgemmGFLOPs }
 
         public var description: String {
-            String(format: "MLP step %.3f ms (%.1f GFLOP/s), sgemm-only %.3f ms (%.1f GFLOP/s), efficiency %.0f%%, predict %.3f ms",
-                   msPerStep, gflops, sgemmMs, sgemmGFLOPs, 100 * efficiency, predictMs)
+            "[\(blasCore)] " + String(format: "MLP step %.3f ms (%.1f GFLOP/s), sgemm-only %.3f ms (%.1f GFLOP/s), efficiency %.0f%%, predict %.3f ms, CM network step %.3f ms",
+                   msPerStep, gflops, sgemmMs, sgemmGFLOPs, 100 * efficiency, predictMs, cmNetworkMs)
         }
     }
 
     /// Times a full training step of an MLP (2-D data by default): zeroGrad, forward,
-    /// backward and an Adam update, plus the same matrix products alone.
+    /// backward and an Adam update, against the same matrix products alone. The two are
+    /// timed alternately, iteration by iteration, so that both see the same machine load
+    /// and their ratio stays meaningful on a shared machine. `threads` (if given) sets
+    /// both the OpenBLAS and the element-wise thread counts for the run.
     public static func mlpStep(batch: Int = 512, width: Int = 256, depth: Int = 4, inputDims: Int = 2,
-                               fourierFeatures: Int = 16, residual: Bool = false, iterations: Int = 200) -> MLPStep {
+                               fourierFeatures: Int = 16, residual: Bool = false, iterations: Int = 200,
+                               threads: Int? = nil) -> MLPStep {
+        let savedBLAS = BLASThreads.count, savedParallel = Parallel.threads
+        if let threads { BLASThreads.set(threads); Parallel.threads = threads }
+        defer { BLASThreads.set(savedBLAS); Parallel.threads = savedParallel }
         let net = MLP(inputDims: inputDims, width: width, depth: depth, fourierFeatures: fourierFeatures,
                       residual: residual, seed: 1)
         let adam = Adam(net.store, learningRate: 1e-4)
@@ -35,19 +47,28 @@ public enum NetsBenchmark {
         let x = rng.stream(0).normalTensor(shape: [batch, inputDims])
         let c = rng.stream(1).normalTensor(shape: [batch]).scalars.map { $0 * 0.5 }
         let g = rng.stream(2).normalTensor(shape: [batch, inputDims]) * (1 / Float(batch))
-        let step = median(iterations) {
+        let gemms = SgemmSequence(batch: batch, width: width, depth: depth, inputDims: inputDims,
+                                  embedded: inputDims + 2 * fourierFeatures)
+        let (step, gemm) = medians(iterations, {
             net.zeroGrad()
             _ = net.forward(x: x, cNoise: c)
-            _ = net.backward(gradOutput: g)
+            net.backwardParameters(gradOutput: g)
             adam.update(net.store)
-        }
-        let predict = median(iterations) { _ = net.predict(x: x, cNoise: c) }
+        }, { gemms.run() })
+        let target = net.copy()
+        let ema = EMA(decay: 0.95)
+        let (predict, cm) = medians(iterations, { _ = target.predict(x: x, cNoise: c) }, {
+            _ = target.predict(x: x, cNoise: c)
+            net.zeroGrad()
+            _ = net.forward(x: x, cNoise: c)
+            net.backwardParameters(gradOutput: g)
+            adam.update(net.store)
+            ema.update(target: target, online: net)
+        })
         let flops = stepFLOPs(batch: batch, width: width, depth: depth, inputDims: inputDims,
                               embedded: inputDims + 2 * fourierFeatures)
-        let gemm = sgemmSequenceMs(batch: batch, width: width, depth: depth, inputDims: inputDims,
-                                   embedded: inputDims + 2 * fourierFeatures, iterations: iterations)
-        return MLPStep(msPerStep: step, gflops: flops / step * 1e-6, sgemmMs: gemm,
-                       sgemmGFLOPs: flops / gemm * 1e-6, predictMs: predict)
+        return MLPStep(blasCore: BLASCore.current, msPerStep: step, gflops: flops / step * 1e-6, sgemmMs: gemm,
+                       sgemmGFLOPs: flops / gemm * 1e-6, predictMs: predict, cmNetworkMs: cm)
     }
 
     /// GFLOP/s of one `C = A·B` product of the given shape (`2mnk` FLOPs, median time).
@@ -64,19 +85,25 @@ public enum NetsBenchmark {
         let b = Double(batch), w = Double(width)
         let first = 2 * b * Double(embedded) * w             // forward
             + 2 * b * Double(embedded) * w                   // dW
-            + 2 * b * w * Double(inputDims)                  // dx (x columns only)
         let hidden = Double(depth - 1) * 3 * 2 * b * w * w
         let out = 3 * 2 * b * w * Double(inputDims)
         return first + hidden + out
     }
 
-    /// The exact `sgemm` calls of a training step, on scratch buffers.
-    static func sgemmSequenceMs(batch: Int, width: Int, depth: Int, inputDims: Int, embedded: Int, iterations: Int) -> Double {
-        let w = width, d0 = embedded, dims = inputDims
-        let x0 = Buffer(batch * d0), h = Buffer(batch * w), z = Buffer(batch * w), g = Buffer(batch * w)
-        let w0 = Buffer(w * d0), wh = Buffer(w * w), wo = Buffer(dims * w), out = Buffer(batch * dims), dx = Buffer(batch * dims)
-        let gw = Buffer(w * max(w, d0)), gout = Buffer(batch * dims)
-        return median(iterations) {
+    /// The exact `sgemm` calls of a training step (parameters only), on scratch buffers.
+    final class SgemmSequence {
+        let batch, width, depth, dims, d0: Int
+        let x0, h, z, g, w0, wh, wo, out, gw, gout: Buffer
+
+        init(batch: Int, width: Int, depth: Int, inputDims: Int, embedded: Int) {
+            self.batch = batch; self.width = width; self.depth = depth; dims = inputDims; d0 = embedded
+            x0 = Buffer(batch * d0); h = Buffer(batch * width); z = Buffer(batch * width); g = Buffer(batch * width)
+            w0 = Buffer(width * d0); wh = Buffer(width * width); wo = Buffer(dims * width); out = Buffer(batch * dims)
+            gw = Buffer(width * max(width, d0)); gout = Buffer(batch * dims)
+        }
+
+        func run() {
+            let w = width
             sgemm(transB: true, m: batch, n: w, k: d0, x0.p, lda: d0, w0.p, ldb: d0, h.p, ldc: w)
             for _ in 1..<depth { sgemm(transB: true, m: batch, n: w, k: w, h.p, lda: w, wh.p, ldb: w, z.p, ldc: w) }
             sgemm(transB: true, m: batch, n: dims, k: w, h.p, lda: w, wo.p, ldb: w, out.p, ldc: dims)
@@ -87,8 +114,23 @@ public enum NetsBenchmark {
                 sgemm(m: batch, n: w, k: w, g.p, lda: w, wh.p, ldb: w, z.p, ldc: w)
             }
             sgemm(transA: true, m: w, n: d0, k: batch, g.p, lda: w, x0.p, ldb: d0, beta: 1, gw.p, ldc: d0)
-            sgemm(m: batch, n: dims, k: w, g.p, lda: w, w0.p, ldb: d0, dx.p, ldc: dims)
         }
+    }
+
+    /// Medians (ms) of `a` and `b`, timed alternately after a warm-up.
+    static func medians(_ iterations: Int, _ a: () -> Void, _ b: () -> Void) -> (Double, Double) {
+        for _ in 0..<max(3, iterations / 10) { a(); b() }
+        var ta: [Double] = [], tb: [Double] = []
+        for _ in 0..<max(1, iterations) {
+            var t0 = DispatchTime.now().uptimeNanoseconds
+            a()
+            ta.append(Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-6)
+            t0 = DispatchTime.now().uptimeNanoseconds
+            b()
+            tb.append(Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-6)
+        }
+        ta.sort(); tb.sort()
+        return (ta[ta.count / 2], tb[tb.count / 2])
     }
 
     /// Median wall time of `body` in milliseconds, after a warm-up.

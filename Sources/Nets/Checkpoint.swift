@@ -29,9 +29,17 @@ extension MLP {
         do { configuration = try JSONDecoder().decode(Configuration.self, from: Data(arch.utf8)) } catch {
             throw SafeTensorsError(.json, path, "architecture metadata is not a valid MLP configuration: \(arch)")
         }
-        guard configuration.inputDims >= 1, configuration.width >= 1, configuration.depth >= 1,
-              configuration.fourierFeatures >= 1, configuration.width * configuration.depth < 1 << 28 else {
-            throw SafeTensorsError(.json, path, "architecture metadata out of range: \(arch)")
+        let c = configuration
+        guard c.inputDims >= 1, c.width >= 1, c.depth >= 1, c.fourierFeatures >= 1,
+              c.minFrequency > 0, c.maxFrequency >= c.minFrequency, c.maxFrequency.isFinite,
+              c.inputDims < 1 << 20, c.width < 1 << 20, c.depth < 1 << 12, c.fourierFeatures < 1 << 20
+        else { throw SafeTensorsError(.json, path, "architecture metadata out of range: \(arch)") }
+        // Check every tensor against the architecture before allocating anything.
+        for (name, shape) in MLP.layout(c) {
+            guard let t = contents[name] else { throw SafeTensorsError(.missing, path, "no tensor \(name)") }
+            guard t.shape == shape else {
+                throw SafeTensorsError(.shape, path, "tensor \(name) has shape \(t.shape), the architecture needs \(shape)")
+            }
         }
         let net = MLP(configuration, initialize: false)
         try net.loadWeights(contents, path: path)

@@ -10,10 +10,10 @@ public func clipGradientNorm(_ store: ParameterStore, maxNorm: Double) -> Double
     precondition(maxNorm > 0, "maxNorm must be positive, got \(maxNorm)")
     let norm = store.gradientNorm()
     guard norm.isFinite, norm > maxNorm else { return norm }
-    let scale = F8(repeating: Float(maxNorm / norm))
+    let scale = Float(maxNorm / norm)
     let g = store.grads
-    Parallel.forEachChunk(store.count / 8, chunk: 8192) { r in
-        for i in r { store8(load8(g + i * 8) * scale, g + i * 8) }
+    Parallel.forEachChunk(store.count, chunk: 1 << 16) { r in
+        for i in r { g[i] *= scale }
     }
     return norm
 }

@@ -18,9 +18,9 @@ public struct EMA: Sendable {
         precondition(target.entries == online.entries, "EMA: parameter layouts differ")
         if decay == 0 { target.copyValues(from: online); return }
         let t = target.values, o = online.values
-        let mu = F8(repeating: decay), w = F8(repeating: 1 - decay)
-        Parallel.forEachChunk(target.count / 8, chunk: 8192) { r in
-            for i in r { store8(mu * load8(t + i * 8) + w * load8(o + i * 8), t + i * 8) }
+        let mu = decay, w = 1 - decay
+        Parallel.forEachChunk(target.count, chunk: 1 << 16) { r in
+            for i in r { t[i] = mu * t[i] + w * o[i] }
         }
     }
 

@@ -13,8 +13,6 @@ import Tensors
 public struct FourierFeatures: Sendable, Equatable {
     /// Angular frequencies ω, `[F]`.
     public let frequencies: [Float]
-    /// Frequencies padded with zeros to a multiple of 8 lanes.
-    let padded: [Float]
 
     public init(count: Int, minFrequency: Float = 1, maxFrequency: Float = 128) {
         precondition(count >= 1 && minFrequency > 0 && maxFrequency >= minFrequency)
@@ -23,7 +21,6 @@ public struct FourierFeatures: Sendable, Equatable {
             count == 1 ? minFrequency
                 : Float(Double(minFrequency) * Foundation.pow(ratio, Double(k) / Double(count - 1)))
         }
-        padded = frequencies + [Float](repeating: 0, count: (8 - count % 8) % 8)
     }
 
     /// Number of frequencies F.
@@ -36,20 +33,14 @@ public struct FourierFeatures: Sendable, Equatable {
     func encode(_ cNoise: UnsafePointer<Float>, rows: Range<Int>, into out: UnsafeMutablePointer<Float>,
                 ld: Int, column: Int) {
         let f = count
-        padded.withUnsafeBufferPointer { w in
+        frequencies.withUnsafeBufferPointer { w in
             for r in rows {
-                let c = F8(repeating: cNoise[r])
+                let c = cNoise[r]
                 let row = out + r * ld + column
-                var k = 0
-                while k < f {
-                    let (s, co) = sincos8(load8(w.baseAddress! + k) * c)
-                    if k + 8 <= f {
-                        store8(s, row + k)
-                        store8(co, row + f + k)
-                    } else {
-                        for l in 0..<(f - k) { row[k + l] = s[l]; row[f + k + l] = co[l] }
-                    }
-                    k += 8
+                for k in 0..<f {
+                    let (s, co) = fastSinCos(w[k] * c)
+                    row[k] = s
+                    row[f + k] = co
                 }
             }
         }

@@ -68,19 +68,24 @@ public final class MLP: Module {
         fourier = FourierFeatures(count: configuration.fourierFeatures,
                                   minFrequency: configuration.minFrequency, maxFrequency: configuration.maxFrequency)
         let c = configuration
-        var layout: [(name: String, shape: [Int])] = []
-        for l in 0...c.depth {
-            let fanIn = l == 0 ? c.inputDims + 2 * c.fourierFeatures : c.width
-            let fanOut = l == c.depth ? c.inputDims : c.width
-            layout += Linear.layout("layers.\(l)", inputs: fanIn, outputs: fanOut)
-        }
-        let store = ParameterStore(layout: layout)
+        let store = ParameterStore(layout: MLP.layout(c))
         self.store = store
         layers = (0...c.depth).map { Linear("layers.\($0)", in: store) }
         if initialize {
             let rng = RNG(seed: c.seed)
             for (l, layer) in layers.enumerated() { layer.initialize(store, rng: rng.stream(UInt64(l))) }
         }
+    }
+
+    /// Parameter names and shapes of a configuration, in store order.
+    public static func layout(_ c: Configuration) -> [(name: String, shape: [Int])] {
+        var layout: [(name: String, shape: [Int])] = []
+        for l in 0...c.depth {
+            let fanIn = l == 0 ? c.inputDims + 2 * c.fourierFeatures : c.width
+            let fanOut = l == c.depth ? c.inputDims : c.width
+            layout += Linear.layout("layers.\(l)", inputs: fanIn, outputs: fanOut)
+        }
+        return layout
     }
 
     /// A network with the same architecture and a copy of the weights (e.g. the EMA
@@ -98,6 +103,7 @@ public final class MLP: Module {
     public func forward(x: Tensor, cNoise: [Float]) -> Tensor {
         let batch = checkInput(x, cNoise)
         let t = trainingBuffers(batch)
+        if batch == 0 { t.forwardDone = true; return Tensor(shape: [0, inputDims]) }
         var y = Tensor(shape: [batch, inputDims])
         x.scalars.withUnsafeBufferPointer { xp in
             cNoise.withUnsafeBufferPointer { cp in
@@ -115,13 +121,23 @@ public final class MLP: Module {
         guard let t = train, t.forwardDone else { preconditionFailure("MLP.backward needs a forward pass first") }
         precondition(gradOutput.shape == [t.batch, inputDims],
                      "MLP.backward: gradient \(gradOutput.shape), expected \([t.batch, inputDims])")
-        gradOutput.scalars.withUnsafeBufferPointer { backward(gradOutput: $0.baseAddress!, t) }
+        if t.batch > 0 { gradOutput.scalars.withUnsafeBufferPointer { backward(gradOutput: $0.baseAddress!, t) } }
         return Tensor(shape: [t.batch, inputDims], scalars: Array(UnsafeBufferPointer(start: t.dx.p, count: t.dx.count)))
+    }
+
+    /// Like ``backward(gradOutput:)`` but skips `dL/dx` (the distillation loss needs
+    /// only parameter gradients), saving one small matrix product.
+    public func backwardParameters(gradOutput: Tensor) {
+        guard let t = train, t.forwardDone else { preconditionFailure("MLP.backward needs a forward pass first") }
+        precondition(gradOutput.shape == [t.batch, inputDims],
+                     "MLP.backward: gradient \(gradOutput.shape), expected \([t.batch, inputDims])")
+        if t.batch > 0 { gradOutput.scalars.withUnsafeBufferPointer { backward(gradOutput: $0.baseAddress!, t, inputGradient: false) } }
     }
 
     /// `F_θ(x, c_noise)` without keeping activations: for inference and target networks.
     public func predict(x: Tensor, cNoise: [Float]) -> Tensor {
         let batch = checkInput(x, cNoise)
+        if batch == 0 { return Tensor(shape: [0, inputDims]) }
         let t = inferenceBuffers(batch)
         var y = Tensor(shape: [batch, inputDims])
         x.scalars.withUnsafeBufferPointer { xp in
@@ -159,14 +175,16 @@ public final class MLP: Module {
         var input: UnsafeMutablePointer<Float> = t.x0.p
         for l in 0..<depth {
             let layer = layers[l]
-            let s = t.s[l].p, h = t.h[l].p
+            let z = t.z.p, s = t.s[l].p, h = t.h[l].p
             let res = residual && l > 0
             let u = res ? t.u[l].p : nil
             let skip: UnsafePointer<Float>? = res ? UnsafePointer(input) : nil
-            layer.multiply(input, batch: batch, store, into: s)                  // s ← z = h·Wᵀ   [B, W]
+            layer.multiply(input, batch: batch, store, into: z)                  // z = h·Wᵀ   [B, W]
             let b = store.values + layer.biasOffset
-            forEachRowChunk(rows: batch, columns: w) { _, rows in                   // s ← σ(z+b), h ← (skip +) silu
-                biasSiLUForward(z: s, bias: b, rows: rows, columns: w, sigmoidOut: s, siluOut: u, out: h, skip: skip)
+            // s ← σ(z+b), h ← (skip +) silu(z+b). No buffer is written in place: the
+            // vectoriser's overlap check would fall back to scalar code.
+            forEachRowChunk(rows: batch, columns: w) { _, rows in
+                biasSiLUForward(z: z, bias: b, rows: rows, columns: w, sigmoidOut: s, siluOut: u, out: h, skip: skip)
             }
             input = h
         }
@@ -176,24 +194,24 @@ public final class MLP: Module {
         t.forwardDone = true
     }
 
-    private func backward(gradOutput g: UnsafePointer<Float>, _ t: TrainingBuffers) {
+    private func backward(gradOutput g: UnsafePointer<Float>, _ t: TrainingBuffers, inputGradient: Bool = true) {
         let batch = t.batch, w = width, store = self.store
         let last = layers[depth]
         last.accumulateWeightGradient(gradOutput: g, input: t.h[depth - 1].p, batch: batch, store)
         last.accumulateBiasGradient(gradOutput: g, batch: batch, store)
-        var gCur = t.g0.p, gNext = t.g1.p
-        last.inputGradient(gradOutput: g, batch: batch, store, into: gCur)       // dL/dh_{depth−1} [B, W]
+        let gh = t.g.p                                                          // dL/dh_l [B, W]
+        last.inputGradient(gradOutput: g, batch: batch, store, into: gh)
         let partial = t.partial.p
         let chunks = chunkCount(rows: batch, columns: w)
         for l in stride(from: depth - 1, through: 0, by: -1) {
             let layer = layers[l]
             let res = residual && l > 0
-            let dz = res ? t.dz.p : gCur                                         // dL/dz [B, W]
-            let s = t.s[l].p, u = res ? t.u[l].p : t.h[l].p, gc = gCur
+            let dz = t.dz.p                                                     // dL/dz [B, W]
+            let s = t.s[l].p, u = res ? t.u[l].p : t.h[l].p
             forEachRowChunk(rows: batch, columns: w) { k, rows in
                 let sums = partial + k * w
                 sums.update(repeating: 0, count: w)
-                siluBackward(g: gc, sigmoid: s, output: u, rows: rows, columns: w, into: dz, columnSums: sums)
+                siluBackward(g: gh, sigmoid: s, output: u, rows: rows, columns: w, into: dz, columnSums: sums)
             }
             let db = store.grads + layer.biasOffset                               // db += Σ_chunks, in order
             for k in 0..<chunks {
@@ -203,12 +221,10 @@ public final class MLP: Module {
             let input = l == 0 ? t.x0.p : t.h[l - 1].p
             layer.accumulateWeightGradient(gradOutput: dz, input: input, batch: batch, store)
             if l == 0 {
-                layer.inputGradient(gradOutput: dz, batch: batch, store, columns: inputDims, into: t.dx.p)
-            } else if res {
-                layer.inputGradient(gradOutput: dz, batch: batch, store, beta: 1, into: gCur)  // skip + W path
+                if inputGradient { layer.inputGradient(gradOutput: dz, batch: batch, store, columns: inputDims, into: t.dx.p) }
             } else {
-                layer.inputGradient(gradOutput: dz, batch: batch, store, into: gNext)
-                swap(&gCur, &gNext)
+                // dL/dh_{l−1} = dz·W, plus dL/dh_l through the skip of a residual block.
+                layer.inputGradient(gradOutput: dz, batch: batch, store, beta: res ? 1 : 0, into: gh)
             }
         }
     }
@@ -222,10 +238,11 @@ public final class MLP: Module {
         for l in 0..<depth {
             let layer = layers[l]
             let skip: UnsafePointer<Float>? = residual && l > 0 ? UnsafePointer(input) : nil
-            layer.multiply(input, batch: batch, store, into: dest)
-            let b = store.values + layer.biasOffset, z = dest
+            let z = t.z.p, out = dest
+            layer.multiply(input, batch: batch, store, into: z)
+            let b = store.values + layer.biasOffset
             forEachRowChunk(rows: batch, columns: w) { _, rows in
-                biasSiLUForward(z: z, bias: b, rows: rows, columns: w, sigmoidOut: nil, siluOut: nil, out: z, skip: skip)
+                biasSiLUForward(z: z, bias: b, rows: rows, columns: w, sigmoidOut: nil, siluOut: nil, out: out, skip: skip)
             }
             input = dest
             swap(&dest, &spare)
@@ -259,7 +276,8 @@ final class TrainingBuffers {
     let s: [Buffer]          // [B, W]   σ(z) per hidden layer
     let h: [Buffer]          // [B, W]   hidden outputs
     let u: [Buffer]          // [B, W]   silu(z) of residual blocks (empty otherwise)
-    let g0, g1, dz: Buffer   // [B, W]   backward scratch
+    let z: Buffer            // [B, W]   pre-activation scratch
+    let g, dz: Buffer        // [B, W]   dL/dh and dL/dz scratch
     let partial: Buffer      // [chunks, W] per-chunk bias-gradient sums
     let dx: Buffer           // [B, dims]
     var forwardDone = false
@@ -271,22 +289,24 @@ final class TrainingBuffers {
         s = (0..<c.depth).map { _ in Buffer(n) }
         h = (0..<c.depth).map { _ in Buffer(n) }
         u = (0..<c.depth).map { l in Buffer(c.residual && l > 0 ? n : 0) }
-        g0 = Buffer(n)
-        g1 = Buffer(n)
-        dz = Buffer(c.residual ? n : 0)
+        z = Buffer(n)
+        g = Buffer(n)
+        dz = Buffer(n)
         partial = Buffer(chunkCount(rows: batch, columns: c.width) * c.width)
         dx = Buffer(batch * c.inputDims)
     }
 }
 
-/// Two ping-pong activation buffers for a forward without caching.
+/// A pre-activation scratch and two ping-pong activation buffers for a forward
+/// without caching.
 final class InferenceBuffers {
     let batch: Int
-    let x0, a, b: Buffer
+    let x0, z, a, b: Buffer
 
     init(batch: Int, width: Int, embeddedWidth: Int) {
         self.batch = batch
         x0 = Buffer(batch * embeddedWidth)
+        z = Buffer(batch * width)
         a = Buffer(batch * width)
         b = Buffer(batch * width)
     }

@@ -89,9 +89,17 @@ public final class ParameterStore {
     public func gradientNorm() -> Double {
         let g = grads
         return Parallel.sum(count, chunk: 1 << 15) { r in
-            var s = 0.0
-            for i in r { let x = Double(g[i]); s += x * x }
-            return s
+            // Four independent accumulators break the add-latency chain (the order is
+            // fixed, so the result is still deterministic).
+            var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+            var i = r.lowerBound
+            while i + 4 <= r.upperBound {
+                let a = Double(g[i]), b = Double(g[i + 1]), c = Double(g[i + 2]), d = Double(g[i + 3])
+                s0 += a * a; s1 += b * b; s2 += c * c; s3 += d * d
+                i += 4
+            }
+            while i < r.upperBound { let a = Double(g[i]); s0 += a * a; i += 1 }
+            return (s0 + s1) + (s2 + s3)
         }.squareRoot()
     }
 }

@@ -42,33 +42,32 @@ public enum SiLU {
 /// - `sigmoidOut` receives `s` (may be `z` itself: the forward keeps `s` in place);
 /// - `siluOut` receives `u` when non-nil (residual blocks keep it for the backward);
 /// - `out` receives `u`, or `skip + u` when `skip` is non-nil (may also be `z`).
-/// Every element is read before it is written, so the in-place uses are safe.
+/// Every element is read before it is written, so the in-place uses are safe. Each
+/// case is its own inner loop so the vectoriser sees straight-line code.
 @inline(__always)
 func biasSiLUForward(z: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, rows: Range<Int>, columns n: Int,
                      sigmoidOut: UnsafeMutablePointer<Float>?, siluOut: UnsafeMutablePointer<Float>?,
                      out: UnsafeMutablePointer<Float>, skip: UnsafePointer<Float>?) {
-    let n8 = n & ~7
-    for r in rows {
-        let o = r * n
-        var j = 0
-        while j < n8 {
-            var zb = load8(z + o + j)
-            if let b = bias { zb = zb + load8(b + j) }
-            let s = sigmoid8(zb)
-            let u = zb * s
-            if let so = sigmoidOut { store8(s, so + o + j) }
-            if let uo = siluOut { store8(u, uo + o + j) }
-            if let k = skip { store8(load8(k + o + j) + u, out + o + j) } else { store8(u, out + o + j) }
-            j += 8
-        }
-        while j < n {
-            let zb = z[o + j] + (bias?[j] ?? 0)
-            let s = sigmoid1(zb)
-            let u = zb * s
-            sigmoidOut?[o + j] = s
-            siluOut?[o + j] = u
-            out[o + j] = (skip?[o + j] ?? 0) + u
-            j += 1
+    let zero = [Float](repeating: 0, count: bias == nil ? n : 0)
+    zero.withUnsafeBufferPointer { zb in
+        let b = bias ?? zb.baseAddress!
+        for r in rows {
+            let zr = z + r * n, o = out + r * n
+            switch (sigmoidOut, siluOut, skip) {
+            case let (so?, nil, nil):                                   // training, plain layer
+                let sr = so + r * n
+                for j in 0..<n { let v = zr[j] + b[j]; let s = fastSigmoid(v); sr[j] = s; o[j] = v * s }
+            case let (so?, uo?, k?):                                    // training, residual block
+                let sr = so + r * n, ur = uo + r * n, kr = k + r * n
+                for j in 0..<n { let v = zr[j] + b[j]; let s = fastSigmoid(v); let u = v * s; sr[j] = s; ur[j] = u; o[j] = kr[j] + u }
+            case (nil, nil, nil):                                       // inference, plain layer
+                for j in 0..<n { let v = zr[j] + b[j]; o[j] = v * fastSigmoid(v) }
+            case let (nil, nil, k?):                                    // inference, residual block
+                let kr = k + r * n
+                for j in 0..<n { let v = zr[j] + b[j]; o[j] = kr[j] + v * fastSigmoid(v) }
+            default:
+                preconditionFailure("unsupported biasSiLUForward combination")
+            }
         }
     }
 }
@@ -80,23 +79,12 @@ func biasSiLUForward(z: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?
 func siluBackward(g: UnsafePointer<Float>, sigmoid s: UnsafePointer<Float>, output u: UnsafePointer<Float>,
                   rows: Range<Int>, columns n: Int, into dz: UnsafeMutablePointer<Float>,
                   columnSums: UnsafeMutablePointer<Float>) {
-    let n8 = n & ~7
-    let one = F8(repeating: 1)
     for r in rows {
-        let o = r * n
-        var j = 0
-        while j < n8 {
-            let sv = load8(s + o + j)
-            let d = load8(g + o + j) * (sv + load8(u + o + j) * (one - sv))
-            store8(d, dz + o + j)
-            store8(load8(columnSums + j) + d, columnSums + j)
-            j += 8
-        }
-        while j < n {
-            let d = g[o + j] * (s[o + j] + u[o + j] * (1 - s[o + j]))
-            dz[o + j] = d
+        let gr = g + r * n, sr = s + r * n, ur = u + r * n, dr = dz + r * n
+        for j in 0..<n {
+            let d = gr[j] * (sr[j] + ur[j] * (1 - sr[j]))
+            dr[j] = d
             columnSums[j] += d
-            j += 1
         }
     }
 }
