@@ -165,9 +165,12 @@ public struct Parser {
         if check(.eof) || check(.rightBrace) { return }
         var hint = ""
         if let e = expr, case .name(let n) = e.kind {
-            hint = "; to call '\(n)', write \(n)(…)"
-        } else if peek.kind == .equalEqual || peek.kind == .equal {
-            hint = ""
+            let statementKeywords = ["fn", "if", "else", "for", "while", "return", "break", "continue"]
+            if let k = suggestion(for: n, among: statementKeywords) {
+                hint = "; did you mean '\(k)'?"
+            } else {
+                hint = "; to call '\(n)', write \(n)(…)"
+            }
         }
         throw ScriptError("expected end of line after statement, found \(peek.quoted)\(hint)", at: peek.span)
     }

@@ -29,16 +29,22 @@ struct StackGuard {
         var addr: UnsafeMutableRawPointer? = nil
         var size = 0
         guard pthread_attr_getstack(&attr, &addr, &size) == 0, let base = addr else { return }
-        let low = UInt(bitPattern: base)
-        // The main thread's reported size follows `ulimit -s`, which may exceed what is mapped; trust at most 8 MB.
-        let usable = UInt(Swift.min(size, 8 << 20))
-        let top = low &+ UInt(size)
-        limit = top &- usable &+ Self.reserve(usable)
+        setLimit(low: UInt(bitPattern: base))
         #elseif canImport(Darwin)
         let top = UInt(bitPattern: pthread_get_stackaddr_np(pthread_self()))
-        let size = UInt(pthread_get_stacksize_np(pthread_self()))
-        limit = top &- size &+ Self.reserve(size)
+        setLimit(low: top &- UInt(pthread_get_stacksize_np(pthread_self())))
         #endif
+    }
+
+    /// Sets the limit from the stack's low end, measured from here downwards: at
+    /// most 8 MB are trusted (with `ulimit -s unlimited` the reported size is not
+    /// what is mapped), less the reserve.
+    private mutating func setLimit(low: UInt) {
+        var marker: UInt8 = 0
+        let sp = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+        guard sp > low else { return }
+        let floor = Swift.max(low, sp > (8 << 20) ? sp - (8 << 20) : 0)
+        limit = floor + Self.reserve(sp - floor)
     }
 
     /// Whether the current frame is too close to the end of the stack.

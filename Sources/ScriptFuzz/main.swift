@@ -13,6 +13,29 @@ func LLVMFuzzerRunDriver(
     _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
 ) -> Int32
 
+/// A domain object, so member access, methods, `help` and member assignment get fuzzed too.
+final class Probe: ScriptObject {
+    var label = "probe"
+    var typeName: String { "probe" }
+    var summary: String { "probe \(label)" }
+    var memberNames: [String] { ["label", "scale"] }
+    func member(_ name: String) throws -> Value? {
+        switch name {
+        case "label": return .string(label)
+        case "scale":
+            return .function(.builtin(Builtin(name: "scale", doc: "x * k", parameters: [.required("x"), .optional("k", .number(2))]) { args in
+                let k = try args.positiveInt("k")
+                return .list([.tensor(try args.tensor("x")), .number(Double(k))])
+            }))
+        default: return nil
+        }
+    }
+    func setMember(_ name: String, to value: Value) throws {
+        guard name == "label", case .string(let s) = value else { throw ScriptError("read-only") }
+        label = s
+    }
+}
+
 /// One input: decode as UTF-8 (lossily), run in a fresh interpreter with small
 /// limits, then run it again in the same session (the REPL path), and render errors.
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -24,6 +47,7 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     interpreter.limits.maxElements = 1_000_000
     interpreter.limits.maxListItems = 100_000
     interpreter.output = { _ in }
+    interpreter.define("probe", .object(Probe()))
     for _ in 0..<2 {
         let result = interpreter.run(source)
         _ = result.renderedErrors

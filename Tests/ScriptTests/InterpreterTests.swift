@@ -129,3 +129,22 @@ import Tensors
         #expect(r.renderedErrors == "error: 2:5: unknown name 'qqqq'\nb = qqqq\n    ^^^^")
     }
 }
+
+@Suite struct DomainObjectTests {
+    @Test func completionWalksObjectMembers() {
+        let i = Interpreter()
+        FakeDomain.register(in: i.registry)
+        i.run("solver = heun(karras(n: 5))")
+        #expect(i.completions(for: "solver.gr") == ["solver.grid"])
+        #expect(i.completions(for: "solver.grid.sig") == ["solver.grid.sigma_max", "solver.grid.sigmas"])
+        #expect(i.memberNames(ofGlobal: "solver") == ["method", "grid", "steps"])
+        #expect(i.argumentLabels(of: "distill") == ["teacher", "solver", "objective", "iters"])
+    }
+
+    @Test func methodErrorsPointAtTheArgument() {
+        let i = Interpreter()
+        FakeDomain.register(in: i.registry)
+        let r = i.run("s = distill(0, heun(karras()))\ns.sample(zeros(2), steps: -1)")
+        #expect(r.errors.map(\.description) == ["2:27: 'steps' must be a positive whole number, got -1"])
+    }
+}
