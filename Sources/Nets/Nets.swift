@@ -19,6 +19,5 @@
 // With μ = 0 the target is the online network under stop-gradient: call
 // `online.predict` (it has its own buffers and leaves a pending backward intact).
 //
-// Speed: on AMD Zen 4/5 the Debian OpenBLAS (0.3.21) picks its AVX2 kernels; call
-// `BLASCore.reexecWithPreferredCore()` first thing in `main` to run its AVX-512
-// kernels (≈1.8× faster products). `NetsBenchmark.mlpStep()` reports which is active.
+// Speed: the products run in OpenBLAS with the kernel family the environment selects
+// (`BLASCore.current`); `NetsBenchmark.mlpStep()` times a step against its sgemm calls.
