@@ -117,7 +117,7 @@ public func trainDenoiser(data: (Int, RNG) -> Batch, dims: Int, dataName: String
                     g.scalars[k] = Float(2 * e / Double(B))
                 }
             }
-            _ = net.backward(gradOutput: g)
+            net.backwardParameters(gradOutput: g)
             return loss / Double(B)
         },
         update: { _ in adam.update(net.store) })

@@ -75,7 +75,7 @@ public func distill(teacher: Denoiser, solver: GridSolver, data: DataSampler,
                 for j in 0..<dims { gF.scalars[i * dims + j] = c * grad[i * dims + j] }
             }
             clock?.mark("loss")
-            _ = net.backward(gradOutput: gF)
+            net.backwardParameters(gradOutput: gF)          // dL/dx is not needed
             clock?.mark("backward")
             return loss
         },
