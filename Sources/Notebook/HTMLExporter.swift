@@ -8,11 +8,14 @@ public enum HTMLExporter {
     public static func render(_ run: NotebookRun) -> String {
         let parser = MarkdownParser()
         var body: [String] = []
-        body.append("<p class=\"summary\">\(escape(ReportWriter.summary(run)))</p>")
-        for f in run.failures.prefix(5) { body.append("<p class=\"failure\">Error: \(escape(f))</p>") }
+        var head = ["<p class=\"summary\">\(escape(ReportWriter.summary(run)))</p>"]
+        for f in run.failures.prefix(5) { head.append("<p class=\"failure\">Error: \(escape(f))</p>") }
+        if !ReportWriter.startsWithTitle(run) { body += ["<h1>\(escape(run.name))</h1>"] + head; head = [] }
         for c in run.cells {
             if c.status == .prose {
                 body.append("<section class=\"prose\">\(parser.html(from: c.cell.source))</section>")
+                body += head
+                head = []
                 continue
             }
             let label = c.executionCount.map { "In [\($0)]:" } ?? "In [ ]:"

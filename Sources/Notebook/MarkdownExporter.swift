@@ -3,14 +3,16 @@
 /// PNG files beside the report) and its run time.
 public enum MarkdownExporter {
     public static func render(_ run: NotebookRun) -> String {
-        var out = ["<!-- \(ReportWriter.summary(run)) -->", ""]
-        if run.cells.first?.status != .prose { out += ["# \(run.name)", ""] }
-        out += ["_\(ReportWriter.summary(run))_", ""]
-        for (i, failure) in run.failures.enumerated() where i < 5 { out += ["> **Error:** `\(failure)`", ""] }
+        var out: [String] = []
+        var head = ["_\(ReportWriter.summary(run))_", ""]
+        for failure in run.failures.prefix(5) { head += ["> **Error:** `\(failure)`", ""] }
+        // The summary goes under the notebook's own title, or under one made from its name.
+        if !ReportWriter.startsWithTitle(run) { out += ["# \(run.name)", ""] + head; head = [] }
         for c in run.cells {
             switch c.status {
             case .prose:
-                out += [c.cell.source, ""]
+                out += [c.cell.source, ""] + head
+                head = []
             case .ran, .failed, .skipped:
                 let label = c.executionCount.map { "In [\($0)]" } ?? "In [ ]"
                 out += ["```cmlab", c.cell.source, "```", ""]

@@ -19,6 +19,12 @@ public enum ReportWriter {
         }
     }
 
+    /// Whether the first cell is prose opening with a `# ` heading (the report's title).
+    static func startsWithTitle(_ run: NotebookRun) -> Bool {
+        guard let first = run.cells.first, first.status == .prose else { return false }
+        return first.cell.source.hasPrefix("# ")
+    }
+
     /// "0.42 s", "3.1 s", "2 min 5 s".
     static func duration(_ s: Double) -> String {
         if s < 10 { return String(format: "%.2f s", s) }

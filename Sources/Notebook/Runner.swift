@@ -110,7 +110,7 @@ public struct NotebookRunner {
         let hooks = SessionHooks(
             cancel: options.cancel,
             progress: options.progress,
-            figureWritten: { url in outputs.append(.figure(Self.collect(url, into: out))) },
+            figureWritten: { url, _ in outputs.append(.figure(Self.collect(url, into: out))) },
             resolveWritePath: policy.resolve,
             resolveReadPath: { resolvedRead($0, base: base) },
             outputDirectory: out,

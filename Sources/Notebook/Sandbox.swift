@@ -35,9 +35,8 @@ public struct WritePolicy: Sendable {
         if !unrestricted {
             let real = Self.realPath(url)
             let bases = ([root] + allowed).map { ($0, Self.realPath($0)) }
-            let covered = bases.contains { base, realBase in
-                Self.isInside(url, base) && Self.isInside(real, realBase)
-            }
+            // What counts is where the bytes land: the path with every symlink resolved.
+            let covered = bases.contains { Self.isInside(real, $0.1) }
             if !covered {
                 let how: String
                 if path.split(separator: "/").contains("..") { how = "'..' leads out of" }

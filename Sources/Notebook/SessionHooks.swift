@@ -1,4 +1,5 @@
 import Foundation
+import Plotting
 import Script
 import Tensors
 
@@ -14,9 +15,11 @@ public struct SessionHooks {
     /// Long work reports `(label, fraction 0…1, detail)`, e.g.
     /// `("distill cm", 0.42, "loss 3.1e-3, 812 it/s")`. Cheap to call often.
     public let progress: (String, Double, String) -> Void
-    /// Call after writing a figure (PNG, SVG or PDF) to `url`: the runner attaches it
-    /// to the cell's outputs, the REPL previews it in the terminal.
-    public let figureWritten: (URL) -> Void
+    /// Call after writing a figure (PNG, SVG or PDF) to `url`, with the figure when
+    /// at hand: the runner attaches the file to the cell's outputs, the REPL previews
+    /// the figure in the terminal (it renders the `Figure` itself; without one it
+    /// can show only a PNG, and only inline).
+    public let figureWritten: (URL, Figure?) -> Void
     /// The file URL a script-given path may be written at (see ``WritePolicy``);
     /// throws a ``ScriptError`` for a path outside the session's output folder.
     /// Creates missing parent folders.
@@ -32,7 +35,7 @@ public struct SessionHooks {
 
     public init(cancel: CancellationToken,
                 progress: @escaping (String, Double, String) -> Void,
-                figureWritten: @escaping (URL) -> Void,
+                figureWritten: @escaping (URL, Figure?) -> Void,
                 resolveWritePath: @escaping (String) throws -> URL,
                 resolveReadPath: @escaping (String) -> URL,
                 outputDirectory: URL,
@@ -51,8 +54,8 @@ public struct SessionHooks {
 /// `installBindings`, adapted to these hooks; in tests: a few fake builtins).
 public typealias SessionSetUp = (Interpreter, SessionHooks) -> Void
 
-/// Resolves `path` against `base` unless it is absolute (`~` expands).
-func resolvedRead(_ path: String, base: URL) -> URL {
+/// Resolves a script-given `path` against `base` unless it is absolute (`~` expands).
+public func resolvedRead(_ path: String, base: URL) -> URL {
     let expanded = (path as NSString).expandingTildeInPath
     return (expanded.hasPrefix("/") ? URL(fileURLWithPath: expanded) : base.appendingPathComponent(expanded)).standardizedFileURL
 }
