@@ -31,7 +31,8 @@ public enum IpynbExporter {
                 cell["execution_count"] = c.executionCount.map { $0 as Any } ?? NSNull()
                 cell["outputs"] = c.outputs.map { output($0, count: c.executionCount) }
                 if c.status != .skipped {
-                    metadata["execution"] = ["cmlab.seconds": (c.seconds * 1000).rounded() / 1000]
+                    // nbformat reserves `execution` for timestamp strings; the run time goes under our own key.
+                    metadata["cmlab"] = ["seconds": (c.seconds * 1000).rounded() / 1000]
                     cell["metadata"] = metadata
                 }
             }
