@@ -97,6 +97,7 @@ final class REPL {
         cancel.reset()
         let outcome = session.execute(source)
         progress.clear()
+        if cancel.isCancelled && editor.interactive { print("") }  // past the "^C" the terminal echoed
         fflush(stdout)
         if !outcome.result.succeeded {
             print(paint(outcome.result.renderedErrors, "31"))

@@ -83,12 +83,14 @@ final class LineEditor {
             if LineEditor.interrupt?.isCancelled == true {
                 // Ctrl-C at the prompt: abandon the line, as readline itself would.
                 LineEditor.interrupt?.reset()
+                rl_point = rl_end
+                rl_redisplay()  // the cursor to the end of what is shown, where "^C" goes
+                fputs("^C\n", stdout); fflush(stdout)
                 rl_free_line_state()
                 rl_callback_sigcleanup()
                 rl_replace_line("", 0)
                 rl_point = 0; rl_end = 0
                 rl_callback_handler_remove()
-                fputs("^C\n", stdout); fflush(stdout)
                 return .interrupt
             }
             if r > 0 { rl_callback_read_char() }

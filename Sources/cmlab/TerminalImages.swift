@@ -52,11 +52,11 @@ enum TerminalImages {
 
     /// Prints the figure written to `url` (the caller has already printed the path).
     static func show(_ url: URL, figure: Figure?, using proto: Mode) {
-        let columns = min(100, Terminal.columns() - 1)
+        let columns = min(64, Terminal.columns() - 1)
         switch proto {
         case .kitty:
             let png = url.pathExtension.lowercased() == "png" ? try? Data(contentsOf: url) : try? figure?.pngData(dpi: 96)
-            if let png { emit(FigurePreview.kitty(png: png, columns: min(80, columns)) + "\n"); return }
+            if let png { emit(FigurePreview.kitty(png: png, columns: columns) + "\n"); return }
         case .sixel:
             if let image = try? figure?.pixels(dpi: 96) { emit(FigurePreview.sixel(image, maxWidth: 800) + "\n"); return }
         case .braille:
@@ -64,7 +64,7 @@ enum TerminalImages {
         }
         // Braille: about 2 dots per character column, so render at a modest DPI.
         guard let figure, let image = try? figure.pixels(dpi: 72) else { return }
-        let lines = FigurePreview.braille(image, columns: min(80, columns), color: true)
+        let lines = FigurePreview.braille(image, columns: columns, color: true)
         emit(lines.joined(separator: "\n") + "\n")
     }
 
