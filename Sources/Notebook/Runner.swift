@@ -126,6 +126,7 @@ public struct NotebookRunner {
         var run = NotebookRun(name: name, cells: [], parameters: options.parameters, failures: [], started: Date(), seconds: 0)
         let codeCount = notebook.cells.filter { $0.kind == .code }.count
         var stopped = false
+        var outValues: [Value] = [.none]
         for cell in notebook.cells {
             guard cell.kind == .code else {
                 run.cells.append(CellRun(cell: cell, status: .prose, executionCount: nil, outputs: [], seconds: 0))
@@ -142,13 +143,21 @@ public struct NotebookRunner {
             let t0 = Date()
             let result = interpreter.run(cell.source)
             let seconds = Date().timeIntervalSince(t0)
+            var value = Value.none
             if result.succeeded {
-                if let v = result.value, !Self.isNone(v) { outputs.append(.result(v.repr)) }
+                if let v = result.value, !Self.isNone(v) {
+                    outputs.append(.result(v.repr))
+                    value = v
+                    interpreter.define("_", v)
+                }
             } else {
                 outputs.append(.error(result.renderedErrors))
                 for e in result.errors { run.failures.append(Self.locate(e, cell: cell, number: cellNumber, fileName: fileName)) }
                 if !options.keepGoing { stopped = true }
             }
+            // As at the prompt: `Out[n]` is cell n's value (a saved session re-runs).
+            outValues.append(value)
+            interpreter.define("Out", .list(outValues))
             run.cells.append(CellRun(cell: cell, status: result.succeeded ? .ran : .failed,
                                      executionCount: cellNumber, outputs: outputs, seconds: seconds))
             options.cancel.reset()

@@ -148,6 +148,11 @@ struct NotebookRunnerTests {
         #expect(run.cells[2].executionCount == 3)
     }
 
+    @Test func outAndUnderscoreWorkAsAtThePrompt() throws {
+        let (run, _, _) = try runNotebook("# %%\n6 * 7\n# %%\nprint(Out[1], _ + 1)\n")
+        #expect(run.cells[1].outputs == [.stream("42 43")])
+    }
+
     @Test func sandboxRefusalIsACellError() throws {
         let (run, _, _) = try runNotebook("# %%\nfake_plot(\"../escape.png\")\n")
         #expect(run.failed)
