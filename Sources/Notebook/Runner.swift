@@ -56,7 +56,7 @@ public struct RunOptions {
     public var outputDirectory: URL?
     /// `-p name=value`, applied to the parameters cell.
     public var parameters: [(name: String, value: String)] = []
-    /// Run every cell even after one fails.
+    /// Run every cell even after one fails (but not after Ctrl-C).
     public var keepGoing = false
     /// `--allow-write PATH`: places outside the report folder a notebook may write.
     public var allowWrite: [URL] = []
@@ -64,7 +64,7 @@ public struct RunOptions {
     public var log: (String) -> Void = { _ in }
     /// Long work's progress, forwarded from ``SessionHooks/progress``.
     public var progress: (String, Double, String) -> Void = { _, _, _ in }
-    /// Set it (e.g. from SIGINT) to stop the running cell.
+    /// Set it (e.g. from SIGINT) to stop the running cell and the run; later cells are marked not run.
     public var cancel = CancellationToken()
 
     public init() {}
@@ -155,6 +155,8 @@ public struct NotebookRunner {
                 for e in result.errors { run.failures.append(Self.locate(e, cell: cell, number: cellNumber, fileName: fileName)) }
                 if !options.keepGoing { stopped = true }
             }
+            // Ctrl-C stops the notebook, --keep-going or not; the reports still get written.
+            if options.cancel.isCancelled { stopped = true }
             // As at the prompt: `Out[n]` is cell n's value (a saved session re-runs).
             outValues.append(value)
             interpreter.define("Out", .list(outValues))

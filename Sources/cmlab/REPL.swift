@@ -21,7 +21,8 @@ final class REPL {
     var session: ReplSession!
     let directory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
 
-    init() {
+    /// `setUp` installs the domain into each fresh interpreter (start, `:reset`).
+    init(setUp: @escaping SessionSetUp = sessionSetUp) {
         editor = LineEditor(historyPath: LineEditor.defaultHistoryPath, cancel: cancel)
         color = editor.interactive && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         images = editor.interactive ? TerminalImages.detect() : .braille
@@ -38,7 +39,7 @@ final class REPL {
             let interpreter = Interpreter()
             interpreter.output = { line in progress.clear(); print(line) }
             interpreter.isCancelled = { cancel.isCancelled }
-            sessionSetUp(interpreter, hooks)
+            setUp(interpreter, hooks)
             _ = editor
             return interpreter
         }
