@@ -18,6 +18,8 @@ final class REPL {
     let editor: LineEditor
     let color: Bool
     var images: TerminalImages.Mode
+    /// What the terminal speaks, asked once at start (`:images on` returns to it).
+    let detected: TerminalImages.Mode
     var session: ReplSession!
     let directory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
 
@@ -25,7 +27,9 @@ final class REPL {
     init(setUp: @escaping SessionSetUp = sessionSetUp) {
         editor = LineEditor(historyPath: LineEditor.defaultHistoryPath, cancel: cancel)
         color = editor.interactive && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-        images = editor.interactive ? TerminalImages.detect() : .braille
+        // With CMLAB_INLINE_IMAGES=0 the terminal is not even asked; `:images kitty|sixel` still force one.
+        detected = editor.interactive ? TerminalImages.detect() : .braille
+        images = detected
         let policy = WritePolicy(root: directory, unrestricted: true)
         let hooks = SessionHooks(
             cancel: cancel,
@@ -123,7 +127,7 @@ final class REPL {
             Prompt commands:
               :save FILE      write this session's successful inputs as a notebook (.cml)
               :reset          forget every variable and start numbering again
-              :images on|off  figures inline (\(TerminalImages.detect().rawValue) here) or in braille characters
+              :images on|off  figures inline (\(detected.rawValue) here) or in braille characters
               :quit           leave (also Ctrl-D)
             In the language: help() lists builtins, help(x) or ?x explains x, Out[n] is cell n's value,
             _ the last value. Tab completes names, members (x.⇥) and argument labels inside a call.
@@ -143,8 +147,7 @@ final class REPL {
         case "images":
             switch arg {
             case "off", "braille": images = .braille
-            case "on": images = TerminalImages.detect() == .braille && ProcessInfo.processInfo.environment["CMLAB_INLINE_IMAGES"] == "0"
-                ? .braille : TerminalImages.detect()
+            case "on": images = detected
             case "kitty": images = .kitty
             case "sixel": images = .sixel
             default: break

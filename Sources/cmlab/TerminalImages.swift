@@ -16,6 +16,7 @@ import Glibc
 enum TerminalImages {
     enum Mode: String { case kitty, sixel, braille }
 
+    /// What the terminal speaks (braille when `CMLAB_INLINE_IMAGES=0`).
     static func detect() -> Mode {
         let env = ProcessInfo.processInfo.environment
         if env["CMLAB_INLINE_IMAGES"] == "0" { return .braille }
