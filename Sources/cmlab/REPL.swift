@@ -48,7 +48,7 @@ final class REPL {
             return interpreter
         }
         editor.complete = { [unowned self] text, before in
-            REPLCompletion.complete(text, before: before, interpreter: self.session.interpreter)
+            ReplCompletion.complete(text, before: before, interpreter: self.session.interpreter)
         }
     }
 

@@ -4,10 +4,12 @@ import Script
 /// Tab completion at the prompt: REPL commands after `:`, argument labels inside
 /// a call's parentheses (`distill(t, s, it⇥` → `iters: `), members after `x.`,
 /// and variables, builtins and keywords everywhere.
-enum REPLCompletion {
-    static let commands = ["help", "quit", "exit", "reset", "save", "images"]
+public enum ReplCompletion {
+    /// The prompt's `:commands`, offered after a leading `:`.
+    public static let commands = ["help", "quit", "exit", "reset", "save", "images"]
 
-    static func complete(_ text: String, before: String, interpreter: Interpreter) -> [String] {
+    /// Completions for the word `text`, given everything typed before the cursor in this cell.
+    public static func complete(_ text: String, before: String, interpreter: Interpreter) -> [String] {
         if before.hasPrefix(":") && !before.contains(" ") {
             return commands.filter { $0.hasPrefix(text) }
         }
@@ -22,7 +24,7 @@ enum REPLCompletion {
 
     /// The name (possibly a member path, `student.sample`) before the innermost
     /// `(` still open at the end of `source`; strings and comments are skipped.
-    static func openCall(in source: String) -> String? {
+    public static func openCall(in source: String) -> String? {
         var stack: [(Character, String.Index)] = []
         var quote: Character? = nil
         var comment = false
@@ -45,7 +47,7 @@ enum REPLCompletion {
     }
 
     /// Parameter names of the function `callee` names, looking values up without running anything.
-    static func argumentLabels(of callee: String, in interpreter: Interpreter) -> [String] {
+    public static func argumentLabels(of callee: String, in interpreter: Interpreter) -> [String] {
         let path = callee.split(separator: ".").map(String.init)
         guard let first = path.first, var value = interpreter.lookup(first) else { return [] }
         for m in path.dropFirst() {
