@@ -26,6 +26,8 @@ final class LineEditor {
     nonisolated(unsafe) static var matchIndex = 0
     nonisolated(unsafe) static var entered: String? = nil
     nonisolated(unsafe) static var endOfInput = false
+    /// Set by SIGWINCH; the prompt loop tells readline the new width.
+    nonisolated(unsafe) static var resized: sig_atomic_t = 0
     /// Set by SIGINT, at the prompt and while a cell runs.
     nonisolated(unsafe) static var interrupt: CancellationToken?
 
@@ -38,6 +40,8 @@ final class LineEditor {
         guard interactive else { return }
         rl_readline_name = UnsafePointer(strdup("cmlab"))
         rl_catch_signals = 0
+        rl_catch_sigwinch = 0
+        signal(SIGWINCH) { _ in LineEditor.resized = 1 }
         rl_completer_word_break_characters = UnsafePointer(strdup(" \t\n\"'`@$><=;|&{(,)}[]+-*/%!:?"))
         rl_attempted_completion_function = { text, _, _ in
             rl_attempted_completion_over = 1
@@ -45,7 +49,7 @@ final class LineEditor {
             guard let editor = LineEditor.current else { return nil }
             let word = text.map { String(cString: $0) } ?? ""
             let line = rl_line_buffer.map { String(cString: $0) } ?? ""
-            let before = editor.pendingCell + String(line.utf8.prefix(Int(rl_point)))!
+            let before = editor.pendingCell + String(decoding: line.utf8.prefix(Int(max(0, rl_point))), as: UTF8.self)
             LineEditor.matches = editor.complete(word, before)
             if LineEditor.matches.isEmpty { return nil }
             return rl_completion_matches(text) { _, state in
@@ -93,6 +97,7 @@ final class LineEditor {
                 rl_callback_handler_remove()
                 return .interrupt
             }
+            if LineEditor.resized != 0 { LineEditor.resized = 0; rl_resize_terminal() }
             if r > 0 { rl_callback_read_char() }
             else if r < 0 && errno != EINTR { LineEditor.endOfInput = true }
         }
