@@ -29,7 +29,9 @@ public enum Parameters {
     public static func literal(_ value: String) -> String {
         let v = value.trimmingCharacters(in: .whitespaces)
         if ["true", "false", "none"].contains(v) { return v }
-        if let x = Double(v), x.isFinite, !v.hasPrefix("+"), v.first != "." { return v }
+        // Only what the language's scanner reads as a number (with an optional sign): not `0x10`, `inf`, `.5`.
+        let numeric = v.allSatisfy { $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }
+        if numeric, let x = Double(v), x.isFinite, !v.hasPrefix("+"), v.first != ".", v.last != "." { return v }
         if v.count >= 2, let q = v.first, q == "\"" || q == "'", v.last == q { return v }  // already quoted
         return Value.string(value).repr
     }

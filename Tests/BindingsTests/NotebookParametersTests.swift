@@ -22,6 +22,9 @@ struct NotebookParametersTests {
         #expect(Parameters.literal("moons") == "\"moons\"")
         #expect(Parameters.literal("say \"hi\"") == "\"say \\\"hi\\\"\"")
         #expect(Parameters.literal("'quoted'") == "'quoted'")
+        #expect(Parameters.literal("-2.5") == "-2.5")
+        #expect(Parameters.literal("0x10") == "\"0x10\"")
+        #expect(Parameters.literal("inf") == "\"inf\"")
     }
 
     @Test func overridesReplaceTheRightHandSideAndKeepComments() throws {
