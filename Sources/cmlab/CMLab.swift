@@ -7,11 +7,11 @@ struct CMLab: ParsableCommand {
         commandName: "cmlab",
         abstract: "A workbench for consistency models: teachers, solvers, CM and Direct CM students.",
         discussion: "Run with no subcommand for the interactive prompt.",
-        subcommands: [Solve.self, TrainTeacher.self, Distill.self, Sample.self, Bench.self, Gallery.self, Quickstart.self]
+        subcommands: [Solve.self, TrainTeacher.self, Distill.self, Sample.self, Bench.self, Gallery.self, Quickstart.self, Run.self]
     )
 
     func run() throws {
-        print("cmlab: the interactive prompt is not built yet; see `cmlab --help`.")
+        REPL().run()
     }
 }
 

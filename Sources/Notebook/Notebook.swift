@@ -1,1 +1,0 @@
-// The Notebook layer: see DESIGN.md.

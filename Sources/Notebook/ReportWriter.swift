@@ -1,0 +1,48 @@
+import Foundation
+
+/// Writes a run's three reports into its folder: `<name>.md`, `<name>.html`, `<name>.ipynb`.
+public enum ReportWriter {
+    @discardableResult
+    public static func write(_ run: NotebookRun, to directory: URL) throws -> [URL] {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let files: [(String, Data)] = [
+            ("md", Data(MarkdownExporter.render(run).utf8)),
+            ("html", Data(HTMLExporter.render(run).utf8)),
+            ("ipynb", try IpynbExporter.render(run)),
+        ]
+        return try files.map { ext, data in
+            let url = directory.appendingPathComponent("\(run.name).\(ext)")
+            do { try data.write(to: url) } catch {
+                throw NotebookError("cannot write \(url.path): \(error.localizedDescription)")
+            }
+            return url
+        }
+    }
+
+    /// Whether the first cell is prose opening with a `# ` heading (the report's title).
+    static func startsWithTitle(_ run: NotebookRun) -> Bool {
+        guard let first = run.cells.first, first.status == .prose else { return false }
+        return first.cell.source.hasPrefix("# ")
+    }
+
+    /// "0.42 s", "3.1 s", "2 min 5 s".
+    static func duration(_ s: Double) -> String {
+        if s < 10 { return String(format: "%.2f s", s) }
+        if s < 60 { return String(format: "%.1f s", s) }
+        return "\(Int(s) / 60) min \(Int(s) % 60) s"
+    }
+
+    /// One line under the title: when, with which parameters, how it ended.
+    static func summary(_ run: NotebookRun) -> String {
+        let date = ISO8601DateFormatter().string(from: run.started)
+        var parts = ["Run by cmlab on \(date) in \(duration(run.seconds))"]
+        if !run.parameters.isEmpty {
+            parts.append("parameters " + run.parameters.map { "\($0.name) = \($0.value)" }.joined(separator: ", "))
+        }
+        let failed = run.cells.filter { $0.status == .failed }.count
+        let skipped = run.cells.filter { $0.status == .skipped }.count
+        if failed > 0 { parts.append("\(failed) cell\(failed == 1 ? "" : "s") failed") }
+        if skipped > 0 { parts.append("\(skipped) not run") }
+        return parts.joined(separator: "; ") + "."
+    }
+}
