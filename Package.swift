@@ -26,7 +26,7 @@ var targets: [Target] = [
     .target(name: "Bindings", dependencies: [
         "Tensors", "Nets", "Diffusion", "Distillation", "Datasets", "Metrics", "Plotting", "Script",
     ]),
-    .target(name: "Notebook", dependencies: ["Script", "Bindings", "Plotting", .product(name: "Ink", package: "Ink")]),
+    .target(name: "Notebook", dependencies: ["Tensors", "Script", "Bindings", "Plotting", .product(name: "Ink", package: "Ink")]),
     .executableTarget(name: "cmlab", dependencies: [
         "Tensors", "Nets", "Diffusion", "Distillation", "Datasets", "Metrics", "Plotting",
         "Script", "Bindings", "Notebook", "CReadline",
@@ -41,7 +41,7 @@ var targets: [Target] = [
     .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Datasets", "Diffusion", "Tensors"]),
     .testTarget(name: "PlottingTests", dependencies: ["Plotting", "Tensors"]),
     .testTarget(name: "ScriptTests", dependencies: ["Script", "Tensors"], resources: [.copy("Scripts")]),
-    .testTarget(name: "BindingsTests", dependencies: ["Bindings", "Script", "Notebook"]),
+    .testTarget(name: "BindingsTests", dependencies: ["Bindings", "Script", "Notebook", "Plotting", "Tensors"]),
 ]
 
 // The libFuzzer target builds only when asked (it has no ordinary `main`):

@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-.build/release/cmlab quickstart "$@"
+.build/release/cmlab run notebooks/quickstart.cml --out reports/quickstart "$@"

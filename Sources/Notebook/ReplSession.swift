@@ -31,6 +31,8 @@ public final class ReplSession {
         /// `Out[n]: …` text for a value other than `none`.
         public var shown: String?
         public var seconds: Double
+        /// The cell's value (`none` when it has none or failed).
+        public var value: Value = .none
     }
 
     /// Runs one cell (a complete input, possibly several lines) and numbers it.
@@ -54,7 +56,7 @@ public final class ReplSession {
         }
         outValues.append(value)
         interpreter.define("Out", .list(outValues))
-        return Outcome(number: n, result: result, shown: shown, seconds: seconds)
+        return Outcome(number: n, result: result, shown: shown, seconds: seconds, value: value)
     }
 
     /// The accepted inputs as a notebook: a title cell, then one code cell per input.

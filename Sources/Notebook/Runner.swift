@@ -146,7 +146,11 @@ public struct NotebookRunner {
             var value = Value.none
             if result.succeeded {
                 if let v = result.value, !Self.isNone(v) {
-                    outputs.append(.result(v.repr))
+                    // A cell ending in a figure shows it, as a notebook would, unless the
+                    // cell already wrote it (plot(…, file: …)).
+                    let wroteFigure = outputs.contains { if case .figure = $0 { return true }; return false }
+                    if !wroteFigure, let f = displayFigure(v, hooks: hooks) { outputs.append(.figure(Self.collect(f, into: out))) }
+                    else { outputs.append(.result(v.repr)) }
                     value = v
                     interpreter.define("_", v)
                 }

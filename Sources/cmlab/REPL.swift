@@ -100,6 +100,7 @@ final class REPL {
 
     func execute(_ source: String) {
         cancel.reset()
+        let figuresBefore = figuresShown
         let outcome = session.execute(source)
         progress.clear()
         if cancel.isCancelled && editor.interactive { print("") }  // past the "^C" the terminal echoed
@@ -108,6 +109,10 @@ final class REPL {
             print(paint(outcome.result.renderedErrors, "31"))
         } else if let shown = outcome.shown {
             print(paint("Out[\(outcome.number)]: ", "31") + shown)
+            if figuresShown == figuresBefore, let f = outcome.value.figureValue {
+                let url = REPL.freshFigureURL(in: directory, ext: "png")
+                do { try f.figure.save(to: url); showFigure(url, f.figure) } catch { print(paint("\(error)", "31")) }
+            }
         }
         if outcome.seconds > 1 { print(paint(String(format: "(%.2f s)", outcome.seconds), "2")) }
         if cancel.isCancelled { print(paint("Interrupted; every variable is kept.", "33")) }
@@ -160,7 +165,11 @@ final class REPL {
         return false
     }
 
+    /// Figures shown so far (a cell ending in a figure it did not write shows it).
+    var figuresShown = 0
+
     func showFigure(_ url: URL, _ figure: Figure?) {
+        figuresShown += 1
         progress.clear()
         print(paint("figure: \(url.path)", "36"))
         fflush(stdout)

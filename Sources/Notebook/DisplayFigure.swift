@@ -1,0 +1,20 @@
+import Bindings
+import Foundation
+import Script
+
+extension Value {
+    /// The figure this value holds, if it is one.
+    public var figureValue: FigureValue? {
+        if case .object(let o) = self { return o as? FigureValue }
+        return nil
+    }
+}
+
+/// Writes a cell's figure value to a fresh file in the session's folder and returns
+/// its URL (nil when the value is not a figure or cannot be written).
+func displayFigure(_ v: Value, hooks: SessionHooks) -> URL? {
+    guard let f = v.figureValue else { return nil }
+    let url = hooks.newFigureURL("png")
+    do { try f.figure.save(to: url) } catch { return nil }
+    return url
+}
