@@ -13,9 +13,15 @@ public protocol Denoiser: AnyObject {
     var name: String { get }
     /// `D(x_i; σ_i)` for every row `i` of `x`; `sigma.count == x.count`, all σ > 0.
     func denoise(_ x: Batch, sigma: [Double]) -> Batch
+    /// Whether `denoise` may be called from several threads at once (pure functions of
+    /// their input; networks with shared workspaces are not). Solvers then split a
+    /// batch across cores.
+    var supportsConcurrentCalls: Bool { get }
 }
 
 extension Denoiser {
+    public var supportsConcurrentCalls: Bool { false }
+
     /// `D(x; σ)` with one σ shared by the whole batch.
     public func denoise(_ x: Batch, sigma: Double) -> Batch {
         denoise(x, sigma: [Double](repeating: sigma, count: x.count))

@@ -10,6 +10,8 @@ import Tensors
 public final class EmpiricalDenoiser: Denoiser, @unchecked Sendable {
     public let data: Batch
     public let name: String
+    /// Pure arithmetic on immutable data: safe to call concurrently.
+    public var supportsConcurrentCalls: Bool { true }
     public var dims: Int { data.dims }
     let dataNorms: [Double]
 

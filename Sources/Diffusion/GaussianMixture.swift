@@ -13,6 +13,8 @@ import Tensors
 public final class GaussianMixture: Denoiser, @unchecked Sendable {
     public let dims: Int
     public let name: String
+    /// Pure arithmetic on immutable data: safe to call concurrently.
+    public var supportsConcurrentCalls: Bool { true }
     /// Mixture weights π_k, summing to 1.
     public let weights: [Double]
     /// Component means, `[K, dims]`.
@@ -158,14 +160,20 @@ public final class GaussianMixture: Denoiser, @unchecked Sendable {
                                 e[k] = l
                                 maxL = Swift.max(maxL, l)
                             }
+                            // Weights below e^−40 (4·10⁻¹⁸ of the largest) cannot move a Double
+                            // sum of O(1) terms: skip their exp.
                             var z = 0.0
-                            for k in 0..<K { let w = Foundation.exp(e[k] - maxL); e[k] = w; z += w }
+                            for k in 0..<K {
+                                let t = e[k] - maxL
+                                let w = t < -40 ? 0 : Foundation.exp(t)
+                                e[k] = w; z += w
+                            }
                             let iz = 1 / z
                             let oi = o.baseAddress! + i * d
                             for j in 0..<d { oi[j] = 0 }
                             for k in 0..<K {
                                 let w = e[k] * iz
-                                if w < 1e-300 { continue }
+                                if w == 0 { continue }
                                 let sh = shrink[k]
                                 for j in 0..<d {
                                     let m = mu[k * d + j]

@@ -82,6 +82,24 @@ public struct GridSolver: ODESolver {
     /// is held until its own σ_n is reached (Direct CM's target, in one pass).
     /// `start == nil` means every row starts at index 0.
     public func solve(_ D: Denoiser, _ x: Batch, start: [Int]?, callback: StepCallback? = nil) -> Batch? {
+        // Rows are independent: without a callback, a thread-safe denoiser gets the batch
+        // split across cores (each row's arithmetic is unchanged, so results are too).
+        if callback == nil, D.supportsConcurrentCalls, Parallel.threads > 1, x.count >= 128 {
+            let part = (x.count + Parallel.threads - 1) / Parallel.threads
+            var out = x
+            out.values.withUnsafeMutableBufferPointer { o in
+                let o = o
+                Parallel.forEachChunk(x.count, chunk: part) { rows in
+                    let r = solveSerial(D, x.rows(rows), start: start.map { Array($0[rows]) }, callback: nil)!
+                    for (k, v) in r.values.enumerated() { o[rows.lowerBound * x.dims + k] = v }
+                }
+            }
+            return out
+        }
+        return solveSerial(D, x, start: start, callback: callback)
+    }
+
+    func solveSerial(_ D: Denoiser, _ x: Batch, start: [Int]?, callback: StepCallback?) -> Batch? {
         let N = grid.count
         if let start { precondition(start.count == x.count && start.allSatisfy { $0 >= 0 && $0 < N }, "start indices out of the grid") }
         var state = x

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// Deterministic data parallelism for the hand-written loops.
 ///
@@ -9,17 +10,23 @@ public enum Parallel {
     /// Threads used by `forEachChunk`; defaults to the active processor count.
     nonisolated(unsafe) public static var threads: Int = ProcessInfoShim.activeProcessorCount
 
+    /// Parallel regions running now. A region started inside another runs inline: the
+    /// outer one already uses the cores, and nesting would only add dispatch overhead.
+    static let activeRegions = Atomic<Int>(0)
+
     /// Calls `body(range)` for consecutive ranges of `0..<n`, each of at most `chunk`
-    /// indices, on up to `threads` threads. Small problems run inline.
+    /// indices, on up to `threads` threads. Small problems and nested regions run inline.
     public static func forEachChunk(_ n: Int, chunk: Int, _ body: (Range<Int>) -> Void) {
         guard n > 0 else { return }
         let chunk = max(1, chunk)
         let chunks = (n + chunk - 1) / chunk
-        if chunks == 1 || threads <= 1 {
+        if chunks == 1 || threads <= 1 || activeRegions.load(ordering: .relaxed) > 0 {
             var s = 0
             while s < n { body(s..<min(n, s + chunk)); s += chunk }
             return
         }
+        activeRegions.add(1, ordering: .relaxed)
+        defer { activeRegions.subtract(1, ordering: .relaxed) }
         withoutActuallyEscaping(body) { body in
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 let s = c * chunk
