@@ -25,7 +25,7 @@ def main():
     teacher = np.load(os.path.join(d, "teacher.npy")).astype(np.float64)
     print(f"{'samples':16s} {'ode_error':>10s} {'nll':>9s}")
     print(f"{'teacher':16s} {0:10.4g} {-ring8_logpdf(teacher).mean():9.4g}")
-    for name in ["cm", "dcm"]:
+    for name in ["cm", "cm95", "dcm"]:
         for k in [1, 2, 4]:
             f = os.path.join(d, f"{name}_{k}step.npy")
             if not os.path.exists(f):
