@@ -1,11 +1,12 @@
 import ArgumentParser
+import Datasets
 import Diffusion
 import Distillation
 import Foundation
 
 /// `--data NAME`: which exact teacher to use.
 struct TeacherOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "Data set of the exact teacher: ring8 or grid25.")
+    @Option(parsing: .unconditional, help: "Data set of the exact teacher: ring8 or grid25 (mixtures).")
     var data: String = "ring8"
     @Option(name: .customLong("teacher"), help: "A learned teacher (.safetensors from `cmlab train-teacher`), in place of --data.")
     var teacherPath: String?
@@ -16,20 +17,25 @@ struct TeacherOptions: ParsableArguments {
     func teacherAndData() throws -> (teacher: Denoiser, data: DataSampler) {
         if let teacherPath {
             let learned = try LearnedDenoiser.load(from: teacherPath)
-            let mix = try mixture(named: learned.dataName)
-            return (learned, { n, rng in mix.sample(count: n, rng: rng) })
+            let toy = try toyData(named: learned.dataName)
+            return (learned, { n, rng in toy.sample(count: n, rng: rng) })
         }
-        let mix = try mixture(named: data)
+        guard let mix = try toyData(named: data) as? GaussianMixture else {
+            throw CLIError("\(data) has no exact denoiser; train one with `cmlab train-teacher --data \(data)` and pass --teacher")
+        }
         return (mix, { n, rng in mix.sample(count: n, rng: rng) })
     }
 }
 
-/// The toy mixtures the command line knows by name.
-func mixture(named name: String) throws -> GaussianMixture {
+/// The toy data sets the command line knows by name (defaults of DESIGN.md).
+func toyData(named name: String) throws -> any ToyDistribution {
     switch name.lowercased() {
     case "ring8": return GaussianMixture.ring8()
     case "grid25": return GaussianMixture.grid25()
-    default: throw CLIError("unknown data set '\(name)'; expected ring8 or grid25")
+    case "moons": return try Toy.moons()
+    case "spirals": return try Toy.spirals()
+    case "checkerboard": return try Toy.checkerboard()
+    default: throw CLIError("unknown data set '\(name)'; expected ring8, grid25, moons, spirals or checkerboard")
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 import Diffusion
 import Foundation
 import Nets
@@ -10,7 +11,7 @@ struct TrainTeacher: ParsableCommand {
         commandName: "train-teacher",
         abstract: "Train a network denoiser (EDM preconditioning and weighting) on a toy data set.")
 
-    @Option(help: "Data set: ring8 or grid25.") var data: String = "ring8"
+    @Option(help: "Data set: ring8, grid25, moons, spirals or checkerboard.") var data: String = "ring8"
     @Option(parsing: .unconditional, help: "Training iterations.") var iters: Int = 4000
     @Option(parsing: .unconditional, help: "Seed.") var seed: UInt64 = 0
     @Option(parsing: .unconditional, help: "Adam learning rate.") var lr: Double = 1e-3
@@ -20,7 +21,7 @@ struct TrainTeacher: ParsableCommand {
     @Option(help: "Where to write the teacher.") var out: String
 
     func run() throws {
-        let mix = try mixture(named: data)
+        let toy = try toyData(named: data)
         var c = DenoiserTrainingConfig()
         c.iterations = iters; c.seed = seed; c.learningRate = lr; c.batchSize = batch; c.width = width; c.depth = depth
         try c.validate()
@@ -28,7 +29,7 @@ struct TrainTeacher: ParsableCommand {
         let cancel = CancellationToken()
         let bar = ProgressBar(label: "teacher")
         let sig = SigintCanceller(cancel)
-        let D = try trainDenoiser(data: { mix.sample(count: $0, rng: $1) }, dims: mix.dims, dataName: data.lowercased(),
+        let D = try trainDenoiser(data: { toy.sample(count: $0, rng: $1) }, dims: toy.dims, dataName: data.lowercased(),
                                   config: c, cancel: cancel, progress: bar.update)
         sig.restore()
         bar.finish()

@@ -1,3 +1,4 @@
+import Datasets
 import Diffusion
 import Distillation
 import Foundation
@@ -67,6 +68,9 @@ func dataNamed(_ name: String, _ a: Arguments) throws -> DataObject {
     let known: [String: () throws -> DataObject] = [
         "ring8": { DataObject(.toy(GaussianMixture.ring8())) },
         "grid25": { DataObject(.toy(GaussianMixture.grid25())) },
+        "moons": { DataObject(.toy(try Toy.moons())) },
+        "spirals2": { DataObject(.toy(try Toy.spirals())) },
+        "checkerboard4": { DataObject(.toy(try Toy.checkerboard())) },
     ]
     if let make = known[name] { return try make() }
     throw a.error("the teacher was trained on '\(name)', which cannot be rebuilt by name; distill from it with the data set passed explicitly", at: "path")
