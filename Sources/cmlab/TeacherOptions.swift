@@ -33,8 +33,8 @@ func toyData(named name: String) throws -> any ToyDistribution {
     case "ring8": return GaussianMixture.ring8()
     case "grid25": return GaussianMixture.grid25()
     case "moons": return try Toy.moons()
-    case "spirals": return try Toy.spirals()
-    case "checkerboard": return try Toy.checkerboard()
+    case "spirals", "spirals2": return try Toy.spirals()
+    case "checkerboard", "checkerboard4": return try Toy.checkerboard()
     default: throw CLIError("unknown data set '\(name)'; expected ring8, grid25, moons, spirals or checkerboard")
     }
 }

@@ -69,7 +69,9 @@ func dataNamed(_ name: String, _ a: Arguments) throws -> DataObject {
         "ring8": { DataObject(.toy(GaussianMixture.ring8())) },
         "grid25": { DataObject(.toy(GaussianMixture.grid25())) },
         "moons": { DataObject(.toy(try Toy.moons())) },
+        "spirals": { DataObject(.toy(try Toy.spirals())) },
         "spirals2": { DataObject(.toy(try Toy.spirals())) },
+        "checkerboard": { DataObject(.toy(try Toy.checkerboard())) },
         "checkerboard4": { DataObject(.toy(try Toy.checkerboard())) },
     ]
     if let make = known[name] { return try make() }
