@@ -1,0 +1,124 @@
+import Tensors
+
+/// A residual block conditioned on the noise embedding (as in DDPM/ADM U-Nets, with
+/// ADM's scale–shift norm):
+///
+///     h₁ = silu(GN₁(x)),  a = conv₁(h₁),  (scale, shift) = Linear(e),
+///     h₂ = silu(GN₂(a)·(1 + scale) + shift),  y = conv₂(h₂) + skip(x),
+///
+/// with `skip` the identity when `Cin = Cout`, else a 1 × 1 convolution. Activations are
+/// CBHW `[C, B, H, W]`; `e` is `[B, E]`.
+struct ResBlock {
+    let inChannels: Int
+    let outChannels: Int
+    let norm1: GroupNormSiLU
+    let conv1: Conv2d
+    let film: Linear
+    let norm2: GroupNormSiLU
+    let conv2: Conv2d
+    let skip: Conv2d?
+
+    static func layout(_ name: String, inChannels: Int, outChannels: Int, embedDims: Int) -> [(name: String, shape: [Int])] {
+        var l = GroupNormSiLU.layout(name + ".norm1", channels: inChannels)
+        l += Conv2d.layout(name + ".conv1", inChannels: inChannels, outChannels: outChannels, kernel: 3)
+        l += Linear.layout(name + ".film", inputs: embedDims, outputs: 2 * outChannels)
+        l += GroupNormSiLU.layout(name + ".norm2", channels: outChannels)
+        l += Conv2d.layout(name + ".conv2", inChannels: outChannels, outChannels: outChannels, kernel: 3)
+        if inChannels != outChannels { l += Conv2d.layout(name + ".skip", inChannels: inChannels, outChannels: outChannels, kernel: 1) }
+        return l
+    }
+
+    init(_ name: String, in store: ParameterStore) {
+        norm1 = GroupNormSiLU(name + ".norm1", in: store, groups: GroupNormSiLU.defaultGroups(store.entry(name + ".norm1.weight")!.shape[0]))
+        conv1 = Conv2d(name + ".conv1", in: store)
+        film = Linear(name + ".film", in: store)
+        norm2 = GroupNormSiLU(name + ".norm2", in: store, groups: GroupNormSiLU.defaultGroups(conv1.outChannels))
+        conv2 = Conv2d(name + ".conv2", in: store)
+        skip = store.entry(name + ".skip.weight") != nil ? Conv2d(name + ".skip", in: store) : nil
+        inChannels = conv1.inChannels
+        outChannels = conv1.outChannels
+    }
+
+    /// Standard initialisation; `conv₂` starts at zero so the block starts as its skip path.
+    func initialize(_ store: ParameterStore, rng: RNG) {
+        norm1.initialize(store)
+        norm2.initialize(store)
+        conv1.initialize(store, rng: rng.stream(1))
+        film.initialize(store, rng: rng.stream(2))
+        conv2.initialize(store, rng: rng.stream(3), gain: 0)
+        skip?.initialize(store, rng: rng.stream(4))
+    }
+
+    /// What one block keeps (training) or uses as scratch (inference) at one geometry.
+    final class Buffers {
+        let xhat1, sig1, h1: Buffer      // [Cin, N]
+        let col1, col2: Buffer?          // [Cin·9, N], [Cout·9, N] (training only)
+        let a, xhat2, sig2, h2: Buffer   // [Cout, N]
+        let film, dfilm: Buffer          // [B, 2·Cout] (scale, shift) and their gradient
+        let rstd1, rstd2: Buffer         // [B·G]
+        let gh2, ga: Buffer              // [Cout, N] backward scratch
+        let gh1: Buffer                  // [Cin, N]
+        let training: Bool
+
+        init(_ block: ResBlock, _ g: Geometry, training: Bool) {
+            let n = g.count, ci = block.inChannels, co = block.outChannels
+            self.training = training
+            let keep = training ? 1 : 0
+            xhat1 = Buffer(keep * ci * n); sig1 = Buffer(keep * ci * n); h1 = Buffer(ci * n)
+            col1 = training ? Buffer(ci * 9 * n) : nil
+            col2 = training ? Buffer(co * 9 * n) : nil
+            a = Buffer(co * n); xhat2 = Buffer(keep * co * n); sig2 = Buffer(keep * co * n); h2 = Buffer(keep * co * n)
+            film = Buffer(g.batch * 2 * co); dfilm = Buffer(keep * g.batch * 2 * co)
+            rstd1 = Buffer(g.batch * block.norm1.groups); rstd2 = Buffer(g.batch * block.norm2.groups)
+            gh2 = Buffer(keep * co * n); ga = Buffer(keep * co * n); gh1 = Buffer(keep * ci * n)
+        }
+    }
+
+    /// x `[Cin, N]`, e `[B, E]` → y `[Cout, N]`. `sharedCol` is the im2col scratch used
+    /// when the buffers do not keep their own (inference).
+    func forward(_ x: UnsafePointer<Float>, embedding e: UnsafePointer<Float>, _ g: Geometry, _ buf: Buffers,
+                 _ store: ParameterStore, sharedCol: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+        let t = buf.training
+        norm1.forward(x, g, film: nil, store, xhat: t ? buf.xhat1.p : nil, sigmoid: t ? buf.sig1.p : nil,
+                      rstd: buf.rstd1.p, into: buf.h1.p)
+        conv1.forward(buf.h1.p, g, col: buf.col1?.p ?? sharedCol, store, into: buf.a.p)
+        film.multiply(e, batch: g.batch, store, into: buf.film.p)                           // [B, 2·Cout]
+        film.addBias(buf.film.p, batch: g.batch, store)
+        let h2 = t ? buf.h2.p : buf.a.p
+        norm2.forward(buf.a.p, g, film: buf.film.p, store, xhat: t ? buf.xhat2.p : nil, sigmoid: t ? buf.sig2.p : nil,
+                      rstd: buf.rstd2.p, into: h2)
+        conv2.forward(h2, g, col: buf.col2?.p ?? sharedCol, store, into: y)
+        if let skip {
+            sgemm(m: outChannels, n: g.count, k: inChannels, store.values + skip.weightOffset, lda: inChannels,
+                  x, ldb: g.count, beta: 1, y, ldc: g.count)
+            addChannelBias(y, channels: outChannels, n: g.count, bias: store.values + skip.biasOffset)
+        } else {
+            let n = inChannels * g.count
+            Parallel.forEachChunk(n / 8, chunk: 4096) { r in for i in r { store8(load8(y + 8 * i) + load8(x + 8 * i), y + 8 * i) } }
+            for i in (n & ~7)..<n { y[i] += x[i] }
+        }
+    }
+
+    /// Backward through the last training forward: dy `[Cout, N]` → dx `[Cin, N]`
+    /// (overwritten); `de` `[B, E]` accumulates the embedding gradient.
+    func backward(gradOutput dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, embedding e: UnsafePointer<Float>,
+                  _ g: Geometry, _ buf: Buffers, _ store: ParameterStore, dcol: UnsafeMutablePointer<Float>,
+                  partial: UnsafeMutablePointer<Float>, gradEmbedding de: UnsafeMutablePointer<Float>,
+                  gradInput dx: UnsafeMutablePointer<Float>) {
+        precondition(buf.training, "ResBlock.backward needs training buffers")
+        if let skip {
+            skip.backward(gradOutput: dy, input: x, g, store, dcol: nil, gradInput: dx)
+        } else {
+            dx.update(from: dy, count: outChannels * g.count)
+        }
+        conv2.backward(gradOutput: dy, input: buf.col2!.p, g, store, dcol: dcol, gradInput: buf.gh2.p)
+        norm2.backward(gradOutput: buf.gh2.p, g, film: buf.film.p, xhat: buf.xhat2.p, sigmoid: buf.sig2.p, output: buf.h2.p,
+                       rstd: buf.rstd2.p, store, dfilm: buf.dfilm.p, partial: partial, gradInput: buf.ga.p, accumulate: false)
+        conv1.backward(gradOutput: buf.ga.p, input: buf.col1!.p, g, store, dcol: dcol, gradInput: buf.gh1.p)
+        norm1.backward(gradOutput: buf.gh1.p, g, film: nil, xhat: buf.xhat1.p, sigmoid: buf.sig1.p, output: buf.h1.p,
+                       rstd: buf.rstd1.p, store, dfilm: nil, partial: partial, gradInput: dx, accumulate: true)
+        film.accumulateWeightGradient(gradOutput: buf.dfilm.p, input: e, batch: g.batch, store)
+        film.accumulateBiasGradient(gradOutput: buf.dfilm.p, batch: g.batch, store)
+        film.inputGradient(gradOutput: buf.dfilm.p, batch: g.batch, store, beta: 1, into: de)
+    }
+}

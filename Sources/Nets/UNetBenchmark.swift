@@ -1,0 +1,101 @@
+import Foundation
+import Tensors
+
+extension NetsBenchmark {
+    /// Result of ``unetStep(batch:configuration:iterations:)``.
+    public struct UNetStep: Sendable, CustomStringConvertible {
+        public let batch: Int
+        public let parameters: Int
+        /// Milliseconds per zeroGrad + forward + backward + Adam step (median).
+        public let msPerStep: Double
+        /// Matrix-product FLOPs of one step (convolutions and linear layers, forward and backward).
+        public let flopsPerStep: Double
+        /// `flopsPerStep / msPerStep`.
+        public var gflops: Double { flopsPerStep / msPerStep * 1e-6 }
+        /// Milliseconds for the step's `sgemm` calls alone, same shapes, on scratch buffers (median).
+        public let sgemmMs: Double
+        /// GFLOP/s of that sgemm-only sequence: the ceiling for the step.
+        public var sgemmGFLOPs: Double { flopsPerStep / sgemmMs * 1e-6 }
+        /// Milliseconds per no-grad `predict` of the batch (median).
+        public let predictMs: Double
+        /// `gflops / sgemmGFLOPs` = `sgemmMs / msPerStep`.
+        public var efficiency: Double { sgemmMs / msPerStep }
+        /// The reference: PyTorch 2.x, 2 cores, 0.52 M-parameter U-Net, batch 128 at 14 × 14.
+        public static let referenceMs = 101.5
+
+        public var description: String {
+            String(format: "U-Net step (%d params, batch %d) %.1f ms = %.2f× the %.1f ms reference, %.1f GFLOP/s; sgemm-only %.1f ms (%.1f GFLOP/s), efficiency %.0f%%; predict %.1f ms",
+                   parameters, batch, msPerStep, msPerStep / Self.referenceMs, Self.referenceMs, gflops, sgemmMs, sgemmGFLOPs,
+                   100 * efficiency, predictMs)
+        }
+    }
+
+    /// Times a full U-Net training step (default: 1 × 14 × 14, base width 32, batch 128):
+    /// zeroGrad, forward, backward and an Adam update; and the same `sgemm` calls alone.
+    public static func unetStep(batch: Int = 128, configuration: UNet.Configuration = UNet.Configuration(),
+                                iterations: Int = 20) -> UNetStep {
+        let net = UNet(configuration)
+        let adam = Adam(net.store, learningRate: 1e-4)
+        let rng = RNG(seed: 2)
+        let x = rng.stream(0).normalTensor(shape: [batch, net.inputDims])
+        let c = rng.stream(1).normalTensor(shape: [batch]).scalars.map { $0 * 0.5 }
+        let g = rng.stream(2).normalTensor(shape: [batch, net.inputDims]) * (1 / Float(batch))
+        let step = median(iterations) {
+            net.zeroGrad()
+            _ = net.forward(x: x, cNoise: c)
+            _ = net.backward(gradOutput: g)
+            adam.update(net.store)
+        }
+        let predict = median(iterations) { _ = net.predict(x: x, cNoise: c) }
+        let shapes = unetProductShapes(net, batch: batch)
+        let flops = shapes.reduce(0.0) { $0 + 2 * Double($1.m) * Double($1.n) * Double($1.k) }
+        let gemm = sgemmSequenceMs(shapes, iterations: iterations)
+        return UNetStep(batch: batch, parameters: net.parameterCount, msPerStep: step, flopsPerStep: flops,
+                        sgemmMs: gemm, predictMs: predict)
+    }
+
+    /// One matrix product of a step: `op(A)` is `m × k`, `op(B)` is `k × n`.
+    struct ProductShape { let m, n, k: Int; let transA, transB: Bool }
+
+    /// The products of a U-Net training step: per convolution the forward `W·col`, the
+    /// weight gradient `dY·colᵀ` and the input gradient `Wᵀ·dY`; per linear layer likewise.
+    static func unetProductShapes(_ net: UNet, batch: Int) -> [ProductShape] {
+        let c = net.configuration
+        let full = batch * c.height * c.width, half = full / 4
+        var convs: [(Conv2d, Int)] = [(net.convIn, full), (net.convOut, full)]
+        var linears: [Linear] = [net.embedding.first, net.embedding.second]
+        for (b, n) in zip(net.blocks, [full, half, half, half, full]) {
+            convs += [(b.conv1, n), (b.conv2, n)]
+            if let s = b.skip { convs.append((s, n)) }
+            linears.append(b.film)
+        }
+        var out: [ProductShape] = []
+        for (conv, n) in convs {
+            let k = conv.colRows, co = conv.outChannels
+            out.append(ProductShape(m: co, n: n, k: k, transA: false, transB: false))
+            out.append(ProductShape(m: co, n: k, k: n, transA: false, transB: true))
+            out.append(ProductShape(m: k, n: n, k: co, transA: true, transB: false))
+        }
+        for l in linears {
+            out.append(ProductShape(m: batch, n: l.outputs, k: l.inputs, transA: false, transB: true))
+            out.append(ProductShape(m: l.outputs, n: l.inputs, k: batch, transA: true, transB: false))
+            out.append(ProductShape(m: batch, n: l.inputs, k: l.outputs, transA: false, transB: false))
+        }
+        return out
+    }
+
+    /// Median milliseconds of the given products run back to back on scratch buffers.
+    static func sgemmSequenceMs(_ shapes: [ProductShape], iterations: Int) -> Double {
+        let a = Buffer(shapes.map { $0.m * $0.k }.max() ?? 1)
+        let b = Buffer(shapes.map { $0.k * $0.n }.max() ?? 1)
+        let c = Buffer(shapes.map { $0.m * $0.n }.max() ?? 1)
+        for i in 0..<a.count { a.p[i] = Float(i % 7) * 0.1 }
+        for i in 0..<b.count { b.p[i] = Float(i % 5) * 0.1 }
+        return median(iterations) {
+            for s in shapes {
+                sgemm(transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, a.p, lda: s.transA ? s.m : s.k,
+                      b.p, ldb: s.transB ? s.k : s.n, c.p, ldc: s.n)
+            }
+        }
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import Testing
+import Tensors
+@testable import Nets
+
+/// Convolution, group norm and resampling checked against independent references:
+/// a direct (seven-loop) convolution, and central finite differences of a scalar loss.
+@Suite struct ConvTests {
+    /// Random values `N(0, s²)`, draw `i` at index `i`.
+    static func random(_ n: Int, seed: UInt64, scale: Float = 1) -> [Float] {
+        RNG(seed: seed).normalTensor(shape: [n]).scalars.map { $0 * scale }
+    }
+
+    /// Direct convolution of x `[Cin, B, H, W]` (CBHW), stride 1, zero padding k/2, in Double.
+    static func directConv(_ x: [Float], _ w: [Float], _ bias: [Float], cin: Int, cout: Int, k: Int, _ g: Geometry) -> [Double] {
+        let n = g.count, pad = k / 2
+        var y = [Double](repeating: 0, count: cout * n)
+        for co in 0..<cout { for b in 0..<g.batch { for i in 0..<g.height { for j in 0..<g.width {
+            var s = Double(bias[co])
+            for c in 0..<cin { for u in 0..<k { for v in 0..<k {
+                let yy = i + u - pad, xx = j + v - pad
+                guard yy >= 0, yy < g.height, xx >= 0, xx < g.width else { continue }
+                s += Double(w[((co * cin + c) * k + u) * k + v]) * Double(x[c * n + b * g.plane + yy * g.width + xx])
+            } } }
+            y[co * n + b * g.plane + i * g.width + j] = s
+        } } } }
+        return y
+    }
+
+    @Test(arguments: [1, 3]) func convolutionMatchesTheDirectSum(kernel: Int) {
+        let g = Geometry(batch: 2, height: 5, width: 6), cin = 3, cout = 4
+        let store = ParameterStore(layout: Conv2d.layout("c", inChannels: cin, outChannels: cout, kernel: kernel))
+        let conv = Conv2d("c", in: store)
+        let w = Self.random(cout * cin * kernel * kernel, seed: 1), b = Self.random(cout, seed: 2)
+        store.setValue("c.weight", Tensor(shape: [cout, cin, kernel, kernel], scalars: w))
+        store.setValue("c.bias", Tensor(shape: [cout], scalars: b))
+        let x = Self.random(cin * g.count, seed: 3)
+        let col = Buffer(cin * 9 * g.count), y = Buffer(cout * g.count)
+        x.withUnsafeBufferPointer { conv.forward($0.baseAddress!, g, col: col.p, store, into: y.p) }
+        let ref = Self.directConv(x, w, b, cin: cin, cout: cout, k: kernel, g)
+        let err = (0..<ref.count).map { abs(Double(y.p[$0]) - ref[$0]) }.max()!
+        #expect(err < 1e-5, "max |conv − direct| = \(err)")
+    }
+
+    /// Sum of `weights ⊙ f()` in Double.
+    static func dot(_ a: UnsafePointer<Float>, _ w: [Float]) -> Double {
+        (0..<w.count).reduce(0.0) { $0 + Double(a[$1]) * Double(w[$1]) }
+    }
+
+    /// Checks analytic against central-difference gradients at the given coordinates:
+    /// ‖fd − analytic‖ ≤ 1e-2·‖analytic‖ + `floor` (Float32 network, h = 1e-2; `floor`
+    /// absorbs the rounding noise of the differences where the gradient is exactly zero).
+    static func expectClose(_ analytic: [Double], _ fd: [Double], _ what: String, floor: Double = 0) {
+        let diff = zip(analytic, fd).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()
+        let norm = analytic.map { $0 * $0 }.reduce(0, +).squareRoot()
+        #expect(norm > 0 || floor > 0, "\(what): gradient is zero")
+        #expect(diff <= 1e-2 * norm + floor, "\(what): ‖fd − analytic‖ = \(diff), ‖analytic‖ = \(norm)")
+    }
+
+    @Test(arguments: [1, 3]) func convolutionBackwardMatchesFiniteDifferences(kernel: Int) {
+        let g = Geometry(batch: 2, height: 4, width: 5), cin = 3, cout = 2
+        let store = ParameterStore(layout: Conv2d.layout("c", inChannels: cin, outChannels: cout, kernel: kernel))
+        let conv = Conv2d("c", in: store)
+        for i in 0..<store.count { store.values[i] = Self.random(store.count, seed: 4, scale: 0.5)[i] }
+        var x = Self.random(cin * g.count, seed: 5)
+        let wOut = Self.random(cout * g.count, seed: 6)
+        let col = Buffer(cin * 9 * g.count), y = Buffer(cout * g.count), dcol = Buffer(cin * 9 * g.count), dx = Buffer(cin * g.count)
+        func loss() -> Double {
+            x.withUnsafeBufferPointer { conv.forward($0.baseAddress!, g, col: col.p, store, into: y.p) }
+            return Self.dot(y.p, wOut)
+        }
+        _ = loss()
+        store.zeroGrad()
+        wOut.withUnsafeBufferPointer { w in
+            x.withUnsafeBufferPointer { xp in
+                conv.backward(gradOutput: w.baseAddress!, input: kernel == 3 ? UnsafePointer(col.p) : xp.baseAddress!, g, store,
+                              dcol: dcol.p, gradInput: dx.p)
+            }
+        }
+        let h: Float = 1e-2
+        var an: [Double] = [], fd: [Double] = []
+        for e in store.entries { for i in 0..<e.count {
+            let k = e.offset + i, v = store.values[k]
+            store.values[k] = v + h; let lp = loss()
+            store.values[k] = v - h; let lm = loss()
+            store.values[k] = v
+            an.append(Double(store.grads[k])); fd.append((lp - lm) / Double(2 * h))
+        } }
+        Self.expectClose(an, fd, "conv k=\(kernel) parameters")
+        an = []; fd = []
+        for i in 0..<x.count {
+            let v = x[i]
+            x[i] = v + h; let lp = loss()
+            x[i] = v - h; let lm = loss()
+            x[i] = v
+            an.append(Double(dx.p[i])); fd.append((lp - lm) / Double(2 * h))
+        }
+        Self.expectClose(an, fd, "conv k=\(kernel) input")
+    }
+
+    @Test(arguments: [false, true]) func groupNormSiLUBackwardMatchesFiniteDifferences(film: Bool) {
+        let g = Geometry(batch: 3, height: 3, width: 4), C = 6
+        let store = ParameterStore(layout: GroupNormSiLU.layout("n", channels: C))
+        let norm = GroupNormSiLU("n", in: store, groups: 3)
+        let r = Self.random(store.count, seed: 7, scale: 0.3)
+        for i in 0..<store.count { store.values[i] = r[i] }
+        for c in 0..<C { store.values[norm.gammaOffset + c] += 1 }
+        var x = Self.random(C * g.count, seed: 8, scale: 2).map { $0 + 0.5 }
+        var f = Self.random(g.batch * 2 * C, seed: 9, scale: 0.5)
+        let wOut = Self.random(C * g.count, seed: 10)
+        let xhat = Buffer(C * g.count), sig = Buffer(C * g.count), out = Buffer(C * g.count), rstd = Buffer(g.batch * 3)
+        let dx = Buffer(C * g.count), dfilm = Buffer(g.batch * 2 * C), partial = Buffer(g.batch * 2 * C)
+        func loss() -> Double {
+            x.withUnsafeBufferPointer { xp in
+                f.withUnsafeBufferPointer { fp in
+                    norm.forward(xp.baseAddress!, g, film: film ? fp.baseAddress! : nil, store, xhat: xhat.p, sigmoid: sig.p,
+                                 rstd: rstd.p, into: out.p)
+                }
+            }
+            return Self.dot(out.p, wOut)
+        }
+        _ = loss()
+        store.zeroGrad()
+        wOut.withUnsafeBufferPointer { w in
+            f.withUnsafeBufferPointer { fp in
+                norm.backward(gradOutput: w.baseAddress!, g, film: film ? fp.baseAddress! : nil, xhat: xhat.p, sigmoid: sig.p,
+                              output: out.p, rstd: rstd.p, store, dfilm: film ? dfilm.p : nil, partial: partial.p,
+                              gradInput: dx.p, accumulate: false)
+            }
+        }
+        let h: Float = 1e-2
+        func check(count: Int, _ get: (Int) -> Float, _ set: (Int, Float) -> Void, _ analytic: (Int) -> Float, _ what: String) {
+            var an: [Double] = [], fd: [Double] = []
+            for i in 0..<count {
+                let v = get(i)
+                set(i, v + h); let lp = loss()
+                set(i, v - h); let lm = loss()
+                set(i, v)
+                an.append(Double(analytic(i))); fd.append((lp - lm) / Double(2 * h))
+            }
+            Self.expectClose(an, fd, what)
+        }
+        check(count: x.count, { x[$0] }, { x[$0] = $1 }, { dx.p[$0] }, "group norm input")
+        if film { check(count: f.count, { f[$0] }, { f[$0] = $1 }, { dfilm.p[$0] }, "FiLM scale/shift") }
+        var an: [Double] = [], fd: [Double] = []
+        for k in 0..<(2 * C) {
+            let o = k < C ? norm.gammaOffset + k : norm.betaOffset + k - C, v = store.values[o]
+            store.values[o] = v + h; let lp = loss()
+            store.values[o] = v - h; let lm = loss()
+            store.values[o] = v
+            an.append(Double(store.grads[o])); fd.append((lp - lm) / Double(2 * h))
+        }
+        Self.expectClose(an, fd, "group norm γ, β")
+    }
+
+    /// The backward passes of pooling and up-sampling are adjoints: ⟨A x, y⟩ = ⟨x, Aᵀ y⟩.
+    @Test func resamplingBackwardIsTheAdjoint() {
+        let rows = 5, h = 4, w = 6
+        let x = Self.random(rows * h * w, seed: 11), y = Self.random(rows * h * w / 4, seed: 12)
+        let ax = Buffer(rows * h * w / 4), aty = Buffer(rows * h * w)
+        x.withUnsafeBufferPointer { Resample.avgPool2($0.baseAddress!, rows: rows, height: h, width: w, into: ax.p) }
+        y.withUnsafeBufferPointer { Resample.avgPool2Backward($0.baseAddress!, rows: rows, height: h, width: w, into: aty.p, accumulate: false) }
+        #expect(abs(Self.dot(ax.p, y) - Self.dot(aty.p, x)) < 1e-4)
+        let ux = Buffer(rows * h * w), uty = Buffer(rows * h * w / 4)
+        y.withUnsafeBufferPointer { Resample.upsampleNearest2($0.baseAddress!, rows: rows, height: h / 2, width: w / 2, into: ux.p) }
+        x.withUnsafeBufferPointer { Resample.upsampleNearest2Backward($0.baseAddress!, rows: rows, height: h / 2, width: w / 2, into: uty.p) }
+        #expect(abs(Self.dot(ux.p, x) - Self.dot(uty.p, y)) < 1e-4)
+        #expect(ax.p[0] == 0.25 * (x[0] + x[1] + x[w] + x[w + 1]))
+    }
+}
