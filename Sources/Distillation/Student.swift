@@ -10,7 +10,8 @@ import Tensors
 /// runs on students as on teachers. The network runs in Float32; inputs and outputs
 /// cross into Double here.
 public final class ConsistencyStudent: Denoiser, @unchecked Sendable {
-    public let network: MLP
+    /// F_θ: an MLP for points, a U-Net for images.
+    public let network: any ConditionalNetwork
     public let parameterization: ConsistencyParameterization
     /// The teacher's grid the student was trained on; multistep sampling indexes it.
     public let grid: SigmaGrid
@@ -24,8 +25,14 @@ public final class ConsistencyStudent: Denoiser, @unchecked Sendable {
     public var dims: Int { network.inputDims }
     public var name: String { config.objective == .cm ? "CM" : "Direct CM" }
     public var iterations: Int { lossCurve.count }
+    /// "MLP 4×256" or "U-Net (0.52 M parameters)".
+    public var architecture: String {
+        if let m = network as? MLP { return "MLP \(m.depth)×\(m.width)" }
+        let n = network.store.count
+        return "U-Net (\(String(format: "%.2f", Double(n) / 1e6)) M parameters)"
+    }
 
-    public init(network: MLP, grid: SigmaGrid, config: DistillationConfig) {
+    public init(network: any ConditionalNetwork, grid: SigmaGrid, config: DistillationConfig) {
         self.network = network
         self.grid = grid
         self.config = config
@@ -55,7 +62,7 @@ public final class ConsistencyStudent: Denoiser, @unchecked Sendable {
     }
 
     /// `f_θ(x, σ)` with the given weights (the online network unless told otherwise).
-    func consistency(_ x: Batch, sigma: [Double], using net: MLP? = nil) -> [Float] {
+    func consistency(_ x: Batch, sigma: [Double], using net: (any ConditionalNetwork)? = nil) -> [Float] {
         let (input, cNoise) = networkInputs(x, sigma)
         return combine(x, sigma, (net ?? network).predict(x: input, cNoise: cNoise))
     }

@@ -30,7 +30,7 @@ extension ConsistencyStudent {
 
     /// Reads a student written by ``save(to:)``; a file that is not one gets a clear error.
     public static func load(from path: String) throws -> ConsistencyStudent {
-        let (net, meta) = try MLP.load(from: path)
+        let (net, meta) = try loadConditionalNetwork(from: path)
         guard let json = meta["student"] else {
             throw DistillationError("\(path): not a student checkpoint (no \"student\" entry in __metadata__)")
         }

@@ -14,8 +14,13 @@ public typealias DataSampler = (_ count: Int, _ rng: RNG) -> Batch
 /// Adam step on `mean_i d(f_θ(x_n, σ_n), target)`. The same seed and thread count give
 /// the same weights. Stops early, keeping its weights, on `cancel`; stops on a
 /// non-finite loss keeping the last good weights (see ``runTraining``).
+///
+/// `initialNetwork`, when given, supplies the architecture and starting weights of F_θ
+/// (copied; e.g. the teacher's U-Net, as the paper's students start from the teacher);
+/// otherwise an MLP of `config.width × config.depth` is initialised from the seed.
 public func distill(teacher: Denoiser, solver: GridSolver, data: DataSampler,
-                    config: DistillationConfig, cancel: CancellationToken? = nil,
+                    config: DistillationConfig, initialNetwork: (any ConditionalNetwork)? = nil,
+                    cancel: CancellationToken? = nil,
                     progress: ((TrainingProgress) -> Void)? = nil,
                     clock: PhaseClock? = nil) throws(DistillationError) -> ConsistencyStudent {
     try config.validate()
@@ -23,12 +28,16 @@ public func distill(teacher: Denoiser, solver: GridSolver, data: DataSampler,
     let distance = try Distance(named: config.distance, c: config.huberC, dims: dims)
     let grid = solver.grid
     let N = grid.count
-    let net = MLP(inputDims: dims, width: config.width, depth: config.depth, fourierFeatures: config.fourierFeatures,
-                  residual: config.residual, seed: config.seed)
+    let net: any ConditionalNetwork = initialNetwork?.copy()
+        ?? MLP(inputDims: dims, width: config.width, depth: config.depth, fourierFeatures: config.fourierFeatures,
+               residual: config.residual, seed: config.seed)
+    guard net.inputDims == dims else {
+        throw DistillationError("the initial network takes \(net.inputDims) values per sample, the teacher \(dims)")
+    }
     let student = ConsistencyStudent(network: net, grid: grid, config: config)
     student.teacherName = "\(teacher.name), \(solver)"
     // θ⁻: with μ = 0 the online network itself (its weights under stop-gradient).
-    let targetNet = config.emaRate > 0 ? net.copy() : net
+    let targetNet: any ConditionalNetwork = config.emaRate > 0 ? net.copy() : net
     let ema = EMA(decay: Float(config.emaRate))
     let adam = Adam(net.store, learningRate: Float(config.learningRate))
     let B = config.batchSize

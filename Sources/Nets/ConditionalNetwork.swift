@@ -11,12 +11,18 @@ public protocol ConditionalNetwork: Module {
     func forward(x: Tensor, cNoise: [Float]) -> Tensor
     /// Adds parameter gradients for `dL/dF` `[B, inputDims]` of the last forward; returns `dL/dx`.
     func backward(gradOutput: Tensor) -> Tensor
+    /// Like ``backward(gradOutput:)`` without computing `dL/dx` (all a loss on F needs).
+    func backwardParameters(gradOutput: Tensor)
     /// Forward without caching (inference, target networks); does not disturb a pending backward.
     func predict(x: Tensor, cNoise: [Float]) -> Tensor
     /// Same architecture and weights, independent gradients and buffers.
     func copy() -> Self
     /// Saves weights and architecture as `.safetensors` with extra metadata entries.
     func save(to path: String, metadata: [String: String]) throws
+}
+
+extension ConditionalNetwork {
+    public func backwardParameters(gradOutput: Tensor) { _ = backward(gradOutput: gradOutput) }
 }
 
 extension MLP: ConditionalNetwork {}

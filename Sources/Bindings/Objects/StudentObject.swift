@@ -17,7 +17,7 @@ final class StudentObject: MemberTable {
     }
     var summary: String {
         let c = student.config
-        var s = "student \(student.name) (MLP \(c.depth)×\(c.width), \(student.iterations) iterations, final loss \(formatShort(finalLoss))"
+        var s = "student \(student.name) (\(student.architecture), \(student.iterations) iterations, final loss \(formatShort(finalLoss))"
         if c.objective == .cm { s += ", μ = \(formatShort(c.emaRate))" }
         if c.distance != "l2" { s += ", \(c.distance)" }
         if student.outcome != .completed { s += "; \(student.outcome.message)" }
