@@ -13,4 +13,5 @@ public func installBindings(into interpreter: Interpreter, context: BindingsCont
     registerPlots(r, context)
     registerFiles(r, context)
     registerTensorExtras(r, context)
+    registerImages(r, context)
 }

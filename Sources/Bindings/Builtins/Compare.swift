@@ -10,11 +10,12 @@ import Tensors
 /// reference rows, mean ± spread over seeds (and over replicate students).
 func registerCompare(_ r: Registry, _ ctx: BindingsContext) {
     r.register(name: "compare",
-               signature: "compare(students, teacher: none, solver: none, noise: 10000, steps: [1, 2, 4], seeds: [0], metrics: [\"ode_error\", \"nll\", \"swd\", \"coverage\"])",
-               doc: "Measures students against the teacher's solver from the same initial noise. students: a list whose items are students or lists of replicate students (e.g. one per training seed; their spread joins the seeds'). noise: a tensor x(σ_max) used for every seed, or a count drawn per seed as noise(count, seed: s)·σ_max. For each seed the teacher solves once; each student samples at every K in steps. Metrics: ode_error (vs the teacher's output), nll (exact density), swd, mmd, energy (vs fresh data samples), coverage and modes (mixtures). The teacher and an independent data sample appear as reference rows. Returns a table.",
+               signature: "compare(students, teacher: none, solver: none, noise: 10000, steps: [1, 2, 4], seeds: [0], metrics: [\"ode_error\", \"nll\", \"swd\", \"coverage\"], features: none)",
+               doc: "Measures students against the teacher's solver from the same initial noise. students: a list whose items are students or lists of replicate students (e.g. one per training seed; their spread joins the seeds'). noise: a tensor x(σ_max) used for every seed, or a count drawn per seed as noise(count, seed: s)·σ_max. For each seed the teacher solves once; each student samples at every K in steps. Metrics: ode_error (vs the teacher's output), nll (exact density), swd, mmd, energy (vs fresh data samples), coverage and modes (mixtures); with features: a classifier, also fd, precision and recall in its feature space (vs fresh data). The teacher and an independent data sample appear as reference rows. Returns a table.",
                parameters: [.required("students"), .optional("teacher", .none), .optional("solver", .none), .optional("noise", .number(10000)),
                             .optional("steps", .list([.number(1), .number(2), .number(4)])), .optional("seeds", .list([.number(0)])),
-                            .optional("metrics", .list(["ode_error", "nll", "swd", "coverage"].map { .string($0) }))]) { a in
+                            .optional("metrics", .list(["ode_error", "nll", "swd", "coverage"].map { .string($0) })),
+                            .optional("features", .none)]) { a in
         // Students, grouped.
         var groups: [(name: String, members: [ConsistencyStudent])] = []
         for item in try a.list("students") {
@@ -45,7 +46,8 @@ func registerCompare(_ r: Registry, _ ctx: BindingsContext) {
             return UInt64(s)
         }
         guard !steps.isEmpty, !seeds.isEmpty else { throw a.error("steps and seeds must not be empty") }
-        let known = ["ode_error", "nll", "swd", "mmd", "energy", "coverage"]
+        let known = ["ode_error", "nll", "swd", "mmd", "energy", "coverage", "fd", "precision", "recall"]
+        let features = try featureMap(a)
         let metrics = try a.list("metrics").map { v -> String in
             guard case .string(let s) = v, known.contains(s) else { throw a.error("unknown metric \(v.repr); known: \(known.joined(separator: ", "))", at: "metrics") }
             return s
@@ -66,15 +68,21 @@ func registerCompare(_ r: Registry, _ ctx: BindingsContext) {
         for m in metrics {
             if m == "nll" && !hasDensity { continue }
             if m == "coverage" { if hasModes { columns += ["coverage", "modes"] }; continue }
+            if ["fd", "precision", "recall"].contains(m) && features == nil {
+                throw a.error("metric \(m) needs features: a classifier (classifier(data))", at: "metrics")
+            }
             columns.append(m)
         }
         // values[row key][column] = samples over seeds × replicates
         var keys: [(String, String)] = []
         var values: [String: [String: [Double]]] = [:]
+        var dataFeatures: Batch? = nil
         func record(_ model: String, _ stepsLabel: String, _ x: Batch, reference: Batch?, data: Batch) throws {
             let key = model + "\u{1}" + stepsLabel
             if values[key] == nil { keys.append((model, stepsLabel)); values[key] = [:] }
             func put(_ c: String, _ v: Double) { values[key]![c, default: []].append(v) }
+            let xf = features.map { $0(x) }
+            var pr: PrecisionRecall? = nil
             for c in columns.dropFirst(2) {
                 switch c {
                 case "ode_error": if let reference { put(c, try odeError(student: x, teacher: reference).mean) }
@@ -84,6 +92,12 @@ func registerCompare(_ r: Registry, _ ctx: BindingsContext) {
                 case "energy": put(c, try energyDistance(x, data))
                 case "coverage":
                     if let toy { let cv = try modeCoverage(x, of: toy); put("coverage", cv.inlierShare); put("modes", Double(cv.modesCovered)) }
+                case "fd": if let xf, let df = dataFeatures { put(c, try frechetDistance(xf, df)) }
+                case "precision", "recall":
+                    if let xf, let df = dataFeatures {
+                        if pr == nil { pr = try precisionRecall(real: df, generated: xf) }
+                        put(c, c == "precision" ? pr!.precision : pr!.recall)
+                    }
                 default: break
                 }
             }
@@ -94,6 +108,7 @@ func registerCompare(_ r: Registry, _ ctx: BindingsContext) {
         for seed in seeds {
             let x = try initial(seed)
             let dataRef = teacher.data.sample(x.count, rng: RNG(seed: seed).stream(0xDA7A))
+            dataFeatures = features.map { $0(dataRef) }
             guard let reference = solver.solve(teacher.denoiser, x, callback: { _ in !ctx.cancel.isCancelled }) else {
                 throw a.error(ctx.cancel.isCancelled ? "compare interrupted (Ctrl-C)" : "the teacher's solve failed")
             }

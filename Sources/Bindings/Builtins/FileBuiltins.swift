@@ -47,6 +47,10 @@ func registerFiles(_ r: Registry, _ ctx: BindingsContext) {
         case "safetensors":
             let contents = try SafeTensors.read(url.path)
             if contents.metadata["student"] != nil { return .object(StudentObject(try ConsistencyStudent.load(from: url.path), context: ctx)) }
+            if contents.metadata["teacher"] != nil, contents.metadata["format"] == UNet.checkpointFormat {
+                let i = try ImageDenoiser.load(from: url.path)
+                return .object(TeacherObject(i, data: try dataNamed(i.dataName, a), kind: "learned", context: ctx))
+            }
             if contents.metadata["teacher"] != nil {
                 let l = try LearnedDenoiser.load(from: url.path)
                 return .object(TeacherObject(l, data: try dataNamed(l.dataName, a), kind: "learned", context: ctx))
@@ -75,6 +79,12 @@ func dataNamed(_ name: String, _ a: Arguments) throws -> DataObject {
         "checkerboard4": { DataObject(.toy(try Toy.checkerboard())) },
     ]
     if let make = known[name] { return try make() }
+    // Fashion-MNIST training sets by resolution ("fashion14").
+    if name.hasPrefix("fashion"), let side = Int(name.dropFirst(7)) {
+        let set = try FashionMNIST.load(.train, resolution: try FashionMNIST.Resolution(side: side))
+        return DataObject(.finite(Batch(count: set.count, dims: set.dims, values: set.images.scalars.map(Double.init)), name: name),
+                          labels: set.labels, imageSide: set.side)
+    }
     throw a.error("the teacher was trained on '\(name)', which cannot be rebuilt by name; distill from it with the data set passed explicitly", at: "path")
 }
 

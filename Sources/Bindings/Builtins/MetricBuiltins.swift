@@ -46,15 +46,19 @@ func registerMetrics(_ r: Registry, _ ctx: BindingsContext) {
         return .record(Record([("share", .number(c.inlierShare)), ("modes", .number(Double(c.modesCovered))),
                                ("of", .number(Double(c.modes))), ("counts", .list(c.counts.map { .number(Double($0)) }))]))
     }
-    r.register(name: "fd", signature: "fd(a, b)",
-               doc: "Fréchet distance between Gaussians fitted to two feature sets: ‖μ₁ − μ₂‖² + Tr(Σ₁ + Σ₂ − 2(Σ₁Σ₂)^{1/2}).",
-               parameters: [.required("a"), .required("b")]) { a in
-        .number(try frechetDistance(try a.points("a"), try a.points("b")))
+    r.register(name: "fd", signature: "fd(a, b, features: none)",
+               doc: "Fréchet distance between Gaussians fitted to two sets: ‖μ₁ − μ₂‖² + Tr(Σ₁ + Σ₂ − 2(Σ₁Σ₂)^{1/2}), on the raw values or, with features: a classifier, on its penultimate features (in the spirit of FID).",
+               parameters: [.required("a"), .required("b"), .optional("features", .none)]) { a in
+        let x = try a.points("a"), y = try a.points("b")
+        if let f = try featureMap(a) { return .number(try frechetDistance(x, y, features: f)) }
+        return .number(try frechetDistance(x, y))
     }
-    r.register(name: "precision_recall", signature: "precision_recall(real, generated, k: 5)",
-               doc: "k-NN precision (share of generated samples inside the real manifold) and recall (share of real samples inside the generated one), Kynkäänniemi et al. 2019.",
-               parameters: [.required("real"), .required("generated"), .optional("k", .number(5))]) { a in
-        let pr = try precisionRecall(real: try a.points("real"), generated: try a.points("generated"), k: try a.positiveInt("k"))
+    r.register(name: "precision_recall", signature: "precision_recall(real, generated, k: 5, features: none)",
+               doc: "k-NN precision (share of generated samples inside the real manifold) and recall (share of real samples inside the generated one), Kynkäänniemi et al. 2019; in a classifier's feature space when features: is given.",
+               parameters: [.required("real"), .required("generated"), .optional("k", .number(5)), .optional("features", .none)]) { a in
+        var real = try a.points("real"), gen = try a.points("generated")
+        if let f = try featureMap(a) { real = f(real); gen = f(gen) }
+        let pr = try precisionRecall(real: real, generated: gen, k: try a.positiveInt("k"))
         return .record(Record([("precision", .number(pr.precision)), ("recall", .number(pr.recall))]))
     }
 }

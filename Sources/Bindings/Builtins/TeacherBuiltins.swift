@@ -19,20 +19,35 @@ func registerTeachers(_ r: Registry, _ ctx: BindingsContext) {
             return .object(try exactTeacher(try a.object("data", as: DataObject.self, described: "a data set or a tensor of samples"), ctx, a))
         }
     }
-    r.register(name: "learned", signature: "learned(data, iters: 4000, batch: 512, lr: 0.001, width: 256, depth: 4, seed: 0)",
-               doc: "A network denoiser with EDM preconditioning trained on samples of data by denoising score matching (EDM weighting, log-normal σ with P_mean −1.2, P_std 1.2). Shows progress; Ctrl-C stops training and keeps the weights so far.",
-               parameters: [.required("data"), .optional("iters", .number(4000)), .optional("batch", .number(512)), .optional("lr", .number(1e-3)),
-                            .optional("width", .number(256)), .optional("depth", .number(4)), .optional("seed", .number(0))]) { a in
+    r.register(name: "learned", signature: "learned(data, iters: 4000, batch: none, lr: none, width: none, depth: 4, seed: 0)",
+               doc: "A network denoiser with EDM preconditioning trained on samples of data by denoising score matching (EDM weighting, log-normal σ with P_mean −1.2, P_std 1.2). Points get an MLP (width 256 × depth, batch 512, lr 1e-3); square images (fashion_mnist()) a U-Net of base width `width` (32, two levels, group norm; batch 128, lr 5e-4 with warm-up, EMA 0.999, clipping). Shows progress; Ctrl-C stops training and keeps the weights so far.",
+               parameters: [.required("data"), .optional("iters", .number(4000)), .optional("batch", .none), .optional("lr", .none),
+                            .optional("width", .none), .optional("depth", .number(4)), .optional("seed", .number(0))]) { a in
         let data: DataObject
         if case .tensor = a["data"] { data = DataObject(.finite(try a.points("data"), name: "samples")) }
         else { data = try a.object("data", as: DataObject.self, described: "a data set or a tensor of samples") }
-        var c = DenoiserTrainingConfig()
-        c.iterations = try a.positiveInt("iters"); c.batchSize = try a.positiveInt("batch"); c.learningRate = try a.number("lr")
-        c.width = try a.positiveInt("width"); c.depth = try a.positiveInt("depth"); c.seed = try a.seed()
         ctx.cancel.reset()
-        let D = try trainDenoiser(data: { data.sample($0, rng: $1) }, dims: data.dims, dataName: data.name, config: c, cancel: ctx.cancel) { p in
-            ctx.progress("teacher", Double(p.iteration) / Double(p.iterations), "loss \(formatShort(p.loss))")
+        let report: (TrainingProgress) -> Void = { p in
+            ctx.progress("teacher", Double(p.iteration) / Double(p.iterations), "loss \(formatShort(p.loss))  \(String(format: "%.1f", p.iterationsPerSecond)) it/s")
         }
+        if let side = data.imageSide {
+            var c = ImageDenoiserTrainingConfig()
+            c.iterations = try a.positiveInt("iters"); c.seed = try a.seed()
+            if a.isGiven("batch") { c.batchSize = try a.positiveInt("batch") }
+            if a.isGiven("lr") { c.learningRate = try a.number("lr") }
+            var arch = UNet.Configuration(channels: 1, height: side, width: side)
+            if a.isGiven("width") { arch.baseWidth = try a.positiveInt("width") }
+            let D = try trainImageDenoiser(data: { data.sample($0, rng: $1) }, architecture: arch, dataName: data.name,
+                                           config: c, cancel: ctx.cancel, progress: report)
+            if D.outcome != .completed { a.interpreter.output("note: \(D.outcome.message)") }
+            return .object(TeacherObject(D, data: data, kind: "learned", context: ctx))
+        }
+        var c = DenoiserTrainingConfig()
+        c.iterations = try a.positiveInt("iters"); c.seed = try a.seed(); c.depth = try a.positiveInt("depth")
+        if a.isGiven("batch") { c.batchSize = try a.positiveInt("batch") }
+        if a.isGiven("lr") { c.learningRate = try a.number("lr") }
+        if a.isGiven("width") { c.width = try a.positiveInt("width") }
+        let D = try trainDenoiser(data: { data.sample($0, rng: $1) }, dims: data.dims, dataName: data.name, config: c, cancel: ctx.cancel, progress: report)
         if D.outcome != .completed { a.interpreter.output("note: \(D.outcome.message)") }
         return .object(TeacherObject(D, data: data, kind: "learned", context: ctx))
     }

@@ -32,12 +32,12 @@ func registerTraining(_ r: Registry, _ ctx: BindingsContext) {
     }
 
     r.register(name: "distill",
-               signature: "distill(teacher, solver, objective: \"cm\", iters: 4000, batch: 512, lr: 0.001, ema: 0, distance: \"l2\", huber_c: none, seed: 0, width: 256, depth: 4)",
-               doc: "Distils a teacher into a consistency student. objective \"cm\": one teacher step then the target network f_θ⁻ (ema μ: 0 is the online weights under stop-gradient, as the paper's code; 0.95 the original CM paper). objective \"direct\": regress onto the teacher's solve all the way to σ_min. distance: \"l2\" (squared), \"l1\" or \"huber\" (pseudo-Huber with huber_c). Ctrl-C stops and keeps the weights; a non-finite loss stops with the last good weights.",
+               signature: "distill(teacher, solver, objective: \"cm\", iters: 4000, batch: 512, lr: 0.001, ema: 0, distance: \"l2\", huber_c: none, seed: 0, width: 256, depth: 4, init: \"auto\")",
+               doc: "Distils a teacher into a consistency student. objective \"cm\": one teacher step then the target network f_θ⁻ (ema μ: 0 is the online weights under stop-gradient, as the paper's code; 0.95 the original CM paper). objective \"direct\": regress onto the teacher's solve all the way to σ_min. distance: \"l2\" (squared), \"l1\" or \"huber\" (pseudo-Huber with huber_c). init: \"teacher\" starts F_θ from the teacher network's weights (as the paper's students start from the teacher), \"random\" from a fresh MLP of width × depth; \"auto\" is \"teacher\" for image (U-Net) teachers and \"random\" otherwise. Ctrl-C stops and keeps the weights; a non-finite loss stops with the last good weights.",
                parameters: [.required("teacher"), .required("solver"), .optional("objective", .string("cm")), .optional("iters", .number(4000)),
                             .optional("batch", .number(512)), .optional("lr", .number(1e-3)), .optional("ema", .number(0)),
                             .optional("distance", .string("l2")), .optional("huber_c", .none), .optional("seed", .number(0)),
-                            .optional("width", .number(256)), .optional("depth", .number(4))]) { a in
+                            .optional("width", .number(256)), .optional("depth", .number(4)), .optional("init", .string("auto"))]) { a in
         let teacher = try a.object("teacher", as: TeacherObject.self, described: "a teacher (exact(data) or learned(data))")
         let solverObject = try a.object("solver", as: SolverObject.self, described: "a solver over a grid (e.g. heun(karras(n: 40)))")
         guard let solver = solverObject.gridSolver else {
@@ -56,10 +56,24 @@ func registerTraining(_ r: Registry, _ ctx: BindingsContext) {
         c.width = try a.positiveInt("width")
         c.depth = try a.positiveInt("depth")
         try c.validate()
+        let initial: (any ConditionalNetwork)?
+        switch try a.choice("init", ["auto", "teacher", "random"]) {
+        case "teacher":
+            guard let n = teacher.network else { throw a.error("an \(teacher.kind) teacher has no network to start from; use init: \"random\"", at: "init") }
+            initial = n
+        case "random":
+            guard teacher.data.imageSide == nil else { throw a.error("image students start from the teacher's U-Net (init: \"teacher\")", at: "init") }
+            initial = nil
+        default: initial = teacher.denoiser is ImageDenoiser ? teacher.network : nil
+        }
+        if initial == nil && teacher.data.imageSide != nil {
+            throw a.error("an image student needs a U-Net to start from: distil from learned(images)", at: "teacher")
+        }
         ctx.cancel.reset()
         let label = c.objective == .cm ? "CM" : "Direct CM"
-        let s = try distill(teacher: teacher.denoiser, solver: solver, data: { teacher.data.sample($0, rng: $1) }, config: c, cancel: ctx.cancel) { p in
-            ctx.progress(label, Double(p.iteration) / Double(p.iterations), "loss \(formatShort(p.loss))  \(Int(p.iterationsPerSecond)) it/s")
+        let s = try distill(teacher: teacher.denoiser, solver: solver, data: { teacher.data.sample($0, rng: $1) }, config: c,
+                            initialNetwork: initial, cancel: ctx.cancel) { p in
+            ctx.progress(label, Double(p.iteration) / Double(p.iterations), "loss \(formatShort(p.loss))  \(String(format: "%.1f", p.iterationsPerSecond)) it/s")
         }
         if s.outcome != .completed { a.interpreter.output("note: \(label): \(s.outcome.message)") }
         return .object(StudentObject(s, context: ctx))

@@ -12,8 +12,16 @@ final class DataObject: MemberTable {
         case finite(Batch, name: String)
     }
     let source: Source
+    /// Class labels of a labelled finite set (Fashion-MNIST), row by row.
+    let labels: [Int]?
+    /// Side of the square grayscale images a finite set holds (nil for points).
+    let imageSide: Int?
 
-    init(_ source: Source) { self.source = source }
+    init(_ source: Source, labels: [Int]? = nil, imageSide: Int? = nil) {
+        self.source = source
+        self.labels = labels
+        self.imageSide = imageSide
+    }
 
     var typeName: String { "data" }
     var name: String {
@@ -36,7 +44,9 @@ final class DataObject: MemberTable {
         case .toy(let t):
             let density = t.exactLogDensity(Batch(count: 1, dims: t.dims)) != nil ? "exact density" : "no exact density"
             return "data \(t.name) (\(t.dims)-D, \(density))"
-        case .finite(let b, let n): return "data \(n) (\(b.count) samples of \(b.dims) dims)"
+        case .finite(let b, let n):
+            if let s = imageSide { return "data \(n) (\(b.count) images of \(s)×\(s)\(labels == nil ? "" : ", labelled"))" }
+            return "data \(n) (\(b.count) samples of \(b.dims) dims)"
         }
     }
     var typeDoc: String {
@@ -56,6 +66,17 @@ final class DataObject: MemberTable {
         [
             .value("name", "The data set's name.") { .string(self.name) },
             .value("dims", "Dimension of one sample.") { .number(Double(self.dims)) },
+            .value("count", "Number of samples of a finite set (none for a distribution).") {
+                if case .finite(let b, _) = self.source { return .number(Double(b.count)) }
+                return .none
+            },
+            .value("points", "The samples of a finite set as an [n, dims] tensor (none for a distribution).") {
+                if case .finite(let b, _) = self.source { return b.value }
+                return .none
+            },
+            .value("labels", "Class labels of a labelled set as a 1-D tensor (none otherwise).") {
+                self.labels.map { vector($0.map(Double.init)) } ?? .none
+            },
             .value("modes", "Means of a mixture's components as an [K, dims] tensor (none otherwise).") {
                 self.toy?.modes.map { .tensor($0.tensor) } ?? .none
             },

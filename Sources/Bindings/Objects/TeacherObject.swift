@@ -1,4 +1,5 @@
 import Diffusion
+import Nets
 import Foundation
 import Script
 import Tensors
@@ -20,6 +21,11 @@ final class TeacherObject: MemberTable {
 
     var typeName: String { "teacher" }
     var summary: String {
+        if let i = denoiser as? ImageDenoiser {
+            let tail = i.lossCurve.suffix(100)
+            let loss = tail.isEmpty ? "" : ", final loss \(formatShort(tail.reduce(0, +) / Double(tail.count)))"
+            return "teacher learned on \(data.name) (U-Net, \(String(format: "%.2f", Double(i.network.store.count) / 1e6)) M parameters, \(i.lossCurve.count) iterations\(loss))"
+        }
         if let l = denoiser as? LearnedDenoiser {
             let tail = l.lossCurve.suffix(100)
             let loss = tail.isEmpty ? "" : ", final loss \(formatShort(tail.reduce(0, +) / Double(tail.count)))"
@@ -33,7 +39,8 @@ final class TeacherObject: MemberTable {
             .value("data", "The data distribution the teacher models.") { .object(self.data) },
             .value("kind", "\"exact\", \"empirical\" or \"learned\".") { .string(self.kind) },
             .value("loss_curve", "Training loss per iteration (learned teachers).") {
-                (self.denoiser as? LearnedDenoiser).map { vector($0.lossCurve) } ?? .none
+                if let i = self.denoiser as? ImageDenoiser { return vector(i.lossCurve) }
+                return (self.denoiser as? LearnedDenoiser).map { vector($0.lossCurve) } ?? .none
             },
             .method("denoise", "teacher.denoise(x, sigma)", "D(x; σ) for every row of x, as a tensor.",
                     [.required("x"), .required("sigma")]) { args in
@@ -43,13 +50,21 @@ final class TeacherObject: MemberTable {
                 return self.denoiser.denoise(x, sigma: s).value
             },
             .method("save", "teacher.save(path)", "Saves a learned teacher as .safetensors.", [.required("path")]) { args in
-                guard let l = self.denoiser as? LearnedDenoiser else {
-                    throw args.error("only learned teachers are saved; an exact teacher is rebuilt by exact(data)")
-                }
                 let url = try self.context.resolveWritePath(try args.string("path"))
-                try l.save(to: url.path)
+                if let i = self.denoiser as? ImageDenoiser { try i.save(to: url.path) }
+                else if let l = self.denoiser as? LearnedDenoiser { try l.save(to: url.path) }
+                else { throw args.error("only learned teachers are saved; an exact teacher is rebuilt by exact(data)") }
                 return .string(url.path)
             },
         ]
+    }
+}
+
+extension TeacherObject {
+    /// The teacher's network F_θ, for students that start from the teacher's weights.
+    var network: (any ConditionalNetwork)? {
+        if let i = denoiser as? ImageDenoiser { return i.network }
+        if let l = denoiser as? LearnedDenoiser { return l.network }
+        return nil
     }
 }
