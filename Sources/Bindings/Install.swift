@@ -14,4 +14,5 @@ public func installBindings(into interpreter: Interpreter, context: BindingsCont
     registerFiles(r, context)
     registerTensorExtras(r, context)
     registerImages(r, context)
+    registerNearest(r, context)
 }

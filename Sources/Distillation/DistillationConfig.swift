@@ -20,6 +20,9 @@ public struct DistillationConfig: Sendable, Codable, Equatable {
     public var sigmaData: Double = 0.5
     /// Gradient-norm clip (nil: none).
     public var clipNorm: Double? = nil
+    /// Iterations after which a copy of the student is kept (to track metrics at several
+    /// training budgets in one run).
+    public var snapshots: [Int] = []
 
     public init() {}
 
@@ -35,5 +38,6 @@ public struct DistillationConfig: Sendable, Codable, Equatable {
         guard fourierFeatures >= 1 && fourierFeatures <= 1024 else { throw bad("fourier features = \(fourierFeatures) must be between 1 and 1024") }
         guard sigmaData.isFinite && sigmaData > 0 else { throw bad("sigma_data = \(sigmaData) must be positive") }
         if let c = clipNorm { guard c.isFinite && c > 0 else { throw bad("clip = \(c) must be positive") } }
+        if let s = snapshots.first(where: { $0 < 1 || $0 > iterations }) { throw bad("snapshot at iteration \(s) lies outside 1 … \(iterations)") }
     }
 }

@@ -44,6 +44,7 @@ public func distill(teacher: Denoiser, solver: GridSolver, data: DataSampler,
     let p = student.parameterization
     let rngBase = RNG(seed: config.seed).stream(0xD157)
     var grad = [Float](repeating: 0, count: B * dims)
+    var snapshotAt: [Int] = [], snapshotNets: [any ConditionalNetwork] = []
 
     let (outcome, losses) = runTraining(iterations: config.iterations, store: net.store, cancel: cancel, progress: progress,
         lossAndGradients: { t in
@@ -88,13 +89,20 @@ public func distill(teacher: Denoiser, solver: GridSolver, data: DataSampler,
             clock?.mark("backward")
             return loss
         },
-        update: { _ in
+        update: { t in
             clock?.mark("divergence guard (grad norm, snapshot)")
             if let c = config.clipNorm { _ = clipGradientNorm(net.store, maxNorm: c) }
             adam.update(net.store)
             if config.emaRate > 0 { ema.update(target: targetNet.store, online: net.store) }
             clock?.mark("Adam")
+            if config.snapshots.contains(t + 1) { snapshotAt.append(t + 1); snapshotNets.append(net.copy()) }
         })
+    for (i, n) in zip(snapshotAt, snapshotNets) {
+        let s = ConsistencyStudent(network: n, grid: grid, config: config)
+        s.lossCurve = Array(losses.prefix(i))
+        s.teacherName = student.teacherName
+        student.snapshots.append(s)
+    }
     student.lossCurve = losses
     student.outcome = outcome
     return student

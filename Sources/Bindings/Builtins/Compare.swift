@@ -10,12 +10,12 @@ import Tensors
 /// reference rows, mean ± spread over seeds (and over replicate students).
 func registerCompare(_ r: Registry, _ ctx: BindingsContext) {
     r.register(name: "compare",
-               signature: "compare(students, teacher: none, solver: none, noise: 10000, steps: [1, 2, 4], seeds: [0], metrics: [\"ode_error\", \"nll\", \"swd\", \"coverage\"], features: none)",
-               doc: "Measures students against the teacher's solver from the same initial noise. students: a list whose items are students or lists of replicate students (e.g. one per training seed; their spread joins the seeds'). noise: a tensor x(σ_max) used for every seed, or a count drawn per seed as noise(count, seed: s)·σ_max. For each seed the teacher solves once; each student samples at every K in steps. Metrics: ode_error (vs the teacher's output), nll (exact density), swd, mmd, energy (vs fresh data samples), coverage and modes (mixtures); with features: a classifier, also fd, precision and recall in its feature space (vs fresh data). The teacher and an independent data sample appear as reference rows. Returns a table.",
+               signature: "compare(students, teacher: none, solver: none, noise: 10000, steps: [1, 2, 4], seeds: [0], metrics: [\"ode_error\", \"nll\", \"swd\", \"coverage\"], features: none, reference: none)",
+               doc: "Measures students against the teacher's solver from the same initial noise. students: a list whose items are students or lists of replicate students (e.g. one per training seed; their spread joins the seeds'). noise: a tensor x(σ_max) used for every seed, or a count drawn per seed as noise(count, seed: s)·σ_max. For each seed the teacher solves once; each student samples at every K in steps. Metrics: ode_error (vs the teacher's output), nll (exact density), swd, mmd, energy (vs fresh data samples), coverage and modes (mixtures); with features: a classifier, also fd, precision and recall in its feature space (vs fresh data). Sample-quality metrics compare against fresh samples of the teacher's data, or of reference: (e.g. a held-out set). The teacher and an independent sample of the teacher's data appear as reference rows (the data row is the floor). Returns a table.",
                parameters: [.required("students"), .optional("teacher", .none), .optional("solver", .none), .optional("noise", .number(10000)),
                             .optional("steps", .list([.number(1), .number(2), .number(4)])), .optional("seeds", .list([.number(0)])),
                             .optional("metrics", .list(["ode_error", "nll", "swd", "coverage"].map { .string($0) })),
-                            .optional("features", .none)]) { a in
+                            .optional("features", .none), .optional("reference", .none)]) { a in
         // Students, grouped.
         var groups: [(name: String, members: [ConsistencyStudent])] = []
         for item in try a.list("students") {
@@ -107,7 +107,9 @@ func registerCompare(_ r: Registry, _ ctx: BindingsContext) {
         var done = 0.0
         for seed in seeds {
             let x = try initial(seed)
-            let dataRef = teacher.data.sample(x.count, rng: RNG(seed: seed).stream(0xDA7A))
+            let dataRef = try (a.isGiven("reference") ? a.object("reference", as: DataObject.self, described: "a data set") : teacher.data)
+                .sample(x.count, rng: RNG(seed: seed).stream(0xDA7A))
+            guard dataRef.dims == dims else { throw a.error("the reference data has \(dataRef.dims) dims, the teacher \(dims)", at: "reference") }
             dataFeatures = features.map { $0(dataRef) }
             guard let reference = solver.solve(teacher.denoiser, x, callback: { _ in !ctx.cancel.isCancelled }) else {
                 throw a.error(ctx.cancel.isCancelled ? "compare interrupted (Ctrl-C)" : "the teacher's solve failed")

@@ -61,3 +61,41 @@ func featureMap(_ a: Arguments, _ name: String = "features") throws -> ((Batch) 
     let c = try a.object(name, as: ClassifierObject.self, described: "a classifier (classifier(data))")
     return { c.features($0) }
 }
+
+/// `nearest`: the closest rows of a data set (memorisation checks).
+func registerNearest(_ r: Registry, _ ctx: BindingsContext) {
+    r.register(name: "nearest", signature: "nearest(x, data)",
+               doc: "For every row of x, the nearest row (Euclidean) of a finite data set, as a tensor of the same shape: beside the samples it shows what a model may have memorised.",
+               parameters: [.required("x"), .required("data")]) { a in
+        let d = try a.object("data", as: DataObject.self, described: "a finite data set (e.g. fashion_mnist())")
+        guard case .finite(let y, _) = d.source else { throw a.error("nearest needs a finite data set", at: "data") }
+        let x = try a.points("x", dims: y.dims)
+        try a.interpreter.charge(elements: x.count * y.count, at: a.callSpan)
+        // ‖x − y‖² = ‖x‖² − 2x·y + ‖y‖², the cross term by dgemm in blocks of 256 rows.
+        let yNorm = (0..<y.count).map { i in y.row(i).reduce(0) { $0 + $1 * $1 } }
+        var out = Batch(count: x.count, dims: x.dims)
+        var start = 0
+        while start < x.count {
+            let b = min(256, x.count - start)
+            var cross = [Double](repeating: 0, count: b * y.count)
+            x.values.withUnsafeBufferPointer { xp in
+                y.values.withUnsafeBufferPointer { yp in
+                    cross.withUnsafeMutableBufferPointer { c in
+                        dgemm(transB: true, m: b, n: y.count, k: x.dims, xp.baseAddress! + start * x.dims, lda: x.dims,
+                              yp.baseAddress!, ldb: y.dims, c.baseAddress!, ldc: y.count)
+                    }
+                }
+            }
+            for r in 0..<b {
+                var best = 0, bestD = Double.infinity
+                for j in 0..<y.count {
+                    let dist = yNorm[j] - 2 * cross[r * y.count + j]
+                    if dist < bestD { bestD = dist; best = j }
+                }
+                for k in 0..<x.dims { out.values[(start + r) * x.dims + k] = y.values[best * y.dims + k] }
+            }
+            start += b
+        }
+        return out.value
+    }
+}

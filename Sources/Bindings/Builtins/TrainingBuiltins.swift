@@ -32,12 +32,12 @@ func registerTraining(_ r: Registry, _ ctx: BindingsContext) {
     }
 
     r.register(name: "distill",
-               signature: "distill(teacher, solver, objective: \"cm\", iters: 4000, batch: 512, lr: 0.001, ema: 0, distance: \"l2\", huber_c: none, seed: 0, width: 256, depth: 4, init: \"auto\")",
-               doc: "Distils a teacher into a consistency student. objective \"cm\": one teacher step then the target network f_θ⁻ (ema μ: 0 is the online weights under stop-gradient, as the paper's code; 0.95 the original CM paper). objective \"direct\": regress onto the teacher's solve all the way to σ_min. distance: \"l2\" (squared), \"l1\" or \"huber\" (pseudo-Huber with huber_c). init: \"teacher\" starts F_θ from the teacher network's weights (as the paper's students start from the teacher), \"random\" from a fresh MLP of width × depth; \"auto\" is \"teacher\" for image (U-Net) teachers and \"random\" otherwise. Ctrl-C stops and keeps the weights; a non-finite loss stops with the last good weights.",
+               signature: "distill(teacher, solver, objective: \"cm\", iters: 4000, batch: 512, lr: 0.001, ema: 0, distance: \"l2\", huber_c: none, seed: 0, width: 256, depth: 4, init: \"auto\", snapshots: [])",
+               doc: "Distils a teacher into a consistency student. objective \"cm\": one teacher step then the target network f_θ⁻ (ema μ: 0 is the online weights under stop-gradient, as the paper's code; 0.95 the original CM paper). objective \"direct\": regress onto the teacher's solve all the way to σ_min. distance: \"l2\" (squared), \"l1\" or \"huber\" (pseudo-Huber with huber_c). init: \"teacher\" starts F_θ from the teacher network's weights (as the paper's students start from the teacher), \"random\" from a fresh MLP of width × depth; \"auto\" is \"teacher\" for image (U-Net) teachers and \"random\" otherwise. snapshots: iteration counts at which a copy is kept (student.snapshots), to measure several training budgets in one run. Ctrl-C stops and keeps the weights; a non-finite loss stops with the last good weights.",
                parameters: [.required("teacher"), .required("solver"), .optional("objective", .string("cm")), .optional("iters", .number(4000)),
                             .optional("batch", .number(512)), .optional("lr", .number(1e-3)), .optional("ema", .number(0)),
                             .optional("distance", .string("l2")), .optional("huber_c", .none), .optional("seed", .number(0)),
-                            .optional("width", .number(256)), .optional("depth", .number(4)), .optional("init", .string("auto"))]) { a in
+                            .optional("width", .number(256)), .optional("depth", .number(4)), .optional("init", .string("auto")), .optional("snapshots", .list([]))]) { a in
         let teacher = try a.object("teacher", as: TeacherObject.self, described: "a teacher (exact(data) or learned(data))")
         let solverObject = try a.object("solver", as: SolverObject.self, described: "a solver over a grid (e.g. heun(karras(n: 40)))")
         guard let solver = solverObject.gridSolver else {
@@ -55,6 +55,10 @@ func registerTraining(_ r: Registry, _ ctx: BindingsContext) {
         c.seed = try a.seed()
         c.width = try a.positiveInt("width")
         c.depth = try a.positiveInt("depth")
+        c.snapshots = try a.numbers("snapshots").map { v -> Int in
+            guard v == v.rounded(), v >= 1, v <= Double(c.iterations) else { throw a.error("snapshots must be whole iteration counts in 1 … iters, got \(formatShort(v))", at: "snapshots") }
+            return Int(v)
+        }
         try c.validate()
         let initial: (any ConditionalNetwork)?
         switch try a.choice("init", ["auto", "teacher", "random"]) {

@@ -46,6 +46,9 @@ final class StudentObject: MemberTable {
             .value("grid", "The teacher's grid it was trained on.") { .object(GridObject(self.student.grid)) },
             .value("outcome", "How training ended.") { .string(self.student.outcome.message) },
             .value("name", "\"CM\" or \"Direct CM\".") { .string(self.student.name) },
+            .value("snapshots", "Copies kept during training (distill(…, snapshots: [...])), in order.") {
+                .list(self.student.snapshots.map { .object(StudentObject($0, context: self.context)) })
+            },
             .method("save", "student.save(path)", "Saves weights and config as .safetensors (atomically).", [.required("path")]) { args in
                 let url = try self.context.resolveWritePath(try args.string("path"))
                 try self.student.save(to: url.path)

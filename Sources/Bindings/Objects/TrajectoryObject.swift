@@ -28,6 +28,13 @@ final class TrajectoryObject: MemberTable {
             },
             .value("sigmas", "The σ visited, [steps + 1].") { vector(self.trajectory.sigmas) },
             .value("steps", "Number of steps taken.") { .number(Double(self.trajectory.steps)) },
+            .method("strip", "traj.strip(i)", "Sample i's denoised prediction D(x; σ) at every step, [steps, dims]: an image strip for grid_image.",
+                    [.required("i")]) { a in
+                let i = try a.nonNegativeInt("i")
+                let d = self.trajectory.denoised
+                guard let first = d.first, i < first.count else { throw a.error("sample \(i) is out of range (\(d.first?.count ?? 0) samples)", at: "i") }
+                return .tensor(Tensor(shape: [d.count, first.dims], scalars: d.flatMap { $0.row(i) }.map(Float.init)))
+            },
         ]
     }
 }
