@@ -31,12 +31,13 @@ func registerCompare(_ r: Registry, _ ctx: BindingsContext) {
             default: throw a.error("students must be students or lists of students, found \(item.typeName)", at: "students")
             }
         }
-        guard let first = groups.first?.members.first else { throw a.error("compare needs at least one student", at: "students") }
+        let first = groups.first?.members.first
         let teacher = try a.isGiven("teacher") ? a.object("teacher", as: TeacherObject.self, described: "a teacher") : nil
         guard let teacher else { throw a.error("compare needs the teacher: compare(students, teacher: t, solver: s)", at: "teacher") }
-        let solver: ODESolver = a.isGiven("solver")
-            ? try a.object("solver", as: SolverObject.self, described: "a solver").solver
-            : GridSolver(.heun, grid: first.grid)
+        let solver: ODESolver
+        if a.isGiven("solver") { solver = try a.object("solver", as: SolverObject.self, described: "a solver").solver }
+        else if let first { solver = GridSolver(.heun, grid: first.grid) }
+        else { throw a.error("with no students, give the teacher's solver: compare([], teacher: t, solver: s)", at: "solver") }
         let steps = try a.numbers("steps").map { k -> Int in
             guard k >= 1, k == k.rounded(), k <= 1000 else { throw a.error("steps must be whole numbers from 1 to 1000, got \(formatShort(k))", at: "steps") }
             return Int(k)
