@@ -33,6 +33,14 @@ public enum Parameters {
         let numeric = v.allSatisfy { $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }
         if numeric, let x = Double(v), x.isFinite, !v.hasPrefix("+"), v.first != ".", v.last != "." { return v }
         if v.count >= 2, let q = v.first, q == "\"" || q == "'", v.last == q { return v }  // already quoted
+        // A flat list, `[0, 1, 2]`: each item as its own literal (`-p seeds=[0,1,2]`).
+        if v.count >= 2, v.first == "[", v.last == "]" {
+            let inner = v.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
+            if inner.isEmpty { return "[]" }
+            if !inner.contains("[") && !inner.contains("\"") && !inner.contains("'") {
+                return "[" + inner.split(separator: ",").map { literal(String($0)) }.joined(separator: ", ") + "]"
+            }
+        }
         return Value.string(value).repr
     }
 

@@ -58,3 +58,12 @@ struct NotebookParametersTests {
         #expect(throws: NotebookError.self) { try Parameters.parseOverride("novalue") }
     }
 }
+
+@Suite struct NotebookListParameterTests {
+    @Test func flatListsStayLists() {
+        #expect(Parameters.literal("[0, 1, 2]") == "[0, 1, 2]")
+        #expect(Parameters.literal("[0.5,true]") == "[0.5, true]")
+        #expect(Parameters.literal("[]") == "[]")
+        #expect(Parameters.literal("[a, 1]") == "[\"a\", 1]")
+    }
+}
