@@ -90,4 +90,39 @@ import Tensors
         // The session goes on.
         #expect(interp.run("y = 1 + 1\ny").succeeded)
     }
+
+    /// Images end to end at toy size: Fashion-MNIST (skipped when the package is absent),
+    /// a U-Net teacher, students started from its weights with snapshots, a classifier's
+    /// feature space for fd and precision/recall, image grids and nearest neighbours.
+    @Test func imagesEndToEnd() throws {
+        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz") else { return }
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (interp, out, figures) = session(dir)
+        let r = interp.run("""
+        train = fashion_mnist(size: 14, count: 300, seed: 1)
+        test = fashion_mnist(split: "test", size: 14, count: 200)
+        print(train)
+        t = learned(train, iters: 3, batch: 16)
+        solver = heun(karras(n: 6))
+        s = distill(t, solver, objective: "cm", iters: 4, batch: 8, snapshots: [2, 4])
+        print(len(s.snapshots), s.snapshots[0].iterations, s.snapshots[1].iterations)
+        z = noise(24, dims: 196, seed: 3) * 80
+        x = s.sample(z, steps: 2)
+        print(shape(x))
+        clf = classifier(train, test: test, epochs: 1)
+        print(fd(x, test.points, features: clf) > 0)
+        pr = precision_recall(test.points, x, features: clf)
+        print(pr.precision >= 0 and pr.recall <= 1)
+        print(shape(nearest(x[0:3], train)))
+        traj = solve(t, solver, z)
+        grid_image(traj.strip(0), columns: 5, file: "strip.png")
+        d = distill(t, solver, objective: "direct", init: "random", iters: 2)
+        """)
+        let text = out().joined(separator: "\n")
+        #expect(r.errors.count == 1 && r.renderedErrors.contains("image students start from the teacher's U-Net"), "\(r.renderedErrors)")
+        #expect(text.contains("data fashion14 (300 images of 14×14, labelled)"))
+        #expect(text.contains("2 2 4") && text.contains("[24, 196]") && text.contains("true\ntrue") && text.contains("[3, 196]"), "\(text)")
+        #expect(figures().map(\.lastPathComponent) == ["strip.png"])
+    }
 }
