@@ -34,7 +34,7 @@ struct Bench: ParsableCommand {
         let z = RNG(seed: 4).normalBatch(count: 10_000, dims: 2).map { $0 * 80 }
         let heun = GridSolver(.heun, grid: grid)
         let tSolve = measure(seconds) { _ = heun.solve(ring8, z, callback: nil) }
-        rows.append(BenchRow(name: "Heun N = 40 solve, 10,000 ring8 points", value: tSolve * 1e3, unit: "ms"))
+        rows.append(BenchRow(name: "Heun solve, Karras N = 40 (39 steps), 10,000 ring8 points", value: tSolve * 1e3, unit: "ms"))
 
         // Training steps on the default study settings: ring8 exact teacher, Heun N = 40,
         // MLP 4 × 256, batch 512, both cores.
@@ -59,6 +59,13 @@ struct Bench: ParsableCommand {
         rows.append(BenchRow(name: "MLP 4×256 forward+backward+Adam, batch 512", value: mlp.msPerStep, unit: "ms"))
         rows.append(BenchRow(name: "MLP forward+backward rate", value: mlp.gflops, unit: "GFLOP/s"))
         rows.append(BenchRow(name: "  as a fraction of sgemm on the same shapes (\(formatShort(mlp.sgemmGFLOPs)) GFLOP/s)", value: mlp.gflops / mlp.sgemmGFLOPs, unit: ""))
+
+        // The image side: the U-Net of the Fashion-MNIST study (1 × 14 × 14, base width 32, batch 128).
+        let unet = NetsBenchmark.unetStep(batch: 128)
+        rows.append(BenchRow(name: "U-Net (\(unet.parameters) parameters) training step, batch 128, 14×14", value: unet.msPerStep, unit: "ms"))
+        rows.append(BenchRow(name: "  rate of its matrix products", value: unet.gflops, unit: "GFLOP/s"))
+        rows.append(BenchRow(name: "  as a fraction of sgemm on the same shapes (\(formatShort(unet.sgemmGFLOPs)) GFLOP/s)", value: unet.gflops / unet.sgemmGFLOPs, unit: ""))
+        rows.append(BenchRow(name: "  U-Net predict (no grad), batch 128", value: unet.predictMs, unit: "ms"))
 
         if json {
             let obj: [String: Any] = [
