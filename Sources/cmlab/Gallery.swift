@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 import Diffusion
 import Distillation
 import Foundation
@@ -39,11 +40,10 @@ struct Gallery: ParsableCommand {
         for u in urls { print(u.path) }
     }
 
-    /// Images for the grid: Fashion-MNIST's first 32 test images when the data set is installed.
+    /// Images for the grid: 32 Fashion-MNIST test images at 28 × 28 when the data set is
+    /// installed (nil, and no image grid, otherwise).
     func galleryImages() -> Tensor? {
-        let path = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte"
-        guard let data = FileManager.default.contents(atPath: path), data.count >= 16 + 32 * 784 else { return nil }
-        let bytes = [UInt8](data[16..<(16 + 32 * 784)])
-        return Tensor(shape: [32, 28, 28], scalars: bytes.map { Float($0) / 127.5 - 1 })
+        guard FashionMNIST.isAvailable(.test), let set = try? FashionMNIST.load(.test, resolution: .full, limit: 32, seed: seed) else { return nil }
+        return set.images.reshaped([set.count, 28, 28])
     }
 }
