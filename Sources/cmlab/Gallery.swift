@@ -12,7 +12,7 @@ struct Gallery: ParsableCommand {
         abstract: "Draw the plot gallery (trajectories, samples, density, loss curve, image grid) into a folder.")
 
     @Option(help: "Output folder (created if missing).") var out: String = "gallery"
-    @Option(help: "A student .safetensors to draw; without it a CM student is distilled for --iters iterations.") var student: String?
+    @Option(help: "A student .safetensors to draw; without it a CM student (μ = 0.95) is distilled for --iters iterations.") var student: String?
     @Option(parsing: .unconditional, help: "Iterations of the quick student.") var iters: Int = 1500
     @Option(parsing: .unconditional, help: "Seed.") var seed: UInt64 = 0
 
@@ -27,7 +27,7 @@ struct Gallery: ParsableCommand {
         let s: ConsistencyStudent
         if let student { s = try ConsistencyStudent.load(from: student) } else {
             var c = DistillationConfig()
-            c.iterations = try positive(iters, "iters"); c.seed = seed
+            c.iterations = try positive(iters, "iters"); c.seed = seed; c.emaRate = 0.95
             let bar = ProgressBar(label: "quick CM student")
             s = try distill(teacher: teacher, solver: heun, data: { teacher.sample(count: $0, rng: $1) }, config: c, progress: bar.update)
             bar.finish()
