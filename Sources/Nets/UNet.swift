@@ -70,7 +70,8 @@ public final class UNet: Module {
     let convOut: Conv2d
 
     private var train: UNetWorkspace?
-    private var infer: UNetWorkspace?
+    /// Inference workspaces by batch size: the full chunk and the last remainder.
+    private var infer: [Int: UNetWorkspace] = [:]
 
     /// Values per image, `Ci·H·W`.
     public var inputDims: Int { configuration.channels * configuration.height * configuration.width }
@@ -194,14 +195,15 @@ public final class UNet: Module {
             train = w
             return w
         }
-        if let w = infer, w.batch == batch { return w }
+        if let w = infer[batch] { return w }
+        if infer.count >= 2 { infer = infer.filter { $0.key == Self.predictChunk } }
         let w = UNetWorkspace(self, batch: batch, training: false)
-        infer = w
+        infer[batch] = w
         return w
     }
 
     /// Drops the activation buffers (they are rebuilt on the next call).
-    public func releaseBuffers() { train = nil; infer = nil }
+    public func releaseBuffers() { train = nil; infer = [:] }
 
     // MARK: Passes on raw buffers
 
