@@ -58,14 +58,14 @@ public final class Classifier: Module {
 
     final class Workspace {
         let batch: Int, training: Bool
-        let g: Geometry, h: Geometry
+        let g: ImageGeometry, h: ImageGeometry
         let x, col1, a1, xhat1, sig1, h1, p, col2, a2, xhat2, sig2, h2, flat, s3, f, logits: Buffer
         let rstd1, rstd2, partial: Buffer
         let dlogits, df, dflat, dh2, da2, dp, dh1, da1, dcol: Buffer
         var forwardDone = false
         init(_ net: Classifier, batch: Int, training t: Bool) {
             self.batch = batch; training = t
-            g = Geometry(batch: batch, height: net.configuration.height, width: net.configuration.width); h = g.half
+            g = ImageGeometry(batch: batch, height: net.configuration.height, width: net.configuration.width); h = g.half
             let (c1, c2) = Classifier.widths, n = g.count, q = h.count, k = t ? 1 : 0, F = net.featureDims
             x = Buffer(n); col1 = Buffer(9 * n); a1 = Buffer(c1 * n); xhat1 = Buffer(k * c1 * n); sig1 = Buffer(k * c1 * n)
             h1 = Buffer(c1 * n); p = Buffer(c1 * q); col2 = Buffer(c1 * 9 * q); a2 = Buffer(c2 * q)

@@ -51,7 +51,7 @@ public struct Conv2d: Sendable {
 
     /// `y = conv(x) + b`: x `[Cin, B, H, W]` → y `[Cout, B, H, W]`. For k = 3, `col`
     /// `[Cin·9, N]` receives im2col(x) (kept by training for the weight gradient).
-    func forward(_ x: UnsafePointer<Float>, _ g: Geometry, col: UnsafeMutablePointer<Float>?,
+    func forward(_ x: UnsafePointer<Float>, _ g: ImageGeometry, col: UnsafeMutablePointer<Float>?,
                  _ store: ParameterStore, into y: UnsafeMutablePointer<Float>) {
         let n = g.count
         var source = x
@@ -67,7 +67,7 @@ public struct Conv2d: Sendable {
     /// Accumulates `dW`, `db` from dY `[Cout, N]` and the forward's input (`col` for k = 3,
     /// `x` for k = 1); when `gradInput` is given, writes (or with `accumulate` adds)
     /// dX `[Cin, N]` there, using `dcol` `[Cin·9, N]` as scratch for k = 3.
-    func backward(gradOutput dy: UnsafePointer<Float>, input: UnsafePointer<Float>, _ g: Geometry,
+    func backward(gradOutput dy: UnsafePointer<Float>, input: UnsafePointer<Float>, _ g: ImageGeometry,
                   _ store: ParameterStore, dcol: UnsafeMutablePointer<Float>?,
                   gradInput dx: UnsafeMutablePointer<Float>?, accumulate: Bool = false) {
         let n = g.count, k = colRows
@@ -88,14 +88,14 @@ public struct Conv2d: Sendable {
 }
 
 /// Batch and spatial extents of a CBHW activation.
-struct Geometry: Equatable {
+struct ImageGeometry: Equatable {
     let batch: Int
     let height: Int
     let width: Int
     var plane: Int { height * width }
     /// Values per channel row, `N = B·H·W`.
     var count: Int { batch * height * width }
-    var half: Geometry { Geometry(batch: batch, height: height / 2, width: width / 2) }
+    var half: ImageGeometry { ImageGeometry(batch: batch, height: height / 2, width: width / 2) }
 }
 
 /// im2col for a 3 × 3 kernel, padding 1: row `ci·9 + tap` of `col` `[C·9, N]` is channel
@@ -103,7 +103,7 @@ struct Geometry: Equatable {
 ///
 /// Per image plane the shift is one contiguous copy by `dy·W + dx`; the column that
 /// wraps to the neighbouring row is then zeroed.
-func im2col3(_ x: UnsafePointer<Float>, channels: Int, _ g: Geometry, into col: UnsafeMutablePointer<Float>) {
+func im2col3(_ x: UnsafePointer<Float>, channels: Int, _ g: ImageGeometry, into col: UnsafeMutablePointer<Float>) {
     let n = g.count, hw = g.plane, w = g.width, h = g.height
     Parallel.forEachChunk(channels * 9, chunk: max(1, 16384 / max(1, n))) { rows in
         for r in rows {
@@ -126,7 +126,7 @@ func im2col3(_ x: UnsafePointer<Float>, channels: Int, _ g: Geometry, into col: 
 /// channel is owned by one task and taps are added in a fixed order (deterministic).
 /// The wrapped column of `dcol` is zeroed first (it is scratch), so each tap is again
 /// one contiguous pass.
-func col2im3(_ dcol: UnsafeMutablePointer<Float>, channels: Int, _ g: Geometry,
+func col2im3(_ dcol: UnsafeMutablePointer<Float>, channels: Int, _ g: ImageGeometry,
              into dx: UnsafeMutablePointer<Float>, accumulate: Bool) {
     let n = g.count, hw = g.plane, w = g.width, h = g.height
     Parallel.forEachChunk(channels, chunk: max(1, 2048 / max(1, n))) { cs in

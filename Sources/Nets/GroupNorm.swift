@@ -49,7 +49,7 @@ public struct GroupNormSiLU: Sendable {
     /// Forward. x `[C, N]` → h `[C, N]`; `film` `[B, 2C]` holds (scale, shift) per image.
     /// Training passes `xhat`, `sigmoid` `[C, N]` and `rstd` `[B·G]` to keep; inference
     /// passes nil (then `h` may alias `x`).
-    func forward(_ x: UnsafePointer<Float>, _ g: Geometry, film: UnsafePointer<Float>?, _ store: ParameterStore,
+    func forward(_ x: UnsafePointer<Float>, _ g: ImageGeometry, film: UnsafePointer<Float>?, _ store: ParameterStore,
                  xhat: UnsafeMutablePointer<Float>?, sigmoid: UnsafeMutablePointer<Float>?,
                  rstd: UnsafeMutablePointer<Float>?, into h: UnsafeMutablePointer<Float>) {
         let n = g.count, hw = g.plane, cpg = channels / groups, C = channels, G = groups
@@ -84,7 +84,7 @@ public struct GroupNormSiLU: Sendable {
     /// Backward through the last training forward. `dh` `[C, N]` → dx `[C, N]` (written,
     /// or added with `accumulate`); dγ, dβ are added to the store's gradients; with FiLM,
     /// `dfilm` `[B, 2C]` receives (dscale, dshift). `partial` `[B, 2C]` is scratch.
-    func backward(gradOutput dh: UnsafePointer<Float>, _ g: Geometry, film: UnsafePointer<Float>?,
+    func backward(gradOutput dh: UnsafePointer<Float>, _ g: ImageGeometry, film: UnsafePointer<Float>?,
                   xhat: UnsafePointer<Float>, sigmoid: UnsafePointer<Float>, output h: UnsafePointer<Float>,
                   rstd: UnsafePointer<Float>, _ store: ParameterStore, dfilm: UnsafeMutablePointer<Float>?,
                   partial: UnsafeMutablePointer<Float>, gradInput dx: UnsafeMutablePointer<Float>, accumulate: Bool) {

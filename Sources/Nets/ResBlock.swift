@@ -60,7 +60,7 @@ struct ResBlock {
         let gh1: Buffer                  // [Cin, N]
         let training: Bool
 
-        init(_ block: ResBlock, _ g: Geometry, training: Bool) {
+        init(_ block: ResBlock, _ g: ImageGeometry, training: Bool) {
             let n = g.count, ci = block.inChannels, co = block.outChannels
             self.training = training
             let keep = training ? 1 : 0
@@ -76,7 +76,7 @@ struct ResBlock {
 
     /// x `[Cin, N]`, e `[B, E]` → y `[Cout, N]`. `sharedCol` is the im2col scratch used
     /// when the buffers do not keep their own (inference).
-    func forward(_ x: UnsafePointer<Float>, embedding e: UnsafePointer<Float>, _ g: Geometry, _ buf: Buffers,
+    func forward(_ x: UnsafePointer<Float>, embedding e: UnsafePointer<Float>, _ g: ImageGeometry, _ buf: Buffers,
                  _ store: ParameterStore, sharedCol: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>) {
         let t = buf.training
         norm1.forward(x, g, film: nil, store, xhat: t ? buf.xhat1.p : nil, sigmoid: t ? buf.sig1.p : nil,
@@ -102,7 +102,7 @@ struct ResBlock {
     /// Backward through the last training forward: dy `[Cout, N]` → dx `[Cin, N]`
     /// (overwritten); `de` `[B, E]` accumulates the embedding gradient.
     func backward(gradOutput dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, embedding e: UnsafePointer<Float>,
-                  _ g: Geometry, _ buf: Buffers, _ store: ParameterStore, dcol: UnsafeMutablePointer<Float>,
+                  _ g: ImageGeometry, _ buf: Buffers, _ store: ParameterStore, dcol: UnsafeMutablePointer<Float>,
                   partial: UnsafeMutablePointer<Float>, gradEmbedding de: UnsafeMutablePointer<Float>,
                   gradInput dx: UnsafeMutablePointer<Float>) {
         precondition(buf.training, "ResBlock.backward needs training buffers")

@@ -70,7 +70,8 @@ public final class UNet: Module {
     let convOut: Conv2d
 
     private var train: UNetWorkspace?
-    private var infer: UNetWorkspace?
+    /// Inference workspaces by batch size: the full chunk and the last remainder.
+    private var infer: [Int: UNetWorkspace] = [:]
 
     /// Values per image, `Ci·H·W`.
     public var inputDims: Int { configuration.channels * configuration.height * configuration.width }
@@ -194,14 +195,15 @@ public final class UNet: Module {
             train = w
             return w
         }
-        if let w = infer, w.batch == batch { return w }
+        if let w = infer[batch] { return w }
+        if infer.count >= 2 { infer = infer.filter { $0.key == Self.predictChunk } }
         let w = UNetWorkspace(self, batch: batch, training: false)
-        infer = w
+        infer[batch] = w
         return w
     }
 
     /// Drops the activation buffers (they are rebuilt on the next call).
-    public func releaseBuffers() { train = nil; infer = nil }
+    public func releaseBuffers() { train = nil; infer = [:] }
 
     // MARK: Passes on raw buffers
 
@@ -245,7 +247,7 @@ public final class UNet: Module {
                            partial: partial, gradEmbedding: de, gradInput: ws.dcat2.p)
         blocks[2].backward(gradOutput: ws.dcat2.p, input: s2, embedding: e, h, ws.blocks[2], store, dcol: dcol,
                            partial: partial, gradEmbedding: de, gradInput: ws.ds2.p)
-        add(ws.dcat2.p + 2 * C * h.count, into: ws.ds2.p, count: 2 * C * h.count)        // s₂ also feeds the concat
+        addVectors(ws.dcat2.p + 2 * C * h.count, into: ws.ds2.p, count: 2 * C * h.count)        // s₂ also feeds the concat
         blocks[1].backward(gradOutput: ws.ds2.p, input: ws.p.p, embedding: e, h, ws.blocks[1], store, dcol: dcol,
                            partial: partial, gradEmbedding: de, gradInput: ws.dp.p)
         ws.ds1.p.update(from: ws.dcat1.p + 2 * C * g.count, count: C * g.count)          // s₁ feeds the concat …
@@ -259,7 +261,7 @@ public final class UNet: Module {
 }
 
 /// `y += x` over `count` values.
-func add(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count n: Int) {
+func addVectors(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count n: Int) {
     Parallel.forEachChunk(n / 8, chunk: 4096) { r in for i in r { store8(load8(y + 8 * i) + load8(x + 8 * i), y + 8 * i) } }
     for i in (n & ~7)..<n { y[i] += x[i] }
 }

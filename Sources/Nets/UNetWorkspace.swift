@@ -6,7 +6,7 @@ final class UNetWorkspace {
     let batch: Int
     let training: Bool
     /// Full and half resolution.
-    let g: Geometry, h: Geometry
+    let g: ImageGeometry, h: ImageGeometry
     let xin, colIn, h0: Buffer                 // [Ci, N], [Ci·9, N], [C, N]
     let cat1: Buffer                           // [3C, N]: up(d₂) then s₁
     let p: Buffer                              // [C, N/4]
@@ -28,7 +28,7 @@ final class UNetWorkspace {
         let c = net.configuration, C = c.baseWidth, ci = c.channels
         self.batch = batch
         training = t
-        g = Geometry(batch: batch, height: c.height, width: c.width)
+        g = ImageGeometry(batch: batch, height: c.height, width: c.width)
         h = g.half
         let n = g.count, q = h.count, k = t ? 1 : 0
         xin = Buffer(ci * n); colIn = Buffer(k * ci * 9 * n); h0 = Buffer(C * n)

@@ -12,7 +12,7 @@ import Tensors
     }
 
     /// Direct convolution of x `[Cin, B, H, W]` (CBHW), stride 1, zero padding k/2, in Double.
-    static func directConv(_ x: [Float], _ w: [Float], _ bias: [Float], cin: Int, cout: Int, k: Int, _ g: Geometry) -> [Double] {
+    static func directConv(_ x: [Float], _ w: [Float], _ bias: [Float], cin: Int, cout: Int, k: Int, _ g: ImageGeometry) -> [Double] {
         let n = g.count, pad = k / 2
         var y = [Double](repeating: 0, count: cout * n)
         for co in 0..<cout { for b in 0..<g.batch { for i in 0..<g.height { for j in 0..<g.width {
@@ -28,7 +28,7 @@ import Tensors
     }
 
     @Test(arguments: [1, 3]) func convolutionMatchesTheDirectSum(kernel: Int) {
-        let g = Geometry(batch: 2, height: 5, width: 6), cin = 3, cout = 4
+        let g = ImageGeometry(batch: 2, height: 5, width: 6), cin = 3, cout = 4
         let store = ParameterStore(layout: Conv2d.layout("c", inChannels: cin, outChannels: cout, kernel: kernel))
         let conv = Conv2d("c", in: store)
         let w = Self.random(cout * cin * kernel * kernel, seed: 1), b = Self.random(cout, seed: 2)
@@ -58,7 +58,7 @@ import Tensors
     }
 
     @Test(arguments: [1, 3]) func convolutionBackwardMatchesFiniteDifferences(kernel: Int) {
-        let g = Geometry(batch: 2, height: 4, width: 5), cin = 3, cout = 2
+        let g = ImageGeometry(batch: 2, height: 4, width: 5), cin = 3, cout = 2
         let store = ParameterStore(layout: Conv2d.layout("c", inChannels: cin, outChannels: cout, kernel: kernel))
         let conv = Conv2d("c", in: store)
         for i in 0..<store.count { store.values[i] = Self.random(store.count, seed: 4, scale: 0.5)[i] }
@@ -99,7 +99,7 @@ import Tensors
     }
 
     @Test(arguments: [false, true]) func groupNormSiLUBackwardMatchesFiniteDifferences(film: Bool) {
-        let g = Geometry(batch: 3, height: 3, width: 4), C = 6
+        let g = ImageGeometry(batch: 3, height: 3, width: 4), C = 6
         let store = ParameterStore(layout: GroupNormSiLU.layout("n", channels: C))
         let norm = GroupNormSiLU("n", in: store, groups: 3)
         let r = Self.random(store.count, seed: 7, scale: 0.3)
