@@ -80,7 +80,7 @@ func dataNamed(_ name: String, _ a: Arguments) throws -> DataObject {
     ]
     if let make = known[name] { return try make() }
     // Fashion-MNIST training sets by resolution ("fashion14").
-    if name.hasPrefix("fashion"), let side = Int(name.dropFirst(7)) {
+    if name.hasPrefix("fashion"), let side = Int(String(name.reversed().prefix { $0.isNumber }.reversed())) {
         let set = try FashionMNIST.load(.train, resolution: try FashionMNIST.Resolution(side: side))
         return DataObject(.finite(Batch(count: set.count, dims: set.dims, values: set.images.scalars.map(Double.init)), name: name),
                           labels: set.labels, imageSide: set.side)
