@@ -112,7 +112,12 @@ public struct NotebookRunner {
             progress: options.progress,
             figureWritten: { url, _ in outputs.append(.figure(Self.collect(url, into: out))) },
             resolveWritePath: policy.resolve,
-            resolveReadPath: { resolvedRead($0, base: base) },
+            // A relative path is looked up first in the report folder (what an earlier run
+            // wrote there, e.g. a saved teacher, is reused), then beside the notebook.
+            resolveReadPath: { path in
+                let inOut = resolvedRead(path, base: out)
+                return FileManager.default.fileExists(atPath: inOut.path) ? inOut : resolvedRead(path, base: base)
+            },
             outputDirectory: out,
             newFigureURL: { ext in
                 figureNumber += 1
