@@ -36,6 +36,7 @@ public final class ReplSession {
     }
 
     /// Runs one cell (a complete input, possibly several lines) and numbers it.
+    @discardableResult
     public func execute(_ source: String) -> Outcome {
         let n = counter
         counter += 1
