@@ -261,8 +261,10 @@ public final class MLP: Module {
         return t
     }
 
+    /// Inference buffers hold at least `batch` rows: a solve that evaluates a shrinking or
+    /// growing set of rows (Direct CM's staggered targets) reuses the largest.
     private func inferenceBuffers(_ batch: Int) -> InferenceBuffers {
-        if let t = infer, t.batch == batch { return t }
+        if let t = infer, t.batch >= batch { return t }
         let t = InferenceBuffers(batch: batch, width: width, embeddedWidth: embeddedWidth)
         infer = t
         return t
