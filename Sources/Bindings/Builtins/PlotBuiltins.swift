@@ -51,9 +51,10 @@ func registerPlots(_ r: Registry, _ ctx: BindingsContext) {
         return try finish(f, a)
     }
 
-    r.register(name: "scatter", signature: "scatter(points…, labels: [], file: none, title: none, equal: true)",
+    r.register(name: "scatter", signature: "scatter(points…, labels: [], equal: true, xlabel: none, ylabel: none, file: none, title: none)",
                doc: "Scatter plots of one or more [n, 2] tensors on one panel, in the colour cycle, with a legend when labels are given.",
-               parameters: [.variadic("points"), .optional("labels", .list([])), .optional("equal", .bool(true))] + common) { a in
+               parameters: [.variadic("points"), .optional("labels", .list([])), .optional("equal", .bool(true)),
+                            .optional("xlabel", .none), .optional("ylabel", .none)] + common) { a in
         guard !a.rest.isEmpty else { throw a.error("scatter needs at least one [n, 2] tensor") }
         let labels = try a.list("labels")
         var f = Figure()
@@ -65,6 +66,8 @@ func registerPlots(_ r: Registry, _ ctx: BindingsContext) {
             f[0].scatter(t.batch, label: label)
         }
         f[0].equalAspect = try a.bool("equal")
+        if a.isGiven("xlabel") { f[0].xLabel = try a.string("xlabel") }
+        if a.isGiven("ylabel") { f[0].yLabel = try a.string("ylabel") }
         return try finish(f, a)
     }
 
