@@ -2,29 +2,6 @@ import Foundation
 import Nets
 import Tensors
 
-/// EDM preconditioning (Karras et al. 2022, Table 1) for a data standard deviation σ_d:
-/// `c_skip = σ_d²/(σ² + σ_d²)`, `c_out = σ·σ_d/√(σ² + σ_d²)`, `c_in = 1/√(σ² + σ_d²)`,
-/// `c_noise = ¼·ln σ` — the same formulas as ``LearnedDenoiser``.
-public struct EDMPreconditioning: Sendable, Equatable {
-    public var sigmaData: Double
-    public init(sigmaData: Double = 0.5) { self.sigmaData = sigmaData }
-    public func cSkip(_ s: Double) -> Double { sigmaData * sigmaData / (s * s + sigmaData * sigmaData) }
-    public func cOut(_ s: Double) -> Double { s * sigmaData / (s * s + sigmaData * sigmaData).squareRoot() }
-    public func cIn(_ s: Double) -> Double { 1 / (s * s + sigmaData * sigmaData).squareRoot() }
-    public func cNoise(_ s: Double) -> Float { Float(0.25 * log(s)) }
-
-    /// The network inputs `(c_in(σ_i)·x_i, c_noise(σ_i))` in Float32.
-    public func inputs(_ x: Batch, _ sigma: [Double]) -> (Tensor, [Float]) {
-        var input = [Float](repeating: 0, count: x.values.count)
-        let d = x.dims
-        for i in 0..<x.count {
-            let c = cIn(sigma[i])
-            for j in 0..<d { input[i * d + j] = Float(c * x.values[i * d + j]) }
-        }
-        return (Tensor(shape: [x.count, d], scalars: input), sigma.map(cNoise))
-    }
-}
-
 /// An image denoiser: a ``UNet`` with EDM preconditioning,
 /// `D(x; σ) = c_skip(σ)·x + c_out(σ)·F_θ(c_in(σ)·x, c_noise(σ))`. Images are rows of a
 /// ``Batch`` (`dims = C·H·W`, NCHW per row); the network runs in Float32.

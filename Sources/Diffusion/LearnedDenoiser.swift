@@ -23,20 +23,10 @@ public final class LearnedDenoiser: Denoiser, @unchecked Sendable {
         self.dataName = dataName
     }
 
-    func cSkip(_ s: Double) -> Double { sigmaData * sigmaData / (s * s + sigmaData * sigmaData) }
-    func cOut(_ s: Double) -> Double { s * sigmaData / (s * s + sigmaData * sigmaData).squareRoot() }
-    func cIn(_ s: Double) -> Double { 1 / (s * s + sigmaData * sigmaData).squareRoot() }
-    func cNoise(_ s: Double) -> Float { Float(0.25 * log(s)) }
-
-    func inputs(_ x: Batch, _ sigma: [Double]) -> (Tensor, [Float]) {
-        var input = [Float](repeating: 0, count: x.values.count)
-        let d = x.dims
-        for i in 0..<x.count {
-            let c = cIn(sigma[i])
-            for j in 0..<d { input[i * d + j] = Float(c * x.values[i * d + j]) }
-        }
-        return (Tensor(shape: [x.count, d], scalars: input), sigma.map(cNoise))
-    }
+    var preconditioning: EDMPreconditioning { EDMPreconditioning(sigmaData: sigmaData) }
+    func cSkip(_ s: Double) -> Double { preconditioning.cSkip(s) }
+    func cOut(_ s: Double) -> Double { preconditioning.cOut(s) }
+    func inputs(_ x: Batch, _ sigma: [Double]) -> (Tensor, [Float]) { preconditioning.inputs(x, sigma) }
 
     public func denoise(_ x: Batch, sigma: [Double]) -> Batch {
         precondition(x.dims == dims && sigma.count == x.count)
