@@ -1,4 +1,5 @@
 import Foundation
+import Nets
 import Tensors
 
 /// EDM preconditioning (Karras et al. 2022, Table 1) for a data standard deviation σ_d:
@@ -23,5 +24,25 @@ public struct EDMPreconditioning: Sendable, Equatable {
         }
         return (Tensor(shape: [x.count, d], scalars: input), sigma.map(cNoise))
     }
-}
 
+    /// `D(x; σ) = c_skip·x + c_out·F_θ(c_in·x, c_noise)` for every row, evaluating the
+    /// network in chunks of `chunk` rows so its Float32 workspace stays bounded.
+    public func denoise(_ x: Batch, sigma: [Double], network: any ConditionalNetwork, chunk: Int) -> Batch {
+        precondition(x.dims == network.inputDims && sigma.count == x.count)
+        var out = x
+        let d = x.dims
+        var start = 0
+        while start < x.count {
+            let end = min(x.count, start + chunk)
+            let s = Array(sigma[start..<end])
+            let (input, cNoise) = inputs(x.rows(start..<end), s)
+            let F = network.predict(x: input, cNoise: cNoise)
+            for r in 0..<(end - start) {
+                let i = start + r, a = cSkip(s[r]), b = cOut(s[r])
+                for j in 0..<d { out.values[i * d + j] = a * x.values[i * d + j] + b * Double(F.scalars[r * d + j]) }
+            }
+            start = end
+        }
+        return out
+    }
+}

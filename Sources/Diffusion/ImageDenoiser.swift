@@ -29,22 +29,7 @@ public final class ImageDenoiser: Denoiser, @unchecked Sendable {
     }
 
     public func denoise(_ x: Batch, sigma: [Double]) -> Batch {
-        precondition(x.dims == dims && sigma.count == x.count, "ImageDenoiser: batch [\(x.count), \(x.dims)] for dims \(dims)")
-        var out = x
-        let d = dims, p = preconditioning
-        var start = 0
-        while start < x.count {                       // bounded Float32 workspace
-            let end = min(x.count, start + 512)
-            let s = Array(sigma[start..<end])
-            let (input, cNoise) = p.inputs(x.rows(start..<end), s)
-            let F = network.predict(x: input, cNoise: cNoise)
-            for r in 0..<(end - start) {
-                let i = start + r, a = p.cSkip(s[r]), b = p.cOut(s[r])
-                for j in 0..<d { out.values[i * d + j] = a * x.values[i * d + j] + b * Double(F.scalars[r * d + j]) }
-            }
-            start = end
-        }
-        return out
+        preconditioning.denoise(x, sigma: sigma, network: network, chunk: 512)
     }
 }
 

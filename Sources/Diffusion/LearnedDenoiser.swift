@@ -29,22 +29,7 @@ public final class LearnedDenoiser: Denoiser, @unchecked Sendable {
     func inputs(_ x: Batch, _ sigma: [Double]) -> (Tensor, [Float]) { preconditioning.inputs(x, sigma) }
 
     public func denoise(_ x: Batch, sigma: [Double]) -> Batch {
-        precondition(x.dims == dims && sigma.count == x.count)
-        var out = x
-        let d = dims
-        var start = 0
-        while start < x.count {                       // bounded Float32 workspace
-            let end = min(x.count, start + 4096)
-            let sub = x.rows(start..<end), s = Array(sigma[start..<end])
-            let (input, cNoise) = inputs(sub, s)
-            let F = network.predict(x: input, cNoise: cNoise)
-            for r in 0..<(end - start) {
-                let i = start + r, a = cSkip(s[r]), b = cOut(s[r])
-                for j in 0..<d { out.values[i * d + j] = a * x.values[i * d + j] + b * Double(F.scalars[r * d + j]) }
-            }
-            start = end
-        }
-        return out
+        preconditioning.denoise(x, sigma: sigma, network: network, chunk: 4096)
     }
 }
 
