@@ -57,24 +57,29 @@ public final class Classifier: Module {
     }
 
     final class Workspace {
-        let batch: Int, training: Bool
+        /// Images of the caller's batch and the padded lane count (rows of every buffer).
+        let batch: Int, lanes: Int, training: Bool
         let g: ImageGeometry, h: ImageGeometry
-        let x, col1, a1, xhat1, sig1, h1, p, col2, a2, xhat2, sig2, h2, flat, s3, f, logits: Buffer
-        let rstd1, rstd2, partial: Buffer
-        let dlogits, df, dflat, dh2, da2, dp, dh1, da1, dcol: Buffer
+        let x, kept1, a1, xhat1, sig1, h1, p, kept2, a2, xhat2, sig2, h2, flat, s3, f, logits: Buffer
+        let rstd1, rstd2, partial, scratch: Buffer
+        let dlogits, df, dflat, dh2, da2, dp, dh1, da1: Buffer
         var forwardDone = false
         init(_ net: Classifier, batch: Int, training t: Bool) {
             self.batch = batch; training = t
-            g = ImageGeometry(batch: batch, height: net.configuration.height, width: net.configuration.width); h = g.half
+            let L = ImageGeometry.padded(batch)
+            lanes = L
+            g = ImageGeometry(batch: L, height: net.configuration.height, width: net.configuration.width); h = g.half
             let (c1, c2) = Classifier.widths, n = g.count, q = h.count, k = t ? 1 : 0, F = net.featureDims
-            x = Buffer(n); col1 = Buffer(9 * n); a1 = Buffer(c1 * n); xhat1 = Buffer(k * c1 * n); sig1 = Buffer(k * c1 * n)
-            h1 = Buffer(c1 * n); p = Buffer(c1 * q); col2 = Buffer(c1 * 9 * q); a2 = Buffer(c2 * q)
+            x = Buffer(n); kept1 = Buffer(k * net.conv1.keptCount(g)); a1 = Buffer(c1 * n)
+            xhat1 = Buffer(k * c1 * n); sig1 = Buffer(k * c1 * n)
+            h1 = Buffer(c1 * n); p = Buffer(c1 * q); kept2 = Buffer(k * net.conv2.keptCount(h)); a2 = Buffer(c2 * q)
             xhat2 = Buffer(k * c2 * q); sig2 = Buffer(k * c2 * q); h2 = Buffer(c2 * q); flat = Buffer(c2 * q)
-            s3 = Buffer(batch * F); f = Buffer(batch * F); logits = Buffer(batch * net.configuration.classes)
-            rstd1 = Buffer(batch * 8); rstd2 = Buffer(batch * 8); partial = Buffer(batch * 2 * c2)
-            dlogits = Buffer(k * batch * net.configuration.classes); df = Buffer(k * batch * F); dflat = Buffer(k * c2 * q)
+            s3 = Buffer(L * F); f = Buffer(L * F); logits = Buffer(L * net.configuration.classes)
+            rstd1 = Buffer(L * 8); rstd2 = Buffer(L * 8); partial = Buffer(L * 2 * c2)
+            scratch = Buffer(max(net.conv1.scratchCount(g), net.conv2.scratchCount(h)))
+            dlogits = Buffer(k * L * net.configuration.classes); df = Buffer(k * L * F); dflat = Buffer(k * c2 * q)
             dh2 = Buffer(k * c2 * q); da2 = Buffer(k * c2 * q); dp = Buffer(k * c1 * q); dh1 = Buffer(k * c1 * n)
-            da1 = Buffer(k * c1 * n); dcol = Buffer(k * c1 * 9 * q)
+            da1 = Buffer(k * c1 * n)
         }
     }
 
@@ -88,16 +93,16 @@ public final class Classifier: Module {
 
     /// Forward of images `[B, H·W]`; fills `ws.f` (features) and `ws.logits`.
     private func run(_ images: UnsafePointer<Float>, _ ws: Workspace) {
-        let (c1, c2) = Self.widths, g = ws.g, h = ws.h, B = ws.batch, t = ws.training, F = featureDims
-        ws.x.p.update(from: images, count: g.count)                                   // [1, B, H, W] = [B, H·W]
-        conv1.forward(ws.x.p, g, col: ws.col1.p, store, into: ws.a1.p)                // [32, N]
+        let (c1, c2) = Self.widths, g = ws.g, h = ws.h, B = ws.lanes, t = ws.training, F = featureDims
+        toCHWB(images, batch: ws.batch, padded: B, channels: 1, plane: g.plane, into: ws.x.p)  // [1, H, W, Bp]
+        conv1.forward(ws.x.p, g, kept: t ? ws.kept1.p : nil, scratch: ws.scratch.p, store, into: ws.a1.p)   // [32, N]
         norm1.forward(ws.a1.p, g, film: nil, store, xhat: t ? ws.xhat1.p : nil, sigmoid: t ? ws.sig1.p : nil,
                       rstd: ws.rstd1.p, into: ws.h1.p)
-        Resample.avgPool2(ws.h1.p, rows: c1 * B, height: g.height, width: g.width, into: ws.p.p)   // [32, N/4]
-        conv2.forward(ws.p.p, h, col: ws.col2.p, store, into: ws.a2.p)               // [64, N/4]
+        Resample.avgPool2(ws.h1.p, g, channels: c1, into: ws.p.p)                    // [32, N/4]
+        conv2.forward(ws.p.p, h, kept: t ? ws.kept2.p : nil, scratch: ws.scratch.p, store, into: ws.a2.p)   // [64, N/4]
         norm2.forward(ws.a2.p, h, film: nil, store, xhat: t ? ws.xhat2.p : nil, sigmoid: t ? ws.sig2.p : nil,
                       rstd: ws.rstd2.p, into: ws.h2.p)
-        fromChannelMajor(ws.h2.p, batch: B, channels: c2, plane: h.plane, into: ws.flat.p)   // [B, 64·P]
+        fromCHWB(ws.h2.p, batch: B, padded: B, channels: c2, plane: h.plane, into: ws.flat.p)   // [Bp, 64·P]
         fc1.multiply(ws.flat.p, batch: B, store, into: ws.s3.p)
         biasSiLUForward(z: ws.s3.p, bias: store.values + fc1.biasOffset, rows: 0..<B, columns: F,
                         sigmoidOut: ws.s3.p, siluOut: nil, out: ws.f.p, skip: nil)   // features [B, F]
@@ -110,6 +115,7 @@ public final class Classifier: Module {
     private func backward(labels: UnsafePointer<Int32>, _ ws: Workspace) -> (loss: Double, correct: Int) {
         let (c1, c2) = Self.widths, g = ws.g, h = ws.h, B = ws.batch, K = configuration.classes, F = featureDims
         var loss = 0.0, correct = 0
+        (ws.dlogits.p + B * K).update(repeating: 0, count: (ws.lanes - B) * K)   // padded images add nothing
         for b in 0..<B {                                              // dL/dlogits = (softmax − onehot)/B
             let z = ws.logits.p + b * K, d = ws.dlogits.p + b * K
             var m = z[0], arg = 0
@@ -121,21 +127,22 @@ public final class Classifier: Module {
             if arg == y { correct += 1 }
             for k in 0..<K { d[k] = Float((exp(Double(z[k] - m)) / s - (k == y ? 1 : 0)) / Double(B)) }
         }
-        fc2.accumulateWeightGradient(gradOutput: ws.dlogits.p, input: ws.f.p, batch: B, store)
-        fc2.accumulateBiasGradient(gradOutput: ws.dlogits.p, batch: B, store)
-        fc2.inputGradient(gradOutput: ws.dlogits.p, batch: B, store, into: ws.df.p)
-        siluBackward(g: ws.df.p, sigmoid: ws.s3.p, output: ws.f.p, rows: 0..<B, columns: F, into: ws.df.p,
+        let L = ws.lanes
+        fc2.accumulateWeightGradient(gradOutput: ws.dlogits.p, input: ws.f.p, batch: L, store)
+        fc2.accumulateBiasGradient(gradOutput: ws.dlogits.p, batch: L, store)
+        fc2.inputGradient(gradOutput: ws.dlogits.p, batch: L, store, into: ws.df.p)
+        siluBackward(g: ws.df.p, sigmoid: ws.s3.p, output: ws.f.p, rows: 0..<L, columns: F, into: ws.df.p,
                      columnSums: store.grads + fc1.biasOffset)
-        fc1.accumulateWeightGradient(gradOutput: ws.df.p, input: ws.flat.p, batch: B, store)
-        fc1.inputGradient(gradOutput: ws.df.p, batch: B, store, into: ws.dflat.p)
-        toChannelMajor(ws.dflat.p, batch: B, channels: c2, plane: h.plane, into: ws.dh2.p)
+        fc1.accumulateWeightGradient(gradOutput: ws.df.p, input: ws.flat.p, batch: L, store)
+        fc1.inputGradient(gradOutput: ws.df.p, batch: L, store, into: ws.dflat.p)
+        toCHWB(ws.dflat.p, batch: L, padded: L, channels: c2, plane: h.plane, into: ws.dh2.p)
         norm2.backward(gradOutput: ws.dh2.p, h, film: nil, xhat: ws.xhat2.p, sigmoid: ws.sig2.p, output: ws.h2.p,
                        rstd: ws.rstd2.p, store, dfilm: nil, partial: ws.partial.p, gradInput: ws.da2.p, accumulate: false)
-        conv2.backward(gradOutput: ws.da2.p, input: ws.col2.p, h, store, dcol: ws.dcol.p, gradInput: ws.dp.p)
-        Resample.avgPool2Backward(ws.dp.p, rows: c1 * B, height: g.height, width: g.width, into: ws.dh1.p, accumulate: false)
+        conv2.backward(gradOutput: ws.da2.p, kept: ws.kept2.p, h, store, scratch: ws.scratch.p, gradInput: ws.dp.p)
+        Resample.avgPool2Backward(ws.dp.p, g, channels: c1, into: ws.dh1.p, accumulate: false)
         norm1.backward(gradOutput: ws.dh1.p, g, film: nil, xhat: ws.xhat1.p, sigmoid: ws.sig1.p, output: ws.h1.p,
                        rstd: ws.rstd1.p, store, dfilm: nil, partial: ws.partial.p, gradInput: ws.da1.p, accumulate: false)
-        conv1.backward(gradOutput: ws.da1.p, input: ws.col1.p, g, store, dcol: nil, gradInput: nil)
+        conv1.backward(gradOutput: ws.da1.p, kept: ws.kept1.p, g, store, scratch: ws.scratch.p, gradInput: nil)
         return (loss / Double(B), correct)
     }
 
@@ -144,9 +151,11 @@ public final class Classifier: Module {
         precondition(images.rank == 2 && images.shape[1] == inputDims && labels.count == images.shape[0])
         precondition(labels.allSatisfy { $0 >= 0 && $0 < configuration.classes }, "labels must lie in 0..<\(configuration.classes)")
         let ws = workspace(labels.count, training: true)
-        images.scalars.withUnsafeBufferPointer { run($0.baseAddress!, ws) }
         let l = labels.map(Int32.init)
-        let r = l.withUnsafeBufferPointer { backward(labels: $0.baseAddress!, ws) }
+        let r = BLASThreads.withOne {
+            images.scalars.withUnsafeBufferPointer { run($0.baseAddress!, ws) }
+            return l.withUnsafeBufferPointer { backward(labels: $0.baseAddress!, ws) }
+        }
         return (r.loss, Double(r.correct) / Double(labels.count))
     }
 
@@ -159,7 +168,7 @@ public final class Classifier: Module {
             while start < n {
                 let m = min(256, n - start)
                 let ws = workspace(m, training: false)
-                run(xp.baseAddress! + start * inputDims, ws)
+                BLASThreads.withOne { run(xp.baseAddress! + start * inputDims, ws) }
                 body(start..<(start + m), ws)
                 start += m
             }

@@ -3,18 +3,19 @@ import Tensors
 /// A 2-D convolution with stride 1 and "same" zero padding (`kernel/2`), kernel 1 or 3,
 /// weights `[out, in, k, k]` and bias `[out]` in a ``ParameterStore`` (PyTorch's layout).
 ///
-/// Activations are channel-major, `[C, B, H, W]` ("CBHW"): channel `c` of the whole
-/// batch is one contiguous row of `N = B·H·W` values. A convolution is then a single
-/// large product over the batch,
+/// Activations are CHWB, `[C, H, W, B]` (``ImageGeometry``): channel `c` of the whole
+/// batch is one contiguous row of `N = H·W·B` values, so channel concatenation is free
+/// (rows stack), which is what a U-Net's skip connections need.
 ///
-///     y[Cout, N] = W[Cout, Cin·k²] · col[Cin·k², N] + b,
+/// A 1 × 1 kernel is one product over the batch, `y[Cout, N] = W[Cout, Cin]·x[Cin, N] + b`.
+/// A 3 × 3 kernel runs Winograd's F(2×2, 3×3) (``WinogradGeometry``): 16 products
+/// `M_ξ = U_ξ·V_ξ` between transformed filters and transformed input tiles. Training
+/// keeps the transformed input `V` for the weight gradient.
 ///
-/// where `col` (im2col) holds, in row `ci·k² + tap`, channel `ci` shifted by the tap's
-/// offset. Channel concatenation is free in this layout (rows stack), which is what a
-/// U-Net's skip connections need. A 1 × 1 kernel multiplies the input directly.
-///
-/// Backward: `dW += dY·colᵀ`, `db += Σ_N dY`, `dcol = Wᵀ·dY`, then col2im adds each
-/// tap's rows back at their shifted positions.
+/// The products of one layer are spread over the cores by the layer itself (the 16 ξ,
+/// or halves of the columns) when OpenBLAS runs single-threaded (``BLASThreads``), the
+/// way the image networks call it; with a multi-threaded OpenBLAS they run one after
+/// another, each on all cores.
 public struct Conv2d: Sendable {
     public let inChannels: Int
     public let outChannels: Int
@@ -22,8 +23,8 @@ public struct Conv2d: Sendable {
     public let weightOffset: Int
     public let biasOffset: Int
 
-    /// Rows of the im2col matrix, `Cin·k²` (the product's inner dimension).
-    public var colRows: Int { inChannels * kernel * kernel }
+    /// Fan-in, `Cin·k²`.
+    public var fanIn: Int { inChannels * kernel * kernel }
 
     public init(_ name: String, in store: ParameterStore) {
         guard let w = store.entry(name + ".weight"), let b = store.entry(name + ".bias"),
@@ -43,111 +44,123 @@ public struct Conv2d: Sendable {
 
     /// Weights `N(0, gain²/fan_in)` by flat index from `rng` (gain 0: zero weights), zero bias.
     public func initialize(_ store: ParameterStore, rng: RNG, gain: Double = 1) {
-        let scale = gain / Double(colRows).squareRoot()
+        let scale = gain / Double(fanIn).squareRoot()
         let w = store.values + weightOffset
-        for i in 0..<(outChannels * colRows) { w[i] = Float(rng.normal(at: UInt64(i)) * scale) }
+        for i in 0..<(outChannels * fanIn) { w[i] = Float(rng.normal(at: UInt64(i)) * scale) }
         (store.values + biasOffset).update(repeating: 0, count: outChannels)
     }
 
-    /// `y = conv(x) + b`: x `[Cin, B, H, W]` → y `[Cout, B, H, W]`. For k = 3, `col`
-    /// `[Cin·9, N]` receives im2col(x) (kept by training for the weight gradient).
-    func forward(_ x: UnsafePointer<Float>, _ g: ImageGeometry, col: UnsafeMutablePointer<Float>?,
-                 _ store: ParameterStore, into y: UnsafeMutablePointer<Float>) {
-        let n = g.count
-        var source = x
-        if kernel == 3 {
-            guard let col else { preconditionFailure("3×3 convolution needs an im2col buffer") }
-            im2col3(x, channels: inChannels, g, into: col)
-            source = UnsafePointer(col)
-        }
-        sgemm(m: outChannels, n: n, k: colRows, store.values + weightOffset, lda: colRows, source, ldb: n, y, ldc: n)
-        addChannelBias(y, channels: outChannels, n: n, bias: store.values + biasOffset)
+    /// Floats the training forward keeps for the backward at geometry `g`: the
+    /// transformed input `V` `[16, Cin, T·B]` for k = 3 (k = 1 keeps nothing: its input is used).
+    func keptCount(_ g: ImageGeometry) -> Int { kernel == 3 ? 16 * inChannels * WinogradGeometry(g).columns : 0 }
+
+    /// Floats of scratch a forward or backward needs at geometry `g`.
+    func scratchCount(_ g: ImageGeometry) -> Int {
+        guard kernel == 3 else { return 0 }
+        let tb = WinogradGeometry(g).columns
+        return 2 * 16 * outChannels * inChannels + 16 * tb * (inChannels + outChannels)
     }
 
-    /// Accumulates `dW`, `db` from dY `[Cout, N]` and the forward's input (`col` for k = 3,
-    /// `x` for k = 1); when `gradInput` is given, writes (or with `accumulate` adds)
-    /// dX `[Cin, N]` there, using `dcol` `[Cin·9, N]` as scratch for k = 3.
-    func backward(gradOutput dy: UnsafePointer<Float>, input: UnsafePointer<Float>, _ g: ImageGeometry,
-                  _ store: ParameterStore, dcol: UnsafeMutablePointer<Float>?,
+    /// `y = conv(x) + b`: x `[Cin, H, W, B]` → y `[Cout, H, W, B]`. For k = 3, `kept`
+    /// (``keptCount(_:)`` floats, training) receives the transformed input; `scratch`
+    /// holds ``scratchCount(_:)`` floats.
+    func forward(_ x: UnsafePointer<Float>, _ g: ImageGeometry, kept: UnsafeMutablePointer<Float>?,
+                 scratch: UnsafeMutablePointer<Float>, _ store: ParameterStore, into y: UnsafeMutablePointer<Float>) {
+        let n = g.count, w = store.values + weightOffset, bias = store.values + biasOffset
+        guard kernel == 3 else {
+            productOverColumns(m: outChannels, n: n, k: inChannels, w, lda: inChannels, x, y)
+            addChannelBias(y, channels: outChannels, n: n, bias: bias)
+            return
+        }
+        let wg = WinogradGeometry(g), tb = wg.columns
+        let u = scratch, m = u + 2 * 16 * outChannels * inChannels
+        let v = kept ?? (m + 16 * outChannels * tb)
+        winogradFilterTransform(w, outChannels: outChannels, inChannels: inChannels, into: u)
+        wg.inputTransform(x, channels: inChannels, into: v)
+        forEachXi { xi in                                                            // M_ξ = U_ξ·V_ξ
+            sgemm(m: outChannels, n: tb, k: inChannels, u + xi * outChannels * inChannels, lda: inChannels,
+                  v + xi * inChannels * tb, ldb: tb, m + xi * outChannels * tb, ldc: tb)
+        }
+        wg.outputTransform(m, channels: outChannels, bias: bias, into: y)
+    }
+
+    /// Accumulates `dW`, `db` from dY `[Cout, N]` and what the forward kept (`V` for
+    /// k = 3, the input x for k = 1); when `gradInput` is given, writes (or with
+    /// `accumulate` adds) dX `[Cin, N]` there.
+    func backward(gradOutput dy: UnsafePointer<Float>, kept input: UnsafePointer<Float>, _ g: ImageGeometry,
+                  _ store: ParameterStore, scratch: UnsafeMutablePointer<Float>,
                   gradInput dx: UnsafeMutablePointer<Float>?, accumulate: Bool = false) {
-        let n = g.count, k = colRows
-        sgemm(transB: true, m: outChannels, n: k, k: n, dy, lda: n, input, ldb: n,
-              beta: 1, store.grads + weightOffset, ldc: k)                               // dW += dY·colᵀ
-        addRowSums(dy, rows: outChannels, n: n, into: store.grads + biasOffset)          // db += Σ_N dY
+        let n = g.count, w = store.values + weightOffset, dw = store.grads + weightOffset
+        addRowSums(dy, rows: outChannels, n: n, into: store.grads + biasOffset)      // db += Σ_N dY
+        guard kernel == 3 else {
+            weightGradientOverColumns(m: outChannels, k: inChannels, n: n, dy, input, into: dw)   // dW += dY·xᵀ
+            if let dx {                                                              // dX (+)= Wᵀ·dY
+                productOverColumns(transA: true, m: inChannels, n: n, k: outChannels, w, lda: inChannels, dy,
+                                   beta: accumulate ? 1 : 0, dx)
+            }
+            return
+        }
+        let wg = WinogradGeometry(g), tb = wg.columns, pairs = outChannels * inChannels
+        let u = scratch, du = u + 16 * pairs, dm = du + 16 * pairs, dv = dm + 16 * outChannels * tb
+        wg.gradOutputTransform(dy, channels: outChannels, into: dm)                  // dM = A dY Aᵀ
+        forEachXi { xi in                                                            // dU_ξ = dM_ξ·V_ξᵀ
+            sgemm(transB: true, m: outChannels, n: inChannels, k: tb, dm + xi * outChannels * tb, lda: tb,
+                  input + xi * inChannels * tb, ldb: tb, du + xi * pairs, ldc: inChannels)
+        }
+        winogradFilterGradient(du, outChannels: outChannels, inChannels: inChannels, into: dw)
         guard let dx else { return }
-        if kernel == 1 {
-            sgemm(transA: true, m: k, n: n, k: outChannels, store.values + weightOffset, lda: k, dy, ldb: n,
-                  beta: accumulate ? 1 : 0, dx, ldc: n)                                   // dX (+)= Wᵀ·dY
+        winogradFilterTransform(w, outChannels: outChannels, inChannels: inChannels, into: u)
+        forEachXi { xi in                                                            // dV_ξ = U_ξᵀ·dM_ξ
+            sgemm(transA: true, m: inChannels, n: tb, k: outChannels, u + xi * pairs, lda: inChannels,
+                  dm + xi * outChannels * tb, ldb: tb, dv + xi * inChannels * tb, ldc: tb)
+        }
+        wg.gradInputTransform(dv, channels: inChannels, into: dx, accumulate: accumulate)
+    }
+
+    /// Runs `body(ξ)` for the 16 Winograd positions: spread over the cores when
+    /// OpenBLAS is single-threaded, else in order (each product then uses every core).
+    private func forEachXi(_ body: (Int) -> Void) {
+        if BLASThreads.count == 1 {
+            Parallel.forEachChunk(16, chunk: 1) { r in for xi in r { body(xi) } }
         } else {
-            guard let dcol else { preconditionFailure("3×3 convolution backward needs a dcol buffer") }
-            sgemm(transA: true, m: k, n: n, k: outChannels, store.values + weightOffset, lda: k, dy, ldb: n,
-                  dcol, ldc: n)                                                           // dcol = Wᵀ·dY
-            col2im3(dcol, channels: inChannels, g, into: dx, accumulate: accumulate)
+            for xi in 0..<16 { body(xi) }
         }
     }
 }
 
-/// Batch and spatial extents of a CBHW activation.
-struct ImageGeometry: Equatable {
-    let batch: Int
-    let height: Int
-    let width: Int
-    var plane: Int { height * width }
-    /// Values per channel row, `N = B·H·W`.
-    var count: Int { batch * height * width }
-    var half: ImageGeometry { ImageGeometry(batch: batch, height: height / 2, width: width / 2) }
-}
-
-/// im2col for a 3 × 3 kernel, padding 1: row `ci·9 + tap` of `col` `[C·9, N]` is channel
-/// `ci` of x `[C, B, H, W]` read at offset `(dy, dx) = (tap/3 − 1, tap%3 − 1)`, zero outside.
-///
-/// Per image plane the shift is one contiguous copy by `dy·W + dx`; the column that
-/// wraps to the neighbouring row is then zeroed.
-func im2col3(_ x: UnsafePointer<Float>, channels: Int, _ g: ImageGeometry, into col: UnsafeMutablePointer<Float>) {
-    let n = g.count, hw = g.plane, w = g.width, h = g.height
-    Parallel.forEachChunk(channels * 9, chunk: max(1, 16384 / max(1, n))) { rows in
-        for r in rows {
-            let ci = r / 9, tap = r % 9, dy = tap / 3 - 1, dx = tap % 3 - 1
-            let offset = dy * w + dx
-            let lo = max(0, -offset), hi = min(hw, hw - offset)           // p with 0 ≤ p + offset < hw
-            for b in 0..<g.batch {
-                let src = x + ci * n + b * hw, dst = col + r * n + b * hw
-                if lo > 0 { dst.update(repeating: 0, count: lo) }
-                (dst + lo).update(from: src + lo + offset, count: hi - lo)
-                if hi < hw { (dst + hi).update(repeating: 0, count: hw - hi) }
-                if dx == -1 { for y in 0..<h { dst[y * w] = 0 } }            // x = 0 reads x − 1
-                if dx == 1 { for y in 0..<h { dst[y * w + w - 1] = 0 } }     // x = W−1 reads x + 1
-            }
+/// `C[m, n] = op(A)·B[k, n] (+ beta·C)` with B and C row-major of row stride `n`, split
+/// into column halves over the cores when OpenBLAS is single-threaded.
+func productOverColumns(transA: Bool = false, m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, lda: Int,
+                        _ b: UnsafePointer<Float>, beta: Float = 0, _ c: UnsafeMutablePointer<Float>) {
+    let parts = BLASThreads.count == 1 && n >= 2048 ? 2 : 1
+    let width = (n + parts - 1) / parts
+    Parallel.forEachChunk(parts, chunk: 1) { r in
+        for part in r {
+            let lo = part * width, cols = min(n, lo + width) - lo
+            sgemm(transA: transA, m: m, n: cols, k: k, a, lda: lda, b + lo, ldb: n, beta: beta, c + lo, ldc: n)
         }
     }
 }
 
-/// The adjoint of ``im2col3``: `dx[ci] (+)= Σ_tap shift⁻¹(dcol[ci·9 + tap])`. Each
-/// channel is owned by one task and taps are added in a fixed order (deterministic).
-/// The wrapped column of `dcol` is zeroed first (it is scratch), so each tap is again
-/// one contiguous pass.
-func col2im3(_ dcol: UnsafeMutablePointer<Float>, channels: Int, _ g: ImageGeometry,
-             into dx: UnsafeMutablePointer<Float>, accumulate: Bool) {
-    let n = g.count, hw = g.plane, w = g.width, h = g.height
-    Parallel.forEachChunk(channels, chunk: max(1, 2048 / max(1, n))) { cs in
-        for ci in cs {
-            let out = dx + ci * n
-            if !accumulate { out.update(repeating: 0, count: n) }
-            for tap in 0..<9 {
-                let dy = tap / 3 - 1, dxo = tap % 3 - 1
-                let offset = dy * w + dxo
-                let lo = max(0, -offset), hi = min(hw, hw - offset)
-                let row = dcol + (ci * 9 + tap) * n
-                for b in 0..<g.batch {
-                    let src = row + b * hw, dst = out + b * hw + offset
-                    if dxo == -1 { for y in 0..<h { src[y * w] = 0 } }
-                    if dxo == 1 { for y in 0..<h { src[y * w + w - 1] = 0 } }
-                    var p = lo
-                    while p + 8 <= hi { store8(load8(dst + p) + load8(src + p), dst + p); p += 8 }
-                    while p < hi { dst[p] += src[p]; p += 1 }
-                }
+/// `dW[m, k] += dY[m, n]·X[k, n]ᵀ` (a 1 × 1 convolution's weight gradient), the sum over
+/// `n` split in two halves over the cores when OpenBLAS is single-threaded; the halves
+/// are added in a fixed order.
+func weightGradientOverColumns(m: Int, k: Int, n: Int, _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+                               into dw: UnsafeMutablePointer<Float>) {
+    guard BLASThreads.count == 1 && n >= 2048 else {
+        sgemm(transB: true, m: m, n: k, k: n, dy, lda: n, x, ldb: n, beta: 1, dw, ldc: k)
+        return
+    }
+    let half = n / 2
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * m * k) { parts in
+        let p = parts.baseAddress!
+        Parallel.forEachChunk(2, chunk: 1) { r in
+            for part in r {
+                let lo = part * half, cols = part == 0 ? half : n - half
+                sgemm(transB: true, m: m, n: k, k: cols, dy + lo, lda: n, x + lo, ldb: n, p + part * m * k, ldc: k)
             }
         }
+        for i in 0..<(m * k) { dw[i] += p[i] + p[m * k + i] }
     }
 }
 

@@ -12,12 +12,27 @@ typealias F8 = SIMD8<Float>
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: F8.self)
 }
 
-/// The logistic sigmoid on 8 lanes, lane by lane through ``fastSigmoid(_:)``.
-@inline(__always) func sigmoid8(_ z: F8) -> F8 {
-    var r = z
-    for i in 0..<8 { r[i] = fastSigmoid(z[i]) }
-    return r
+/// Four-lane vectors (one SSE register) for the CHWB image kernels, whose lanes are
+/// four images of the batch at the same channel and pixel.
+typealias F4 = SIMD4<Float>
+
+@inline(__always) func load4(_ p: UnsafePointer<Float>) -> F4 {
+    UnsafeRawPointer(p).loadUnaligned(as: F4.self)
 }
 
-/// The scalar sigmoid that agrees with ``sigmoid8(_:)`` (for ragged tails).
-@inline(__always) func sigmoid1(_ z: Float) -> Float { fastSigmoid(z) }
+@inline(__always) func store4(_ v: F4, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: F4.self)
+}
+
+/// Sixteen-lane vectors (four SSE registers, one 64-byte cache line): sixteen images at
+/// one channel and pixel. Group norm works on these so each pass uses whole cache lines
+/// and its sums run as four independent chains.
+typealias L16 = SIMD16<Float>
+
+@inline(__always) func load16(_ p: UnsafePointer<Float>) -> L16 {
+    UnsafeRawPointer(p).loadUnaligned(as: L16.self)
+}
+
+@inline(__always) func store16(_ v: L16, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: L16.self)
+}

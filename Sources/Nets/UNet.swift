@@ -17,8 +17,11 @@ import Tensors
 ///
 /// Inputs and outputs are flattened images, `[B, Ci·H·W]` (NCHW per row), so the U-Net
 /// and the ``MLP`` are interchangeable behind ``ConditionalNetwork``. Internally the
-/// activations are channel-major `[C, B, H, W]` so each convolution is one large
-/// `sgemm` over the batch. All parameters live in one ``ParameterStore``; activation
+/// activations are CHWB `[C, H, W, B]` (``ImageGeometry``), the batch padded to a
+/// multiple of 16: 3 × 3 convolutions are Winograd F(2×2, 3×3) products over the whole
+/// batch, and every other kernel runs four images per SSE register. Each pass runs with
+/// OpenBLAS single-threaded and spreads its own work over the cores (no BLAS threads
+/// spinning between layers). All parameters live in one ``ParameterStore``; activation
 /// buffers are allocated once per batch size. Not thread-safe.
 public final class UNet: Module {
     public struct Configuration: Codable, Equatable, Sendable {
@@ -134,7 +137,7 @@ public final class UNet: Module {
         x.scalars.withUnsafeBufferPointer { xp in
             cNoise.withUnsafeBufferPointer { cp in
                 y.scalars.withUnsafeMutableBufferPointer { yp in
-                    run(xp.baseAddress!, cp.baseAddress!, ws, output: yp.baseAddress!)
+                    BLASThreads.withOne { run(xp.baseAddress!, cp.baseAddress!, ws, output: yp.baseAddress!) }
                 }
             }
         }
@@ -150,7 +153,9 @@ public final class UNet: Module {
                      "UNet.backward: gradient \(gradOutput.shape), expected \([ws.batch, inputDims])")
         var dx = Tensor(shape: [ws.batch, inputDims])
         gradOutput.scalars.withUnsafeBufferPointer { gp in
-            dx.scalars.withUnsafeMutableBufferPointer { dp in backpropagate(gp.baseAddress!, ws, gradInput: dp.baseAddress!) }
+            dx.scalars.withUnsafeMutableBufferPointer { dp in
+                BLASThreads.withOne { backpropagate(gp.baseAddress!, ws, gradInput: dp.baseAddress!) }
+            }
         }
         return dx
     }
@@ -165,12 +170,14 @@ public final class UNet: Module {
         x.scalars.withUnsafeBufferPointer { xp in
             cNoise.withUnsafeBufferPointer { cp in
                 y.scalars.withUnsafeMutableBufferPointer { yp in
-                    var start = 0
-                    while start < batch {
-                        let n = min(Self.predictChunk, batch - start)
-                        let ws = workspace(n, training: false)
-                        run(xp.baseAddress! + start * d, cp.baseAddress! + start, ws, output: yp.baseAddress! + start * d)
-                        start += n
+                    BLASThreads.withOne {
+                        var start = 0
+                        while start < batch {
+                            let n = min(Self.predictChunk, batch - start)
+                            let ws = workspace(n, training: false)
+                            run(xp.baseAddress! + start * d, cp.baseAddress! + start, ws, output: yp.baseAddress! + start * d)
+                            start += n
+                        }
                     }
                 }
             }
@@ -209,54 +216,56 @@ public final class UNet: Module {
 
     func run(_ x: UnsafePointer<Float>, _ cNoise: UnsafePointer<Float>, _ ws: UNetWorkspace, output: UnsafeMutablePointer<Float>) {
         let C = configuration.baseWidth, ci = configuration.channels
-        let g = ws.g, h = ws.h, B = ws.batch, t = ws.training, store = self.store
-        let col = ws.sharedCol.p
+        let g = ws.g, h = ws.h, B = ws.batch, L = ws.lanes, t = ws.training, store = self.store
+        let scratch = ws.scratch.p
         let s1 = ws.cat1.p + 2 * C * g.count, s2 = ws.cat2.p + 2 * C * h.count
-        toChannelMajor(x, batch: B, channels: ci, plane: g.plane, into: ws.xin.p)          // [Ci, B, H, W]
-        embedding.forward(cNoise, batch: B, ws.emb, store)                                  // e [B, E]
+        toCHWB(x, batch: B, padded: L, channels: ci, plane: g.plane, into: ws.xin.p)       // [Ci, H, W, Bp]
+        ws.noise.p.update(from: cNoise, count: B)
+        (ws.noise.p + B).update(repeating: 0, count: L - B)
+        embedding.forward(ws.noise.p, batch: L, ws.emb, store)                              // e [Bp, E]
         let e = UnsafePointer(ws.emb.e.p)
-        convIn.forward(ws.xin.p, g, col: t ? ws.colIn.p : col, store, into: ws.h0.p)       // [C, N]
-        blocks[0].forward(ws.h0.p, embedding: e, g, ws.blocks[0], store, sharedCol: col, into: s1)
-        Resample.avgPool2(s1, rows: C * B, height: g.height, width: g.width, into: ws.p.p)  // [C, N/4]
-        blocks[1].forward(ws.p.p, embedding: e, h, ws.blocks[1], store, sharedCol: col, into: s2)
-        blocks[2].forward(s2, embedding: e, h, ws.blocks[2], store, sharedCol: col, into: ws.cat2.p)
-        blocks[3].forward(ws.cat2.p, embedding: e, h, ws.blocks[3], store, sharedCol: col, into: ws.d2.p)
-        Resample.upsampleNearest2(ws.d2.p, rows: 2 * C * B, height: h.height, width: h.width, into: ws.cat1.p)
-        blocks[4].forward(ws.cat1.p, embedding: e, g, ws.blocks[4], store, sharedCol: col, into: ws.d1.p)
+        convIn.forward(ws.xin.p, g, kept: t ? ws.keptIn.p : nil, scratch: scratch, store, into: ws.h0.p)   // [C, N]
+        blocks[0].forward(ws.h0.p, embedding: e, g, ws.blocks[0], store, scratch: scratch, into: s1)
+        Resample.avgPool2(s1, g, channels: C, into: ws.p.p)                                 // [C, N/4]
+        blocks[1].forward(ws.p.p, embedding: e, h, ws.blocks[1], store, scratch: scratch, into: s2)
+        blocks[2].forward(s2, embedding: e, h, ws.blocks[2], store, scratch: scratch, into: ws.cat2.p)
+        blocks[3].forward(ws.cat2.p, embedding: e, h, ws.blocks[3], store, scratch: scratch, into: ws.d2.p)
+        Resample.upsampleNearest2(ws.d2.p, h, channels: 2 * C, into: ws.cat1.p)
+        blocks[4].forward(ws.cat1.p, embedding: e, g, ws.blocks[4], store, scratch: scratch, into: ws.d1.p)
         normOut.forward(ws.d1.p, g, film: nil, store, xhat: t ? ws.xhatOut.p : nil, sigmoid: t ? ws.sigOut.p : nil,
                         rstd: ws.rstdOut.p, into: ws.hOut.p)
-        convOut.forward(ws.hOut.p, g, col: t ? ws.colOut.p : col, store, into: ws.y.p)     // [Ci, B, H, W]
-        fromChannelMajor(ws.y.p, batch: B, channels: ci, plane: g.plane, into: output)
+        convOut.forward(ws.hOut.p, g, kept: t ? ws.keptOut.p : nil, scratch: scratch, store, into: ws.y.p)  // [Ci, N]
+        fromCHWB(ws.y.p, batch: B, padded: L, channels: ci, plane: g.plane, into: output)
     }
 
     func backpropagate(_ dOut: UnsafePointer<Float>, _ ws: UNetWorkspace, gradInput: UnsafeMutablePointer<Float>) {
         let C = configuration.baseWidth, ci = configuration.channels
-        let g = ws.g, h = ws.h, B = ws.batch, store = self.store
-        let dcol = ws.sharedCol.p, partial = ws.partial.p, de = ws.emb.de.p
+        let g = ws.g, h = ws.h, B = ws.batch, L = ws.lanes, store = self.store
+        let scratch = ws.scratch.p, partial = ws.partial.p, de = ws.emb.de.p
         let e = UnsafePointer(ws.emb.e.p)
         let s2 = ws.cat2.p + 2 * C * h.count
-        de.update(repeating: 0, count: B * embedding.dims)
-        toChannelMajor(dOut, batch: B, channels: ci, plane: g.plane, into: ws.dy.p)
-        convOut.backward(gradOutput: ws.dy.p, input: ws.colOut.p, g, store, dcol: dcol, gradInput: ws.dhOut.p)
+        de.update(repeating: 0, count: L * embedding.dims)
+        toCHWB(dOut, batch: B, padded: L, channels: ci, plane: g.plane, into: ws.dy.p)     // padded images get dL/dF = 0
+        convOut.backward(gradOutput: ws.dy.p, kept: ws.keptOut.p, g, store, scratch: scratch, gradInput: ws.dhOut.p)
         normOut.backward(gradOutput: ws.dhOut.p, g, film: nil, xhat: ws.xhatOut.p, sigmoid: ws.sigOut.p, output: ws.hOut.p,
                          rstd: ws.rstdOut.p, store, dfilm: nil, partial: partial, gradInput: ws.dd1.p, accumulate: false)
-        blocks[4].backward(gradOutput: ws.dd1.p, input: ws.cat1.p, embedding: e, g, ws.blocks[4], store, dcol: dcol,
+        blocks[4].backward(gradOutput: ws.dd1.p, input: ws.cat1.p, embedding: e, g, ws.blocks[4], store, scratch: scratch,
                            partial: partial, gradEmbedding: de, gradInput: ws.dcat1.p)
-        Resample.upsampleNearest2Backward(ws.dcat1.p, rows: 2 * C * B, height: h.height, width: h.width, into: ws.dd2.p)
-        blocks[3].backward(gradOutput: ws.dd2.p, input: ws.cat2.p, embedding: e, h, ws.blocks[3], store, dcol: dcol,
+        Resample.upsampleNearest2Backward(ws.dcat1.p, h, channels: 2 * C, into: ws.dd2.p)
+        blocks[3].backward(gradOutput: ws.dd2.p, input: ws.cat2.p, embedding: e, h, ws.blocks[3], store, scratch: scratch,
                            partial: partial, gradEmbedding: de, gradInput: ws.dcat2.p)
-        blocks[2].backward(gradOutput: ws.dcat2.p, input: s2, embedding: e, h, ws.blocks[2], store, dcol: dcol,
+        blocks[2].backward(gradOutput: ws.dcat2.p, input: s2, embedding: e, h, ws.blocks[2], store, scratch: scratch,
                            partial: partial, gradEmbedding: de, gradInput: ws.ds2.p)
         addVectors(ws.dcat2.p + 2 * C * h.count, into: ws.ds2.p, count: 2 * C * h.count)        // s₂ also feeds the concat
-        blocks[1].backward(gradOutput: ws.ds2.p, input: ws.p.p, embedding: e, h, ws.blocks[1], store, dcol: dcol,
+        blocks[1].backward(gradOutput: ws.ds2.p, input: ws.p.p, embedding: e, h, ws.blocks[1], store, scratch: scratch,
                            partial: partial, gradEmbedding: de, gradInput: ws.dp.p)
         ws.ds1.p.update(from: ws.dcat1.p + 2 * C * g.count, count: C * g.count)          // s₁ feeds the concat …
-        Resample.avgPool2Backward(ws.dp.p, rows: C * B, height: g.height, width: g.width, into: ws.ds1.p, accumulate: true)
-        blocks[0].backward(gradOutput: ws.ds1.p, input: ws.h0.p, embedding: e, g, ws.blocks[0], store, dcol: dcol,
+        Resample.avgPool2Backward(ws.dp.p, g, channels: C, into: ws.ds1.p, accumulate: true)
+        blocks[0].backward(gradOutput: ws.ds1.p, input: ws.h0.p, embedding: e, g, ws.blocks[0], store, scratch: scratch,
                            partial: partial, gradEmbedding: de, gradInput: ws.dh0.p)
-        convIn.backward(gradOutput: ws.dh0.p, input: ws.colIn.p, g, store, dcol: dcol, gradInput: ws.dxin.p)
-        embedding.backward(batch: B, ws.emb, store)
-        fromChannelMajor(ws.dxin.p, batch: B, channels: ci, plane: g.plane, into: gradInput)
+        convIn.backward(gradOutput: ws.dh0.p, kept: ws.keptIn.p, g, store, scratch: scratch, gradInput: ws.dxin.p)
+        embedding.backward(batch: L, ws.emb, store)
+        fromCHWB(ws.dxin.p, batch: B, padded: L, channels: ci, plane: g.plane, into: gradInput)
     }
 }
 
@@ -264,14 +273,4 @@ public final class UNet: Module {
 func addVectors(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count n: Int) {
     Parallel.forEachChunk(n / 8, chunk: 4096) { r in for i in r { store8(load8(y + 8 * i) + load8(x + 8 * i), y + 8 * i) } }
     for i in (n & ~7)..<n { y[i] += x[i] }
-}
-
-/// `[B, C, P]` → `[C, B, P]` (P = H·W).
-func toChannelMajor(_ x: UnsafePointer<Float>, batch: Int, channels: Int, plane: Int, into y: UnsafeMutablePointer<Float>) {
-    for b in 0..<batch { for c in 0..<channels { (y + (c * batch + b) * plane).update(from: x + (b * channels + c) * plane, count: plane) } }
-}
-
-/// `[C, B, P]` → `[B, C, P]`.
-func fromChannelMajor(_ x: UnsafePointer<Float>, batch: Int, channels: Int, plane: Int, into y: UnsafeMutablePointer<Float>) {
-    for b in 0..<batch { for c in 0..<channels { (y + (b * channels + c) * plane).update(from: x + (c * batch + b) * plane, count: plane) } }
 }

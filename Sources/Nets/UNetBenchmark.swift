@@ -57,11 +57,13 @@ extension NetsBenchmark {
     /// One matrix product of a step: `op(A)` is `m × k`, `op(B)` is `k × n`.
     struct ProductShape { let m, n, k: Int; let transA, transB: Bool }
 
-    /// The products of a U-Net training step: per convolution the forward `W·col`, the
-    /// weight gradient `dY·colᵀ` and the input gradient `Wᵀ·dY`; per linear layer likewise.
+    /// The products of a U-Net training step: per 3 × 3 convolution, for each of the 16
+    /// Winograd positions, `M = U·V`, `dU = dM·Vᵀ` and `dV = Uᵀ·dM`; per 1 × 1 convolution
+    /// `W·x`, `dY·xᵀ` and `Wᵀ·dY`; per linear layer likewise.
     static func unetProductShapes(_ net: UNet, batch: Int) -> [ProductShape] {
         let c = net.configuration
         let full = batch * c.height * c.width, half = full / 4
+        let fullGeometry = ImageGeometry(batch: batch, height: c.height, width: c.width), halfGeometry = fullGeometry.half
         var convs: [(Conv2d, Int)] = [(net.convIn, full), (net.convOut, full)]
         var linears: [Linear] = [net.embedding.first, net.embedding.second]
         for (b, n) in zip(net.blocks, [full, half, half, half, full]) {
@@ -71,10 +73,14 @@ extension NetsBenchmark {
         }
         var out: [ProductShape] = []
         for (conv, n) in convs {
-            let k = conv.colRows, co = conv.outChannels
-            out.append(ProductShape(m: co, n: n, k: k, transA: false, transB: false))
-            out.append(ProductShape(m: co, n: k, k: n, transA: false, transB: true))
-            out.append(ProductShape(m: k, n: n, k: co, transA: true, transB: false))
+            let ci = conv.inChannels, co = conv.outChannels
+            let geometry = n == full ? fullGeometry : halfGeometry
+            let (count, cols) = conv.kernel == 3 ? (16, WinogradGeometry(geometry).columns) : (1, n)
+            for _ in 0..<count {
+                out.append(ProductShape(m: co, n: cols, k: ci, transA: false, transB: false))
+                out.append(ProductShape(m: co, n: ci, k: cols, transA: false, transB: true))
+                out.append(ProductShape(m: ci, n: cols, k: co, transA: true, transB: false))
+            }
         }
         for l in linears {
             out.append(ProductShape(m: batch, n: l.outputs, k: l.inputs, transA: false, transB: true))

@@ -53,4 +53,16 @@ extension Tensor {
 public enum BLASThreads {
     public static var count: Int { Int(openblas_get_num_threads()) }
     public static func set(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
+
+    /// Runs `body` with OpenBLAS on one thread, then restores the previous count. Inside,
+    /// a caller may issue products from several of its own threads at once (each runs on
+    /// its caller's core), and no BLAS worker spins while the caller's own loops run.
+    /// Call it from one thread at a time (the setting is global).
+    public static func withOne<R>(_ body: () throws -> R) rethrows -> R {
+        let previous = count
+        if previous == 1 { return try body() }
+        set(1)
+        defer { set(previous) }
+        return try body()
+    }
 }

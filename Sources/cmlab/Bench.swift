@@ -13,33 +13,47 @@ struct Bench: ParsableCommand {
 
     @Flag(help: "Print JSON instead of a table.") var json = false
     @Option(help: "Minimum seconds to spend on each figure.") var seconds: Double = 0.5
+    @Option(name: .customLong("only"), parsing: .upToNextOption,
+            help: "Measure only these groups: sgemm, teacher, cm, direct, mlp, unet (default: all).")
+    var only: [String] = []
+
+    static let groups = ["sgemm", "teacher", "cm", "direct", "mlp", "unet"]
+
+    func validate() throws {
+        for g in only where !Self.groups.contains(g) {
+            throw ValidationError("unknown bench group '\(g)'; choose from \(Self.groups.joined(separator: ", "))")
+        }
+    }
+
+    private func wants(_ group: String) -> Bool { only.isEmpty || only.contains(group) }
 
     func run() throws {
         var rows: [BenchRow] = []
         let threads = ProcessInfo.processInfo.activeProcessorCount
         BLASThreads.set(threads)
 
-        for n in [512, 1024] {
+        for n in [512, 1024] where wants("sgemm") {
             let a = RNG(seed: 1).normalTensor(shape: [n, n]), b = RNG(seed: 2).normalTensor(shape: [n, n])
             let t = measure(seconds) { _ = a.matmul(b) }
             rows.append(BenchRow(name: "sgemm \(n)×\(n)×\(n)", value: 2 * pow(Double(n), 3) / t / 1e9, unit: "GFLOP/s"))
         }
 
         let ring8 = GaussianMixture.ring8()
-        let x4096 = RNG(seed: 3).normalBatch(count: 4096, dims: 2)
-        let tEval = measure(seconds) { _ = ring8.denoise(x4096, sigma: 0.5) }
-        rows.append(BenchRow(name: "exact ring8 D(x; σ), batch 4096", value: 4096 / tEval, unit: "evals/s"))
-
         let grid = try SigmaGrid.karras(n: 40)
-        let z = RNG(seed: 4).normalBatch(count: 10_000, dims: 2).map { $0 * 80 }
         let heun = GridSolver(.heun, grid: grid)
-        let tSolve = measure(seconds) { _ = heun.solve(ring8, z, callback: nil) }
-        rows.append(BenchRow(name: "Heun solve, Karras N = 40 (39 steps), 10,000 ring8 points", value: tSolve * 1e3, unit: "ms"))
+        if wants("teacher") {
+            let x4096 = RNG(seed: 3).normalBatch(count: 4096, dims: 2)
+            let tEval = measure(seconds) { _ = ring8.denoise(x4096, sigma: 0.5) }
+            rows.append(BenchRow(name: "exact ring8 D(x; σ), batch 4096", value: 4096 / tEval, unit: "evals/s"))
+            let z = RNG(seed: 4).normalBatch(count: 10_000, dims: 2).map { $0 * 80 }
+            let tSolve = measure(seconds) { _ = heun.solve(ring8, z, callback: nil) }
+            rows.append(BenchRow(name: "Heun solve, Karras N = 40 (39 steps), 10,000 ring8 points", value: tSolve * 1e3, unit: "ms"))
+        }
 
         // Training steps on the default study settings: ring8 exact teacher, Heun N = 40,
         // MLP 4 × 256, batch 512, both cores.
         let data: DataSampler = { ring8.sample(count: $0, rng: $1) }
-        for objective in Objective.allCases {
+        for objective in Objective.allCases where wants(objective == .cm ? "cm" : "direct") {
             var c = DistillationConfig()
             c.objective = objective
             c.iterations = 10
@@ -55,17 +69,21 @@ struct Bench: ParsableCommand {
                 rows.append(BenchRow(name: "  · \(phase)", value: clock.seconds[phase]! / Double(c.iterations) * 1e3, unit: "ms"))
             }
         }
-        let mlp = NetsBenchmark.mlpStep(batch: 512, width: 256, depth: 4)
-        rows.append(BenchRow(name: "MLP 4×256 forward+backward+Adam, batch 512", value: mlp.msPerStep, unit: "ms"))
-        rows.append(BenchRow(name: "MLP forward+backward rate", value: mlp.gflops, unit: "GFLOP/s"))
-        rows.append(BenchRow(name: "  as a fraction of sgemm on the same shapes (\(formatShort(mlp.sgemmGFLOPs)) GFLOP/s)", value: mlp.gflops / mlp.sgemmGFLOPs, unit: ""))
+        if wants("mlp") {
+            let mlp = NetsBenchmark.mlpStep(batch: 512, width: 256, depth: 4)
+            rows.append(BenchRow(name: "MLP 4×256 forward+backward+Adam, batch 512", value: mlp.msPerStep, unit: "ms"))
+            rows.append(BenchRow(name: "MLP forward+backward rate", value: mlp.gflops, unit: "GFLOP/s"))
+            rows.append(BenchRow(name: "  as a fraction of sgemm on the same shapes (\(formatShort(mlp.sgemmGFLOPs)) GFLOP/s)", value: mlp.gflops / mlp.sgemmGFLOPs, unit: ""))
+        }
 
         // The image side: the U-Net of the Fashion-MNIST study (1 × 14 × 14, base width 32, batch 128).
-        let unet = NetsBenchmark.unetStep(batch: 128)
-        rows.append(BenchRow(name: "U-Net (\(unet.parameters) parameters) training step, batch 128, 14×14", value: unet.msPerStep, unit: "ms"))
-        rows.append(BenchRow(name: "  rate of its matrix products", value: unet.gflops, unit: "GFLOP/s"))
-        rows.append(BenchRow(name: "  as a fraction of sgemm on the same shapes (\(formatShort(unet.sgemmGFLOPs)) GFLOP/s)", value: unet.gflops / unet.sgemmGFLOPs, unit: ""))
-        rows.append(BenchRow(name: "  U-Net predict (no grad), batch 128", value: unet.predictMs, unit: "ms"))
+        if wants("unet") {
+            let unet = NetsBenchmark.unetStep(batch: 128)
+            rows.append(BenchRow(name: "U-Net (\(unet.parameters) parameters) training step, batch 128, 14×14", value: unet.msPerStep, unit: "ms"))
+            rows.append(BenchRow(name: "  rate of its matrix products", value: unet.gflops, unit: "GFLOP/s"))
+            rows.append(BenchRow(name: "  as a fraction of sgemm on the same shapes (\(formatShort(unet.sgemmGFLOPs)) GFLOP/s)", value: unet.gflops / unet.sgemmGFLOPs, unit: ""))
+            rows.append(BenchRow(name: "  U-Net predict (no grad), batch 128", value: unet.predictMs, unit: "ms"))
+        }
 
         if json {
             let obj: [String: Any] = [

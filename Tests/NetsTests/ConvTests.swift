@@ -5,13 +5,14 @@ import Tensors
 
 /// Convolution, group norm and resampling checked against independent references:
 /// a direct (seven-loop) convolution, and central finite differences of a scalar loss.
+/// Activations are CHWB `[C, H, W, B]` with B a multiple of 4 (16 for group norm).
 @Suite struct ConvTests {
     /// Random values `N(0, s²)`, draw `i` at index `i`.
     static func random(_ n: Int, seed: UInt64, scale: Float = 1) -> [Float] {
         RNG(seed: seed).normalTensor(shape: [n]).scalars.map { $0 * scale }
     }
 
-    /// Direct convolution of x `[Cin, B, H, W]` (CBHW), stride 1, zero padding k/2, in Double.
+    /// Direct convolution of x `[Cin, H, W, B]` (CHWB), stride 1, zero padding k/2, in Double.
     static func directConv(_ x: [Float], _ w: [Float], _ bias: [Float], cin: Int, cout: Int, k: Int, _ g: ImageGeometry) -> [Double] {
         let n = g.count, pad = k / 2
         var y = [Double](repeating: 0, count: cout * n)
@@ -20,23 +21,33 @@ import Tensors
             for c in 0..<cin { for u in 0..<k { for v in 0..<k {
                 let yy = i + u - pad, xx = j + v - pad
                 guard yy >= 0, yy < g.height, xx >= 0, xx < g.width else { continue }
-                s += Double(w[((co * cin + c) * k + u) * k + v]) * Double(x[c * n + b * g.plane + yy * g.width + xx])
+                s += Double(w[((co * cin + c) * k + u) * k + v]) * Double(x[c * n + (yy * g.width + xx) * g.batch + b])
             } } }
-            y[co * n + b * g.plane + i * g.width + j] = s
+            y[co * n + (i * g.width + j) * g.batch + b] = s
         } } } }
         return y
     }
 
-    @Test(arguments: [1, 3]) func convolutionMatchesTheDirectSum(kernel: Int) {
-        let g = ImageGeometry(batch: 2, height: 5, width: 6), cin = 3, cout = 4
+    /// Runs `body` with OpenBLAS on one thread (the layer then spreads its products over
+    /// the cores itself, as the image networks run it) or as configured.
+    static func blas<R>(single: Bool, _ body: () -> R) -> R { single ? BLASThreads.withOne(body) : body() }
+
+    /// Odd and even sizes (Winograd tiles that overhang the image), both BLAS modes.
+    /// Tolerance: Float32 products of ≤ 27 terms of size ~1 (the transforms' coefficients
+    /// are 0, ±½, ±1), so a few 1e-6.
+    @Test(arguments: [(1, 5, 6, false), (3, 5, 6, false), (3, 7, 7, true), (3, 4, 3, true), (1, 2, 2, true)])
+    func convolutionMatchesTheDirectSum(kernel: Int, height: Int, width: Int, singleThreadedBLAS: Bool) {
+        let g = ImageGeometry(batch: 8, height: height, width: width), cin = 3, cout = 4
         let store = ParameterStore(layout: Conv2d.layout("c", inChannels: cin, outChannels: cout, kernel: kernel))
         let conv = Conv2d("c", in: store)
         let w = Self.random(cout * cin * kernel * kernel, seed: 1), b = Self.random(cout, seed: 2)
         store.setValue("c.weight", Tensor(shape: [cout, cin, kernel, kernel], scalars: w))
         store.setValue("c.bias", Tensor(shape: [cout], scalars: b))
         let x = Self.random(cin * g.count, seed: 3)
-        let col = Buffer(cin * 9 * g.count), y = Buffer(cout * g.count)
-        x.withUnsafeBufferPointer { conv.forward($0.baseAddress!, g, col: col.p, store, into: y.p) }
+        let scratch = Buffer(conv.scratchCount(g)), y = Buffer(cout * g.count)
+        Self.blas(single: singleThreadedBLAS) {
+            x.withUnsafeBufferPointer { conv.forward($0.baseAddress!, g, kept: nil, scratch: scratch.p, store, into: y.p) }
+        }
         let ref = Self.directConv(x, w, b, cin: cin, cout: cout, k: kernel, g)
         let err = (0..<ref.count).map { abs(Double(y.p[$0]) - ref[$0]) }.max()!
         #expect(err < 1e-5, "max |conv − direct| = \(err)")
@@ -57,24 +68,28 @@ import Tensors
         #expect(diff <= 1e-2 * norm + floor, "\(what): ‖fd − analytic‖ = \(diff), ‖analytic‖ = \(norm)")
     }
 
-    @Test(arguments: [1, 3]) func convolutionBackwardMatchesFiniteDifferences(kernel: Int) {
-        let g = ImageGeometry(batch: 2, height: 4, width: 5), cin = 3, cout = 2
+    @Test(arguments: [(1, false), (3, false), (3, true)])
+    func convolutionBackwardMatchesFiniteDifferences(kernel: Int, singleThreadedBLAS: Bool) {
+        let g = ImageGeometry(batch: 8, height: 4, width: 5), cin = 3, cout = 2
         let store = ParameterStore(layout: Conv2d.layout("c", inChannels: cin, outChannels: cout, kernel: kernel))
         let conv = Conv2d("c", in: store)
         for i in 0..<store.count { store.values[i] = Self.random(store.count, seed: 4, scale: 0.5)[i] }
         var x = Self.random(cin * g.count, seed: 5)
         let wOut = Self.random(cout * g.count, seed: 6)
-        let col = Buffer(cin * 9 * g.count), y = Buffer(cout * g.count), dcol = Buffer(cin * 9 * g.count), dx = Buffer(cin * g.count)
+        let kept = Buffer(conv.keptCount(g)), scratch = Buffer(conv.scratchCount(g))
+        let y = Buffer(cout * g.count), dx = Buffer(cin * g.count)
         func loss() -> Double {
-            x.withUnsafeBufferPointer { conv.forward($0.baseAddress!, g, col: col.p, store, into: y.p) }
+            x.withUnsafeBufferPointer { conv.forward($0.baseAddress!, g, kept: kept.p, scratch: scratch.p, store, into: y.p) }
             return Self.dot(y.p, wOut)
         }
         _ = loss()
         store.zeroGrad()
-        wOut.withUnsafeBufferPointer { w in
-            x.withUnsafeBufferPointer { xp in
-                conv.backward(gradOutput: w.baseAddress!, input: kernel == 3 ? UnsafePointer(col.p) : xp.baseAddress!, g, store,
-                              dcol: dcol.p, gradInput: dx.p)
+        Self.blas(single: singleThreadedBLAS) {
+            wOut.withUnsafeBufferPointer { w in
+                x.withUnsafeBufferPointer { xp in
+                    conv.backward(gradOutput: w.baseAddress!, kept: kernel == 3 ? UnsafePointer(kept.p) : xp.baseAddress!, g, store,
+                                  scratch: scratch.p, gradInput: dx.p)
+                }
             }
         }
         let h: Float = 1e-2
@@ -99,7 +114,7 @@ import Tensors
     }
 
     @Test(arguments: [false, true]) func groupNormSiLUBackwardMatchesFiniteDifferences(film: Bool) {
-        let g = ImageGeometry(batch: 3, height: 3, width: 4), C = 6
+        let g = ImageGeometry(batch: 16, height: 3, width: 4), C = 6
         let store = ParameterStore(layout: GroupNormSiLU.layout("n", channels: C))
         let norm = GroupNormSiLU("n", in: store, groups: 3)
         let r = Self.random(store.count, seed: 7, scale: 0.3)
@@ -153,18 +168,43 @@ import Tensors
         Self.expectClose(an, fd, "group norm γ, β")
     }
 
-    /// The backward passes of pooling and up-sampling are adjoints: ⟨A x, y⟩ = ⟨x, Aᵀ y⟩.
+    /// The backward passes of pooling and up-sampling are adjoints: ⟨A x, y⟩ = ⟨x, Aᵀ y⟩;
+    /// and pooling averages the 2 × 2 block of the same image.
     @Test func resamplingBackwardIsTheAdjoint() {
-        let rows = 5, h = 4, w = 6
-        let x = Self.random(rows * h * w, seed: 11), y = Self.random(rows * h * w / 4, seed: 12)
-        let ax = Buffer(rows * h * w / 4), aty = Buffer(rows * h * w)
-        x.withUnsafeBufferPointer { Resample.avgPool2($0.baseAddress!, rows: rows, height: h, width: w, into: ax.p) }
-        y.withUnsafeBufferPointer { Resample.avgPool2Backward($0.baseAddress!, rows: rows, height: h, width: w, into: aty.p, accumulate: false) }
+        let channels = 5, g = ImageGeometry(batch: 8, height: 4, width: 6), h = g.half
+        let x = Self.random(channels * g.count, seed: 11), y = Self.random(channels * h.count, seed: 12)
+        let ax = Buffer(channels * h.count), aty = Buffer(channels * g.count)
+        x.withUnsafeBufferPointer { Resample.avgPool2($0.baseAddress!, g, channels: channels, into: ax.p) }
+        y.withUnsafeBufferPointer { Resample.avgPool2Backward($0.baseAddress!, g, channels: channels, into: aty.p, accumulate: false) }
         #expect(abs(Self.dot(ax.p, y) - Self.dot(aty.p, x)) < 1e-4)
-        let ux = Buffer(rows * h * w), uty = Buffer(rows * h * w / 4)
-        y.withUnsafeBufferPointer { Resample.upsampleNearest2($0.baseAddress!, rows: rows, height: h / 2, width: w / 2, into: ux.p) }
-        x.withUnsafeBufferPointer { Resample.upsampleNearest2Backward($0.baseAddress!, rows: rows, height: h / 2, width: w / 2, into: uty.p) }
+        let ux = Buffer(channels * g.count), uty = Buffer(channels * h.count)
+        y.withUnsafeBufferPointer { Resample.upsampleNearest2($0.baseAddress!, h, channels: channels, into: ux.p) }
+        x.withUnsafeBufferPointer { Resample.upsampleNearest2Backward($0.baseAddress!, h, channels: channels, into: uty.p) }
         #expect(abs(Self.dot(ux.p, x) - Self.dot(uty.p, y)) < 1e-4)
-        #expect(ax.p[0] == 0.25 * (x[0] + x[1] + x[w] + x[w + 1]))
+        // Channel 1, output pixel (1, 2), image 3: the block at rows 2–3, columns 4–5.
+        func at(_ c: Int, _ i: Int, _ j: Int, _ b: Int) -> Float { x[c * g.count + (i * g.width + j) * g.batch + b] }
+        #expect(ax.p[h.count + (1 * h.width + 2) * h.batch + 3] == 0.25 * ((at(1, 2, 4, 3) + at(1, 2, 5, 3)) + (at(1, 3, 4, 3) + at(1, 3, 5, 3))))
+    }
+
+    /// The layout conversions are inverse to each other and pad with zeros.
+    @Test func channelsLastRoundTrip() {
+        let B = 3, L = ImageGeometry.padded(B), C = 2, P = 5
+        let x = Self.random(B * C * P, seed: 13)
+        let chwb = Buffer(C * P * L), back = Buffer(B * C * P)
+        x.withUnsafeBufferPointer { toCHWB($0.baseAddress!, batch: B, padded: L, channels: C, plane: P, into: chwb.p) }
+        #expect(chwb.p[(1 * P + 4) * L + 2] == x[(2 * C + 1) * P + 4])
+        #expect((0..<C * P).allSatisfy { q in (B..<L).allSatisfy { chwb.p[q * L + $0] == 0 } })
+        fromCHWB(chwb.p, batch: B, padded: L, channels: C, plane: P, into: back.p)
+        #expect((0..<x.count).allSatisfy { back.p[$0] == x[$0] })
+    }
+
+    /// The four-lane sigmoid is the scalar one, lane by lane, bit for bit (NaN stays NaN).
+    @Test func vectorSigmoidEqualsScalar() {
+        let z: [Float] = [-200, -90, -20, -1, -1e-3, 0, 1e-3, 0.7, 3, 20, 90, 200]
+        for k in stride(from: 0, to: z.count, by: 4) {
+            let v = fastSigmoid(F4(z[k], z[k + 1], z[k + 2], z[k + 3]))
+            for l in 0..<4 { #expect(v[l] == fastSigmoid(z[k + l]), "z = \(z[k + l])") }
+        }
+        #expect(fastSigmoid(F4(repeating: .nan))[0].isNaN)
     }
 }
