@@ -108,7 +108,7 @@ public func trainImageDenoiser(data: (Int, RNG) -> Batch, architecture: UNet.Con
                     g.scalars[k] = Float(2 * e * scale)
                 }
             }
-            _ = net.backward(gradOutput: g)
+            net.backwardParameters(gradOutput: g)            // dL/dx is not needed
             return loss * scale
         },
         update: { t in

@@ -50,20 +50,23 @@ public struct Conv2d: Sendable {
         (store.values + biasOffset).update(repeating: 0, count: outChannels)
     }
 
-    /// Floats the training forward keeps for the backward at geometry `g`: the
-    /// transformed input `V` `[16, Cin, T·B]` for k = 3 (k = 1 keeps nothing: its input is used).
-    func keptCount(_ g: ImageGeometry) -> Int { kernel == 3 ? 16 * inChannels * WinogradGeometry(g).columns : 0 }
+    /// Floats the training forward keeps for the backward at geometry `g`: for k = 3 the
+    /// transformed filters `U` `[16, Cout, Cin]` and input `V` `[Cin, 16, T·B]` (k = 1 keeps
+    /// nothing: its input is used).
+    func keptCount(_ g: ImageGeometry) -> Int {
+        kernel == 3 ? 16 * outChannels * inChannels + 16 * inChannels * WinogradGeometry(g).columns : 0
+    }
 
     /// Floats of scratch a forward or backward needs at geometry `g`.
     func scratchCount(_ g: ImageGeometry) -> Int {
         guard kernel == 3 else { return 0 }
         let tb = WinogradGeometry(g).columns
-        return 2 * 16 * outChannels * inChannels + 16 * tb * (inChannels + outChannels)
+        return 16 * outChannels * inChannels + 16 * tb * (inChannels + outChannels)
     }
 
     /// `y = conv(x) + b`: x `[Cin, H, W, B]` → y `[Cout, H, W, B]`. For k = 3, `kept`
-    /// (``keptCount(_:)`` floats, training) receives the transformed input; `scratch`
-    /// holds ``scratchCount(_:)`` floats.
+    /// (``keptCount(_:)`` floats, training) receives the transformed filters and input;
+    /// `scratch` holds ``scratchCount(_:)`` floats.
     func forward(_ x: UnsafePointer<Float>, _ g: ImageGeometry, kept: UnsafeMutablePointer<Float>?,
                  scratch: UnsafeMutablePointer<Float>, _ store: ParameterStore, into y: UnsafeMutablePointer<Float>) {
         let n = g.count, w = store.values + weightOffset, bias = store.values + biasOffset
@@ -72,47 +75,48 @@ public struct Conv2d: Sendable {
             addChannelBias(y, channels: outChannels, n: n, bias: bias)
             return
         }
-        let wg = WinogradGeometry(g), tb = wg.columns
-        let u = scratch, m = u + 2 * 16 * outChannels * inChannels
-        let v = kept ?? (m + 16 * outChannels * tb)
+        let wg = WinogradGeometry(g), tb = wg.columns, rs = wg.rowStride, pairs = outChannels * inChannels
+        // U and V go to `kept` (training) or the front of the scratch; M after them.
+        let u = kept ?? scratch, v = u + 16 * pairs, m = kept == nil ? v + 16 * inChannels * tb : scratch
         winogradFilterTransform(w, outChannels: outChannels, inChannels: inChannels, into: u)
         wg.inputTransform(x, channels: inChannels, into: v)
         forEachXi { xi in                                                            // M_ξ = U_ξ·V_ξ
             sgemm(m: outChannels, n: tb, k: inChannels, u + xi * outChannels * inChannels, lda: inChannels,
-                  v + xi * inChannels * tb, ldb: tb, m + xi * outChannels * tb, ldc: tb)
+                  v + xi * tb, ldb: rs, m + xi * tb, ldc: rs)
         }
         wg.outputTransform(m, channels: outChannels, bias: bias, into: y)
     }
 
-    /// Accumulates `dW`, `db` from dY `[Cout, N]` and what the forward kept (`V` for
+    /// Accumulates `dW`, `db` from dY `[Cout, N]` and what the forward kept (`U`, `V` for
     /// k = 3, the input x for k = 1); when `gradInput` is given, writes (or with
     /// `accumulate` adds) dX `[Cin, N]` there.
     func backward(gradOutput dy: UnsafePointer<Float>, kept input: UnsafePointer<Float>, _ g: ImageGeometry,
                   _ store: ParameterStore, scratch: UnsafeMutablePointer<Float>,
                   gradInput dx: UnsafeMutablePointer<Float>?, accumulate: Bool = false) {
-        let n = g.count, w = store.values + weightOffset, dw = store.grads + weightOffset
+        let n = g.count, dw = store.grads + weightOffset
         addRowSums(dy, rows: outChannels, n: n, into: store.grads + biasOffset)      // db += Σ_N dY
         guard kernel == 3 else {
             weightGradientOverColumns(m: outChannels, k: inChannels, n: n, dy, input, into: dw)   // dW += dY·xᵀ
             if let dx {                                                              // dX (+)= Wᵀ·dY
-                productOverColumns(transA: true, m: inChannels, n: n, k: outChannels, w, lda: inChannels, dy,
+                productOverColumns(transA: true, m: inChannels, n: n, k: outChannels, store.values + weightOffset,
+                                   lda: inChannels, dy,
                                    beta: accumulate ? 1 : 0, dx)
             }
             return
         }
-        let wg = WinogradGeometry(g), tb = wg.columns, pairs = outChannels * inChannels
-        let u = scratch, du = u + 16 * pairs, dm = du + 16 * pairs, dv = dm + 16 * outChannels * tb
+        let wg = WinogradGeometry(g), tb = wg.columns, rs = wg.rowStride, pairs = outChannels * inChannels
+        let u = input, v = input + 16 * pairs                                       // kept by the forward
+        let du = scratch, dm = du + 16 * pairs, dv = dm + 16 * outChannels * tb
         wg.gradOutputTransform(dy, channels: outChannels, into: dm)                  // dM = A dY Aᵀ
         forEachXi { xi in                                                            // dU_ξ = dM_ξ·V_ξᵀ
-            sgemm(transB: true, m: outChannels, n: inChannels, k: tb, dm + xi * outChannels * tb, lda: tb,
-                  input + xi * inChannels * tb, ldb: tb, du + xi * pairs, ldc: inChannels)
+            sgemm(transB: true, m: outChannels, n: inChannels, k: tb, dm + xi * tb, lda: rs,
+                  v + xi * tb, ldb: rs, du + xi * pairs, ldc: inChannels)
         }
         winogradFilterGradient(du, outChannels: outChannels, inChannels: inChannels, into: dw)
         guard let dx else { return }
-        winogradFilterTransform(w, outChannels: outChannels, inChannels: inChannels, into: u)
         forEachXi { xi in                                                            // dV_ξ = U_ξᵀ·dM_ξ
             sgemm(transA: true, m: inChannels, n: tb, k: outChannels, u + xi * pairs, lda: inChannels,
-                  dm + xi * outChannels * tb, ldb: tb, dv + xi * inChannels * tb, ldc: tb)
+                  dm + xi * tb, ldb: rs, dv + xi * tb, ldc: rs)
         }
         wg.gradInputTransform(dv, channels: inChannels, into: dx, accumulate: accumulate)
     }

@@ -113,8 +113,10 @@ public struct GroupNormSiLU: Sendable {
 
     /// Backward through the last training forward. `dh` `[C, N]` → dx `[C, N]` (written,
     /// or added with `accumulate`); dγ, dβ are added to the store's gradients; with FiLM,
-    /// `dfilm` `[B, 2C]` receives (dscale, dshift). `partial` `[B, 2C]` is scratch.
-    func backward(gradOutput dh: UnsafePointer<Float>, _ g: ImageGeometry, film: UnsafePointer<Float>?,
+    /// `dfilm` `[B, 2C]` receives (dscale, dshift). `partial` `[B, 2C]` is scratch, and
+    /// `dh` is overwritten with `dL/dm` (the first pass keeps it for the second, which
+    /// then reads two arrays instead of four).
+    func backward(gradOutput dh: UnsafeMutablePointer<Float>, _ g: ImageGeometry, film: UnsafePointer<Float>?,
                   xhat: UnsafePointer<Float>, sigmoid: UnsafePointer<Float>, output h: UnsafePointer<Float>,
                   rstd: UnsafePointer<Float>, _ store: ParameterStore, dfilm: UnsafeMutablePointer<Float>?,
                   partial: UnsafeMutablePointer<Float>, gradInput dx: UnsafeMutablePointer<Float>, accumulate: Bool) {
@@ -137,6 +139,7 @@ public struct GroupNormSiLU: Sendable {
                             let q = off + p * B
                             let sv = load16(sigmoid + q), xh = load16(xhat + q)
                             let dm = load16(dh + q) * (sv + load16(h + q) * (one - sv))
+                            store16(dm, dh + q)
                             sdm += dm
                             sdmn += dm * (gv * xh + bv)
                             sdmx += dm * xh
@@ -160,9 +163,7 @@ public struct GroupNormSiLU: Sendable {
                         // dx (+)= r·(k·dm − mean1 − x̂·mean2), k·dm = dx̂.
                         for p in 0..<P {
                             let q = off + p * B
-                            let sv = load16(sigmoid + q)
-                            let dm = load16(dh + q) * (sv + load16(h + q) * (one - sv))
-                            var v = r * (k * dm - mean1 - load16(xhat + q) * mean2)
+                            var v = r * (k * load16(dh + q) - mean1 - load16(xhat + q) * mean2)
                             if accumulate { v += load16(dx + q) }
                             store16(v, dx + q)
                         }

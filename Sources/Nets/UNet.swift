@@ -160,6 +160,17 @@ public final class UNet: Module {
         return dx
     }
 
+    /// Like ``backward(gradOutput:)`` without `dL/dx` (what a denoising or consistency
+    /// loss needs): the first convolution skips its input gradient.
+    public func backwardParameters(gradOutput: Tensor) {
+        guard let ws = train, ws.forwardDone else { preconditionFailure("UNet.backward needs a forward pass first") }
+        precondition(gradOutput.shape == [ws.batch, inputDims],
+                     "UNet.backward: gradient \(gradOutput.shape), expected \([ws.batch, inputDims])")
+        gradOutput.scalars.withUnsafeBufferPointer { gp in
+            BLASThreads.withOne { backpropagate(gp.baseAddress!, ws, gradInput: nil) }
+        }
+    }
+
     /// `F_θ(x, c_noise)` without keeping activations (inference, target networks), in
     /// chunks of at most 128 images so memory stays bounded. Rows are independent, so the
     /// result does not depend on the chunking.
@@ -238,7 +249,7 @@ public final class UNet: Module {
         fromCHWB(ws.y.p, batch: B, padded: L, channels: ci, plane: g.plane, into: output)
     }
 
-    func backpropagate(_ dOut: UnsafePointer<Float>, _ ws: UNetWorkspace, gradInput: UnsafeMutablePointer<Float>) {
+    func backpropagate(_ dOut: UnsafePointer<Float>, _ ws: UNetWorkspace, gradInput: UnsafeMutablePointer<Float>?) {
         let C = configuration.baseWidth, ci = configuration.channels
         let g = ws.g, h = ws.h, B = ws.batch, L = ws.lanes, store = self.store
         let scratch = ws.scratch.p, partial = ws.partial.p, de = ws.emb.de.p
@@ -263,9 +274,10 @@ public final class UNet: Module {
         Resample.avgPool2Backward(ws.dp.p, g, channels: C, into: ws.ds1.p, accumulate: true)
         blocks[0].backward(gradOutput: ws.ds1.p, input: ws.h0.p, embedding: e, g, ws.blocks[0], store, scratch: scratch,
                            partial: partial, gradEmbedding: de, gradInput: ws.dh0.p)
-        convIn.backward(gradOutput: ws.dh0.p, kept: ws.keptIn.p, g, store, scratch: scratch, gradInput: ws.dxin.p)
+        convIn.backward(gradOutput: ws.dh0.p, kept: ws.keptIn.p, g, store, scratch: scratch,
+                        gradInput: gradInput == nil ? nil : ws.dxin.p)
         embedding.backward(batch: L, ws.emb, store)
-        fromCHWB(ws.dxin.p, batch: B, padded: L, channels: ci, plane: g.plane, into: gradInput)
+        if let gradInput { fromCHWB(ws.dxin.p, batch: B, padded: L, channels: ci, plane: g.plane, into: gradInput) }
     }
 }
 

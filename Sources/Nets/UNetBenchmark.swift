@@ -43,7 +43,7 @@ extension NetsBenchmark {
         let step = median(iterations) {
             net.zeroGrad()
             _ = net.forward(x: x, cNoise: c)
-            _ = net.backward(gradOutput: g)
+            net.backwardParameters(gradOutput: g)
             adam.update(net.store)
         }
         let predict = median(iterations) { _ = net.predict(x: x, cNoise: c) }

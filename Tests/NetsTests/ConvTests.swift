@@ -136,7 +136,8 @@ import Tensors
         }
         _ = loss()
         store.zeroGrad()
-        wOut.withUnsafeBufferPointer { w in
+        var dh = wOut                                                     // the backward overwrites dh
+        dh.withUnsafeMutableBufferPointer { w in
             f.withUnsafeBufferPointer { fp in
                 norm.backward(gradOutput: w.baseAddress!, g, film: film ? fp.baseAddress! : nil, xhat: xhat.p, sigmoid: sig.p,
                               output: out.p, rstd: rstd.p, store, dfilm: film ? dfilm.p : nil, partial: partial.p,
