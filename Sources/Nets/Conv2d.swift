@@ -8,11 +8,11 @@ import Tensors
 /// (rows stack), which is what a U-Net's skip connections need.
 ///
 /// A 1 × 1 kernel is one product over the batch, `y[Cout, N] = W[Cout, Cin]·x[Cin, N] + b`.
-/// A 3 × 3 kernel runs Winograd's F(2×2, 3×3) (``WinogradGeometry``): 16 products
+/// A 3 × 3 kernel runs Winograd's F(4×4, 3×3) (``WinogradGeometry``): 36 products
 /// `M_ξ = U_ξ·V_ξ` between transformed filters and transformed input tiles. Training
 /// keeps the transformed input `V` for the weight gradient.
 ///
-/// The products of one layer are spread over the cores by the layer itself (the 16 ξ,
+/// The products of one layer are spread over the cores by the layer itself (the 36 ξ,
 /// or halves of the columns) when OpenBLAS runs single-threaded (``BLASThreads``), the
 /// way the image networks call it; with a multi-threaded OpenBLAS they run one after
 /// another, each on all cores.
@@ -51,17 +51,19 @@ public struct Conv2d: Sendable {
     }
 
     /// Floats the training forward keeps for the backward at geometry `g`: for k = 3 the
-    /// transformed filters `U` `[16, Cout, Cin]` and input `V` `[Cin, 16, T·B]` (k = 1 keeps
+    /// transformed filters `U` `[36, Cout, Cin]` and input `V` `[Cin, 36, T·B]` (k = 1 keeps
     /// nothing: its input is used).
     func keptCount(_ g: ImageGeometry) -> Int {
-        kernel == 3 ? 16 * outChannels * inChannels + 16 * inChannels * WinogradGeometry(g).columns : 0
+        kernel == 3 ? xi * outChannels * inChannels + inChannels * WinogradGeometry(g).rowStride : 0
     }
+
+    /// Positions of the Winograd transform.
+    private var xi: Int { WinogradGeometry.positions }
 
     /// Floats of scratch a forward or backward needs at geometry `g`.
     func scratchCount(_ g: ImageGeometry) -> Int {
         guard kernel == 3 else { return 0 }
-        let tb = WinogradGeometry(g).columns
-        return 16 * outChannels * inChannels + 16 * tb * (inChannels + outChannels)
+        return xi * outChannels * inChannels + WinogradGeometry(g).rowStride * (inChannels + outChannels)
     }
 
     /// `y = conv(x) + b`: x `[Cin, H, W, B]` → y `[Cout, H, W, B]`. For k = 3, `kept`
@@ -75,14 +77,14 @@ public struct Conv2d: Sendable {
             addChannelBias(y, channels: outChannels, n: n, bias: bias)
             return
         }
-        let wg = WinogradGeometry(g), tb = wg.columns, rs = wg.rowStride, pairs = outChannels * inChannels
+        let wg = WinogradGeometry(g), tb = wg.columns, xs = wg.xiStride, rs = wg.rowStride, pairs = outChannels * inChannels
         // U and V go to `kept` (training) or the front of the scratch; M after them.
-        let u = kept ?? scratch, v = u + 16 * pairs, m = kept == nil ? v + 16 * inChannels * tb : scratch
+        let u = kept ?? scratch, v = u + xi * pairs, m = kept == nil ? v + inChannels * rs : scratch
         winogradFilterTransform(w, outChannels: outChannels, inChannels: inChannels, into: u)
         wg.inputTransform(x, channels: inChannels, into: v)
         forEachXi { xi in                                                            // M_ξ = U_ξ·V_ξ
-            sgemm(m: outChannels, n: tb, k: inChannels, u + xi * outChannels * inChannels, lda: inChannels,
-                  v + xi * tb, ldb: rs, m + xi * tb, ldc: rs)
+            sgemm(m: outChannels, n: tb, k: inChannels, u + xi * pairs, lda: inChannels,
+                  v + xi * xs, ldb: rs, m + xi * xs, ldc: rs)
         }
         wg.outputTransform(m, channels: outChannels, bias: bias, into: y)
     }
@@ -104,30 +106,30 @@ public struct Conv2d: Sendable {
             }
             return
         }
-        let wg = WinogradGeometry(g), tb = wg.columns, rs = wg.rowStride, pairs = outChannels * inChannels
-        let u = input, v = input + 16 * pairs                                       // kept by the forward
-        let du = scratch, dm = du + 16 * pairs, dv = dm + 16 * outChannels * tb
+        let wg = WinogradGeometry(g), tb = wg.columns, xs = wg.xiStride, rs = wg.rowStride, pairs = outChannels * inChannels
+        let u = input, v = input + xi * pairs                                       // kept by the forward
+        let du = scratch, dm = du + xi * pairs, dv = dm + outChannels * rs
         wg.gradOutputTransform(dy, channels: outChannels, into: dm)                  // dM = A dY Aᵀ
         forEachXi { xi in                                                            // dU_ξ = dM_ξ·V_ξᵀ
-            sgemm(transB: true, m: outChannels, n: inChannels, k: tb, dm + xi * tb, lda: rs,
-                  v + xi * tb, ldb: rs, du + xi * pairs, ldc: inChannels)
+            sgemm(transB: true, m: outChannels, n: inChannels, k: tb, dm + xi * xs, lda: rs,
+                  v + xi * xs, ldb: rs, du + xi * pairs, ldc: inChannels)
         }
         winogradFilterGradient(du, outChannels: outChannels, inChannels: inChannels, into: dw)
         guard let dx else { return }
         forEachXi { xi in                                                            // dV_ξ = U_ξᵀ·dM_ξ
             sgemm(transA: true, m: inChannels, n: tb, k: outChannels, u + xi * pairs, lda: inChannels,
-                  dm + xi * tb, ldb: rs, dv + xi * tb, ldc: rs)
+                  dm + xi * xs, ldb: rs, dv + xi * xs, ldc: rs)
         }
         wg.gradInputTransform(dv, channels: inChannels, into: dx, accumulate: accumulate)
     }
 
-    /// Runs `body(ξ)` for the 16 Winograd positions: spread over the cores when
-    /// OpenBLAS is single-threaded, else in order (each product then uses every core).
+    /// Runs `body(ξ)` for the Winograd positions: spread over the cores when OpenBLAS is
+    /// single-threaded, else in order (each product then uses every core).
     private func forEachXi(_ body: (Int) -> Void) {
         if BLASThreads.count == 1 {
-            Parallel.forEachChunk(16, chunk: 1) { r in for xi in r { body(xi) } }
+            Parallel.forEachChunk(xi, chunk: 1) { r in for k in r { body(k) } }
         } else {
-            for xi in 0..<16 { body(xi) }
+            for k in 0..<xi { body(k) }
         }
     }
 }

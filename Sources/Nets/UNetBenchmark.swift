@@ -57,7 +57,7 @@ extension NetsBenchmark {
     /// One matrix product of a step: `op(A)` is `m × k`, `op(B)` is `k × n`.
     struct ProductShape { let m, n, k: Int; let transA, transB: Bool }
 
-    /// The products of a U-Net training step: per 3 × 3 convolution, for each of the 16
+    /// The products of a U-Net training step: per 3 × 3 convolution, for each of the 36
     /// Winograd positions, `M = U·V`, `dU = dM·Vᵀ` and `dV = Uᵀ·dM`; per 1 × 1 convolution
     /// `W·x`, `dY·xᵀ` and `Wᵀ·dY`; per linear layer likewise.
     static func unetProductShapes(_ net: UNet, batch: Int) -> [ProductShape] {
@@ -75,7 +75,7 @@ extension NetsBenchmark {
         for (conv, n) in convs {
             let ci = conv.inChannels, co = conv.outChannels
             let geometry = n == full ? fullGeometry : halfGeometry
-            let (count, cols) = conv.kernel == 3 ? (16, WinogradGeometry(geometry).columns) : (1, n)
+            let (count, cols) = conv.kernel == 3 ? (WinogradGeometry.positions, WinogradGeometry(geometry).columns) : (1, n)
             for _ in 0..<count {
                 out.append(ProductShape(m: co, n: cols, k: ci, transA: false, transB: false))
                 out.append(ProductShape(m: co, n: ci, k: cols, transA: false, transB: true))

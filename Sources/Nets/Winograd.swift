@@ -1,117 +1,146 @@
 import Tensors
 
-/// Winograd's minimal filtering F(2×2, 3×3) (Lavin & Gray, "Fast Algorithms for
+/// Winograd's minimal filtering F(4×4, 3×3) (Lavin & Gray, "Fast Algorithms for
 /// Convolutional Neural Networks", 2016) for 3 × 3 convolutions with padding 1 on CHWB
 /// activations `[C, H, W, B]`.
 ///
-/// The output is cut into 2 × 2 tiles `t = i·tw + j` (`th = ⌈H/2⌉`, `tw = ⌈W/2⌉`); tile
-/// `t` reads the 4 × 4 input patch `d` at rows `2i−1 … 2i+2`, columns `2j−1 … 2j+2`
-/// (zero outside the image). With
+/// The output is cut into 4 × 4 tiles `t = i·tw + j` (`th = ⌈H/4⌉`, `tw = ⌈W/4⌉`); tile
+/// `t` reads the 6 × 6 input patch `d` at rows `4i−1 … 4i+4`, columns `4j−1 … 4j+4`
+/// (zero outside the image). With the interpolation points 0, ±1, ±2, ∞,
 ///
-///     Bᵀ = ⎡1  0 −1  0⎤    G = ⎡1   0   0⎤    Aᵀ = ⎡1  1  1  0⎤
-///          ⎢0  1  1  0⎥        ⎢½   ½   ½⎥         ⎣0  1 −1 −1⎦
-///          ⎢0 −1  1  0⎥        ⎢½  −½   ½⎥
-///          ⎣0  1  0 −1⎦        ⎣0   0   1⎦
+///     Bᵀ = ⎡4  0 −5  0  1  0⎤    G = ⎡ 1/4     0     0⎤    Aᵀ = ⎡1  1  1  1  1  0⎤
+///          ⎢0 −4 −4  1  1  0⎥        ⎢−1/6  −1/6  −1/6⎥         ⎢0  1 −1  2 −2  0⎥
+///          ⎢0  4 −4 −1  1  0⎥        ⎢−1/6   1/6  −1/6⎥         ⎢0  1  1  4  4  0⎥
+///          ⎢0 −2 −1  2  1  0⎥        ⎢1/24  1/12   1/6⎥         ⎣0  1 −1  8 −8  1⎦
+///          ⎢0  2 −1 −2  1  0⎥        ⎢1/24 −1/12   1/6⎥
+///          ⎣0  4  0 −5  0  1⎦        ⎣   0     0     1⎦
 ///
 /// `V = Bᵀ d B`, `U = G g Gᵀ` and the output tile is `Y = Aᵀ (Σ_cin U ⊙ V) A`. For each of
-/// the 16 positions ξ of the 4 × 4 transform the sum over input channels is one product
+/// the 36 positions ξ of the 6 × 6 transform the sum over input channels is one product
 ///
 ///     M_ξ [Cout, T·B] = U_ξ [Cout, Cin] · V_ξ [Cin, T·B],
 ///
-/// so a convolution is 16 products with `16·T` instead of `9·H·W` multiply–adds per
-/// channel pair: 4/9 of the direct (im2col) form at 14 × 14. The transforms have
-/// coefficients 0, ±½, ±1, so Float32 rounding stays at a few ulps of the inputs.
+/// so a convolution costs `36·T` multiply–adds per channel pair instead of `9·H·W`: at
+/// 14 × 14 (16 tiles per image, the last row and column overhanging) 576 against 1764,
+/// a third of the direct (im2col) form; F(2×2, 3×3) would need 784. The price is
+/// rounding: the transforms' coefficients reach 8, so results carry Float32 errors of
+/// about 1e-6 relative to the size of the inputs (checked against a direct sum in Double).
 ///
 /// Backward, each line the adjoint of a forward step: `dM = A dY Aᵀ`,
 /// `dU_ξ = dM_ξ V_ξᵀ`, `dg = Gᵀ dU G`, `dV_ξ = U_ξᵀ dM_ξ`, and `dd = B dV Bᵀ` added
 /// back at the patch positions.
 ///
-/// Layouts: `V` `[Cin, 16, T·B]`, `M` and `dM` `[Cout, 16, T·B]`, `U` `[16, Cout, Cin]`. The
-/// product for ξ reads rows `ξ·T·B` of every channel (row stride `16·T·B`), so a channel's
-/// 16 transformed tiles are written into one contiguous region (found faster than 16
-/// streams a whole activation apart).
+/// Layouts: `V` `[Cin, 36, T·B]`, `M` and `dM` `[Cout, 36, T·B]` (each row padded, see
+/// ``xiStride``), `U` `[36, Cout, Cin]`. The product for ξ reads row ξ of every channel,
+/// so a channel's transformed tiles are written into one contiguous region.
 struct WinogradGeometry {
     let g: ImageGeometry
-    /// Tile rows and columns, `⌈H/2⌉`, `⌈W/2⌉`.
-    var tileRows: Int { (g.height + 1) / 2 }
-    var tileColumns: Int { (g.width + 1) / 2 }
+    /// Positions of the transform (6 × 6).
+    static let positions = 36
+    /// Tile rows and columns, `⌈H/4⌉`, `⌈W/4⌉`.
+    var tileRows: Int { (g.height + 3) / 4 }
+    var tileColumns: Int { (g.width + 3) / 4 }
     /// Values per channel and position ξ of a transformed activation, `T·B`.
     var columns: Int { tileRows * tileColumns * g.batch }
-    /// Row stride of the product matrices `V_ξ`, `M_ξ`: `16·T·B`.
-    var rowStride: Int { 16 * columns }
+    /// Distance between the rows of consecutive ξ, `T·B` plus 16 floats: at 14 × 14 and
+    /// batch 128, `T·B` is 2048 and the 36 streams of a transform would sit exactly 8 KiB
+    /// apart, all in the same L1 cache sets (it made the transforms 2.5× slower).
+    var xiStride: Int { columns + 16 }
+    /// Row stride of the product matrices `V_ξ`, `M_ξ`: `36·(T·B + 16)`.
+    var rowStride: Int { Self.positions * xiStride }
 
     init(_ g: ImageGeometry) { self.g = g }
 }
 
 // MARK: One-dimensional transforms (applied to columns, then to rows)
 
-/// `Bᵀ·(d₀, d₁, d₂, d₃)`.
-@inline(__always) private func bt(_ d0: F4, _ d1: F4, _ d2: F4, _ d3: F4) -> (F4, F4, F4, F4) {
-    (d0 - d2, d1 + d2, d2 - d1, d1 - d3)
+/// Six lane vectors.
+typealias Six = (F4, F4, F4, F4, F4, F4)
+
+/// `Bᵀ·d`.
+@inline(__always) private func bt(_ d: Six) -> Six {
+    let four = F4(repeating: 4), two = F4(repeating: 2), five = F4(repeating: 5)
+    let a = d.4 - d.2, b = d.3 - d.1
+    return (four * d.0 - five * d.2 + d.4,
+            d.3 + d.4 - four * (d.1 + d.2),
+            four * (d.1 - d.2) - d.3 + d.4,
+            a + two * b,
+            a - two * b,
+            four * d.1 - five * d.3 + d.5)
 }
 
-/// `B·(v₀, v₁, v₂, v₃)`, the adjoint of ``bt``.
-@inline(__always) private func b(_ v0: F4, _ v1: F4, _ v2: F4, _ v3: F4) -> (F4, F4, F4, F4) {
-    (v0, v1 - v2 + v3, v1 + v2 - v0, -v3)
+/// `B·v`, the adjoint of ``bt``.
+@inline(__always) private func b(_ v: Six) -> Six {
+    let four = F4(repeating: 4), two = F4(repeating: 2), five = F4(repeating: 5)
+    return (four * v.0,
+            four * (v.2 - v.1 + v.5) + two * (v.4 - v.3),
+            -(five * v.0) - four * (v.1 + v.2) - v.3 - v.4,
+            v.1 - v.2 + two * (v.3 - v.4) - five * v.5,
+            v.0 + v.1 + v.2 + v.3 + v.4,
+            v.5)
 }
 
-/// `Aᵀ·(m₀, m₁, m₂, m₃)`.
-@inline(__always) private func at(_ m0: F4, _ m1: F4, _ m2: F4, _ m3: F4) -> (F4, F4) {
-    (m0 + m1 + m2, m1 - m2 - m3)
+/// `Aᵀ·m`: six values to four.
+@inline(__always) private func at(_ m: Six) -> (F4, F4, F4, F4) {
+    let p1 = m.1 + m.2, m1 = m.1 - m.2, p2 = m.3 + m.4, m2 = m.3 - m.4
+    let two = F4(repeating: 2), four = F4(repeating: 4), eight = F4(repeating: 8)
+    return (m.0 + p1 + p2, m1 + two * m2, p1 + four * p2, m1 + eight * m2 + m.5)
 }
 
-/// `A·(y₀, y₁)`, the adjoint of ``at``.
-@inline(__always) private func a(_ y0: F4, _ y1: F4) -> (F4, F4, F4, F4) {
-    (y0, y0 + y1, y0 - y1, -y1)
+/// `A·y`: four values to six, the adjoint of ``at``.
+@inline(__always) private func a(_ y0: F4, _ y1: F4, _ y2: F4, _ y3: F4) -> Six {
+    let two = F4(repeating: 2), four = F4(repeating: 4), eight = F4(repeating: 8)
+    let e = y0 + y2, o = y1 + y3, e4 = y0 + four * y2, o2 = two * y1 + eight * y3
+    return (y0, e + o, e - o, e4 + o2, e4 - o2, y3)
 }
 
 // MARK: Activations
 
 extension WinogradGeometry {
-    /// Pointers to the 16 input rows `(c, 2i−1+r, 2j−1+s, ·)` of tile `(i, j)` in
-    /// `rows[4r + s]`, or to `outside` where the position is off the image.
+    /// Pointers to the 36 input rows `(c, 4i−1+r, 4j−1+s, ·)` of tile `(i, j)` in
+    /// `rows[6r + s]`, or to `outside` where the position is off the image.
     @inline(__always)
-    func patch<P>(_ plane: P, _ i: Int, _ j: Int, outside: P, offset: (Int) -> P, into rows: UnsafeMutablePointer<P>) {
-        for r in 0..<4 {
-            let y = 2 * i - 1 + r
-            for s in 0..<4 {
-                let x = 2 * j - 1 + s
-                rows[4 * r + s] = y >= 0 && y < g.height && x >= 0 && x < g.width ? offset((y * g.width + x) * g.batch) : outside
+    func patch<P>(_ i: Int, _ j: Int, outside: P, offset: (Int) -> P, into rows: UnsafeMutablePointer<P>) {
+        for r in 0..<6 {
+            let y = 4 * i - 1 + r
+            for s in 0..<6 {
+                let x = 4 * j - 1 + s
+                rows[6 * r + s] = y >= 0 && y < g.height && x >= 0 && x < g.width ? offset((y * g.width + x) * g.batch) : outside
             }
         }
     }
 
-    /// `V = Bᵀ d B` for every tile: x `[C, H, W, B]` → V `[C, 16, T·B]`.
+    /// `V = Bᵀ d B` for every tile: x `[C, H, W, B]` → V `[C, 36, T·B]`.
     func inputTransform(_ x: UnsafePointer<Float>, channels: Int, into v: UnsafeMutablePointer<Float>) {
-        let B = g.batch, n = g.count, xiStride = columns, chStride = rowStride
+        let B = g.batch, n = g.count, xiStride = self.xiStride, chStride = rowStride
         withUnsafeTemporaryAllocation(of: Float.self, capacity: B) { zero in
             zero.initialize(repeating: 0)
             let outside = UnsafePointer(zero.baseAddress!)
             Parallel.forEachChunk(channels, chunk: 1) { cs in
-                withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: 16) { rowsBuffer in
-                    let rows = rowsBuffer.baseAddress!
-                    for c in cs {
-                        let plane = x + c * n
-                        for i in 0..<tileRows {
-                            for j in 0..<tileColumns {
-                                patch(plane, i, j, outside: outside, offset: { plane + $0 }, into: rows)
-                                let out = v + c * chStride + (i * tileColumns + j) * B
-                                var l = 0
-                                while l < B {
-                                    // Columns s: Bᵀ over r.
-                                    let c0 = bt(load4(rows[0] + l), load4(rows[4] + l), load4(rows[8] + l), load4(rows[12] + l))
-                                    let c1 = bt(load4(rows[1] + l), load4(rows[5] + l), load4(rows[9] + l), load4(rows[13] + l))
-                                    let c2 = bt(load4(rows[2] + l), load4(rows[6] + l), load4(rows[10] + l), load4(rows[14] + l))
-                                    let c3 = bt(load4(rows[3] + l), load4(rows[7] + l), load4(rows[11] + l), load4(rows[15] + l))
-                                    // Rows u: B over s; position ξ = 4u + s.
-                                    let r0 = bt(c0.0, c1.0, c2.0, c3.0), r1 = bt(c0.1, c1.1, c2.1, c3.1)
-                                    let r2 = bt(c0.2, c1.2, c2.2, c3.2), r3 = bt(c0.3, c1.3, c2.3, c3.3)
-                                    let o = out + l
-                                    store4(r0.0, o); store4(r0.1, o + xiStride); store4(r0.2, o + 2 * xiStride); store4(r0.3, o + 3 * xiStride)
-                                    store4(r1.0, o + 4 * xiStride); store4(r1.1, o + 5 * xiStride); store4(r1.2, o + 6 * xiStride); store4(r1.3, o + 7 * xiStride)
-                                    store4(r2.0, o + 8 * xiStride); store4(r2.1, o + 9 * xiStride); store4(r2.2, o + 10 * xiStride); store4(r2.3, o + 11 * xiStride)
-                                    store4(r3.0, o + 12 * xiStride); store4(r3.1, o + 13 * xiStride); store4(r3.2, o + 14 * xiStride); store4(r3.3, o + 15 * xiStride)
-                                    l += 4
+                withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: 36) { rowsBuffer in
+                    withUnsafeTemporaryAllocation(of: F4.self, capacity: 36) { tmpBuffer in
+                        let rows = rowsBuffer.baseAddress!, t = tmpBuffer.baseAddress!
+                        for c in cs {
+                            let plane = x + c * n
+                            for i in 0..<tileRows {
+                                for j in 0..<tileColumns {
+                                    patch(i, j, outside: outside, offset: { plane + $0 }, into: rows)
+                                    let out = v + c * chStride + (i * tileColumns + j) * B
+                                    var l = 0
+                                    while l < B {
+                                        for s in 0..<6 {                                   // columns: Bᵀ over r
+                                            let u = bt((load4(rows[s] + l), load4(rows[6 + s] + l), load4(rows[12 + s] + l),
+                                                        load4(rows[18 + s] + l), load4(rows[24 + s] + l), load4(rows[30 + s] + l)))
+                                            t[s] = u.0; t[6 + s] = u.1; t[12 + s] = u.2; t[18 + s] = u.3; t[24 + s] = u.4; t[30 + s] = u.5
+                                        }
+                                        for r in 0..<6 {                                   // rows: B over s; ξ = 6r + s
+                                            let w = bt((t[6 * r], t[6 * r + 1], t[6 * r + 2], t[6 * r + 3], t[6 * r + 4], t[6 * r + 5]))
+                                            let o = out + 6 * r * xiStride + l
+                                            store4(w.0, o); store4(w.1, o + xiStride); store4(w.2, o + 2 * xiStride)
+                                            store4(w.3, o + 3 * xiStride); store4(w.4, o + 4 * xiStride); store4(w.5, o + 5 * xiStride)
+                                        }
+                                        l += 4
+                                    }
                                 }
                             }
                         }
@@ -121,67 +150,36 @@ extension WinogradGeometry {
         }
     }
 
-    /// `y = Aᵀ M A + bias` for every tile: M `[C, 16, T·B]` → y `[C, H, W, B]`.
+    /// `y = Aᵀ M A + bias` for every tile: M `[C, 36, T·B]` → y `[C, H, W, B]`.
     func outputTransform(_ m: UnsafePointer<Float>, channels: Int, bias: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
-        let B = g.batch, n = g.count, xiStride = columns, chStride = rowStride, W = g.width, H = g.height
+        let B = g.batch, n = g.count, xiStride = self.xiStride, chStride = rowStride, W = g.width, H = g.height
         Parallel.forEachChunk(channels, chunk: 1) { cs in
-            for c in cs {
-                let beta = F4(repeating: bias[c]), plane = y + c * n
-                for i in 0..<tileRows {
-                    for j in 0..<tileColumns {
-                        let src = m + c * chStride + (i * tileColumns + j) * B
-                        let y0 = plane + ((2 * i) * W + 2 * j) * B
-                        let right = 2 * j + 1 < W, below = 2 * i + 1 < H
-                        var l = 0
-                        while l < B {
-                            let p = src + l
-                            // Columns s: Aᵀ over r.
-                            let c0 = at(load4(p), load4(p + 4 * xiStride), load4(p + 8 * xiStride), load4(p + 12 * xiStride))
-                            let c1 = at(load4(p + xiStride), load4(p + 5 * xiStride), load4(p + 9 * xiStride), load4(p + 13 * xiStride))
-                            let c2 = at(load4(p + 2 * xiStride), load4(p + 6 * xiStride), load4(p + 10 * xiStride), load4(p + 14 * xiStride))
-                            let c3 = at(load4(p + 3 * xiStride), load4(p + 7 * xiStride), load4(p + 11 * xiStride), load4(p + 15 * xiStride))
-                            let top = at(c0.0, c1.0, c2.0, c3.0), bottom = at(c0.1, c1.1, c2.1, c3.1)
-                            store4(top.0 + beta, y0 + l)
-                            if right { store4(top.1 + beta, y0 + B + l) }
-                            if below {
-                                store4(bottom.0 + beta, y0 + W * B + l)
-                                if right { store4(bottom.1 + beta, y0 + (W + 1) * B + l) }
-                            }
-                            l += 4
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// `dM = A dY Aᵀ` for every tile: dY `[C, H, W, B]` → dM `[C, 16, T·B]` (the adjoint
-    /// of ``outputTransform(_:channels:bias:into:)`` without the bias).
-    func gradOutputTransform(_ dy: UnsafePointer<Float>, channels: Int, into dm: UnsafeMutablePointer<Float>) {
-        let B = g.batch, n = g.count, xiStride = columns, chStride = rowStride, W = g.width, H = g.height
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: B) { zero in
-            zero.initialize(repeating: 0)
-            let outside = UnsafePointer(zero.baseAddress!)
-            Parallel.forEachChunk(channels, chunk: 1) { cs in
+            withUnsafeTemporaryAllocation(of: F4.self, capacity: 24) { tmpBuffer in
+                let t = tmpBuffer.baseAddress!
                 for c in cs {
-                    let plane = dy + c * n
+                    let beta = F4(repeating: bias[c]), plane = y + c * n
                     for i in 0..<tileRows {
+                        let rowsInside = min(4, H - 4 * i)
                         for j in 0..<tileColumns {
-                            let y0 = plane + ((2 * i) * W + 2 * j) * B
-                            let right = 2 * j + 1 < W, below = 2 * i + 1 < H
-                            let p00 = y0, p01 = right ? y0 + B : outside
-                            let p10 = below ? y0 + W * B : outside, p11 = below && right ? y0 + (W + 1) * B : outside
-                            let out = dm + c * chStride + (i * tileColumns + j) * B
+                            let colsInside = min(4, W - 4 * j)
+                            let src = m + c * chStride + (i * tileColumns + j) * B
+                            let y0 = plane + ((4 * i) * W + 4 * j) * B
                             var l = 0
                             while l < B {
-                                // Columns v: A over u; then rows r: A over v.
-                                let c0 = a(load4(p00 + l), load4(p10 + l)), c1 = a(load4(p01 + l), load4(p11 + l))
-                                let r0 = a(c0.0, c1.0), r1 = a(c0.1, c1.1), r2 = a(c0.2, c1.2), r3 = a(c0.3, c1.3)
-                                let o = out + l
-                                store4(r0.0, o); store4(r0.1, o + xiStride); store4(r0.2, o + 2 * xiStride); store4(r0.3, o + 3 * xiStride)
-                                store4(r1.0, o + 4 * xiStride); store4(r1.1, o + 5 * xiStride); store4(r1.2, o + 6 * xiStride); store4(r1.3, o + 7 * xiStride)
-                                store4(r2.0, o + 8 * xiStride); store4(r2.1, o + 9 * xiStride); store4(r2.2, o + 10 * xiStride); store4(r2.3, o + 11 * xiStride)
-                                store4(r3.0, o + 12 * xiStride); store4(r3.1, o + 13 * xiStride); store4(r3.2, o + 14 * xiStride); store4(r3.3, o + 15 * xiStride)
+                                let p = src + l
+                                for s in 0..<6 {                                           // columns: Aᵀ over r
+                                    let u = at((load4(p + s * xiStride), load4(p + (6 + s) * xiStride), load4(p + (12 + s) * xiStride),
+                                                load4(p + (18 + s) * xiStride), load4(p + (24 + s) * xiStride), load4(p + (30 + s) * xiStride)))
+                                    t[s] = u.0; t[6 + s] = u.1; t[12 + s] = u.2; t[18 + s] = u.3
+                                }
+                                for u in 0..<rowsInside {                                  // rows: A over s
+                                    let w = at((t[6 * u], t[6 * u + 1], t[6 * u + 2], t[6 * u + 3], t[6 * u + 4], t[6 * u + 5]))
+                                    let o = y0 + u * W * B + l
+                                    store4(w.0 + beta, o)
+                                    if colsInside > 1 { store4(w.1 + beta, o + B) }
+                                    if colsInside > 2 { store4(w.2 + beta, o + 2 * B) }
+                                    if colsInside > 3 { store4(w.3 + beta, o + 3 * B) }
+                                }
                                 l += 4
                             }
                         }
@@ -191,38 +189,85 @@ extension WinogradGeometry {
         }
     }
 
-    /// `dx (+)= Σ_tiles B dV Bᵀ` at the patch positions: dV `[C, 16, T·B]` → dx
+    /// `dM = A dY Aᵀ` for every tile: dY `[C, H, W, B]` → dM `[C, 36, T·B]` (the adjoint
+    /// of ``outputTransform(_:channels:bias:into:)`` without the bias).
+    func gradOutputTransform(_ dy: UnsafePointer<Float>, channels: Int, into dm: UnsafeMutablePointer<Float>) {
+        let B = g.batch, n = g.count, xiStride = self.xiStride, chStride = rowStride, W = g.width, H = g.height
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: B) { zero in
+            zero.initialize(repeating: 0)
+            let outside = UnsafePointer(zero.baseAddress!)
+            Parallel.forEachChunk(channels, chunk: 1) { cs in
+                withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: 16) { rowsBuffer in
+                    withUnsafeTemporaryAllocation(of: F4.self, capacity: 24) { tmpBuffer in
+                        let rows = rowsBuffer.baseAddress!, t = tmpBuffer.baseAddress!
+                        for c in cs {
+                            let plane = dy + c * n
+                            for i in 0..<tileRows {
+                                for j in 0..<tileColumns {
+                                    for u in 0..<4 {
+                                        for v in 0..<4 {
+                                            let yy = 4 * i + u, xx = 4 * j + v
+                                            rows[4 * u + v] = yy < H && xx < W ? plane + (yy * W + xx) * B : outside
+                                        }
+                                    }
+                                    let out = dm + c * chStride + (i * tileColumns + j) * B
+                                    var l = 0
+                                    while l < B {
+                                        for v in 0..<4 {                                   // columns: A over u
+                                            let e = a(load4(rows[v] + l), load4(rows[4 + v] + l), load4(rows[8 + v] + l), load4(rows[12 + v] + l))
+                                            t[v] = e.0; t[4 + v] = e.1; t[8 + v] = e.2; t[12 + v] = e.3; t[16 + v] = e.4; t[20 + v] = e.5
+                                        }
+                                        for r in 0..<6 {                                   // rows: A over v; ξ = 6r + s
+                                            let w = a(t[4 * r], t[4 * r + 1], t[4 * r + 2], t[4 * r + 3])
+                                            let o = out + 6 * r * xiStride + l
+                                            store4(w.0, o); store4(w.1, o + xiStride); store4(w.2, o + 2 * xiStride)
+                                            store4(w.3, o + 3 * xiStride); store4(w.4, o + 4 * xiStride); store4(w.5, o + 5 * xiStride)
+                                        }
+                                        l += 4
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `dx (+)= Σ_tiles B dV Bᵀ` at the patch positions: dV `[C, 36, T·B]` → dx
     /// `[C, H, W, B]` (the adjoint of ``inputTransform(_:channels:into:)``). Each channel
     /// is one task and tiles are added in a fixed order, so the sums are deterministic.
     func gradInputTransform(_ dv: UnsafePointer<Float>, channels: Int, into dx: UnsafeMutablePointer<Float>, accumulate: Bool) {
-        let B = g.batch, n = g.count, xiStride = columns, chStride = rowStride
+        let B = g.batch, n = g.count, xiStride = self.xiStride, chStride = rowStride
         Parallel.forEachChunk(channels, chunk: 1) { cs in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: B) { sinkBuffer in
-                withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<Float>.self, capacity: 16) { rowsBuffer in
-                    let sink = sinkBuffer.baseAddress!, rows = rowsBuffer.baseAddress!
-                    for c in cs {
-                        let plane = dx + c * n
-                        if !accumulate { plane.update(repeating: 0, count: n) }
-                        for i in 0..<tileRows {
-                            for j in 0..<tileColumns {
-                                patch(plane, i, j, outside: sink, offset: { plane + $0 }, into: rows)
-                                let src = dv + c * chStride + (i * tileColumns + j) * B
-                                var l = 0
-                                while l < B {
-                                    let p = src + l
-                                    // Columns s: B over r; then rows r: B over s.
-                                    let c0 = b(load4(p), load4(p + 4 * xiStride), load4(p + 8 * xiStride), load4(p + 12 * xiStride))
-                                    let c1 = b(load4(p + xiStride), load4(p + 5 * xiStride), load4(p + 9 * xiStride), load4(p + 13 * xiStride))
-                                    let c2 = b(load4(p + 2 * xiStride), load4(p + 6 * xiStride), load4(p + 10 * xiStride), load4(p + 14 * xiStride))
-                                    let c3 = b(load4(p + 3 * xiStride), load4(p + 7 * xiStride), load4(p + 11 * xiStride), load4(p + 15 * xiStride))
-                                    let r0 = b(c0.0, c1.0, c2.0, c3.0), r1 = b(c0.1, c1.1, c2.1, c3.1)
-                                    let r2 = b(c0.2, c1.2, c2.2, c3.2), r3 = b(c0.3, c1.3, c2.3, c3.3)
-                                    @inline(__always) func add(_ k: Int, _ v: F4) { store4(load4(rows[k] + l) + v, rows[k] + l) }
-                                    add(0, r0.0); add(1, r0.1); add(2, r0.2); add(3, r0.3)
-                                    add(4, r1.0); add(5, r1.1); add(6, r1.2); add(7, r1.3)
-                                    add(8, r2.0); add(9, r2.1); add(10, r2.2); add(11, r2.3)
-                                    add(12, r3.0); add(13, r3.1); add(14, r3.2); add(15, r3.3)
-                                    l += 4
+                withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<Float>.self, capacity: 36) { rowsBuffer in
+                    withUnsafeTemporaryAllocation(of: F4.self, capacity: 36) { tmpBuffer in
+                        let sink = sinkBuffer.baseAddress!, rows = rowsBuffer.baseAddress!, t = tmpBuffer.baseAddress!
+                        for c in cs {
+                            let plane = dx + c * n
+                            if !accumulate { plane.update(repeating: 0, count: n) }
+                            for i in 0..<tileRows {
+                                for j in 0..<tileColumns {
+                                    patch(i, j, outside: sink, offset: { plane + $0 }, into: rows)
+                                    let src = dv + c * chStride + (i * tileColumns + j) * B
+                                    var l = 0
+                                    while l < B {
+                                        let p = src + l
+                                        for s in 0..<6 {                                   // columns: B over r
+                                            let u = b((load4(p + s * xiStride), load4(p + (6 + s) * xiStride), load4(p + (12 + s) * xiStride),
+                                                       load4(p + (18 + s) * xiStride), load4(p + (24 + s) * xiStride), load4(p + (30 + s) * xiStride)))
+                                            t[s] = u.0; t[6 + s] = u.1; t[12 + s] = u.2; t[18 + s] = u.3; t[24 + s] = u.4; t[30 + s] = u.5
+                                        }
+                                        for r in 0..<6 {                                   // rows: B over s, added at (r, s)
+                                            let w = b((t[6 * r], t[6 * r + 1], t[6 * r + 2], t[6 * r + 3], t[6 * r + 4], t[6 * r + 5]))
+                                            let q = rows + 6 * r
+                                            store4(load4(q[0] + l) + w.0, q[0] + l); store4(load4(q[1] + l) + w.1, q[1] + l)
+                                            store4(load4(q[2] + l) + w.2, q[2] + l); store4(load4(q[3] + l) + w.3, q[3] + l)
+                                            store4(load4(q[4] + l) + w.4, q[4] + l); store4(load4(q[5] + l) + w.5, q[5] + l)
+                                        }
+                                        l += 4
+                                    }
                                 }
                             }
                         }
@@ -235,49 +280,58 @@ extension WinogradGeometry {
 
 // MARK: Filters
 
-/// `G·(g₀, g₁, g₂)`.
-@inline(__always) private func gcol(_ g0: Float, _ g1: Float, _ g2: Float) -> (Float, Float, Float, Float) {
-    (g0, 0.5 * (g0 + g1 + g2), 0.5 * (g0 - g1 + g2), g2)
+/// `G·(g₀, g₁, g₂)`: three values to six.
+@inline(__always) private func gcol(_ g0: Float, _ g1: Float, _ g2: Float) -> (Float, Float, Float, Float, Float, Float) {
+    let even = g0 + g2
+    return (0.25 * g0, -(even + g1) / 6, -(even - g1) / 6,
+            g0 / 24 + g1 / 12 + g2 / 6, g0 / 24 - g1 / 12 + g2 / 6, g2)
 }
 
-/// `Gᵀ·(d₀, d₁, d₂, d₃)`, the adjoint of ``gcol``.
-@inline(__always) private func gtcol(_ d0: Float, _ d1: Float, _ d2: Float, _ d3: Float) -> (Float, Float, Float) {
-    (d0 + 0.5 * (d1 + d2), 0.5 * (d1 - d2), 0.5 * (d1 + d2) + d3)
+/// `Gᵀ·d`: six values to three, the adjoint of ``gcol``.
+@inline(__always) private func gtcol(_ d0: Float, _ d1: Float, _ d2: Float, _ d3: Float, _ d4: Float, _ d5: Float) -> (Float, Float, Float) {
+    (0.25 * d0 - (d1 + d2) / 6 + (d3 + d4) / 24,
+     (d2 - d1) / 6 + (d3 - d4) / 12,
+     (d3 + d4 - d1 - d2) / 6 + d5)
 }
 
-/// `U_ξ = G g Gᵀ` for weights `[Cout, Cin, 3, 3]` → U `[16, Cout, Cin]`.
+/// `U_ξ = G g Gᵀ` for weights `[Cout, Cin, 3, 3]` → U `[36, Cout, Cin]`.
 func winogradFilterTransform(_ w: UnsafePointer<Float>, outChannels: Int, inChannels: Int, into u: UnsafeMutablePointer<Float>) {
     let pairs = outChannels * inChannels
-    Parallel.forEachChunk(pairs, chunk: 1024) { ks in for k in ks {
-        let g = w + 9 * k
-        // G·g column by column: t[r][col].
-        let t0 = gcol(g[0], g[3], g[6]), t1 = gcol(g[1], g[4], g[7]), t2 = gcol(g[2], g[5], g[8])
-        // (G·g)·Gᵀ row by row.
-        for r in 0..<4 {
-            let row = r == 0 ? (t0.0, t1.0, t2.0) : r == 1 ? (t0.1, t1.1, t2.1) : r == 2 ? (t0.2, t1.2, t2.2) : (t0.3, t1.3, t2.3)
-            let v = gcol(row.0, row.1, row.2)
-            u[(4 * r) * pairs + k] = v.0
-            u[(4 * r + 1) * pairs + k] = v.1
-            u[(4 * r + 2) * pairs + k] = v.2
-            u[(4 * r + 3) * pairs + k] = v.3
+    Parallel.forEachChunk(pairs, chunk: 512) { ks in
+        for k in ks {
+            let g = w + 9 * k
+            // G·g column by column: t[r][col].
+            let c0 = gcol(g[0], g[3], g[6]), c1 = gcol(g[1], g[4], g[7]), c2 = gcol(g[2], g[5], g[8])
+            @inline(__always) func row(_ r: Int, _ a: Float, _ b: Float, _ c: Float) {
+                let v = gcol(a, b, c)                                           // (G·g)·Gᵀ, row r
+                u[(6 * r) * pairs + k] = v.0; u[(6 * r + 1) * pairs + k] = v.1; u[(6 * r + 2) * pairs + k] = v.2
+                u[(6 * r + 3) * pairs + k] = v.3; u[(6 * r + 4) * pairs + k] = v.4; u[(6 * r + 5) * pairs + k] = v.5
+            }
+            row(0, c0.0, c1.0, c2.0); row(1, c0.1, c1.1, c2.1); row(2, c0.2, c1.2, c2.2)
+            row(3, c0.3, c1.3, c2.3); row(4, c0.4, c1.4, c2.4); row(5, c0.5, c1.5, c2.5)
         }
-    } }
+    }
 }
 
-/// `dg += Gᵀ dU G`: dU `[16, Cout, Cin]` → the weight gradient `[Cout, Cin, 3, 3]`
+/// `dg += Gᵀ dU G`: dU `[36, Cout, Cin]` → the weight gradient `[Cout, Cin, 3, 3]`
 /// (the adjoint of ``winogradFilterTransform(_:outChannels:inChannels:into:)``).
 func winogradFilterGradient(_ du: UnsafePointer<Float>, outChannels: Int, inChannels: Int, into dw: UnsafeMutablePointer<Float>) {
     let pairs = outChannels * inChannels
-    Parallel.forEachChunk(pairs, chunk: 1024) { ks in for k in ks {
-        @inline(__always) func d(_ xi: Int) -> Float { du[xi * pairs + k] }
-        // dU·G row by row: t[r][col].
-        let t0 = gtcol(d(0), d(1), d(2), d(3)), t1 = gtcol(d(4), d(5), d(6), d(7))
-        let t2 = gtcol(d(8), d(9), d(10), d(11)), t3 = gtcol(d(12), d(13), d(14), d(15))
-        // Gᵀ·(dU·G) column by column.
-        let c0 = gtcol(t0.0, t1.0, t2.0, t3.0), c1 = gtcol(t0.1, t1.1, t2.1, t3.1), c2 = gtcol(t0.2, t1.2, t2.2, t3.2)
-        let g = dw + 9 * k
-        g[0] += c0.0; g[3] += c0.1; g[6] += c0.2
-        g[1] += c1.0; g[4] += c1.1; g[7] += c1.2
-        g[2] += c2.0; g[5] += c2.1; g[8] += c2.2
-    } }
+    Parallel.forEachChunk(pairs, chunk: 512) { ks in
+        for k in ks {
+            @inline(__always) func row(_ r: Int) -> (Float, Float, Float) {      // dU·G, row r
+                let d = du + 6 * r * pairs + k
+                return gtcol(d[0], d[pairs], d[2 * pairs], d[3 * pairs], d[4 * pairs], d[5 * pairs])
+            }
+            let t0 = row(0), t1 = row(1), t2 = row(2), t3 = row(3), t4 = row(4), t5 = row(5)
+            // Gᵀ·(dU·G) column by column.
+            let c0 = gtcol(t0.0, t1.0, t2.0, t3.0, t4.0, t5.0)
+            let c1 = gtcol(t0.1, t1.1, t2.1, t3.1, t4.1, t5.1)
+            let c2 = gtcol(t0.2, t1.2, t2.2, t3.2, t4.2, t5.2)
+            let g = dw + 9 * k
+            g[0] += c0.0; g[3] += c0.1; g[6] += c0.2
+            g[1] += c1.0; g[4] += c1.1; g[7] += c1.2
+            g[2] += c2.0; g[5] += c2.1; g[8] += c2.2
+        }
+    }
 }
