@@ -54,16 +54,18 @@ public struct Conv2d: Sendable {
     /// transformed filters `U` `[36, Cout, Cin]` and input `V` `[Cin, 36, T·B]` (k = 1 keeps
     /// nothing: its input is used).
     func keptCount(_ g: ImageGeometry) -> Int {
-        kernel == 3 ? xi * outChannels * inChannels + inChannels * WinogradGeometry(g).rowStride : 0
+        kernel == 3 ? xi * filterStride + inChannels * WinogradGeometry(g).rowStride : 0
     }
 
     /// Positions of the Winograd transform.
     private var xi: Int { WinogradGeometry.positions }
+    /// Distance between the transformed filters of consecutive ξ.
+    private var filterStride: Int { WinogradGeometry.filterStride(outChannels: outChannels, inChannels: inChannels) }
 
     /// Floats of scratch a forward or backward needs at geometry `g`.
     func scratchCount(_ g: ImageGeometry) -> Int {
         guard kernel == 3 else { return 0 }
-        return xi * outChannels * inChannels + WinogradGeometry(g).rowStride * (inChannels + outChannels)
+        return xi * filterStride + WinogradGeometry(g).rowStride * (inChannels + outChannels)
     }
 
     /// `y = conv(x) + b`: x `[Cin, H, W, B]` → y `[Cout, H, W, B]`. For k = 3, `kept`
@@ -77,13 +79,13 @@ public struct Conv2d: Sendable {
             addChannelBias(y, channels: outChannels, n: n, bias: bias)
             return
         }
-        let wg = WinogradGeometry(g), tb = wg.columns, xs = wg.xiStride, rs = wg.rowStride, pairs = outChannels * inChannels
+        let wg = WinogradGeometry(g), tb = wg.columns, xs = wg.xiStride, rs = wg.rowStride, us = filterStride
         // U and V go to `kept` (training) or the front of the scratch; M after them.
-        let u = kept ?? scratch, v = u + xi * pairs, m = kept == nil ? v + inChannels * rs : scratch
+        let u = kept ?? scratch, v = u + xi * us, m = kept == nil ? v + inChannels * rs : scratch
         winogradFilterTransform(w, outChannels: outChannels, inChannels: inChannels, into: u)
         wg.inputTransform(x, channels: inChannels, into: v)
         forEachXi { xi in                                                            // M_ξ = U_ξ·V_ξ
-            sgemm(m: outChannels, n: tb, k: inChannels, u + xi * pairs, lda: inChannels,
+            sgemm(m: outChannels, n: tb, k: inChannels, u + xi * us, lda: inChannels,
                   v + xi * xs, ldb: rs, m + xi * xs, ldc: rs)
         }
         wg.outputTransform(m, channels: outChannels, bias: bias, into: y)
@@ -106,18 +108,18 @@ public struct Conv2d: Sendable {
             }
             return
         }
-        let wg = WinogradGeometry(g), tb = wg.columns, xs = wg.xiStride, rs = wg.rowStride, pairs = outChannels * inChannels
-        let u = input, v = input + xi * pairs                                       // kept by the forward
-        let du = scratch, dm = du + xi * pairs, dv = dm + outChannels * rs
+        let wg = WinogradGeometry(g), tb = wg.columns, xs = wg.xiStride, rs = wg.rowStride, us = filterStride
+        let u = input, v = input + xi * us                                          // kept by the forward
+        let du = scratch, dm = du + xi * us, dv = dm + outChannels * rs
         wg.gradOutputTransform(dy, channels: outChannels, into: dm)                  // dM = A dY Aᵀ
         forEachXi { xi in                                                            // dU_ξ = dM_ξ·V_ξᵀ
             sgemm(transB: true, m: outChannels, n: inChannels, k: tb, dm + xi * xs, lda: rs,
-                  v + xi * xs, ldb: rs, du + xi * pairs, ldc: inChannels)
+                  v + xi * xs, ldb: rs, du + xi * us, ldc: inChannels)
         }
         winogradFilterGradient(du, outChannels: outChannels, inChannels: inChannels, into: dw)
         guard let dx else { return }
         forEachXi { xi in                                                            // dV_ξ = U_ξᵀ·dM_ξ
-            sgemm(transA: true, m: inChannels, n: tb, k: outChannels, u + xi * pairs, lda: inChannels,
+            sgemm(transA: true, m: inChannels, n: tb, k: outChannels, u + xi * us, lda: inChannels,
                   dm + xi * xs, ldb: rs, dv + xi * xs, ldc: rs)
         }
         wg.gradInputTransform(dv, channels: inChannels, into: dx, accumulate: accumulate)

@@ -50,6 +50,10 @@ struct WinogradGeometry {
     var rowStride: Int { Self.positions * xiStride }
 
     init(_ g: ImageGeometry) { self.g = g }
+
+    /// Distance between consecutive ξ of transformed filters `U` `[36, Cout, Cin]`: the
+    /// pair count plus 16 floats, for the same reason as ``xiStride`` (32 × 32 pairs are 4 KiB).
+    static func filterStride(outChannels: Int, inChannels: Int) -> Int { outChannels * inChannels + 16 }
 }
 
 // MARK: One-dimensional transforms (applied to columns, then to rows)
@@ -280,23 +284,27 @@ extension WinogradGeometry {
 
 // MARK: Filters
 
+/// 1/6, 1/12 and 1/24 as Float constants: multiplying by them instead of dividing keeps
+/// `divss` (11 cycles, not pipelined) out of the filter transforms.
+private let sixth: Float = 1.0 / 6, twelfth: Float = 1.0 / 12, twentyFourth: Float = 1.0 / 24
+
 /// `G·(g₀, g₁, g₂)`: three values to six.
 @inline(__always) private func gcol(_ g0: Float, _ g1: Float, _ g2: Float) -> (Float, Float, Float, Float, Float, Float) {
-    let even = g0 + g2
-    return (0.25 * g0, -(even + g1) / 6, -(even - g1) / 6,
-            g0 / 24 + g1 / 12 + g2 / 6, g0 / 24 - g1 / 12 + g2 / 6, g2)
+    let even = g0 + g2, e4 = g0 * twentyFourth + g2 * sixth, o = g1 * twelfth
+    return (0.25 * g0, -(even + g1) * sixth, (g1 - even) * sixth, e4 + o, e4 - o, g2)
 }
 
 /// `Gᵀ·d`: six values to three, the adjoint of ``gcol``.
 @inline(__always) private func gtcol(_ d0: Float, _ d1: Float, _ d2: Float, _ d3: Float, _ d4: Float, _ d5: Float) -> (Float, Float, Float) {
-    (0.25 * d0 - (d1 + d2) / 6 + (d3 + d4) / 24,
-     (d2 - d1) / 6 + (d3 - d4) / 12,
-     (d3 + d4 - d1 - d2) / 6 + d5)
+    (0.25 * d0 - (d1 + d2) * sixth + (d3 + d4) * twentyFourth,
+     (d2 - d1) * sixth + (d3 - d4) * twelfth,
+     (d3 + d4 - d1 - d2) * sixth + d5)
 }
 
-/// `U_ξ = G g Gᵀ` for weights `[Cout, Cin, 3, 3]` → U `[36, Cout, Cin]`.
+/// `U_ξ = G g Gᵀ` for weights `[Cout, Cin, 3, 3]` → U `[36, Cout, Cin]` (ξ rows
+/// ``WinogradGeometry/filterStride(outChannels:inChannels:)`` apart).
 func winogradFilterTransform(_ w: UnsafePointer<Float>, outChannels: Int, inChannels: Int, into u: UnsafeMutablePointer<Float>) {
-    let pairs = outChannels * inChannels
+    let pairs = outChannels * inChannels, stride = WinogradGeometry.filterStride(outChannels: outChannels, inChannels: inChannels)
     Parallel.forEachChunk(pairs, chunk: 512) { ks in
         for k in ks {
             let g = w + 9 * k
@@ -304,8 +312,8 @@ func winogradFilterTransform(_ w: UnsafePointer<Float>, outChannels: Int, inChan
             let c0 = gcol(g[0], g[3], g[6]), c1 = gcol(g[1], g[4], g[7]), c2 = gcol(g[2], g[5], g[8])
             @inline(__always) func row(_ r: Int, _ a: Float, _ b: Float, _ c: Float) {
                 let v = gcol(a, b, c)                                           // (G·g)·Gᵀ, row r
-                u[(6 * r) * pairs + k] = v.0; u[(6 * r + 1) * pairs + k] = v.1; u[(6 * r + 2) * pairs + k] = v.2
-                u[(6 * r + 3) * pairs + k] = v.3; u[(6 * r + 4) * pairs + k] = v.4; u[(6 * r + 5) * pairs + k] = v.5
+                u[(6 * r) * stride + k] = v.0; u[(6 * r + 1) * stride + k] = v.1; u[(6 * r + 2) * stride + k] = v.2
+                u[(6 * r + 3) * stride + k] = v.3; u[(6 * r + 4) * stride + k] = v.4; u[(6 * r + 5) * stride + k] = v.5
             }
             row(0, c0.0, c1.0, c2.0); row(1, c0.1, c1.1, c2.1); row(2, c0.2, c1.2, c2.2)
             row(3, c0.3, c1.3, c2.3); row(4, c0.4, c1.4, c2.4); row(5, c0.5, c1.5, c2.5)
@@ -313,15 +321,15 @@ func winogradFilterTransform(_ w: UnsafePointer<Float>, outChannels: Int, inChan
     }
 }
 
-/// `dg += Gᵀ dU G`: dU `[36, Cout, Cin]` → the weight gradient `[Cout, Cin, 3, 3]`
-/// (the adjoint of ``winogradFilterTransform(_:outChannels:inChannels:into:)``).
+/// `dg += Gᵀ dU G`: dU `[36, Cout, Cin]` (rows as U's) → the weight gradient
+/// `[Cout, Cin, 3, 3]` (the adjoint of ``winogradFilterTransform(_:outChannels:inChannels:into:)``).
 func winogradFilterGradient(_ du: UnsafePointer<Float>, outChannels: Int, inChannels: Int, into dw: UnsafeMutablePointer<Float>) {
-    let pairs = outChannels * inChannels
+    let pairs = outChannels * inChannels, stride = WinogradGeometry.filterStride(outChannels: outChannels, inChannels: inChannels)
     Parallel.forEachChunk(pairs, chunk: 512) { ks in
         for k in ks {
             @inline(__always) func row(_ r: Int) -> (Float, Float, Float) {      // dU·G, row r
-                let d = du + 6 * r * pairs + k
-                return gtcol(d[0], d[pairs], d[2 * pairs], d[3 * pairs], d[4 * pairs], d[5 * pairs])
+                let d = du + 6 * r * stride + k
+                return gtcol(d[0], d[stride], d[2 * stride], d[3 * stride], d[4 * stride], d[5 * stride])
             }
             let t0 = row(0), t1 = row(1), t2 = row(2), t3 = row(3), t4 = row(4), t5 = row(5)
             // Gᵀ·(dU·G) column by column.
