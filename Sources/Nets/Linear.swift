@@ -50,12 +50,14 @@ public struct Linear: Sendable {
               x, lda: ldx ?? inputs, store.values + weightOffset, ldb: inputs, y, ldc: outputs)
     }
 
-    /// `dW += dYᵀ·x`: dY `[B, out]`, x `[B, in]`.
+    /// `dW += dYᵀ·x`: dY `[B, out]`, x `[B, in]`. `gradients` (default: the store's) is a
+    /// buffer with the store's layout; `beta = 0` overwrites instead of adding.
     @inline(__always)
     func accumulateWeightGradient(gradOutput dy: UnsafePointer<Float>, input x: UnsafePointer<Float>,
-                                  batch: Int, _ store: ParameterStore) {
+                                  batch: Int, _ store: ParameterStore,
+                                  gradients: UnsafeMutablePointer<Float>? = nil, beta: Float = 1) {
         sgemm(transA: true, m: outputs, n: inputs, k: batch,
-              dy, lda: outputs, x, ldb: inputs, beta: 1, store.grads + weightOffset, ldc: inputs)
+              dy, lda: outputs, x, ldb: inputs, beta: beta, (gradients ?? store.grads) + weightOffset, ldc: inputs)
     }
 
     /// `dX = dY·W` restricted to the first `columns` inputs (all by default);
@@ -78,8 +80,11 @@ public struct Linear: Sendable {
     }
 
     /// `db += Σ_rows dY` for dY `[B, out]` (serial; the MLP fuses this into SiLU's backward).
-    func accumulateBiasGradient(gradOutput dy: UnsafePointer<Float>, batch: Int, _ store: ParameterStore) {
-        let db = store.grads + biasOffset
+    /// `gradients` and `overwrite` as for ``accumulateWeightGradient(gradOutput:input:batch:_:gradients:beta:)``.
+    func accumulateBiasGradient(gradOutput dy: UnsafePointer<Float>, batch: Int, _ store: ParameterStore,
+                                gradients: UnsafeMutablePointer<Float>? = nil, overwrite: Bool = false) {
+        let db = (gradients ?? store.grads) + biasOffset
+        if overwrite { db.update(repeating: 0, count: outputs) }
         for r in 0..<batch {
             let row = dy + r * outputs
             for j in 0..<outputs { db[j] += row[j] }

@@ -11,8 +11,13 @@ import Tensors
 /// are loops over one buffer. Activation and gradient buffers are allocated once per
 /// batch size and reused, so a training step allocates only its returned tensors.
 ///
-/// Not thread-safe: one MLP runs one forward/backward at a time (the element-wise
-/// passes and OpenBLAS use both cores inside a call).
+/// Inside a call the batch is split into two halves of rows (from 64 rows), each run
+/// through every layer on its own core with OpenBLAS single-threaded: no synchronisation
+/// between layers and no BLAS worker spinning beside the element-wise passes. The second
+/// half accumulates its parameter gradients in a buffer of its own, added to the store's
+/// in a fixed order, so the same inputs give the same gradients on 1 or 2 cores.
+///
+/// Not thread-safe: one MLP runs one forward/backward at a time.
 public final class MLP: Module {
     /// The architecture, as stored in checkpoints.
     public struct Configuration: Codable, Equatable, Sendable {
@@ -159,104 +164,125 @@ public final class MLP: Module {
         return x.shape[0]
     }
 
-    /// `x0 = [x, φ(c_noise)]` `[B, D0]`.
-    private func embed(_ x: UnsafePointer<Float>, _ cNoise: UnsafePointer<Float>, batch: Int, into x0: UnsafeMutablePointer<Float>) {
-        let d = inputDims, d0 = embeddedWidth, f = fourier
-        forEachRowChunk(rows: batch, columns: d0) { _, rows in
-            for r in rows { (x0 + r * d0).update(from: x + r * d, count: d) }
-            f.encode(cNoise, rows: rows, into: x0, ld: d0, column: d)
+    /// The row ranges a batch is split into (see the type's discussion); they depend on
+    /// the batch size alone.
+    static func halves(_ batch: Int) -> [Range<Int>] {
+        batch >= 64 ? [0..<(batch / 2), (batch / 2)..<batch] : [0..<batch]
+    }
+
+    /// Runs `body(part, rows)` for the halves of `batch`, one per core, with OpenBLAS
+    /// single-threaded.
+    private func onHalves(_ batch: Int, _ body: (Int, Range<Int>) -> Void) {
+        let parts = Self.halves(batch)
+        BLASThreads.withOne {
+            Parallel.forEachChunk(parts.count, chunk: 1) { ps in for p in ps { body(p, parts[p]) } }
         }
+    }
+
+    /// `x0 = [x, φ(c_noise)]` `[B, D0]` for `rows`.
+    private func embed(_ x: UnsafePointer<Float>, _ cNoise: UnsafePointer<Float>, rows: Range<Int>, into x0: UnsafeMutablePointer<Float>) {
+        let d = inputDims, d0 = embeddedWidth
+        for r in rows { (x0 + r * d0).update(from: x + r * d, count: d) }
+        fourier.encode(cNoise, rows: rows, into: x0, ld: d0, column: d)
     }
 
     private func forward(x: UnsafePointer<Float>, cNoise: UnsafePointer<Float>, batch: Int,
                          _ t: TrainingBuffers, output: UnsafeMutablePointer<Float>) {
-        let w = width, store = self.store
-        embed(x, cNoise, batch: batch, into: t.x0.p)
-        var input: UnsafeMutablePointer<Float> = t.x0.p
-        for l in 0..<depth {
-            let layer = layers[l]
-            let z = t.z.p, s = t.s[l].p, h = t.h[l].p
-            let res = residual && l > 0
-            let u = res ? t.u[l].p : nil
-            let skip: UnsafePointer<Float>? = res ? UnsafePointer(input) : nil
-            layer.multiply(input, batch: batch, store, into: z)                  // z = h·Wᵀ   [B, W]
-            let b = store.values + layer.biasOffset
-            // s ← σ(z+b), h ← (skip +) silu(z+b). No buffer is written in place: the
-            // vectoriser's overlap check would fall back to scalar code.
-            forEachRowChunk(rows: batch, columns: w) { _, rows in
-                biasSiLUForward(z: z, bias: b, rows: rows, columns: w, sigmoidOut: s, siluOut: u, out: h, skip: skip)
+        let w = width, d0 = embeddedWidth, dims = inputDims, store = self.store
+        onHalves(batch) { _, rows in
+            let r0 = rows.lowerBound, count = rows.count
+            embed(x, cNoise, rows: rows, into: t.x0.p)
+            var input: UnsafeMutablePointer<Float> = t.x0.p, ld = d0
+            for l in 0..<depth {
+                let layer = layers[l]
+                let z = t.z.p, s = t.s[l].p, h = t.h[l].p
+                let res = residual && l > 0
+                let u = res ? t.u[l].p : nil
+                let skip: UnsafePointer<Float>? = res ? UnsafePointer(input) : nil
+                layer.multiply(input + r0 * ld, batch: count, store, into: z + r0 * w)      // z = h·Wᵀ   [B, W]
+                // s ← σ(z+b), h ← (skip +) silu(z+b). No buffer is written in place: the
+                // vectoriser's overlap check would fall back to scalar code.
+                biasSiLUForward(z: z, bias: store.values + layer.biasOffset, rows: rows, columns: w,
+                                sigmoidOut: s, siluOut: u, out: h, skip: skip)
+                input = h
+                ld = w
             }
-            input = h
+            let last = layers[depth]
+            last.multiply(input + r0 * w, batch: count, store, into: output + r0 * dims)   // [B, dims]
+            last.addBias(output + r0 * dims, batch: count, store)
         }
-        let last = layers[depth]
-        last.multiply(input, batch: batch, store, into: output)                  // [B, dims]
-        last.addBias(output, batch: batch, store)
         t.forwardDone = true
     }
 
     private func backward(gradOutput g: UnsafePointer<Float>, _ t: TrainingBuffers, inputGradient: Bool = true) {
-        let batch = t.batch, w = width, store = self.store
-        let last = layers[depth]
-        last.accumulateWeightGradient(gradOutput: g, input: t.h[depth - 1].p, batch: batch, store)
-        last.accumulateBiasGradient(gradOutput: g, batch: batch, store)
-        let gh = t.g.p                                                          // dL/dh_l [B, W]
-        last.inputGradient(gradOutput: g, batch: batch, store, into: gh)
-        let partial = t.partial.p
-        let chunks = chunkCount(rows: batch, columns: w)
-        for l in stride(from: depth - 1, through: 0, by: -1) {
-            let layer = layers[l]
-            let res = residual && l > 0
-            let dz = t.dz.p                                                     // dL/dz [B, W]
-            let s = t.s[l].p, u = res ? t.u[l].p : t.h[l].p
-            forEachRowChunk(rows: batch, columns: w) { k, rows in
-                let sums = partial + k * w
+        let batch = t.batch, w = width, d0 = embeddedWidth, dims = inputDims, store = self.store
+        let parts = Self.halves(batch)
+        onHalves(batch) { part, rows in
+            // The first half adds to the store's gradients, the second overwrites its own.
+            let grads = part == 0 ? store.grads : t.shadow.p, beta: Float = part == 0 ? 1 : 0
+            let r0 = rows.lowerBound, count = rows.count
+            let last = layers[depth]
+            last.accumulateWeightGradient(gradOutput: g + r0 * dims, input: t.h[depth - 1].p + r0 * w, batch: count, store,
+                                          gradients: grads, beta: beta)
+            last.accumulateBiasGradient(gradOutput: g + r0 * dims, batch: count, store, gradients: grads, overwrite: part != 0)
+            let gh = t.g.p                                                      // dL/dh_l [B, W]
+            last.inputGradient(gradOutput: g + r0 * dims, batch: count, store, into: gh + r0 * w)
+            let sums = t.sums.p + part * w
+            for l in stride(from: depth - 1, through: 0, by: -1) {
+                let layer = layers[l]
+                let res = residual && l > 0
+                let dz = t.dz.p                                                 // dL/dz [B, W]
+                let s = t.s[l].p, u = res ? t.u[l].p : t.h[l].p
                 sums.update(repeating: 0, count: w)
                 siluBackward(g: gh, sigmoid: s, output: u, rows: rows, columns: w, into: dz, columnSums: sums)
-            }
-            let db = store.grads + layer.biasOffset                               // db += Σ_chunks, in order
-            for k in 0..<chunks {
-                let sums = partial + k * w
-                for j in 0..<w { db[j] += sums[j] }
-            }
-            let input = l == 0 ? t.x0.p : t.h[l - 1].p
-            layer.accumulateWeightGradient(gradOutput: dz, input: input, batch: batch, store)
-            if l == 0 {
-                if inputGradient { layer.inputGradient(gradOutput: dz, batch: batch, store, columns: inputDims, into: t.dx.p) }
-            } else {
-                // dL/dh_{l−1} = dz·W, plus dL/dh_l through the skip of a residual block.
-                layer.inputGradient(gradOutput: dz, batch: batch, store, beta: res ? 1 : 0, into: gh)
+                let db = grads + layer.biasOffset
+                if part == 0 { for j in 0..<w { db[j] += sums[j] } } else { db.update(from: sums, count: w) }
+                let input = l == 0 ? t.x0.p + r0 * d0 : t.h[l - 1].p + r0 * w
+                layer.accumulateWeightGradient(gradOutput: dz + r0 * w, input: input, batch: count, store,
+                                               gradients: grads, beta: beta)
+                if l == 0 {
+                    if inputGradient {
+                        layer.inputGradient(gradOutput: dz + r0 * w, batch: count, store, columns: dims, into: t.dx.p + r0 * dims)
+                    }
+                } else {
+                    // dL/dh_{l−1} = dz·W, plus dL/dh_l through the skip of a residual block.
+                    layer.inputGradient(gradOutput: dz + r0 * w, batch: count, store, beta: res ? 1 : 0, into: gh + r0 * w)
+                }
             }
         }
+        if parts.count == 2 { addVectors(t.shadow.p, into: store.grads, count: store.count) }   // first half + second
     }
 
     private func predict(x: UnsafePointer<Float>, cNoise: UnsafePointer<Float>, batch: Int,
                          _ t: InferenceBuffers, output: UnsafeMutablePointer<Float>) {
-        let w = width, store = self.store
-        embed(x, cNoise, batch: batch, into: t.x0.p)
-        var input: UnsafeMutablePointer<Float> = t.x0.p
-        var dest = t.a.p, spare = t.b.p
-        for l in 0..<depth {
-            let layer = layers[l]
-            let skip: UnsafePointer<Float>? = residual && l > 0 ? UnsafePointer(input) : nil
-            let z = t.z.p, out = dest
-            layer.multiply(input, batch: batch, store, into: z)
-            let b = store.values + layer.biasOffset
-            forEachRowChunk(rows: batch, columns: w) { _, rows in
-                biasSiLUForward(z: z, bias: b, rows: rows, columns: w, sigmoidOut: nil, siluOut: nil, out: out, skip: skip)
+        let w = width, d0 = embeddedWidth, dims = inputDims, store = self.store
+        onHalves(batch) { _, rows in
+            let r0 = rows.lowerBound, count = rows.count
+            embed(x, cNoise, rows: rows, into: t.x0.p)
+            var input: UnsafeMutablePointer<Float> = t.x0.p, ld = d0
+            var dest = t.a.p, spare = t.b.p
+            for l in 0..<depth {
+                let layer = layers[l]
+                let skip: UnsafePointer<Float>? = residual && l > 0 ? UnsafePointer(input) : nil
+                layer.multiply(input + r0 * ld, batch: count, store, into: t.z.p + r0 * w)
+                biasSiLUForward(z: t.z.p, bias: store.values + layer.biasOffset, rows: rows, columns: w,
+                                sigmoidOut: nil, siluOut: nil, out: dest, skip: skip)
+                input = dest
+                ld = w
+                swap(&dest, &spare)
             }
-            input = dest
-            swap(&dest, &spare)
+            let last = layers[depth]
+            last.multiply(input + r0 * w, batch: count, store, into: output + r0 * dims)
+            last.addBias(output + r0 * dims, batch: count, store)
         }
-        let last = layers[depth]
-        last.multiply(input, batch: batch, store, into: output)
-        last.addBias(output, batch: batch, store)
     }
 
     // MARK: Buffers
 
     private func trainingBuffers(_ batch: Int) -> TrainingBuffers {
         if let t = train, t.batch == batch { t.forwardDone = false; return t }
-        let t = TrainingBuffers(batch: batch, configuration: configuration, embeddedWidth: embeddedWidth)
+        let t = TrainingBuffers(batch: batch, configuration: configuration, embeddedWidth: embeddedWidth,
+                                parameters: store.count)
         train = t
         return t
     }
@@ -280,11 +306,12 @@ final class TrainingBuffers {
     let u: [Buffer]          // [B, W]   silu(z) of residual blocks (empty otherwise)
     let z: Buffer            // [B, W]   pre-activation scratch
     let g, dz: Buffer        // [B, W]   dL/dh and dL/dz scratch
-    let partial: Buffer      // [chunks, W] per-chunk bias-gradient sums
+    let sums: Buffer         // [2, W]   bias-gradient sums of each half
+    let shadow: Buffer       // the second half's parameter gradients (the store's layout)
     let dx: Buffer           // [B, dims]
     var forwardDone = false
 
-    init(batch: Int, configuration c: MLP.Configuration, embeddedWidth: Int) {
+    init(batch: Int, configuration c: MLP.Configuration, embeddedWidth: Int, parameters: Int) {
         self.batch = batch
         let n = batch * c.width
         x0 = Buffer(batch * embeddedWidth)
@@ -294,7 +321,8 @@ final class TrainingBuffers {
         z = Buffer(n)
         g = Buffer(n)
         dz = Buffer(n)
-        partial = Buffer(chunkCount(rows: batch, columns: c.width) * c.width)
+        sums = Buffer(2 * c.width)
+        shadow = Buffer(MLP.halves(batch).count > 1 ? parameters : 0)
         dx = Buffer(batch * c.inputDims)
     }
 }

@@ -31,10 +31,11 @@ struct MLPTests {
     }
 
     /// Gradients accumulate across backward calls until zeroGrad; batch size may change.
-    @Test func gradientsAccumulate() {
+    /// 7 rows run as one part, 70 as two halves (the second half's own buffer is added).
+    @Test(arguments: [7, 70]) func gradientsAccumulate(rows: Int) {
         let net = MLP(inputDims: 2, width: 24, depth: 2, seed: 2)
-        let x = RNG(seed: 3).normalTensor(shape: [7, 2]), c: [Float] = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
-        let g = RNG(seed: 4).normalTensor(shape: [7, 2])
+        let x = RNG(seed: 3).normalTensor(shape: [rows, 2]), c = (0..<rows).map { Float($0) * 0.1 }
+        let g = RNG(seed: 4).normalTensor(shape: [rows, 2])
         net.zeroGrad()
         _ = net.forward(x: x, cNoise: c); _ = net.backward(gradOutput: g)
         let once = net.gradients
