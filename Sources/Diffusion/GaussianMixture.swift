@@ -130,54 +130,59 @@ public final class GaussianMixture: Denoiser, @unchecked Sendable {
         precondition(sigma.count == x.count, "need one σ per row")
         var out = Batch(count: x.count, dims: dims)
         let d = dims, K = components
+        // Per-component constants depend on σ only, and a batch holds few distinct σ (a
+        // grid's): c_k = log π_k − (d/2)·log(2π v_k), 1/(2 v_k) and the shrink s_k²/v_k,
+        // computed once per distinct σ (a CM step's rows each sit at their own σ_n).
+        var slotOf: [Double: Int] = [:], slot = [Int](repeating: 0, count: x.count), table: [Double] = []
+        for (i, s) in sigma.enumerated() {
+            if let k = slotOf[s] { slot[i] = k; continue }
+            let k = slotOf.count
+            slotOf[s] = k
+            slot[i] = k
+            for c in 0..<K {
+                let sk2 = stds[c] * stds[c], v = sk2 + s * s
+                table += [logWeights[c] - 0.5 * Double(d) * Foundation.log(2 * Double.pi * v), 0.5 / v, sk2 / v]
+            }
+        }
         out.values.withUnsafeMutableBufferPointer { o in
             let o = o
             Parallel.forEachChunk(x.count, chunk: 256) { rows in
-                // Per-component constants depend on σ only; rows usually share σ, so they
-                // are recomputed only when σ changes: c_k = log π_k − (d/2)·log(2π v_k),
-                // 1/(2 v_k) and the shrink factor s_k²/v_k.
-                var c = [Double](repeating: 0, count: K), half = c, shrink = c, e = c
-                var lastSigma = Double.nan
-                x.values.withUnsafeBufferPointer { xv in
-                    means.values.withUnsafeBufferPointer { mu in
-                        for i in rows {
-                            let s = sigma[i]
-                            if s != lastSigma {
-                                for k in 0..<K {
-                                    let sk2 = stds[k] * stds[k], v = sk2 + s * s
-                                    c[k] = logWeights[k] - 0.5 * Double(d) * Foundation.log(2 * Double.pi * v)
-                                    half[k] = 0.5 / v
-                                    shrink[k] = sk2 / v
-                                }
-                                lastSigma = s
-                            }
-                            let xi = xv.baseAddress! + i * d
-                            var maxL = -Double.infinity
-                            for k in 0..<K {
-                                var r2 = 0.0
-                                for j in 0..<d { let t = xi[j] - mu[k * d + j]; r2 += t * t }
-                                let l = c[k] - r2 * half[k]
-                                e[k] = l
-                                maxL = Swift.max(maxL, l)
-                            }
-                            // Weights below e^−40 (4·10⁻¹⁸ of the largest) cannot move a Double
-                            // sum of O(1) terms: skip their exp.
-                            var z = 0.0
-                            for k in 0..<K {
-                                let t = e[k] - maxL
-                                let w = t < -40 ? 0 : Foundation.exp(t)
-                                e[k] = w; z += w
-                            }
-                            let iz = 1 / z
-                            let oi = o.baseAddress! + i * d
-                            for j in 0..<d { oi[j] = 0 }
-                            for k in 0..<K {
-                                let w = e[k] * iz
-                                if w == 0 { continue }
-                                let sh = shrink[k]
-                                for j in 0..<d {
-                                    let m = mu[k * d + j]
-                                    oi[j] += w * (sh * (xi[j] - m) + m)
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: K) { eBuffer in
+                    let e = eBuffer.baseAddress!
+                    x.values.withUnsafeBufferPointer { xv in
+                        means.values.withUnsafeBufferPointer { mu in
+                            table.withUnsafeBufferPointer { tb in
+                                for i in rows {
+                                    let constants = tb.baseAddress! + 3 * K * slot[i]
+                                    let xi = xv.baseAddress! + i * d
+                                    var maxL = -Double.infinity
+                                    for k in 0..<K {
+                                        var r2 = 0.0
+                                        for j in 0..<d { let t = xi[j] - mu[k * d + j]; r2 += t * t }
+                                        let l = constants[3 * k] - r2 * constants[3 * k + 1]
+                                        e[k] = l
+                                        maxL = Swift.max(maxL, l)
+                                    }
+                                    // Weights below e^−40 (4·10⁻¹⁸ of the largest) cannot move a
+                                    // Double sum of O(1) terms: they count as 0.
+                                    var z = 0.0
+                                    for k in 0..<K {
+                                        let t = e[k] - maxL
+                                        let w = t < -40 ? 0 : exactExp(t)
+                                        e[k] = w; z += w
+                                    }
+                                    let iz = 1 / z
+                                    let oi = o.baseAddress! + i * d
+                                    for j in 0..<d { oi[j] = 0 }
+                                    for k in 0..<K {
+                                        let w = e[k] * iz
+                                        if w == 0 { continue }
+                                        let sh = constants[3 * k + 2]
+                                        for j in 0..<d {
+                                            let m = mu[k * d + j]
+                                            oi[j] += w * (sh * (xi[j] - m) + m)
+                                        }
+                                    }
                                 }
                             }
                         }

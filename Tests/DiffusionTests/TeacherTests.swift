@@ -74,3 +74,33 @@ import Tensors
         #expect(mix.sample(count: 5, rng: RNG(seed: 9)).values == s.rows(0..<5).values)
     }
 }
+
+/// The mixture's call-free `exp` against Foundation's on [−708, 0].
+@Suite struct ExactExpTests {
+    @Test func agreesWithLibmToAFewUlp() {
+        var worst = 0.0
+        for i in 0...100_000 {
+            let x = -708.0 * Double(i) / 100_000 + (i % 7 == 0 ? 1e-9 : 0)
+            let want = Foundation.exp(x)
+            worst = max(worst, abs(exactExp(x) - want) / want)
+        }
+        #expect(worst <= 4e-16, "max relative error \(worst)")
+        #expect(exactExp(0) == 1)
+    }
+}
+
+/// One σ per row (a CM step's rows sit at their own σ_n) gives each row what a call at
+/// that row's σ alone gives: the per-σ constants are looked up, not mixed up.
+@Suite struct PerRowSigmaTests {
+    @Test func perRowSigmaEqualsOneSigmaAtATime() {
+        let mix = GaussianMixture.grid25()
+        let x = RNG(seed: 5).normalBatch(count: 60, dims: 2)
+        let grid = [0.002, 0.05, 0.3, 1.7, 80]
+        let sigma = (0..<60).map { grid[($0 * 7) % grid.count] }
+        let D = mix.denoise(x, sigma: sigma)
+        for i in 0..<60 {
+            let one = mix.denoise(x.rows(i..<(i + 1)), sigma: sigma[i])
+            #expect(one.values == Array(D.values[(2 * i)..<(2 * i + 2)]))
+        }
+    }
+}
