@@ -134,15 +134,23 @@ public final class GaussianMixture: Denoiser, @unchecked Sendable {
         // grid's): c_k = log π_k − (d/2)·log(2π v_k), 1/(2 v_k) and the shrink s_k²/v_k,
         // computed once per distinct σ (a CM step's rows each sit at their own σ_n).
         var slotOf: [Double: Int] = [:], slot = [Int](repeating: 0, count: x.count), table: [Double] = []
+        var last = Double.nan, lastSlot = 0
         for (i, s) in sigma.enumerated() {
-            if let k = slotOf[s] { slot[i] = k; continue }
-            let k = slotOf.count
-            slotOf[s] = k
-            slot[i] = k
-            for c in 0..<K {
-                let sk2 = stds[c] * stds[c], v = sk2 + s * s
-                table += [logWeights[c] - 0.5 * Double(d) * Foundation.log(2 * Double.pi * v), 0.5 / v, sk2 / v]
+            if s == last { slot[i] = lastSlot; continue }       // runs of one σ skip the lookup
+            let k: Int
+            if let known = slotOf[s] {
+                k = known
+            } else {
+                k = slotOf.count
+                slotOf[s] = k
+                for c in 0..<K {
+                    let sk2 = stds[c] * stds[c], v = sk2 + s * s
+                    table += [logWeights[c] - 0.5 * Double(d) * Foundation.log(2 * Double.pi * v), 0.5 / v, sk2 / v]
+                }
             }
+            slot[i] = k
+            last = s
+            lastSlot = k
         }
         out.values.withUnsafeMutableBufferPointer { o in
             let o = o
@@ -168,7 +176,7 @@ public final class GaussianMixture: Denoiser, @unchecked Sendable {
                                     var z = 0.0
                                     for k in 0..<K {
                                         let t = e[k] - maxL
-                                        let w = t < -40 ? 0 : exactExp(t)
+                                        let w = t < -40 ? 0 : Foundation.exp(t)
                                         e[k] = w; z += w
                                     }
                                     let iz = 1 / z

@@ -35,6 +35,28 @@ public struct Figure {
         self.panels = Array(repeating: Panel(), count: self.rows * self.columns)
     }
 
+    /// For a figure whose panels all hold only an image grid: the height at which each
+    /// row's grids fill their panels' width (plus title and padding), so short grids
+    /// leave no empty band below them. Other figures keep their height.
+    public mutating func fitHeightToImageGrids() {
+        var rowHeights: [Double] = []
+        let w = width / Double(columns)
+        for r in 0..<rows {
+            var tallest = 0.0
+            for c in 0..<columns {
+                let p = self[r, c]
+                if p.marks.isEmpty { continue }
+                guard p.marks.count == 1, let g = p.marks[0] as? ImageGridMark else { return }
+                let titleHeight = p.title == nil ? 0 : style.titleFontSize * 1.3 + 5
+                let inner = w - 2 * style.padding
+                tallest = max(tallest, inner * Double(g.grid.pixelHeight) / Double(g.grid.pixelWidth) + titleHeight + 2 * style.padding)
+            }
+            rowHeights.append(tallest)
+        }
+        guard let tallest = rowHeights.max(), tallest > 0 else { return }
+        height = tallest * Double(rows) + (title == nil ? 0 : style.figureTitleFontSize * 1.4 + 8)
+    }
+
     public subscript(index: Int) -> Panel {
         get { panels[index] }
         set { panels[index] = newValue }

@@ -72,4 +72,24 @@ struct ImageGridTests {
         let w = Int(png[18]) << 8 | Int(png[19]), h = Int(png[22]) << 8 | Int(png[23])
         #expect(w == 3 * 8 + 4 && h == 2 * 8 + 2)
     }
+
+    /// A wide, short grid gets a figure as tall as its panel needs: the last row of
+    /// pixels above the bottom margin are the grid's (no empty band below).
+    @Test func figureHeightFitsAShortGrid() throws {
+        let images = Tensor(shape: [16, 4, 4], scalars: [Float](repeating: -1, count: 256))  // black images
+        var f = Figure()
+        f[0].imageGrid(try ImageGrid(images: images, columns: 8, separator: 0, scale: 1))
+        f.fitHeightToImageGrids()
+        // 8 × 2 images of 4 × 4: aspect 1/4; the panel's inner width is 330 − 2·padding.
+        let expected = (330 - 2 * f.style.padding) / 4 + 2 * f.style.padding
+        #expect(abs(f.height - expected) < 1e-9, "height \(f.height), expected \(expected)")
+        let img = try f.pixels(dpi: 72)
+        let mid = img.width / 2
+        #expect(img.pixel(mid, img.height - Int(f.style.padding) - 2).r < 40)   // the grid reaches the bottom margin
+        var g = Figure()
+        g[0].scatter(x: [0, 1], y: [0, 1])
+        let before = g.height
+        g.fitHeightToImageGrids()
+        #expect(g.height == before)                                                 // other figures keep their height
+    }
 }

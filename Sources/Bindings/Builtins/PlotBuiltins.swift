@@ -13,6 +13,7 @@ func registerPlots(_ r: Registry, _ ctx: BindingsContext) {
     func finish(_ f: Figure, _ a: Arguments) throws -> Value {
         var f = f
         if a.isGiven("title") { if f.rows * f.columns == 1 { f[0].title = try a.string("title") } else { f.title = try a.string("title") } }
+        f.fitHeightToImageGrids()
         let obj = FigureObject(f, context: ctx)
         if a.isGiven("file") { try obj.write(to: try ctx.resolveWritePath(try a.string("file"))) }
         return .object(obj)
