@@ -41,7 +41,7 @@ public struct GaussianMoments: Sendable, Equatable {
         // Σ = Xcᵀ·Xc/(n − 1) — [d, d] = [n, d]ᵀ·[n, d]
         centred.withUnsafeBufferPointer { c in
             cov.withUnsafeMutableBufferPointer { s in
-                dgemm(transA: true, m: d, n: d, k: n, alpha: 1 / Double(n - 1),
+                dgemmRows(transA: true, m: d, n: d, k: n, alpha: 1 / Double(n - 1),
                       c.baseAddress!, lda: d, c.baseAddress!, ldb: d, s.baseAddress!, ldc: d)
             }
         }

@@ -37,10 +37,10 @@ public enum TrainingOutcome: Sendable, Equatable {
 /// non-finite value stops the run and restores the snapshot: the last weights whose
 /// loss was finite.
 ///
-/// The loop runs with OpenBLAS single-threaded: the networks spread their products over
-/// the cores themselves, and a multi-threaded call in between (a teacher's, a metric's)
-/// would leave an OpenBLAS worker spinning beside them for its timeout (measured: a
-/// 4×256 MLP step 3.7 ms alone, 6.0 ms after each multi-threaded product).
+/// The loop runs with OpenBLAS single-threaded (as CMLab sets it anyway): the networks
+/// spread their products over the cores themselves, and a multi-threaded product in
+/// between would leave an OpenBLAS worker spinning beside them for its timeout
+/// (measured: a 4×256 MLP step 3.7 ms alone, 6.0 ms after each multi-threaded product).
 public func runTraining(iterations: Int, store: ParameterStore,
                         cancel: CancellationToken? = nil,
                         progressEvery: Int = 50,

@@ -8,30 +8,24 @@ extension NetsBenchmark {
         public let parameters: Int
         /// Milliseconds per zeroGrad + forward + backward + Adam step (median).
         public let msPerStep: Double
-        /// Matrix-product FLOPs of one step (convolutions and linear layers, forward and backward).
+        /// Matrix-product FLOPs of one step (the Winograd, 1 × 1 and linear products,
+        /// forward and backward).
         public let flopsPerStep: Double
         /// `flopsPerStep / msPerStep`.
         public var gflops: Double { flopsPerStep / msPerStep * 1e-6 }
-        /// Milliseconds for the step's `sgemm` calls alone, same shapes, on scratch buffers (median).
-        public let sgemmMs: Double
-        /// GFLOP/s of that sgemm-only sequence: the ceiling for the step.
-        public var sgemmGFLOPs: Double { flopsPerStep / sgemmMs * 1e-6 }
         /// Milliseconds per no-grad `predict` of the batch (median).
         public let predictMs: Double
-        /// `gflops / sgemmGFLOPs` = `sgemmMs / msPerStep`.
-        public var efficiency: Double { sgemmMs / msPerStep }
         /// The reference: PyTorch 2.x, 2 cores, 0.52 M-parameter U-Net, batch 128 at 14 × 14.
         public static let referenceMs = 101.5
 
         public var description: String {
-            String(format: "U-Net step (%d params, batch %d) %.1f ms = %.2f× the %.1f ms reference, %.1f GFLOP/s; sgemm-only %.1f ms (%.1f GFLOP/s), efficiency %.0f%%; predict %.1f ms",
-                   parameters, batch, msPerStep, msPerStep / Self.referenceMs, Self.referenceMs, gflops, sgemmMs, sgemmGFLOPs,
-                   100 * efficiency, predictMs)
+            String(format: "U-Net step (%d params, batch %d) %.1f ms = %.2f× the %.1f ms reference, %.1f GFLOP/s; predict %.1f ms",
+                   parameters, batch, msPerStep, msPerStep / Self.referenceMs, Self.referenceMs, gflops, predictMs)
         }
     }
 
     /// Times a full U-Net training step (default: 1 × 14 × 14, base width 32, batch 128):
-    /// zeroGrad, forward, backward and an Adam update; and the same `sgemm` calls alone.
+    /// zeroGrad, forward, backward (parameters only, as training runs it) and an Adam update.
     public static func unetStep(batch: Int = 128, configuration: UNet.Configuration = UNet.Configuration(),
                                 iterations: Int = 20) -> UNetStep {
         let net = UNet(configuration)
@@ -47,11 +41,8 @@ extension NetsBenchmark {
             adam.update(net.store)
         }
         let predict = median(iterations) { _ = net.predict(x: x, cNoise: c) }
-        let shapes = unetProductShapes(net, batch: batch)
-        let flops = shapes.reduce(0.0) { $0 + 2 * Double($1.m) * Double($1.n) * Double($1.k) }
-        let gemm = sgemmSequenceMs(shapes, iterations: iterations)
-        return UNetStep(batch: batch, parameters: net.parameterCount, msPerStep: step, flopsPerStep: flops,
-                        sgemmMs: gemm, predictMs: predict)
+        let flops = unetProductShapes(net, batch: batch).reduce(0.0) { $0 + 2 * Double($1.m) * Double($1.n) * Double($1.k) }
+        return UNetStep(batch: batch, parameters: net.parameterCount, msPerStep: step, flopsPerStep: flops, predictMs: predict)
     }
 
     /// One matrix product of a step: `op(A)` is `m × k`, `op(B)` is `k × n`.
@@ -88,20 +79,5 @@ extension NetsBenchmark {
             out.append(ProductShape(m: batch, n: l.inputs, k: l.outputs, transA: false, transB: false))
         }
         return out
-    }
-
-    /// Median milliseconds of the given products run back to back on scratch buffers.
-    static func sgemmSequenceMs(_ shapes: [ProductShape], iterations: Int) -> Double {
-        let a = Buffer(shapes.map { $0.m * $0.k }.max() ?? 1)
-        let b = Buffer(shapes.map { $0.k * $0.n }.max() ?? 1)
-        let c = Buffer(shapes.map { $0.m * $0.n }.max() ?? 1)
-        for i in 0..<a.count { a.p[i] = Float(i % 7) * 0.1 }
-        for i in 0..<b.count { b.p[i] = Float(i % 5) * 0.1 }
-        return median(iterations) {
-            for s in shapes {
-                sgemm(transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, a.p, lda: s.transA ? s.m : s.k,
-                      b.p, ldb: s.transB ? s.k : s.n, c.p, ldc: s.n)
-            }
-        }
     }
 }
