@@ -37,12 +37,9 @@ public enum NetsBenchmark {
     public static func mlpStep(batch: Int = 512, width: Int = 256, depth: Int = 4, inputDims: Int = 2,
                                fourierFeatures: Int = 16, residual: Bool = false, iterations: Int = 200,
                                threads: Int? = nil) -> MLPStep {
-        let savedBLAS = BLASThreads.count, savedParallel = Parallel.threads
+        let savedParallel = Parallel.threads
         if let threads { Parallel.threads = threads }
-        // The MLP spreads its products over the cores itself; a multi-threaded OpenBLAS
-        // between its calls would leave a worker spinning beside it.
-        BLASThreads.set(1)
-        defer { BLASThreads.set(savedBLAS); Parallel.threads = savedParallel }
+        defer { Parallel.threads = savedParallel }
         let net = MLP(inputDims: inputDims, width: width, depth: depth, fourierFeatures: fourierFeatures,
                       residual: residual, seed: 1)
         let adam = Adam(net.store, learningRate: 1e-4)

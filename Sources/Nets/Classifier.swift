@@ -152,10 +152,8 @@ public final class Classifier: Module {
         precondition(labels.allSatisfy { $0 >= 0 && $0 < configuration.classes }, "labels must lie in 0..<\(configuration.classes)")
         let ws = workspace(labels.count, training: true)
         let l = labels.map(Int32.init)
-        let r = BLASThreads.withOne {
-            images.scalars.withUnsafeBufferPointer { run($0.baseAddress!, ws) }
-            return l.withUnsafeBufferPointer { backward(labels: $0.baseAddress!, ws) }
-        }
+        images.scalars.withUnsafeBufferPointer { run($0.baseAddress!, ws) }
+        let r = l.withUnsafeBufferPointer { backward(labels: $0.baseAddress!, ws) }
         return (r.loss, Double(r.correct) / Double(labels.count))
     }
 
@@ -168,7 +166,7 @@ public final class Classifier: Module {
             while start < n {
                 let m = min(256, n - start)
                 let ws = workspace(m, training: false)
-                BLASThreads.withOne { run(xp.baseAddress! + start * inputDims, ws) }
+                run(xp.baseAddress! + start * inputDims, ws)
                 body(start..<(start + m), ws)
                 start += m
             }

@@ -12,10 +12,8 @@ import Tensors
 /// `M_ξ = U_ξ·V_ξ` between transformed filters and transformed input tiles. Training
 /// keeps the transformed input `V` for the weight gradient.
 ///
-/// The products of one layer are spread over the cores by the layer itself (the 36 ξ,
-/// or halves of the columns) when OpenBLAS runs single-threaded (``BLASThreads``), the
-/// way the image networks call it; with a multi-threaded OpenBLAS they run one after
-/// another, each on all cores.
+/// The products of one layer are spread over the cores by the layer itself (the 36 ξ, or
+/// halves of the columns; OpenBLAS is single-threaded in CMLab).
 public struct Conv2d: Sendable {
     public let inChannels: Int
     public let outChannels: Int
@@ -125,22 +123,17 @@ public struct Conv2d: Sendable {
         wg.gradInputTransform(dv, channels: inChannels, into: dx, accumulate: accumulate)
     }
 
-    /// Runs `body(ξ)` for the Winograd positions: spread over the cores when OpenBLAS is
-    /// single-threaded, else in order (each product then uses every core).
+    /// Runs `body(ξ)` for the Winograd positions, spread over the cores.
     private func forEachXi(_ body: (Int) -> Void) {
-        if BLASThreads.count == 1 {
-            Parallel.forEachChunk(xi, chunk: 1) { r in for k in r { body(k) } }
-        } else {
-            for k in 0..<xi { body(k) }
-        }
+        Parallel.forEachChunk(xi, chunk: 1) { r in for k in r { body(k) } }
     }
 }
 
 /// `C[m, n] = op(A)·B[k, n] (+ beta·C)` with B and C row-major of row stride `n`, split
-/// into column halves over the cores when OpenBLAS is single-threaded.
+/// into column halves over the cores (from 2,048 columns).
 func productOverColumns(transA: Bool = false, m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, lda: Int,
                         _ b: UnsafePointer<Float>, beta: Float = 0, _ c: UnsafeMutablePointer<Float>) {
-    let parts = BLASThreads.count == 1 && n >= 2048 ? 2 : 1
+    let parts = n >= 2048 ? 2 : 1
     let width = (n + parts - 1) / parts
     Parallel.forEachChunk(parts, chunk: 1) { r in
         for part in r {
@@ -151,11 +144,11 @@ func productOverColumns(transA: Bool = false, m: Int, n: Int, k: Int, _ a: Unsaf
 }
 
 /// `dW[m, k] += dY[m, n]·X[k, n]ᵀ` (a 1 × 1 convolution's weight gradient), the sum over
-/// `n` split in two halves over the cores when OpenBLAS is single-threaded; the halves
-/// are added in a fixed order.
+/// `n` split in two halves over the cores (from 2,048 columns); the halves are added in
+/// a fixed order.
 func weightGradientOverColumns(m: Int, k: Int, n: Int, _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
                                into dw: UnsafeMutablePointer<Float>) {
-    guard BLASThreads.count == 1 && n >= 2048 else {
+    guard n >= 2048 else {
         sgemm(transB: true, m: m, n: k, k: n, dy, lda: n, x, ldb: n, beta: 1, dw, ldc: k)
         return
     }

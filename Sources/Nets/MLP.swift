@@ -12,8 +12,8 @@ import Tensors
 /// batch size and reused, so a training step allocates only its returned tensors.
 ///
 /// Inside a call the batch is split into two halves of rows (from 64 rows), each run
-/// through every layer on its own core with OpenBLAS single-threaded: no synchronisation
-/// between layers and no BLAS worker spinning beside the element-wise passes. The second
+/// through every layer on its own core (OpenBLAS is single-threaded in CMLab): no
+/// synchronisation between layers. The second
 /// half accumulates its parameter gradients in a buffer of its own, added to the store's
 /// in a fixed order, so the same inputs give the same gradients on 1 or 2 cores.
 ///
@@ -170,13 +170,10 @@ public final class MLP: Module {
         batch >= 64 ? [0..<(batch / 2), (batch / 2)..<batch] : [0..<batch]
     }
 
-    /// Runs `body(part, rows)` for the halves of `batch`, one per core, with OpenBLAS
-    /// single-threaded.
+    /// Runs `body(part, rows)` for the halves of `batch`, one per core.
     private func onHalves(_ batch: Int, _ body: (Int, Range<Int>) -> Void) {
         let parts = Self.halves(batch)
-        BLASThreads.withOne {
-            Parallel.forEachChunk(parts.count, chunk: 1) { ps in for p in ps { body(p, parts[p]) } }
-        }
+        Parallel.forEachChunk(parts.count, chunk: 1) { ps in for p in ps { body(p, parts[p]) } }
     }
 
     /// `x0 = [x, φ(c_noise)]` `[B, D0]` for `rows`.

@@ -36,26 +36,12 @@ public enum TrainingOutcome: Sendable, Equatable {
 /// are finite, snapshots the weights, then calls `update()` (optimizer, EMA). A
 /// non-finite value stops the run and restores the snapshot: the last weights whose
 /// loss was finite.
-///
-/// The loop runs with OpenBLAS single-threaded (as CMLab sets it anyway): the networks
-/// spread their products over the cores themselves, and a multi-threaded product in
-/// between would leave an OpenBLAS worker spinning beside them for its timeout
-/// (measured: a 4×256 MLP step 3.7 ms alone, 6.0 ms after each multi-threaded product).
 public func runTraining(iterations: Int, store: ParameterStore,
                         cancel: CancellationToken? = nil,
                         progressEvery: Int = 50,
                         progress: ((TrainingProgress) -> Void)? = nil,
                         lossAndGradients: (Int) -> Double,
                         update: (Int) -> Void) -> (outcome: TrainingOutcome, losses: [Double]) {
-    BLASThreads.withOne {
-        trainingLoop(iterations: iterations, store: store, cancel: cancel, progressEvery: progressEvery, progress: progress,
-                     lossAndGradients: lossAndGradients, update: update)
-    }
-}
-
-private func trainingLoop(iterations: Int, store: ParameterStore, cancel: CancellationToken?, progressEvery: Int,
-                          progress: ((TrainingProgress) -> Void)?, lossAndGradients: (Int) -> Double,
-                          update: (Int) -> Void) -> (outcome: TrainingOutcome, losses: [Double]) {
     var losses: [Double] = []
     losses.reserveCapacity(iterations)
     var snapshot = [Float](repeating: 0, count: store.count)

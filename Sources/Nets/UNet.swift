@@ -19,9 +19,8 @@ import Tensors
 /// and the ``MLP`` are interchangeable behind ``ConditionalNetwork``. Internally the
 /// activations are CHWB `[C, H, W, B]` (``ImageGeometry``), the batch padded to a
 /// multiple of 16: 3 × 3 convolutions are Winograd F(2×2, 3×3) products over the whole
-/// batch, and every other kernel runs four images per SSE register. Each pass runs with
-/// OpenBLAS single-threaded and spreads its own work over the cores (no BLAS threads
-/// spinning between layers). All parameters live in one ``ParameterStore``; activation
+/// batch, and every other kernel runs four images per SSE register. Each layer spreads
+/// its own work over the cores (OpenBLAS is single-threaded in CMLab). All parameters live in one ``ParameterStore``; activation
 /// buffers are allocated once per batch size. Not thread-safe.
 public final class UNet: Module {
     public struct Configuration: Codable, Equatable, Sendable {
@@ -137,7 +136,7 @@ public final class UNet: Module {
         x.scalars.withUnsafeBufferPointer { xp in
             cNoise.withUnsafeBufferPointer { cp in
                 y.scalars.withUnsafeMutableBufferPointer { yp in
-                    BLASThreads.withOne { run(xp.baseAddress!, cp.baseAddress!, ws, output: yp.baseAddress!) }
+                    run(xp.baseAddress!, cp.baseAddress!, ws, output: yp.baseAddress!)
                 }
             }
         }
@@ -154,7 +153,7 @@ public final class UNet: Module {
         var dx = Tensor(shape: [ws.batch, inputDims])
         gradOutput.scalars.withUnsafeBufferPointer { gp in
             dx.scalars.withUnsafeMutableBufferPointer { dp in
-                BLASThreads.withOne { backpropagate(gp.baseAddress!, ws, gradInput: dp.baseAddress!) }
+                backpropagate(gp.baseAddress!, ws, gradInput: dp.baseAddress!)
             }
         }
         return dx
@@ -167,7 +166,7 @@ public final class UNet: Module {
         precondition(gradOutput.shape == [ws.batch, inputDims],
                      "UNet.backward: gradient \(gradOutput.shape), expected \([ws.batch, inputDims])")
         gradOutput.scalars.withUnsafeBufferPointer { gp in
-            BLASThreads.withOne { backpropagate(gp.baseAddress!, ws, gradInput: nil) }
+            backpropagate(gp.baseAddress!, ws, gradInput: nil)
         }
     }
 
@@ -181,14 +180,12 @@ public final class UNet: Module {
         x.scalars.withUnsafeBufferPointer { xp in
             cNoise.withUnsafeBufferPointer { cp in
                 y.scalars.withUnsafeMutableBufferPointer { yp in
-                    BLASThreads.withOne {
-                        var start = 0
-                        while start < batch {
-                            let n = min(Self.predictChunk, batch - start)
-                            let ws = workspace(n, training: false)
-                            run(xp.baseAddress! + start * d, cp.baseAddress! + start, ws, output: yp.baseAddress! + start * d)
-                            start += n
-                        }
+                    var start = 0
+                    while start < batch {
+                        let n = min(Self.predictChunk, batch - start)
+                        let ws = workspace(n, training: false)
+                        run(xp.baseAddress! + start * d, cp.baseAddress! + start, ws, output: yp.baseAddress! + start * d)
+                        start += n
                     }
                 }
             }

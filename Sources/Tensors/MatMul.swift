@@ -85,27 +85,11 @@ private func forEachRowHalf(m: Int, flops: Double, _ body: (Range<Int>) -> Void)
     Parallel.forEachChunk(2, chunk: 1) { parts in for p in parts { body(p == 0 ? 0..<half : half..<m) } }
 }
 
-/// Threads OpenBLAS uses for its products: one, set before the first product of the
-/// process (see the products' discussion). `set` exists for measurements only.
+/// OpenBLAS's threads: one, set before the first product of the process (see the
+/// products' discussion above).
 public enum BLASThreads {
-    public static var count: Int { configure(); return Int(openblas_get_num_threads()) }
-    public static func set(_ n: Int) { configure(); openblas_set_num_threads(Int32(max(1, n))) }
-
     private static let configured: Void = { openblas_set_num_threads(1) }()
     /// Puts OpenBLAS on one thread, once per process (the products call it).
     @inlinable public static func configure() { _configure() }
     @usableFromInline static func _configure() { _ = configured }
-
-    /// Runs `body` with OpenBLAS on one thread, then restores the previous count. Inside,
-    /// a caller may issue products from several of its own threads at once (each runs on
-    /// its caller's core), and no BLAS worker spins while the caller's own loops run.
-    /// Call it from one thread at a time (the setting is global).
-    public static func withOne<R>(_ body: () throws -> R) rethrows -> R {
-        configure()                         // else the first call would restore OpenBLAS's default
-        let previous = count
-        if previous == 1 { return try body() }
-        set(1)
-        defer { set(previous) }
-        return try body()
-    }
 }

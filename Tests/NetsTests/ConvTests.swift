@@ -28,17 +28,13 @@ import Tensors
         return y
     }
 
-    /// Runs `body` with OpenBLAS on one thread (the layer then spreads its products over
-    /// the cores itself, as the image networks run it) or as configured.
-    static func blas<R>(single: Bool, _ body: () -> R) -> R { single ? BLASThreads.withOne(body) : body() }
-
-    /// Odd and even sizes (Winograd tiles that overhang the image), both BLAS modes.
+    /// Odd and even sizes (Winograd tiles that overhang the image).
     /// Tolerance: relative to `S = max_out Σ |w·x|` over the terms of an output, the scale
     /// any Float32 summation error is proportional to. A direct Float32 sum stays below
     /// `27·ε·S ≈ 3e-6·S`; F(4×4, 3×3) transforms carry coefficients up to 8 and 5 and
     /// lose a few more bits (Lavin & Gray report ~1e-5 relative for this tile size).
-    @Test(arguments: [(1, 5, 6, false), (3, 5, 6, false), (3, 7, 7, true), (3, 4, 3, true), (1, 2, 2, true)])
-    func convolutionMatchesTheDirectSum(kernel: Int, height: Int, width: Int, singleThreadedBLAS: Bool) {
+    @Test(arguments: [(1, 5, 6), (3, 5, 6), (3, 7, 7), (3, 4, 3), (1, 2, 2), (3, 14, 14)])
+    func convolutionMatchesTheDirectSum(kernel: Int, height: Int, width: Int) {
         let g = ImageGeometry(batch: 8, height: height, width: width), cin = 3, cout = 4
         let store = ParameterStore(layout: Conv2d.layout("c", inChannels: cin, outChannels: cout, kernel: kernel))
         let conv = Conv2d("c", in: store)
@@ -47,9 +43,7 @@ import Tensors
         store.setValue("c.bias", Tensor(shape: [cout], scalars: b))
         let x = Self.random(cin * g.count, seed: 3)
         let scratch = Buffer(conv.scratchCount(g)), y = Buffer(cout * g.count)
-        Self.blas(single: singleThreadedBLAS) {
-            x.withUnsafeBufferPointer { conv.forward($0.baseAddress!, g, kept: nil, scratch: scratch.p, store, into: y.p) }
-        }
+        x.withUnsafeBufferPointer { conv.forward($0.baseAddress!, g, kept: nil, scratch: scratch.p, store, into: y.p) }
         let ref = Self.directConv(x, w, b, cin: cin, cout: cout, k: kernel, g)
         let scale = Self.directConv(x.map(abs), w.map(abs), b.map(abs), cin: cin, cout: cout, k: kernel, g).max()!
         let err = (0..<ref.count).map { abs(Double(y.p[$0]) - ref[$0]) }.max()!
@@ -71,8 +65,8 @@ import Tensors
         #expect(diff <= 1e-2 * norm + floor, "\(what): ‖fd − analytic‖ = \(diff), ‖analytic‖ = \(norm)")
     }
 
-    @Test(arguments: [(1, false), (3, false), (3, true)])
-    func convolutionBackwardMatchesFiniteDifferences(kernel: Int, singleThreadedBLAS: Bool) {
+    @Test(arguments: [1, 3])
+    func convolutionBackwardMatchesFiniteDifferences(kernel: Int) {
         let g = ImageGeometry(batch: 8, height: 4, width: 5), cin = 3, cout = 2
         let store = ParameterStore(layout: Conv2d.layout("c", inChannels: cin, outChannels: cout, kernel: kernel))
         let conv = Conv2d("c", in: store)
@@ -87,12 +81,10 @@ import Tensors
         }
         _ = loss()
         store.zeroGrad()
-        Self.blas(single: singleThreadedBLAS) {
-            wOut.withUnsafeBufferPointer { w in
-                x.withUnsafeBufferPointer { xp in
-                    conv.backward(gradOutput: w.baseAddress!, kept: kernel == 3 ? UnsafePointer(kept.p) : xp.baseAddress!, g, store,
-                                  scratch: scratch.p, gradInput: dx.p)
-                }
+        wOut.withUnsafeBufferPointer { w in
+            x.withUnsafeBufferPointer { xp in
+                conv.backward(gradOutput: w.baseAddress!, kept: kernel == 3 ? UnsafePointer(kept.p) : xp.baseAddress!, g, store,
+                              scratch: scratch.p, gradInput: dx.p)
             }
         }
         let h: Float = 1e-2
