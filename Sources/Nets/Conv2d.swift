@@ -10,7 +10,7 @@ import Tensors
 /// A 1 × 1 kernel is one product over the batch, `y[Cout, N] = W[Cout, Cin]·x[Cin, N] + b`.
 /// A 3 × 3 kernel runs Winograd's F(4×4, 3×3) (``WinogradGeometry``): 36 products
 /// `M_ξ = U_ξ·V_ξ` between transformed filters and transformed input tiles. Training
-/// keeps the transformed input `V` for the weight gradient.
+/// keeps `U` and `V` for the backward.
 ///
 /// The products of one layer are spread over the cores by the layer itself (the 36 ξ, or
 /// halves of the columns; OpenBLAS is single-threaded in CMLab).
