@@ -8,7 +8,7 @@ import Tensors
 ///       ─ flatten [64·H/2·W/2] ─ Linear (128) ─ SiLU ═ features [128] ─ Linear ─ logits [classes]
 ///
 /// trained with softmax cross-entropy. ``features(_:)`` returns the 128-d penultimate
-/// activations. Layout and kernels are the U-Net's (CBHW, im2col + sgemm).
+/// activations. Layout and kernels are the U-Net's (CHWB, Winograd convolutions).
 public final class Classifier: Module {
     public struct Configuration: Codable, Equatable, Sendable {
         public var height: Int

@@ -17,23 +17,3 @@ final class Buffer {
 
     var p: UnsafeMutablePointer<Float> { pointer }
 }
-
-/// Row chunks for the element-wise passes: about 8K elements each, depending only on
-/// the problem size, so partial sums combine in the same order on any thread count.
-@inline(__always)
-func rowChunk(columns: Int) -> Int { max(1, 8192 / max(1, columns)) }
-
-@inline(__always)
-func chunkCount(rows: Int, columns: Int) -> Int {
-    let c = rowChunk(columns: columns)
-    return (rows + c - 1) / c
-}
-
-/// Runs `body(chunkIndex, rows)` over the row chunks of a `[rows, columns]` block.
-@inline(__always)
-func forEachRowChunk(rows: Int, columns: Int, _ body: (Int, Range<Int>) -> Void) {
-    let c = rowChunk(columns: columns)
-    Parallel.forEachChunk(chunkCount(rows: rows, columns: columns), chunk: 1) { chunks in
-        for k in chunks { body(k, (k * c)..<min(rows, (k + 1) * c)) }
-    }
-}
