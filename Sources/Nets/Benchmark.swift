@@ -33,7 +33,7 @@ public enum NetsBenchmark {
     /// backward and an Adam update, against the same matrix products alone. The two are
     /// timed alternately, iteration by iteration, so that both see the same machine load
     /// and their ratio stays meaningful on a shared machine. `threads` (if given) sets
-    /// both the OpenBLAS and the element-wise thread counts for the run.
+    /// the element-wise thread count for the run (OpenBLAS stays single-threaded).
     public static func mlpStep(batch: Int = 512, width: Int = 256, depth: Int = 4, inputDims: Int = 2,
                                fourierFeatures: Int = 16, residual: Bool = false, iterations: Int = 200,
                                threads: Int? = nil) -> MLPStep {
@@ -92,7 +92,7 @@ public enum NetsBenchmark {
 
     /// The exact `sgemm` calls of a training step (parameters only), on scratch buffers,
     /// split over the cores as the MLP splits them: the batch's two halves of rows, each
-    /// on its own core with OpenBLAS single-threaded (the caller sets that), the second
+    /// on its own core (OpenBLAS is single-threaded in CMLab), the second
     /// half's weight gradients in a buffer of their own. For these shapes the split runs
     /// as fast as one call on two OpenBLAS threads (checked with a C driver on this
     /// machine: 0.28 ms for 512×256×256 either way).
