@@ -11,11 +11,13 @@ var targets: [Target] = [
     .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
     .systemLibrary(name: "CReadline", providers: [.apt(["libreadline-dev"])]),
+    // AVX2 + FMA kernels with run-time dispatch and portable fallbacks (exp from glibc's libmvec).
+    .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("mvec"), .linkedLibrary("m")]),
 
     // Numerical layers.
-    .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: release),
-    .target(name: "Nets", dependencies: ["Tensors"], swiftSettings: release),
-    .target(name: "Diffusion", dependencies: ["Tensors", "Nets"], swiftSettings: release),
+    .target(name: "Tensors", dependencies: ["CBLAS", "CKernels"], swiftSettings: release),
+    .target(name: "Nets", dependencies: ["Tensors", "CKernels"], swiftSettings: release),
+    .target(name: "Diffusion", dependencies: ["Tensors", "Nets", "CKernels"], swiftSettings: release),
     .target(name: "Distillation", dependencies: ["Tensors", "Nets", "Diffusion"], swiftSettings: release),
     .target(name: "Datasets", dependencies: ["Tensors", "Diffusion"], swiftSettings: release),
     .target(name: "Metrics", dependencies: ["Tensors", "Diffusion", "Distillation", "Datasets"], swiftSettings: release),
@@ -35,7 +37,7 @@ var targets: [Target] = [
 
     // Tests mirror the source modules.
     .testTarget(name: "TensorsTests", dependencies: ["Tensors"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "NetsTests", dependencies: ["Nets", "Tensors"]),
+    .testTarget(name: "NetsTests", dependencies: ["Nets", "Tensors", "CKernels"]),
     .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Tensors"]),
     .testTarget(name: "DistillationTests", dependencies: ["Distillation", "Diffusion", "Nets", "Tensors"]),
     .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Datasets", "Diffusion", "Tensors"]),

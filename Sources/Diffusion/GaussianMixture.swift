@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import Tensors
 
@@ -125,72 +126,64 @@ public final class GaussianMixture: Denoiser, @unchecked Sendable {
         return Batch.zip(D, x) { ($0 - $1) / (sigma * sigma) }
     }
 
-    public func denoise(_ x: Batch, sigma: [Double]) -> Batch {
+    public func denoise(_ x: Batch, sigma: [Double]) -> Batch { denoise(x, sigma: sigma, vectorKernel: true) }
+
+    /// ``denoise(_:sigma:)`` with CKernels' AVX2 body (`vectorKernel`, where the CPU has
+    /// it) or its portable one: tests compare the two.
+    func denoise(_ x: Batch, sigma: [Double], vectorKernel: Bool) -> Batch {
         precondition(x.dims == dims, "points have \(x.dims) dims, mixture has \(dims)")
         precondition(sigma.count == x.count, "need one σ per row")
         var out = Batch(count: x.count, dims: dims)
         let d = dims, K = components
         // Per-component constants depend on σ only, and a batch holds few distinct σ (a
         // grid's): c_k = log π_k − (d/2)·log(2π v_k), 1/(2 v_k) and the shrink s_k²/v_k,
-        // computed once per distinct σ (a CM step's rows each sit at their own σ_n).
-        var slotOf: [Double: Int] = [:], slot = [Int](repeating: 0, count: x.count), table: [Double] = []
-        var last = Double.nan, lastSlot = 0
-        for (i, s) in sigma.enumerated() {
-            if s == last { slot[i] = lastSlot; continue }       // runs of one σ skip the lookup
-            let k: Int
-            if let known = slotOf[s] {
-                k = known
-            } else {
-                k = slotOf.count
-                slotOf[s] = k
-                for c in 0..<K {
-                    let sk2 = stds[c] * stds[c], v = sk2 + s * s
-                    table += [logWeights[c] - 0.5 * Double(d) * Foundation.log(2 * Double.pi * v), 0.5 / v, sk2 / v]
-                }
+        // computed once per distinct σ (a CM step's rows each sit at their own σ_n; a
+        // solve's step has one σ for all rows, and needs no slot per row).
+        var table: [Double] = []
+        table.reserveCapacity(3 * K)
+        func addConstants(_ s: Double) {
+            for c in 0..<K {
+                let sk2 = stds[c] * stds[c], v = sk2 + s * s
+                table += [logWeights[c] - 0.5 * Double(d) * Foundation.log(2 * Double.pi * v), 0.5 / v, sk2 / v]
             }
-            slot[i] = k
-            last = s
-            lastSlot = k
         }
+        var slot: [Int] = []
+        if let s0 = sigma.first, sigma.allSatisfy({ $0 == s0 }) {
+            addConstants(s0)
+        } else {
+            var slotOf: [Double: Int] = [:], last = Double.nan, lastSlot = 0
+            slot = [Int](repeating: 0, count: x.count)
+            for (i, s) in sigma.enumerated() {
+                if s == last { slot[i] = lastSlot; continue }       // runs of one σ skip the lookup
+                let k: Int
+                if let known = slotOf[s] {
+                    k = known
+                } else {
+                    k = slotOf.count
+                    slotOf[s] = k
+                    addConstants(s)
+                }
+                slot[i] = k
+                last = s
+                lastSlot = k
+            }
+        }
+        // The row loop is C (CKernels): four rows per AVX2 register with libmvec's exp
+        // where the CPU has AVX2 and FMA, libm's exp row by row otherwise.
+        let scratchCount = ck_mixture_scratch(d, K)
         out.values.withUnsafeMutableBufferPointer { o in
             let o = o
             Parallel.forEachChunk(x.count, chunk: 256) { rows in
-                withUnsafeTemporaryAllocation(of: Double.self, capacity: K) { eBuffer in
-                    let e = eBuffer.baseAddress!
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: scratchCount) { scratch in
                     x.values.withUnsafeBufferPointer { xv in
                         means.values.withUnsafeBufferPointer { mu in
                             table.withUnsafeBufferPointer { tb in
-                                for i in rows {
-                                    let constants = tb.baseAddress! + 3 * K * slot[i]
-                                    let xi = xv.baseAddress! + i * d
-                                    var maxL = -Double.infinity
-                                    for k in 0..<K {
-                                        var r2 = 0.0
-                                        for j in 0..<d { let t = xi[j] - mu[k * d + j]; r2 += t * t }
-                                        let l = constants[3 * k] - r2 * constants[3 * k + 1]
-                                        e[k] = l
-                                        maxL = Swift.max(maxL, l)
-                                    }
-                                    // Weights below e^−40 (4·10⁻¹⁸ of the largest) cannot move a
-                                    // Double sum of O(1) terms: they count as 0.
-                                    var z = 0.0
-                                    for k in 0..<K {
-                                        let t = e[k] - maxL
-                                        let w = t < -40 ? 0 : Foundation.exp(t)
-                                        e[k] = w; z += w
-                                    }
-                                    let iz = 1 / z
-                                    let oi = o.baseAddress! + i * d
-                                    for j in 0..<d { oi[j] = 0 }
-                                    for k in 0..<K {
-                                        let w = e[k] * iz
-                                        if w == 0 { continue }
-                                        let sh = constants[3 * k + 2]
-                                        for j in 0..<d {
-                                            let m = mu[k * d + j]
-                                            oi[j] += w * (sh * (xi[j] - m) + m)
-                                        }
-                                    }
+                                slot.withUnsafeBufferPointer { sl in
+                                    let r0 = rows.lowerBound
+                                    ck_mixture_denoise_body(vectorKernel, rows.count, d, K, xv.baseAddress! + r0 * d, mu.baseAddress!,
+                                                            tb.baseAddress!,
+                                                            slot.isEmpty ? nil : sl.baseAddress! + r0, o.baseAddress! + r0 * d,
+                                                            scratch.baseAddress!)
                                 }
                             }
                         }
@@ -207,12 +200,17 @@ public final class GaussianMixture: Denoiser, @unchecked Sendable {
         let cum = weights.reduce(into: [Double]()) { $0.append(($0.last ?? 0) + $1) }
         let pick = rng.stream(1), noise = rng.stream(2)
         var out = Batch(count: count, dims: dims)
-        for i in 0..<count {
-            let u = pick.uniform(at: UInt64(i))
-            var k = cum.firstIndex { u < $0 } ?? (components - 1)
-            k = Swift.min(k, components - 1)
-            for j in 0..<dims {
-                out.values[i * dims + j] = means.values[k * dims + j] + stds[k] * noise.normal(at: UInt64(i * dims + j))
+        out.values.withUnsafeMutableBufferPointer { o in
+            let o = o
+            Parallel.forEachChunk(count, chunk: 256) { rows in
+                for i in rows {
+                    let u = pick.uniform(at: UInt64(i))
+                    var k = cum.firstIndex { u < $0 } ?? (components - 1)
+                    k = Swift.min(k, components - 1)
+                    for j in 0..<dims {
+                        o[i * dims + j] = means.values[k * dims + j] + stds[k] * noise.normal(at: UInt64(i * dims + j))
+                    }
+                }
             }
         }
         return out

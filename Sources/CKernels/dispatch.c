@@ -1,0 +1,20 @@
+#include <stdatomic.h>
+#include <stdlib.h>
+#include "ckernels.h"
+
+static atomic_int enabled = 0;
+
+static bool cpu_has_avx2_fma(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+// Decided once, before main, so the choice never changes under a running computation.
+// CMLAB_PORTABLE_KERNELS=1 in the environment forces the portable bodies.
+__attribute__((constructor)) static void decide(void) {
+    const char *portable = getenv("CMLAB_PORTABLE_KERNELS");
+    bool force = portable && portable[0] && portable[0] != '0';
+    atomic_store_explicit(&enabled, !force && cpu_has_avx2_fma(), memory_order_relaxed);
+}
+
+bool ck_vector_kernels(void) { return atomic_load_explicit(&enabled, memory_order_relaxed); }

@@ -1,0 +1,53 @@
+// Vector kernels for the few loops Swift cannot vectorise well on baseline x86-64:
+// each has an AVX2 + FMA body, chosen at run time when the CPU has both, and a
+// portable body otherwise. Which one runs is fixed for the life of the process, so
+// the same inputs give the same numbers on one machine.
+#ifndef CKERNELS_H
+#define CKERNELS_H
+
+#include <stdbool.h>
+
+/// True when the AVX2 + FMA bodies run: the CPU has both, and the environment
+/// variable CMLAB_PORTABLE_KERNELS (read once, at load) is unset or 0.
+bool ck_vector_kernels(void);
+
+/// The exact denoiser of an isotropic Gaussian mixture for `rows` points of `dims`
+/// values (see GaussianMixture.swift): with ℓ_k = c_k − ‖x − μ_k‖²·a_k and
+/// w = softmax(ℓ) (weights below e^−40 of the largest count as 0),
+/// D(x) = Σ_k w_k·(μ_k + h_k·(x − μ_k)).
+/// Row i reads its constants (c_k, a_k, h_k for k = 0…K−1, 3K doubles) at
+/// `table + 3K·slot[i]` (`slot` NULL: every row at slot 0). Double throughout; the vector body's exp is glibc's libmvec
+/// (≤ 4 ulp), the portable one libm's. `scratch` holds ck_mixture_scratch(dims, K)
+/// doubles (no alignment needed).
+void ck_mixture_denoise(long rows, long dims, long K, const double *x, const double *mu,
+                        const double *table, const long *slot, double *out, double *scratch);
+/// The same with the body chosen by the caller (`vector` is ignored, and the portable
+/// body runs, when ck_vector_kernels() is false): for tests comparing the two.
+void ck_mixture_denoise_body(bool vector, long rows, long dims, long K, const double *x, const double *mu,
+                             const double *table, const long *slot, double *out, double *scratch);
+long ck_mixture_scratch(long dims, long K);
+
+/// Bias, sigmoid and SiLU over a `[rows, n]` block: zb = z + bias (bias may be NULL),
+/// s = σ(zb), u = zb·s; `sigmoid_out` gets s and `silu_out` gets u when non-NULL;
+/// `out` gets u, or skip + u when `skip` is non-NULL. Float32; σ through a
+/// degree-5 2^f polynomial, relative error ≤ 2e−7·(1 + |z|).
+/// Returns false (and writes nothing) when the vector body is unavailable.
+bool ck_bias_silu_forward(const float *z, const float *bias, long rows, long n,
+                          float *sigmoid_out, float *silu_out, float *out, const float *skip);
+
+/// SiLU backward over a `[rows, n]` block: dz = g·(s + u·(1 − s)), adding the column
+/// sums of dz to `column_sums` [n]. Returns false when the vector body is unavailable.
+bool ck_silu_backward(const float *g, const float *s, const float *u, long rows, long n,
+                      float *dz, float *column_sums);
+
+/// A spin-wait hint (x86 `pause`): lets the sibling hardware thread run and saves
+/// power while a worker polls for work.
+static inline void ck_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+#endif
