@@ -1,3 +1,4 @@
+import CKernels
 import Tensors
 
 /// SiLU (swish), `silu(z) = z·σ(z)`, and its derivative written through what the
@@ -42,12 +43,18 @@ public enum SiLU {
 /// - `sigmoidOut` receives `s` (may be `z` itself: the forward keeps `s` in place);
 /// - `siluOut` receives `u` when non-nil (residual blocks keep it for the backward);
 /// - `out` receives `u`, or `skip + u` when `skip` is non-nil (may also be `z`).
-/// Every element is read before it is written, so the in-place uses are safe. Each
-/// case is its own inner loop so the vectoriser sees straight-line code.
+/// Every element is read before it is written, so the in-place uses are safe.
+///
+/// Runs CKernels' AVX2 + FMA body where the CPU has both (eight lanes, the same
+/// algorithm with fused multiply-adds), else the Swift loops below, each case its own
+/// inner loop so the vectoriser sees straight-line code.
 @inline(__always)
 func biasSiLUForward(z: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, rows: Range<Int>, columns n: Int,
                      sigmoidOut: UnsafeMutablePointer<Float>?, siluOut: UnsafeMutablePointer<Float>?,
-                     out: UnsafeMutablePointer<Float>, skip: UnsafePointer<Float>?) {
+                     out: UnsafeMutablePointer<Float>, skip: UnsafePointer<Float>?, vectorKernel: Bool = true) {
+    let o = rows.lowerBound * n
+    if vectorKernel, ck_bias_silu_forward(z + o, bias, rows.count, n, sigmoidOut.map { $0 + o }, siluOut.map { $0 + o }, out + o,
+                            skip.map { $0 + o }) { return }
     let zero = [Float](repeating: 0, count: bias == nil ? n : 0)
     zero.withUnsafeBufferPointer { zb in
         let b = bias ?? zb.baseAddress!
@@ -74,11 +81,14 @@ func biasSiLUForward(z: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?
 
 /// SiLU backward for a `[rows, columns]` block: `dz = g·(s + u·(1 − s))` into `dz`
 /// (may alias `g`), adding the column sums of `dz` to `columnSums` `[columns]` —
-/// the bias gradient of the layer before the activation, for free.
+/// the bias gradient of the layer before the activation, for free. CKernels' AVX2 +
+/// FMA body where the CPU has both, else the Swift loop.
 @inline(__always)
 func siluBackward(g: UnsafePointer<Float>, sigmoid s: UnsafePointer<Float>, output u: UnsafePointer<Float>,
                   rows: Range<Int>, columns n: Int, into dz: UnsafeMutablePointer<Float>,
-                  columnSums: UnsafeMutablePointer<Float>) {
+                  columnSums: UnsafeMutablePointer<Float>, vectorKernel: Bool = true) {
+    let o = rows.lowerBound * n
+    if vectorKernel, ck_silu_backward(g + o, s + o, u + o, rows.count, n, dz + o, columnSums) { return }
     for r in rows {
         let gr = g + r * n, sr = s + r * n, ur = u + r * n, dr = dz + r * n
         for j in 0..<n {
