@@ -15,7 +15,8 @@ public enum Parallel {
     static let activeRegions = Atomic<Int>(0)
 
     /// Calls `body(range)` for consecutive ranges of `0..<n`, each of at most `chunk`
-    /// indices, on up to `threads` threads. Small problems and nested regions run inline.
+    /// indices, on up to `threads` threads (``WorkerPool``'s, or Dispatch's when another
+    /// thread holds that pool). Small problems and nested regions run inline.
     public static func forEachChunk(_ n: Int, chunk: Int, _ body: (Range<Int>) -> Void) {
         guard n > 0 else { return }
         let chunk = max(1, chunk)
@@ -27,10 +28,16 @@ public enum Parallel {
         }
         activeRegions.add(1, ordering: .relaxed)
         defer { activeRegions.subtract(1, ordering: .relaxed) }
-        withoutActuallyEscaping(body) { body in
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                let s = c * chunk
-                body(s..<min(n, s + chunk))
+        let ran = chunks <= WorkerPool.maxChunks && WorkerPool.shared.run(chunks: chunks, threads: threads) { c in
+            let s = c * chunk
+            body(s..<min(n, s + chunk))
+        }
+        if !ran {                                   // another thread holds the pool
+            withoutActuallyEscaping(body) { body in
+                DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                    let s = c * chunk
+                    body(s..<min(n, s + chunk))
+                }
             }
         }
     }

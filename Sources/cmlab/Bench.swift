@@ -14,10 +14,10 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print JSON instead of a table.") var json = false
     @Option(help: "Minimum seconds to spend on each figure.") var seconds: Double = 0.5
     @Option(name: .customLong("only"), parsing: .upToNextOption,
-            help: "Measure only these groups: sgemm, teacher, cm, direct, mlp, unet (default: all).")
+            help: "Measure only these groups: parallel, sgemm, teacher, cm, direct, mlp, unet (default: all).")
     var only: [String] = []
 
-    static let groups = ["sgemm", "teacher", "cm", "direct", "mlp", "unet"]
+    static let groups = ["parallel", "sgemm", "teacher", "cm", "direct", "mlp", "unet"]
 
     func validate() throws {
         for g in only where !Self.groups.contains(g) {
@@ -40,6 +40,18 @@ struct Bench: ParsableCommand {
             let rate = 2 * pow(Double(n), 3) / t / 1e9
             if n == 1024 { sgemm1024 = rate }
             rows.append(BenchRow(name: "sgemm \(n)×\(n)×\(n) (rows split over the cores)", value: rate, unit: "GFLOP/s"))
+        }
+
+        if wants("parallel") {
+            // What one parallel region (two chunks) costs: back to back, and after 50 µs of
+            // serial work (the pattern of a training step, where the other core waits).
+            let spin = { (ns: UInt64) in let t = DispatchTime.now().uptimeNanoseconds; while DispatchTime.now().uptimeNanoseconds - t < ns {} }
+            let hot = measure(seconds) { for _ in 0..<100 { Parallel.forEachChunk(2, chunk: 1) { _ in } } } / 100
+            rows.append(BenchRow(name: "parallel region, back to back", value: hot * 1e6, unit: "µs"))
+            let cold = measure(seconds) { for _ in 0..<20 { spin(50_000); Parallel.forEachChunk(2, chunk: 1) { _ in } } } / 20 - 50e-6
+            rows.append(BenchRow(name: "parallel region after 50 µs of serial work", value: cold * 1e6, unit: "µs"))
+            let busy = measure(seconds) { for _ in 0..<20 { spin(50_000); Parallel.forEachChunk(2, chunk: 1) { _ in spin(200_000) } } } / 20 - 250e-6
+            rows.append(BenchRow(name: "parallel region of 2 × 200 µs after 50 µs of serial work, beyond 200 µs", value: busy * 1e6, unit: "µs"))
         }
 
         let ring8 = GaussianMixture.ring8()
