@@ -102,41 +102,44 @@ public struct GridSolver: ODESolver {
     func solveSerial(_ D: Denoiser, _ x: Batch, start: [Int]?, callback: StepCallback?) -> Batch? {
         let N = grid.count
         if let start { precondition(start.count == x.count && start.allSatisfy { $0 >= 0 && $0 < N }, "start indices out of the grid") }
-        var state = x
+        let count = x.count, dims = x.dims
+        // Rows ordered by start index (ties by row): at step i the rows already started
+        // are a prefix, stepped as one contiguous batch. The callback sees them in this order.
+        let order = start.map { s in s.indices.sorted { (s[$0], $0) < (s[$1], $1) } }
+        let startOf = order.map { o in o.map { start![$0] } }
+        var state = order.map { x.rows(at: $0) } ?? x
         var history: (denoised: Batch, h: [Double?])? = nil     // DPM-Solver++(2M), for all rows
-        let first = start?.min() ?? 0
-        let dims = x.dims
-        for i in first..<(N - 1) {
-            let active = start.map { s in s.indices.filter { s[$0] <= i } } ?? Array(0..<x.count)
-            if active.isEmpty { continue }
-            let all = active.count == x.count
-            let xa = all ? state : state.rows(at: active)
-            let sa = [Double](repeating: grid.sigmas[i], count: active.count)
-            let sb = [Double](repeating: grid.sigmas[i + 1], count: active.count)
+        var started = 0
+        for i in (startOf?.first ?? 0)..<(N - 1) {
+            while started < count && (startOf?[started] ?? 0) <= i { started += 1 }
+            if started == 0 { continue }
+            let all = started == count
+            let xa = all ? state : state.rows(0..<started)
+            let sa = [Double](repeating: grid.sigmas[i], count: started)
+            let sb = [Double](repeating: grid.sigmas[i + 1], count: started)
             var hist: (denoised: Batch, h: [Double?])? = nil
             if method == .dpmpp2m, let h = history {
-                hist = all ? h : (h.denoised.rows(at: active), active.map { h.h[$0] })
+                hist = all ? h : (h.denoised.rows(0..<started), Array(h.h[0..<started]))
             }
             let r = stepRows(D, xa, sa, sb, history: hist)
             if method == .dpmpp2m {
-                var h = history ?? (Batch(count: x.count, dims: dims), [Double?](repeating: nil, count: x.count))
-                for (k, row) in active.enumerated() {
-                    h.h[row] = r.h?[k]
-                    for j in 0..<dims { h.denoised.values[row * dims + j] = r.denoised.values[k * dims + j] }
-                }
+                var h = history ?? (Batch(count: count, dims: dims), [Double?](repeating: nil, count: count))
+                for k in 0..<started { h.h[k] = r.h?[k] }
+                h.denoised.values.replaceSubrange(0..<(started * dims), with: r.denoised.values)
                 history = h
             }
-            if all { state = r.x } else {
-                for (k, row) in active.enumerated() {
-                    for j in 0..<dims { state.values[row * dims + j] = r.x.values[k * dims + j] }
-                }
-            }
+            if all { state = r.x } else { state.values.replaceSubrange(0..<(started * dims), with: r.x.values) }
             if let callback, !callback(StepInfo(index: i, sigma: grid.sigmas[i], sigmaNext: grid.sigmas[i + 1],
                                                  x: xa, denoised: r.denoised, xNext: r.x)) {
                 return nil
             }
         }
-        return state
+        guard let order else { return state }
+        var out = state
+        for (k, row) in order.enumerated() {
+            for j in 0..<dims { out.values[row * dims + j] = state.values[k * dims + j] }
+        }
+        return out
     }
 
     func stepRows(_ D: Denoiser, _ x: Batch, _ sa: [Double], _ sb: [Double],

@@ -21,12 +21,12 @@ public func heunStep(_ D: Denoiser, _ x: Batch, from sa: [Double], to sb: [Doubl
     let denoised = D.denoise(x, sigma: sa)
     let d = derivative(x, denoised, sa)
     let xEuler = rowAxpy(x, sb, sa, d)
-    let corrected = sb.indices.filter { sb[$0] > 0 }
-    guard !corrected.isEmpty else { return (xEuler, denoised) }
-    if corrected.count == x.count {
+    if sb.allSatisfy({ $0 > 0 }) {
         let d2 = derivative(xEuler, D.denoise(xEuler, sigma: sb), sb)
         return (rowAxpy(x, sb, sa, Batch.zip(d, d2) { 0.5 * ($0 + $1) }), denoised)
     }
+    let corrected = sb.indices.filter { sb[$0] > 0 }
+    guard !corrected.isEmpty else { return (xEuler, denoised) }
     var out = xEuler
     let sub = xEuler.rows(at: corrected), sbSub = corrected.map { sb[$0] }
     let d2 = derivative(sub, D.denoise(sub, sigma: sbSub), sbSub)

@@ -56,12 +56,15 @@ public final class ParameterStore {
     public func entry(_ name: String) -> Entry? { entries.first { $0.name == name } }
 
     /// Sets every gradient to zero (gradients accumulate across `backward` calls).
-    public func zeroGrad() { grads.update(repeating: 0, count: count) }
+    public func zeroGrad() {
+        let g = grads
+        Parallel.forEachChunk(count, chunk: 1 << 16) { r in (g + r.lowerBound).update(repeating: 0, count: r.count) }
+    }
 
     /// Copies all values from a store of the same layout (e.g. online → target network).
     public func copyValues(from other: ParameterStore) {
         precondition(other.entries == entries, "parameter layouts differ")
-        values.update(from: other.values, count: count)
+        copyFloats(from: other.values, to: values, count: count)
     }
 
     /// The parameters as tensors, in layout order (copies).
@@ -113,4 +116,12 @@ extension Module {
     public var parameters: [Tensor] { store.parameters }
     public var gradients: [Tensor] { store.gradients }
     public func zeroGrad() { store.zeroGrad() }
+}
+
+/// `count` floats from `source` to `destination` (not overlapping), in chunks over the
+/// cores: a 0.8 MB copy done serially costs about as much as one layer's activation pass.
+func copyFloats(from source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
+    Parallel.forEachChunk(count, chunk: 1 << 16) { r in
+        (destination + r.lowerBound).update(from: source + r.lowerBound, count: r.count)
+    }
 }

@@ -53,11 +53,11 @@ public func runTraining(iterations: Int, store: ParameterStore,
         let loss = lossAndGradients(t)
         let gradNorm = store.gradientNorm()
         if !loss.isFinite || !gradNorm.isFinite {
-            if haveSnapshot { snapshot.withUnsafeBufferPointer { store.values.update(from: $0.baseAddress!, count: store.count) } }
+            if haveSnapshot { snapshot.withUnsafeBufferPointer { copyFloats(from: $0.baseAddress!, to: store.values, count: store.count) } }
             let what = !loss.isFinite ? "loss is \(loss)" : "gradient norm is \(gradNorm)"
             return (.diverged(iteration: t + 1, reason: what), losses)
         }
-        snapshot.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: store.values, count: store.count) }
+        snapshot.withUnsafeMutableBufferPointer { copyFloats(from: store.values, to: $0.baseAddress!, count: store.count) }
         haveSnapshot = true
         update(t)
         losses.append(loss)

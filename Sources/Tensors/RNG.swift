@@ -59,7 +59,7 @@ public struct RNG: Sendable, Hashable {
         var out = [Double](repeating: 0, count: count)
         out.withUnsafeMutableBufferPointer { p in
             let p = p
-            Parallel.forEachChunk(count, chunk: 16384) { r in
+            Parallel.forEachChunk(count, chunk: 512) { r in
                 for i in r { p[i] = normal(at: offset &+ UInt64(i)) }
             }
         }
@@ -78,7 +78,7 @@ public struct RNG: Sendable, Hashable {
         var out = [Float](repeating: 0, count: n)
         out.withUnsafeMutableBufferPointer { p in
             let p = p
-            Parallel.forEachChunk(n, chunk: 16384) { r in
+            Parallel.forEachChunk(n, chunk: 512) { r in
                 for i in r { p[i] = Float(normal(at: offset &+ UInt64(i))) }
             }
         }
