@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import Tensors
 
@@ -50,7 +51,11 @@ public final class Adam {
 
     /// One update of every parameter of `store` from its gradient: a single fused pass
     /// over the flat buffers, split into fixed chunks over the cores.
-    public func update(_ store: ParameterStore) {
+    public func update(_ store: ParameterStore) { update(store, vectorKernel: true) }
+
+    /// ``update(_:)`` with CKernels' AVX2 body (`vectorKernel`, where the CPU has it) or
+    /// the Swift loops: tests run both.
+    func update(_ store: ParameterStore, vectorKernel: Bool) {
         precondition(store.count == m.count, "Adam was built for \(m.count) parameters, store has \(store.count)")
         step += 1
         let t = Double(step)
@@ -67,7 +72,11 @@ public final class Adam {
         }
         let p = store.values, g = store.grads, mp = m.p, vp = v.p
         let decay = weightDecay != .none
+        var constants = ck_adam_constants(beta1: b1, one_minus_beta1: c1, beta2: b2, one_minus_beta2: c2, step_size: stepSize,
+                                          inv_sqrt_bc2: invSqrtBc2, epsilon: eps, l2: l2, shrink: shrink)
         Parallel.forEachChunk(store.count, chunk: 1 << 15) { r in
+            // CKernels' AVX2 body where the CPU has it (exact √ and ÷, eight lanes).
+            if vectorKernel, ck_adam_update(r.count, p + r.lowerBound, g + r.lowerBound, mp + r.lowerBound, vp + r.lowerBound, &constants) { return }
             if decay {
                 for i in r {
                     let theta = p[i]

@@ -40,6 +40,19 @@ bool ck_bias_silu_forward(const float *z, const float *bias, long rows, long n,
 bool ck_silu_backward(const float *g, const float *s, const float *u, long rows, long n,
                       float *dz, float *column_sums);
 
+/// The constants of one Adam step (see Adam.swift): m ← β₁m + (1−β₁)g,
+/// v ← β₂v + (1−β₂)g², θ ← θ·shrink − step·m / (√v·inv_sqrt_bc2 + ε), with
+/// g ← g + l2·θ first. No decay is l2 = 0 and shrink = 1.
+typedef struct {
+    float beta1, one_minus_beta1, beta2, one_minus_beta2;
+    float step_size, inv_sqrt_bc2, epsilon, l2, shrink;
+} ck_adam_constants;
+
+/// One Adam(W) update of `n` parameters in place, with IEEE square root and division
+/// (multiplications and additions rounded separately, as the Swift body). Returns
+/// false (and writes nothing) when the vector body is unavailable.
+bool ck_adam_update(long n, float *p, const float *g, float *m, float *v, const ck_adam_constants *k);
+
 /// A spin-wait hint (x86 `pause`): lets the sibling hardware thread run and saves
 /// power while a worker polls for work.
 static inline void ck_pause(void) {
