@@ -35,13 +35,15 @@ final class WorkerPool: @unchecked Sendable {
         (generation << 40) | (UInt64(chunks) << 20) | UInt64(next)
     }
 
-    /// Runs `body(c)` for `c` in `0..<chunks` on the caller and up to `threads − 1`
-    /// workers. Returns false, running nothing, when another thread holds the pool.
+    /// Runs `body(c)` for `c` in `0..<chunks` on the caller and the workers (one per
+    /// further core, up to `threads − 1`). Returns false, running nothing, when another thread holds the pool.
     func run(chunks: Int, threads: Int, _ body: (Int) -> Void) -> Bool {
         precondition(chunks > 0 && chunks <= Self.maxChunks)
         guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return false }
         defer { busy.store(false, ordering: .releasing) }
-        while workers < threads - 1 { startWorker(); workers += 1 }
+        // One worker per further core at most: polling threads beyond the cores would take
+        // turns with the caller instead of helping it.
+        while workers < Swift.min(threads, ProcessInfoShim.activeProcessorCount) - 1 { startWorker(); workers += 1 }
 
         withoutActuallyEscaping(body) { body in
             var b = body
