@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libopenblas-dev libcairo2-dev libreadline-dev pkg-config fonts-dejavu-core dataset-fashion-mnist)
+packages=(libc6-dev libopenblas-dev libcairo2-dev libreadline-dev pkg-config fonts-dejavu-core dataset-fashion-mnist)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
