@@ -1,5 +1,5 @@
-// The exact Gaussian-mixture denoiser, row by row (portable) or four rows per AVX2
-// register (one row per lane, so any K and dims vectorise the same way).
+// The exact Gaussian-mixture denoiser, row by row (portable, any dimension) or, for
+// points in the plane, four rows per AVX2 register (one row per lane, any K).
 #include <immintrin.h>
 #include <math.h>
 #include "ckernels.h"
@@ -37,47 +37,6 @@ static void denoise_row(long dims, long K, const double *x, const double *mu,
     }
 }
 
-/// Four rows, one per lane: `xl` [dims][4] holds their coordinates, `base` [4] the
-/// offsets of their constants; `L` [K][4] and `acc` [dims][4] are scratch; the
-/// result is left in `acc`.
-__attribute__((target("avx2,fma")))
-static void denoise_4rows(long dims, long K, const double *xl, const double *mu, const double *table,
-                          __m256i base, double *L, double *acc) {
-    __m256d maxL = _mm256_set1_pd(-INFINITY);
-    for (long k = 0; k < K; k++) {
-        __m256d c = _mm256_i64gather_pd(table + 3 * k, base, 8);
-        __m256d a = _mm256_i64gather_pd(table + 3 * k + 1, base, 8);
-        __m256d r2 = _mm256_setzero_pd();
-        for (long j = 0; j < dims; j++) {
-            __m256d t = _mm256_sub_pd(_mm256_loadu_pd(xl + 4 * j), _mm256_set1_pd(mu[k * dims + j]));
-            r2 = _mm256_fmadd_pd(t, t, r2);
-        }
-        __m256d l = _mm256_fnmadd_pd(r2, a, c);                    // c − r2·a
-        _mm256_storeu_pd(L + 4 * k, l);
-        maxL = _mm256_max_pd(maxL, l);
-    }
-    __m256d z = _mm256_setzero_pd();
-    for (long k = 0; k < K; k++) {
-        __m256d t = _mm256_sub_pd(_mm256_loadu_pd(L + 4 * k), maxL);
-        __m256d keep = _mm256_cmp_pd(t, _mm256_set1_pd(prune), _CMP_GE_OQ);
-        __m256d w = _mm256_and_pd(_ZGVdN4v_exp(_mm256_max_pd(t, _mm256_set1_pd(prune - 1))), keep);
-        _mm256_storeu_pd(L + 4 * k, w);
-        z = _mm256_add_pd(z, w);
-    }
-    __m256d iz = _mm256_div_pd(_mm256_set1_pd(1), z);
-    for (long j = 0; j < dims; j++) _mm256_storeu_pd(acc + 4 * j, _mm256_setzero_pd());
-    for (long k = 0; k < K; k++) {
-        __m256d w = _mm256_mul_pd(_mm256_loadu_pd(L + 4 * k), iz);
-        if (_mm256_movemask_pd(_mm256_cmp_pd(w, _mm256_setzero_pd(), _CMP_NEQ_UQ)) == 0) continue;
-        __m256d h = _mm256_i64gather_pd(table + 3 * k + 2, base, 8);
-        for (long j = 0; j < dims; j++) {
-            __m256d m = _mm256_set1_pd(mu[k * dims + j]);
-            __m256d v = _mm256_fmadd_pd(h, _mm256_sub_pd(_mm256_loadu_pd(xl + 4 * j), m), m);   // μ + h·(x − μ)
-            _mm256_storeu_pd(acc + 4 * j, _mm256_fmadd_pd(w, v, _mm256_loadu_pd(acc + 4 * j)));
-        }
-    }
-}
-
 /// Constant `at` of the four lanes' tables: one broadcast when they share a table
 /// (rows at one σ, as in a solve), a gather otherwise.
 __attribute__((target("avx2,fma"), always_inline))
@@ -85,8 +44,9 @@ static inline __m256d constant(const double *table, long at, __m256i base, long 
     return shared >= 0 ? _mm256_broadcast_sd(table + shared + at) : _mm256_i64gather_pd(table + at, base, 8);
 }
 
-/// The body of `denoise_4rows` for points in the plane (every toy mixture), with the
-/// coordinates and sums in registers.
+/// Four rows in the plane (every toy mixture), one per lane, with their coordinates
+/// `x0`, `x1` and sums in registers; `base` holds the offsets of their constants, or
+/// `shared` the one offset they share; `L` [K][4] is scratch.
 __attribute__((target("avx2,fma"), always_inline))
 static inline void denoise_4rows_2d(long K, __m256d x0, __m256d x1, const double *mu, const double *table,
                                     __m256i base, long shared, double *L, __m256d *o0, __m256d *o1) {
@@ -120,37 +80,29 @@ static inline void denoise_4rows_2d(long K, __m256d x0, __m256d x1, const double
     *o0 = a0; *o1 = a1;
 }
 
-/// Every row goes through a four-lane body, the last group padded with copies of the
+/// Every row goes through the four-lane body, the last group padded with copies of the
 /// batch's last row, so a row's result does not depend on where it sits in the batch.
 __attribute__((target("avx2,fma")))
-static void denoise_vector(long rows, long dims, long K, const double *x, const double *mu,
-                           const double *table, const long *slot, double *out, double *scratch) {
-    double *xl = scratch, *acc = scratch + 4 * dims, *L = scratch + 8 * dims;
+static void denoise_vector_2d(long rows, long K, const double *x, const double *mu,
+                              const double *table, const long *slot, double *out, double *L) {
     for (long i = 0; i < rows; i += 4) {
-        long r[4];
-        for (int q = 0; q < 4; q++) r[q] = i + q < rows ? i + q : rows - 1;
-        for (long j = 0; j < dims; j++)
-            for (int q = 0; q < 4; q++) xl[4 * j + q] = x[r[q] * dims + j];
-        long sl[4];
-        for (int q = 0; q < 4; q++) sl[q] = slot ? slot[r[q]] : 0;
-        long s0 = sl[0];
-        bool same = sl[1] == s0 && sl[2] == s0 && sl[3] == s0;
-        __m256i base = _mm256_setr_epi64x(3 * K * s0, 3 * K * sl[1], 3 * K * sl[2], 3 * K * sl[3]);
-        if (dims == 2) {
-            __m256d o0, o1;
-            if (same) denoise_4rows_2d(K, _mm256_loadu_pd(xl), _mm256_loadu_pd(xl + 4), mu, table, base, 3 * K * s0, L, &o0, &o1);
-            else denoise_4rows_2d(K, _mm256_loadu_pd(xl), _mm256_loadu_pd(xl + 4), mu, table, base, -1, L, &o0, &o1);
-            _mm256_storeu_pd(acc, o0);
-            _mm256_storeu_pd(acc + 4, o1);
-        } else {
-            denoise_4rows(dims, K, xl, mu, table, base, L, acc);
-        }
-        for (int q = 0; q < 4 && i + q < rows; q++)
-            for (long j = 0; j < dims; j++) out[(i + q) * dims + j] = acc[4 * j + q];
+        long r[4], sl[4];
+        for (int q = 0; q < 4; q++) { r[q] = i + q < rows ? i + q : rows - 1; sl[q] = slot ? slot[r[q]] : 0; }
+        __m256d x0 = _mm256_setr_pd(x[2 * r[0]], x[2 * r[1]], x[2 * r[2]], x[2 * r[3]]);
+        __m256d x1 = _mm256_setr_pd(x[2 * r[0] + 1], x[2 * r[1] + 1], x[2 * r[2] + 1], x[2 * r[3] + 1]);
+        bool same = sl[1] == sl[0] && sl[2] == sl[0] && sl[3] == sl[0];
+        __m256i base = _mm256_setr_epi64x(3 * K * sl[0], 3 * K * sl[1], 3 * K * sl[2], 3 * K * sl[3]);
+        __m256d o0, o1;
+        if (same) denoise_4rows_2d(K, x0, x1, mu, table, base, 3 * K * sl[0], L, &o0, &o1);
+        else denoise_4rows_2d(K, x0, x1, mu, table, base, -1, L, &o0, &o1);
+        double a0[4], a1[4];
+        _mm256_storeu_pd(a0, o0);
+        _mm256_storeu_pd(a1, o1);
+        for (int q = 0; q < 4 && i + q < rows; q++) { out[2 * (i + q)] = a0[q]; out[2 * (i + q) + 1] = a1[q]; }
     }
 }
 
-long ck_mixture_scratch(long dims, long K) { return 4 * (2 * dims + K); }
+long ck_mixture_scratch(long dims, long K) { (void)dims; return 4 * K; }
 
 void ck_mixture_denoise(long rows, long dims, long K, const double *x, const double *mu,
                         const double *table, const long *slot, double *out, double *scratch) {
@@ -159,8 +111,8 @@ void ck_mixture_denoise(long rows, long dims, long K, const double *x, const dou
 
 void ck_mixture_denoise_body(bool vector, long rows, long dims, long K, const double *x, const double *mu,
                              const double *table, const long *slot, double *out, double *scratch) {
-    if (vector && ck_vector_kernels()) {
-        denoise_vector(rows, dims, K, x, mu, table, slot, out, scratch);
+    if (vector && dims == 2 && ck_vector_kernels()) {
+        denoise_vector_2d(rows, K, x, mu, table, slot, out, scratch);
         return;
     }
     for (long i = 0; i < rows; i++)

@@ -168,8 +168,9 @@ public final class GaussianMixture: Denoiser, @unchecked Sendable {
                 lastSlot = k
             }
         }
-        // The row loop is C (CKernels): four rows per AVX2 register with libmvec's exp
-        // where the CPU has AVX2 and FMA, libm's exp row by row otherwise.
+        // The row loop is C (CKernels): for points in the plane, four rows per AVX2
+        // register with libmvec's exp where the CPU has AVX2 and FMA; otherwise row by
+        // row with libm's exp.
         let scratchCount = ck_mixture_scratch(d, K)
         out.values.withUnsafeMutableBufferPointer { o in
             let o = o

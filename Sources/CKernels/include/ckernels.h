@@ -16,8 +16,9 @@ bool ck_vector_kernels(void);
 /// w = softmax(ℓ) (weights below e^−40 of the largest count as 0),
 /// D(x) = Σ_k w_k·(μ_k + h_k·(x − μ_k)).
 /// Row i reads its constants (c_k, a_k, h_k for k = 0…K−1, 3K doubles) at
-/// `table + 3K·slot[i]` (`slot` NULL: every row at slot 0). Double throughout; the vector body's exp is glibc's libmvec
-/// (≤ 4 ulp), the portable one libm's. `scratch` holds ck_mixture_scratch(dims, K)
+/// `table + 3K·slot[i]` (`slot` NULL: every row at slot 0). Double throughout. The
+/// vector body (points in the plane) takes exp from glibc's libmvec (≤ 4 ulp), the
+/// portable one (any dimension) from libm. `scratch` holds ck_mixture_scratch(dims, K)
 /// doubles (no alignment needed).
 void ck_mixture_denoise(long rows, long dims, long K, const double *x, const double *mu,
                         const double *table, const long *slot, double *out, double *scratch);
