@@ -24,7 +24,7 @@ var targets: [Target] = [
     .target(name: "Plotting", dependencies: ["Tensors", "CCairo"], swiftSettings: release),
 
     // The language and the product.
-    .target(name: "Script", dependencies: ["Tensors"]),
+    .target(name: "Script", dependencies: ["Tensors", "CKernels"]),
     .target(name: "Bindings", dependencies: [
         "Tensors", "Nets", "Diffusion", "Distillation", "Datasets", "Metrics", "Plotting", "Script",
     ]),
@@ -42,7 +42,7 @@ var targets: [Target] = [
     .testTarget(name: "DistillationTests", dependencies: ["Distillation", "Diffusion", "Nets", "Tensors"]),
     .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Datasets", "Diffusion", "Tensors"]),
     .testTarget(name: "PlottingTests", dependencies: ["Plotting", "Tensors"]),
-    .testTarget(name: "ScriptTests", dependencies: ["Script", "Tensors"], resources: [.copy("Scripts")]),
+    .testTarget(name: "ScriptTests", dependencies: ["Script", "Tensors", "CKernels"], resources: [.copy("Scripts")]),
     .testTarget(name: "BindingsTests", dependencies: ["Bindings", "Script", "Notebook", "Plotting", "Tensors"]),
 ]
 

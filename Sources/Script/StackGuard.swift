@@ -1,3 +1,4 @@
+import CKernels
 #if canImport(Glibc)
 import Glibc
 
@@ -40,8 +41,7 @@ struct StackGuard {
     /// most 8 MB are trusted (with `ulimit -s unlimited` the reported size is not
     /// what is mapped), less the reserve.
     private mutating func setLimit(low: UInt) {
-        var marker: UInt8 = 0
-        let sp = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+        let sp = UInt(bitPattern: ck_frame_address())
         guard sp > low else { return }
         let floor = Swift.max(low, sp > (8 << 20) ? sp - (8 << 20) : 0)
         limit = floor + Self.reserve(sp - floor)
@@ -51,7 +51,6 @@ struct StackGuard {
     @inline(never)
     func exhausted() -> Bool {
         guard limit != 0 else { return false }
-        var marker: UInt8 = 0
-        return withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) < limit }
+        return UInt(bitPattern: ck_frame_address()) < limit
     }
 }

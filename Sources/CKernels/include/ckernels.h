@@ -54,6 +54,10 @@ typedef struct {
 /// false (and writes nothing) when the vector body is unavailable.
 bool ck_adam_update(long n, float *p, const float *g, float *m, float *v, const ck_adam_constants *k);
 
+/// The current frame's address on the thread's real stack. (The address of a local
+/// variable is not: AddressSanitizer may move locals into heap-allocated fake frames.)
+static inline void *ck_frame_address(void) { return __builtin_frame_address(0); }
+
 /// A spin-wait hint (x86 `pause`): lets the sibling hardware thread run and saves
 /// power while a worker polls for work.
 static inline void ck_pause(void) {
