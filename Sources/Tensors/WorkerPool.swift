@@ -36,7 +36,8 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     /// Runs `body(c)` for `c` in `0..<chunks` on the caller and the workers (one per
-    /// further core, up to `threads − 1`). Returns false, running nothing, when another thread holds the pool.
+    /// further core, up to `threads − 1`). Returns false, running nothing, when
+    /// another thread holds the pool.
     func run(chunks: Int, threads: Int, _ body: (Int) -> Void) -> Bool {
         precondition(chunks > 0 && chunks <= Self.maxChunks)
         guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return false }
