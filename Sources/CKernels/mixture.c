@@ -102,15 +102,10 @@ static void denoise_vector_2d(long rows, long K, const double *x, const double *
     }
 }
 
-long ck_mixture_scratch(long dims, long K) { (void)dims; return 4 * K; }
+long ck_mixture_scratch(long K) { return 4 * K; }
 
-void ck_mixture_denoise(long rows, long dims, long K, const double *x, const double *mu,
+void ck_mixture_denoise(bool vector, long rows, long dims, long K, const double *x, const double *mu,
                         const double *table, const long *slot, double *out, double *scratch) {
-    ck_mixture_denoise_body(true, rows, dims, K, x, mu, table, slot, out, scratch);
-}
-
-void ck_mixture_denoise_body(bool vector, long rows, long dims, long K, const double *x, const double *mu,
-                             const double *table, const long *slot, double *out, double *scratch) {
     if (vector && dims == 2 && ck_vector_kernels()) {
         denoise_vector_2d(rows, K, x, mu, table, slot, out, scratch);
         return;

@@ -171,7 +171,7 @@ public final class GaussianMixture: Denoiser, @unchecked Sendable {
         // The row loop is C (CKernels): for points in the plane, four rows per AVX2
         // register with libmvec's exp where the CPU has AVX2 and FMA; otherwise row by
         // row with libm's exp.
-        let scratchCount = ck_mixture_scratch(d, K)
+        let scratchCount = ck_mixture_scratch(K)
         out.values.withUnsafeMutableBufferPointer { o in
             let o = o
             Parallel.forEachChunk(x.count, chunk: 256) { rows in
@@ -181,10 +181,9 @@ public final class GaussianMixture: Denoiser, @unchecked Sendable {
                             table.withUnsafeBufferPointer { tb in
                                 slot.withUnsafeBufferPointer { sl in
                                     let r0 = rows.lowerBound
-                                    ck_mixture_denoise_body(vectorKernel, rows.count, d, K, xv.baseAddress! + r0 * d, mu.baseAddress!,
-                                                            tb.baseAddress!,
-                                                            slot.isEmpty ? nil : sl.baseAddress! + r0, o.baseAddress! + r0 * d,
-                                                            scratch.baseAddress!)
+                                    ck_mixture_denoise(vectorKernel, rows.count, d, K, xv.baseAddress! + r0 * d, mu.baseAddress!,
+                                                       tb.baseAddress!, slot.isEmpty ? nil : sl.baseAddress! + r0,
+                                                       o.baseAddress! + r0 * d, scratch.baseAddress!)
                                 }
                             }
                         }

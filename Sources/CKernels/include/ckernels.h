@@ -16,17 +16,14 @@ bool ck_vector_kernels(void);
 /// w = softmax(ℓ) (weights below e^−40 of the largest count as 0),
 /// D(x) = Σ_k w_k·(μ_k + h_k·(x − μ_k)).
 /// Row i reads its constants (c_k, a_k, h_k for k = 0…K−1, 3K doubles) at
-/// `table + 3K·slot[i]` (`slot` NULL: every row at slot 0). Double throughout. The
-/// vector body (points in the plane) takes exp from glibc's libmvec (≤ 4 ulp), the
-/// portable one (any dimension) from libm. `scratch` holds ck_mixture_scratch(dims, K)
-/// doubles (no alignment needed).
-void ck_mixture_denoise(long rows, long dims, long K, const double *x, const double *mu,
+/// `table + 3K·slot[i]` (`slot` NULL: every row at slot 0). Double throughout. With
+/// `vector` (and ck_vector_kernels()), points in the plane take the AVX2 body, exp
+/// from glibc's libmvec (≤ 4 ulp); otherwise the portable body (any dimension) with
+/// libm's exp — tests pass `vector = false` to compare the two. `scratch` holds
+/// ck_mixture_scratch(K) doubles (no alignment needed).
+void ck_mixture_denoise(bool vector, long rows, long dims, long K, const double *x, const double *mu,
                         const double *table, const long *slot, double *out, double *scratch);
-/// The same with the body chosen by the caller (`vector` is ignored, and the portable
-/// body runs, when ck_vector_kernels() is false): for tests comparing the two.
-void ck_mixture_denoise_body(bool vector, long rows, long dims, long K, const double *x, const double *mu,
-                             const double *table, const long *slot, double *out, double *scratch);
-long ck_mixture_scratch(long dims, long K);
+long ck_mixture_scratch(long K);
 
 /// Bias, sigmoid and SiLU over a `[rows, n]` block: zb = z + bias (bias may be NULL),
 /// s = σ(zb), u = zb·s; `sigmoid_out` gets s and `silu_out` gets u when non-NULL;
