@@ -43,7 +43,7 @@ var targets: [Target] = [
     .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Datasets", "Diffusion", "Tensors"]),
     .testTarget(name: "PlottingTests", dependencies: ["Plotting", "Tensors"]),
     .testTarget(name: "ScriptTests", dependencies: ["Script", "Tensors", "CKernels"], resources: [.copy("Scripts")]),
-    .testTarget(name: "BindingsTests", dependencies: ["Bindings", "Script", "Notebook", "Plotting", "Tensors"]),
+    .testTarget(name: "BindingsTests", dependencies: ["Bindings", "Distillation", "Script", "Notebook", "Plotting", "Tensors"]),
 ]
 
 // The libFuzzer target builds only when asked (it has no ordinary `main`):

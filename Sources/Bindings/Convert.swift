@@ -16,19 +16,25 @@ extension Arguments {
     /// A tensor argument as a batch of points, with the dimension checked.
     func points(_ name: String, dims: Int? = nil) throws -> Batch {
         let t = try tensor(name)
-        guard t.rank >= 1, t.count > 0 else { throw error("'\(name)' must hold at least one point, got a tensor of shape \(t.shape)", at: name) }
+        guard t.rank >= 1, t.count > 0 else {
+            throw error("'\(name)' must hold at least one point, got a tensor of shape \(t.shape)", at: name)
+        }
         let b = t.rank == 1 ? Batch(count: t.shape[0], dims: 1, values: t.scalars.map(Double.init)) : t.batch
         if let dims, b.dims != dims {
             throw error("'\(name)' has points of \(b.dims) dims (shape \(t.shape)), expected \(dims)", at: name)
         }
-        guard b.values.allSatisfy(\.isFinite) else { throw error("'\(name)' contains non-finite values (nan or inf)", at: name) }
+        guard b.values.allSatisfy(\.isFinite) else {
+            throw error("'\(name)' contains non-finite values (nan or inf)", at: name)
+        }
         return b
     }
 
     /// A list of numbers.
     func numbers(_ name: String) throws -> [Double] {
         try list(name).map { v -> Double in
-            guard case .number(let x) = v else { throw error("expected a list of numbers for '\(name)', found \(v.typeName)", at: name) }
+            guard case .number(let x) = v else {
+                throw error("expected a list of numbers for '\(name)', found \(v.typeName)", at: name)
+            }
             return x
         }
     }

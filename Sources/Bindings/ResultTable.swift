@@ -30,15 +30,21 @@ struct ResultTable {
                 return numeric[i] ? pad + s : s + pad
             }.joined(separator: "  ")
         }
-        let numeric = columns.indices.map { c in rows.contains { if case .stat = $0[c] { return true }; return false } }
-        var out = [line(columns, numeric: numeric), widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")]
+        let numeric = columns.indices.map(isStatistic)
+        let rule = widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")
+        var out = [line(columns, numeric: numeric), rule]
         out += rows.map { line($0.map(\.display), numeric: numeric) }
         return out.joined(separator: "\n")
     }
 
+    /// Whether column `c` holds statistics (numbers, right-aligned, with a spread).
+    private func isStatistic(_ c: Int) -> Bool {
+        rows.contains { if case .stat = $0[c] { return true }; return false }
+    }
+
     /// CSV with a `_std` column beside each statistic.
     var csv: String {
-        let statCols = Set(columns.indices.filter { c in rows.contains { if case .stat = $0[c] { return true }; return false } })
+        let statCols = Set(columns.indices.filter(isStatistic))
         var header: [String] = []
         for (i, c) in columns.enumerated() { header.append(c); if statCols.contains(i) { header.append(c + "_std") } }
         var out = header.joined(separator: ",") + "\n"
@@ -69,7 +75,8 @@ struct ResultTable {
             }
             return o
         }
-        let data = (try? JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])) ?? Data("[]".utf8)
+        let data = (try? JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys]))
+            ?? Data("[]".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 }

@@ -1,4 +1,4 @@
-/// The text `help(x)` prints; also what the REPL shows for `?x`.
+// The text `help(x)` prints; also what the REPL shows for `?x`.
 extension Interpreter {
     public func helpText(for value: Value) -> String {
         switch value {
@@ -11,7 +11,8 @@ extension Interpreter {
         case .string(let name):
             if let b = registry[name] { return helpText(for: .function(.builtin(b))) }
             if let v = globals.lookup(name) { return helpText(for: v) }
-            return "no builtin or variable named '\(name)'\(didYouMean(name, among: registry.names + globals.localNames))"
+            let hint = didYouMean(name, among: registry.names + globals.localNames)
+            return "no builtin or variable named '\(name)'\(hint)"
         case .function(.builtin(let b)):
             return b.signature + "\n" + b.doc
         case .function(.user(let u)):
@@ -28,7 +29,8 @@ extension Interpreter {
             }
             return lines.joined(separator: "\n")
         case .tensor:
-            return "tensor: \(value.repr)\nMembers: shape, rank, count. Arithmetic broadcasts; index with t[i], t[a:b], t[:, j]."
+            return "tensor: \(value.repr)\n"
+                + "Members: shape, rank, count. Arithmetic broadcasts; index with t[i], t[a:b], t[:, j]."
         default:
             return "\(value.typeName): \(value.repr)"
         }

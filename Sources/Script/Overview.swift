@@ -11,8 +11,7 @@
 //   let interpreter = Interpreter()                 // core builtins registered
 //   interpreter.output = { line in print(line) }    // where `print`/`help` write
 //   interpreter.isCancelled = { sigintFlag.load() } // polled per loop iteration and call
-//   interpreter.registry.register(name: "heun", signature: "heun(grid)", doc: "…",
-//                                 parameters: [.required("grid")]) { args in
+//   interpreter.registry.register(name: "heun", doc: "…", parameters: [.required("grid")]) { args in
 //       .object(HeunSolver(grid: try args.object("grid", as: Grid.self, described: "a grid")))
 //   }
 //   let result = interpreter.run(cellSource)        // globals persist across runs

@@ -1,4 +1,4 @@
-/// Builtins: Swift functions with a signature and a doc, callable from scripts.
+// Builtins: Swift functions with a doc and a parameter list, callable from scripts.
 
 /// A formal parameter of a builtin.
 public struct Parameter {
@@ -20,32 +20,29 @@ public struct Parameter {
 }
 
 /// A function implemented in Swift. Methods of domain objects are builtins too
-/// (their body captures the object).
+/// (their body captures the object, and `receiver` names it in the signature).
 public final class Builtin {
     public let name: String
-    /// How users call it, e.g. `distill(teacher, solver, objective: "cm", iters: 1000)`.
+    /// The object a method is called on, as its signature shows it (`student` in
+    /// `student.sample(x, steps: 1)`); nil for a free function.
+    public let receiver: String?
+    /// How users call it, derived from the parameter list (see `Signature.swift`):
+    /// `distill(teacher, solver, objective: "cm", iters: 4000)`.
     public let signature: String
     /// One paragraph: what it computes, what it returns, what each argument means.
+    /// It does not repeat the signature: `help` prints the signature above it.
     public let doc: String
     public let parameters: [Parameter]
     public let body: (Arguments) throws -> Value
 
-    public init(name: String, signature: String? = nil, doc: String, parameters: [Parameter],
+    public init(name: String, receiver: String? = nil, doc: String, parameters: [Parameter],
                 body: @escaping (Arguments) throws -> Value) {
         self.name = name
+        self.receiver = receiver
         self.doc = doc
         self.parameters = parameters
         self.body = body
-        self.signature = signature ?? Builtin.defaultSignature(name, parameters)
-    }
-
-    static func defaultSignature(_ name: String, _ parameters: [Parameter]) -> String {
-        let ps = parameters.map { p -> String in
-            if p.isVariadic { return "\(p.name)…" }
-            guard let d = p.defaultValue else { return p.name }
-            return "\(p.name): \(d.repr)"
-        }
-        return "\(name)(\(ps.joined(separator: ", ")))"
+        self.signature = signatureText(name: name, receiver: receiver, parameters: parameters)
     }
 }
 
@@ -65,9 +62,9 @@ public final class Registry {
     }
 
     /// Registers a builtin; see ``Arguments`` for the typed accessors a body uses.
-    public func register(name: String, signature: String? = nil, doc: String, parameters: [Parameter],
+    public func register(name: String, doc: String, parameters: [Parameter],
                          body: @escaping (Arguments) throws -> Value) {
-        register(Builtin(name: name, signature: signature, doc: doc, parameters: parameters, body: body))
+        register(Builtin(name: name, doc: doc, parameters: parameters, body: body))
     }
 
     public subscript(name: String) -> Builtin? { table[name] }

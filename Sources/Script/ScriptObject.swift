@@ -8,7 +8,7 @@
 ///         switch name {
 ///         case "final": return .tensor(final)
 ///         case "sample": return .function(.builtin(Builtin(
-///             name: "sample", signature: "student.sample(x, steps: 1)",
+///             name: "sample", receiver: "student",
 ///             doc: "Multistep consistency sampling from noise x.",
 ///             parameters: [.required("x"), .optional("steps", .number(1))]) { args in
 ///                 .tensor(self.sample(try args.tensor("x"), steps: try args.positiveInt("steps"))) }))
@@ -29,7 +29,8 @@ public protocol ScriptObject: AnyObject {
     var memberNames: [String] { get }
     /// The member called `name`, or nil when there is none.
     func member(_ name: String) throws -> Value?
-    /// One line describing a member (methods also show their signature in `help`).
+    /// One line describing a member. `help` prints a method's signature before it, so
+    /// the line does not repeat it.
     func memberDoc(_ name: String) -> String?
     /// Assigns `obj.name = value`; the default says the object is read-only.
     func setMember(_ name: String, to value: Value) throws

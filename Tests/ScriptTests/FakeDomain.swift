@@ -58,7 +58,7 @@ final class FakeStudent: ScriptObject {
         case "label": return .string(label)
         case "sample":
             return .function(.builtin(Builtin(
-                name: "sample", signature: "student.sample(x, steps: 1)",
+                name: "sample", receiver: "student",
                 doc: "Multistep sampling: here, x scaled by 1/(steps + 1).",
                 parameters: [.required("x"), .optional("steps", .number(1))]) { args in
                     let x = try args.tensor("x")
@@ -78,8 +78,7 @@ final class FakeStudent: ScriptObject {
 
 enum FakeDomain {
     static func register(in r: Registry) {
-        r.register(name: "karras", signature: "karras(n: 40, sigma_max: 80)",
-                   doc: "A Karras noise grid of n levels.",
+        r.register(name: "karras", doc: "A Karras noise grid of n levels.",
                    parameters: [.optional("n", .number(40)), .optional("sigma_max", .number(80))]) { args in
             let n = try args.positiveInt("n")
             let smax = try args.number("sigma_max")
@@ -87,13 +86,12 @@ enum FakeDomain {
             return .object(FakeGrid(n: n, sigmaMax: smax))
         }
         for method in ["heun", "euler"] {
-            r.register(name: method, signature: "\(method)(grid)", doc: "The \(method) solver over a grid.",
+            r.register(name: method, doc: "The \(method) solver over a grid.",
                        parameters: [.required("grid")]) { args in
                 .object(FakeSolver(method: method, grid: try args.object("grid", as: FakeGrid.self, described: "a grid")))
             }
         }
-        r.register(name: "distill", signature: "distill(teacher, solver, objective: \"cm\", iters: 1000)",
-                   doc: "Distills a student from the teacher along the solver's grid.",
+        r.register(name: "distill", doc: "Distills a student from the teacher along the solver's grid.",
                    parameters: [.required("teacher"), .required("solver"), .optional("objective", .string("cm")),
                                 .optional("iters", .number(1000))]) { args in
             _ = try args.object("solver", as: FakeSolver.self, described: "a solver")
@@ -101,15 +99,14 @@ enum FakeDomain {
             let iters = try args.positiveInt("iters")
             return .object(FakeStudent(iters: iters, objective: objective))
         }
-        r.register(name: "noise", signature: "noise(count, dims: 2, seed: 0)",
-                   doc: "Standard normal noise of shape [count, dims].",
+        r.register(name: "noise", doc: "Standard normal noise of shape [count, dims].",
                    parameters: [.required("count"), .optional("dims", .number(2)), .optional("seed", .number(0))]) { args in
             let n = try args.positiveInt("count"), d = try args.positiveInt("dims")
             let seed = try args.nonNegativeInt("seed")
             try args.interpreter.checkSize(n.multipliedReportingOverflow(by: d).overflow ? Int.max : n * d, at: args.callSpan)
             return .tensor(RNG(seed: UInt64(seed)).normalTensor(shape: [n, d]))
         }
-        r.register(name: "apply", signature: "apply(f, x)", doc: "Calls f(x) (tests callbacks).",
+        r.register(name: "apply", doc: "Calls f(x) (tests callbacks).",
                    parameters: [.required("f"), .required("x")]) { args in
             try args.interpreter.call(try args.function("f"), [args["x"]], at: args.callSpan)
         }

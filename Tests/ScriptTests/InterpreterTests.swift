@@ -67,7 +67,7 @@ import Tensors
     @Test func builtinsGetTypedArgumentsAndGoodErrors() {
         let i = Interpreter()
         var seen: (Int, String, Tensor)? = nil
-        i.registry.register(name: "train", signature: "train(x, iters: 1000, objective: \"cm\")", doc: "test",
+        i.registry.register(name: "train", doc: "test",
                             parameters: [.required("x"), .optional("iters", .number(1000)), .optional("objective", .string("cm"))]) { args in
             seen = (try args.positiveInt("iters"), try args.string("objective"), try args.tensor("x"))
             return .none

@@ -10,60 +10,75 @@ import Tensors
 /// `save` and `load`: `.npy` (tensors), `.csv` (tensors, tables), `.json` (values,
 /// tables), `.safetensors` (students, learned teachers), `.png/.svg/.pdf` (figures).
 func registerFiles(_ r: Registry, _ ctx: BindingsContext) {
-    r.register(name: "save", signature: "save(value, path)",
-               doc: "Saves a value by the path's extension: a tensor to .npy or .csv; a table to .csv or .json; a student or learned teacher to .safetensors; a figure to .png, .svg or .pdf; numbers, strings, lists and records to .json. Writes atomically; notebooks may only write inside their output folder.",
-               parameters: [.required("value"), .required("path")]) { a in
-        let path = try a.string("path")
-        let url = try ctx.resolveWritePath(path)
-        let ext = url.pathExtension.lowercased()
-        func unsupported() -> ScriptError { a.error("cannot save a \(a["value"].typeName) as .\(ext)", at: "path") }
-        switch a["value"] {
-        case .tensor(let t):
-            switch ext {
-            case "npy": try NPY.write(t, to: url)
-            case "csv": try writeText(csv(t), url)
-            default: throw unsupported()
-            }
-        case .object(let o):
-            if let s = o as? StudentObject, ext == "safetensors" { try s.student.save(to: url.path) }
-            else if let t = o as? TeacherObject, ext == "safetensors", let l = t.denoiser as? LearnedDenoiser { try l.save(to: url.path) }
-            else if let f = o as? FigureObject, ["png", "svg", "pdf"].contains(ext) { try f.write(to: url) }
-            else if let t = o as? TableObject, ext == "csv" { try writeText(t.table.csv, url) }
-            else if let t = o as? TableObject, ext == "json" { try writeText(t.table.json, url) }
-            else { throw unsupported() }
-        default:
-            guard ext == "json" else { throw unsupported() }
-            try writeText(try json(a["value"]), url)
-        }
-        return .string(url.path)
-    }
+    r.register(name: "save", doc: """
+        Saves a value by the path's extension: a tensor to .npy or .csv; a table to .csv or .json; a student or \
+        learned teacher to .safetensors; a figure to .png, .svg or .pdf; numbers, strings, lists and records to \
+        .json. Writes atomically; notebooks may only write inside their output folder.
+        """, parameters: [.required("value"), .required("path")]) { a in try save(a, ctx) }
+    r.register(name: "load", doc: """
+        Loads a file by extension: .npy → tensor; .safetensors → a student or a learned teacher (from its \
+        metadata); .csv → tensor of numbers; .json → value. A bad or truncated file is a clear error.
+        """, parameters: [.required("path")]) { a in try load(a, ctx) }
+}
 
-    r.register(name: "load", signature: "load(path)",
-               doc: "Loads a file by extension: .npy → tensor; .safetensors → a student or a learned teacher (from its metadata); .csv → tensor of numbers; .json → value. A bad or truncated file is a clear error.",
-               parameters: [.required("path")]) { a in
-        let url = try ctx.resolveReadPath(try a.string("path"))
-        switch url.pathExtension.lowercased() {
-        case "npy": return .tensor(try NPY.read(url).tensor)
-        case "safetensors":
-            let contents = try SafeTensors.read(url.path)
-            if contents.metadata["student"] != nil { return .object(StudentObject(try ConsistencyStudent.load(from: url.path), context: ctx)) }
-            if contents.metadata["teacher"] != nil, contents.metadata["format"] == UNet.checkpointFormat {
-                let i = try ImageDenoiser.load(from: url.path)
-                return .object(TeacherObject(i, data: try dataNamed(i.dataName, a), kind: "learned", context: ctx))
-            }
-            if contents.metadata["teacher"] != nil {
-                let l = try LearnedDenoiser.load(from: url.path)
-                return .object(TeacherObject(l, data: try dataNamed(l.dataName, a), kind: "learned", context: ctx))
-            }
-            throw a.error("\(url.path) holds neither a student nor a teacher (no \"student\" or \"teacher\" metadata)", at: "path")
-        case "csv": return .tensor(try readCSV(url))
-        case "json":
-            guard let data = FileManager.default.contents(atPath: url.path) else { throw a.error("cannot read \(url.path)", at: "path") }
-            do { return fromJSON(try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) } catch {
-                throw a.error("\(url.path) is not valid JSON: \(error.localizedDescription)", at: "path")
-            }
-        default: throw a.error("unknown file type '.\(url.pathExtension)'; expected .npy, .safetensors, .csv or .json", at: "path")
+private func save(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
+    let path = try a.string("path")
+    let url = try ctx.resolveWritePath(path)
+    let ext = url.pathExtension.lowercased()
+    func unsupported() -> ScriptError { a.error("cannot save a \(a["value"].typeName) as .\(ext)", at: "path") }
+    switch a["value"] {
+    case .tensor(let t):
+        switch ext {
+        case "npy": try NPY.write(t, to: url)
+        case "csv": try writeText(csv(t), url)
+        default: throw unsupported()
         }
+    case .object(let o):
+        if let s = o as? StudentObject, ext == "safetensors" { try s.student.save(to: url.path) }
+        else if let t = o as? TeacherObject, ext == "safetensors", let l = t.denoiser as? LearnedDenoiser {
+            try l.save(to: url.path)
+        }
+        else if let f = o as? FigureObject, ["png", "svg", "pdf"].contains(ext) { try f.write(to: url) }
+        else if let t = o as? TableObject, ext == "csv" { try writeText(t.table.csv, url) }
+        else if let t = o as? TableObject, ext == "json" { try writeText(t.table.json, url) }
+        else { throw unsupported() }
+    default:
+        guard ext == "json" else { throw unsupported() }
+        try writeText(try json(a["value"]), url)
+    }
+    return .string(url.path)
+}
+
+private func load(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
+    let url = try ctx.resolveReadPath(try a.string("path"))
+    switch url.pathExtension.lowercased() {
+    case "npy": return .tensor(try NPY.read(url).tensor)
+    case "safetensors":
+        let contents = try SafeTensors.read(url.path)
+        if contents.metadata["student"] != nil {
+            return .object(StudentObject(try ConsistencyStudent.load(from: url.path), context: ctx))
+        }
+        if contents.metadata["teacher"] != nil, contents.metadata["format"] == UNet.checkpointFormat {
+            let i = try ImageDenoiser.load(from: url.path)
+            return .object(TeacherObject(i, data: try dataNamed(i.dataName, a), kind: "learned", context: ctx))
+        }
+        if contents.metadata["teacher"] != nil {
+            let l = try LearnedDenoiser.load(from: url.path)
+            return .object(TeacherObject(l, data: try dataNamed(l.dataName, a), kind: "learned", context: ctx))
+        }
+        throw a.error("\(url.path) holds neither a student nor a teacher (no \"student\" or \"teacher\" metadata)",
+                      at: "path")
+    case "csv": return .tensor(try readCSV(url))
+    case "json":
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw a.error("cannot read \(url.path)", at: "path")
+        }
+        do { return fromJSON(try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) } catch {
+            throw a.error("\(url.path) is not valid JSON: \(error.localizedDescription)", at: "path")
+        }
+    default:
+        throw a.error("unknown file type '.\(url.pathExtension)'; expected .npy, .safetensors, .csv or .json",
+                      at: "path")
     }
 }
 
@@ -82,10 +97,11 @@ func dataNamed(_ name: String, _ a: Arguments) throws -> DataObject {
     // Fashion-MNIST training sets by resolution ("fashion14").
     if name.hasPrefix("fashion"), let side = Int(String(name.reversed().prefix { $0.isNumber }.reversed())) {
         let set = try FashionMNIST.load(.train, resolution: try FashionMNIST.Resolution(side: side))
-        return DataObject(.finite(Batch(count: set.count, dims: set.dims, values: set.images.scalars.map(Double.init)), name: name),
-                          labels: set.labels, imageSide: set.side)
+        let images = Batch(count: set.count, dims: set.dims, values: set.images.scalars.map(Double.init))
+        return DataObject(.finite(images, name: name), labels: set.labels, imageSide: set.side)
     }
-    throw a.error("the teacher was trained on '\(name)', which cannot be rebuilt by name; distill from it with the data set passed explicitly", at: "path")
+    throw a.error("the teacher was trained on '\(name)', which cannot be rebuilt by name; distill from it with the "
+                  + "data set passed explicitly", at: "path")
 }
 
 func writeText(_ s: String, _ url: URL) throws {
@@ -105,10 +121,13 @@ func csv(_ t: Tensor) -> String {
 }
 
 func readCSV(_ url: URL) throws -> Tensor {
-    guard let text = try? String(contentsOf: url, encoding: .utf8) else { throw ScriptError("cannot read \(url.path)") }
+    guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+        throw ScriptError("cannot read \(url.path)")
+    }
     var rows: [[Float]] = []
     for (i, line) in text.split(whereSeparator: \.isNewline).enumerated() {
-        let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
         let nums = cells.compactMap(Float.init)
         if nums.count != cells.count {
             if i == 0 { continue }                 // a header row
@@ -125,7 +144,8 @@ func readCSV(_ url: URL) throws -> Tensor {
 
 func json(_ v: Value) throws -> String {
     let obj = try toJSON(v)
-    let data = try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys, .fragmentsAllowed])
+    let options: JSONSerialization.WritingOptions = [.prettyPrinted, .sortedKeys, .fragmentsAllowed]
+    let data = try JSONSerialization.data(withJSONObject: obj, options: options)
     return String(decoding: data, as: UTF8.self)
 }
 
@@ -136,7 +156,8 @@ func toJSON(_ v: Value) throws -> Any {
     case .number(let x): return x.isFinite ? x : String(describing: x)
     case .string(let s): return s
     case .list(let l): return try l.map(toJSON)
-    case .record(let r): return Dictionary(try r.fields.map { ($0.name, try toJSON($0.value)) }, uniquingKeysWith: { $1 })
+    case .record(let r):
+        return Dictionary(try r.fields.map { ($0.name, try toJSON($0.value)) }, uniquingKeysWith: { $1 })
     case .tensor(let t): return ["shape": t.shape, "data": t.scalars.map(Double.init)] as [String: Any]
     case .range(let r): return (0..<min(r.count, 10_000_000)).map { r[$0] }
     case .function, .object: throw ScriptError("cannot save a \(v.typeName) as JSON")
@@ -150,7 +171,8 @@ func fromJSON(_ x: Any) -> Value {
     case let n as NSNumber: return .number(n.doubleValue)
     case let s as String: return .string(s)
     case let a as [Any]: return .list(a.map(fromJSON))
-    case let d as [String: Any]: return .record(Record(d.keys.sorted().map { ($0, fromJSON(d[$0]!)) }))
+    case let d as [String: Any]:
+        return .record(Record(d.sorted { $0.key < $1.key }.map { ($0.key, fromJSON($0.value)) }))
     default: return .none
     }
 }

@@ -8,112 +8,34 @@ import Tensors
 /// Plots: `plot`, `scatter`, `lines`, `density`, `histogram`, `grid_image`, `field`, `figure`.
 /// Each returns a figure; with `file:` it is also written (and shown by the REPL).
 func registerPlots(_ r: Registry, _ ctx: BindingsContext) {
-    let common: [Parameter] = [.optional("file", .none), .optional("title", .none)]
+    let common: [Parameter] = [.optional("file"), .optional("title")]
+    let labelled: [Parameter] = [.optional("xlabel"), .optional("ylabel")] + common
 
-    func finish(_ f: Figure, _ a: Arguments) throws -> Value {
-        var f = f
-        if a.isGiven("title") { if f.rows * f.columns == 1 { f[0].title = try a.string("title") } else { f.title = try a.string("title") } }
-        f.fitHeightToImageGrids()
-        let obj = FigureObject(f, context: ctx)
-        if a.isGiven("file") { try obj.write(to: try ctx.resolveWritePath(try a.string("file"))) }
-        return .object(obj)
-    }
-
-    r.register(name: "plot", signature: "plot(x, file: none, title: none)",
-               doc: "Draws what x is: a trajectory as paths coloured by σ (with a zoom on the data), a student's or learned teacher's loss curve on a log axis, an [n, 2] tensor as a scatter, a 1-D tensor or list as a curve, a data set as 4,000 samples.",
-               parameters: [.required("x")] + common) { a in
-        var f = Figure()
-        switch a["x"] {
-        case .object(let o as TrajectoryObject):
-            f = Figure(rows: 1, columns: 2)
-            let t = o.trajectory
-            f[0].trajectories(states: t.states, sigmas: t.sigmas)
-            f[0].title = "probability-flow trajectories"; f[0].equalAspect = true
-            f[1].trajectories(states: t.states, sigmas: t.sigmas)
-            f[1].xLimits = -1.5...1.5; f[1].yLimits = -1.5...1.5; f[1].equalAspect = true
-            f[1].title = "near the data"
-        case .object(let o as StudentObject):
-            lossPanel(&f[0], o.student.lossCurve, label: o.student.name)
-        case .object(let o as TeacherObject):
-            guard let l = o.denoiser as? LearnedDenoiser else { throw a.error("an exact teacher has no loss curve; plot(samples(data, n)) shows its data", at: "x") }
-            lossPanel(&f[0], l.lossCurve, label: "teacher")
-        case .object(let o as DataObject):
-            f[0].scatter(o.sample(4000, rng: RNG(seed: 0)), label: o.name)
-            f[0].equalAspect = true
-        case .tensor(let t) where t.rank == 2 && t.shape[1] >= 2:
-            f[0].scatter(t.batch); f[0].equalAspect = true
-        case .tensor(let t) where t.rank == 1 || (t.rank == 2 && t.shape[1] == 1):
-            f[0].line(y: t.scalars.map(Double.init))
-        case .list(let l):
-            f[0].line(y: try l.map { v -> Double in guard case .number(let x) = v else { throw a.error("plot a list of numbers", at: "x") }; return x })
-        default:
-            throw a.error("cannot plot a \(a["x"].typeName) (shape-wise); expected a trajectory, student, data set, [n, 2] tensor or 1-D tensor", at: "x")
-        }
-        return try finish(f, a)
-    }
-
-    r.register(name: "scatter", signature: "scatter(points…, labels: [], equal: true, xlabel: none, ylabel: none, file: none, title: none)",
-               doc: "Scatter plots of one or more [n, 2] tensors on one panel, in the colour cycle, with a legend when labels are given.",
-               parameters: [.variadic("points"), .optional("labels", .list([])), .optional("equal", .bool(true)),
-                            .optional("xlabel", .none), .optional("ylabel", .none)] + common) { a in
-        guard !a.rest.isEmpty else { throw a.error("scatter needs at least one [n, 2] tensor") }
-        let labels = try a.list("labels")
-        var f = Figure()
-        for (i, v) in a.rest.enumerated() {
-            guard case .tensor(let t) = v, t.rank == 2, t.shape[1] >= 2 else {
-                throw ScriptError("scatter: argument \(i + 1) must be an [n, 2] tensor, got \(v.typeName)\(tensorShape(v))", at: a.restSpans[i])
-            }
-            let label: String? = i < labels.count ? (labels[i].stringValue ?? labels[i].repr) : nil
-            f[0].scatter(t.batch, label: label)
-        }
-        f[0].equalAspect = try a.bool("equal")
-        if a.isGiven("xlabel") { f[0].xLabel = try a.string("xlabel") }
-        if a.isGiven("ylabel") { f[0].yLabel = try a.string("ylabel") }
-        return try finish(f, a)
-    }
-
-    r.register(name: "lines", signature: "lines(curves…, labels: [], log_x: false, log_y: false, xlabel: none, ylabel: none, file: none, title: none)",
-               doc: "Curves on one panel: each a 1-D tensor or list (y against 1, 2, …) or an [n, 2] tensor (x, y).",
-               parameters: [.variadic("curves"), .optional("labels", .list([])), .optional("log_x", .bool(false)), .optional("log_y", .bool(false)),
-                            .optional("xlabel", .none), .optional("ylabel", .none)] + common) { a in
-        guard !a.rest.isEmpty else { throw a.error("lines needs at least one curve") }
-        let labels = try a.list("labels")
-        var f = Figure()
-        for (i, v) in a.rest.enumerated() {
-            let label: String? = i < labels.count ? (labels[i].stringValue ?? labels[i].repr) : nil
-            switch v {
-            case .tensor(let t) where t.rank == 2 && t.shape[1] == 2:
-                let b = t.batch
-                f[0].line(x: (0..<b.count).map { b.values[2 * $0] }, y: (0..<b.count).map { b.values[2 * $0 + 1] }, label: label, marker: b.count <= 20 ? .circle : nil)
-            case .tensor(let t) where t.rank == 1:
-                f[0].line(y: t.scalars.map(Double.init), label: label, marker: t.count <= 20 ? .circle : nil)
-            case .list(let l):
-                let ys = try l.map { x -> Double in guard case .number(let n) = x else { throw ScriptError("lines: a list curve must hold numbers", at: a.restSpans[i]) }; return n }
-                f[0].line(y: ys, label: label, marker: ys.count <= 20 ? .circle : nil)
-            default:
-                throw ScriptError("lines: curve \(i + 1) must be a 1-D tensor, a list of numbers or an [n, 2] tensor, got \(v.typeName)\(tensorShape(v))", at: a.restSpans[i])
-            }
-        }
-        if try a.bool("log_x") { f[0].xScale = .log }
-        if try a.bool("log_y") { f[0].yScale = .log }
-        if a.isGiven("xlabel") { f[0].xLabel = try a.string("xlabel") }
-        if a.isGiven("ylabel") { f[0].yLabel = try a.string("ylabel") }
-        return try finish(f, a)
-    }
-
-    r.register(name: "density", signature: "density(points, bins: 80, file: none, title: none)",
-               doc: "A 2-D histogram of an [n, 2] tensor as a heatmap with a colour bar.",
+    r.register(name: "plot", doc: """
+        Draws what x is: a trajectory as paths coloured by σ (with a zoom on the data), a student's or learned \
+        teacher's loss curve on a log axis, an [n, 2] tensor as a scatter, a 1-D tensor or list as a curve, a \
+        data set as 4,000 samples.
+        """, parameters: [.required("x")] + common) { a in try finish(try plot(a), a, ctx) }
+    r.register(name: "scatter", doc: """
+        Scatter plots of one or more [n, 2] tensors on one panel, in the colour cycle, with a legend when labels \
+        are given.
+        """, parameters: [.variadic("points"), .optional("labels", .list([])), .optional("equal", .bool(true))]
+                         + labelled) { a in try finish(try scatter(a), a, ctx) }
+    r.register(name: "lines", doc: """
+        Curves on one panel: each a 1-D tensor or list (y against 1, 2, …) or an [n, 2] tensor (x, y).
+        """, parameters: [.variadic("curves"), .optional("labels", .list([])), .optional("log_x", .bool(false)),
+                          .optional("log_y", .bool(false))] + labelled) { a in try finish(try lines(a), a, ctx) }
+    r.register(name: "density", doc: "A 2-D histogram of an [n, 2] tensor as a heatmap with a colour bar.",
                parameters: [.required("points"), .optional("bins", .number(80))] + common) { a in
         let b = try a.points("points", dims: 2)
         var f = Figure()
-        f[0].density(x: (0..<b.count).map { b.values[2 * $0] }, y: (0..<b.count).map { b.values[2 * $0 + 1] }, bins: try a.positiveInt("bins"))
+        let xs = (0..<b.count).map { b.values[2 * $0] }, ys = (0..<b.count).map { b.values[2 * $0 + 1] }
+        f[0].density(x: xs, y: ys, bins: try a.positiveInt("bins"))
         f[0].equalAspect = true
-        return try finish(f, a)
+        return try finish(f, a, ctx)
     }
-
-    r.register(name: "histogram", signature: "histogram(values, bins: none, file: none, title: none)",
-               doc: "A histogram of the numbers in a tensor or list.",
-               parameters: [.required("values"), .optional("bins", .none)] + common) { a in
+    r.register(name: "histogram", doc: "A histogram of the numbers in a tensor or list.",
+               parameters: [.required("values"), .optional("bins")] + common) { a in
         let xs: [Double]
         switch a["values"] {
         case .tensor(let t): xs = t.scalars.map(Double.init)
@@ -121,54 +43,172 @@ func registerPlots(_ r: Registry, _ ctx: BindingsContext) {
         }
         var f = Figure()
         f[0].histogram(xs, bins: a.isGiven("bins") ? try a.positiveInt("bins") : nil)
-        return try finish(f, a)
+        return try finish(f, a, ctx)
     }
-
-    r.register(name: "grid_image", signature: "grid_image(images, columns: 8, file: none, title: none)",
-               doc: "An image grid: images as [k, h, w] (grayscale), [k, h, w, 3] (RGB) or [k, d] with d = s² or 3s², values in [−1, 1].",
-               parameters: [.required("images"), .optional("columns", .number(8))] + common) { a in
+    r.register(name: "grid_image", doc: """
+        An image grid: images as [k, h, w] (grayscale), [k, h, w, 3] (RGB) or [k, d] with d = s² or 3s², values \
+        in [−1, 1].
+        """, parameters: [.required("images"), .optional("columns", .number(8))] + common) { a in
         let grid = try ImageGrid(images: try a.tensor("images"), columns: try a.positiveInt("columns"))
         var f = Figure()
         f[0].imageGrid(grid)
-        return try finish(f, a)
+        return try finish(f, a, ctx)
     }
-
-    r.register(name: "field", signature: "field(teacher, sigma: 1, extent: 1.5, n: 25, file: none, title: none)",
-               doc: "The probability-flow velocity dx/dσ = (x − D(x; σ))/σ of a 2-D teacher or student on an n × n grid over [−extent, extent]², as arrows.",
-               parameters: [.required("teacher"), .optional("sigma", .number(1)), .optional("extent", .number(1.5)), .optional("n", .number(25))] + common) { a in
-        let D = try denoiser(a, "teacher")
-        guard D.dims == 2 else { throw a.error("field draws 2-D denoisers; this one has \(D.dims) dims", at: "teacher") }
-        let sigma = try a.number("sigma"), e = try a.number("extent"), n = try a.positiveInt("n")
-        guard sigma.isFinite && sigma > 0 else { throw a.error("sigma must be positive", at: "sigma") }
-        guard e.isFinite && e > 0 else { throw a.error("extent must be positive", at: "extent") }
-        guard n <= 200 else { throw a.error("n = \(n) is too many arrows (at most 200 per side)", at: "n") }
-        let xs = (0..<n).map { -e + 2 * e * Double($0) / Double(max(1, n - 1)) }
-        var pts: [Double] = []
-        for y in xs { for x in xs { pts += [x, y] } }
-        let v = D.velocity(Batch(count: n * n, dims: 2, values: pts), sigma: [Double](repeating: sigma, count: n * n))
-        var f = Figure()
-        // Arrows point along the flow towards lower σ: −dx/dσ.
-        f[0].vectorField(x: xs, y: xs, u: (0..<(n * n)).map { -v.values[2 * $0] }, v: (0..<(n * n)).map { -v.values[2 * $0 + 1] })
-        f[0].equalAspect = true
-        f[0].title = "flow at σ = \(formatShort(sigma))"
-        return try finish(f, a)
+    r.register(name: "field", doc: """
+        The probability-flow velocity dx/dσ = (x − D(x; σ))/σ of a 2-D teacher or student on an n × n grid over \
+        [−extent, extent]², as arrows.
+        """, parameters: [.required("teacher"), .optional("sigma", .number(1)), .optional("extent", .number(1.5)),
+                          .optional("n", .number(25))] + common) { a in try finish(try field(a), a, ctx) }
+    r.register(name: "figure", doc: """
+        Combines single-panel figures into one figure with a grid of panels (row by row).
+        """, parameters: [.required("figures"), .optional("columns")] + common) { a in
+        try finish(try combined(a), a, ctx)
     }
+}
 
-    r.register(name: "figure", signature: "figure(figures, columns: none, file: none, title: none)",
-               doc: "Combines single-panel figures into one figure with a grid of panels (row by row).",
-               parameters: [.required("figures"), .optional("columns", .none)] + common) { a in
-        let figs = try a.list("figures").map { v -> Figure in
-            guard case .object(let o as FigureObject) = v else { throw a.error("figure() takes a list of figures, found \(v.typeName)", at: "figures") }
-            return o.figure
+/// Applies `title:`, sizes image grids, writes `file:` when given.
+private func finish(_ f: Figure, _ a: Arguments, _ ctx: BindingsContext) throws -> Value {
+    var f = f
+    if a.isGiven("title") {
+        if f.rows * f.columns == 1 { f[0].title = try a.string("title") } else { f.title = try a.string("title") }
+    }
+    f.fitHeightToImageGrids()
+    let obj = FigureObject(f, context: ctx)
+    if a.isGiven("file") { try obj.write(to: try ctx.resolveWritePath(try a.string("file"))) }
+    return .object(obj)
+}
+
+private func plot(_ a: Arguments) throws -> Figure {
+    var f = Figure()
+    switch a["x"] {
+    case .object(let o as TrajectoryObject):
+        f = Figure(rows: 1, columns: 2)
+        let t = o.trajectory
+        f[0].trajectories(states: t.states, sigmas: t.sigmas)
+        f[0].title = "probability-flow trajectories"; f[0].equalAspect = true
+        f[1].trajectories(states: t.states, sigmas: t.sigmas)
+        f[1].xLimits = -1.5...1.5; f[1].yLimits = -1.5...1.5; f[1].equalAspect = true
+        f[1].title = "near the data"
+    case .object(let o as StudentObject):
+        lossPanel(&f[0], o.student.lossCurve, label: o.student.name)
+    case .object(let o as TeacherObject):
+        guard let l = o.denoiser as? LearnedDenoiser else {
+            throw a.error("an exact teacher has no loss curve; plot(samples(data, n)) shows its data", at: "x")
         }
-        let panels = figs.flatMap { f in (0..<(f.rows * f.columns)).map { f[$0] } }
-        guard !panels.isEmpty else { throw a.error("figure() needs at least one figure", at: "figures") }
-        let cols = a.isGiven("columns") ? min(try a.positiveInt("columns"), panels.count) : min(panels.count, 3)
-        let rows = (panels.count + cols - 1) / cols
-        var f = Figure(rows: rows, columns: cols)
-        for (i, p) in panels.enumerated() { f[i] = p }
-        return try finish(f, a)
+        lossPanel(&f[0], l.lossCurve, label: "teacher")
+    case .object(let o as DataObject):
+        f[0].scatter(o.sample(4000, rng: RNG(seed: 0)), label: o.name)
+        f[0].equalAspect = true
+    case .tensor(let t) where t.rank == 2 && t.shape[1] >= 2:
+        f[0].scatter(t.batch); f[0].equalAspect = true
+    case .tensor(let t) where t.rank == 1 || (t.rank == 2 && t.shape[1] == 1):
+        f[0].line(y: t.scalars.map(Double.init))
+    case .list(let l):
+        f[0].line(y: try l.map { v -> Double in
+            guard case .number(let x) = v else { throw a.error("plot a list of numbers", at: "x") }
+            return x
+        })
+    default:
+        throw a.error("cannot plot a \(a["x"].typeName) (shape-wise); expected a trajectory, student, data set, "
+                      + "[n, 2] tensor or 1-D tensor", at: "x")
     }
+    return f
+}
+
+/// The `labels:` entry for the i-th curve or point set, if any.
+private func curveLabel(_ labels: [Value], _ i: Int) -> String? {
+    i < labels.count ? (labels[i].stringValue ?? labels[i].repr) : nil
+}
+
+/// `xlabel:` and `ylabel:` on the first panel.
+private func axisLabels(_ f: inout Figure, _ a: Arguments) throws {
+    if a.isGiven("xlabel") { f[0].xLabel = try a.string("xlabel") }
+    if a.isGiven("ylabel") { f[0].yLabel = try a.string("ylabel") }
+}
+
+private func scatter(_ a: Arguments) throws -> Figure {
+    guard !a.rest.isEmpty else { throw a.error("scatter needs at least one [n, 2] tensor") }
+    let labels = try a.list("labels")
+    var f = Figure()
+    for (i, v) in a.rest.enumerated() {
+        guard case .tensor(let t) = v, t.rank == 2, t.shape[1] >= 2 else {
+            throw ScriptError("scatter: argument \(i + 1) must be an [n, 2] tensor, got \(v.typeName)\(tensorShape(v))",
+                              at: a.restSpans[i])
+        }
+        f[0].scatter(t.batch, label: curveLabel(labels, i))
+    }
+    f[0].equalAspect = try a.bool("equal")
+    try axisLabels(&f, a)
+    return f
+}
+
+private func lines(_ a: Arguments) throws -> Figure {
+    guard !a.rest.isEmpty else { throw a.error("lines needs at least one curve") }
+    let labels = try a.list("labels")
+    var f = Figure()
+    for (i, v) in a.rest.enumerated() {
+        let label = curveLabel(labels, i)
+        switch v {
+        case .tensor(let t) where t.rank == 2 && t.shape[1] == 2:
+            let b = t.batch
+            let xs = (0..<b.count).map { b.values[2 * $0] }, ys = (0..<b.count).map { b.values[2 * $0 + 1] }
+            f[0].line(x: xs, y: ys, label: label, marker: b.count <= 20 ? .circle : nil)
+        case .tensor(let t) where t.rank == 1:
+            f[0].line(y: t.scalars.map(Double.init), label: label, marker: t.count <= 20 ? .circle : nil)
+        case .list(let l):
+            let ys = try l.map { x -> Double in
+                guard case .number(let n) = x else {
+                    throw ScriptError("lines: a list curve must hold numbers", at: a.restSpans[i])
+                }
+                return n
+            }
+            f[0].line(y: ys, label: label, marker: ys.count <= 20 ? .circle : nil)
+        default:
+            throw ScriptError("lines: curve \(i + 1) must be a 1-D tensor, a list of numbers or an [n, 2] tensor, got "
+                              + "\(v.typeName)\(tensorShape(v))", at: a.restSpans[i])
+        }
+    }
+    if try a.bool("log_x") { f[0].xScale = .log }
+    if try a.bool("log_y") { f[0].yScale = .log }
+    try axisLabels(&f, a)
+    return f
+}
+
+private func field(_ a: Arguments) throws -> Figure {
+    let D = try denoiser(a, "teacher")
+    guard D.dims == 2 else { throw a.error("field draws 2-D denoisers; this one has \(D.dims) dims", at: "teacher") }
+    let sigma = try a.number("sigma"), e = try a.number("extent"), n = try a.positiveInt("n")
+    guard sigma.isFinite && sigma > 0 else { throw a.error("sigma must be positive", at: "sigma") }
+    guard e.isFinite && e > 0 else { throw a.error("extent must be positive", at: "extent") }
+    guard n <= 200 else { throw a.error("n = \(n) is too many arrows (at most 200 per side)", at: "n") }
+    let xs = (0..<n).map { -e + 2 * e * Double($0) / Double(max(1, n - 1)) }
+    var pts: [Double] = []
+    for y in xs { for x in xs { pts += [x, y] } }
+    let v = D.velocity(Batch(count: n * n, dims: 2, values: pts), sigma: [Double](repeating: sigma, count: n * n))
+    var f = Figure()
+    // Arrows point along the flow towards lower σ: −dx/dσ.
+    let u = (0..<(n * n)).map { -v.values[2 * $0] }, w = (0..<(n * n)).map { -v.values[2 * $0 + 1] }
+    f[0].vectorField(x: xs, y: xs, u: u, v: w)
+    f[0].equalAspect = true
+    f[0].title = "flow at σ = \(formatShort(sigma))"
+    return f
+}
+
+/// `figure(figures, columns:)`: the panels of single-panel figures on one grid.
+private func combined(_ a: Arguments) throws -> Figure {
+    let figs = try a.list("figures").map { v -> Figure in
+        guard case .object(let o as FigureObject) = v else {
+            throw a.error("figure() takes a list of figures, found \(v.typeName)", at: "figures")
+        }
+        return o.figure
+    }
+    let panels = figs.flatMap { f in (0..<(f.rows * f.columns)).map { f[$0] } }
+    guard !panels.isEmpty else { throw a.error("figure() needs at least one figure", at: "figures") }
+    let cols = a.isGiven("columns") ? min(try a.positiveInt("columns"), panels.count) : min(panels.count, 3)
+    let rows = (panels.count + cols - 1) / cols
+    var f = Figure(rows: rows, columns: cols)
+    for (i, p) in panels.enumerated() { f[i] = p }
+    return f
 }
 
 func lossPanel(_ p: inout Panel, _ curve: [Double], label: String) {

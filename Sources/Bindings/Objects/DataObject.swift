@@ -42,15 +42,20 @@ final class DataObject: MemberTable {
     var summary: String {
         switch source {
         case .toy(let t):
-            let density = t.exactLogDensity(Batch(count: 1, dims: t.dims)) != nil ? "exact density" : "no exact density"
+            let hasDensity = t.exactLogDensity(Batch(count: 1, dims: t.dims)) != nil
+            let density = hasDensity ? "exact density" : "no exact density"
             return "data \(t.name) (\(t.dims)-D, \(density))"
         case .finite(let b, let n):
-            if let s = imageSide { return "data \(n) (\(b.count) images of \(s)×\(s)\(labels == nil ? "" : ", labelled"))" }
+            if let s = imageSide {
+                return "data \(n) (\(b.count) images of \(s)×\(s)\(labels == nil ? "" : ", labelled"))"
+            }
             return "data \(n) (\(b.count) samples of \(b.dims) dims)"
         }
     }
     var typeDoc: String {
-        "A data distribution. `samples(data, n, seed:)` draws from it; `exact(data)` builds its analytic denoiser (a Gaussian mixture) or the empirical one (a finite set); `nll` and `coverage` use its exact density and modes."
+        "A data distribution. `samples(data, n, seed:)` draws from it; `exact(data)` builds its analytic denoiser "
+            + "(a Gaussian mixture) or the empirical one (a finite set); `nll` and `coverage` use its exact density "
+            + "and modes."
     }
 
     /// `count` samples; row i depends only on (seed, i). A finite set is sampled with replacement.
@@ -80,7 +85,7 @@ final class DataObject: MemberTable {
             .value("modes", "Means of a mixture's components as an [K, dims] tensor (none otherwise).") {
                 self.toy?.modes.map { .tensor($0.tensor) } ?? .none
             },
-            .method("sample", "data.sample(n, seed: 0)", "Draws n samples as an [n, dims] tensor.",
+            .method("sample", "Draws n samples as an [n, dims] tensor.",
                     [.required("n"), .optional("seed", .number(0))]) { args in
                 let n = try args.positiveInt("n")
                 try args.interpreter.charge(elements: n * self.dims, at: args.callSpan)

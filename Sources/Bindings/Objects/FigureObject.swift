@@ -9,8 +9,12 @@ final class FigureObject: MemberTable {
     init(_ f: Figure, context: BindingsContext) { figure = f; self.context = context }
 
     var typeName: String { "figure" }
+    var receiverName: String { "fig" }
     var summary: String { "figure \(figure.rows)×\(figure.columns)\(figure.title.map { " \"\($0)\"" } ?? "")" }
-    var typeDoc: String { "A figure of one or more panels. Plot builtins return one; pass file: to save it, or call .save(path). figure([f1, f2], columns: 2) combines single-panel figures." }
+    var typeDoc: String {
+        "A figure of one or more panels. Plot builtins return one; pass file: to save it, or call .save(path). "
+            + "figure([f1, f2], columns: 2) combines single-panel figures."
+    }
 
     /// Writes the figure and tells the host (so notebooks attach it, the REPL previews it).
     func write(to url: URL, dpi: Double = 144) throws {
@@ -20,10 +24,12 @@ final class FigureObject: MemberTable {
 
     var members: [Member] {
         [
-            .method("save", "fig.save(path, dpi: 144)", "Writes .png, .svg or .pdf.", [.required("path"), .optional("dpi", .number(144))]) { args in
+            .method("save", "Writes .png, .svg or .pdf.", [.required("path"), .optional("dpi", .number(144))]) { args in
                 let url = try self.context.resolveWritePath(try args.string("path"))
                 let dpi = try args.number("dpi")
-                guard dpi >= 10 && dpi <= 1200 else { throw args.error("dpi must lie in 10 … 1200, got \(dpi)", at: "dpi") }
+                guard dpi >= 10 && dpi <= 1200 else {
+                    throw args.error("dpi must lie in 10 … 1200, got \(dpi)", at: "dpi")
+                }
                 try self.write(to: url, dpi: dpi)
                 return .string(url.path)
             },

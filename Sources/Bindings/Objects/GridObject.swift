@@ -9,7 +9,10 @@ final class GridObject: MemberTable {
 
     var typeName: String { "grid" }
     var summary: String { "\(grid)" }
-    var typeDoc: String { "A decreasing grid of noise levels σ_0 = σ_max > … > σ_{N−1} = σ_min on the VE scale. Solvers take N − 1 steps along it." }
+    var typeDoc: String {
+        "A decreasing grid of noise levels σ_0 = σ_max > … > σ_{N−1} = σ_min on the VE scale. Solvers take N − 1 "
+            + "steps along it."
+    }
     var members: [Member] {
         [
             .value("sigmas", "The σ values as a 1-D tensor (decreasing).") { vector(self.grid.sigmas) },
@@ -27,7 +30,10 @@ final class SolverObject: MemberTable {
 
     var typeName: String { "solver" }
     var summary: String { "solver \(solver)" }
-    var typeDoc: String { "A probability-flow ODE solver from σ_max to σ_min: euler, heun, dpmpp2m or rk4 over a grid, or adaptive rk45. Pass it to solve(teacher, solver, x) or distill(teacher, solver, …)." }
+    var typeDoc: String {
+        "A probability-flow ODE solver from σ_max to σ_min: euler, heun, dpmpp2m or rk4 over a grid, or adaptive "
+            + "rk45. Pass it to solve(teacher, solver, x) or distill(teacher, solver, …)."
+    }
     var gridSolver: GridSolver? { solver as? GridSolver }
     var members: [Member] {
         [

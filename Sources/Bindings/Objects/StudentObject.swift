@@ -17,22 +17,27 @@ final class StudentObject: MemberTable {
     }
     var summary: String {
         let c = student.config
-        var s = "student \(student.name) (\(student.architecture), \(student.iterations) iterations, final loss \(formatShort(finalLoss))"
+        var s = "student \(student.name) (\(student.architecture), \(student.iterations) iterations, "
+            + "final loss \(formatShort(finalLoss))"
         if c.objective == .cm { s += ", μ = \(formatShort(c.emaRate))" }
         if c.distance != "l2" { s += ", \(c.distance)" }
         if student.outcome != .completed { s += "; \(student.outcome.message)" }
         return s + ")"
     }
-    var typeDoc: String { "A consistency function f_θ(x, σ) distilled from a teacher. `.sample(x, steps:)` maps noise at σ_max to data in K steps." }
+    var typeDoc: String {
+        "A consistency function f_θ(x, σ) distilled from a teacher. `.sample(x, steps:)` maps noise at σ_max to "
+            + "data in K steps."
+    }
     var members: [Member] {
         [
-            .method("sample", "student.sample(x, steps: 1, seed: 0)",
-                    "Multistep consistency sampling from x at σ_max (noise already scaled by σ_max); seed drives the re-noising between steps.",
-                    [.required("x"), .optional("steps", .number(1)), .optional("seed", .number(0))]) { args in
+            .method("sample", """
+                Multistep consistency sampling from x at σ_max (noise already scaled by σ_max); seed drives the \
+                re-noising between steps.
+                """, [.required("x"), .optional("steps", .number(1)), .optional("seed", .number(0))]) { args in
                 let x = try args.points("x", dims: self.student.dims)
                 return try self.student.sample(x, steps: try args.positiveInt("steps"), seed: try args.seed()).value
             },
-            .method("denoise", "student.denoise(x, sigma)", "f_θ(x, σ) for every row of x.", [.required("x"), .required("sigma")]) { args in
+            .method("denoise", "f_θ(x, σ) for every row of x.", [.required("x"), .required("sigma")]) { args in
                 let x = try args.points("x", dims: self.student.dims)
                 let s = try args.number("sigma")
                 guard s.isFinite && s > 0 else { throw args.error("sigma must be a positive number", at: "sigma") }
@@ -49,7 +54,7 @@ final class StudentObject: MemberTable {
             .value("snapshots", "Copies kept during training (distill(…, snapshots: [...])), in order.") {
                 .list(self.student.snapshots.map { .object(StudentObject($0, context: self.context)) })
             },
-            .method("save", "student.save(path)", "Saves weights and config as .safetensors (atomically).", [.required("path")]) { args in
+            .method("save", "Saves weights and config as .safetensors (atomically).", [.required("path")]) { args in
                 let url = try self.context.resolveWritePath(try args.string("path"))
                 try self.student.save(to: url.path)
                 return .string(url.path)

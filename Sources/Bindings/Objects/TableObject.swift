@@ -9,7 +9,9 @@ final class TableObject: MemberTable {
 
     var typeName: String { "table" }
     var summary: String { "\n" + table.text }
-    var typeDoc: String { "A table of results (mean ± spread over seeds). save(t, \"x.csv\") or t.save(\"x.json\") writes it." }
+    var typeDoc: String {
+        "A table of results (mean ± spread over seeds). save(t, \"x.csv\") or t.save(\"x.json\") writes it."
+    }
     var members: [Member] {
         [
             .value("columns", "Column names.") { .list(self.table.columns.map { .string($0) }) },
@@ -18,13 +20,14 @@ final class TableObject: MemberTable {
                     .record(Record(zip(self.table.columns, r).map { c, cell in
                         switch cell {
                         case .text(let s): return (c, .string(s))
-                        case let .stat(m, s, _): return (c, .record(Record([("mean", .number(m)), ("std", .number(s))])))
+                        case let .stat(m, s, _):
+                            return (c, .record(Record([("mean", .number(m)), ("std", .number(s))])))
                         case .missing: return (c, .none)
                         }
                     }))
                 })
             },
-            .method("save", "table.save(path)", "Writes .csv or .json.", [.required("path")]) { args in
+            .method("save", "Writes .csv or .json.", [.required("path")]) { args in
                 let url = try self.context.resolveWritePath(try args.string("path"))
                 switch url.pathExtension.lowercased() {
                 case "csv": try writeText(self.table.csv, url)

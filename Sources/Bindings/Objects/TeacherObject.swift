@@ -24,16 +24,21 @@ final class TeacherObject: MemberTable {
         if let i = denoiser as? ImageDenoiser {
             let tail = i.lossCurve.suffix(100)
             let loss = tail.isEmpty ? "" : ", final loss \(formatShort(tail.reduce(0, +) / Double(tail.count)))"
-            return "teacher learned on \(data.name) (U-Net, \(String(format: "%.2f", Double(i.network.store.count) / 1e6)) M parameters, \(i.lossCurve.count) iterations\(loss))"
+            let millions = String(format: "%.2f", Double(i.network.store.count) / 1e6)
+            let unet = "U-Net, \(millions) M parameters"
+            return "teacher learned on \(data.name) (\(unet), \(i.lossCurve.count) iterations\(loss))"
         }
         if let l = denoiser as? LearnedDenoiser {
             let tail = l.lossCurve.suffix(100)
             let loss = tail.isEmpty ? "" : ", final loss \(formatShort(tail.reduce(0, +) / Double(tail.count)))"
-            return "teacher learned on \(data.name) (MLP \(l.network.depth)×\(l.network.width), \(l.lossCurve.count) iterations\(loss))"
+            let mlp = "MLP \(l.network.depth)×\(l.network.width)"
+            return "teacher learned on \(data.name) (\(mlp), \(l.lossCurve.count) iterations\(loss))"
         }
         return "teacher \(kind) \(data.name) (\(denoiser.dims)-D)"
     }
-    var typeDoc: String { "A denoiser D(x; σ) = E[x₀ | x_σ] and the data it models. Solvers run on it; distill() trains students from it." }
+    var typeDoc: String {
+        "A denoiser D(x; σ) = E[x₀ | x_σ] and the data it models. Solvers run on it; distill() trains students from it."
+    }
     var members: [Member] {
         [
             .value("data", "The data distribution the teacher models.") { .object(self.data) },
@@ -42,18 +47,22 @@ final class TeacherObject: MemberTable {
                 if let i = self.denoiser as? ImageDenoiser { return vector(i.lossCurve) }
                 return (self.denoiser as? LearnedDenoiser).map { vector($0.lossCurve) } ?? .none
             },
-            .method("denoise", "teacher.denoise(x, sigma)", "D(x; σ) for every row of x, as a tensor.",
+            .method("denoise", "D(x; σ) for every row of x, as a tensor.",
                     [.required("x"), .required("sigma")]) { args in
                 let x = try args.points("x", dims: self.denoiser.dims)
                 let s = try args.number("sigma")
-                guard s.isFinite && s > 0 else { throw args.error("sigma must be a positive number, got \(formatShort(s))", at: "sigma") }
+                guard s.isFinite && s > 0 else {
+                    throw args.error("sigma must be a positive number, got \(formatShort(s))", at: "sigma")
+                }
                 return self.denoiser.denoise(x, sigma: s).value
             },
-            .method("save", "teacher.save(path)", "Saves a learned teacher as .safetensors.", [.required("path")]) { args in
+            .method("save", "Saves a learned teacher as .safetensors.", [.required("path")]) { args in
                 let url = try self.context.resolveWritePath(try args.string("path"))
                 if let i = self.denoiser as? ImageDenoiser { try i.save(to: url.path) }
                 else if let l = self.denoiser as? LearnedDenoiser { try l.save(to: url.path) }
-                else { throw args.error("only learned teachers are saved; an exact teacher is rebuilt by exact(data)") }
+                else {
+                    throw args.error("only learned teachers are saved; an exact teacher is rebuilt by exact(data)")
+                }
                 return .string(url.path)
             },
         ]

@@ -26,7 +26,8 @@ extension CoreBuiltins {
                     try args.interpreter.charge(elements: t.count, at: args.callSpan)
                     return .tensor(t.map { Float(f(Double($0))) })
                 default:
-                    throw args.error("expected a number or a tensor for 'x' in \(name)(…), got \(args["x"].brief)", at: "x")
+                    let got = args["x"].brief
+                    throw args.error("expected a number or a tensor for 'x' in \(name)(…), got \(got)", at: "x")
                 }
             }
         }
@@ -43,9 +44,10 @@ extension CoreBuiltins {
             }),
         ]
         for (name, what, f) in reductions {
-            r.register(name: name, signature: "\(name)(values…)",
-                       doc: "\(what) of the numbers given: several numbers, one list of numbers, or one tensor (all its elements). An empty list is an error.",
-                       parameters: [.variadic("values")]) { args in
+            r.register(name: name, doc: """
+                \(what) of the numbers given: several numbers, one list of numbers, or one tensor (all its \
+                elements). An empty list is an error.
+                """, parameters: [.variadic("values")]) { args in
                 let xs = try numbers(args, for: name)
                 guard !xs.isEmpty else { throw args.error("\(name) of an empty list") }
                 return .number(f(xs))

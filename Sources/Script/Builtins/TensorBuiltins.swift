@@ -3,12 +3,15 @@ import Tensors
 extension CoreBuiltins {
     /// `tensor`, `zeros`, `ones`, `full`, `shape`, `reshape`, `tolist`.
     static func registerTensors(in r: Registry) {
-        r.register(name: "tensor", doc: "A Float32 tensor from a number, a tensor, or a rectangular nested list of numbers (`tensor([[1, 2], [3, 4]])` has shape [2, 2]).",
-                   parameters: [.required("x")]) { args in .tensor(try args.tensor("x")) }
+        r.register(name: "tensor", doc: """
+            A Float32 tensor from a number, a tensor, or a rectangular nested list of numbers \
+            (`tensor([[1, 2], [3, 4]])` has shape [2, 2]).
+            """, parameters: [.required("x")]) { args in .tensor(try args.tensor("x")) }
         for (name, fill) in [("zeros", 0.0), ("ones", 1.0)] {
-            r.register(name: name, signature: "\(name)(extents…)",
-                       doc: "A tensor of the given shape filled with \(formatNumber(fill)): `\(name)(3)` is 1-D, `\(name)(2, 3)` (or `\(name)([2, 3])`) is 2 × 3. Every extent must be a whole number ≥ 0.",
-                       parameters: [.variadic("extents")]) { args in
+            r.register(name: name, doc: """
+                A tensor of the given shape filled with \(formatNumber(fill)): `\(name)(3)` is 1-D, `\(name)(2, 3)` \
+                (or `\(name)([2, 3])`) is 2 × 3. Every extent must be a whole number ≥ 0.
+                """, parameters: [.variadic("extents")]) { args in
                 .tensor(Tensor(shape: try shape(args, for: name), repeating: Float(fill)))
             }
         }
@@ -25,8 +28,9 @@ extension CoreBuiltins {
             default: return .list(try args.tensor("x").shape.map { .number(Double($0)) })
             }
         }
-        r.register(name: "reshape", doc: "The same elements under another shape with the same count; one extent may be -1 (inferred).",
-                   parameters: [.required("x"), .required("shape")]) { args in
+        r.register(name: "reshape", doc: """
+            The same elements under another shape with the same count; one extent may be -1 (inferred).
+            """, parameters: [.required("x"), .required("shape")]) { args in
             let t = try args.tensor("x")
             var s: [Int] = []
             for v in try args.list("shape") {
@@ -34,7 +38,9 @@ extension CoreBuiltins {
             }
             if let k = s.firstIndex(of: -1) {
                 let rest = s.enumerated().filter { $0.offset != k }.map(\.element)
-                guard rest.allSatisfy({ $0 > 0 }) else { throw args.error("extents must be positive, got \(s)", at: "shape") }
+                guard rest.allSatisfy({ $0 > 0 }) else {
+                    throw args.error("extents must be positive, got \(s)", at: "shape")
+                }
                 let known = try args.interpreter.elementCount(rest, at: args.span(of: "shape"))
                 guard t.count % known == 0 else {
                     throw args.error("cannot reshape \(t.count) elements into \(s)", at: "shape")
@@ -44,12 +50,14 @@ extension CoreBuiltins {
             guard s.count <= 32 else { throw args.error("too many axes (\(s.count)); at most 32", at: "shape") }
             let n = try args.interpreter.elementCount(s, at: args.span(of: "shape"))
             guard n == t.count else {
-                throw args.error("cannot reshape a tensor of shape \(t.shape) (\(t.count) elements) into \(s) (\(n) elements)", at: "shape")
+                throw args.error("cannot reshape a tensor of shape \(t.shape) (\(t.count) elements) into \(s) "
+                                 + "(\(n) elements)", at: "shape")
             }
             return .tensor(t.reshaped(s))
         }
-        r.register(name: "tolist", doc: "The elements of a tensor as (nested) lists of numbers; a rank-0 tensor gives a number.",
-                   parameters: [.required("x")]) { args in
+        r.register(name: "tolist", doc: """
+            The elements of a tensor as (nested) lists of numbers; a rank-0 tensor gives a number.
+            """, parameters: [.required("x")]) { args in
             let t = try args.tensor("x")
             try args.interpreter.checkListSize(t.count, at: args.span(of: "x"))
             func build(_ axis: Int, _ offset: Int) -> (Value, Int) {
