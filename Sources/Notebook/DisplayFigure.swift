@@ -11,9 +11,8 @@ extension Value {
 }
 
 /// Writes a cell's figure value to a fresh file in the session's folder and returns
-/// its URL (nil when the value is not a figure or cannot be written).
-func displayFigure(_ v: Value, hooks: SessionHooks) -> URL? {
-    guard let f = v.figureValue else { return nil }
+/// its URL (nil when it cannot be written).
+func displayFigure(_ f: FigureValue, hooks: SessionHooks) -> URL? {
     let url = hooks.newFigureURL("png")
     do { try f.figure.save(to: url) } catch { return nil }
     return url

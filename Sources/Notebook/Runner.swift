@@ -123,15 +123,11 @@ public struct NotebookRunner {
                 figureNumber += 1
                 return out.appendingPathComponent("cell\(cellNumber)-figure\(figureNumber).\(ext)")
             })
-        let interpreter = Interpreter()
-        interpreter.output = { emit($0) }
-        interpreter.isCancelled = { options.cancel.isCancelled }
-        setUp(interpreter, hooks)
+        let session = Session(setUp: setUp, hooks: hooks, output: emit)
 
         var run = NotebookRun(name: name, cells: [], parameters: options.parameters, failures: [], started: Date(), seconds: 0)
         let codeCount = notebook.cells.filter { $0.kind == .code }.count
         var stopped = false
-        var outValues: [Value] = [.none]
         for cell in notebook.cells {
             guard cell.kind == .code else {
                 run.cells.append(CellRun(cell: cell, status: .prose, executionCount: nil, outputs: [], seconds: 0))
@@ -145,32 +141,23 @@ public struct NotebookRunner {
             }
             options.log("cell \(cellNumber)/\(codeCount)")
             outputs = []
-            let t0 = Date()
-            let result = interpreter.run(cell.source)
-            let seconds = Date().timeIntervalSince(t0)
-            var value = Value.none
-            if result.succeeded {
-                if let v = result.value, !Self.isNone(v) {
-                    // A cell ending in a figure shows it, as a notebook would, unless the
-                    // cell already wrote it (plot(…, file: …)).
-                    let wroteFigure = outputs.contains { if case .figure = $0 { return true }; return false }
-                    if !wroteFigure, let f = displayFigure(v, hooks: hooks) { outputs.append(.figure(Self.collect(f, into: out))) }
-                    else { outputs.append(.result(v.repr)) }
-                    value = v
-                    interpreter.define("_", v)
+            let outcome = session.execute(cell.source)
+            if let f = outcome.figure, let url = displayFigure(f, hooks: hooks) {
+                outputs.append(.figure(Self.collect(url, into: out)))
+            } else if let shown = outcome.shown {
+                outputs.append(.result(shown))
+            }
+            if !outcome.result.succeeded {
+                outputs.append(.error(outcome.result.renderedErrors))
+                for e in outcome.result.errors {
+                    run.failures.append(Self.locate(e, cell: cell, number: cellNumber, fileName: fileName))
                 }
-            } else {
-                outputs.append(.error(result.renderedErrors))
-                for e in result.errors { run.failures.append(Self.locate(e, cell: cell, number: cellNumber, fileName: fileName)) }
                 if !options.keepGoing { stopped = true }
             }
             // Ctrl-C stops the notebook, --keep-going or not; the reports still get written.
             if options.cancel.isCancelled { stopped = true }
-            // As at the prompt: `Out[n]` is cell n's value (a saved session re-runs).
-            outValues.append(value)
-            interpreter.define("Out", .list(outValues))
-            run.cells.append(CellRun(cell: cell, status: result.succeeded ? .ran : .failed,
-                                     executionCount: cellNumber, outputs: outputs, seconds: seconds))
+            run.cells.append(CellRun(cell: cell, status: outcome.result.succeeded ? .ran : .failed,
+                                     executionCount: outcome.number, outputs: outputs, seconds: outcome.seconds))
             options.cancel.reset()
         }
         run.seconds = Date().timeIntervalSince(run.started)

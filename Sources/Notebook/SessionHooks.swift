@@ -59,3 +59,11 @@ public func resolvedRead(_ path: String, base: URL) -> URL {
     let expanded = (path as NSString).expandingTildeInPath
     return (expanded.hasPrefix("/") ? URL(fileURLWithPath: expanded) : base.appendingPathComponent(expanded)).standardizedFileURL
 }
+
+/// `figure-1.png`, `figure-2.png`, …: the first such name not yet taken in `directory`
+/// (where the prompt and the kernel put a figure the script did not name).
+public func freshFigureURL(in directory: URL, ext: String) -> URL {
+    var n = 1
+    while FileManager.default.fileExists(atPath: directory.appendingPathComponent("figure-\(n).\(ext)").path) { n += 1 }
+    return directory.appendingPathComponent("figure-\(n).\(ext)")
+}

@@ -20,7 +20,7 @@ final class REPL {
     var images: TerminalImages.Mode
     /// What the terminal speaks, asked once at start (`:images on` returns to it).
     let detected: TerminalImages.Mode
-    var session: ReplSession!
+    var session: Session!
     let directory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
 
     /// `setUp` installs the domain into each fresh interpreter (start, `:reset`).
@@ -38,15 +38,8 @@ final class REPL {
             resolveWritePath: policy.resolve,
             resolveReadPath: { [directory] in resolvedRead($0, base: directory) },
             outputDirectory: directory,
-            newFigureURL: { [directory] ext in REPL.freshFigureURL(in: directory, ext: ext) })
-        session = ReplSession { [cancel, progress, editor] in
-            let interpreter = Interpreter()
-            interpreter.output = { line in progress.clear(); print(line) }
-            interpreter.isCancelled = { cancel.isCancelled }
-            setUp(interpreter, hooks)
-            _ = editor
-            return interpreter
-        }
+            newFigureURL: { [directory] ext in freshFigureURL(in: directory, ext: ext) })
+        session = Session(setUp: setUp, hooks: hooks, output: { [progress] line in progress.clear(); print(line) })
         editor.complete = { [unowned self] text, before in
             ReplCompletion.complete(text, before: before, interpreter: self.session.interpreter)
         }
@@ -83,14 +76,14 @@ final class REPL {
                         let t = line.trimmingCharacters(in: .whitespaces)
                         if t.isEmpty { continue reading }
                         if t.hasPrefix(":") { quit = command(t); break reading }
-                        if t.hasPrefix("?") || (t.hasSuffix("?") && !t.contains("#")) {
-                            print(session.help(for: t) + "\n")
+                        if let query = Session.helpQuery(t) {
+                            print(session.help(for: query) + "\n")
                             break reading
                         }
                     }
                     lines.append(line)
                     let source = lines.joined(separator: "\n")
-                    if ReplSession.isComplete(source) { execute(source); lines = []; break reading }
+                    if Session.isComplete(source) { execute(source); lines = []; break reading }
                     editor.pendingCell = source + "\n"
                 }
             }
@@ -100,7 +93,6 @@ final class REPL {
 
     func execute(_ source: String) {
         cancel.reset()
-        let figuresBefore = figuresShown
         let outcome = session.execute(source)
         progress.clear()
         if cancel.isCancelled && editor.interactive { print("") }  // past the "^C" the terminal echoed
@@ -109,8 +101,8 @@ final class REPL {
             print(paint(outcome.result.renderedErrors, "31"))
         } else if let shown = outcome.shown {
             print(paint("Out[\(outcome.number)]: ", "31") + shown)
-            if figuresShown == figuresBefore, let f = outcome.value.figureValue {
-                let url = REPL.freshFigureURL(in: directory, ext: "png")
+            if let f = outcome.figure {
+                let url = freshFigureURL(in: directory, ext: "png")
                 do { try f.figure.save(to: url); showFigure(url, f.figure) } catch { print(paint("\(error)", "31")) }
             }
         }
@@ -165,20 +157,10 @@ final class REPL {
         return false
     }
 
-    /// Figures shown so far (a cell ending in a figure it did not write shows it).
-    var figuresShown = 0
-
     func showFigure(_ url: URL, _ figure: Figure?) {
-        figuresShown += 1
         progress.clear()
         print(paint("figure: \(url.path)", "36"))
         fflush(stdout)
         if editor.interactive { TerminalImages.show(url, figure: figure, using: images) }
-    }
-
-    static func freshFigureURL(in directory: URL, ext: String) -> URL {
-        var n = 1
-        while FileManager.default.fileExists(atPath: directory.appendingPathComponent("figure-\(n).\(ext)").path) { n += 1 }
-        return directory.appendingPathComponent("figure-\(n).\(ext)")
     }
 }

@@ -6,7 +6,7 @@ import Testing
 
 @Suite("REPL session")
 struct REPLSessionTests {
-    func session() -> ReplSession { ReplSession { Interpreter() } }
+    func session() -> Session { Session { Interpreter() } }
 
     @Test func numbersCellsAndExposesOutInAndUnderscore() {
         let s = session()
@@ -46,11 +46,11 @@ struct REPLSessionTests {
     }
 
     @Test func continuationWhileBracketsAreOpen() {
-        #expect(!ReplSession.isComplete("for i in range(3) {"))
-        #expect(!ReplSession.isComplete("f(1,\n  2"))
-        #expect(ReplSession.isComplete("f(1,\n  2)"))
-        #expect(ReplSession.isComplete("s = \"(\"  # (["))
-        #expect(ReplSession.isComplete("x = 1"))
+        #expect(!Session.isComplete("for i in range(3) {"))
+        #expect(!Session.isComplete("f(1,\n  2"))
+        #expect(Session.isComplete("f(1,\n  2)"))
+        #expect(Session.isComplete("s = \"(\"  # (["))
+        #expect(Session.isComplete("x = 1"))
     }
 
     @Test func helpForNamesAndMembers() {
