@@ -11,6 +11,8 @@ var targets: [Target] = [
     .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
     .systemLibrary(name: "CReadline", providers: [.apt(["libreadline-dev"])]),
+    // libzmq's pkg-config flags carry -isystem paths SwiftPM refuses; its header and library sit in the default paths.
+    .systemLibrary(name: "CZMQ", providers: [.apt(["libzmq3-dev"])]),
     // AVX2 + FMA kernels with run-time dispatch and portable fallbacks (exp from glibc's libmvec).
     .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("mvec"), .linkedLibrary("m")]),
 
@@ -29,9 +31,13 @@ var targets: [Target] = [
         "Tensors", "Nets", "Diffusion", "Distillation", "Datasets", "Metrics", "Plotting", "Script",
     ]),
     .target(name: "Notebook", dependencies: ["Tensors", "Script", "Bindings", "Plotting", .product(name: "Ink", package: "Ink")]),
+    // The Jupyter kernel: the messaging protocol over ZeroMQ, signed with HMAC-SHA256.
+    .target(name: "Kernel", dependencies: [
+        "Tensors", "Plotting", "Script", "Bindings", "Notebook", "CZMQ", .product(name: "Crypto", package: "swift-crypto"),
+    ]),
     .executableTarget(name: "cmlab", dependencies: [
         "Tensors", "Nets", "Diffusion", "Distillation", "Datasets", "Metrics", "Plotting",
-        "Script", "Bindings", "Notebook", "CReadline",
+        "Script", "Bindings", "Notebook", "Kernel", "CReadline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ], swiftSettings: release),
 
@@ -44,6 +50,7 @@ var targets: [Target] = [
     .testTarget(name: "PlottingTests", dependencies: ["Plotting", "Tensors"]),
     .testTarget(name: "ScriptTests", dependencies: ["Script", "Tensors", "CKernels"], resources: [.copy("Scripts")]),
     .testTarget(name: "BindingsTests", dependencies: ["Bindings", "Distillation", "Script", "Notebook", "Plotting", "Tensors"]),
+    .testTarget(name: "KernelTests", dependencies: ["Kernel", "Notebook", "Script", "Tensors"]),
 ]
 
 // The libFuzzer target builds only when asked (it has no ordinary `main`):
@@ -60,6 +67,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
     ],
     targets: targets,
     swiftLanguageModes: [.v5]

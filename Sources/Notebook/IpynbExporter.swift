@@ -5,7 +5,8 @@ import Foundation
 ///
 /// Prints become `stream` outputs, a cell's value an `execute_result`, figures
 /// `display_data` with `image/png` (base64) or `image/svg+xml`, failures `error`.
-/// Cell ids are `cell-<n>`; the kernel is named "cmlab".
+/// Cell ids are `cell-<n>`; the metadata names the CMLab kernel (``JupyterIdentity``),
+/// so the notebook opens and reruns in JupyterLab.
 public enum IpynbExporter {
     public static func render(_ run: NotebookRun) throws -> Data {
         let object = document(run)
@@ -41,10 +42,7 @@ public enum IpynbExporter {
         return [
             "nbformat": 4,
             "nbformat_minor": 5,
-            "metadata": [
-                "kernelspec": ["name": "cmlab", "display_name": "CMLab", "language": "cmlab"],
-                "language_info": ["name": "cmlab", "file_extension": ".cml", "mimetype": "text/x-cmlab"],
-            ] as [String: Any],
+            "metadata": ["kernelspec": JupyterIdentity.kernelspec, "language_info": JupyterIdentity.languageInfo],
             "cells": cells,
         ]
     }

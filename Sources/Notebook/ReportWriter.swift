@@ -5,18 +5,19 @@ public enum ReportWriter {
     @discardableResult
     public static func write(_ run: NotebookRun, to directory: URL) throws -> [URL] {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let files: [(String, Data)] = [
-            ("md", Data(MarkdownExporter.render(run).utf8)),
-            ("html", Data(HTMLExporter.render(run).utf8)),
-            ("ipynb", try IpynbExporter.render(run)),
-        ]
-        return try files.map { ext, data in
-            let url = directory.appendingPathComponent("\(run.name).\(ext)")
+        let contents = [Data(MarkdownExporter.render(run).utf8), Data(HTMLExporter.render(run).utf8),
+                        try IpynbExporter.render(run)]
+        return try zip(urls(name: run.name, in: directory), contents).map { url, data in
             do { try data.write(to: url) } catch {
                 throw NotebookError("cannot write \(url.path): \(error.localizedDescription)")
             }
             return url
         }
+    }
+
+    /// The three reports' files for a run named `name`.
+    static func urls(name: String, in directory: URL) -> [URL] {
+        ["md", "html", "ipynb"].map { directory.appendingPathComponent("\(name).\($0)") }
     }
 
     /// Whether the first cell is prose opening with a `# ` heading (the report's title).

@@ -76,7 +76,7 @@ public struct NotebookRunner {
 
     public init(setUp: @escaping SessionSetUp) { self.setUp = setUp }
 
-    /// Reads, runs and reports `file`: writes `<name>.md`, `<name>.html` and
+    /// Reads (a `.cml` in the percent format, or an `.ipynb`), runs and reports `file`: writes `<name>.md`, `<name>.html` and
     /// `<name>.ipynb` into the report folder and returns the run and their URLs.
     /// - Throws: ``NotebookError`` for an unreadable file or a bad `-p` (no cell runs then).
     public func run(file: URL, options: RunOptions) throws -> (run: NotebookRun, reports: [URL]) {
@@ -86,7 +86,14 @@ public struct NotebookRunner {
         let name = file.deletingPathExtension().lastPathComponent
         let out = options.outputDirectory
             ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("reports/\(name)")
-        let notebook = try Parameters.apply(options.parameters, to: PercentFormat.parse(text))
+        let isIpynb = file.pathExtension.lowercased() == "ipynb"
+        if isIpynb, ReportWriter.urls(name: name, in: out.standardizedFileURL).contains(file.standardizedFileURL) {
+            throw NotebookError("the .ipynb report would overwrite the notebook \(file.path); "
+                                + "pass --out to write the reports elsewhere")
+        }
+        let parsed = isIpynb ? try IpynbReader.parse(Data(text.utf8), fileName: file.lastPathComponent)
+                             : PercentFormat.parse(text)
+        let notebook = try Parameters.apply(options.parameters, to: parsed)
         let result = try run(notebook, name: name, fileName: file.lastPathComponent,
                              base: file.deletingLastPathComponent(), outputDirectory: out, options: options)
         let reports = try ReportWriter.write(result, to: out.standardizedFileURL)
@@ -169,6 +176,8 @@ public struct NotebookRunner {
     /// `nb.cml:25:9: cell 4: message` — the position in the file, and the cell.
     static func locate(_ e: ScriptError, cell: Cell, number: Int, fileName: String) -> String {
         guard let s = e.span else { return "\(fileName): cell \(number): \(e.message)" }
+        // A cell of an .ipynb sits on no line of the file (firstLine 0).
+        if cell.firstLine < 1 { return "\(fileName): cell \(number), line \(s.line), column \(s.column): \(e.message)" }
         return "\(fileName):\(cell.firstLine + s.line - 1):\(s.column): cell \(number), line \(s.line), column \(s.column): \(e.message)"
     }
 

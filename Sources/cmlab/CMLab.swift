@@ -7,7 +7,8 @@ struct CMLab: ParsableCommand {
         commandName: "cmlab",
         abstract: "A workbench for consistency models: teachers, solvers, CM and Direct CM students.",
         discussion: "Run with no subcommand for the interactive prompt.",
-        subcommands: [Solve.self, TrainTeacher.self, Distill.self, Sample.self, Bench.self, Gallery.self, Run.self]
+        subcommands: [Solve.self, TrainTeacher.self, Distill.self, Sample.self, Bench.self, Gallery.self, Run.self,
+                      KernelCommand.self]
     )
 
     func run() throws {

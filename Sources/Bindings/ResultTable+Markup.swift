@@ -1,0 +1,43 @@
+import Foundation
+import Script
+
+extension ResultTable {
+    /// Whether column `c` holds statistics (right-aligned, as in ``text``).
+    func isNumeric(_ c: Int) -> Bool { rows.contains { if case .stat = $0[c] { return true }; return false } }
+
+    /// A GitHub-flavoured Markdown table; numeric columns right-aligned.
+    var markdown: String {
+        func row(_ cells: [String]) -> String {
+            "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
+        }
+        let rule = "|" + columns.indices.map { isNumeric($0) ? " ---: |" : " --- |" }.joined()
+        return ([row(columns), rule] + rows.map { row($0.map(\.display)) }).joined(separator: "\n")
+    }
+
+    /// An HTML `<table>`; numeric columns right-aligned.
+    var html: String {
+        func escape(_ s: String) -> String {
+            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: ">", with: "&gt;")
+        }
+        func cells(_ tag: String, _ values: [String]) -> String {
+            values.enumerated().map { c, v in
+                let align = isNumeric(c) ? " style=\"text-align: right\"" : ""
+                return "<\(tag)\(align)>\(escape(v))</\(tag)>"
+            }.joined()
+        }
+        var out = ["<table>", "<thead><tr>" + cells("th", columns) + "</tr></thead>", "<tbody>"]
+        out += rows.map { "<tr>" + cells("td", $0.map(\.display)) + "</tr>" }
+        out += ["</tbody>", "</table>"]
+        return out.joined(separator: "\n")
+    }
+}
+
+extension Value {
+    /// A results table as Markdown and HTML, for notebook front ends that render
+    /// them; nil for any other value.
+    public var tableMarkup: (markdown: String, html: String)? {
+        guard case .object(let o) = self, let t = o as? TableObject else { return nil }
+        return (t.table.markdown, t.table.html)
+    }
+}
