@@ -66,7 +66,6 @@ public final class KernelServer {
         controlThread.start()
         // Front ends show "starting" until they see the kernel on iopub.
         iopub.publish("status", ["execution_state": "starting"], parent: nil)
-        log.info("listening on \(shell.endpoint) (shell) and four more ports")
         serve(shell, on: "shell", stop: stopping) { [self] m in handleShell(m) }
         stopping.cancel()
         controlDone.wait()
@@ -74,7 +73,6 @@ public final class KernelServer {
         iopub.stop()
         shell.close()
         stdin.close()
-        log.info("shut down")
     }
 
     /// Reads and dispatches messages on `socket` until `stop` is set. A message that
@@ -105,7 +103,6 @@ public final class KernelServer {
             switch m.type {
             case "interrupt_request":
                 cancel.cancel()
-                log.info("interrupt requested")
                 reply(on: control, to: m, "interrupt_reply", ["status": "ok"])
             case "shutdown_request":
                 shutDown(m, replyingOn: control)
@@ -168,7 +165,6 @@ public final class KernelServer {
 
     private func shutDown(_ m: Message, replyingOn socket: ZMQSocket) {
         let restart = m.content["restart"] as? Bool ?? false
-        log.info("shutdown requested\(restart ? " (restart)" : "")")
         cancel.cancel()
         reply(on: socket, to: m, "shutdown_reply", ["status": "ok", "restart": restart])
         stopping.cancel()
