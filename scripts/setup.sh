@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libc6-dev libopenblas-dev libcairo2-dev libreadline-dev pkg-config fonts-dejavu-core dataset-fashion-mnist)
+packages=(libc6-dev libopenblas-dev libcairo2-dev libreadline-dev libzmq3-dev pkg-config fonts-dejavu-core
+          dataset-fashion-mnist)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -14,6 +15,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# The Python clients the Jupyter kernel is tested with (scripts/test.sh), once.
+if ! python3 -c "import jupyter_kernel_test, nbclient, nbformat, pytest" 2>/dev/null; then
+  echo "setup: installing the Jupyter test clients (pip)"
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
+    "jupyter_kernel_test>=0.7" "nbclient>=0.10" "nbformat>=5.10" "pytest>=7" >/dev/null \
+    || echo "setup: pip could not install the Jupyter test clients; the kernel's tests cannot run" >&2
 fi
 
 # One release build serves both the tool and the tests (-enable-testing lets the
