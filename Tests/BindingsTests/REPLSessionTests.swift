@@ -1,7 +1,9 @@
+import Bindings
 import Foundation
 import Notebook
 import Plotting
 import Script
+import Tensors
 import Testing
 
 @Suite("REPL session")
@@ -35,6 +37,45 @@ struct REPLSessionTests {
         let nb = PercentFormat.parse(try String(contentsOf: url, encoding: .utf8))
         #expect(nb.cells.map(\.kind) == [.markdown, .code, .code])
         #expect(nb.cells.dropFirst().map(\.source) == ["a = 1", "a + 1"])
+    }
+
+    @Test func cellsRunWithoutHistoryTakeNoNumber() {
+        let s = session()
+        s.execute("a = 1")
+        let quiet = s.execute("a = a + 1", storeHistory: false)
+        #expect(quiet.result.succeeded && quiet.number == 2)
+        #expect(s.execute("a").shown == "2")  // it ran, in the same variables
+        // In[0] is empty, then "a = 1", "a" and this cell: the quiet cell is not one of them.
+        #expect(s.execute("len(In)").shown == "4")
+        #expect(s.inputs.map(\.source) == ["a = 1", "a", "len(In)"])
+        #expect(s.inputs.map(\.shown) == [nil, "2", "4"])
+    }
+
+    @Test func aCellEndingInAFigureItDidNotWriteShowsIt() throws {
+        let dir = tempFolder("session-figure")
+        var written: [URL] = []
+        let hooks = SessionHooks(
+            cancel: CancellationToken(), progress: { _, _, _ in }, figureWritten: { url, _ in written.append(url) },
+            resolveWritePath: { dir.appendingPathComponent($0) }, resolveReadPath: { dir.appendingPathComponent($0) },
+            outputDirectory: dir, newFigureURL: { dir.appendingPathComponent("f.\($0)") })
+        let s = Session(setUp: { interpreter, hooks in
+            let context = BindingsContext(cancel: hooks.cancel, resolveWritePath: hooks.resolveWritePath,
+                                          figureWritten: { hooks.figureWritten($0, $1) })
+            installBindings(into: interpreter, context: context)
+        }, hooks: hooks, output: { _ in })
+        let drawn = s.execute("scatter(samples(ring(), 50))")
+        #expect(drawn.figure != nil && written.isEmpty)
+        let saved = s.execute("plot(ring(), file: \"ring.png\")")
+        #expect(saved.result.succeeded && saved.value.figureValue != nil)
+        #expect(saved.figure == nil && written.map(\.lastPathComponent) == ["ring.png"])
+    }
+
+    @Test func helpQueriesAreTheOneLineForms() {
+        #expect(Session.helpQuery("?len") == "?len")
+        #expect(Session.helpQuery("  traj.final? ") == "traj.final?")
+        #expect(Session.helpQuery("x = 1  # why?") == nil)
+        #expect(Session.helpQuery("?a\nb") == nil)
+        #expect(Session.helpQuery("x = 1") == nil)
     }
 
     @Test func resetForgetsVariablesAndNumbering() {
