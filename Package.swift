@@ -33,7 +33,8 @@ var targets: [Target] = [
     .target(name: "Notebook", dependencies: ["Tensors", "Script", "Bindings", "Plotting", .product(name: "Ink", package: "Ink")]),
     // The Jupyter kernel: the messaging protocol over ZeroMQ, signed with HMAC-SHA256.
     .target(name: "Kernel", dependencies: [
-        "Tensors", "Plotting", "Script", "Bindings", "Notebook", "CZMQ", .product(name: "Crypto", package: "swift-crypto"),
+        "Tensors", "Plotting", "Script", "Bindings", "Notebook", "CZMQ",
+        .product(name: "Crypto", package: "swift-crypto"),
     ]),
     .executableTarget(name: "cmlab", dependencies: [
         "Tensors", "Nets", "Diffusion", "Distillation", "Datasets", "Metrics", "Plotting",

@@ -59,8 +59,8 @@ final class KernelOutput {
 
     static func progressLine(_ label: String, _ f: Double, _ detail: String) -> String {
         let width = 24, filled = Int(Double(width) * f)
-        var line = "\(label) " + String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-            + String(format: " %3.0f%%", f * 100)
+        var line = "\(label) " + String(repeating: "█", count: filled)
+            + String(repeating: "·", count: width - filled) + String(format: " %3.0f%%", f * 100)
         if !detail.isEmpty { line += "  " + detail }
         return line
     }

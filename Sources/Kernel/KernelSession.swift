@@ -93,7 +93,8 @@ final class KernelSession {
         return [
             "ename": interrupted ? "Interrupted" : "ScriptError",
             "evalue": first?.description ?? "error",
-            "traceback": result.renderedErrors.split(separator: "\n", omittingEmptySubsequences: false).map(String.init),
+            "traceback": result.renderedErrors.split(separator: "\n", omittingEmptySubsequences: false)
+                .map(String.init),
         ]
     }
 
@@ -137,7 +138,8 @@ final class KernelSession {
         while end < scalars.count && Self.isWord(scalars[end]) { end += 1 }
         let word = Self.text(scalars[start..<end]).trimmingCharacters(in: CharacterSet(charactersIn: "."))
         let head = word.split(separator: ".").first.map(String.init) ?? ""
-        let found = !head.isEmpty && (session.interpreter.lookup(head) != nil || session.interpreter.completions(for: head).contains(head))
+        // A variable, a builtin or a keyword (completion knows all three).
+        let found = !head.isEmpty && session.interpreter.completions(for: head).contains(head)
         let data: JSONObject = found ? ["text/plain": session.help(for: word)] : [:]
         return ["status": "ok", "found": found, "data": data, "metadata": JSONObject()]
     }

@@ -48,7 +48,11 @@ public enum IpynbReader {
     /// nbformat's multi-line string: one string, or a list of lines each keeping its "\n".
     static func source(_ value: Any?) -> String {
         let text: String
-        if let s = value as? String { text = s } else { text = (value as? [Any] ?? []).compactMap { $0 as? String }.joined() }
+        if let s = value as? String {
+            text = s
+        } else {
+            text = (value as? [Any] ?? []).compactMap { $0 as? String }.joined()
+        }
         return text.replacingOccurrences(of: "\r\n", with: "\n")
     }
 }

@@ -76,9 +76,11 @@ public struct NotebookRunner {
 
     public init(setUp: @escaping SessionSetUp) { self.setUp = setUp }
 
-    /// Reads (a `.cml` in the percent format, or an `.ipynb`), runs and reports `file`: writes `<name>.md`, `<name>.html` and
-    /// `<name>.ipynb` into the report folder and returns the run and their URLs.
-    /// - Throws: ``NotebookError`` for an unreadable file or a bad `-p` (no cell runs then).
+    /// Reads (a `.cml` in the percent format, or an `.ipynb`), runs and reports `file`:
+    /// writes `<name>.md`, `<name>.html` and `<name>.ipynb` into the report folder and
+    /// returns the run and their URLs.
+    /// - Throws: ``NotebookError`` for an unreadable file, an `.ipynb` that is not a
+    ///   CMLab notebook or whose report would overwrite it, or a bad `-p` (no cell runs then).
     public func run(file: URL, options: RunOptions) throws -> (run: NotebookRun, reports: [URL]) {
         guard let text = try? String(contentsOf: file, encoding: .utf8) else {
             throw NotebookError("cannot read notebook \(file.path)")
@@ -132,7 +134,8 @@ public struct NotebookRunner {
             })
         let session = Session(setUp: setUp, hooks: hooks, output: emit)
 
-        var run = NotebookRun(name: name, cells: [], parameters: options.parameters, failures: [], started: Date(), seconds: 0)
+        var run = NotebookRun(name: name, cells: [], parameters: options.parameters, failures: [],
+                              started: Date(), seconds: 0)
         let codeCount = notebook.cells.filter { $0.kind == .code }.count
         var stopped = false
         for cell in notebook.cells {
@@ -173,12 +176,13 @@ public struct NotebookRunner {
 
     static func isNone(_ v: Value) -> Bool { if case .none = v { return true }; return false }
 
-    /// `nb.cml:25:9: cell 4: message` — the position in the file, and the cell.
+    /// `nb.cml:25:9: cell 4, line 2, column 9: message` — the position in the file, and in
+    /// the cell (an `.ipynb`'s cells sit on no line of the file: `nb.ipynb: cell 4, …`).
     static func locate(_ e: ScriptError, cell: Cell, number: Int, fileName: String) -> String {
         guard let s = e.span else { return "\(fileName): cell \(number): \(e.message)" }
-        // A cell of an .ipynb sits on no line of the file (firstLine 0).
-        if cell.firstLine < 1 { return "\(fileName): cell \(number), line \(s.line), column \(s.column): \(e.message)" }
-        return "\(fileName):\(cell.firstLine + s.line - 1):\(s.column): cell \(number), line \(s.line), column \(s.column): \(e.message)"
+        let inCell = "cell \(number), line \(s.line), column \(s.column): \(e.message)"
+        guard cell.firstLine >= 1 else { return "\(fileName): \(inCell)" }
+        return "\(fileName):\(cell.firstLine + s.line - 1):\(s.column): \(inCell)"
     }
 
     /// The figure as the report links it; a file written outside the report folder

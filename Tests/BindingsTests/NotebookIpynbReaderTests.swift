@@ -18,7 +18,8 @@ struct NotebookIpynbReaderTests {
           {"cell_type": "markdown", "id": "a", "metadata": {}, "source": ["# Title\\n", "Prose."]},
           {"cell_type": "code", "id": "b", "metadata": {"tags": ["parameters"]}, "source": "n = 3",
            "outputs": [], "execution_count": null},
-          {"cell_type": "code", "id": "c", "metadata": {}, "source": ["for i in range(n) {\\r\\n", "  print(i)\\r\\n", "}"],
+          {"cell_type": "code", "id": "c", "metadata": {},
+           "source": ["for i in range(n) {\\r\\n", "  print(i)\\r\\n", "}"],
            "outputs": [{"output_type": "stream", "name": "stdout", "text": "0\\n"}], "execution_count": 4},
           {"cell_type": "raw", "id": "d", "metadata": {}, "source": "raw text"}
          ]}
@@ -32,7 +33,9 @@ struct NotebookIpynbReaderTests {
 
     @Test func aNotebookWithoutKernelMetadataIsTakenForCMLab() throws {
         #expect(try parse("{\"nbformat\": 4, \"metadata\": {}, \"cells\": []}").cells.isEmpty)
-        let byLanguage = try parse("{\"nbformat\": 4, \"metadata\": {\"language_info\": {\"name\": \"cmlab\"}}, \"cells\": []}")
+        let byLanguage = try parse("""
+        {"nbformat": 4, "metadata": {"language_info": {"name": "cmlab"}}, "cells": []}
+        """)
         #expect(byLanguage.cells.isEmpty)
     }
 
@@ -51,7 +54,8 @@ struct NotebookIpynbReaderTests {
     @Test func theRunnersOwnIpynbRunsAgainWithItsErrorsLocatedByCell() throws {
         let dir = tempFolder("ipynb")
         let cml = dir.appendingPathComponent("nb.cml")
-        try "# %% tags=[\"parameters\"]\nn = 2\n\n# %%\nprint(n * 10)\nn + nope\n".write(to: cml, atomically: true, encoding: .utf8)
+        let text = "# %% tags=[\"parameters\"]\nn = 2\n\n# %%\nprint(n * 10)\nn + nope\n"
+        try text.write(to: cml, atomically: true, encoding: .utf8)
         var options = RunOptions()
         options.outputDirectory = dir.appendingPathComponent("first")
         let (first, reports) = try NotebookRunner(setUp: stubSetUp).run(file: cml, options: options)

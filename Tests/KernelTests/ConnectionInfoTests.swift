@@ -32,7 +32,8 @@ struct ConnectionInfoTests {
             let url = try write(text)
             do { _ = try ConnectionInfo.load(url); return "" } catch { return "\(error)" }
         }
-        #expect(try message("{\"shell_port\": 1}").hasSuffix("is not a Jupyter connection file: 'iopub_port' is missing"))
+        #expect(try message("{\"shell_port\": 1}")
+            .hasSuffix("is not a Jupyter connection file: 'iopub_port' is missing"))
         #expect(try message("""
         {"shell_port": "x", "iopub_port": 2, "stdin_port": 3, "control_port": 4, "hb_port": 5}
         """).hasSuffix("'shell_port' has the wrong type"))

@@ -10,7 +10,8 @@ func bareSession() throws -> (KernelSession, ZMQContext) {
     let context = try ZMQContext()
     let socket = try ZMQSocket(context, .publisher)
     try socket.bind("inproc://iopub-\(UUID().uuidString)")
-    let iopub = IOPubPublisher(socket: socket, signer: try MessageSigner(key: ""), session: "s", log: KernelLog { _ in })
+    let iopub = IOPubPublisher(socket: socket, signer: try MessageSigner(key: ""), session: "s",
+                               log: KernelLog { _ in })
     let session = KernelSession(setUp: { _, _ in }, cancel: CancellationToken(),
                                 directory: FileManager.default.temporaryDirectory, iopub: iopub)
     return (session, context)
@@ -73,7 +74,8 @@ struct KernelSessionTests {
         #expect(range.map { $0[2] as? String } == ["a + 1", "nope"])
         #expect(entries(["hist_access_type": "range", "session": 5, "start": 1]).isEmpty)
         #expect(entries(["hist_access_type": "search", "pattern": "a + *"]).map { $0[1] as? Int } == [2, 4])
-        #expect(entries(["hist_access_type": "search", "pattern": "a + *", "unique": true]).map { $0[1] as? Int } == [4])
+        let unique = entries(["hist_access_type": "search", "pattern": "a + *", "unique": true])
+        #expect(unique.map { $0[1] as? Int } == [4])
         #expect(entries(["hist_access_type": "search", "pattern": "*", "n": 1]).map { $0[1] as? Int } == [4])
     }
 

@@ -33,7 +33,8 @@ struct KernelSpecTests {
 
     @Test func anUnwritableFolderIsAnError() {
         #expect(throws: KernelError.self) {
-            try KernelSpec.install(executable: URL(fileURLWithPath: "/x"), at: .prefix(URL(fileURLWithPath: "/proc/none")))
+            try KernelSpec.install(executable: URL(fileURLWithPath: "/x"),
+                                   at: .prefix(URL(fileURLWithPath: "/proc/none")))
         }
     }
 }
