@@ -24,6 +24,11 @@ public final class KernelServer {
     private let heartbeat: Heartbeat
     private let stopping = CancellationToken()
     private let controlDone = DispatchSemaphore(value: 0)
+    /// The parent process to outlive no longer than a tenth of a second, when Jupyter
+    /// started the kernel (it sets JPY_PARENT_PID): a front end killed outright leaves
+    /// no kernel behind.
+    private let watchedParent: pid_t? =
+        ProcessInfo.processInfo.environment["JPY_PARENT_PID"] == nil ? nil : getppid()
 
     /// Binds the five channels.
     /// - Parameters:
@@ -78,10 +83,13 @@ public final class KernelServer {
     /// Reads and dispatches messages on `socket` until `stop` is set. A message that
     /// cannot be read (bad signature, malformed) is logged and dropped.
     private func serve(_ socket: ZMQSocket, on channel: String, stop: CancellationToken,
-                       handle: (Message) -> Void) {
+                       whenIdle: () -> Void = {}, handle: (Message) -> Void) {
         while !stop.isCancelled {
             do {
-                guard try socket.waitForInput(milliseconds: 100), let frames = try socket.receive() else { continue }
+                guard try socket.waitForInput(milliseconds: 100), let frames = try socket.receive() else {
+                    whenIdle()
+                    continue
+                }
                 let message: Message
                 do { message = try WireFormat.decode(frames, signer: signer) } catch {
                     log.warning("\(channel): ignored a message: \(error)")
@@ -97,7 +105,13 @@ public final class KernelServer {
     }
 
     private func serveControl() {
-        serve(control, on: "control", stop: stopping) { [self] m in
+        serve(control, on: "control", stop: stopping, whenIdle: { [self] in
+            if let parent = watchedParent, getppid() != parent {
+                log.warning("the front end that started the kernel is gone; shutting down")
+                cancel.cancel()
+                stopping.cancel()
+            }
+        }) { [self] m in
             iopub.publish("status", ["execution_state": "busy"], parent: m)
             defer { iopub.publish("status", ["execution_state": "idle"], parent: m) }
             switch m.type {

@@ -195,3 +195,33 @@ def test_the_heartbeat_answers_during_a_long_computation(kernel):
         time.sleep(0.2)
     interrupt(kernel)
     assert finish(kernel, msg_id)["status"] == "ok"
+
+
+def test_a_kernel_whose_front_end_died_shuts_down(tmp_path):
+    connection_file, _ = write_connection_file(str(tmp_path / "orphan.json"), key=b"k")
+    # A stand-in front end: starts the kernel as Jupyter does (JPY_PARENT_PID set), then dies.
+    parent = subprocess.Popen(
+        ["python3", "-c", "import os, subprocess, sys, time\n"
+         "env = dict(os.environ, JPY_PARENT_PID=str(os.getpid()))\n"
+         "k = subprocess.Popen([sys.argv[1], 'kernel', '-f', sys.argv[2]], env=env, stderr=subprocess.DEVNULL)\n"
+         "print(k.pid, flush=True)\n"
+         "time.sleep(60)\n", str(CMLAB), connection_file],
+        stdout=subprocess.PIPE, text=True)
+    pid = int(parent.stdout.readline())
+    time.sleep(0.5)
+    parent.kill()
+    parent.wait()
+
+    def alive():
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                return "\nState:\tZ" not in f.read()
+        except FileNotFoundError:
+            return False
+
+    deadline = time.time() + 5
+    while alive() and time.time() < deadline:
+        time.sleep(0.05)
+    if alive():
+        os.kill(pid, signal.SIGKILL)
+        raise AssertionError("the kernel outlived its front end by 5 s")
