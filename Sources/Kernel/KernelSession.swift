@@ -168,9 +168,9 @@ final class KernelSession {
         case "range":
             let s = c["session"] as? Int ?? 0
             let start = c["start"] as? Int ?? 1
-            let stop = c["stop"] as? Int
+            let stop = c["stop"] as? Int ?? Int.max
             guard s == 0 || s == Self.historySession else { entries = []; break }
-            entries = entries.filter { $0.line >= start && (stop == nil || $0.line < stop!) }
+            entries = entries.filter { $0.line >= start && $0.line < stop }
         case "search":
             let pattern = c["pattern"] as? String ?? "*"
             entries = entries.filter { fnmatch(pattern, $0.source, 0) == 0 }
