@@ -2,14 +2,12 @@
 // runner's, with its outputs turned into Jupyter messages.
 import Bindings
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import Notebook
 import Script
 import Tensors
 
-/// Runs cells and answers completion, inspection, `is_complete` and history requests.
+/// Runs cells (here) and answers completion, inspection, `is_complete` (in
+/// KernelSession+Introspection.swift) and history requests (KernelSession+History.swift).
 final class KernelSession {
     let session: Session
     private let output: KernelOutput
@@ -112,102 +110,5 @@ final class KernelSession {
             }
         }
         return out
-    }
-
-    // MARK: complete, inspect, is_complete
-
-    /// `complete_request`: the prompt's completions for the word before the cursor.
-    func complete(_ c: JSONObject) -> JSONObject {
-        let (scalars, cursor) = Self.cursor(in: c)
-        var start = cursor
-        while start > 0 && Self.isWord(scalars[start - 1]) { start -= 1 }
-        let word = Self.text(scalars[start..<cursor])
-        let matches = ReplCompletion.complete(word, before: Self.text(scalars[..<cursor]),
-                                              interpreter: session.interpreter)
-        var unique: [String] = []
-        for m in matches where !unique.contains(m) { unique.append(m) }
-        return ["status": "ok", "matches": unique, "cursor_start": start, "cursor_end": cursor,
-                "metadata": JSONObject()]
-    }
-
-    /// `inspect_request`: `help(x)` for the name (or member path) under the cursor.
-    func inspect(_ c: JSONObject) -> JSONObject {
-        let (scalars, cursor) = Self.cursor(in: c)
-        var start = cursor, end = cursor
-        while start > 0 && Self.isWord(scalars[start - 1]) { start -= 1 }
-        while end < scalars.count && Self.isWord(scalars[end]) { end += 1 }
-        let word = Self.text(scalars[start..<end]).trimmingCharacters(in: CharacterSet(charactersIn: "."))
-        let head = word.split(separator: ".").first.map(String.init) ?? ""
-        // A variable, a builtin or a keyword (completion knows all three).
-        let found = !head.isEmpty && session.interpreter.completions(for: head).contains(head)
-        let data: JSONObject = found ? ["text/plain": session.help(for: word)] : [:]
-        return ["status": "ok", "found": found, "data": data, "metadata": JSONObject()]
-    }
-
-    /// `is_complete_request`: incomplete while a bracket is open (as the prompt's
-    /// continuation lines), invalid for a stray closing bracket or a syntax error.
-    static func isComplete(_ c: JSONObject) -> JSONObject {
-        let code = c["code"] as? String ?? ""
-        let open = Session.openBrackets(code)
-        if open > 0 { return ["status": "incomplete", "indent": String(repeating: "    ", count: open)] }
-        if open < 0 || !Parser.parse(code).errors.isEmpty { return ["status": "invalid"] }
-        return ["status": "complete"]
-    }
-
-    // MARK: history
-
-    /// The one session this kernel has, in history entries.
-    static let historySession = 1
-
-    /// `history_request` (tail, range and search), from the session's numbered inputs.
-    func history(_ c: JSONObject) -> JSONObject {
-        var entries = session.inputs.enumerated().map { (line: $0.offset + 1, source: $0.element.source,
-                                                         shown: $0.element.shown) }
-        let n = c["n"] as? Int
-        switch c["hist_access_type"] as? String ?? "tail" {
-        case "range":
-            let s = c["session"] as? Int ?? 0
-            let start = c["start"] as? Int ?? 1
-            let stop = c["stop"] as? Int ?? Int.max
-            guard s == 0 || s == Self.historySession else { entries = []; break }
-            entries = entries.filter { $0.line >= start && $0.line < stop }
-        case "search":
-            let pattern = c["pattern"] as? String ?? "*"
-            entries = entries.filter { fnmatch(pattern, $0.source, 0) == 0 }
-            if c["unique"] as? Bool ?? false {
-                // Keep the latest run of each source.
-                var seen = Set<String>()
-                entries = entries.reversed().filter { seen.insert($0.source).inserted }.reversed()
-            }
-            if let n { entries = Array(entries.suffix(max(0, n))) }
-        default:
-            entries = Array(entries.suffix(max(0, n ?? 10)))
-        }
-        let withOutput = c["output"] as? Bool ?? false
-        let history: [Any] = entries.map { e in
-            withOutput ? [Self.historySession, e.line, [e.source, e.shown.map { $0 as Any } ?? NSNull()]] as [Any]
-                : [Self.historySession, e.line, e.source] as [Any]
-        }
-        return ["status": "ok", "history": history]
-    }
-
-    // MARK: helpers
-
-    /// The code's Unicode scalars and the cursor (protocol 5.2+: in code points),
-    /// clamped to the code.
-    static func cursor(in c: JSONObject) -> ([Unicode.Scalar], Int) {
-        let scalars = Array((c["code"] as? String ?? "").unicodeScalars)
-        let cursor = max(0, min(scalars.count, c["cursor_pos"] as? Int ?? scalars.count))
-        return (scalars, cursor)
-    }
-
-    static func isWord(_ s: Unicode.Scalar) -> Bool {
-        s == "_" || s == "." || s.properties.isAlphabetic || s.properties.numericType != nil
-    }
-
-    static func text(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
-        var v = String.UnicodeScalarView()
-        v.append(contentsOf: scalars)
-        return String(v)
     }
 }
