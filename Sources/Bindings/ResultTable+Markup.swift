@@ -14,7 +14,7 @@ extension ResultTable {
         return ([row(columns), rule] + rows.map { row($0.map(\.display)) }).joined(separator: "\n")
     }
 
-    /// An HTML `<table>`; numeric columns right-aligned.
+    /// An HTML `<table>`; numeric columns right-aligned, the others left-aligned.
     var html: String {
         func escape(_ s: String) -> String {
             s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
@@ -22,8 +22,8 @@ extension ResultTable {
         }
         func cells(_ tag: String, _ values: [String]) -> String {
             values.enumerated().map { c, v in
-                let align = isNumeric(c) ? " style=\"text-align: right\"" : ""
-                return "<\(tag)\(align)>\(escape(v))</\(tag)>"
+                // Explicit both ways: front ends' style sheets align table cells differently.
+                return "<\(tag) style=\"text-align: \(isNumeric(c) ? "right" : "left")\">\(escape(v))</\(tag)>"
             }.joined()
         }
         var out = ["<table>", "<thead><tr>" + cells("th", columns) + "</tr></thead>", "<tbody>"]
