@@ -18,10 +18,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # The Python clients the Jupyter kernel is tested with (scripts/test.sh), once.
-if ! python3 -c "import jupyter_kernel_test, nbclient, nbformat, pytest" 2>/dev/null; then
+if ! python3 -c "import jupyter_kernel_test, nbclient, nbformat, numpy, pytest" 2>/dev/null; then
   echo "setup: installing the Jupyter test clients (pip)"
   python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
-    "jupyter_kernel_test>=0.7" "nbclient>=0.10" "nbformat>=5.10" "pytest>=7" >/dev/null \
+    "jupyter_kernel_test>=0.7" "nbclient>=0.10" "nbformat>=5.10" numpy "pytest>=7" >/dev/null \
     || echo "setup: pip could not install the Jupyter test clients; the kernel's tests cannot run" >&2
 fi
 
