@@ -5,6 +5,9 @@ import PackageDescription
 import Foundation
 
 let release: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+// Targets that take sizes from users or files and hold no hot numeric kernel stay checked
+// (-O): an overflow there must trap or throw, never corrupt memory (issue 14).
+let checked: [SwiftSetting] = []
 
 var targets: [Target] = [
     // System-library shims.
@@ -21,9 +24,9 @@ var targets: [Target] = [
     .target(name: "Nets", dependencies: ["Tensors", "CKernels"], swiftSettings: release),
     .target(name: "Diffusion", dependencies: ["Tensors", "Nets", "CKernels"], swiftSettings: release),
     .target(name: "Distillation", dependencies: ["Tensors", "Nets", "Diffusion"], swiftSettings: release),
-    .target(name: "Datasets", dependencies: ["Tensors", "Diffusion"], swiftSettings: release),
+    .target(name: "Datasets", dependencies: ["Tensors", "Diffusion"], swiftSettings: checked),
     .target(name: "Metrics", dependencies: ["Tensors", "Diffusion", "Distillation", "Datasets"], swiftSettings: release),
-    .target(name: "Plotting", dependencies: ["Tensors", "CCairo"], swiftSettings: release),
+    .target(name: "Plotting", dependencies: ["Tensors", "CCairo"], swiftSettings: checked),
 
     // The language and the product.
     .target(name: "Script", dependencies: ["Tensors", "CKernels"]),
@@ -40,7 +43,7 @@ var targets: [Target] = [
         "Tensors", "Nets", "Diffusion", "Distillation", "Datasets", "Metrics", "Plotting",
         "Script", "Bindings", "Notebook", "Kernel", "CReadline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-    ], swiftSettings: release),
+    ], swiftSettings: checked),
 
     // Tests mirror the source modules.
     .testTarget(name: "TensorsTests", dependencies: ["Tensors"], resources: [.copy("Fixtures")]),
@@ -58,7 +61,9 @@ var targets: [Target] = [
 //   CMLAB_FUZZ=1 swift build -c release --scratch-path .build-fuzz \
 //     -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library
 if ProcessInfo.processInfo.environment["CMLAB_FUZZ"] != nil {
-    targets.append(.executableTarget(name: "ScriptFuzz", dependencies: ["Script", "Bindings"], path: "Sources/ScriptFuzz"))
+    targets.append(.executableTarget(name: "ScriptFuzz", dependencies: ["Script", "Bindings", "Tensors"], path: "Sources/ScriptFuzz"))
+    targets.append(.executableTarget(name: "NPYFuzz", dependencies: ["Tensors"], path: "Sources/NPYFuzz"))
+    targets.append(.executableTarget(name: "SafeTensorsFuzz", dependencies: ["Nets", "Tensors"], path: "Sources/SafeTensorsFuzz"))
 }
 
 let package = Package(

@@ -43,7 +43,7 @@ public func runTraining(iterations: Int, store: ParameterStore,
                         lossAndGradients: (Int) -> Double,
                         update: (Int) -> Void) -> (outcome: TrainingOutcome, losses: [Double]) {
     var losses: [Double] = []
-    losses.reserveCapacity(iterations)
+    losses.reserveCapacity(min(iterations, 1 << 16))
     var snapshot = [Float](repeating: 0, count: store.count)
     var haveSnapshot = false
     let start = DispatchTime.now().uptimeNanoseconds

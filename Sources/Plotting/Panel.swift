@@ -174,7 +174,9 @@ public struct Panel {
                                  colormap: Colormap = .viridis, scale: Scale = .linear, colorRange: ClosedRange<Double>? = nil,
                                  label: String? = "count") {
         guard require(x.count == y.count, "density: x has \(x.count) values but y has \(y.count)"),
-              require(bins > 0, "density: bins must be positive, got \(bins)") else { return }
+              require(bins > 0, "density: bins must be positive, got \(bins)"),
+              require(bins <= Panel.maxDensityBins, "density: bins must be at most \(Panel.maxDensityBins), got \(bins)")
+        else { return }
         func robust(_ v: [Double]) -> ClosedRange<Double> {
             let s = v.filter(\.isFinite).sorted()
             guard !s.isEmpty else { return 0...1 }
@@ -189,9 +191,17 @@ public struct Panel {
                 range: colorRange ?? (scale == .log ? 1...max(2, counts.max() ?? 2) : nil), smooth: false, label: label)
     }
 
+    /// Most bins per axis of a density (bins² cells) and of a histogram.
+    public static let maxDensityBins = 4096
+    public static let maxHistogramBins = 1_000_000
+
     /// A histogram of values: counts (or a probability density) in equal bins.
     public mutating func histogram(_ values: [Double], bins: Int? = nil, range: ClosedRange<Double>? = nil,
                                    density: Bool = false, color: Color? = nil, label: String? = nil) {
+        if let bins {
+            guard require(bins > 0 && bins <= Panel.maxHistogramBins,
+                          "histogram: bins must be 1 … \(Panel.maxHistogramBins), got \(bins)") else { return }
+        }
         marks.append(Histogram.make(values, bins: bins, range: range, density: density,
                                     color: color ?? nextColor(), label: label))
     }

@@ -80,6 +80,31 @@ public struct Arguments {
         return n
     }
 
+    /// A positive count that sizes an allocation (samples, bins, directions, epochs …):
+    /// at most `limit`, by default the interpreter's element limit.
+    public func count(_ name: String, limit: Int? = nil) throws -> Int {
+        let n = try positiveInt(name)
+        let max = limit ?? interpreter.limits.maxElements
+        guard n <= max else {
+            throw error("'\(name)' is \(n), more than the limit of \(max)", at: name)
+        }
+        return n
+    }
+
+    /// The element count of an array this call is about to allocate, checked by
+    /// ``SizeGuard`` against the element limit and the machine's memory; the error
+    /// points at argument `name` (the call when nil).
+    @discardableResult
+    public func checkShape(_ shape: [Int], at name: String? = nil, bytesPerElement: Int = 4) throws -> Int {
+        let n: Int
+        do {
+            n = try SizeGuard.elements(shape, bytesPerElement: bytesPerElement,
+                                       maxElements: interpreter.limits.maxElements, what: "\(builtin.name)(…) of shape")
+        } catch let e as SizeError { throw self.error(e.message, at: name) }
+        try interpreter.charge(elements: n, at: name.map(span(of:)) ?? callSpan)
+        return n
+    }
+
     public func string(_ name: String) throws -> String {
         guard case .string(let s) = self[name] else { throw mismatch("a string", name) }
         return s

@@ -161,16 +161,12 @@ extension Interpreter {
         }
     }
 
-    /// The product of a shape, or an error when it overflows or is negative.
+    /// The product of a shape, or an error when it is negative or too large
+    /// (``SizeGuard``: the non-zero extents must fit the limit, so strides never overflow).
     func elementCount(_ shape: [Int], at span: SourceSpan) throws -> Int {
-        var n = 1
-        for d in shape {
-            guard d >= 0 else { throw ScriptError("negative extent in shape \(shape)", at: span) }
-            let (p, o) = n.multipliedReportingOverflow(by: d)
-            if o || p > limits.maxElements {
-                throw ScriptError("result too large: shape \(shape) exceeds the limit of \(limits.maxElements) elements", at: span)
-            }
-            n = p
+        let n: Int
+        do { n = try SizeGuard.elements(shape, maxElements: limits.maxElements, what: "result of shape") } catch let e as SizeError {
+            throw ScriptError(e.message, at: span)
         }
         try charge(elements: n, at: span)
         return n

@@ -1,9 +1,14 @@
-// libFuzzer entry for the language: any bytes, run as a script, must never trap.
+// libFuzzer entry for the language with the domain builtins registered: any bytes, run
+// as a script, must never trap or allocate without a limit. Writes and reads go to a
+// scratch folder; long work is cancelled after a second, as Ctrl-C would.
 //
 //   CMLAB_FUZZ=1 swift build -c release --scratch-path .build-fuzz \
 //     -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library --product ScriptFuzz
 //   .build-fuzz/release/ScriptFuzz -max_len=512 -timeout=5 -rss_limit_mb=2048 corpus/
+import Foundation
+import Bindings
 import Script
+import Tensors
 
 /// libFuzzer's driver, which parses the command line and calls the test function.
 @_silgen_name("LLVMFuzzerRunDriver")
@@ -36,6 +41,17 @@ final class Probe: ScriptObject {
     }
 }
 
+/// The scratch folder every path a script names is mapped into (by its last component).
+let scratch: URL = {
+    let u = FileManager.default.temporaryDirectory.appendingPathComponent("script-fuzz-\(getpid())")
+    try? FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
+    return u
+}()
+
+func inScratch(_ path: String) -> URL {
+    scratch.appendingPathComponent(URL(fileURLWithPath: path).lastPathComponent)
+}
+
 /// One input: decode as UTF-8 (lossily), run in a fresh interpreter with small
 /// limits, then run it again in the same session (the REPL path), and render errors.
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -48,6 +64,10 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     interpreter.limits.maxListItems = 100_000
     interpreter.output = { _ in }
     interpreter.define("probe", .object(Probe()))
+    let cancel = CancellationToken()
+    let context = BindingsContext(cancel: cancel, resolveWritePath: inScratch, resolveReadPath: inScratch)
+    installBindings(into: interpreter, context: context)
+    DispatchQueue.global().asyncAfter(deadline: .now() + 1) { cancel.cancel() }
     for _ in 0..<2 {
         let result = interpreter.run(source)
         _ = result.renderedErrors

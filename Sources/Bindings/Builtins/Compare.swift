@@ -70,7 +70,8 @@ private func compare(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
     // Initial noise per seed.
     func initial(_ seed: UInt64) throws -> Batch {
         if case .tensor = a["noise"] { return try a.points("noise", dims: dims) }
-        let n = try a.positiveInt("noise")
+        let n = try a.count("noise")
+        try a.checkShape([n, dims], at: "noise", bytesPerElement: 8)
         return RNG(seed: seed).normalBatch(count: n, dims: dims).map { $0 * solver.sigmaMax }
     }
     let toy = teacher.data.toy

@@ -47,18 +47,16 @@ func registerData(_ r: Registry, _ ctx: BindingsContext) {
         samples(d, 5) is the first 5 rows of samples(d, 1000).
         """, parameters: [.required("data"), .required("n"), .optional("seed", .number(0))]) { a in
         let d = try a.object("data", as: DataObject.self, described: "a data set (e.g. ring())")
-        let n = try a.positiveInt("n")
-        try a.interpreter.charge(elements: n * d.dims, at: a.callSpan)
+        let n = try a.count("n")
+        try a.checkShape([n, d.dims], at: "n", bytesPerElement: 8)
         return d.sample(n, rng: RNG(seed: try a.seed())).value
     }
     r.register(name: "noise", doc: """
         Standard normal noise z, a [count, dims] tensor. Row i depends only on (seed, i): teachers and students \
         started from the same seed see identical noise at any batch size. Multiply by grid.sigma_max for x(σ_max).
         """, parameters: [.required("count"), .optional("dims", .number(2)), .optional("seed", .number(0))]) { a in
-        let n = try a.positiveInt("count"), d = try a.positiveInt("dims")
-        let (total, overflow) = n.multipliedReportingOverflow(by: d)
-        guard !overflow else { throw a.error("noise(\(n), dims: \(d)) is too large") }
-        try a.interpreter.charge(elements: total, at: a.callSpan)
+        let n = try a.count("count"), d = try a.count("dims")
+        try a.checkShape([n, d], at: "count")
         return .tensor(RNG(seed: try a.seed()).normalTensor(shape: [n, d]))
     }
     r.register(name: "dataset", doc: """

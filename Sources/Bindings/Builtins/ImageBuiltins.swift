@@ -51,7 +51,7 @@ private func classifier(_ a: Arguments, _ ctx: BindingsContext) throws -> Value 
         throw a.error("classifier needs labelled images (fashion_mnist())", at: "data")
     }
     var c = ClassifierTrainingConfig()
-    c.epochs = try a.positiveInt("epochs"); c.seed = try a.seed()
+    c.epochs = try a.count("epochs", limit: Sizes.maxEpochs); c.seed = try a.seed()
     ctx.cancel.reset()
     let (clf, outcome, _) = trainClassifier(images: b.tensor, labels: labels, height: side, width: side, config: c,
                                             cancel: ctx.cancel) { p in

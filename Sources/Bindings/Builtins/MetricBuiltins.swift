@@ -30,7 +30,7 @@ func registerMetrics(_ r: Registry, _ ctx: BindingsContext) {
         """, parameters: [.required("a"), .required("b"), .optional("directions", .number(128)),
                           .optional("seed", .number(0))]) { a in
         let x = try a.points("a"), y = try a.points("b")
-        return .number(try slicedWasserstein(x, y, directions: try a.positiveInt("directions"), seed: try a.seed()))
+        return .number(try slicedWasserstein(x, y, directions: try a.count("directions", limit: Sizes.maxDirections), seed: try a.seed()))
     }
     r.register(name: "mmd", doc: """
         Squared maximum mean discrepancy (unbiased) with a multi-bandwidth RBF kernel; sets above 4,000 points are \

@@ -30,7 +30,7 @@ func registerPlots(_ r: Registry, _ ctx: BindingsContext) {
         let b = try a.points("points", dims: 2)
         var f = Figure()
         let xs = (0..<b.count).map { b.values[2 * $0] }, ys = (0..<b.count).map { b.values[2 * $0 + 1] }
-        f[0].density(x: xs, y: ys, bins: try a.positiveInt("bins"))
+        f[0].density(x: xs, y: ys, bins: try a.count("bins", limit: Sizes.maxDensityBins))
         f[0].equalAspect = true
         return try finish(f, a, ctx)
     }
@@ -42,7 +42,7 @@ func registerPlots(_ r: Registry, _ ctx: BindingsContext) {
         default: xs = try a.numbers("values")
         }
         var f = Figure()
-        f[0].histogram(xs, bins: a.isGiven("bins") ? try a.positiveInt("bins") : nil)
+        f[0].histogram(xs, bins: a.isGiven("bins") ? try a.count("bins", limit: Sizes.maxHistogramBins) : nil)
         return try finish(f, a, ctx)
     }
     r.register(name: "grid_image", doc: """

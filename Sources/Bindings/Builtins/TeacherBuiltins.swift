@@ -91,21 +91,23 @@ private func learned(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
     }
     if let side = data.imageSide {
         var c = ImageDenoiserTrainingConfig()
-        c.iterations = try a.positiveInt("iters"); c.seed = try a.seed()
-        if a.isGiven("batch") { c.batchSize = try a.positiveInt("batch") }
+        c.iterations = try a.count("iters", limit: Sizes.maxIterations); c.seed = try a.seed()
+        if a.isGiven("batch") { c.batchSize = try a.count("batch") }
         if a.isGiven("lr") { c.learningRate = try a.number("lr") }
         var arch = UNet.Configuration(channels: 1, height: side, width: side)
-        if a.isGiven("width") { arch.baseWidth = try a.positiveInt("width") }
+        if a.isGiven("width") { arch.baseWidth = try a.count("width", limit: Sizes.maxWidth) }
+        try a.checkShape([c.batchSize, arch.baseWidth, side, side], at: "batch")   // first-level activations
         let D = try trainImageDenoiser(data: { data.sample($0, rng: $1) }, architecture: arch, dataName: data.name,
                                        config: c, cancel: ctx.cancel, progress: report)
         if D.outcome != .completed { a.interpreter.output("note: \(D.outcome.message)") }
         return .object(TeacherObject(D, data: data, kind: "learned", context: ctx))
     }
     var c = DenoiserTrainingConfig()
-    c.iterations = try a.positiveInt("iters"); c.seed = try a.seed(); c.depth = try a.positiveInt("depth")
-    if a.isGiven("batch") { c.batchSize = try a.positiveInt("batch") }
+    c.iterations = try a.count("iters", limit: Sizes.maxIterations); c.seed = try a.seed(); c.depth = try a.count("depth", limit: Sizes.maxDepth)
+    if a.isGiven("batch") { c.batchSize = try a.count("batch") }
     if a.isGiven("lr") { c.learningRate = try a.number("lr") }
-    if a.isGiven("width") { c.width = try a.positiveInt("width") }
+    if a.isGiven("width") { c.width = try a.count("width", limit: Sizes.maxWidth) }
+    try a.checkShape([c.batchSize, c.width], at: "batch")   // activations per layer
     let D = try trainDenoiser(data: { data.sample($0, rng: $1) }, dims: data.dims, dataName: data.name, config: c,
                               cancel: ctx.cancel, progress: report)
     if D.outcome != .completed { a.interpreter.output("note: \(D.outcome.message)") }

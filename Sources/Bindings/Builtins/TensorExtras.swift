@@ -46,6 +46,11 @@ func registerTensorExtras(_ r: Registry, _ ctx: BindingsContext) {
                 }
                 shape = [s[0] + t.shape[0]] + s.dropFirst()
             } else { shape = t.shape }
+            if let s = shape {
+                do { try SizeGuard.elements(s, maxElements: a.interpreter.limits.maxElements, what: "concat: result of shape") } catch let e as SizeError {
+                    throw ScriptError(e.message, at: span)
+                }
+            }
             try a.interpreter.charge(elements: t.count, at: span)
             out += t.scalars
         }

@@ -72,15 +72,16 @@ private func distill(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
     guard teacher.denoiser.dims == teacher.data.dims else { throw a.error("teacher and data dimensions differ") }
     var c = DistillationConfig()
     c.objective = try Objective(named: try a.choice("objective", ["cm", "direct"]))
-    c.iterations = try a.positiveInt("iters")
-    c.batchSize = try a.positiveInt("batch")
+    c.iterations = try a.count("iters", limit: Sizes.maxIterations)
+    c.batchSize = try a.count("batch")
     c.learningRate = try a.number("lr")
     c.emaRate = try a.number("ema")
     c.distance = try a.choice("distance", ["l2", "l1", "huber"])
     c.huberC = try a.optionalNumber("huber_c")
     c.seed = try a.seed()
-    c.width = try a.positiveInt("width")
-    c.depth = try a.positiveInt("depth")
+    c.width = try a.count("width", limit: Sizes.maxWidth)
+    c.depth = try a.count("depth", limit: Sizes.maxDepth)
+    try a.checkShape([c.batchSize, c.width], at: "batch")   // activations per layer
     c.snapshots = try a.numbers("snapshots").map { v -> Int in
         guard v == v.rounded(), v >= 1, v <= Double(c.iterations) else {
             throw a.error("snapshots must be whole iteration counts in 1 … iters, got \(formatShort(v))",

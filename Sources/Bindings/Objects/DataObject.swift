@@ -87,8 +87,8 @@ final class DataObject: MemberTable {
             },
             .method("sample", "Draws n samples as an [n, dims] tensor.",
                     [.required("n"), .optional("seed", .number(0))]) { args in
-                let n = try args.positiveInt("n")
-                try args.interpreter.charge(elements: n * self.dims, at: args.callSpan)
+                let n = try args.count("n")
+                try args.checkShape([n, self.dims], at: "n", bytesPerElement: 8)
                 return self.sample(n, rng: RNG(seed: try args.seed())).value
             },
         ]

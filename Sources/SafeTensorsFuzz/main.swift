@@ -1,0 +1,44 @@
+// libFuzzer entry for the `.safetensors` reader and the checkpoint loaders built on it:
+// any bytes must decode or throw, never trap.
+//
+//   CMLAB_FUZZ=1 swift build -c release --scratch-path .build-fuzz \
+//     -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library --product SafeTensorsFuzz
+//   .build-fuzz/release/SafeTensorsFuzz -max_len=4096 -timeout=5 -rss_limit_mb=2048 corpus/
+import Foundation
+import Nets
+import Tensors
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<Int32>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+) -> Int32
+
+/// A scratch file the loaders that take a path read from (one per process).
+let scratch = FileManager.default.temporaryDirectory
+    .appendingPathComponent("safetensors-fuzz-\(getpid()).safetensors").path
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    guard let data else { return 0 }
+    let bytes = Data(bytes: data, count: size)
+    guard let contents = try? SafeTensors.decode(bytes) else { return 0 }
+    _ = contents.tensors.map { $0.tensor.count }
+    // The checkpoint loaders read from a path: the MLP's checks the architecture
+    // metadata against the tensors before allocating.
+    if contents.metadata["architecture"] != nil, FileManager.default.createFile(atPath: scratch, contents: bytes) {
+        _ = try? MLP.load(from: scratch)
+        _ = try? UNet.load(from: scratch)
+    }
+    return 0
+}
+
+@main
+struct SafeTensorsFuzz {
+    static func main() {
+        var argc = CommandLine.argc
+        var argv = CommandLine.unsafeArgv
+        _ = LLVMFuzzerRunDriver(&argc, &argv, fuzzOne)
+    }
+}
