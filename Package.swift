@@ -50,7 +50,7 @@ var targets: [Target] = [
     .testTarget(name: "NetsTests", dependencies: ["Nets", "Tensors", "CKernels"]),
     .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Tensors"]),
     .testTarget(name: "DistillationTests", dependencies: ["Distillation", "Diffusion", "Nets", "Tensors"]),
-    .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Datasets", "Diffusion", "Tensors"]),
+    .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Datasets", "Diffusion", "Distillation", "Tensors"]),
     .testTarget(name: "PlottingTests", dependencies: ["Plotting", "Tensors"]),
     .testTarget(name: "ScriptTests", dependencies: ["Script", "Tensors", "CKernels"], resources: [.copy("Scripts")]),
     .testTarget(name: "BindingsTests", dependencies: ["Bindings", "Distillation", "Script", "Notebook", "Plotting", "Tensors"]),

@@ -15,4 +15,6 @@ public func installBindings(into interpreter: Interpreter, context: BindingsCont
     registerTensorExtras(r, context)
     registerImages(r, context)
     registerNearest(r, context)
+    registerInstruments(r, context)
+    registerEmbedding(r, context)
 }

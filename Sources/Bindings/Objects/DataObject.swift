@@ -16,11 +16,14 @@ final class DataObject: MemberTable {
     let labels: [Int]?
     /// Side of the square grayscale images a finite set holds (nil for points).
     let imageSide: Int?
+    /// The map of a set made by `embed(data, dims:)` (nil otherwise).
+    let embedding: Embedding?
 
-    init(_ source: Source, labels: [Int]? = nil, imageSide: Int? = nil) {
+    init(_ source: Source, labels: [Int]? = nil, imageSide: Int? = nil, embedding: Embedding? = nil) {
         self.source = source
         self.labels = labels
         self.imageSide = imageSide
+        self.embedding = embedding
     }
 
     var typeName: String { "data" }
