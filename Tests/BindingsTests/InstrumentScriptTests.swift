@@ -63,6 +63,8 @@ import Script
             ("x = data_distance(noise(5, dims: 3), exact(ring()))", "3 dims"),
             ("x = training_curve(1, exact(ring()), heun())", "expected a student"),
             ("x = plane(noise(3), ring())", "was not made by embed"),
+            ("x = embed(ring(), dims: 1e12)", "'dims' is 1000000000000"),
+            ("x = training_curve(distill(exact(ring()), heun(karras(n: 5)), iters: 2, batch: 8, width: 8, depth: 1), exact(ring()), heun(), noise: 1e13)", "'noise' is 10000000000000"),
         ]
         for (src, words) in cases {
             let r = interp.run(src)

@@ -15,8 +15,8 @@ func registerEmbedding(_ r: Registry, _ ctx: BindingsContext) {
         guard let m = d.mixture else {
             throw a.error("\(d.name) is not a Gaussian mixture; embed takes ring(), gridmix() or gaussian()", at: "data")
         }
-        let dims = try a.positiveInt("dims")
-        try a.interpreter.charge(elements: dims * (m.components + m.dims), at: a.callSpan)
+        let dims = try a.count("dims", limit: 100_000)
+        try a.checkShape([m.components + m.dims, dims], at: "dims", bytesPerElement: 8)
         let e = try Toy.embed(m, dims: dims, seed: try a.seed())
         return .object(DataObject(.toy(e.mixture), embedding: e))
     }

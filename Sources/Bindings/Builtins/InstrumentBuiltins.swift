@@ -49,9 +49,7 @@ func registerInstruments(_ r: Registry, _ ctx: BindingsContext) {
         let x = try a.points("samples", dims: D.dims)
         var training: Batch? = nil
         if a.isGiven("training") {
-            let y = try imagesArgument(a, "training", dims: D.dims, count: nil)
-            try a.interpreter.charge(elements: x.count * y.count, at: a.callSpan)
-            training = y
+            training = try imagesArgument(a, "training", dims: D.dims, count: nil)
         }
         let dd = try dataDistance(x, teacher: D, sigma: try a.number("sigma"), training: training)
         return .record(Record([
@@ -122,11 +120,11 @@ private func trainingCurve(_ a: Arguments, _ ctx: BindingsContext) throws -> Val
     let seed = try a.seed(), sigma = try a.number("sigma")
     let x: Batch
     if case .tensor = a["noise"] { x = try a.points("noise", dims: dims) } else {
-        let n = try a.positiveInt("noise")
-        try a.interpreter.charge(elements: n * dims, at: a.callSpan)
+        let n = try a.count("noise")
+        try a.checkShape([n, dims], at: "noise", bytesPerElement: 8)
         x = RNG(seed: seed).normalBatch(count: n, dims: dims).map { $0 * solver.sigmaMax }
     }
-    let steps = try a.positiveInt("steps")
+    let steps = try a.count("steps", limit: 1000)
     ctx.cancel.reset()
     guard let reference = solver.solve(teacher.denoiser, x, callback: { _ in !ctx.cancel.isCancelled }) else {
         throw a.error(ctx.cancel.isCancelled ? "training_curve interrupted (Ctrl-C)" : "the teacher's solve failed")
