@@ -22,7 +22,7 @@ func registerEmbedding(_ r: Registry, _ ctx: BindingsContext) {
     }
     r.register(name: "plane", doc: """
         The coordinates Q x of points in the plane of an embedded data set (embed(…)): an [n, 2] tensor, to be \
-        measured against the 2-D data (coverage(plane(x, data), ring())) or plotted. What Q x drops is the \
+        measured against the 2-D data (coverage of the projected samples under ring()) or plotted. What Q x drops is the \
         off-plane part.
         """, parameters: [.required("x"), .required("data")]) { a in
         let d = try a.object("data", as: DataObject.self, described: "an embedded data set (embed(ring(), dims: D))")
