@@ -9,20 +9,25 @@ import Tensors
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure sgemm, teacher, solver and training-step speed on this machine.",
-        discussion: "Each figure is the median of repeated runs after a warm-up. Compare figures as ratios within one run: the machine is noisy.")
+        discussion: "Each figure is the median of repeated runs after a warm-up. Compare figures as ratios within one run: the machine is noisy. The pytorch group runs scripts/pytorch_unet.py (needs python3 with torch) alternately with CMLab's U-Net, round by round; see docs/speed.md.")
 
     @Flag(help: "Print JSON instead of a table.") var json = false
     @Option(help: "Minimum seconds to spend on each figure.") var seconds: Double = 0.5
     @Option(name: .customLong("only"), parsing: .upToNextOption,
-            help: "Measure only these groups: parallel, sgemm, teacher, cm, direct, mlp, unet (default: all).")
+            help: "Measure only these groups: parallel, sgemm, teacher, cm, direct, mlp, unet, pytorch (default: all).")
     var only: [String] = []
+    @Option(help: "The PyTorch reference for the pytorch group (default: scripts/pytorch_unet.py here or beside the build).")
+    var pytorchScript: String?
+    @Option(help: "Rounds of the pytorch group, each timing CMLab and PyTorch alternately.") var rounds = 5
 
-    static let groups = ["parallel", "sgemm", "teacher", "cm", "direct", "mlp", "unet"]
+    static let groups = ["parallel", "sgemm", "teacher", "cm", "direct", "mlp", "unet", "pytorch"]
 
     func validate() throws {
         for g in only where !Self.groups.contains(g) {
             throw ValidationError("unknown bench group '\(g)'; choose from \(Self.groups.joined(separator: ", "))")
         }
+        guard (1...100).contains(rounds) else { throw ValidationError("--rounds must be in 1…100, got \(rounds)") }
+        guard seconds.isFinite, seconds >= 0, seconds <= 3600 else { throw ValidationError("--seconds must be in 0…3600") }
     }
 
     private func wants(_ group: String) -> Bool { only.isEmpty || only.contains(group) }
@@ -103,10 +108,20 @@ struct Bench: ParsableCommand {
         if wants("unet") {
             let unet = NetsBenchmark.unetStep(batch: 128)
             rows.append(BenchRow(name: "U-Net (\(unet.parameters) parameters) training step, batch 128, 14×14", value: unet.msPerStep, unit: "ms"))
-            rows.append(BenchRow(name: "  against the PyTorch reference (101.5 ms)", value: NetsBenchmark.UNetStep.referenceMs / unet.msPerStep, unit: "× faster"))
+            rows.append(BenchRow(name: "  against PyTorch's 101.5 ms of 2026-11-28 (--only pytorch measures both in one run)", value: NetsBenchmark.UNetStep.referenceMs / unet.msPerStep, unit: "× faster"))
             rows.append(BenchRow(name: "  rate of its matrix products (Winograd F(4×4, 3×3))", value: unet.gflops, unit: "GFLOP/s"))
             rows.append(BenchRow(name: "  as a fraction of the sgemm 1024³ figure", value: unet.gflops / sgemm1024, unit: ""))
             rows.append(BenchRow(name: "  U-Net predict (no grad), batch 128", value: unet.predictMs, unit: "ms"))
+        }
+
+        if wants("pytorch") {
+            // Needs python3 with torch: when either is missing, say so and keep the other figures.
+            let comparison = PyTorchComparison(script: pytorchScript ?? Self.defaultPyTorchScript(), rounds: rounds,
+                                               callsPerRound: max(3, Int(seconds * 10)))
+            do { rows += try comparison.rows() } catch {
+                FileHandle.standardError.write(Data("\(error)\n".utf8))
+                if !only.isEmpty { throw ExitCode.failure }
+            }
         }
 
         if json {
@@ -123,6 +138,20 @@ struct Bench: ParsableCommand {
                 print("  " + r.name.padding(toLength: w, withPad: " ", startingAt: 0) + "  " + String(format: "%12.3f", r.value) + " " + r.unit)
             }
         }
+    }
+}
+
+extension Bench {
+    /// `scripts/pytorch_unet.py` under the working directory, else beside the build
+    /// (`.build/release/cmlab` → `scripts/`).
+    static func defaultPyTorchScript() -> String {
+        let here = "scripts/pytorch_unet.py"
+        if FileManager.default.fileExists(atPath: here) { return here }
+        if let exe = Bundle.main.executableURL?.resolvingSymlinksInPath() {
+            let beside = exe.deletingLastPathComponent().appendingPathComponent("../../../scripts/pytorch_unet.py").standardized.path
+            if FileManager.default.fileExists(atPath: beside) { return beside }
+        }
+        return here
     }
 }
 
