@@ -45,6 +45,9 @@ extension ConsistencyStudent {
             throw DistillationError("\(path): bad grid in metadata: \(error)")
         }
         guard net.inputDims >= 1 else { throw DistillationError("\(path): network has no inputs") }
+        // Validated as the teacher loader does: NaN, 0 or a negative σ_data samples NaN or zeros.
+        let sd = record.config.sigmaData
+        guard sd.isFinite && sd > 0 else { throw DistillationError("\(path): bad sigma_data \(sd) in metadata") }
         let s = ConsistencyStudent(network: net, grid: grid, config: record.config)
         s.lossCurve = record.lossCurve
         s.teacherName = record.teacher

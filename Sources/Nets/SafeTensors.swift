@@ -83,36 +83,8 @@ public enum SafeTensors {
 
     /// `beforeRename` is a test hook that simulates an interruption.
     static func writeAtomically(_ data: Data, to path: String, beforeRename: (() throws -> Void)? = nil) throws {
-        let url = URL(fileURLWithPath: path)
-        let tmp = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-        guard fd >= 0 else { throw SafeTensorsError(.io, path, "cannot create \(tmp): \(String(cString: strerror(errno)))") }
-        var failure: Error?
-        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            var done = 0
-            while done < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = SafeTensorsError(.io, path, "write failed: \(String(cString: strerror(errno)))")
-                    return
-                }
-                done += n
-            }
-        }
-        if failure == nil && fsync(fd) != 0 { failure = SafeTensorsError(.io, path, "fsync failed: \(String(cString: strerror(errno)))") }
-        close(fd)
-        do {
-            if let failure { throw failure }
-            try beforeRename?()
-            guard rename(tmp, path) == 0 else {
-                throw SafeTensorsError(.io, path, "rename failed: \(String(cString: strerror(errno)))")
-            }
-        } catch {
-            unlink(tmp)
-            throw error
-        }
+        do { try AtomicFile.write(data, to: URL(fileURLWithPath: path), beforeRename: beforeRename) }
+        catch let e as AtomicFileError { throw SafeTensorsError(.io, path, e.reason) }
     }
 
     // MARK: Reading

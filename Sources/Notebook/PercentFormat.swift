@@ -17,9 +17,10 @@ public enum PercentFormat {
     /// Parses a notebook. Never fails: any text is a notebook (text before the
     /// first marker is a code cell without a marker).
     public static func parse(_ text: String) -> NotebookFile {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-            line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
-        }
+        // CRLF and CR-only line endings too: in a Swift String "\r\n" is one Character,
+        // so splitting on "\n" alone would leave a CRLF file as one line.
+        let unified = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        var lines = unified.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.last == "" { lines.removeLast() }
         var header: [String] = []
         var i = 0

@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// Writes a run's three reports into its folder: `<name>.md`, `<name>.html`, `<name>.ipynb`.
 public enum ReportWriter {
@@ -8,8 +9,8 @@ public enum ReportWriter {
         let contents = [Data(MarkdownExporter.render(run).utf8), Data(HTMLExporter.render(run).utf8),
                         try IpynbExporter.render(run)]
         return try zip(urls(name: run.name, in: directory), contents).map { url, data in
-            do { try data.write(to: url) } catch {
-                throw NotebookError("cannot write \(url.path): \(error.localizedDescription)")
+            do { try AtomicFile.write(data, to: url) } catch {
+                throw NotebookError("\(error)")
             }
             return url
         }

@@ -1,6 +1,9 @@
 import Foundation
 import Script
 import Tensors
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One output of a code cell, in the order it happened.
 public enum CellOutput: Equatable {
@@ -95,6 +98,10 @@ public struct NotebookRunner {
         }
         let parsed = isIpynb ? try IpynbReader.parse(Data(text.utf8), fileName: file.lastPathComponent)
                              : PercentFormat.parse(text)
+        guard parsed.cells.contains(where: { !$0.source.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) else {
+            throw NotebookError("\(file.path): no cells found (a notebook needs code or markdown; "
+                                + "cells start with lines '# %%')")
+        }
         let notebook = try Parameters.apply(options.parameters, to: parsed)
         let result = try run(notebook, name: name, fileName: file.lastPathComponent,
                              base: file.deletingLastPathComponent(), outputDirectory: out, options: options)
@@ -194,10 +201,18 @@ public struct NotebookRunner {
             rel = Array(u.pathComponents.dropFirst(out.pathComponents.count)).joined(separator: "/")
         } else {
             rel = "figures/" + u.lastPathComponent
-            let dest = out.appendingPathComponent(rel)
-            try? FileManager.default.createDirectory(at: dest.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try? FileManager.default.removeItem(at: dest)
-            try? FileManager.default.copyItem(at: u, to: dest)
+            let folder = out.appendingPathComponent("figures"), dest = out.appendingPathComponent(rel)
+            let data = try? Data(contentsOf: u)
+            // Never through a link planted in the output folder: `figures` must be a real
+            // folder (a symlink there is left alone), and the copy replaces `dest` by rename.
+            var st = stat()
+            if lstat(folder.path, &st) != 0 {
+                try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            }
+            if lstat(folder.path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, let data {
+                try? AtomicFile.write(data, to: dest)
+            }
+            return FigureFile(relativePath: rel, data: data)
         }
         return FigureFile(relativePath: rel, data: try? Data(contentsOf: u))
     }

@@ -1,6 +1,7 @@
 import Bindings
 import Foundation
 import Script
+import Tensors
 
 /// A session of numbered cells, as in IPython: the one core behind the prompt, the
 /// notebook runner and the Jupyter kernel.
@@ -114,8 +115,8 @@ public final class Session {
     /// Writes ``notebook()`` as a `.cml` file.
     public func save(to url: URL) throws {
         let text = PercentFormat.render(notebook(title: url.deletingPathExtension().lastPathComponent))
-        do { try text.write(to: url, atomically: true, encoding: .utf8) }
-        catch { throw NotebookError("cannot write \(url.path): \(error.localizedDescription)") }
+        do { try AtomicFile.write(Data(text.utf8), to: url) }
+        catch { throw NotebookError("\(error)") }
     }
 
     /// A fresh interpreter and numbering; history of accepted inputs cleared.

@@ -82,7 +82,9 @@ public struct Figure {
     /// The bytes of the figure as a file in `format`.
     public func data(format: OutputFormat, dpi: Double = Figure.defaultDPI) throws -> Data {
         try validate()
-        return try renderPage(width: width, height: height, format: format, dpi: dpi, draw: draw)
+        let bytes = try renderPage(width: width, height: height, format: format, dpi: dpi, draw: draw)
+        if RenderCancellation.isCancelled { throw PlotError.cancelled }
+        return bytes
     }
 
     /// The figure as PNG bytes in memory, e.g. for a notebook report to embed.

@@ -16,6 +16,8 @@ public enum PlotError: Error, Equatable, CustomStringConvertible {
     case writeFailed(path: String, reason: String)
     /// The data given to a mark or an image grid does not have a usable shape.
     case badShape(String)
+    /// Ctrl-C stopped the drawing (nothing was written).
+    case cancelled
 
     public var description: String {
         switch self {
@@ -30,6 +32,8 @@ public enum PlotError: Error, Equatable, CustomStringConvertible {
             return "cannot write figure '\(path)': \(reason)"
         case .badShape(let message):
             return message
+        case .cancelled:
+            return "interrupted: the figure was not written"
         }
     }
 }

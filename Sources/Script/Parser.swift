@@ -30,7 +30,9 @@ public struct Parser {
     /// Deepest bracket/block nesting the parser accepts.
     public static let maxNesting = 64
     /// Tallest expression tree the parser accepts.
-    public static let maxExpressionHeight = 256
+    /// (A flat sum of n terms is n levels tall: 1,024 leaves room for long formulas while
+    /// evaluating and freeing the tree stays within a small thread stack.)
+    public static let maxExpressionHeight = 1024
     /// The parser stops after this many errors.
     public static let maxErrors = 50
 
@@ -489,7 +491,8 @@ public struct Parser {
     /// Throws when an expression tree has grown too tall to evaluate safely.
     private func checked(_ e: Expr) throws -> Expr {
         if e.height > Self.maxExpressionHeight {
-            throw ScriptError("expression is too deeply nested (more than \(Self.maxExpressionHeight) levels)", at: e.span)
+            throw ScriptError("expression is too large: more than \(Self.maxExpressionHeight) operators chained or nested"
+                              + " (split it over several statements)", at: e.span)
         }
         return e
     }

@@ -26,18 +26,35 @@ public enum NPY {
 
     // MARK: Reading
 
-    public static func read(_ url: URL) throws(NPYError) -> Array {
+    /// Reads a file. The header is read and checked first (its shape against
+    /// `maxElements` and the machine's memory, see ``SizeGuard``, and against the file's
+    /// size), so a hostile header can never make the reader allocate.
+    public static func read(_ url: URL, maxElements: Int = SizeGuard.defaultMaxElements) throws(NPYError) -> Array {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
+        do {
+            let handle = try FileHandle(forReadingFrom: url)
+            defer { try? handle.close() }
+            let size = Int(try handle.seekToEnd())
+            try handle.seek(toOffset: 0)
+            let head = try handle.read(upToCount: min(size, 1 << 20)) ?? Data()
+            let h = try header([UInt8](head), name: url.path)
+            try check(h, fileSize: size, maxElements: maxElements, name: url.path)
+            try handle.seek(toOffset: 0)
+            data = try handle.readToEnd() ?? Data()
+        } catch let e as NPYError { throw e } catch {
             throw NPYError("\(url.path): cannot read: \(error.localizedDescription)")
         }
-        return try parse(data, name: url.path)
+        return try parse(data, name: url.path, maxElements: maxElements)
     }
 
-    public static func read(path: String) throws(NPYError) -> Array { try read(URL(fileURLWithPath: path)) }
+    public static func read(path: String, maxElements: Int = SizeGuard.defaultMaxElements) throws(NPYError) -> Array {
+        try read(URL(fileURLWithPath: path), maxElements: maxElements)
+    }
 
-    public static func parse(_ data: Data, name: String = "npy data") throws(NPYError) -> Array {
-        let bytes = [UInt8](data)
+    /// What the header says: shape, dtype and where the data starts.
+    struct Header { var shape: [Int]; var dtype: DType; var start: Int; var count: Int }
+
+    static func header(_ bytes: [UInt8], name: String) throws(NPYError) -> Header {
         func fail(_ m: String) -> NPYError { NPYError("\(name): \(m)") }
         let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]
         guard bytes.count >= 10, Swift.Array(bytes[0..<6]) == magic else {
@@ -56,41 +73,44 @@ public enum NPY {
             throw fail("unsupported .npy format version \(major).\(bytes[7])")
         }
         guard headerLen >= 0, headerStart + headerLen <= bytes.count else { throw fail("truncated header") }
-        guard let header = String(bytes: bytes[headerStart..<(headerStart + headerLen)], encoding: major == 3 ? .utf8 : .isoLatin1) else {
+        guard let text = String(bytes: bytes[headerStart..<(headerStart + headerLen)], encoding: major == 3 ? .utf8 : .isoLatin1) else {
             throw fail("header is not text")
         }
-        let descr = try field("descr", in: header, name: name)
-        let fortran = try field("fortran_order", in: header, name: name)
-        let shapeText = try field("shape", in: header, name: name)
+        let dict = try HeaderDict.parse(text, name: name)
+        guard case .string(let descr)? = dict["descr"] else { throw fail("header has no 'descr' string entry") }
+        guard case .bool(let fortran)? = dict["fortran_order"] else { throw fail("header has no 'fortran_order' entry") }
+        guard case .tuple(let shape)? = dict["shape"] else { throw fail("header has no 'shape' tuple entry") }
         let dtype: DType
-        switch descr.trimmingCharacters(in: CharacterSet(charactersIn: "'\" ")) {
+        switch descr {
         case "<f4", "f4": dtype = .float32
         case "<f8", "f8": dtype = .float64
         case let other: throw fail("dtype \(other) is not supported (expected little-endian float32 '<f4' or float64 '<f8')")
         }
-        guard fortran.trimmingCharacters(in: .whitespaces) == "False" else {
-            throw fail("Fortran-order arrays are not supported (save with np.ascontiguousarray)")
+        guard !fortran else { throw fail("Fortran-order arrays are not supported (save with np.ascontiguousarray)") }
+        let count: Int
+        do { count = try SizeGuard.elements(shape, bytesPerElement: 8, maxElements: Int.max, what: "the header's shape") }
+        catch { throw fail("\(error)") }
+        return Header(shape: shape, dtype: dtype, start: headerStart + headerLen, count: count)
+    }
+
+    /// The shape fits the limits and the file holds the bytes it needs.
+    static func check(_ h: Header, fileSize: Int, maxElements: Int, name: String) throws(NPYError) {
+        do { try SizeGuard.elements(h.shape, bytesPerElement: 8, maxElements: maxElements, what: "the header's shape") }
+        catch { throw NPYError("\(name): \(error)") }
+        let width = h.dtype == .float32 ? 4 : 8
+        let (need, o) = h.count.multipliedReportingOverflow(by: width)
+        guard !o, fileSize - h.start >= need else {
+            throw NPYError("\(name): truncated: shape \(h.shape) needs \(o ? "more" : String(need)) bytes of data, "
+                           + "file has \(fileSize - h.start)")
         }
-        let inner = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
-        var shape: [Int] = []
-        for part in inner.split(separator: ",") {
-            let t = part.trimmingCharacters(in: .whitespaces)
-            if t.isEmpty { continue }
-            guard let v = Int(t), v >= 0 else { throw fail("bad shape \(shapeText)") }
-            shape.append(v)
-        }
-        var count = 1
-        for s in shape {
-            let (p, o) = count.multipliedReportingOverflow(by: s)
-            guard !o else { throw fail("shape \(shapeText) is too large") }
-            count = p
-        }
-        let width = dtype == .float32 ? 4 : 8
-        let start = headerStart + headerLen
-        let (need, o) = count.multipliedReportingOverflow(by: width)
-        guard !o, bytes.count - start >= need else {
-            throw fail("truncated: shape \(shape) needs \(count * width) bytes of data, file has \(bytes.count - start)")
-        }
+    }
+
+    public static func parse(_ data: Data, name: String = "npy data",
+                             maxElements: Int = SizeGuard.defaultMaxElements) throws(NPYError) -> Array {
+        let bytes = [UInt8](data)
+        let h = try header(bytes, name: name)
+        try check(h, fileSize: bytes.count, maxElements: maxElements, name: name)
+        let (dtype, start, count) = (h.dtype, h.start, h.count)
         var values = [Double](repeating: 0, count: count)
         bytes.withUnsafeBytes { raw in
             for i in 0..<count {
@@ -103,21 +123,84 @@ public enum NPY {
                 }
             }
         }
-        return Array(shape: shape, dtype: dtype, values: values)
+        return Array(shape: h.shape, dtype: dtype, values: values)
     }
 
-    /// The text of `'key': value` in a header dict (a tuple value up to its `)`).
-    private static func field(_ key: String, in header: String, name: String) throws(NPYError) -> String {
-        guard let r = header.range(of: "'\(key)'") ?? header.range(of: "\"\(key)\"") else {
-            throw NPYError("\(name): header has no '\(key)' entry")
+    /// The header: a Python dict literal whose keys are strings and whose values are
+    /// strings, `True`/`False` or tuples of whole numbers. Parsed token by token, so a
+    /// key can never be read from inside a string value.
+    enum HeaderDict {
+        enum Item: Equatable { case string(String), bool(Bool), tuple([Int]) }
+
+        static func parse(_ text: String, name: String) throws(NPYError) -> [String: Item] {
+            let c = Swift.Array(text.unicodeScalars)
+            var i = 0
+            func fail(_ m: String) -> NPYError { NPYError("\(name): header is not a dict literal: \(m)") }
+            func skip() { while i < c.count, c[i] == " " || c[i] == "\n" || c[i] == "\t" || c[i] == "\r" { i += 1 } }
+            func expect(_ ch: Unicode.Scalar) throws(NPYError) {
+                skip()
+                guard i < c.count, c[i] == ch else { throw fail("expected '\(ch)' at character \(i)") }
+                i += 1
+            }
+            func string() throws(NPYError) -> String {
+                skip()
+                guard i < c.count, c[i] == "'" || c[i] == "\"" else { throw fail("expected a string at character \(i)") }
+                let q = c[i]; i += 1
+                var s = String.UnicodeScalarView()
+                while i < c.count, c[i] != q {
+                    if c[i] == "\\" { i += 1 }
+                    if i < c.count { s.append(c[i]); i += 1 }
+                }
+                guard i < c.count else { throw fail("unterminated string") }
+                i += 1
+                return String(s)
+            }
+            func word() -> String {
+                var s = String.UnicodeScalarView()
+                while i < c.count, c[i].properties.isAlphabetic || ("0"..."9").contains(c[i]) || c[i] == "-" || c[i] == "_" {
+                    s.append(c[i]); i += 1
+                }
+                return String(s)
+            }
+            func value() throws(NPYError) -> Item {
+                skip()
+                guard i < c.count else { throw fail("unexpected end") }
+                if c[i] == "'" || c[i] == "\"" { return .string(try string()) }
+                if c[i] == "(" {
+                    i += 1
+                    var xs: [Int] = []
+                    while true {
+                        skip()
+                        guard i < c.count else { throw fail("unterminated tuple") }
+                        if c[i] == ")" { i += 1; return .tuple(xs) }
+                        let w = word()
+                        guard let v = Int(w), v >= 0 else { throw fail("bad shape entry '\(w)'") }
+                        xs.append(v)
+                        skip()
+                        if i < c.count, c[i] == "," { i += 1 } else if i < c.count, c[i] == ")" { continue }
+                        else { throw fail("expected ',' or ')' in the shape") }
+                    }
+                }
+                switch word() {
+                case "True": return .bool(true)
+                case "False": return .bool(false)
+                case let w: throw fail("unexpected value '\(w)'")
+                }
+            }
+            var out: [String: Item] = [:]
+            try expect("{")
+            while true {
+                skip()
+                guard i < c.count else { throw fail("unterminated dict") }
+                if c[i] == "}" { break }
+                let k = try string()
+                try expect(":")
+                out[k] = try value()
+                skip()
+                if i < c.count, c[i] == "," { i += 1 }
+            }
+            return out
         }
-        var rest = header[r.upperBound...].drop { $0 == " " || $0 == ":" }
-        if rest.first == "(" {
-            guard let close = rest.firstIndex(of: ")") else { throw NPYError("\(name): unterminated shape in header") }
-            return String(rest[...close])
-        }
-        if let end = rest.firstIndex(where: { $0 == "," || $0 == "}" }) { rest = rest[..<end] }
-        return String(rest)
     }
 
     // MARK: Writing
@@ -158,8 +241,8 @@ public enum NPY {
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDir), isDir.boolValue else {
             throw NPYError("cannot write \(url.path): folder \(folder.path) does not exist")
         }
-        do { try encode(shape: shape, values: values, dtype: dtype).write(to: url, options: .atomic) } catch {
-            throw NPYError("\(url.path): cannot write: \(error.localizedDescription)")
+        do { try AtomicFile.write(encode(shape: shape, values: values, dtype: dtype), to: url) } catch {
+            throw NPYError("\(error)")
         }
     }
 

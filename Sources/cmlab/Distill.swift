@@ -23,6 +23,7 @@ struct Distill: ParsableCommand {
     @Option(parsing: .unconditional, help: "Hidden width of the MLP.") var width: Int = 256
     @Option(parsing: .unconditional, help: "Hidden layers of the MLP.") var depth: Int = 4
     @Option(parsing: .unconditional, help: "Where to write the student.") var out: String
+    @Flag(help: "Replace an existing output file even when it is not of the kind written.") var force = false
 
     func run() throws {
         let (teacher, data) = try teacherOptions.teacherAndData()
@@ -35,7 +36,7 @@ struct Distill: ParsableCommand {
         config.distance = distance; config.huberC = huberC; config.learningRate = lr
         config.batchSize = batch; config.width = width; config.depth = depth
         try config.validate()
-        try checkWritable(out)
+        try checkOutput(out, .safetensors, force: force)
         let cancel = CancellationToken()
         let bar = ProgressBar(label: config.objective == .cm ? "CM" : "Direct CM")
         let stopOnSigint = SigintCanceller(cancel)
@@ -61,12 +62,14 @@ struct Sample: ParsableCommand {
     @Option(parsing: .unconditional, help: "Sampling steps K.") var steps: Int = 1
     @Option(parsing: .unconditional, help: "Seed of the re-noising between steps.") var seed: UInt64 = 0
     @Option(help: "Where to write the samples (.npy, float64).") var out: String
+    @Flag(help: "Replace an existing output file even when it is not of the kind written.") var force = false
 
     func run() throws {
+        try checkOutput(out, .npy, force: force)
         let s = try ConsistencyStudent.load(from: student)
         let z = try NPY.read(path: noise)
-        guard z.shape.count == 2, z.shape[1] == s.dims else {
-            throw CLIError("\(noise): shape \(z.shape), the student needs [count, \(s.dims)]")
+        guard z.shape.count == 2, z.shape[1] == s.dims, z.shape[0] > 0 else {
+            throw CLIError("\(noise): shape \(z.shape), the student needs [count, \(s.dims)] with count ≥ 1")
         }
         guard z.values.allSatisfy(\.isFinite) else { throw CLIError("\(noise): contains non-finite values") }
         let x = try s.sample(z.batch, steps: steps, seed: seed)

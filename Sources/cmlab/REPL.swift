@@ -137,6 +137,15 @@ final class REPL {
             guard !arg.isEmpty else { print("usage: :save FILE.cml"); break }
             var url = resolvedRead(arg, base: directory)
             if url.pathExtension.isEmpty { url.appendPathExtension("cml") }
+            guard url.pathExtension.lowercased() == "cml" else {
+                print(paint("refusing to save a notebook as .\(url.pathExtension): use a .cml name", "31")); break
+            }
+            if FileManager.default.fileExists(atPath: url.path) {
+                guard case .line(let answer) = editor.read(prompt: "\(url.path) exists; overwrite it? [y/N] "),
+                      ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased()) else {
+                    print("Not saved."); break
+                }
+            }
             do {
                 try session.save(to: url)
                 print("Saved \(session.accepted.count) cell\(session.accepted.count == 1 ? "" : "s") to \(url.path)")

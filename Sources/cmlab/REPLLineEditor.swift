@@ -117,6 +117,9 @@ final class LineEditor {
 
     static var defaultHistoryPath: String {
         if let p = ProcessInfo.processInfo.environment["CMLAB_HISTORY"], !p.isEmpty { return p }
-        return (NSHomeDirectory() as NSString).appendingPathComponent(".cmlab_history")
+        // $HOME first (NSHomeDirectory may read the password database instead).
+        let env = ProcessInfo.processInfo.environment["HOME"] ?? ""
+        let home = env.isEmpty ? NSHomeDirectory() : env
+        return (home as NSString).appendingPathComponent(".cmlab_history")
     }
 }

@@ -21,7 +21,12 @@ struct Solve: ParsableCommand {
     @Option(parsing: .unconditional, help: "Where to write the final states at sigma_min.") var out: String
     @Option(parsing: .unconditional, help: "Where to write the whole trajectory.") var trajectory: String?
 
+    @Flag(help: "Replace an existing output file even when it is not of the kind written.") var force = false
+
     func run() throws {
+        if let initOut { try checkOutput(initOut, .npy, force: force) }
+        try checkOutput(out, .npy, force: force)
+        if let trajectory { try checkOutput(trajectory, .npy, force: force) }
         let D = try teacherOptions.teacher()
         let solver = try solverOptions.make()
         let n = try positive(count, "count")

@@ -19,13 +19,14 @@ struct TrainTeacher: ParsableCommand {
     @Option(parsing: .unconditional, help: "Hidden width.") var width: Int = 256
     @Option(parsing: .unconditional, help: "Hidden layers.") var depth: Int = 4
     @Option(help: "Where to write the teacher.") var out: String
+    @Flag(help: "Replace an existing output file even when it is not of the kind written.") var force = false
 
     func run() throws {
         let toy = try toyData(named: data)
         var c = DenoiserTrainingConfig()
         c.iterations = iters; c.seed = seed; c.learningRate = lr; c.batchSize = batch; c.width = width; c.depth = depth
         try c.validate()
-        try checkWritable(out)
+        try checkOutput(out, .safetensors, force: force)
         let cancel = CancellationToken()
         let bar = ProgressBar(label: "teacher")
         let sig = SigintCanceller(cancel)

@@ -38,6 +38,9 @@ private func save(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
         else if let t = o as? TeacherObject, ext == "safetensors", let l = t.denoiser as? LearnedDenoiser {
             try l.save(to: url.path)
         }
+        else if let t = o as? TeacherObject, ext == "safetensors", let u = t.denoiser as? ImageDenoiser {
+            try u.save(to: url.path)
+        }
         else if let f = o as? FigureObject, ["png", "svg", "pdf"].contains(ext) { try f.write(to: url) }
         else if let t = o as? TableObject, ext == "csv" { try writeText(t.table.csv, url) }
         else if let t = o as? TableObject, ext == "json" { try writeText(t.table.json, url) }
@@ -52,7 +55,7 @@ private func save(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
 private func load(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
     let url = try ctx.resolveReadPath(try a.string("path"))
     switch url.pathExtension.lowercased() {
-    case "npy": return .tensor(try NPY.read(url).tensor)
+    case "npy": return .tensor(try NPY.read(url, maxElements: a.interpreter.limits.maxElements).tensor)
     case "safetensors":
         let contents = try SafeTensors.read(url.path)
         if contents.metadata["student"] != nil {
@@ -68,10 +71,24 @@ private func load(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
         }
         throw a.error("\(url.path) holds neither a student nor a teacher (no \"student\" or \"teacher\" metadata)",
                       at: "path")
-    case "csv": return .tensor(try readCSV(url))
+    case "csv":
+        do { return .tensor(try readCSV(url, maxElements: a.interpreter.limits.maxElements)) } catch let e as ScriptError {
+            throw a.error(e.message, at: "path")
+        }
     case "json":
+        let limits = a.interpreter.limits
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
+        guard let size else { throw a.error("cannot read \(url.path)", at: "path") }
+        // Each item takes at least two bytes ("0,"): a larger file cannot fit the list limit.
+        guard size <= 2 * limits.maxListItems + 2 else {
+            throw a.error("\(url.path) is \(size) bytes, too large to hold at most \(limits.maxListItems) items",
+                          at: "path")
+        }
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw a.error("cannot read \(url.path)", at: "path")
+        }
+        if let problem = jsonShapeProblem(data, maxDepth: Interpreter.maxValueNesting, maxItems: limits.maxListItems) {
+            throw a.error("\(url.path): \(problem)", at: "path")
         }
         do { return fromJSON(try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) } catch {
             throw a.error("\(url.path) is not valid JSON: \(error.localizedDescription)", at: "path")
@@ -105,8 +122,8 @@ func dataNamed(_ name: String, _ a: Arguments) throws -> DataObject {
 }
 
 func writeText(_ s: String, _ url: URL) throws {
-    do { try Data(s.utf8).write(to: url, options: .atomic) } catch {
-        throw ScriptError("cannot write \(url.path): \(error.localizedDescription)")
+    do { try AtomicFile.write(Data(s.utf8), to: url) } catch {
+        throw ScriptError("\(error)")
     }
 }
 
@@ -120,7 +137,13 @@ func csv(_ t: Tensor) -> String {
     return out
 }
 
-func readCSV(_ url: URL) throws -> Tensor {
+func readCSV(_ url: URL, maxElements: Int = SizeGuard.defaultMaxElements) throws -> Tensor {
+    let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
+    guard let size else { throw ScriptError("cannot read \(url.path)") }
+    // Each number takes at least two bytes ("0,"): a larger file cannot fit the limit.
+    guard size <= 2 * maxElements + 2 else {
+        throw ScriptError("\(url.path) is \(size) bytes, too large for at most \(maxElements) numbers")
+    }
     guard let text = try? String(contentsOf: url, encoding: .utf8) else {
         throw ScriptError("cannot read \(url.path)")
     }
@@ -130,7 +153,8 @@ func readCSV(_ url: URL) throws -> Tensor {
             .map { $0.trimmingCharacters(in: .whitespaces) }
         let nums = cells.compactMap(Float.init)
         if nums.count != cells.count {
-            if i == 0 { continue }                 // a header row
+            // A header row holds names only; a first row mixing numbers and text is a mistake.
+            if i == 0 && nums.isEmpty { continue }
             throw ScriptError("\(url.path):\(i + 1): not a number in \(line)")
         }
         if let first = rows.first, first.count != nums.count {
@@ -159,16 +183,46 @@ func toJSON(_ v: Value) throws -> Any {
     case .record(let r):
         return Dictionary(try r.fields.map { ($0.name, try toJSON($0.value)) }, uniquingKeysWith: { $1 })
     case .tensor(let t): return ["shape": t.shape, "data": t.scalars.map(Double.init)] as [String: Any]
-    case .range(let r): return (0..<min(r.count, 10_000_000)).map { r[$0] }
+    case .range(let r):
+        guard r.count <= 10_000_000 else {
+            throw ScriptError("cannot save a range of \(r.count) items as JSON (the list limit is 10000000)")
+        }
+        return (0..<r.count).map { r[$0] }
     case .function, .object: throw ScriptError("cannot save a \(v.typeName) as JSON")
     }
+}
+
+/// Why `data` is too deep or too long for the language, or nil. A scan outside strings:
+/// nesting by brackets, items bounded by separators — before the parser allocates.
+func jsonShapeProblem(_ data: Data, maxDepth: Int, maxItems: Int) -> String? {
+    var depth = 0, commas = 0, inString = false, escaped = false
+    for b in data {
+        if inString {
+            if escaped { escaped = false } else if b == 0x5C { escaped = true } else if b == 0x22 { inString = false }
+            continue
+        }
+        switch b {
+        case 0x22: inString = true
+        case 0x5B, 0x7B:
+            depth += 1
+            if depth > maxDepth { return "nested more than \(maxDepth) deep (the language's limit)" }
+        case 0x5D, 0x7D: depth -= 1
+        case 0x2C:
+            commas += 1
+            if commas >= maxItems { return "more than \(maxItems) items (the list limit)" }
+        default: break
+        }
+    }
+    return nil
 }
 
 func fromJSON(_ x: Any) -> Value {
     switch x {
     case is NSNull: return .none
+    // JSONSerialization gives every number as NSNumber, and `as Bool` matches 0 and 1
+    // too: only an NSNumber whose type is char ("c", CFBoolean) is a boolean.
+    case let n as NSNumber where String(cString: n.objCType) != "c": return .number(n.doubleValue)
     case let b as Bool: return .bool(b)
-    case let n as NSNumber: return .number(n.doubleValue)
     case let s as String: return .string(s)
     case let a as [Any]: return .list(a.map(fromJSON))
     case let d as [String: Any]:

@@ -18,7 +18,7 @@ final class FigureObject: MemberTable {
 
     /// Writes the figure and tells the host (so notebooks attach it, the REPL previews it).
     func write(to url: URL, dpi: Double = 144) throws {
-        try figure.save(to: url, dpi: dpi)
+        try RenderCancellation.with(context.cancel) { try figure.save(to: url, dpi: dpi) }
         context.figureWritten(url, figure)
     }
 

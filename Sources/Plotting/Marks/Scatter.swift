@@ -30,6 +30,7 @@ struct Scatter: Mark {
         let pad = size
         let uniform = color.withAlpha(color.alpha * alpha)
         for i in 0..<min(xs.count, ys.count) {
+            if i & 1023 == 0 && RenderCancellation.isCancelled { return }
             guard t.xScale.admits(xs[i]), t.yScale.admits(ys[i]) else { continue }
             let x = t.px(xs[i]), y = t.py(ys[i])
             // Points far outside the frame are clipped anyway; skipping them keeps
@@ -83,6 +84,7 @@ struct Line: Mark {
         c.setRoundCaps(style == .dotted)
         var pen = false
         for i in 0..<n {
+            if i & 1023 == 0 && RenderCancellation.isCancelled { break }
             guard t.xScale.admits(xs[i]), t.yScale.admits(ys[i]) else { pen = false; continue }
             let x = t.px(xs[i]), y = t.py(ys[i])
             if pen { c.line(x, y) } else { c.move(x, y); pen = true }
@@ -91,6 +93,7 @@ struct Line: Mark {
         c.restore()
         if let marker {
             for i in 0..<n where t.xScale.admits(xs[i]) && t.yScale.admits(ys[i]) {
+                if i & 1023 == 0 && RenderCancellation.isCancelled { break }
                 marker.draw(c, t.px(xs[i]), t.py(ys[i]), size: markerSize, color: color.withAlpha(color.alpha * alpha))
             }
         }

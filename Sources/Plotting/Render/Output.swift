@@ -1,4 +1,5 @@
 import CCairo
+import Tensors
 import Foundation
 
 /// The file formats Plotting writes, each through Cairo's own surface.
@@ -136,5 +137,7 @@ func renderPixels(width: Double, height: Double, dpi: Double, draw: (Canvas) -> 
 
 /// Writes `data` to `url`, turning a Foundation failure into a ``PlotError``.
 func write(_ data: Data, to url: URL) throws {
-    do { try data.write(to: url) } catch { throw PlotError.writeFailed(path: url.path, reason: error.localizedDescription) }
+    do { try AtomicFile.write(data, to: url) } catch let e as AtomicFileError {
+        throw PlotError.writeFailed(path: url.path, reason: e.reason)
+    }
 }
