@@ -8,12 +8,12 @@ public enum ReportWriter {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let contents = [Data(MarkdownExporter.render(run).utf8), Data(HTMLExporter.render(run).utf8),
                         try IpynbExporter.render(run)]
-        return try zip(urls(name: run.name, in: directory), contents).map { url, data in
-            do { try AtomicFile.write(data, to: url) } catch {
-                throw NotebookError("\(error)")
-            }
-            return url
+        let urls = urls(name: run.name, in: directory)
+        // All three or none: a full disk leaves the previous reports side by side.
+        do { try AtomicFile.write(zip(contents, urls).map { (data: $0, url: $1) }) } catch {
+            throw NotebookError("\(error)")
         }
+        return urls
     }
 
     /// The three reports' files for a run named `name`.

@@ -16,6 +16,32 @@ public enum AtomicFile {
     /// Writes `data` to `url` atomically. `beforeRename` is a test hook that simulates
     /// an interruption.
     public static func write(_ data: Data, to url: URL, beforeRename: (() throws -> Void)? = nil) throws {
+        let tmp = try stage(data, for: url)
+        do {
+            try beforeRename?()
+            try commit(tmp, to: url)
+        } catch {
+            unlink(tmp)
+            throw error
+        }
+    }
+
+    /// Writes several files as one: every temporary file is written first and only when
+    /// all are whole are they renamed, so a full disk never leaves some of them from this
+    /// run beside others from the previous one.
+    public static func write(_ files: [(data: Data, url: URL)]) throws {
+        var staged: [(tmp: String, url: URL)] = []
+        do {
+            for f in files { staged.append((try stage(f.data, for: f.url), f.url)) }
+            for s in staged { try commit(s.tmp, to: s.url) }
+        } catch {
+            for s in staged { unlink(s.tmp) }
+            throw error
+        }
+    }
+
+    /// The bytes in a fresh temporary file beside `url`; returns its path.
+    static func stage(_ data: Data, for url: URL) throws -> String {
         let path = url.path
         let folder = url.deletingLastPathComponent()
         removeStale(in: folder)
@@ -39,15 +65,17 @@ public enum AtomicFile {
         }
         if failure == nil && fsync(fd) != 0 { failure = AtomicFileError(path, "fsync failed: \(String(cString: strerror(errno)))") }
         if close(fd) != 0 && failure == nil { failure = AtomicFileError(path, "close failed: \(String(cString: strerror(errno)))") }
-        do {
-            if let failure { throw failure }
-            try beforeRename?()
-            guard rename(tmp, path) == 0 else {
-                throw AtomicFileError(path, "cannot replace it: \(String(cString: strerror(errno)))")
-            }
-        } catch {
+        if let failure {
             unlink(tmp)
-            throw error
+            throw failure
+        }
+        return tmp
+    }
+
+    /// Renames a staged file over `url` (replacing a link there, never following it).
+    static func commit(_ tmp: String, to url: URL) throws {
+        guard rename(tmp, url.path) == 0 else {
+            throw AtomicFileError(url.path, "cannot replace it: \(String(cString: strerror(errno)))")
         }
     }
 
