@@ -5,8 +5,9 @@ import Script
 /// `parameters`, as papermill reads it).
 ///
 /// The override replaces the right-hand side of the top-level `name = …` in that
-/// cell, so the report shows the source that actually ran. A value reads as a
-/// number (`3`, `1e-3`), a bool (`true`/`false`), `none`, or else a string.
+/// cell, so the report shows the source that actually ran. A value is one literal
+/// (``LiteralReader``): a number (`3`, `1e-3`), a bool, `none`, a quoted string, a list,
+/// a record or a range `a..b`; other text is a plain string.
 public enum Parameters {
     /// A top-level assignment in a parameters cell: the name and where its
     /// right-hand side sits (character offsets into the cell source).
@@ -25,23 +26,12 @@ public enum Parameters {
         return (name, String(text[text.index(after: eq)...]))
     }
 
-    /// The value as a literal of the language.
-    public static func literal(_ value: String) -> String {
-        let v = value.trimmingCharacters(in: .whitespaces)
-        if ["true", "false", "none"].contains(v) { return v }
-        // Only what the language's scanner reads as a number (with an optional sign): not `0x10`, `inf`, `.5`.
-        let numeric = v.allSatisfy { $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }
-        if numeric, let x = Double(v), x.isFinite, !v.hasPrefix("+"), v.first != ".", v.last != "." { return v }
-        if v.count >= 2, let q = v.first, q == "\"" || q == "'", v.last == q { return v }  // already quoted
-        // A flat list, `[0, 1, 2]`: each item as its own literal (`-p seeds=[0,1,2]`).
-        if v.count >= 2, v.first == "[", v.last == "]" {
-            let inner = v.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
-            if inner.isEmpty { return "[]" }
-            if !inner.contains("[") && !inner.contains("\"") && !inner.contains("'") {
-                return "[" + inner.split(separator: ",").map { literal(String($0)) }.joined(separator: ", ") + "]"
-            }
-        }
-        return Value.string(value).repr
+    /// The value as source text of one literal of the language (``LiteralReader/read(_:)``):
+    /// a number, string, bool, `none`, list, record or range, written out again, so a value
+    /// can never paste code into the notebook.
+    /// - Throws: a value that starts like a literal (a quote, `[`, `{`) but is not exactly one.
+    public static func literal(_ value: String) throws -> String {
+        try LiteralReader.read(value).source
     }
 
     /// The top-level assignments `name = …` of a cell, found with the language's scanner.
@@ -103,7 +93,11 @@ public enum Parameters {
                 throw NotebookError("unknown parameter '\(name)'; the parameters cell sets: "
                                     + (known.isEmpty ? "nothing" : known.joined(separator: ", ")))
             }
-            chars.replaceSubrange(a.valueRange, with: Array(literal(value)))
+            let text: String
+            do { text = try literal(value) } catch let f as LiteralReader.Failure {
+                throw NotebookError("-p \(name)=\(value): \(f); a value is one literal: a number, \"string\", true/false/none, [list], {record} or range a..b")
+            }
+            chars.replaceSubrange(a.valueRange, with: Array(text))
         }
         nb.cells[index].source = String(chars)
         return nb

@@ -19,7 +19,7 @@ struct Run: ParsableCommand {
     @Argument(help: "The notebook file.") var file: String
     @Option(name: .long, help: "Output folder for reports and figures (default: reports/<notebook name>/).") var out: String?
     @Option(name: [.customShort("p"), .long], parsing: .unconditionalSingleValue,
-            help: ArgumentHelp("Override a parameter of the cell tagged \"parameters\" (repeatable).", valueName: "name=value"))
+            help: ArgumentHelp("Override a parameter of the cell tagged \"parameters\" (repeatable). The value is one literal: a number, \"string\", true/false/none, [list], {record} or range a..b; other plain text is a string.", valueName: "name=value"))
     var parameter: [String] = []
     @Flag(help: "Run every cell even after one fails.") var keepGoing = false
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("Also allow writing here (repeatable).", valueName: "PATH"))

@@ -15,16 +15,16 @@ struct NotebookParametersTests {
     print(iters)
     """)
 
-    @Test func literalsReadAsNumberBoolOrString() {
-        #expect(Parameters.literal("3") == "3")
-        #expect(Parameters.literal("1e-4") == "1e-4")
-        #expect(Parameters.literal("true") == "true")
-        #expect(Parameters.literal("moons") == "\"moons\"")
-        #expect(Parameters.literal("say \"hi\"") == "\"say \\\"hi\\\"\"")
-        #expect(Parameters.literal("'quoted'") == "'quoted'")
-        #expect(Parameters.literal("-2.5") == "-2.5")
-        #expect(Parameters.literal("0x10") == "\"0x10\"")
-        #expect(Parameters.literal("inf") == "\"inf\"")
+    @Test func literalsReadAsNumberBoolOrString() throws {
+        #expect(try Parameters.literal("3") == "3")
+        #expect(try Parameters.literal("1e-4") == "1e-4")
+        #expect(try Parameters.literal("true") == "true")
+        #expect(try Parameters.literal("moons") == "\"moons\"")
+        #expect(try Parameters.literal("say \"hi\"") == "\"say \\\"hi\\\"\"")
+        #expect(try Parameters.literal("'quoted'") == "\"quoted\"")
+        #expect(try Parameters.literal("-2.5") == "-2.5")
+        #expect(try Parameters.literal("0x10") == "\"0x10\"")
+        #expect(try Parameters.literal("inf") == "\"inf\"")
     }
 
     @Test func overridesReplaceTheRightHandSideAndKeepComments() throws {
@@ -60,10 +60,10 @@ struct NotebookParametersTests {
 }
 
 @Suite struct NotebookListParameterTests {
-    @Test func flatListsStayLists() {
-        #expect(Parameters.literal("[0, 1, 2]") == "[0, 1, 2]")
-        #expect(Parameters.literal("[0.5,true]") == "[0.5, true]")
-        #expect(Parameters.literal("[]") == "[]")
-        #expect(Parameters.literal("[a, 1]") == "[\"a\", 1]")
+    @Test func flatListsStayLists() throws {
+        #expect(try Parameters.literal("[0, 1, 2]") == "[0, 1, 2]")
+        #expect(try Parameters.literal("[0.5,true]") == "[0.5, true]")
+        #expect(try Parameters.literal("[]") == "[]")
+        #expect(try Parameters.literal("[a, 1]") == "[\"a\", 1]")
     }
 }
