@@ -39,9 +39,11 @@ var targets: [Target] = [
         "Tensors", "Plotting", "Script", "Bindings", "Notebook", "CZMQ",
         .product(name: "Crypto", package: "swift-crypto"),
     ]),
+    // Sweeps: a notebook over a parameter grid, one `cmlab run` process per point (Foundation.Process), then collected.
+    .target(name: "Sweep", dependencies: ["Notebook"]),
     .executableTarget(name: "cmlab", dependencies: [
         "Tensors", "Nets", "Diffusion", "Distillation", "Datasets", "Metrics", "Plotting",
-        "Script", "Bindings", "Notebook", "Kernel", "CReadline",
+        "Script", "Bindings", "Notebook", "Kernel", "Sweep", "CReadline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ], swiftSettings: checked),
 
@@ -54,6 +56,7 @@ var targets: [Target] = [
     .testTarget(name: "PlottingTests", dependencies: ["Plotting", "Tensors"]),
     .testTarget(name: "ScriptTests", dependencies: ["Script", "Tensors", "CKernels"], resources: [.copy("Scripts")]),
     .testTarget(name: "BindingsTests", dependencies: ["Bindings", "Distillation", "Script", "Notebook", "Plotting", "Tensors"]),
+    .testTarget(name: "SweepTests", dependencies: ["Sweep", "Notebook"]),
     .testTarget(name: "KernelTests", dependencies: ["Kernel", "Notebook", "Script", "Tensors"]),
 ]
 

@@ -28,6 +28,8 @@ struct Run: ParsableCommand {
     func run() throws {
         let url = URL(fileURLWithPath: file)
         guard FileManager.default.fileExists(atPath: url.path) else { throw CLIError("no such notebook: \(file)") }
+        // A sweep's point runs with the thread count it was given (same seed + threads = same numbers).
+        if let t = ProcessInfo.processInfo.environment["CMLAB_THREADS"].flatMap(Int.init), t >= 1 { Parallel.threads = t }
         var options = RunOptions()
         if let out { options.outputDirectory = URL(fileURLWithPath: out) }
         options.parameters = try parameter.map(Parameters.parseOverride)

@@ -1,0 +1,155 @@
+import ArgumentParser
+import Foundation
+import Sweep
+import Tensors
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `cmlab sweep NOTEBOOK -p name=v1,v2,…`: one `cmlab run` per point of the grid.
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Run a notebook over a grid of parameter values, one `cmlab run` per point, resumably.",
+        discussion: """
+        Each -p gives one parameter's values, separated by commas: numbers, "strings", true/false, \
+        [lists], {records} and integer ranges a..b (both ends included). The grid is their cartesian \
+        product (--zip pairs them instead). The sweep folder (default sweeps/<notebook name>/) holds \
+        manifest.json and manifest.csv (point, parameters, folder, state), points/NNNN/ (each point's \
+        reports and saved tables) and logs/NNNN.log. Rerunning the same command skips the complete \
+        points and reruns failed or interrupted ones; Ctrl-C stops the running points. Then \
+        `cmlab collect DIR` gathers the tables. `cmlab sweep --status DIR` shows each point's state.
+        """)
+
+    @Argument(help: "The notebook (with a cell tagged \"parameters\").") var notebook: String?
+    @Option(name: [.customShort("p"), .long], parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("A swept parameter and its values (repeatable).", valueName: "name=v1,v2,…"))
+    var parameter: [String] = []
+    @Option(help: "The sweep folder (default: sweeps/<notebook name>/).") var out: String?
+    @Flag(help: "Pair the i-th values of every -p instead of crossing them.") var zip = false
+    @Flag(help: "List the points and run nothing.") var dryRun = false
+    @Option(help: "Points run at once (default: the cores divided by --threads).") var jobs: Int?
+    @Option(help: "Threads one point uses (CMLAB_THREADS of its run).") var threads: Int = 1
+    @Option(help: ArgumentHelp("Show the state of each point of the sweep in DIR.", valueName: "DIR")) var status: String?
+    @Option(help: .hidden) var point: Int?
+
+    func run() throws {
+        do { try execute() } catch let e as SweepError { throw CLIError(e.description) }
+    }
+
+    func execute() throws {
+        if let status { return try showStatus(URL(fileURLWithPath: status)) }
+        guard threads >= 1 else { throw CLIError("--threads must be at least 1, not \(threads)") }
+        if let jobs, jobs < 1 { throw CLIError("--jobs must be at least 1, not \(jobs)") }
+        if let point {
+            guard let out else { throw CLIError("--point needs --out DIR, the sweep folder") }
+            return try runPoint(point, dir: URL(fileURLWithPath: out))
+        }
+        guard let notebook else { throw CLIError("name the notebook to sweep: cmlab sweep NOTEBOOK -p name=v1,v2,…") }
+        let nbURL = URL(fileURLWithPath: notebook).standardizedFileURL
+        guard FileManager.default.fileExists(atPath: nbURL.path) else { throw CLIError("no such notebook: \(notebook)") }
+        let axes = try Grid.axes(parameter)
+        let points = try Grid.expand(axes, zip: zip)
+        try Grid.check(axes, notebook: nbURL)
+        let dir = URL(fileURLWithPath: out ?? "sweeps/\(nbURL.deletingPathExtension().lastPathComponent)").standardizedFileURL
+        var manifest = Manifest(notebook: nbURL, axes: axes, zip: zip, points: points)
+
+        if dryRun {
+            print("\(points.count) points of \(nbURL.lastPathComponent) into \(dir.path):")
+            for p in points { print(String(format: "%4d  ", p.id) + p.settings.map { "\($0.name)=\($0.value.source)" }.joined(separator: " ")) }
+            return
+        }
+        if let old = try Manifest.read(in: dir) {
+            guard old.sameSweep(as: manifest) else {
+                throw CLIError("\(dir.path) holds another sweep (of \(old.notebook) over \(old.parameters.joined(separator: ", ")), "
+                               + "\(old.points.count) points); choose another --out, or remove that folder to start over")
+            }
+            manifest = old
+        }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let jobs = self.jobs ?? max(1, ProcessInfo.processInfo.activeProcessorCount / threads)
+        let runner = PointRunner(dir: dir, manifest: manifest, executable: Self.executable, threads: threads)
+        let sigint = CancellationToken()
+        let handler = SigintCanceller(sigint)
+        defer { handler.restore() }
+        let line = SweepProgressLine()
+        let result = try LocalExecutor(runner: runner, jobs: jobs).run(report: line.show, shouldStop: { sigint.isCancelled })
+        line.finish()
+        let states = Dictionary(grouping: result.points, by: \.state).mapValues(\.count)
+        print("\(dir.path): " + [PointState.done, .failed, .interrupted, .pending].compactMap { s in
+            states[s].map { "\($0) \(s.rawValue)" } }.joined(separator: ", "))
+        for p in result.points where p.state == .failed {
+            FileHandle.standardError.write(Data("error: point \(p.id) failed; see \(dir.appendingPathComponent(String(format: "logs/%04d.log", p.id)).path)\n".utf8))
+        }
+        if sigint.isCancelled { throw ExitCode(130) }
+        if result.points.contains(where: { $0.state != .done }) { throw ExitCode(1) }
+    }
+
+    /// One point of the sweep in `dir`, as a Slurm array task runs it.
+    func runPoint(_ id: Int, dir: URL) throws {
+        guard let manifest = try Manifest.read(in: dir) else { throw CLIError("no sweep in \(dir.path): manifest.json is missing") }
+        guard let entry = manifest.points.first(where: { $0.id == id }) else {
+            throw CLIError("the sweep in \(dir.path) has no point \(id) (it has 0…\(manifest.points.count - 1))")
+        }
+        let threads = ProcessInfo.processInfo.environment["CMLAB_THREADS"].flatMap(Int.init) ?? self.threads
+        let status = try PointRunner(dir: dir, manifest: manifest, executable: Self.executable, threads: threads).run(manifest.point(entry))
+        if status.exit != 0 { throw ExitCode(status.exit) }
+    }
+
+    func showStatus(_ dir: URL) throws {
+        guard var manifest = try Manifest.read(in: dir) else { throw CLIError("no sweep in \(dir.path): manifest.json is missing") }
+        manifest.refresh(in: dir)
+        print((["point"] + manifest.parameters + ["state"]).joined(separator: "\t"))
+        for p in manifest.points { print(([String(p.id)] + p.values + [p.state.rawValue]).joined(separator: "\t")) }
+    }
+
+    /// This `cmlab` executable, which the points run with.
+    static var executable: URL {
+        Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+    }
+}
+
+/// The sweep's progress on standard error: one self-erasing line on a terminal, else a
+/// line whenever the counts change.
+final class SweepProgressLine {
+    private let tty = isatty(2) != 0
+    private var last = ""
+
+    func show(_ p: LocalExecutor.Progress) {
+        let counts = "\(p.done) \(p.running) \(p.failed)"
+        if tty { FileHandle.standardError.write(Data("\r\u{1B}[K\(p.line)".utf8)) }
+        else if counts != last { FileHandle.standardError.write(Data("\(p.line)\n".utf8)) }
+        last = counts
+    }
+
+    func finish() { if tty { FileHandle.standardError.write(Data("\n".utf8)) } }
+}
+
+/// `cmlab collect DIR`: one table of every point's saved tables.
+struct CollectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "collect",
+        abstract: "Gather the tables (.csv) that a sweep's points saved into one table.",
+        discussion: """
+        Writes collected.csv, collected.json and collected.md into DIR: one row per row of each \
+        point's tables, with the point's parameters as columns. With --by, also groups over the \
+        other parameters (usually seeds): a column that differs within a group shows mean ± std. \
+        Points that failed or have not run are listed, never dropped silently (exit status 1).
+        """)
+
+    @Argument(help: "The sweep folder.") var dir: String
+    @Option(help: ArgumentHelp("Group by these parameters (comma-separated).", valueName: "name,…")) var by: String?
+
+    func run() throws {
+        let url = URL(fileURLWithPath: dir)
+        let byNames = (by ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        do {
+            let c = try Collected.collect(url, by: byNames)
+            for f in try c.write(to: url) { print(f.path) }
+            for m in c.missing {
+                FileHandle.standardError.write(Data("missing: point \(m.id) (\(m.settings)): \(m.state.rawValue)\n".utf8))
+            }
+            if !c.missing.isEmpty { throw ExitCode(1) }
+        } catch let e as SweepError { throw CLIError(e.description) }
+    }
+}
