@@ -3,7 +3,7 @@ import Script
 
 extension ResultTable {
     /// Whether column `c` holds statistics (right-aligned, as in ``text``).
-    func isNumeric(_ c: Int) -> Bool { rows.contains { if case .stat = $0[c] { return true }; return false } }
+    func isNumeric(_ c: Int) -> Bool { rows.contains { $0[c].isNumber } }
 
     /// A GitHub-flavoured Markdown table; numeric columns right-aligned.
     var markdown: String {
@@ -11,7 +11,8 @@ extension ResultTable {
             "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
         }
         let rule = "|" + columns.indices.map { isNumeric($0) ? " ---: |" : " --- |" }.joined()
-        return ([row(columns), rule] + rows.map { row($0.map(\.display)) }).joined(separator: "\n")
+        let table = ([row(columns), rule] + rows.map { row($0.map(\.display)) }).joined(separator: "\n")
+        return notes.isEmpty ? table : table + "\n\n" + notes.joined(separator: "\n")
     }
 
     /// An HTML `<table>`; numeric columns right-aligned, the others left-aligned.
@@ -29,6 +30,7 @@ extension ResultTable {
         var out = ["<table>", "<thead><tr>" + cells("th", columns) + "</tr></thead>", "<tbody>"]
         out += rows.map { "<tr>" + cells("td", $0.map(\.display)) + "</tr>" }
         out += ["</tbody>", "</table>"]
+        out += notes.map { "<p>\(escape($0))</p>" }
         return out.joined(separator: "\n")
     }
 }

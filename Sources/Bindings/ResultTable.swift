@@ -2,24 +2,38 @@ import Foundation
 import Tensors
 
 /// A table of results: rows of labelled cells, each metric a mean with a spread over
-/// repeats (seeds), printed aligned and saved as CSV or JSON.
+/// repeats (seeds) or a value with a bootstrap interval, printed aligned and saved as CSV
+/// or JSON.
 struct ResultTable {
     enum Cell {
         case text(String)
         /// Mean and standard deviation over `count` repeats.
         case stat(mean: Double, std: Double, count: Int)
+        /// One value with a confidence interval (a bootstrap over samples).
+        case interval(value: Double, lo: Double, hi: Double)
         case missing
+
+        /// Whether the cell holds a number (statistic or interval).
+        var isNumber: Bool {
+            switch self {
+            case .stat, .interval: return true
+            default: return false
+            }
+        }
 
         var display: String {
             switch self {
             case .text(let s): return s
             case .missing: return "—"
             case let .stat(m, s, n): return n > 1 ? "\(formatShort(m)) ± \(formatShort(s))" : formatShort(m)
+            case let .interval(v, lo, hi): return "\(formatShort(v)) [\(formatShort(lo)), \(formatShort(hi))]"
             }
         }
     }
     var columns: [String]
     var rows: [[Cell]]
+    /// Lines printed under the table (what ± and [lo, hi] mean).
+    var notes: [String] = []
 
     /// Columns padded to their widest cell; numbers right-aligned.
     var text: String {
@@ -34,27 +48,46 @@ struct ResultTable {
         let rule = widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")
         var out = [line(columns, numeric: numeric), rule]
         out += rows.map { line($0.map(\.display), numeric: numeric) }
+        out += notes
         return out.joined(separator: "\n")
     }
 
     /// Whether column `c` holds statistics (numbers, right-aligned, with a spread).
     private func isStatistic(_ c: Int) -> Bool {
-        rows.contains { if case .stat = $0[c] { return true }; return false }
+        rows.contains { $0[c].isNumber }
     }
 
-    /// CSV with a `_std` column beside each statistic.
+    /// Whether column `c` holds any interval.
+    private func hasInterval(_ c: Int) -> Bool {
+        rows.contains { if case .interval = $0[c] { return true }; return false }
+    }
+
+    /// CSV with a `_std` column beside each statistic, and `_lo`, `_hi` columns beside
+    /// those that hold intervals.
     var csv: String {
         let statCols = Set(columns.indices.filter(isStatistic))
+        let intervalCols = Set(columns.indices.filter(hasInterval))
         var header: [String] = []
-        for (i, c) in columns.enumerated() { header.append(c); if statCols.contains(i) { header.append(c + "_std") } }
+        for (i, c) in columns.enumerated() {
+            header.append(c)
+            if statCols.contains(i) { header.append(c + "_std") }
+            if intervalCols.contains(i) { header += [c + "_lo", c + "_hi"] }
+        }
         var out = header.joined(separator: ",") + "\n"
         for r in rows {
             var cells: [String] = []
             for (i, cell) in r.enumerated() {
+                let extra = intervalCols.contains(i) ? 2 : 0
                 switch cell {
-                case .text(let s): cells.append(s.contains(",") ? "\"\(s)\"" : s)
-                case let .stat(m, s, _): cells.append("\(m)"); cells.append("\(s)")
-                case .missing: cells.append(""); if statCols.contains(i) { cells.append("") }
+                case .text(let s): cells.append(csvField(s))
+                case let .stat(m, s, _):
+                    cells.append("\(m)"); cells.append("\(s)")
+                    cells += Array(repeating: "", count: extra)
+                case let .interval(v, lo, hi): cells += ["\(v)", "", "\(lo)", "\(hi)"]
+                case .missing:
+                    cells.append("")
+                    if statCols.contains(i) { cells.append("") }
+                    cells += Array(repeating: "", count: extra)
                 }
             }
             out += cells.joined(separator: ",") + "\n"
@@ -70,6 +103,8 @@ struct ResultTable {
                 switch cell {
                 case .text(let s): o[c] = s
                 case let .stat(m, s, n): o[c] = ["mean": jsonNumber(m), "std": jsonNumber(s), "n": n] as [String: Any]
+                case let .interval(v, lo, hi):
+                    o[c] = ["mean": jsonNumber(v), "lo": jsonNumber(lo), "hi": jsonNumber(hi)] as [String: Any]
                 case .missing: o[c] = NSNull()
                 }
             }
@@ -79,6 +114,12 @@ struct ResultTable {
             ?? Data("[]".utf8)
         return String(decoding: data, as: UTF8.self)
     }
+}
+
+/// A CSV field, quoted (RFC 4180) when it holds a comma, a quote or a line break.
+func csvField(_ s: String) -> String {
+    guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+    return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }
 
 /// Mean and population standard deviation.

@@ -21,6 +21,8 @@ public final class ConsistencyStudent: Denoiser, @unchecked Sendable {
     public internal(set) var outcome: TrainingOutcome = .completed
     /// Name of the teacher and solver it was distilled from.
     public internal(set) var teacherName: String = ""
+    /// The user's name for this student (`distill(…, name:)`), shown in tables and legends.
+    public var label: String? = nil
     /// Copies taken during training at `config.snapshots` iterations, in order.
     public internal(set) var snapshots: [ConsistencyStudent] = []
 

@@ -15,12 +15,15 @@ extension ConsistencyStudent {
         var teacher: String
         var lossCurve: [Double]
         var outcome: String
+        /// The user's name for the student (absent in files written before names existed).
+        var label: String?
     }
 
     /// Writes atomically (temporary file, then rename): an interrupted save leaves any
     /// previous file intact.
     public func save(to path: String) throws {
-        let record = Record(config: config, sigmas: grid.sigmas, teacher: teacherName, lossCurve: lossCurve, outcome: outcome.message)
+        let record = Record(config: config, sigmas: grid.sigmas, teacher: teacherName, lossCurve: lossCurve, outcome: outcome.message,
+                            label: label)
         let enc = JSONEncoder()
         enc.outputFormatting = .sortedKeys
         enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
@@ -51,6 +54,7 @@ extension ConsistencyStudent {
         let s = ConsistencyStudent(network: net, grid: grid, config: record.config)
         s.lossCurve = record.lossCurve
         s.teacherName = record.teacher
+        s.label = record.label
         return s
     }
 }

@@ -35,13 +35,28 @@ extension Interpreter {
             default: throw ScriptError("cannot negate \(v.brief); '-' needs a number or a tensor", at: expr.span)
             }
         case .unary(.not, let operand):
-            return .bool(!(try truthy(evaluate(operand, in: env), at: operand.span)))
+            let v = try evaluate(operand, in: env)
+            // A mask negates element-wise (NumPy's `~`).
+            if case .tensor(let t) = v, t.isBoolean, t.rank > 0 {
+                var out = t.map { $0 != 0 ? 0 : 1 }
+                out.isBoolean = true
+                return .tensor(out)
+            }
+            return .bool(!(try truthy(v, at: operand.span)))
         case .binary(let op, let l, let r, let opSpan):
             let a = try evaluate(l, in: env)
             let b = try evaluate(r, in: env)
             return try binary(op, a, b, at: opSpan)
         case .logical(let op, let l, let r):
             let a = try evaluate(l, in: env)
+            // Masks combine element-wise (NumPy's `&` and `|`); both sides are evaluated.
+            if case .tensor(let x) = a, x.isBoolean, x.rank > 0 {
+                let b = try evaluate(r, in: env)
+                guard case .tensor(let y) = b else {
+                    throw ScriptError("'\(op.rawValue)' after a mask needs another mask, got \(b.brief)", at: r.span)
+                }
+                return try maskLogic(op, x, y, at: expr.span)
+            }
             let t = try truthy(a, at: l.span)
             switch op {
             case .and: return t ? try evaluate(r, in: env) : a

@@ -94,7 +94,35 @@ extension Interpreter {
         case .greater: f = { $0 > $1 ? 1 : 0 }
         case .greaterEqual: f = { $0 >= $1 ? 1 : 0 }
         }
-        do { return .tensor(try x.broadcasting(y, f)) } catch {
+        do {
+            var out = try x.broadcasting(y, f)
+            switch op {
+            case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual: out.isBoolean = true
+            default: break
+            }
+            return .tensor(out)
+        } catch {
+            throw ScriptError("shape mismatch in '\(op.rawValue)': \(error.message)", at: span)
+        }
+    }
+
+    /// `and`/`or` element-wise on masks (boolean tensors, broadcast), as NumPy's `&`/`|`.
+    func maskLogic(_ op: LogicalOp, _ x: Tensor, _ y: Tensor, at span: SourceSpan) throws -> Value {
+        guard x.isBoolean, y.isBoolean else {
+            let side = x.isBoolean ? "right" : "left"
+            throw ScriptError("'\(op.rawValue)' on tensors needs two masks (boolean tensors from comparisons, as "
+                              + "(x > 0) \(op.rawValue) (x < 1)); the \(side) side holds numbers", at: span)
+        }
+        let shape: [Int]
+        do { shape = try broadcastShape(x.shape, y.shape) } catch {
+            throw ScriptError("shape mismatch in '\(op.rawValue)': \(error.message)", at: span)
+        }
+        try checkSize(try elementCount(shape, at: span), at: span)
+        do {
+            var out = try x.broadcasting(y, op == .and ? { ($0 != 0 && $1 != 0) ? 1 : 0 } : { ($0 != 0 || $1 != 0) ? 1 : 0 })
+            out.isBoolean = true
+            return .tensor(out)
+        } catch {
             throw ScriptError("shape mismatch in '\(op.rawValue)': \(error.message)", at: span)
         }
     }

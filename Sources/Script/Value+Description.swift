@@ -16,7 +16,7 @@ extension Value: CustomStringConvertible {
         case .string(let s): return quoted(s)
         case .list(let xs): return "[" + xs.map(\.repr).joined(separator: ", ") + "]"
         case .record(let r): return "{" + r.fields.map { "\($0.name): \($0.value.repr)" }.joined(separator: ", ") + "}"
-        case .tensor(let t): return t.description
+        case .tensor(let t): return t.count <= smallTensorLimit ? valuesForm(t) : t.description
         case .range(let r):
             return r.step == 1 ? "range(\(formatNumber(r.start)), \(formatNumber(r.stop)))"
                 : "range(\(formatNumber(r.start)), \(formatNumber(r.stop)), \(formatNumber(r.step)))"
@@ -41,6 +41,29 @@ extension Value: CustomStringConvertible {
         case .object(let o): return "a \(o.typeName)"
         }
     }
+}
+
+/// Tensors up to this many elements print their values, as NumPy does; larger ones a summary.
+let smallTensorLimit = 20
+
+/// `tensor([[1, 2.5], [3, 4]])`: the values at Float32 precision (the shortest digits that
+/// read back as the same Float), masks as true/false.
+private func valuesForm(_ t: Tensor) -> String {
+    func element(_ x: Float) -> String {
+        if t.isBoolean { return x != 0 ? "true" : "false" }
+        if x.isNaN { return "nan" }
+        if x.isInfinite { return x > 0 ? "inf" : "-inf" }
+        if x == x.rounded() && abs(x) < 1e7 { return String(Int64(x)) }
+        return "\(x)"
+    }
+    func nest(_ axis: Int, _ offset: Int) -> (String, Int) {
+        if axis == t.rank { return (element(t.scalars[offset]), offset + 1) }
+        var items: [String] = [], o = offset
+        for _ in 0..<t.shape[axis] { let (s, next) = nest(axis + 1, o); items.append(s); o = next }
+        return ("[" + items.joined(separator: ", ") + "]", o)
+    }
+    let body = nest(0, 0).0
+    return "tensor(" + body + (t.count == 0 ? ", shape \(t.shape)" : "") + ")"
 }
 
 private func quoted(_ s: String) -> String {

@@ -10,6 +10,9 @@ public struct Tensor: Sendable, Equatable {
     public private(set) var shape: [Int]
     /// The elements in row-major (C) order; `scalars.count == shape.product`.
     public var scalars: [Float]
+    /// Whether the elements are truth values (1 true, 0 false), as comparisons give: such a
+    /// tensor is a mask that selects elements by indexing. Arithmetic gives plain numbers.
+    public var isBoolean = false
 
     /// A tensor of the given shape holding `scalars` in row-major order.
     /// - Precondition: `scalars.count` equals the product of `shape`.
@@ -75,6 +78,10 @@ public struct Tensor: Sendable, Equatable {
 extension Tensor: CustomStringConvertible {
     /// A one-line summary: shape, dtype, mean and standard deviation.
     public var description: String {
+        if isBoolean {
+            let trues = scalars.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
+            return "Tensor(\(shape.map(String.init).joined(separator: "×")), bool, \(trues) true)"
+        }
         let m = mean()
         let sd = count > 0 ? Float(standardDeviation()) : .nan
         return "Tensor(\(shape.map(String.init).joined(separator: "×")), f32, mean \(formatShort(Double(m))), std \(formatShort(Double(sd))))"

@@ -17,8 +17,9 @@ func registerFiles(_ r: Registry, _ ctx: BindingsContext) {
         """, parameters: [.required("value"), .required("path")]) { a in try save(a, ctx) }
     r.register(name: "load", doc: """
         Loads a file by extension: .npy → tensor; .safetensors → a student or a learned teacher (from its \
-        metadata); .csv → tensor of numbers; .json → value. A bad or truncated file is a clear error.
-        """, parameters: [.required("path")]) { a in try load(a, ctx) }
+        metadata); .csv → tensor of numbers; .json → value. A bad or truncated file is a clear error. name: \
+        renames a loaded student (its rows in compare, its legend entries).
+        """, parameters: [.required("path"), .optional("name")]) { a in try load(a, ctx) }
 }
 
 private func save(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
@@ -59,7 +60,9 @@ private func load(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
     case "safetensors":
         let contents = try SafeTensors.read(url.path)
         if contents.metadata["student"] != nil {
-            return .object(StudentObject(try ConsistencyStudent.load(from: url.path), context: ctx))
+            let s = try ConsistencyStudent.load(from: url.path)
+            if a.isGiven("name") { s.label = try a.string("name") }
+            return .object(StudentObject(s, context: ctx))
         }
         if contents.metadata["teacher"] != nil, contents.metadata["format"] == UNet.checkpointFormat {
             let i = try ImageDenoiser.load(from: url.path)

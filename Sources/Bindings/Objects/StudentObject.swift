@@ -17,7 +17,7 @@ final class StudentObject: MemberTable {
     }
     var summary: String {
         let c = student.config
-        var s = "student \(student.name) (\(student.architecture), \(student.iterations) iterations, "
+        var s = "student \(student.label ?? student.name) (\(student.architecture), \(student.iterations) iterations, "
             + "final loss \(formatShort(finalLoss))"
         if c.objective == .cm { s += ", μ = \(formatShort(c.emaRate))" }
         if c.distance != "l2" { s += ", \(c.distance)" }
@@ -50,7 +50,10 @@ final class StudentObject: MemberTable {
             .value("ema", "Target-network rate μ.") { .number(self.student.config.emaRate) },
             .value("grid", "The teacher's grid it was trained on.") { .object(GridObject(self.student.grid)) },
             .value("outcome", "How training ended.") { .string(self.student.outcome.message) },
-            .value("name", "\"CM\" or \"Direct CM\".") { .string(self.student.name) },
+            .value("name", """
+                The name given to distill or load (name:), else "CM" or "Direct CM". Tables label an \
+                unnamed student with its settings too ("CM μ=0.95").
+                """) { .string(self.student.label ?? self.student.name) },
             .value("snapshots", "Copies kept during training (distill(…, snapshots: [...])), in order.") {
                 .list(self.student.snapshots.map { .object(StudentObject($0, context: self.context)) })
             },

@@ -22,6 +22,8 @@ final class TableObject: MemberTable {
                         case .text(let s): return (c, .string(s))
                         case let .stat(m, s, _):
                             return (c, .record(Record([("mean", .number(m)), ("std", .number(s))])))
+                        case let .interval(v, lo, hi):
+                            return (c, .record(Record([("mean", .number(v)), ("lo", .number(lo)), ("hi", .number(hi))])))
                         case .missing: return (c, .none)
                         }
                     }))

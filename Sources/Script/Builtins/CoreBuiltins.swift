@@ -4,6 +4,7 @@ enum CoreBuiltins {
         registerGeneral(in: registry)
         registerMath(in: registry)
         registerTensors(in: registry)
+        registerAxes(in: registry)
     }
 
     /// `print`, `str`, `repr`, `type`, `len`, `range`, `list`, `keys`, `format`, `help`.

@@ -46,8 +46,18 @@ extension CoreBuiltins {
         for (name, what, f) in reductions {
             r.register(name: name, doc: """
                 \(what) of the numbers given: several numbers, one list of numbers, or one tensor (all its \
-                elements). An empty list is an error.
-                """, parameters: [.variadic("values")]) { args in
+                elements). With axis: (one tensor), along that axis only, giving a tensor without it \
+                (\(name)(x, axis: 0) over rows; axis: -1 is the last); on a mask, sum counts the true elements. An \
+                empty list is an error.
+                """, parameters: [.variadic("values"), .optional("axis")]) { args in
+                if args.isGiven("axis") {
+                    guard args.rest.count == 1, case .tensor(let t) = args.rest[0] else {
+                        throw args.error("\(name)(x, axis: k) takes one tensor x", at: "axis")
+                    }
+                    guard let k = try axis(args, of: t) else { throw args.error("axis is missing", at: "axis") }
+                    try args.interpreter.charge(elements: t.count, at: args.callSpan)
+                    return reduce(t, axis: k, f)
+                }
                 let xs = try numbers(args, for: name)
                 guard !xs.isEmpty else { throw args.error("\(name) of an empty list") }
                 return .number(f(xs))
