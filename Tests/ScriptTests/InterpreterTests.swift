@@ -111,7 +111,9 @@ import Tensors
         #expect(Value.number(.nan).repr == "nan")
         #expect(Value.list([.string("a"), .none]).description == "[\"a\", none]")
         #expect(Value.string("a").description == "a")
-        #expect(Value.tensor(Tensor(shape: [2], scalars: [1, 3])).repr == "Tensor(2, f32, mean 2, std 1)")
+        // Up to 20 elements print their values (Float32 digits); more print a summary.
+        #expect(Value.tensor(Tensor(shape: [2], scalars: [1, 0.1])).repr == "tensor([1, 0.1])")
+        #expect(Value.tensor(Tensor(shape: [21], repeating: 2)).repr == "Tensor(21, f32, mean 2, std 0)")
     }
 
     @Test func suggestions() {
