@@ -4,11 +4,14 @@ import Foundation
 public struct LocalExecutor {
     public struct Progress: Equatable {
         public var done = 0, running = 0, failed = 0, total = 0
+        /// Points waiting in a Slurm queue (0 locally).
+        public var queued = 0
         /// Seconds left, from the mean time of the points finished so far; nil before the first.
         public var secondsLeft: Double?
 
         public var line: String {
             var s = "sweep: \(done)/\(total) done, \(running) running, \(failed) failed"
+            if queued > 0 { s += ", \(queued) queued" }
             if let t = secondsLeft { s += ", about \(formatDuration(t)) left" }
             return s
         }
@@ -29,6 +32,9 @@ public struct LocalExecutor {
         manifest.refresh(in: dir)
         let todo = try manifest.points.filter { $0.state != .done }.map { try manifest.point($0) }
         try manifest.write(in: dir)
+        if let shared = manifest.sharedState(in: dir), shared != .done, !todo.isEmpty {
+            try runShared(tick: tick, report: report, shouldStop: shouldStop)
+        }
 
         let lock = NSLock()
         var next = 0, running = 0, done = manifest.points.filter { $0.state == .done }.count, failed = 0
@@ -75,6 +81,29 @@ public struct LocalExecutor {
         try manifest.write(in: dir)
         if let firstError { throw firstError }
         return manifest
+    }
+}
+
+extension LocalExecutor {
+    /// Runs the shared step (polling `shouldStop` meanwhile); throws unless it completed.
+    func runShared(tick: Double, report: (Progress) -> Void, shouldStop: () -> Bool) throws {
+        let runner = self.runner
+        nonisolated(unsafe) var result: Result<PointStatus, Error>?
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) { result = Result { try runner.runShared() } }
+        let total = runner.manifest.points.count
+        let done = runner.manifest.points.filter { $0.state == .done }.count
+        while group.wait(timeout: .now() + tick) == .timedOut {
+            if shouldStop() { runner.stop() }
+            report(Progress(done: done, running: 0, failed: 0, total: total))
+        }
+        guard let result else { throw SweepError("the shared step did not run") }
+        let status = try result.get()
+        if status.interrupted { throw SweepError("the shared step was interrupted; no point ran") }
+        if status.exit != 0 {
+            throw SweepError("the shared step (\(runner.manifest.shared ?? "")) failed with exit status \(status.exit); "
+                             + "see \(runner.dir.appendingPathComponent("logs/shared.log").path); no point ran")
+        }
     }
 }
 

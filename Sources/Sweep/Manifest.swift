@@ -19,9 +19,13 @@ public struct Manifest: Codable, Equatable {
     public var parameters: [String]
     public var zip: Bool
     public var points: [Entry]
+    /// The absolute path of a notebook run once before the points (`--shared`), into
+    /// ``sharedFolder``; nil when there is none.
+    public var shared: String?
 
-    public init(notebook: URL, axes: [SweepAxis], zip: Bool, points: [SweepPoint]) {
+    public init(notebook: URL, axes: [SweepAxis], zip: Bool, points: [SweepPoint], shared: URL? = nil) {
         self.notebook = notebook.standardizedFileURL.path
+        self.shared = shared?.standardizedFileURL.path
         parameters = axes.map(\.name)
         self.zip = zip
         self.points = points.map {
@@ -30,6 +34,17 @@ public struct Manifest: Codable, Equatable {
     }
 
     public static func folder(of id: Int) -> String { "points/" + String(format: "%04d", id) }
+
+    /// The shared step's report folder, relative to the sweep folder.
+    public static let sharedFolder = "shared"
+
+    /// The shared step's state as its folder shows it; nil when the sweep has none.
+    public func sharedState(in dir: URL) -> PointState? {
+        guard let shared else { return nil }
+        let name = URL(fileURLWithPath: shared).deletingPathExtension().lastPathComponent
+        let entry = Entry(id: -1, values: [], folder: Manifest.sharedFolder, state: .pending)
+        return PointStatus.state(of: entry, notebookName: name, in: dir)
+    }
 
     /// The notebook's name, which names its report (`<name>.md`).
     public var notebookName: String { URL(fileURLWithPath: notebook).deletingPathExtension().lastPathComponent }
@@ -49,7 +64,7 @@ public struct Manifest: Codable, Equatable {
 
     /// Whether `other` describes the same sweep (notebook and grid); states may differ.
     public func sameSweep(as other: Manifest) -> Bool {
-        notebook == other.notebook && parameters == other.parameters && zip == other.zip
+        notebook == other.notebook && parameters == other.parameters && zip == other.zip && shared == other.shared
             && points.map(\.values) == other.points.map(\.values)
     }
 

@@ -30,19 +30,31 @@ public final class PointRunner: @unchecked Sendable {
     /// Runs the point and waits; returns how it ended (also written to `status.json`).
     @discardableResult
     public func run(_ point: SweepPoint) throws -> PointStatus {
-        let folder = dir.appendingPathComponent(Manifest.folder(of: point.id))
+        try launch(arguments(point), folder: Manifest.folder(of: point.id), log: String(format: "%04d.log", point.id), key: point.id)
+    }
+
+    /// Runs the sweep's shared step (`cmlab run SHARED --out DIR/shared`) and waits.
+    @discardableResult
+    public func runShared() throws -> PointStatus {
+        guard let shared = manifest.shared else { throw SweepError("this sweep has no shared step") }
+        return try launch(["run", shared, "--out", dir.appendingPathComponent(Manifest.sharedFolder).path],
+                          folder: Manifest.sharedFolder, log: "shared.log", key: -1)
+    }
+
+    private func launch(_ arguments: [String], folder relative: String, log name: String, key: Int) throws -> PointStatus {
+        let folder = dir.appendingPathComponent(relative)
         let logs = dir.appendingPathComponent("logs")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         try? FileManager.default.removeItem(at: PointStatus.url(folder))  // a stale "done" must not survive a rerun
-        let log = logs.appendingPathComponent(String(format: "%04d.log", point.id))
+        let log = logs.appendingPathComponent(name)
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         defer { try? handle.close() }
 
         let process = Process()
         process.executableURL = executable
-        process.arguments = arguments(point)
+        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["CMLAB_THREADS"] = String(threads)
         env["OPENBLAS_NUM_THREADS"] = String(threads)
@@ -57,11 +69,11 @@ public final class PointRunner: @unchecked Sendable {
             lock.unlock()
             throw SweepError("cannot start \(executable.path): \(error)")
         }
-        running[point.id] = process
+        running[key] = process
         lock.unlock()
         process.waitUntilExit()
         lock.lock()
-        running[point.id] = nil
+        running[key] = nil
         let interrupted = stopping
         lock.unlock()
         let status = PointStatus(exit: process.terminationStatus, interrupted: interrupted,

@@ -19,6 +19,13 @@ struct SweepCommand: ParsableCommand {
         reports and saved tables) and logs/NNNN.log. Rerunning the same command skips the complete \
         points and reruns failed or interrupted ones; Ctrl-C stops the running points. Then \
         `cmlab collect DIR` gathers the tables. `cmlab sweep --status DIR` shows each point's state.
+
+        With --slurm the same points run as one Slurm job array (task id = point id, logs \
+        logs/slurm-%A_%a.out, the script in slurm/) submitted with sbatch; --throttle N lets at most N \
+        tasks run at once, --slurm-opt passes a flag to sbatch (repeatable), --wait waits for the array. \
+        Rerunning the command resubmits only the points that are neither done nor queued. --shared NB \
+        runs a notebook once before the points into DIR/shared (on Slurm a job the array depends on \
+        with afterok). The sweep folder must be on a file system the cluster's nodes share.
         """)
 
     @Argument(help: "The notebook (with a cell tagged \"parameters\").") var notebook: String?
@@ -31,7 +38,16 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Points run at once (default: the cores divided by --threads).") var jobs: Int?
     @Option(help: "Threads one point uses (CMLAB_THREADS of its run).") var threads: Int = 1
     @Option(help: ArgumentHelp("Show the state of each point of the sweep in DIR.", valueName: "DIR")) var status: String?
+    @Option(help: ArgumentHelp("A notebook run once before the points, into DIR/shared (e.g. training the teacher).",
+                               valueName: "NOTEBOOK")) var shared: String?
+    @Flag(help: "Submit the points as a Slurm job array (sbatch) instead of running them here.") var slurm = false
+    @Option(help: ArgumentHelp("With --slurm: at most N tasks of the array run at once (--array=…%N).", valueName: "N")) var throttle: Int?
+    @Option(parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("With --slurm: a flag passed to sbatch, e.g. --slurm-opt=--time=1:00:00 (repeatable).", valueName: "FLAG"))
+    var slurmOpt: [String] = []
+    @Flag(help: "With --slurm: wait until the array has finished, showing progress.") var wait = false
     @Option(help: .hidden) var point: Int?
+    @Flag(help: .hidden) var sharedStep = false
 
     func run() throws {
         do { try execute() } catch let e as SweepError { throw CLIError(e.description) }
@@ -45,14 +61,23 @@ struct SweepCommand: ParsableCommand {
             guard let out else { throw CLIError("--point needs --out DIR, the sweep folder") }
             return try runPoint(point, dir: URL(fileURLWithPath: out))
         }
+        if sharedStep {
+            guard let out else { throw CLIError("--shared-step needs --out DIR, the sweep folder") }
+            return try runSharedStep(dir: URL(fileURLWithPath: out))
+        }
+        if !slurm {
+            if throttle != nil || !slurmOpt.isEmpty || wait { throw CLIError("--throttle, --slurm-opt and --wait go with --slurm") }
+        }
         guard let notebook else { throw CLIError("name the notebook to sweep: cmlab sweep NOTEBOOK -p name=v1,v2,…") }
         let nbURL = URL(fileURLWithPath: notebook).standardizedFileURL
         guard FileManager.default.fileExists(atPath: nbURL.path) else { throw CLIError("no such notebook: \(notebook)") }
         let axes = try Grid.axes(parameter)
         let points = try Grid.expand(axes, zip: zip)
         try Grid.check(axes, notebook: nbURL)
+        let sharedURL = shared.map { URL(fileURLWithPath: $0).standardizedFileURL }
+        if let sharedURL, !FileManager.default.fileExists(atPath: sharedURL.path) { throw CLIError("no such notebook: \(shared ?? "")") }
         let dir = URL(fileURLWithPath: out ?? "sweeps/\(nbURL.deletingPathExtension().lastPathComponent)").standardizedFileURL
-        var manifest = Manifest(notebook: nbURL, axes: axes, zip: zip, points: points)
+        var manifest = Manifest(notebook: nbURL, axes: axes, zip: zip, points: points, shared: sharedURL)
 
         if dryRun {
             print("\(points.count) points of \(nbURL.lastPathComponent) into \(dir.path):")
@@ -66,6 +91,18 @@ struct SweepCommand: ParsableCommand {
             }
             manifest = old
         }
+        if slurm {
+            let options = SlurmScript.Options(throttle: throttle, sbatchOptions: slurmOpt, threads: threads,
+                                              workingDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            try options.check()
+            let existed = FileManager.default.fileExists(atPath: dir.path)
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            if !existed { try manifest.write(in: dir) }
+            do { return try submit(SlurmExecutor(dir: dir, manifest: manifest, cmlab: Self.executable, options: options)) } catch {
+                if !existed && SlurmRecord.read(in: dir) == nil { try? FileManager.default.removeItem(at: dir) }  // nothing was submitted
+                throw error
+            }
+        }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let jobs = self.jobs ?? max(1, ProcessInfo.processInfo.activeProcessorCount / threads)
         let runner = PointRunner(dir: dir, manifest: manifest, executable: Self.executable, threads: threads)
@@ -75,14 +112,56 @@ struct SweepCommand: ParsableCommand {
         let line = SweepProgressLine()
         let result = try LocalExecutor(runner: runner, jobs: jobs).run(report: line.show, shouldStop: { sigint.isCancelled })
         line.finish()
+        if sigint.isCancelled {
+            do { try summarize(result, dir: dir) } catch {}
+            throw ExitCode(130)
+        }
+        try summarize(result, dir: dir)
+    }
+
+    /// Submits the unfinished points; with --wait, waits and reports as a local run does.
+    func submit(_ slurm: SlurmExecutor) throws {
+        let dir = slurm.dir
+        if let s = try slurm.submit() {
+            let shared = s.shared.map { ", after the shared step (job \($0))" } ?? ""
+            print("submitted job \(s.job): \(s.points.count) points as array \(SlurmScript.arraySpec(s.points, throttle: throttle))\(shared)")
+        } else {
+            print("\(dir.path): every point is done, queued or running; nothing submitted")
+        }
+        guard wait else {
+            print("see: cmlab sweep --status \(dir.path)")
+            return
+        }
+        let sigint = CancellationToken()
+        let handler = SigintCanceller(sigint)
+        defer { handler.restore() }
+        let line = SweepProgressLine()
+        let (result, finished) = try slurm.wait(report: line.show, shouldStop: { sigint.isCancelled })
+        line.finish()
+        if !finished {
+            FileHandle.standardError.write(Data("stopped waiting; the jobs keep running (scancel cancels them): cmlab sweep --status \(dir.path)\n".utf8))
+            throw ExitCode(130)
+        }
+        try summarize(result, dir: dir)
+    }
+
+    /// The final line and an error per failed point; exit status 1 unless every point is done.
+    func summarize(_ result: Manifest, dir: URL) throws {
         let states = Dictionary(grouping: result.points, by: \.state).mapValues(\.count)
         print("\(dir.path): " + [PointState.done, .failed, .interrupted, .pending].compactMap { s in
             states[s].map { "\($0) \(s.rawValue)" } }.joined(separator: ", "))
         for p in result.points where p.state == .failed {
             FileHandle.standardError.write(Data("error: point \(p.id) failed; see \(dir.appendingPathComponent(String(format: "logs/%04d.log", p.id)).path)\n".utf8))
         }
-        if sigint.isCancelled { throw ExitCode(130) }
         if result.points.contains(where: { $0.state != .done }) { throw ExitCode(1) }
+    }
+
+    /// The shared step of the sweep in `dir`, as its Slurm job runs it.
+    func runSharedStep(dir: URL) throws {
+        guard let manifest = try Manifest.read(in: dir) else { throw CLIError("no sweep in \(dir.path): manifest.json is missing") }
+        let threads = ProcessInfo.processInfo.environment["CMLAB_THREADS"].flatMap(Int.init) ?? self.threads
+        let status = try PointRunner(dir: dir, manifest: manifest, executable: Self.executable, threads: threads).runShared()
+        if status.exit != 0 { throw ExitCode(status.exit) }
     }
 
     /// One point of the sweep in `dir`, as a Slurm array task runs it.
@@ -99,8 +178,26 @@ struct SweepCommand: ParsableCommand {
     func showStatus(_ dir: URL) throws {
         guard var manifest = try Manifest.read(in: dir) else { throw CLIError("no sweep in \(dir.path): manifest.json is missing") }
         manifest.refresh(in: dir)
-        print((["point"] + manifest.parameters + ["state"]).joined(separator: "\t"))
-        for p in manifest.points { print(([String(p.id)] + p.values + [p.state.rawValue]).joined(separator: "\t")) }
+        // A Slurm sweep: each point's job and state in the queue (squeue) or accounting (sacct).
+        var slurm: [Int: (job: String, state: String)]?
+        if SlurmRecord.read(in: dir) != nil {
+            let executor = SlurmExecutor(dir: dir, manifest: manifest, cmlab: Self.executable,
+                                         options: .init(workingDirectory: dir))
+            do { slurm = try executor.slurmStates() } catch {
+                FileHandle.standardError.write(Data("note: \(error); the states below are from the sweep folder only\n".utf8))
+                slurm = [:]
+            }
+        }
+        let extra = slurm == nil ? [] : ["slurm job", "slurm state"]
+        print((["point"] + manifest.parameters + ["state"] + extra).joined(separator: "\t"))
+        if let state = manifest.sharedState(in: dir) {
+            let s = slurm.map { [$0[-1]?.job ?? "-", $0[-1]?.state ?? "-"] } ?? []
+            print((["shared"] + manifest.parameters.map { _ in "" } + [state.rawValue] + s).joined(separator: "\t"))
+        }
+        for p in manifest.points {
+            let s = slurm.map { [$0[p.id]?.job ?? "-", $0[p.id]?.state ?? "-"] } ?? []
+            print(([String(p.id)] + p.values + [p.state.rawValue] + s).joined(separator: "\t"))
+        }
     }
 
     /// This `cmlab` executable, which the points run with.

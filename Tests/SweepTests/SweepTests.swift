@@ -64,12 +64,14 @@ struct SweepEndToEndTests {
 
     /// Runs cmlab with `args`; returns the exit status and standard error.
     @discardableResult
-    func cmlab(_ args: [String], in dir: URL, interruptWhen: (() -> Bool)? = nil) throws -> (Int32, String) {
+    func cmlab(_ args: [String], in dir: URL, environment: [String: String] = [:],
+               interruptWhen: (() -> Bool)? = nil) throws -> (Int32, String) {
         #expect(FileManager.default.isExecutableFile(atPath: Self.cmlab.path), "build cmlab first: swift build -c release")
         let p = Process()
         p.executableURL = Self.cmlab
         p.arguments = args
         p.currentDirectoryURL = dir
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let err = Pipe()
         p.standardError = err
         p.standardOutput = FileHandle.nullDevice

@@ -1,0 +1,180 @@
+import Foundation
+import Sweep
+import Testing
+
+/// The sbatch arguments and script, without a cluster.
+@Suite("Slurm script")
+struct SlurmScriptTests {
+    @Test func arraySpecIsRangesOfThePointIdsWithTheThrottle() {
+        #expect(SlurmScript.arraySpec([3, 0, 1, 2, 7, 9, 10]) == "0-3,7,9-10")
+        #expect(SlurmScript.arraySpec([5], throttle: 2) == "5%2")
+        #expect(SlurmScript.arraySpec([0, 2, 4]) == "0,2,4")
+    }
+
+    @Test func argumentsCarryLogsThreadsDependencyAndPassThroughFlags() throws {
+        let dir = URL(fileURLWithPath: "/x/sw")
+        let o = SlurmScript.Options(throttle: 3, sbatchOptions: ["--time=0:10:00", "--mem=1G"], threads: 2,
+                                    workingDirectory: URL(fileURLWithPath: "/x"))
+        let args = SlurmScript.arrayArguments([0, 1, 2, 3], dir: dir, name: "nb", options: o, dependency: "41")
+        #expect(args.contains("--array=0-3%3") && args.contains("--output=/x/sw/logs/slurm-%A_%a.out"))
+        #expect(args.contains("--cpus-per-task=2") && args.contains("--dependency=afterok:41"))
+        #expect(Array(args.suffix(2)) == ["--time=0:10:00", "--mem=1G"])
+        let script = SlurmScript.script(cmlab: URL(fileURLWithPath: "/bin/cmlab"), dir: dir, shared: false, threads: 2, sbatchArguments: args)
+        #expect(script.contains("export CMLAB_THREADS=2") && script.contains("sweep --point \"$SLURM_ARRAY_TASK_ID\" --out '/x/sw'"))
+    }
+
+    @Test func badOptionsAreRefused() {
+        let here = URL(fileURLWithPath: "/x")
+        #expect(throws: SweepError.self) { try SlurmScript.Options(throttle: 0, workingDirectory: here).check() }
+        #expect(throws: SweepError.self) { try SlurmScript.Options(sbatchOptions: ["time=5"], workingDirectory: here).check() }
+        #expect(throws: SweepError.self) { try SlurmScript.Options(sbatchOptions: ["--array=0-9"], workingDirectory: here).check() }
+        #expect(throws: SweepError.self) { try SlurmScript.Options(sbatchOptions: ["--time=5\n#SBATCH -x"], workingDirectory: here).check() }
+    }
+}
+
+/// `sbatch` missing or failing: a clear error, and the earlier results stay as they were.
+/// Needs no cluster (the failing sbatch is a stand-in script).
+@Suite("Slurm submission errors", .serialized)
+struct SlurmSubmissionErrorTests {
+    let e2e = SweepEndToEndTests()
+
+    @Test func sbatchMissingOrFailingLeavesEarlierResultsIntact() throws {
+        let dir = try e2e.folder("sbatch-errors")
+        let flag = dir.appendingPathComponent("flag").path
+        let args = ["sweep", "nb.cml", "-p", "seed=0,3", "-p", "flag=\"\(flag)\"", "--out", "sw"]
+        let (code, err) = try e2e.cmlab(args + ["--jobs", "2"], in: dir)
+        #expect(code == 1 && err.contains("point 1 failed"), "\(err)")
+        let sw = dir.appendingPathComponent("sw")
+        let files = ["manifest.json", "manifest.csv", "points/0000/status.json", "points/0001/status.json", "points/0000/first.csv"]
+        let before = try files.map { try Data(contentsOf: sw.appendingPathComponent($0)) }
+
+        let empty = dir.appendingPathComponent("empty-bin")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let (c1, e1) = try e2e.cmlab(args + ["--slurm"], in: dir, environment: ["PATH": empty.path])
+        #expect(c1 != 0 && e1.contains("sbatch is not on PATH") && e1.contains("nothing was submitted"), "\(e1)")
+
+        let fake = dir.appendingPathComponent("fake-bin")
+        try FileManager.default.createDirectory(at: fake, withIntermediateDirectories: true)
+        let sbatch = fake.appendingPathComponent("sbatch")
+        try "#!/bin/sh\necho 'sbatch: error: Batch job submission failed: Invalid partition name specified' >&2\nexit 1\n"
+            .write(to: sbatch, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: sbatch.path)
+        let (c2, e2) = try e2e.cmlab(args + ["--slurm"], in: dir, environment: ["PATH": fake.path + ":/usr/bin:/bin"])
+        #expect(c2 != 0 && e2.contains("sbatch failed") && e2.contains("Invalid partition name"), "\(e2)")
+
+        #expect(try files.map { try Data(contentsOf: sw.appendingPathComponent($0)) } == before)
+        #expect(!FileManager.default.fileExists(atPath: sw.appendingPathComponent("slurm.json").path))
+        // A new folder whose first submission failed is not left behind half made.
+        let (c3, _) = try e2e.cmlab(["sweep", "nb.cml", "-p", "seed=0,1", "--out", "sw-new", "--slurm"], in: dir,
+                                    environment: ["PATH": empty.path])
+        #expect(c3 != 0 && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("sw-new").path))
+    }
+}
+
+/// A Slurm cluster to submit to: `SLURM_CONF` when set (CI starts one with
+/// scripts/slurm-local.sh), else one that already answers `sinfo`, else the local one-node
+/// cluster started by `scripts/slurm-local.sh start` (left running; `… stop` stops it).
+enum SlurmCluster {
+    static let sbatchFound = Command.find("sbatch") != nil
+
+    /// The environment of the cluster's commands, or why there is none.
+    static let environment: Result<[String: String], SweepError> = {
+        let env = ProcessInfo.processInfo.environment
+        if env["SLURM_CONF"] != nil { return .success([:]) }
+        if let sinfo = Command.find("sinfo"), let r = try? sinfo.run(["-h"]), r.status == 0 { return .success([:]) }
+        guard let bash = Command.find("bash") else { return .failure(SweepError("no bash to run scripts/slurm-local.sh")) }
+        var script = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { script.deleteLastPathComponent() }
+        script.appendPathComponent("scripts/slurm-local.sh")
+        guard let r = try? bash.run([script.path, "start"]), r.status == 0 else {
+            return .failure(SweepError("sbatch is on PATH but no cluster answers and `bash scripts/slurm-local.sh start` failed"))
+        }
+        var out: [String: String] = [:]
+        for line in r.out.split(whereSeparator: \.isNewline) where line.hasPrefix("export ") {
+            let kv = line.dropFirst(7).split(separator: "=", maxSplits: 1).map(String.init)
+            if kv.count == 2 { out[kv[0]] = kv[1].trimmingCharacters(in: CharacterSet(charactersIn: "'")) }
+        }
+        return .success(out)
+    }()
+}
+
+/// End to end through `sbatch` on a real (by default the local one-node) Slurm.
+@Suite("Sweep on Slurm", .serialized,
+       .enabled(if: SlurmCluster.sbatchFound, "sbatch is not on PATH: the Slurm sweep tests need Slurm (bash scripts/slurm-local.sh start installs and starts a one-node cluster)"))
+struct SlurmSweepTests {
+    let e2e = SweepEndToEndTests()
+
+    func slurm(_ args: [String], in dir: URL) throws -> (Int32, String) {
+        let env = try SlurmCluster.environment.get()
+        return try e2e.cmlab(args, in: dir, environment: env)
+    }
+
+    /// The 4-point sweep of the local test, as a throttled job array: same collected numbers.
+    @Test func slurmSweepCollectsTheNumbersOfTheLocalRun() throws {
+        let dir = try e2e.folder("slurm")
+        let grid = ["nb.cml", "-p", "seed=0..1", "-p", "scale=1,2.5"]
+        let (c0, e0) = try e2e.cmlab(["sweep"] + grid + ["--jobs", "2", "--out", "local"], in: dir)
+        #expect(c0 == 0, "\(e0)")
+        let (c1, e1) = try slurm(["sweep"] + grid + ["--out", "slurm", "--slurm", "--throttle", "2", "--wait",
+                                                    "--slurm-opt=--time=0:10:00"], in: dir)
+        #expect(c1 == 0, "\(e1)")
+        let local = try Collected.collect(dir.appendingPathComponent("local"))
+        let remote = try Collected.collect(dir.appendingPathComponent("slurm"))
+        #expect(remote.missing.isEmpty && remote.rows.count == 12)
+        #expect(remote.columns == local.columns && remote.rows == local.rows)
+
+        let sw = dir.appendingPathComponent("slurm")
+        let record = try #require(SlurmRecord.read(in: sw))
+        #expect(record.submissions.count == 1 && record.submissions[0].points == [0, 1, 2, 3])
+        let job = record.submissions[0].job
+        for id in 0..<4 {
+            #expect(FileManager.default.fileExists(atPath: sw.appendingPathComponent("logs/slurm-\(job)_\(id).out").path), "task \(id) log")
+        }
+        let script = try String(contentsOf: sw.appendingPathComponent("slurm/array-1.sh"), encoding: .utf8)
+        #expect(script.contains("'--array=0-3%2'") && script.contains("'--time=0:10:00'"))
+        // Resubmitting a finished sweep submits nothing.
+        let (c2, _) = try slurm(["sweep"] + grid + ["--out", "slurm", "--slurm", "--wait"], in: dir)
+        #expect(c2 == 0 && SlurmRecord.read(in: sw)?.submissions.count == 1)
+    }
+
+    /// A failed task is reported; the rerun resubmits only it, after a shared step it depends on.
+    @Test func failedPointIsReportedAndOnlyItIsResubmitted() throws {
+        let dir = try e2e.folder("slurm-fail")
+        let flag = dir.appendingPathComponent("flag").path
+        // The points need the shared step's file, so they must run after it (afterok).
+        try """
+        # %% tags=["parameters"]
+        seed = 0
+        flag = ""
+        shared = ""
+
+        # %%
+        if not exists(shared) { x = shared_step_has_not_run }
+        if seed == 3 and not exists(flag) { x = no_such_name }
+        save(noise(3, dims: 2, seed: seed), "first.csv")
+
+        """.write(to: dir.appendingPathComponent("needs.cml"), atomically: true, encoding: .utf8)
+        try "# %%\nsave(noise(2, dims: 2, seed: 9), \"teacher.csv\")\n"
+            .write(to: dir.appendingPathComponent("teach.cml"), atomically: true, encoding: .utf8)
+        let sw = dir.appendingPathComponent("sw")
+        let teacher = sw.appendingPathComponent("shared/teacher.csv").path
+        let args = ["sweep", "needs.cml", "-p", "seed=0,3", "-p", "flag=\"\(flag)\"", "-p", "shared=\"\(teacher)\"",
+                    "--shared", "teach.cml", "--out", "sw", "--slurm", "--wait"]
+        let (c1, e1) = try slurm(args, in: dir)
+        #expect(c1 == 1 && e1.contains("point 1 failed"), "\(e1)")
+        let record = try #require(SlurmRecord.read(in: sw))
+        let shared = try #require(record.submissions.first?.shared)
+        let script = try String(contentsOf: sw.appendingPathComponent("slurm/array-1.sh"), encoding: .utf8)
+        #expect(script.contains("'--dependency=afterok:\(shared)'"))
+        #expect(try Manifest.read(in: sw)?.points.map(\.state) == [.done, .failed])
+        let done = try #require(PointStatus.read(sw.appendingPathComponent("points/0000")))
+
+        FileManager.default.createFile(atPath: flag, contents: Data())
+        let (c2, e2) = try slurm(args, in: dir)
+        #expect(c2 == 0, "\(e2)")
+        let again = try #require(SlurmRecord.read(in: sw))
+        #expect(again.submissions.count == 2 && again.submissions[1].points == [1] && again.submissions[1].shared == nil)
+        #expect(PointStatus.read(sw.appendingPathComponent("points/0000")) == done)  // not redone
+        #expect(try Manifest.read(in: sw)?.points.map(\.state) == [.done, .done])
+    }
+}
