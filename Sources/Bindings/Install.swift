@@ -11,6 +11,7 @@ public func installBindings(into interpreter: Interpreter, context: BindingsCont
     registerProfiles(r, context)
     registerCompare(r, context)
     registerPlots(r, context)
+    registerOverlay(r, context)
     registerFiles(r, context)
     registerTensorExtras(r, context)
     registerImages(r, context)

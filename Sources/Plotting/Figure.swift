@@ -21,6 +21,11 @@ public struct Figure {
     public var title: String?
     public var style = Style()
     public var panels: [Panel]
+    /// All panels show the same x range (the union of what each would show) and only the
+    /// bottom row labels its x ticks; likewise y, labelled in the left column only.
+    /// Panels whose scale differs from the first panel's, or without axes, keep their own.
+    public var sharesX = false
+    public var sharesY = false
 
     /// Default DPI for PNG output: twice screen resolution, sharp when zoomed or printed small.
     public static let defaultDPI = 144.0
@@ -104,7 +109,7 @@ public struct Figure {
         }
         var result: Transform?
         _ = try renderPixels(width: 1, height: 1, dpi: 72) { c in
-            result = panels[index].layout(in: cells()[index], canvas: c, style: style).transform
+            result = drawnPanels()[index].layout(in: cells()[index], canvas: c, style: style).transform
         }
         return result!
     }
@@ -133,6 +138,33 @@ public struct Figure {
         if let title {
             c.text(title, width / 2, 8, size: style.figureTitleFontSize, color: style.textColor, h: .center, v: .top)
         }
-        for (panel, cell) in zip(panels, cells()) { panel.draw(in: cell, canvas: c, style: style) }
+        for (panel, cell) in zip(drawnPanels(), cells()) { panel.draw(in: cell, canvas: c, style: style) }
+    }
+
+    /// The panels as drawn: with shared limits and inner tick labels hidden when axes are shared.
+    func drawnPanels() -> [Panel] {
+        guard sharesX || sharesY, let first = panels.first(where: { $0.showsAxes }) else { return panels }
+        var out = panels
+        let chosen = panels.map { $0.chosenLimits() }
+        func union(_ range: (Int) -> ClosedRange<Double>, _ joins: (Panel) -> Bool) -> ClosedRange<Double>? {
+            let members = panels.indices.filter { joins(panels[$0]) }.map(range)
+            guard let lo = members.map(\.lowerBound).min(), let hi = members.map(\.upperBound).max() else { return nil }
+            return lo...hi
+        }
+        let joinsX = { (p: Panel) in p.showsAxes && p.xScale == first.xScale }
+        let joinsY = { (p: Panel) in p.showsAxes && p.yScale == first.yScale }
+        let xs = sharesX ? union({ chosen[$0].x }, joinsX) : nil
+        let ys = sharesY ? union({ chosen[$0].y }, joinsY) : nil
+        for i in out.indices {
+            let row = i / columns, column = i % columns
+            // The panel below exists and shares: this one's x tick labels would repeat it.
+            let below = i + columns < out.count && joinsX(out[i + columns])
+            if let xs, joinsX(out[i]) { out[i].xLimits = xs; out[i].hidesXTickLabels = below && row < rows - 1 }
+            if let ys, joinsY(out[i]) {
+                out[i].yLimits = ys
+                out[i].hidesYTickLabels = column > 0 && joinsY(out[i - 1])
+            }
+        }
+        return out
     }
 }

@@ -29,7 +29,7 @@ extension LineStyle: PlotNamed {
 }
 
 extension LegendPosition: PlotNamed {
-    public static var allCases: [LegendPosition] { [.best, .upperRight, .upperLeft, .lowerLeft, .lowerRight, .hidden] }
+    public static var allCases: [LegendPosition] { [.best, .upperRight, .upperLeft, .lowerLeft, .lowerRight, .outside, .avoidingData, .hidden] }
     public var name: String {
         switch self {
         case .best: return "best"
@@ -37,6 +37,8 @@ extension LegendPosition: PlotNamed {
         case .upperLeft: return "upper left"
         case .lowerLeft: return "lower left"
         case .lowerRight: return "lower right"
+        case .outside: return "outside"
+        case .avoidingData: return "avoid data"
         case .hidden: return "none"
         }
     }

@@ -16,6 +16,11 @@ public enum LegendPosition: Equatable {
     /// The inside corner that covers the fewest data points.
     case best
     case upperRight, upperLeft, lowerLeft, lowerRight
+    /// Beside the frame, on the right: the data keep the whole frame.
+    case outside
+    /// The inside corner that covers none of the data, else ``outside``: for dense
+    /// pictures (overlays, categories) where a legend would hide something.
+    case avoidingData
     case hidden
 }
 
@@ -42,6 +47,10 @@ public struct Panel {
     public var showsAxes = true
     public var legend: LegendPosition = .best
     public var showsColorbar = true
+    /// Set by a figure that shares axes: tick labels another panel already shows are not
+    /// drawn (their room stays, so the frames of a row or column line up).
+    var hidesXTickLabels = false
+    var hidesYTickLabels = false
 
     var marks: [Mark] = []
     var problems: [String] = []

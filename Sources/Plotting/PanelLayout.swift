@@ -11,10 +11,26 @@ struct PanelLayout {
     var xTicks: TickSet
     var yTicks: TickSet
     var colorbar: (mapping: ColorMapping, rect: Rect, ticks: TickSet)?
+    /// Where the legend's left edge goes when it sits beside the frame; nil inside.
+    var legendX: Double? = nil
 }
 
 extension Panel {
+    /// The layout, with room on the right for a legend placed outside the frame (always
+    /// for ``LegendPosition/outside``; for ``LegendPosition/avoidingData`` when every
+    /// inside corner would cover data).
     func layout(in cell: Rect, canvas c: Canvas, style s: Style) -> PanelLayout {
+        let inside = layout(in: cell, canvas: c, style: s, legendReserve: 0)
+        guard legend == .outside || legend == .avoidingData,
+              let box = legendBox(canvas: c, style: s, maxHeight: 0.75 * inside.frame.height) else { return inside }
+        if legend == .avoidingData && emptiestCorner(inside.frame, inside.transform, box).1 == 0 { return inside }
+        let wide = legendBox(canvas: c, style: s, maxHeight: inside.frame.height) ?? box
+        var L = layout(in: cell, canvas: c, style: s, legendReserve: wide.width + LegendBox.gap)
+        L.legendX = L.colorbar == nil ? L.frame.maxX + LegendBox.gap : cell.maxX - s.padding - wide.width
+        return L
+    }
+
+    private func layout(in cell: Rect, canvas c: Canvas, style s: Style, legendReserve: Double) -> PanelLayout {
         let extents = marks.map(\.extent)
         let xl = usable(xLimits, xScale) ?? autoLimits(extents, axis: \.xs, scale: xScale, mode: limits, floorAware: false)
         let yl = usable(yLimits, yScale) ?? autoLimits(extents, axis: \.ys, scale: yScale, mode: limits, floorAware: true)
@@ -35,14 +51,14 @@ extension Panel {
             let yTicks = fittedTicks(yl, scale: yScale, length: plotHeight, canvas: c, style: s, vertical: true)
             let yLabelWidth = yTicks.major.map { c.textWidth($0.label, size: s.tickFontSize) }.max() ?? 0
             let left = s.padding + (yLabel == nil ? 0 : s.labelFontSize * 1.25 + 4) + yLabelWidth + s.tickLength + 4
-            var right = s.padding + 6
+            var right = s.padding + 6 + legendReserve
             var bar: (ColorMapping, Rect, TickSet)? = nil
             if let mapping {
                 let barTicks = fittedTicks(mapping.range, scale: mapping.scale, length: plotHeight, canvas: c, style: s, vertical: true)
                 let labelW = barTicks.major.map { c.textWidth($0.label, size: s.tickFontSize) }.max() ?? 0
                 let barWidth = 10.0, gap = 10.0
                 let reserve = gap + barWidth + s.tickLength + 3 + labelW + (mapping.label == nil ? 0 : s.labelFontSize * 1.25 + 4)
-                right = s.padding + reserve
+                right = s.padding + reserve + legendReserve
                 let bx = cell.maxX - right + gap
                 bar = (mapping, Rect(x: bx, y: cell.y + top, width: barWidth, height: plotHeight), barTicks)
             }

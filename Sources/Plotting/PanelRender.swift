@@ -28,7 +28,7 @@ extension Panel {
                    color: s.textColor, h: .center, v: .bottom)
         }
         if let bar = L.colorbar { drawColorbar(bar.mapping, bar.rect, bar.ticks, c, s) }
-        drawLegend(in: f, transform: t, canvas: c, style: s)
+        drawLegend(in: f, transform: t, canvas: c, style: s, outsideX: L.legendX)
     }
 
     private func drawAxes(_ L: PanelLayout, _ c: Canvas, _ s: Style) {
@@ -47,22 +47,22 @@ extension Panel {
         c.restore()
 
         let tickFont = c.fontMetrics(size: s.tickFontSize)
-        for tick in L.xTicks.major {
+        for tick in L.xTicks.major where !hidesXTickLabels {
             c.text(tick.label, t.px(tick.value), f.maxY + s.tickLength + 2.5, size: s.tickFontSize,
                    color: s.textColor, h: .center, v: .top)
         }
         var widest = 0.0
-        for tick in L.yTicks.major {
+        for tick in L.yTicks.major where !hidesYTickLabels {
             widest = max(widest, c.textWidth(tick.label, size: s.tickFontSize))
             c.text(tick.label, f.x - s.tickLength - 3, t.py(tick.value), size: s.tickFontSize,
                    color: s.textColor, h: .right, v: .middle)
         }
-        if let xLabel {
+        if let xLabel, !hidesXTickLabels {
             let y = f.maxY + s.tickLength + 3 + tickFont.ascent + tickFont.descent + 3
             c.text(xLabel, f.x + f.width / 2, y, size: fitted(xLabel, s.labelFontSize, width: f.width + 40, c),
                    color: s.textColor, h: .center, v: .top)
         }
-        if let yLabel {
+        if let yLabel, !hidesYTickLabels {
             let x = f.x - s.tickLength - 4 - widest - 4
             c.text(yLabel, x, f.y + f.height / 2, size: fitted(yLabel, s.labelFontSize, width: f.height + 20, c),
                    color: s.textColor, h: .center, v: .bottom, angle: -Double.pi / 2)

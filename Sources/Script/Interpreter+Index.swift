@@ -24,6 +24,7 @@ extension Interpreter {
             if let v = r[k] { return v }
             throw ScriptError("the record has no field '\(k)'\(didYouMean(k, among: r.names))", at: e.span)
         }
+        if case .object(let o as IndexableObject) = base { return try index(object: o, items, in: env, span: span) }
         let sizes = try axisSizes(base, at: span)
         var first: Value? = nil
         if case .tensor(let t) = base, t.rank >= 2, items.count == 1, case .single(let e) = items[0] {

@@ -13,13 +13,19 @@ func registerPlots(_ r: Registry, _ ctx: BindingsContext) {
 
     r.register(name: "plot", doc: """
         Draws what x is: a trajectory as paths coloured by σ (with a zoom on the data), a student's or learned \
-        teacher's loss curve on a log axis, an [n, 2] tensor as a scatter, a 1-D tensor or list as a curve, a \
+        teacher's loss curve on a log axis, an error_profile as its mean against σ with the band between its \
+        outer quantiles (one colour per group when it was split with by:; without the last level, σ_min, where \
+        the error is zero by construction), an [n, 2] tensor as a scatter, a 1-D tensor or list as a curve, a \
         data set as 4,000 samples.
         """, parameters: [.required("x")] + common) { a in try finish(try plot(a), a, ctx) }
     r.register(name: "scatter", doc: """
         Scatter plots of one or more [n, 2] tensors on one panel, in the colour cycle, with a legend when labels \
-        are given.
-        """, parameters: [.variadic("points"), .optional("labels", .list([])), .optional("equal", .bool(true))]
+        are given. color_by: one value per point (a tensor or list) colours a single point set: numbers through \
+        a colour bar, categories (strings, or whole numbers with at most 12 distinct values) in discrete colours \
+        with a legend; categorical: true or false overrides that choice, color_label: names the bar or prefixes \
+        the categories ("mode" → "mode 0", "mode 1", …).
+        """, parameters: [.variadic("points"), .optional("labels", .list([])), .optional("equal", .bool(true)),
+                          .optional("color_by"), .optional("categorical"), .optional("color_label")]
                          + labelled) { a in try finish(try scatter(a), a, ctx) }
     r.register(name: "lines", doc: """
         Curves on one panel: each a 1-D tensor or list (y against 1, 2, …) or an [n, 2] tensor (x, y).
@@ -60,8 +66,11 @@ func registerPlots(_ r: Registry, _ ctx: BindingsContext) {
         """, parameters: [.required("teacher"), .optional("sigma", .number(1)), .optional("extent", .number(1.5)),
                           .optional("n", .number(25))] + common) { a in try finish(try field(a), a, ctx) }
     r.register(name: "figure", doc: """
-        Combines single-panel figures into one figure with a grid of panels (row by row).
-        """, parameters: [.required("figures"), .optional("columns")] + common) { a in
+        Combines single-panel figures into one figure with a grid of panels (row by row). share_x: true gives \
+        every panel the same x range (the union of theirs) and labels x ticks in the bottom row only; share_y: \
+        likewise for y, labelled in the left column.
+        """, parameters: [.required("figures"), .optional("columns"), .optional("share_x", .bool(false)),
+                          .optional("share_y", .bool(false))] + common) { a in
         try finish(try combined(a), a, ctx)
     }
 }
@@ -102,6 +111,8 @@ private func plot(_ a: Arguments) throws -> Figure {
         f[0].scatter(t.batch); f[0].equalAspect = true
     case .tensor(let t) where t.rank == 1 || (t.rank == 2 && t.shape[1] == 1):
         f[0].line(y: t.scalars.map(Double.init))
+    case .record(let r) where r["sigma"] != nil && r["error"] != nil:
+        try profilePanel(&f[0], r, a)
     case .list(let l):
         f[0].line(y: try l.map { v -> Double in
             guard case .number(let x) = v else { throw a.error("plot a list of numbers", at: "x") }
@@ -112,6 +123,54 @@ private func plot(_ a: Arguments) throws -> Figure {
                       + "[n, 2] tensor or 1-D tensor", at: "x")
     }
     return f
+}
+
+/// `plot(error_profile(…))`: the mean per-σ error with the band between the outer quantiles
+/// (and the median dashed), or one mean and band per group; log–log.
+private func profilePanel(_ p: inout Panel, _ r: Record, _ a: Arguments) throws {
+    func numbers(_ v: Value?) -> [Double]? { if case .tensor(let t)? = v { return t.scalars.map(Double.init) }; return nil }
+    guard var sigma = numbers(r["sigma"]), var error = numbers(r["error"]), sigma.count == error.count, sigma.count >= 2 else {
+        throw a.error("an error profile needs 1-D tensors sigma and error of one length (at least 2)", at: "x")
+    }
+    // The last level is σ_min, where f(x, σ_min) = x is the end itself: its error is
+    // round-off and would stretch the log axis over ten decades of nothing.
+    let levels = sigma.count - 1
+    sigma = Array(sigma.prefix(levels)); error = Array(error.prefix(levels))
+    /// Rows of an error_q tensor [quantiles, levels].
+    func rows(_ v: Value?) -> [[Double]] {
+        guard case .tensor(let t)? = v, t.rank == 2, t.shape[0] > 0 else { return [] }
+        let n = t.shape[1]
+        return (0..<t.shape[0]).map { k in (0..<min(n, levels)).map { Double(t.scalars[k * n + $0]) } }
+    }
+    let qs = numbers(r["quantiles"]) ?? []
+    func pct(_ q: Double) -> String { formatShort(q * 100) + "%" }
+    if case .list(let groups)? = r["groups"] {
+        let colors = Color.categorical(groups.count)
+        for (g, v) in groups.enumerated() {
+            guard case .record(let gr) = v, let all = numbers(gr["error"]), all.count == levels + 1 else { continue }
+            let mean = Array(all.prefix(levels))
+            let q = rows(gr["error_q"])
+            if q.count >= 2, q[0].count == sigma.count {
+                p.band(x: sigma, lower: q[0], upper: q[q.count - 1], color: colors[g], alpha: 0.15)
+            }
+            let name = gr["group"].map { $0.stringValue ?? $0.repr } ?? "\(g)"
+            let count = gr["count"].map { " (n = \($0.repr))" } ?? ""
+            p.line(x: sigma, y: mean, label: "\(name)\(count)", color: colors[g], width: 1.4)
+        }
+        if qs.count >= 2 { p.legendKey("band: \(pct(qs[0]))–\(pct(qs[qs.count - 1]))", line: Color(hex: 0x999999), width: 6) }
+    } else {
+        let q = rows(r["error_q"]), c = Color.cycle[0]
+        if q.count >= 2, q[0].count == sigma.count {
+            p.band(x: sigma, lower: q[0], upper: q[q.count - 1], color: c, label: "\(pct(qs.first ?? 0))–\(pct(qs.last ?? 1))")
+        }
+        if let m = qs.firstIndex(of: 0.5), m < q.count, q[m].count == sigma.count {
+            p.line(x: sigma, y: q[m], label: "median", color: c, width: 1.1, style: .dashed)
+        }
+        p.line(x: sigma, y: error, label: "mean", color: c, width: 1.6)
+    }
+    p.xScale = .log; p.yScale = .log
+    p.xLabel = "σ"; p.yLabel = "‖f(x_n, σ_n) − x_final‖² / d"
+    p.title = "error along the teacher's trajectories"
 }
 
 /// The `labels:` entry for the i-th curve or point set, if any.
@@ -134,11 +193,68 @@ private func scatter(_ a: Arguments) throws -> Figure {
             throw ScriptError("scatter: argument \(i + 1) must be an [n, 2] tensor, got \(v.typeName)\(tensorShape(v))",
                               at: a.restSpans[i])
         }
-        f[0].scatter(t.batch, label: curveLabel(labels, i))
+        if a.isGiven("color_by") {
+            guard a.rest.count == 1 else {
+                throw a.error("color_by colours one point set; \(a.rest.count) were given", at: "color_by")
+            }
+            try colorBy(&f[0], t.batch, a, label: curveLabel(labels, i))
+        } else {
+            f[0].scatter(t.batch, label: curveLabel(labels, i))
+        }
     }
     f[0].equalAspect = try a.bool("equal")
     try axisLabels(&f, a)
     return f
+}
+
+/// `scatter(points, color_by: values)`: a colour bar for quantities, a legend for categories.
+private func colorBy(_ p: inout Panel, _ b: Batch, _ a: Arguments, label: String?) throws {
+    let (xs, ys) = firstTwoColumns(b)
+    var numbers: [Double]? = nil, strings: [String]? = nil
+    switch a["color_by"] {
+    case .tensor(let t) where t.rank == 1 || (t.rank == 2 && t.shape[1] == 1): numbers = t.scalars.map(Double.init)
+    case .list(let l) where l.allSatisfy({ if case .number = $0 { true } else { false } }):
+        numbers = l.map { if case .number(let x) = $0 { x } else { .nan } }
+    case .list(let l) where l.allSatisfy({ $0.stringValue != nil }): strings = l.compactMap(\.stringValue)
+    default:
+        throw a.error("color_by takes one number or string per point (a 1-D tensor or a list), got \(a["color_by"].brief)",
+                      at: "color_by")
+    }
+    let count = numbers?.count ?? strings?.count ?? 0
+    guard count == b.count else {
+        throw a.error("color_by has \(count) values for \(b.count) points", at: "color_by")
+    }
+    let name = a.isGiven("color_label") ? try a.string("color_label") : nil
+    let maxCategories = 100
+    if let numbers {
+        let whole = numbers.allSatisfy { $0.isFinite && $0 == $0.rounded() }
+        let distinct = Set(numbers.filter(\.isFinite)).sorted()
+        let categorical = a.isGiven("categorical") ? try a.bool("categorical") : whole && distinct.count <= 12
+        if !categorical {
+            p.scatter(x: xs, y: ys, values: numbers, colorbarLabel: name, label: label)
+            return
+        }
+        guard numbers.allSatisfy(\.isFinite) else { throw a.error("categories must be finite numbers", at: "color_by") }
+        guard distinct.count <= maxCategories else {
+            throw a.error("\(distinct.count) categories are too many to tell apart (at most \(maxCategories)); "
+                          + "leave categorical: out for a colour bar", at: "color_by")
+        }
+        let position = Dictionary(uniqueKeysWithValues: distinct.enumerated().map { ($1, $0) })
+        let names = distinct.map { v in (name.map { $0 + " " } ?? "") + formatShort(v) }
+        p.scatter(x: xs, y: ys, groups: numbers.map { position[$0] ?? 0 }, names: names)
+        p.legend = .avoidingData
+    } else if let strings {
+        if a.isGiven("categorical"), try !a.bool("categorical") {
+            throw a.error("strings can only be categories", at: "categorical")
+        }
+        var order: [String] = [], position: [String: Int] = [:]
+        for s in strings where position[s] == nil { position[s] = order.count; order.append(s) }
+        guard order.count <= maxCategories else {
+            throw a.error("\(order.count) categories are too many to tell apart (at most \(maxCategories))", at: "color_by")
+        }
+        p.scatter(x: xs, y: ys, groups: strings.map { position[$0] ?? 0 }, names: order)
+        p.legend = .avoidingData
+    }
 }
 
 private func lines(_ a: Arguments) throws -> Figure {
@@ -207,6 +323,8 @@ private func combined(_ a: Arguments) throws -> Figure {
     let rows = (panels.count + cols - 1) / cols
     var f = Figure(rows: rows, columns: cols)
     for (i, p) in panels.enumerated() { f[i] = p }
+    f.sharesX = try a.bool("share_x")
+    f.sharesY = try a.bool("share_y")
     return f
 }
 
@@ -225,6 +343,11 @@ func lossPanel(_ p: inout Panel, _ curve: [Double], label: String) {
     p.yScale = .log
     p.xLabel = "iteration"; p.yLabel = "loss"
     p.title = "training loss"
+}
+
+/// The first two coordinates of each row: what a 2-D picture of the points shows.
+func firstTwoColumns(_ b: Batch) -> ([Double], [Double]) {
+    ((0..<b.count).map { b.values[$0 * b.dims] }, (0..<b.count).map { b.values[$0 * b.dims + 1] })
 }
 
 func tensorShape(_ v: Value) -> String {
