@@ -1,7 +1,7 @@
 import Tensors
 
 /// A domain object whose items can be picked along one axis, as a list's can:
-/// `x[3]`, `x[-1]`, `x[0:5]`, `x[[2, 7, 9]]`. A trajectory's items are its points.
+/// `x[3]`, `x[-1]`, `x[0:5]`, `x[[2, 7, 9]]`, `x[mask]`. A trajectory's items are its points.
 ///
 /// The interpreter checks every position (negative ones count from the end) and
 /// reports a bad one at the index expression, so the object only sees valid,
@@ -58,6 +58,13 @@ extension Interpreter {
             case .range(let r):
                 try checkListSize(r.count, at: e.span)
                 picks = (0..<r.count).map { r[$0] }
+            case .tensor(let m) where m.isBoolean:
+                guard m.rank == 1, m.count == n else {
+                    throw ScriptError("a mask must be a 1-D boolean tensor with one entry per \(o.itemName) (\(n)), got shape \(m.shape)", at: e.span)
+                }
+                let chosen = m.scalars.indices.filter { m.scalars[$0] != 0 }
+                guard !chosen.isEmpty else { throw ScriptError("the mask selects no \(o.itemName)s", at: e.span) }
+                return try o.select(chosen, single: false)
             case .tensor(let t) where t.rank == 1:
                 picks = t.scalars.map(Double.init)
             default:

@@ -45,6 +45,8 @@ import Tensors
             states = traj[[7, 2]].states
             d = traj[4].denoised
             pts = traj[[7, 2]][1].points
+            right = traj[traj.final[:, 0] > 0.5].points
+            xs = traj.final[:, 0]
             """)
         #expect(r.succeeded, "\(r.renderedErrors)")
         let final = try tensor(i, "z")  // shape check below uses the solve's own final
@@ -66,11 +68,16 @@ import Tensors
         #expect(Array(last.scalars) == Array(whole.scalars[(299 * 12 + 11) * 2..<(299 * 12 + 11) * 2 + 2]))
         #expect(try tensor(i, "d").shape == [11, 1, 2])
         #expect(i.lookup("pts").map { $0.repr } == "[2]")
+        // A mask picks the points whose final x exceeds 0.5, in order.
+        let xs = try tensor(i, "xs")
+        let expected = xs.scalars.indices.filter { xs.scalars[$0] > 0.5 }.map { Value.number(Double($0)) }
+        #expect(i.lookup("right").map { $0.repr } == Value.list(expected).repr)
 
         for (src, words) in [("traj[300]", "point 300 is out of range: the trajectory has 300 points"),
                              ("traj[-301]", "out of range"), ("traj[5:5]", "picks no points"),
                              ("traj[1, 2]", "one index"), ("traj[\"a\"]", "whole number"),
-                             ("traj[[1, 400]]", "point 400"), ("traj[1.5]", "whole number")] {
+                             ("traj[[1, 400]]", "point 400"), ("traj[1.5]", "whole number"),
+                             ("traj[traj.final[:, 0] > 99]", "selects no points"), ("traj[tensor([true, false])]", "one entry per point")] {
             let bad = i.run(src)
             #expect(!bad.succeeded && bad.renderedErrors.contains(words), "\(src): \(bad.renderedErrors)")
             #expect(bad.renderedErrors.contains("1:"), "position missing: \(bad.renderedErrors)")
