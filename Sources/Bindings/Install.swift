@@ -12,6 +12,7 @@ public func installBindings(into interpreter: Interpreter, context: BindingsCont
     registerCompare(r, context)
     registerPlots(r, context)
     registerOverlay(r, context)
+    registerTables(r, context)
     registerFiles(r, context)
     registerTensorExtras(r, context)
     registerImages(r, context)

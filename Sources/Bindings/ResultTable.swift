@@ -95,24 +95,23 @@ struct ResultTable {
         return out
     }
 
-    /// JSON: a list of row objects; statistics as {mean, std, n}.
+    /// JSON: a list of row objects with keys in column order; text that is a number
+    /// (steps) as a number, "—" as null; statistics as {mean, std, n}, intervals as {mean, lo, hi}.
     var json: String {
-        let objects: [[String: Any]] = rows.map { r in
-            var o: [String: Any] = [:]
-            for (c, cell) in zip(columns, r) {
+        func num(_ x: Double) -> String { x.isFinite ? DataTable.numberText(x) : jsonString(DataTable.numberText(x)) }
+        let objects = rows.map { r in
+            "  {" + zip(columns, r).map { c, cell in
+                let v: String
                 switch cell {
-                case .text(let s): o[c] = s
-                case let .stat(m, s, n): o[c] = ["mean": jsonNumber(m), "std": jsonNumber(s), "n": n] as [String: Any]
-                case let .interval(v, lo, hi):
-                    o[c] = ["mean": jsonNumber(v), "lo": jsonNumber(lo), "hi": jsonNumber(hi)] as [String: Any]
-                case .missing: o[c] = NSNull()
+                case .text(let s): v = s == "—" ? "null" : Double(s).map(num) ?? jsonString(s)
+                case let .stat(m, s, n): v = "{\"mean\": \(num(m)), \"std\": \(num(s)), \"n\": \(n)}"
+                case let .interval(x, lo, hi): v = "{\"mean\": \(num(x)), \"lo\": \(num(lo)), \"hi\": \(num(hi))}"
+                case .missing: v = "null"
                 }
-            }
-            return o
+                return "\(jsonString(c)): \(v)"
+            }.joined(separator: ", ") + "}"
         }
-        let data = (try? JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys]))
-            ?? Data("[]".utf8)
-        return String(decoding: data, as: UTF8.self)
+        return objects.isEmpty ? "[]\n" : "[\n" + objects.joined(separator: ",\n") + "\n]\n"
     }
 }
 

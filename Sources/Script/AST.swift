@@ -54,6 +54,10 @@ public struct CallArgument: Sendable {
     public var label: String?
     public var labelSpan: SourceSpan?
     public var value: Expr
+    /// `f(xs...)`: the list's items become positional arguments.
+    public var spread = false
+    /// Where the `...` was written.
+    public var spreadSpan: SourceSpan? = nil
 }
 
 /// One item between the brackets of an index: `i` or a slice `a:b` (either end optional).

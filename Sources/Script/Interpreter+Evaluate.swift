@@ -69,8 +69,23 @@ extension Interpreter {
             }
             var args: [CallInput] = []
             for a in argExprs {
-                args.append(CallInput(label: a.label, labelSpan: a.labelSpan,
-                                      value: try evaluate(a.value, in: env), span: a.value.span))
+                let v = try evaluate(a.value, in: env)
+                if a.spread {
+                    // `f(xs...)`: each item of the list is one positional argument.
+                    let items: [Value]
+                    switch v {
+                    case .list(let xs): items = xs
+                    case .range(let r):
+                        try checkListSize(r.count, at: a.value.span)
+                        items = (0..<r.count).map { .number(r[$0]) }
+                    default:
+                        throw ScriptError("only a list can be spread into arguments with ..., got \(v.brief)", at: a.value.span)
+                    }
+                    try checkListSize(args.count + items.count, at: a.value.span)
+                    args += items.map { CallInput(label: nil, labelSpan: nil, value: $0, span: a.value.span) }
+                } else {
+                    args.append(CallInput(label: a.label, labelSpan: a.labelSpan, value: v, span: a.value.span))
+                }
             }
             return try call(f, args, at: expr.span)
         case .member(let baseExpr, let name, let nameSpan):

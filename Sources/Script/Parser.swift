@@ -395,7 +395,12 @@ public struct Parser {
                     if args.contains(where: { $0.label != nil }) {
                         throw ScriptError("a positional argument cannot follow a labeled one", at: value.span)
                     }
-                    args.append(CallArgument(label: nil, labelSpan: nil, value: value))
+                    var arg = CallArgument(label: nil, labelSpan: nil, value: value)
+                    if check(.ellipsis) {
+                        let dots = advance()
+                        arg.spread = true; arg.spreadSpan = dots.span
+                    }
+                    args.append(arg)
                 }
             } while match(.comma)
         }

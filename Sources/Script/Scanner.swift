@@ -68,7 +68,7 @@ public struct Scanner {
         case "{": add(.leftBrace)
         case "}": add(.rightBrace)
         case ",": add(.comma)
-        case ".": add(.dot)
+        case ".": if peek == "." && peekNext == "." { advance(); advance(); add(.ellipsis) } else { add(.dot) }
         case ":": add(.colon)
         case ";": add(.semicolon)
         case "+": add(.plus)

@@ -47,7 +47,7 @@ public func suggestion(for name: String, among candidates: [String]) -> String? 
 }
 
 /// `"; did you mean 'x'?"` or the empty string.
-func didYouMean(_ name: String, among candidates: [String]) -> String {
+public func didYouMean(_ name: String, among candidates: [String]) -> String {
     guard let s = suggestion(for: name, among: candidates) else { return "" }
     return "; did you mean '\(s)'?"
 }

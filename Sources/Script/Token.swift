@@ -3,7 +3,7 @@ public enum TokenKind: String, Sendable, Equatable {
     // Brackets and punctuation.
     case leftParen = "(", rightParen = ")", leftBracket = "[", rightBracket = "]"
     case leftBrace = "{", rightBrace = "}"
-    case comma = ",", dot = ".", colon = ":", semicolon = ";", newline = "end of line"
+    case comma = ",", dot = ".", ellipsis = "...", colon = ":", semicolon = ";", newline = "end of line"
     // Operators.
     case plus = "+", minus = "-", star = "*", slash = "/", percent = "%", starStar = "**"
     case equal = "=", equalEqual = "==", bangEqual = "!=", less = "<", lessEqual = "<="

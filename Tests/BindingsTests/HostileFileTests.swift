@@ -55,8 +55,9 @@ import Tensors
         let (i, out) = session(dir)
         try "x,y\n1,2\n3,4\n".write(to: dir.appendingPathComponent("h.csv"), atomically: true, encoding: .utf8)
         try "1,oops\n1,2\n".write(to: dir.appendingPathComponent("m.csv"), atomically: true, encoding: .utf8)
-        #expect(i.run(#"print(shape(load("h.csv")))"#).succeeded)
-        #expect(out() == ["[2, 2]"])
+        // A header row makes a table (its columns by name); numbers alone make a tensor.
+        #expect(i.run(#"h = load("h.csv")"# + "\n" + "print(h.columns, h.y)").succeeded)
+        #expect(out() == ["[\"x\", \"y\"] tensor([2, 4])"])
         let m = i.run(#"x = load("m.csv")"#)
         #expect(m.errors.first?.message.contains("not a number") == true, "\(m.renderedErrors)")
     }

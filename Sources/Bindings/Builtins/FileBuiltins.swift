@@ -17,7 +17,9 @@ func registerFiles(_ r: Registry, _ ctx: BindingsContext) {
         """, parameters: [.required("value"), .required("path")]) { a in try save(a, ctx) }
     r.register(name: "load", doc: """
         Loads a file by extension: .npy → tensor; .safetensors → a student or a learned teacher (from its \
-        metadata); .csv → tensor of numbers; .json → value. A bad or truncated file is a clear error. name: \
+        metadata); .csv → a table when its first row is a header (names), else a tensor of \
+        numbers; .json → a table when it is a list of flat records (as tables save), else a value. A bad or \
+        truncated file is a clear error. name: \
         renames a loaded student (its rows in compare, its legend entries).
         """, parameters: [.required("path"), .optional("name")]) { a in try load(a, ctx) }
 }
@@ -43,6 +45,7 @@ private func save(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
             try u.save(to: url.path)
         }
         else if let f = o as? FigureObject, ["png", "svg", "pdf"].contains(ext) { try f.write(to: url) }
+        else if let t = o as? DataTableObject, ["csv", "json"].contains(ext) { try saveTable(t.table, url, a, at: "path") }
         else if let t = o as? TableObject, ext == "csv" { try writeText(t.table.csv, url) }
         else if let t = o as? TableObject, ext == "json" { try writeText(t.table.json, url) }
         else { throw unsupported() }
@@ -75,7 +78,12 @@ private func load(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
         throw a.error("\(url.path) holds neither a student nor a teacher (no \"student\" or \"teacher\" metadata)",
                       at: "path")
     case "csv":
-        do { return .tensor(try readCSV(url, maxElements: a.interpreter.limits.maxElements)) } catch let e as ScriptError {
+        do {
+            if let t = try readTableCSV(url, maxElements: a.interpreter.limits.maxElements) {
+                return .object(DataTableObject(t, context: ctx))
+            }
+            return .tensor(try readCSV(url, maxElements: a.interpreter.limits.maxElements))
+        } catch let e as ScriptError {
             throw a.error(e.message, at: "path")
         }
     case "json":
@@ -93,7 +101,11 @@ private func load(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
         if let problem = jsonShapeProblem(data, maxDepth: Interpreter.maxValueNesting, maxItems: limits.maxListItems) {
             throw a.error("\(url.path): \(problem)", at: "path")
         }
-        do { return fromJSON(try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) } catch {
+        do {
+            let object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            if let t = DataTable(json: object, text: data) { return .object(DataTableObject(t, context: ctx)) }
+            return fromJSON(object)
+        } catch {
             throw a.error("\(url.path) is not valid JSON: \(error.localizedDescription)", at: "path")
         }
     default:
@@ -138,6 +150,22 @@ func csv(_ t: Tensor) -> String {
         out += (0..<cols).map { "\(t.scalars[i * cols + $0])" }.joined(separator: ",") + "\n"
     }
     return out
+}
+
+/// A table when the CSV's first row is a header (some field is not a number), or nil for
+/// plain numbers (a tensor).
+func readTableCSV(_ url: URL, maxElements: Int) throws -> DataTable? {
+    let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
+    guard let size else { throw ScriptError("cannot read \(url.path)") }
+    guard size <= 2 * maxElements + 2 else {
+        throw ScriptError("\(url.path) is \(size) bytes, too large for at most \(maxElements) cells")
+    }
+    guard let text = try? String(contentsOf: url, encoding: .utf8) else { throw ScriptError("cannot read \(url.path)") }
+    let first = text.prefix { $0 != "\n" && $0 != "\r" }
+    let fields = first.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    // A header holds names only: no field of it reads as a number.
+    guard !first.isEmpty, fields.allSatisfy({ Double($0) == nil }) else { return nil }
+    return try DataTable(csv: text, source: url.lastPathComponent)
 }
 
 func readCSV(_ url: URL, maxElements: Int = SizeGuard.defaultMaxElements) throws -> Tensor {

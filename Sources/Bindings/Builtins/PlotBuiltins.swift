@@ -17,7 +17,12 @@ func registerPlots(_ r: Registry, _ ctx: BindingsContext) {
         outer quantiles (one colour per group when it was split with by:; without the last level, σ_min, where \
         the error is zero by construction), an [n, 2] tensor as a scatter, a 1-D tensor or list as a curve, a \
         data set as 4,000 samples.
-        """, parameters: [.required("x")] + common) { a in try finish(try plot(a), a, ctx) }
+        A table draws y against x (column names), one line per value of by: (plot(t, x: "iters", y: "fd", by: \
+        "model")), with log_x:/log_y: axes.
+        """, parameters: [.required("value"), .optional("x"), .optional("y"), .optional("by"),
+                          .optional("log_x", .bool(false)), .optional("log_y", .bool(false))] + common) { a in
+        try finish(try plot(a), a, ctx)
+    }
     r.register(name: "scatter", doc: """
         Scatter plots of one or more [n, 2] tensors on one panel, in the colour cycle, with a legend when labels \
         are given. color_by: one value per point (a tensor or list) colours a single point set: numbers through \
@@ -89,7 +94,14 @@ private func finish(_ f: Figure, _ a: Arguments, _ ctx: BindingsContext) throws 
 
 private func plot(_ a: Arguments) throws -> Figure {
     var f = Figure()
-    switch a["x"] {
+    if let t = dataTable(a["value"]) {
+        try tablePanel(&f[0], t, a)
+        return f
+    }
+    for name in ["x", "y", "by"] where a.isGiven(name) {
+        throw a.error("\(name): names a column when plotting a table; this is \(a["value"].brief)", at: name)
+    }
+    switch a["value"] {
     case .object(let o as TrajectoryObject):
         f = Figure(rows: 1, columns: 2)
         let t = o.trajectory
@@ -103,7 +115,7 @@ private func plot(_ a: Arguments) throws -> Figure {
     case .object(let o as TeacherObject):
         if let l = o.denoiser as? LearnedDenoiser { lossPanel(&f[0], l.lossCurve, label: "teacher") }
         else if let u = o.denoiser as? ImageDenoiser { lossPanel(&f[0], u.lossCurve, label: "U-Net teacher") }
-        else { throw a.error("an exact teacher has no loss curve; plot(samples(data, n)) shows its data", at: "x") }
+        else { throw a.error("an exact teacher has no loss curve; plot(samples(data, n)) shows its data", at: "value") }
     case .object(let o as DataObject):
         f[0].scatter(o.sample(4000, rng: RNG(seed: 0)), label: o.name)
         f[0].equalAspect = true
@@ -115,12 +127,12 @@ private func plot(_ a: Arguments) throws -> Figure {
         try profilePanel(&f[0], r, a)
     case .list(let l):
         f[0].line(y: try l.map { v -> Double in
-            guard case .number(let x) = v else { throw a.error("plot a list of numbers", at: "x") }
+            guard case .number(let x) = v else { throw a.error("plot a list of numbers", at: "value") }
             return x
         })
     default:
-        throw a.error("cannot plot a \(a["x"].typeName) (shape-wise); expected a trajectory, student, data set, "
-                      + "[n, 2] tensor or 1-D tensor", at: "x")
+        throw a.error("cannot plot a \(a["value"].typeName) (shape-wise); expected a trajectory, student, data set, "
+                      + "[n, 2] tensor or 1-D tensor", at: "value")
     }
     return f
 }
@@ -171,6 +183,43 @@ private func profilePanel(_ p: inout Panel, _ r: Record, _ a: Arguments) throws 
     p.xScale = .log; p.yScale = .log
     p.xLabel = "σ"; p.yLabel = "‖f(x_n, σ_n) − x_final‖² / d"
     p.title = "error along the teacher's trajectories"
+}
+
+/// `plot(t, x:, y:, by:)`: y against x, one line per group of by (in order of first
+/// appearance), points sorted by x; markers when a line has at most 20 points.
+private func tablePanel(_ p: inout Panel, _ t: DataTable, _ a: Arguments) throws {
+    guard a.isGiven("x"), a.isGiven("y") else {
+        throw a.error("plotting a table needs x: and y: (column names); its columns are " + t.columns.joined(separator: ", "))
+    }
+    let xc = try columnNames(a, "x", in: t)[0], yc = try columnNames(a, "y", in: t)[0]
+    for (c, name) in [(xc, "x"), (yc, "y")] where !t.isNumeric(c) {
+        throw a.error("column '\(t.columns[c])' does not hold numbers, so it cannot be an axis", at: name)
+    }
+    var groups: [(String, [Int])] = [("", Array(0..<t.rowCount))]
+    if a.isGiven("by") {
+        let keys = try columnNames(a, "by", in: t)
+        var order: [[DataTable.Cell]] = [], members: [[DataTable.Cell]: [Int]] = [:]
+        for (i, r) in t.rows.enumerated() {
+            let k = keys.map { r[$0] }
+            if members[k] == nil { order.append(k) }
+            members[k, default: []].append(i)
+        }
+        guard order.count <= 50 else {
+            throw a.error("by: makes \(order.count) lines; at most 50 stay readable", at: "by")
+        }
+        groups = order.map { k in (k.map(\.display).joined(separator: ", "), members[k] ?? []) }
+    }
+    for (label, rows) in groups {
+        let pts = rows.compactMap { i -> (Double, Double)? in
+            guard let x = t.rows[i][xc].number, let y = t.rows[i][yc].number else { return nil }
+            return (x, y)
+        }.sorted { $0.0 < $1.0 }
+        p.line(x: pts.map(\.0), y: pts.map(\.1), label: a.isGiven("by") ? label : nil,
+               marker: pts.count <= 20 ? .circle : nil)
+    }
+    if try a.bool("log_x") { p.xScale = .log }
+    if try a.bool("log_y") { p.yScale = .log }
+    p.xLabel = t.columns[xc]; p.yLabel = t.columns[yc]
 }
 
 /// The `labels:` entry for the i-th curve or point set, if any.
