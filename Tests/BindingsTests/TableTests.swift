@@ -172,9 +172,10 @@ import Tensors
             print(tc.columns[0:3])
             print(filter(tc, {steps: 2}).nrows, filter(tc, {steps: none}).nrows)
             save(c, "c.json")
+            print(c[c.steps == 2].model, c[2].steps, shape(c.ode_error))
             """)
         #expect(r.succeeded, "\(r.renderedErrors)")
-        #expect(out() == ["[\"model\", \"steps\", \"ode_error\"]", "1 2"], "\(out())")
+        #expect(out() == ["[\"model\", \"steps\", \"ode_error\"]", "1 2", "[\"CM\"] 1 [4]"], "\(out())")
         let json = try String(contentsOf: dir.appendingPathComponent("c.json"), encoding: .utf8)
         #expect(json.contains(#"{"model": "CM", "steps": 1, "ode_error": "#), "\(json)")
     }

@@ -10,7 +10,9 @@ final class TableObject: MemberTable {
     var typeName: String { "table" }
     var summary: String { "\n" + table.text }
     var typeDoc: String {
-        "A table of results (mean ± spread over seeds). save(t, \"x.csv\") or t.save(\"x.json\") writes it."
+        "A table of results (mean ± spread over seeds). save(t, \"x.csv\") or t.save(\"x.json\") writes it. "
+            + "t.ode_error is a column as numbers (the means), t[t.steps == 1] the matching rows as a table, "
+            + "table(t) all of it as plain values."
     }
     var members: [Member] {
         [
@@ -38,6 +40,6 @@ final class TableObject: MemberTable {
                 }
                 return .string(url.path)
             },
-        ]
+        ] + columnMembers
     }
 }
