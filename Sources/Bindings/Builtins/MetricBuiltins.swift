@@ -85,7 +85,7 @@ func registerProfiles(_ r: Registry, _ ctx: BindingsContext) {
         f(x_{n+1}, σ_{n+1})‖²/d, the self-consistency gap between neighbouring levels, aligned with sigma[n] (the \
         higher σ of the pair; one shorter than sigma). by: splits the samples into groups — one label per sample \
         (a tensor or list), or a data set with modes, grouping by the mode nearest the teacher's final point — \
-        and adds groups: a list of {group, count, error, error_q}. plot(profile) draws the mean and the band.
+        and adds groups: a list of {group, count, error, error_q} (and by: \"mode\" for a data set). plot(profile) draws the mean and the band.
         """, parameters: [.required("student"), .required("trajectory"), .optional("quantiles", .list([.number(0.1), .number(0.5), .number(0.9)])),
                           .optional("by")]) { a in
         let D = try denoiser(a, "student")
@@ -113,6 +113,7 @@ func registerProfiles(_ r: Registry, _ ctx: BindingsContext) {
                                               ("error_q", table(p.quantiles(qs, among: members)))])))
             }
             fields.append(("groups", .list(groups)))
+            if case .object(let o) = a["by"], o is DataObject { fields.append(("by", .string("mode"))) }
         }
         return .record(Record(fields))
     }

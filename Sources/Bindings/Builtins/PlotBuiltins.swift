@@ -125,6 +125,7 @@ private func plot(_ a: Arguments) throws -> Figure {
         f[0].line(y: t.scalars.map(Double.init))
     case .record(let r) where r["sigma"] != nil && r["error"] != nil:
         try profilePanel(&f[0], r, a)
+        if r["groups"] != nil { f.width = 500 }     // room for the legend beside the panel
     case .list(let l):
         f[0].line(y: try l.map { v -> Double in
             guard case .number(let x) = v else { throw a.error("plot a list of numbers", at: "value") }
@@ -165,11 +166,13 @@ private func profilePanel(_ p: inout Panel, _ r: Record, _ a: Arguments) throws 
             if q.count >= 2, q[0].count == sigma.count {
                 p.band(x: sigma, lower: q[0], upper: q[q.count - 1], color: colors[g], alpha: 0.15)
             }
-            let name = gr["group"].map { $0.stringValue ?? $0.repr } ?? "\(g)"
+            let prefix = r["by"]?.stringValue.map { $0 + " " } ?? ""
+            let name = prefix + (gr["group"].map { $0.stringValue ?? $0.repr } ?? "\(g)")
             let count = gr["count"].map { " (n = \($0.repr))" } ?? ""
             p.line(x: sigma, y: mean, label: "\(name)\(count)", color: colors[g], width: 1.4)
         }
         if qs.count >= 2 { p.legendKey("band: \(pct(qs[0]))–\(pct(qs[qs.count - 1]))", line: Color(hex: 0x999999), width: 6) }
+        p.legend = .avoidingData
     } else {
         let q = rows(r["error_q"]), c = Color.cycle[0]
         if q.count >= 2, q[0].count == sigma.count {
