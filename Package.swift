@@ -40,7 +40,7 @@ var targets: [Target] = [
         .product(name: "Crypto", package: "swift-crypto"),
     ]),
     // Sweeps: a notebook over a parameter grid, one `cmlab run` process per point (Foundation.Process), then collected.
-    .target(name: "Sweep", dependencies: ["Notebook"]),
+    .target(name: "Sweep", dependencies: ["Notebook", "Plotting"]),
     .executableTarget(name: "cmlab", dependencies: [
         "Tensors", "Nets", "Diffusion", "Distillation", "Datasets", "Metrics", "Plotting",
         "Script", "Bindings", "Notebook", "Kernel", "Sweep", "CReadline",
@@ -56,7 +56,7 @@ var targets: [Target] = [
     .testTarget(name: "PlottingTests", dependencies: ["Plotting", "Tensors"]),
     .testTarget(name: "ScriptTests", dependencies: ["Script", "Tensors", "CKernels"], resources: [.copy("Scripts")]),
     .testTarget(name: "BindingsTests", dependencies: ["Bindings", "Distillation", "Script", "Notebook", "Plotting", "Tensors"]),
-    .testTarget(name: "SweepTests", dependencies: ["Sweep", "Notebook"]),
+    .testTarget(name: "SweepTests", dependencies: ["Sweep", "Notebook", "Plotting"]),
     .testTarget(name: "KernelTests", dependencies: ["Kernel", "Notebook", "Script", "Tensors"]),
 ]
 

@@ -7,6 +7,8 @@ import Notebook
 public struct Collected {
     /// Points not collected (failed, interrupted, pending) with their state.
     public var missing: [(id: Int, settings: String, state: PointState)]
+    /// The swept parameters (columns of the long table after `point`).
+    public var parameters: [String]
     public var columns: [String]
     public var rows: [[String]]
     /// The grouped table (with `by`), else nil.
@@ -48,7 +50,8 @@ public struct Collected {
             }
         }
         let table = rows.map { r in columns.map { r[$0] ?? "" } }
-        var out = Collected(missing: missing.map { (id: $0.0, settings: $0.1, state: $0.2) }, columns: columns, rows: table, grouped: nil)
+        var out = Collected(missing: missing.map { (id: $0.0, settings: $0.1, state: $0.2) }, parameters: manifest.parameters,
+                            columns: columns, rows: table, grouped: nil)
         if !by.isEmpty { out.grouped = group(columns: columns, rows: table, by: by, parameters: manifest.parameters) }
         return out
     }
@@ -85,8 +88,14 @@ public struct Collected {
     }
 
     /// Writes `collected.csv`, `collected.json` and `collected.md` into `dir` (each through
-    /// a temporary file and a rename); returns their URLs.
-    public func write(to dir: URL) throws -> [URL] {
+    /// a temporary file and a rename), and `collected.png` when given a figure; returns their URLs.
+    public func write(to dir: URL, figure: CollectedFigure? = nil) throws -> [URL] {
+        var pngURL: URL?
+        if let figure {
+            let url = dir.appendingPathComponent("collected.png")
+            do { try figure.figure.save(to: url) } catch { throw SweepError("collected.png: \(error)") }
+            pngURL = url
+        }
         let csvURL = dir.appendingPathComponent("collected.csv")
         let jsonURL = dir.appendingPathComponent("collected.json")
         let mdURL = dir.appendingPathComponent("collected.md")
@@ -100,13 +109,19 @@ public struct Collected {
         if let g = grouped { json["grouped"] = g.rows.map { Dictionary(zip(g.columns, $0).map { ($0, $1) }, uniquingKeysWith: { a, _ in a }) } }
         try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]).write(to: jsonURL, options: .atomic)
         var md = "# Collected sweep\n\n"
+        if let figure {
+            md += "![\(figure.metric) against \(figure.against)](collected.png)\n\n"
+            md += "\(figure.metric) against \(figure.against), mean ± std (n) over the points of each line:\n\n"
+            let rows = figure.series.flatMap { s in s.x.indices.map { i in [s.label, short(s.x[i]), short(s.mean[i]), short(s.std[i]), String(s.n[i])] } }
+            md += markdown(["line", figure.against, figure.metric, "std", "n"], rows) + "\n"
+        }
         if let g = grouped { md += "Grouped: mean ± std over the other parameters.\n\n" + markdown(g.columns, g.rows) + "\n" }
         md += "All rows (\(rows.count)):\n\n" + markdown(columns, rows) + "\n"
         if missing.isEmpty { md += "Every point is complete.\n" } else {
             md += "Not collected (\(missing.count)):\n\n" + missing.map { "- point \($0.id) (\($0.settings)): \($0.state.rawValue)" }.joined(separator: "\n") + "\n"
         }
         try Data(md.utf8).write(to: mdURL, options: .atomic)
-        return [csvURL, jsonURL, mdURL]
+        return [csvURL, jsonURL, mdURL] + (pngURL.map { [$0] } ?? [])
     }
 }
 

@@ -231,18 +231,25 @@ struct CollectCommand: ParsableCommand {
         Writes collected.csv, collected.json and collected.md into DIR: one row per row of each \
         point's tables, with the point's parameters as columns. With --by, also groups over the \
         other parameters (usually seeds): a column that differs within a group shows mean ± std. \
-        Points that failed or have not run are listed, never dropped silently (exit status 1).
+        Points that failed or have not run are listed, never dropped silently (exit status 1). \
+        --metric M --against P also draws collected.png: column M against swept parameter P, one \
+        line per row of the tables (and per value of the other --by parameters), averaged over the \
+        remaining parameters with a band of ± std.
         """)
 
     @Argument(help: "The sweep folder.") var dir: String
     @Option(help: ArgumentHelp("Group by these parameters (comma-separated).", valueName: "name,…")) var by: String?
+    @Option(help: ArgumentHelp("With --against: the column drawn in collected.png.", valueName: "M")) var metric: String?
+    @Option(help: ArgumentHelp("With --metric: the swept parameter on the x axis.", valueName: "P")) var against: String?
 
     func run() throws {
         let url = URL(fileURLWithPath: dir)
         let byNames = (by ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         do {
+            guard (metric == nil) == (against == nil) else { throw CLIError("--metric and --against go together: --metric M --against P") }
             let c = try Collected.collect(url, by: byNames)
-            for f in try c.write(to: url) { print(f.path) }
+            let figure = try metric.flatMap { m in try against.map { try CollectedFigure(c, metric: m, against: $0, by: byNames) } }
+            for f in try c.write(to: url, figure: figure) { print(f.path) }
             for m in c.missing {
                 FileHandle.standardError.write(Data("missing: point \(m.id) (\(m.settings)): \(m.state.rawValue)\n".utf8))
             }

@@ -1,5 +1,5 @@
 import Foundation
-import Sweep
+@testable import Sweep
 import Testing
 
 /// The sbatch arguments and script, without a cluster.
@@ -176,5 +176,54 @@ struct SlurmSweepTests {
         #expect(again.submissions.count == 2 && again.submissions[1].points == [1] && again.submissions[1].shared == nil)
         #expect(PointStatus.read(sw.appendingPathComponent("points/0000")) == done)  // not redone
         #expect(try Manifest.read(in: sw)?.points.map(\.state) == [.done, .done])
+    }
+}
+
+/// `collect --metric M --against P`: the figure's numbers from a table built by hand.
+@Suite("Collected figure")
+struct CollectedFigureTests {
+    /// mu ∈ {0, 0.9} × seed ∈ {0, 1}; each point's table has a teacher row and a CM row.
+    static let collected: Collected = {
+        var rows: [[String]] = []
+        var point = 0
+        for mu in ["0", "0.9"] {
+            for seed in ["0", "1"] {
+                let cm = Double(mu)! * 10 + Double(seed)! * 2   // 0, 2 at mu 0; 9, 11 at mu 0.9
+                rows.append([String(point), mu, seed, "t", "0", "teacher", "—", "-1"])
+                rows.append([String(point), mu, seed, "t", "1", "CM", "1", String(cm)])
+                point += 1
+            }
+        }
+        return Collected(missing: [], parameters: ["mu", "seed"], columns: ["point", "mu", "seed", "table", "row", "model", "steps", "nll"],
+                         rows: rows, grouped: nil)
+    }()
+
+    @Test func linesAreRowsMeanAndStdOverTheOtherParameters() throws {
+        let f = try CollectedFigure(Self.collected, metric: "nll", against: "mu", by: [])
+        #expect(f.series.map(\.label) == ["teacher", "CM steps=1"])
+        #expect(f.series[0].x == [0, 0.9] && f.series[0].mean == [-1, -1] && f.series[0].std == [0, 0])
+        let cm = f.series[1]
+        #expect(cm.mean == [1, 10] && cm.n == [2, 2])
+        #expect(cm.std == [1, 1])  // population std of {0, 2} and {9, 11}
+        // --by seed keeps the seeds apart: one line per row and seed, no spread.
+        let bySeed = try CollectedFigure(Self.collected, metric: "nll", against: "mu", by: ["seed"])
+        #expect(bySeed.series.count == 4 && bySeed.series.allSatisfy { $0.std == [0, 0] })
+        #expect(bySeed.series.map(\.label).contains("seed=1 CM steps=1"))
+    }
+
+    @Test func badMetricOrParameterIsAClearError() {
+        #expect(throws: SweepError.self) { try CollectedFigure(Self.collected, metric: "nl", against: "mu", by: []) }
+        #expect(throws: SweepError.self) { try CollectedFigure(Self.collected, metric: "nll", against: "model", by: []) }
+    }
+
+    @Test func writesThePNGAndItsTable() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cmlab-figure-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let f = try CollectedFigure(Self.collected, metric: "nll", against: "mu", by: [])
+        let files = try Self.collected.write(to: dir, figure: f)
+        let png = try Data(contentsOf: dir.appendingPathComponent("collected.png"))
+        #expect(files.count == 4 && png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        let md = try String(contentsOf: dir.appendingPathComponent("collected.md"), encoding: .utf8)
+        #expect(md.contains("![nll against mu](collected.png)") && md.contains("| CM steps=1 | 0.9 | 10 | 1 | 2 |"))
     }
 }
