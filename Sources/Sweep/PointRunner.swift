@@ -65,7 +65,7 @@ public final class PointRunner: @unchecked Sendable {
         let start = Date()
         lock.lock()
         if stopping { lock.unlock(); return PointStatus(exit: 130, interrupted: true, seconds: 0, finished: Date()) }
-        do { try process.run() } catch {
+        do { try withStopSignalsUnblocked { try process.run() } } catch {
             lock.unlock()
             throw SweepError("cannot start \(executable.path): \(error)")
         }

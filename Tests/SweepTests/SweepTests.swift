@@ -2,6 +2,9 @@ import Foundation
 import Notebook
 import Sweep
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The grid, without running anything.
 @Suite("Sweep grid")
@@ -75,6 +78,12 @@ struct SweepEndToEndTests {
         let err = Pipe()
         p.standardError = err
         p.standardOutput = FileHandle.nullDevice
+        // The test's thread blocks SIGINT (a Dispatch worker); unblock it so cmlab inherits none blocked.
+        var set = sigset_t(), old = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &set, &old)
+        defer { pthread_sigmask(SIG_SETMASK, &old, nil) }
         try p.run()
         if let interruptWhen {
             let deadline = Date().addingTimeInterval(60)
@@ -95,8 +104,11 @@ struct SweepEndToEndTests {
         let dir = try folder("local")
         let (code, err) = try cmlab(["sweep", "nb.cml", "-p", "seed=0..1", "-p", "scale=1,2.5", "--jobs", "2", "--out", "sw"], in: dir)
         #expect(code == 0, "\(err)")
-        let (c2, err2) = try cmlab(["collect", "sw", "--by", "scale"], in: dir)
+        let (c2, err2) = try cmlab(["collect", "sw", "--by", "scale", "--metric", "c0", "--against", "scale"], in: dir)
         #expect(c2 == 0, "\(err2)")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("sw/collected.png").path))
+        let (c3, err3) = try cmlab(["collect", "sw", "--metric", "c9", "--against", "scale"], in: dir)
+        #expect(c3 != 0 && err3.contains("--metric c9: no such column"), "\(err3)")
         let collected = try Collected.collect(dir.appendingPathComponent("sw"))
         #expect(collected.rows.count == 12 && collected.missing.isEmpty)
         let col = { (name: String) in collected.columns.firstIndex(of: name) ?? -1 }
@@ -133,6 +145,43 @@ struct SweepEndToEndTests {
         #expect(code2 == 0, "\(err2)")
         #expect(PointStatus.read(sw.appendingPathComponent("points/0000")) == before)  // not redone
         #expect(try Manifest.read(in: sw)?.points.map(\.state) == [.done, .done])
+    }
+
+    /// Ctrl-C while point 2 trains: the finished points stay done and are not redone on resume.
+    @Test func interruptedSweepResumesWithoutRedoingFinishedPoints() throws {
+        let dir = try folder("interrupt")
+        try """
+        # %% tags=["parameters"]
+        seed = 0
+        flag = ""
+
+        # %%
+        if seed == 2 and not exists(flag) {
+            student = distill(exact(ring()), heun(karras(n: 18)), objective: "cm", iters: 1000000, seed: 0)
+        }
+        save(noise(3, dims: 2, seed: seed), "first.csv")
+
+        """.write(to: dir.appendingPathComponent("long.cml"), atomically: true, encoding: .utf8)
+        let flag = dir.appendingPathComponent("flag").path
+        let sw = dir.appendingPathComponent("sw")
+        let args = ["sweep", "long.cml", "-p", "seed=0..3", "-p", "flag=\"\(flag)\"", "--jobs", "1", "--out", "sw"]
+        let started = Date()
+        let (code, err) = try cmlab(args, in: dir, interruptWhen: {
+            FileManager.default.fileExists(atPath: sw.appendingPathComponent("points/0001/status.json").path)
+                && FileManager.default.fileExists(atPath: sw.appendingPathComponent("logs/0002.log").path)
+        })
+        #expect(code == 130, "\(err)")
+        #expect(Date().timeIntervalSince(started) < 50, "the interrupt stopped the sweep")
+        #expect(try Manifest.read(in: sw)?.points.map(\.state) == [.done, .done, .interrupted, .pending])
+        // The point got the Ctrl-C (not a SIGKILL after the grace period): it wrote the report of what ran.
+        #expect(FileManager.default.fileExists(atPath: sw.appendingPathComponent("points/0002/long.md").path))
+        let finished = try (0..<2).map { try #require(PointStatus.read(sw.appendingPathComponent("points/000\($0)"))) }
+
+        FileManager.default.createFile(atPath: flag, contents: Data())
+        let (code2, err2) = try cmlab(args, in: dir)
+        #expect(code2 == 0, "\(err2)")
+        #expect((0..<2).map { PointStatus.read(sw.appendingPathComponent("points/000\($0)")) } == finished)  // not redone
+        #expect(try Manifest.read(in: sw)?.points.map(\.state) == [.done, .done, .done, .done])
     }
 
     /// Bad input fails before anything runs and leaves earlier results as they were.
