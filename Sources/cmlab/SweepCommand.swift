@@ -196,7 +196,13 @@ struct SweepCommand: ParsableCommand {
         }
         for p in manifest.points {
             let s = slurm.map { [$0[p.id]?.job ?? "-", $0[p.id]?.state ?? "-"] } ?? []
-            print(([String(p.id)] + p.values + [p.state.rawValue] + s).joined(separator: "\t"))
+            // A point back in the queue (resubmitted) shows that rather than its last run's end.
+            var state = p.state.rawValue
+            if let q = slurm?[p.id]?.state, p.state != .done {
+                if ["PENDING", "CONFIGURING", "REQUEUED"].contains(q) { state = "queued" }
+                if ["RUNNING", "COMPLETING"].contains(q) { state = "running" }
+            }
+            print(([String(p.id)] + p.values + [state] + s).joined(separator: "\t"))
         }
     }
 

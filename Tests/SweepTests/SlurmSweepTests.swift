@@ -104,6 +104,22 @@ enum SlurmCluster {
 struct SlurmSweepTests {
     let e2e = SweepEndToEndTests()
 
+    /// Runs a program in the cluster's environment; its exit status and standard output.
+    func output(_ program: String, _ args: [String], in dir: URL) throws -> (Int32, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: program)
+        p.arguments = args
+        p.currentDirectoryURL = dir
+        p.environment = ProcessInfo.processInfo.environment.merging(try SlurmCluster.environment.get()) { _, new in new }
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationStatus, text)
+    }
+
     func slurm(_ args: [String], in dir: URL) throws -> (Int32, String) {
         let env = try SlurmCluster.environment.get()
         return try e2e.cmlab(args, in: dir, environment: env)
@@ -169,9 +185,17 @@ struct SlurmSweepTests {
         #expect(try Manifest.read(in: sw)?.points.map(\.state) == [.done, .failed])
         let done = try #require(PointStatus.read(sw.appendingPathComponent("points/0000")))
 
+        // Resubmitted on hold: --status shows the point queued; a rerun does not submit it again.
         FileManager.default.createFile(atPath: flag, contents: Data())
-        let (c2, e2) = try slurm(args, in: dir)
+        let (c2, e2) = try slurm(Array(args.dropLast()) + ["--slurm-opt=--hold"], in: dir)
         #expect(c2 == 0, "\(e2)")
+        let held = try #require(SlurmRecord.read(in: sw)?.submissions.last?.job)
+        let (_, status) = try output(SweepEndToEndTests.cmlab.path, ["sweep", "--status", "sw"], in: dir)
+        #expect(status.contains("1\t3\t\"\(flag)\"\t\"\(teacher)\"\tqueued\t\(held)_1\tPENDING"), "\(status)")
+        let (rc, rel) = try output("/usr/bin/env", ["scontrol", "release", held], in: dir)
+        #expect(rc == 0, "\(rel)")
+        let (c3, e3) = try slurm(args, in: dir)
+        #expect(c3 == 0, "\(e3)")
         let again = try #require(SlurmRecord.read(in: sw))
         #expect(again.submissions.count == 2 && again.submissions[1].points == [1] && again.submissions[1].shared == nil)
         #expect(PointStatus.read(sw.appendingPathComponent("points/0000")) == done)  // not redone
