@@ -30,7 +30,7 @@ public enum HTMLExporter {
                 case .error(let e): cell.append("<pre class=\"error\">\(escape(e))</pre>")
                 }
             }
-            let note = c.status == .skipped ? "not run (an earlier cell failed)" : ReportWriter.duration(c.seconds)
+            let note = c.status == .skipped ? ReportWriter.notRun(run) : ReportWriter.duration(c.seconds)
             cell.append("<div class=\"time\">\(note)</div></section>")
             body.append(cell.joined(separator: "\n"))
         }

@@ -39,10 +39,13 @@ public enum IpynbExporter {
             }
             cells.append(cell)
         }
+        var metadata: [String: Any] = ["kernelspec": JupyterIdentity.kernelspec, "language_info": JupyterIdentity.languageInfo]
+        // A stopped run says so (the cells after it have no outputs).
+        if let i = run.interruption { metadata["cmlab"] = ["interrupted": i.description] }
         return [
             "nbformat": 4,
             "nbformat_minor": 5,
-            "metadata": ["kernelspec": JupyterIdentity.kernelspec, "language_info": JupyterIdentity.languageInfo],
+            "metadata": metadata,
             "cells": cells,
         ]
     }

@@ -24,7 +24,7 @@ public enum MarkdownExporter {
                     case .error(let e): out += ["**Error**", "", "```text", e, "```", ""]
                     }
                 }
-                let note = c.status == .skipped ? "not run (an earlier cell failed)" : ReportWriter.duration(c.seconds)
+                let note = c.status == .skipped ? ReportWriter.notRun(run) : ReportWriter.duration(c.seconds)
                 out += ["<sub>\(label) · \(note)</sub>", ""]
             }
         }

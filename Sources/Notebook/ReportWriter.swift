@@ -27,6 +27,11 @@ public enum ReportWriter {
         return first.cell.source.hasPrefix("# ")
     }
 
+    /// Why a cell did not run.
+    static func notRun(_ run: NotebookRun) -> String {
+        run.interruption != nil ? "not run (the run was interrupted)" : "not run (an earlier cell failed)"
+    }
+
     /// "0.42 s", "3.1 s", "2 min 5 s".
     static func duration(_ s: Double) -> String {
         if s < 10 { return String(format: "%.2f s", s) }
@@ -44,6 +49,7 @@ public enum ReportWriter {
         let failed = run.cells.filter { $0.status == .failed }.count
         let skipped = run.cells.filter { $0.status == .skipped }.count
         if failed > 0 { parts.append("\(failed) cell\(failed == 1 ? "" : "s") failed") }
+        if let i = run.interruption { parts.append(i.description) }
         if skipped > 0 { parts.append("\(skipped) not run") }
         return parts.joined(separator: "; ") + "."
     }

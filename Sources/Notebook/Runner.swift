@@ -49,8 +49,33 @@ public struct NotebookRun {
     public var failures: [String]
     public var started: Date
     public var seconds: Double
+    /// Set when a signal (or the host's cancel) stopped the run: which, and in which cell.
+    public var interruption: Interruption?
 
     public var failed: Bool { !failures.isEmpty }
+}
+
+/// What stopped a run early: a signal (SIGINT from Ctrl-C, SIGTERM from a job runner) during a cell.
+public struct Interruption: Equatable {
+    /// The signal number, or 0 when the host cancelled without one.
+    public var signal: Int32
+    /// The code cell (counting from 1) that was running.
+    public var cell: Int
+
+    /// "SIGINT (Ctrl-C)", "SIGTERM", or "an interrupt".
+    public var signalName: String {
+        switch signal {
+        case SIGINT: return "SIGINT (Ctrl-C)"
+        case SIGTERM: return "SIGTERM"
+        case 0: return "an interrupt"
+        default: return "signal \(signal)"
+        }
+    }
+
+    /// "interrupted by SIGTERM in cell 2".
+    public var description: String { "interrupted by \(signalName) in cell \(cell)" }
+    /// The exit status a shell expects of a process stopped by the signal (128 + signal; 130 without one).
+    public var exitStatus: Int32 { 128 + (signal == 0 ? SIGINT : signal) }
 }
 
 /// How to run a notebook headless (`cmlab run`).
@@ -171,8 +196,12 @@ public struct NotebookRunner {
                 }
                 if !options.keepGoing { stopped = true }
             }
-            // Ctrl-C stops the notebook, --keep-going or not; the reports still get written.
-            if options.cancel.isCancelled { stopped = true }
+            // Ctrl-C or SIGTERM stops the notebook, --keep-going or not; the reports still get
+            // written, saying so. Builtins never reset the token, so a signal is never lost.
+            if options.cancel.isCancelled {
+                stopped = true
+                run.interruption = Interruption(signal: options.cancel.signal, cell: cellNumber)
+            }
             run.cells.append(CellRun(cell: cell, status: outcome.result.succeeded ? .ran : .failed,
                                      executionCount: outcome.number, outputs: outputs, seconds: outcome.seconds))
             options.cancel.reset()

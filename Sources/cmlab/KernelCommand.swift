@@ -25,7 +25,8 @@ struct KernelCommand: ParsableCommand {
             throw ValidationError("give the connection file (-f FILE), or `cmlab kernel install` to set Jupyter up")
         }
         let cancel = CancellationToken()
-        let sigint = SigintCanceller(cancel)
+        // Jupyter interrupts with SIGINT, as often as the user presses stop: never fatal here.
+        let sigint = SigintCanceller(cancel, signals: [SIGINT], secondEndsProcess: false)
         defer { sigint.restore() }
         do {
             let info = try ConnectionInfo.load(URL(fileURLWithPath: file))

@@ -36,7 +36,8 @@ final class LineEditor {
         interactive = Terminal.isInteractive
         LineEditor.current = self
         LineEditor.interrupt = cancel
-        signal(SIGINT) { _ in LineEditor.interrupt?.cancel() }
+        unblock([SIGINT, SIGWINCH])   // a REPL started by another program's thread inherits a blocking mask
+        signal(SIGINT) { s in LineEditor.interrupt?.cancel(signal: s) }
         guard interactive else { return }
         rl_readline_name = UnsafePointer(strdup("cmlab"))
         rl_catch_signals = 0

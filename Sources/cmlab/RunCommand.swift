@@ -13,7 +13,9 @@ struct Run: ParsableCommand {
         discussion: """
         Cells run in order in one session. The reports and every file the notebook writes go \
         into the output folder (default reports/<notebook name>/); a path leaving it is refused \
-        unless --allow-write covers it. Exit status 1 when a cell failed.
+        unless --allow-write covers it. Exit status 1 when a cell failed. SIGINT (Ctrl-C) or \
+        SIGTERM stops the running cell at its next step and writes the reports of what ran, \
+        noting the interruption (exit status 130 or 143); a second signal ends at once.
         """)
 
     @Argument(help: "The notebook file.") var file: String
@@ -46,6 +48,10 @@ struct Run: ParsableCommand {
         catch let e as NotebookError { throw CLIError(e.description) }
         progress.clear()
         for r in result.reports { print(r.path) }
+        if let i = result.run.interruption {
+            FileHandle.standardError.write(Data("\(i.description); the reports hold what ran\n".utf8))
+            throw ExitCode(i.exitStatus)
+        }
         if result.run.failed {
             for f in result.run.failures { FileHandle.standardError.write(Data("error: \(f)\n".utf8)) }
             throw ExitCode(1)

@@ -117,7 +117,6 @@ private func compare(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
         values[row, default: []].append(try measure.measure(x, reference: reference, data: data,
                                                             dataFeatures: dataFeatures))
     }
-    ctx.cancel.reset()
     let members = items.reduce(0) { n, i in if case .students(let ss) = i.source { return n + ss.count }; return n + 1 }
     let total = Double(seeds.count * (1 + members * steps.count))
     var done = 0.0

@@ -52,7 +52,6 @@ private func classifier(_ a: Arguments, _ ctx: BindingsContext) throws -> Value 
     }
     var c = ClassifierTrainingConfig()
     c.epochs = try a.count("epochs", limit: Sizes.maxEpochs); c.seed = try a.seed()
-    ctx.cancel.reset()
     let (clf, outcome, _) = trainClassifier(images: b.tensor, labels: labels, height: side, width: side, config: c,
                                             cancel: ctx.cancel) { p in
         ctx.progress("classifier", Double(p.iteration) / Double(p.iterations), "loss \(formatShort(p.loss))")

@@ -125,7 +125,6 @@ private func trainingCurve(_ a: Arguments, _ ctx: BindingsContext) throws -> Val
         x = RNG(seed: seed).normalBatch(count: n, dims: dims).map { $0 * solver.sigmaMax }
     }
     let steps = try a.count("steps", limit: 1000)
-    ctx.cancel.reset()
     guard let reference = solver.solve(teacher.denoiser, x, callback: { _ in !ctx.cancel.isCancelled }) else {
         throw a.error(ctx.cancel.isCancelled ? "training_curve interrupted (Ctrl-C)" : "the teacher's solve failed")
     }

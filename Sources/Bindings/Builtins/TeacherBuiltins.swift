@@ -84,7 +84,6 @@ func dataArgument(_ a: Arguments, _ name: String, described: String) throws -> D
 /// `learned(data, …)`: an MLP denoiser for points, a U-Net for square images.
 private func learned(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
     let data = try dataArgument(a, "data", described: "a data set or a tensor of samples")
-    ctx.cancel.reset()
     let report: (TrainingProgress) -> Void = { p in
         let detail = "loss \(formatShort(p.loss))  \(String(format: "%.1f", p.iterationsPerSecond)) it/s"
         ctx.progress("teacher", Double(p.iteration) / Double(p.iterations), detail)

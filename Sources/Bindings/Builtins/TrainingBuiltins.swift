@@ -40,7 +40,6 @@ private func solve(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
     let D = try denoiser(a, "teacher")
     let solver = try a.object("solver", as: SolverObject.self, described: "a solver (e.g. heun(karras(n: 40)))").solver
     let x = try a.points("x", dims: D.dims)
-    ctx.cancel.reset()
     let total = log(solver.sigmaMax / solver.sigmaMin)
     var lastReport = 0.0
     var trajectory = Trajectory(sigmas: [solver.sigmaMax], states: [x], denoised: [])
@@ -92,7 +91,6 @@ private func distill(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
     }
     try c.validate()
     let initial = try initialNetwork(a, teacher)
-    ctx.cancel.reset()
     let label = c.objective == .cm ? "CM" : "Direct CM"
     let data = teacher.data
     let s = try Distillation.distill(teacher: teacher.denoiser, solver: solver, data: { data.sample($0, rng: $1) },
