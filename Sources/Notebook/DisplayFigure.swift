@@ -1,5 +1,6 @@
 import Bindings
 import Foundation
+import Plotting
 import Script
 
 extension Value {
@@ -14,6 +15,7 @@ extension Value {
 /// its URL (nil when it cannot be written).
 func displayFigure(_ f: FigureValue, hooks: SessionHooks) -> URL? {
     let url = hooks.newFigureURL("png")
-    do { try f.figure.save(to: url) } catch { return nil }
+    // Ctrl-C or SIGTERM stops a figure still drawing: nothing is written then.
+    do { try RenderCancellation.with(hooks.cancel) { try f.figure.save(to: url) } } catch { return nil }
     return url
 }

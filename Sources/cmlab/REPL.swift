@@ -103,7 +103,8 @@ final class REPL {
             print(paint("Out[\(outcome.number)]: ", "31") + shown)
             if let f = outcome.figure {
                 let url = freshFigureURL(in: directory, ext: "png")
-                do { try f.figure.save(to: url); showFigure(url, f.figure) } catch { print(paint("\(error)", "31")) }
+                do { try RenderCancellation.with(cancel) { try f.figure.save(to: url) }; showFigure(url, f.figure) }
+                catch { print(paint("\(error)", "31")) }
             }
         }
         if outcome.seconds > 1 { print(paint(String(format: "(%.2f s)", outcome.seconds), "2")) }

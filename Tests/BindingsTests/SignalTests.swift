@@ -109,13 +109,15 @@ import Glibc
         expectReport(s, signal: "SIGINT (Ctrl-C)", status: 130, "solves in a loop, SIGINT")
     }
 
-    /// SIGINT, then SIGTERM straight after: the second ends the process at once, before the
-    /// reports (3,000 printed lines to render) are written.
+    /// SIGINT, then SIGTERM straight after: the second ends the process at once (exit status
+    /// 128 + that signal), before the reports (3,000 printed lines to render) are written.
     @Test func aSecondSignalEndsAtOnce() throws {
         guard let s = try interrupt("while true { }", with: [SIGINT, SIGTERM], tag: "second",
                                     before: "for i in range(3000) { print(\"line\", i) }") else { return }
-        #expect(s.status == 143, "exit status \(s.status), stderr: \(s.stderr)")
-        #expect(s.stderr.contains("second signal, stopping now"))
+        // Both are pending at once; Linux runs the later-stacked handler first, so either may count as second.
+        #expect(s.status == 130 || s.status == 143, "exit status \(s.status), stderr: \(s.stderr)")
+        #expect(s.stderr.contains("second signal, stopping now"), "\(s.stderr)")
+        #expect(!s.stderr.contains("the reports hold what ran"), "the run finished before the second signal")
         #expect(s.seconds < 2, "took \(s.seconds) s")
     }
 

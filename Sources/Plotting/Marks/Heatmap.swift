@@ -74,14 +74,17 @@ struct Histogram: Mark {
         func outline() {
             c.move(t.px(edges[0]), base)
             for b in 0..<heights.count {
+                if b & 1023 == 0 && RenderCancellation.isCancelled { return }
                 let h = t.yScale.admits(heights[b]) ? t.py(heights[b]) : base
                 c.line(t.px(edges[b]), h); c.line(t.px(edges[b + 1]), h)
             }
             c.line(t.px(edges[heights.count]), base)
         }
         outline(); c.close()
+        guard !RenderCancellation.isCancelled else { c.newPath(); return }
         c.setColor(color.withAlpha(0.35)); c.fill()
         outline()
+        guard !RenderCancellation.isCancelled else { c.newPath(); return }
         c.setColor(color); c.setLineWidth(1.2); c.stroke()
     }
 

@@ -36,6 +36,7 @@ struct Trajectories: Mark {
         c.setLineWidth(width)
         c.setRoundCaps(true)
         for k in 0..<(steps - 1) {
+            if RenderCancellation.isCancelled { c.restore(); return }
             let sigma = k < sigmas.count ? sigmas[k] : sigmas.last ?? 1
             c.setColor(mapping.color(sigma).withAlpha(alpha))
             // One stroke per step for all paths: same colour, far fewer Cairo calls.
@@ -47,7 +48,7 @@ struct Trajectories: Mark {
             c.stroke()
         }
         c.restore()
-        guard markEnds else { return }
+        guard markEnds, !RenderCancellation.isCancelled else { return }
         for p in paths {
             guard let (x, y) = p.first, t.xScale.admits(x), t.yScale.admits(y) else { continue }
             c.circle(t.px(x), t.py(y), 1.6)

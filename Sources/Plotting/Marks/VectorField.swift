@@ -42,6 +42,7 @@ struct VectorField: Mark {
         let reference = lengths[min(lengths.count - 1, Int(Double(lengths.count) * 0.9))]
         let scale = 0.85 * cell / reference
         for j in 0..<ny {
+            if RenderCancellation.isCancelled { return }
             for i in 0..<nx {
                 let k = j * nx + i
                 var (dx, dy) = (page[k].0 * scale, page[k].1 * scale)

@@ -50,7 +50,8 @@ func checkedFormat(for url: URL) throws -> OutputFormat {
 private final class ByteSink { var data = Data() }
 
 private let writeToSink: cairo_write_func_t = { closure, bytes, length in
-    guard let closure, let bytes else { return CAIRO_STATUS_WRITE_ERROR }
+    // Ctrl-C during encoding: a write error makes Cairo stop compressing at once.
+    guard let closure, let bytes, !RenderCancellation.isCancelled else { return CAIRO_STATUS_WRITE_ERROR }
     let sink = Unmanaged<ByteSink>.fromOpaque(closure).takeUnretainedValue()
     sink.data.append(bytes, count: Int(length))
     return CAIRO_STATUS_SUCCESS
@@ -83,8 +84,21 @@ func withRaster<T>(width: Double, height: Double, dpi: Double,
 
 /// Renders a page to the bytes of a file in `format` (PNG at `dpi`; SVG and PDF are
 /// vector pages `width × height` points, so DPI only affects embedded rasters).
+/// - Throws: ``PlotError/cancelled`` when ``RenderCancellation`` is set while drawing
+///   or encoding (the marks and the encoder poll it), so no partial page is returned.
 func renderPage(width: Double, height: Double, format: OutputFormat, dpi: Double,
                 draw: (Canvas) -> Void) throws -> Data {
+    do {
+        let data = try encodePage(width: width, height: height, format: format, dpi: dpi, draw: draw)
+        if RenderCancellation.isCancelled { throw PlotError.cancelled }
+        return data
+    } catch is PlotError where RenderCancellation.isCancelled {
+        throw PlotError.cancelled
+    }
+}
+
+private func encodePage(width: Double, height: Double, format: OutputFormat, dpi: Double,
+                        draw: (Canvas) -> Void) throws -> Data {
     let sink = ByteSink()
     let closure = Unmanaged.passUnretained(sink).toOpaque()
     switch format {

@@ -15,6 +15,8 @@ extension Canvas {
         let stride = Int(cairo_image_surface_get_stride(img))
         guard let base = cairo_image_surface_get_data(img) else { return }
         for y in 0..<height {
+            // Ctrl-C: a half-filled grid is never painted (the rendering then throws).
+            if RenderCancellation.isCancelled { return }
             let row = UnsafeMutableRawPointer(base + y * stride).assumingMemoryBound(to: UInt32.self)
             for x in 0..<width {
                 let c = color(x, y)
