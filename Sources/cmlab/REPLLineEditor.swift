@@ -1,6 +1,7 @@
 @preconcurrency import CReadline
 import Foundation
 import Tensors
+import Notebook
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -116,11 +117,5 @@ final class LineEditor {
         history_truncate_file(historyPath, 5000)
     }
 
-    static var defaultHistoryPath: String {
-        if let p = ProcessInfo.processInfo.environment["CMLAB_HISTORY"], !p.isEmpty { return p }
-        // $HOME first (NSHomeDirectory may read the password database instead).
-        let env = ProcessInfo.processInfo.environment["HOME"] ?? ""
-        let home = env.isEmpty ? NSHomeDirectory() : env
-        return (home as NSString).appendingPathComponent(".cmlab_history")
-    }
+    static var defaultHistoryPath: String { ReplHistory.path() }
 }
