@@ -1,5 +1,5 @@
 // swift-tools-version: 6.0
-// CMLab: a workbench for consistency models. Layers, lowest first, as in DESIGN.md:
+// CMLab: a workbench for consistency models. Layers, lowest first (docs/architecture.md):
 // a target imports only the targets listed before it.
 import PackageDescription
 import Foundation

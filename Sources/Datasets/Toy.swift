@@ -2,16 +2,16 @@ import Diffusion
 import Tensors
 
 /// The standard toy distributions, by the names the script language uses
-/// (DESIGN.md: `ring`, `gridmix`, `moons`, `spirals`, `checkerboard`, `gaussian`).
+/// (`ring`, `gridmix`, `moons`, `spirals`, `checkerboard`, `gaussian`; docs/science.md, "Data").
 public enum Toy {
     /// `modes` equal-weight Gaussians N(μ_k, std² I) with μ_k on a circle of `radius`,
-    /// at angles `2πk/modes`. `ring()` is DESIGN.md's `ring8`.
+    /// at angles `2πk/modes`. `ring()` is the standard `ring8` (docs/science.md).
     public static func ring(modes: Int = 8, radius: Double = 1, std: Double = 0.05) throws(DatasetError) -> GaussianMixture {
         try wrap { () throws(GridError) in try GaussianMixture.ring(modes: modes, radius: radius, std: std) }
     }
 
     /// `side × side` equal-weight Gaussians N(μ, std² I) with means on an even grid
-    /// over `[−extent, extent]²`. `gridmix()` is DESIGN.md's `grid25`.
+    /// over `[−extent, extent]²`. `gridmix()` is the standard `grid25` (docs/science.md).
     public static func gridmix(side: Int = 5, extent: Double = 1, std: Double = 0.02) throws(DatasetError) -> GaussianMixture {
         guard extent.isFinite && extent >= 0 else { throw DatasetError("gridmix: extent = \(extent) must be a non-negative number") }
         return try wrap { () throws(GridError) in try GaussianMixture.grid(side: side, extent: extent, std: std) }

@@ -74,9 +74,9 @@ public final class GaussianMixture: Denoiser, @unchecked Sendable {
                                    stds: [Double](repeating: std, count: side * side), name: "grid\(side * side)")
     }
 
-    /// DESIGN.md's `ring8`: 8 modes on the unit circle, std 0.05.
+    /// The standard `ring8` (docs/science.md): 8 modes on the unit circle, std 0.05.
     public static func ring8() -> GaussianMixture { try! ring(modes: 8, radius: 1, std: 0.05) }
-    /// DESIGN.md's `grid25`: 25 modes on {−1, −0.5, 0, 0.5, 1}², std 0.02.
+    /// The standard `grid25` (docs/science.md): 25 modes on {−1, −0.5, 0, 0.5, 1}², std 0.02.
     public static func grid25() -> GaussianMixture { try! grid(side: 5, extent: 1, std: 0.02) }
 
     // MARK: Density, score, denoiser

@@ -1,4 +1,4 @@
-// The Nets layer (DESIGN.md): layers with explicit forward and backward passes, the
+// The Nets layer (docs/architecture.md): layers with explicit forward and backward passes, the
 // optimisers and checkpoints the students train with.
 //
 // A consistency-distillation step with these pieces:

@@ -1,4 +1,4 @@
-// The Notebook layer (see DESIGN.md, "Notebooks"): notebook files in the percent
+// The Notebook layer (docs/architecture.md; the format: docs/language.md, "Notebooks"): notebook files in the percent
 // format, the headless runner, and the Markdown, HTML and .ipynb exporters.
 // The REPL's session core (numbered cells, `Out`, `:save`) lives here too, so it
 // is tested without a terminal; the terminal glue is in the `cmlab` executable.

@@ -1,4 +1,4 @@
-// The Plotting layer (DESIGN.md): figures over Cairo, written as PNG, SVG or PDF.
+// The Plotting layer (docs/architecture.md): figures over Cairo, written as PNG, SVG or PDF.
 //
 // Where things are:
 //   Figure.swift          a page of panels; save(to:dpi:), pngData(dpi:), pixels(dpi:)

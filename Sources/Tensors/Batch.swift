@@ -1,7 +1,7 @@
 /// A batch of `count` vectors of dimension `dims`, in Double precision, row-major.
 ///
 /// Solver states, exact-teacher inputs and outputs and metric inputs are batches:
-/// DESIGN.md asks for solver arithmetic and exact teachers in Double, networks in
+/// solver arithmetic and exact teachers run in Double, networks in
 /// Float32, with the conversion made explicit at the boundary (``init(_:)-tensor``,
 /// ``tensor``).
 public struct Batch: Sendable, Equatable {

@@ -2,7 +2,7 @@ import Foundation
 
 /// A dense, contiguous, row-major tensor of `Float` (32-bit) with a shape.
 ///
-/// Networks run in Float32 (DESIGN.md); solvers and exact teachers use ``Batch``,
+/// Networks run in Float32 (docs/architecture.md); solvers and exact teachers use ``Batch``,
 /// its Double-precision sibling. `Tensor` is a value type: copies share storage
 /// until one of them is written (Swift's copy-on-write arrays).
 public struct Tensor: Sendable, Equatable {

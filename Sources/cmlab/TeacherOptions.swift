@@ -27,7 +27,7 @@ struct TeacherOptions: ParsableArguments {
     }
 }
 
-/// The toy data sets the command line knows by name (defaults of DESIGN.md).
+/// The toy data sets the command line knows by name (the standard toys of docs/science.md).
 func toyData(named name: String) throws -> any ToyDistribution {
     switch name.lowercased() {
     case "ring8": return GaussianMixture.ring8()

@@ -3,7 +3,7 @@ import Testing
 import Tensors
 @testable import Diffusion
 
-/// Solvers against the closed-form flow of one Gaussian N(μ, s²I) (DESIGN.md):
+/// Solvers against the closed-form flow of one Gaussian N(μ, s²I) (docs/science.md):
 /// `x(σ_b) = μ + √((s² + σ_b²)/(s² + σ_a²))·(x(σ_a) − μ)`.
 @Suite struct SolverTests {
     let gaussian = try! GaussianMixture.gaussian(mean: [0.3, -0.2], std: 0.5)

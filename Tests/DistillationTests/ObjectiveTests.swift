@@ -5,7 +5,7 @@ import Tensors
 @testable import Distillation
 
 /// On one Gaussian N(μ, s²I) the exact consistency function is known in closed form
-/// (DESIGN.md's flow taken to σ_min): `f*(x, σ) = μ + √((s² + σ_min²)/(s² + σ²))·(x − μ)`.
+/// (the single-Gaussian flow of docs/science.md taken to σ_min): `f*(x, σ) = μ + √((s² + σ_min²)/(s² + σ²))·(x − μ)`.
 struct GaussianOracle {
     let mean: [Double], s: Double, sigmaMin: Double
     var teacher: GaussianMixture { try! .gaussian(mean: mean, std: s) }
