@@ -1,11 +1,11 @@
 import Foundation
 import Tensors
 
-/// One solver step of the probability-flow ODE `dx/dσ = (x − D(x; σ))/σ` from σ_a to
-/// σ_b, row-wise (every row may have its own σ_a, σ_b). Arithmetic is Double.
-///
-/// Each function returns the new state and `D(x; σ_a)`, the denoiser's prediction at
-/// the step's start (what trajectories record).
+// One solver step of the probability-flow ODE `dx/dσ = (x − D(x; σ))/σ` from σ_a to
+// σ_b, row-wise (every row may have its own σ_a, σ_b). Arithmetic is Double.
+//
+// Each function returns the new state and `D(x; σ_a)`, the denoiser's prediction at
+// the step's start (what trajectories record).
 
 /// Euler: `x_b = x + (σ_b − σ_a)·d`, `d = (x − D(x; σ_a))/σ_a`. DDIM on the VE scale is the same step.
 public func eulerStep(_ D: Denoiser, _ x: Batch, from sa: [Double], to sb: [Double]) -> (x: Batch, denoised: Batch) {

@@ -18,8 +18,9 @@ import Tensors
 /// Inputs and outputs are flattened images, `[B, Ci·H·W]` (NCHW per row), so the U-Net
 /// and the ``MLP`` are interchangeable behind ``ConditionalNetwork``. Internally the
 /// activations are CHWB `[C, H, W, B]` (``ImageGeometry``), the batch padded to a
-/// multiple of 16: 3 × 3 convolutions are Winograd F(2×2, 3×3) products over the whole
-/// batch, and every other kernel runs four images per SSE register. Each layer spreads
+/// multiple of 16: 3 × 3 convolutions are Winograd F(4×4, 3×3) products over the whole
+/// batch (`Winograd.swift`: 4 × 4 output tiles from 6 × 6 input tiles), and the other
+/// kernels run four images per SSE register (group norm sixteen). Each layer spreads
 /// its own work over the cores (OpenBLAS is single-threaded in CMLab). All parameters live in one ``ParameterStore``; activation
 /// buffers are allocated once per batch size. Not thread-safe.
 public final class UNet: Module {

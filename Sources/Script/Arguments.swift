@@ -5,7 +5,7 @@ import Tensors
 ///
 ///     let iters = try args.positiveInt("iters")     // "'iters' must be a positive whole number, got -5"
 ///     let name  = try args.string("objective")      // "expected a string for 'objective', got number 3"
-///     let s     = try args.object("solver", as: Solver.self)
+///     let s     = try args.object("solver", as: SolverObject.self)   // a ScriptObject class of Bindings
 public struct Arguments {
     /// The builtin being called.
     public let builtin: Builtin

@@ -1,8 +1,8 @@
-/// NumPy broadcasting for element-wise tensor arithmetic.
-///
-/// Shapes are aligned at their trailing axes; an axis of extent 1 stretches to
-/// match. Every operation allocates its result once and runs one loop; the common
-/// cases (equal shapes, a scalar, a row vector against a matrix) take straight paths.
+// NumPy broadcasting for element-wise tensor arithmetic.
+//
+// Shapes are aligned at their trailing axes; an axis of extent 1 stretches to
+// match. Every operation allocates its result once and runs one loop; the common
+// cases (equal shapes, a scalar, a row vector against a matrix) take straight paths.
 
 public struct ShapeError: Error, CustomStringConvertible, Equatable {
     public let message: String

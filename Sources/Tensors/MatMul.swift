@@ -1,12 +1,12 @@
 import CBLAS
 
-/// Matrix products through OpenBLAS (`cblas_sgemm` / `cblas_dgemm`), row-major,
-/// with transposes passed to BLAS rather than materialised.
-///
-/// OpenBLAS runs single-threaded in every CMLab process (``BLASThreads``): its results
-/// change in the last bits with its thread count, so CMLab spreads products over the
-/// cores itself, with splits that depend on the shapes alone (`sgemmRows`, the
-/// networks' own halves), and the same inputs give the same numbers on any schedule.
+// Matrix products through OpenBLAS (`cblas_sgemm` / `cblas_dgemm`), row-major,
+// with transposes passed to BLAS rather than materialised.
+//
+// OpenBLAS runs single-threaded in every CMLab process (``BLASThreads``): its results
+// change in the last bits with its thread count, so CMLab spreads products over the
+// cores itself, with splits that depend on the shapes alone (`sgemmRows`, the
+// networks' own halves), and the same inputs give the same numbers on any schedule.
 
 /// `C = alpha · op(A) · op(B) + beta · C` on raw row-major buffers.
 /// `op(A)` is `m × k`, `op(B)` is `k × n`, `C` is `m × n`; `lda`, `ldb` are the
