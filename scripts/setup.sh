@@ -27,5 +27,10 @@ fi
 
 # One release build serves both the tool and the tests (-enable-testing lets the
 # test targets use `@testable import`, so `swift test` reuses these objects).
-swift build -c release -Xswiftc -enable-testing 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
+# The progress lines are filtered out; a failed build fails this step (pipefail gives the
+# pipeline swift's status; the braces keep grep's "nothing left to print" from counting).
+if ! swift build -c release -Xswiftc -enable-testing 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; }; then
+  echo "setup: the release build failed (errors above); not going on with a stale binary" >&2
+  exit 1
+fi
 test -x .build/release/cmlab
