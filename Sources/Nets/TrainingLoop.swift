@@ -26,6 +26,24 @@ public enum TrainingOutcome: Sendable, Equatable {
         case let .diverged(i, reason): "training diverged at iteration \(i): \(reason); kept the weights of iteration \(i - 1)"
         }
     }
+
+    /// Reads back a ``message`` (files that stored only the sentence); nil for any other text.
+    public init?(message: String) {
+        if message == "completed" { self = .completed; return }
+        let interrupted = "interrupted after ", kept = " iterations (weights kept)"
+        if message.hasPrefix(interrupted), message.hasSuffix(kept),
+           let i = Int(message.dropFirst(interrupted.count).dropLast(kept.count)), i >= 0 {
+            self = .cancelled(iteration: i)
+            return
+        }
+        let diverged = "training diverged at iteration "
+        guard message.hasPrefix(diverged) else { return nil }
+        let rest = message.dropFirst(diverged.count)
+        guard let colon = rest.firstIndex(of: ":"), let i = Int(rest[..<colon]), i >= 1 else { return nil }
+        let tail = rest[rest.index(after: colon)...], last = "; kept the weights of iteration \(i - 1)"
+        guard tail.hasPrefix(" "), tail.hasSuffix(last), tail.count >= 1 + last.count else { return nil }
+        self = .diverged(iteration: i, reason: String(tail.dropFirst().dropLast(last.count)))
+    }
 }
 
 /// The shared training loop of teachers and students: iterations, progress, cancellation,

@@ -140,6 +140,40 @@ import Tensors
         #expect(throws: DistillationError.self) { try s.sample(z, steps: 11) }
     }
 
+    /// The training outcome a student file saves is the one it loads back: completed,
+    /// cancelled and diverged (with iteration and reason); a file that stored only the
+    /// outcome's sentence (before the structured field) reads back the same; an outcome
+    /// the loader cannot read is an error naming it.
+    @Test func checkpointKeepsTheTrainingOutcome() throws {
+        let mix = GaussianMixture.ring8()
+        let solver = GridSolver(.euler, grid: try SigmaGrid.karras(n: 6))
+        var c = smallConfig(.cm, iters: 2); c.width = 8; c.depth = 1
+        let s = try distill(teacher: mix, solver: solver, data: { mix.sample(count: $0, rng: $1) }, config: c)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("student-\(UUID()).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let outcomes: [TrainingOutcome] = [.completed, .cancelled(iteration: 50),
+                                           .diverged(iteration: 11, reason: "gradient norm is inf; again: x")]
+        for outcome in outcomes {
+            s.outcome = outcome
+            try s.save(to: path)
+            #expect(try ConsistencyStudent.load(from: path).outcome == outcome)
+            // An older file: the same record without the "ending" field.
+            #expect(TrainingOutcome(message: outcome.message) == outcome)
+            let legacy = #"{"config":\#(String(decoding: try JSONEncoder().encode(c), as: UTF8.self)),"format":"cmlab.student/1","#
+                + #""lossCurve":[1,2],"outcome":\#(String(decoding: try JSONEncoder().encode(outcome.message), as: UTF8.self)),"#
+                + #""sigmas":\#(s.grid.sigmas),"teacher":"t"}"#
+            try s.network.save(to: path, metadata: ["student": legacy])
+            #expect(try ConsistencyStudent.load(from: path).outcome == outcome)
+        }
+        for bad in ["done", "interrupted after many iterations (weights kept)", "training diverged at iteration 0: x; kept the weights of iteration -1"] {
+            #expect(TrainingOutcome(message: bad) == nil)
+        }
+        let unreadable = #"{"config":\#(String(decoding: try JSONEncoder().encode(c), as: UTF8.self)),"format":"cmlab.student/1","lossCurve":[],"#
+            + #""outcome":"completed","ending":{"kind":"cancelled"},"sigmas":\#(s.grid.sigmas),"teacher":"t"}"#
+        try s.network.save(to: path, metadata: ["student": unreadable])
+        #expect { _ = try ConsistencyStudent.load(from: path) } throws: { "\($0)".contains("bad training outcome") }
+    }
+
     @Test func samplingIndicesFollowLinspace() throws {
         let s = ConsistencyStudent(network: MLP(inputDims: 2, width: 4, depth: 1), grid: try .karras(n: 40), config: DistillationConfig())
         #expect(s.samplingIndices(steps: 1) == [0])
