@@ -1,6 +1,6 @@
 // swift-tools-version: 6.0
 // CMLab: a workbench for consistency models. Layers, lowest first (docs/architecture.md):
-// a target imports only the targets listed before it.
+// a target imports only the targets listed before it, and declares exactly those it imports.
 import PackageDescription
 import Foundation
 
@@ -21,7 +21,7 @@ var targets: [Target] = [
 
     // Numerical layers.
     .target(name: "Tensors", dependencies: ["CBLAS", "CKernels"], swiftSettings: release),
-    .target(name: "Nets", dependencies: ["Tensors", "CKernels"], swiftSettings: release),
+    .target(name: "Nets", dependencies: ["Tensors", "CBLAS", "CKernels"], swiftSettings: release),
     .target(name: "Diffusion", dependencies: ["Tensors", "Nets", "CKernels"], swiftSettings: release),
     .target(name: "Distillation", dependencies: ["Tensors", "Nets", "Diffusion"], swiftSettings: release),
     .target(name: "Datasets", dependencies: ["Tensors", "Diffusion"], swiftSettings: checked),
@@ -42,7 +42,7 @@ var targets: [Target] = [
     // Sweeps: a notebook over a parameter grid, one `cmlab run` process per point (Foundation.Process), then collected.
     .target(name: "Sweep", dependencies: ["Notebook", "Plotting"]),
     .executableTarget(name: "cmlab", dependencies: [
-        "Tensors", "Nets", "Diffusion", "Distillation", "Datasets", "Metrics", "Plotting",
+        "Tensors", "Nets", "Diffusion", "Distillation", "Datasets", "Plotting",
         "Script", "Bindings", "Notebook", "Kernel", "Sweep", "CReadline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ], swiftSettings: checked),
@@ -50,12 +50,12 @@ var targets: [Target] = [
     // Tests mirror the source modules.
     .testTarget(name: "TensorsTests", dependencies: ["Tensors"], resources: [.copy("Fixtures")]),
     .testTarget(name: "NetsTests", dependencies: ["Nets", "Tensors", "CKernels"]),
-    .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Tensors"]),
+    .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Nets", "Tensors"]),
     .testTarget(name: "DistillationTests", dependencies: ["Distillation", "Diffusion", "Nets", "Tensors"]),
-    .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Datasets", "Diffusion", "Distillation", "Tensors"]),
+    .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Datasets", "Diffusion", "Distillation", "Nets", "Tensors"]),
     .testTarget(name: "PlottingTests", dependencies: ["Plotting", "Tensors"]),
     .testTarget(name: "ScriptTests", dependencies: ["Script", "Tensors", "CKernels"], resources: [.copy("Scripts")]),
-    .testTarget(name: "BindingsTests", dependencies: ["Bindings", "Distillation", "Script", "Notebook", "Plotting", "Tensors"]),
+    .testTarget(name: "BindingsTests", dependencies: ["Bindings", "Distillation", "Nets", "Script", "Notebook", "Plotting", "Tensors"]),
     .testTarget(name: "SweepTests", dependencies: ["Sweep", "Notebook", "Plotting"]),
     .testTarget(name: "KernelTests", dependencies: ["Kernel", "Notebook", "Script", "Tensors"]),
 ]
