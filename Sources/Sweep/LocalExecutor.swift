@@ -36,42 +36,17 @@ public struct LocalExecutor {
             try runShared(tick: tick, report: report, shouldStop: shouldStop)
         }
 
-        let lock = NSLock()
-        var next = 0, running = 0, done = manifest.points.filter { $0.state == .done }.count, failed = 0
-        var seconds: [Double] = []
-        var firstError: Error?
+        let runner = self.runner
+        let pool = Pool(todo: todo, done: manifest.points.filter { $0.state == .done }.count)
         let group = DispatchGroup()
         for _ in 0..<min(jobs, max(1, todo.count)) {
             DispatchQueue.global().async(group: group) {
-                while true {
-                    lock.lock()
-                    guard next < todo.count, !runner.isStopping, firstError == nil else { lock.unlock(); return }
-                    let point = todo[next]
-                    next += 1; running += 1
-                    lock.unlock()
-                    do {
-                        let s = try runner.run(point)
-                        lock.lock()
-                        running -= 1
-                        if s.exit == 0 && !s.interrupted { done += 1; seconds.append(s.seconds) }
-                        else if !s.interrupted { failed += 1 }
-                        lock.unlock()
-                    } catch {
-                        lock.lock(); running -= 1; firstError = firstError ?? error; lock.unlock()
-                    }
+                while let point = pool.take(unless: runner.isStopping) {
+                    do { pool.finish(try runner.run(point)) } catch { pool.fail(error) }
                 }
             }
         }
-        func progress() -> Progress {
-            lock.lock(); defer { lock.unlock() }
-            var p = Progress(done: done, running: running, failed: failed, total: manifest.points.count)
-            if !seconds.isEmpty {
-                let mean = seconds.reduce(0, +) / Double(seconds.count)
-                let left = todo.count - next
-                p.secondsLeft = mean * (Double(left) + Double(running) * 0.5) / Double(jobs)
-            }
-            return p
-        }
+        func progress() -> Progress { pool.progress(total: manifest.points.count, jobs: jobs) }
         while group.wait(timeout: .now() + tick) == .timedOut {
             if shouldStop() { runner.stop() }
             report(progress())
@@ -79,8 +54,53 @@ public struct LocalExecutor {
         report(progress())
         manifest.refresh(in: dir)
         try manifest.write(in: dir)
-        if let firstError { throw firstError }
+        if let error = pool.firstError { throw error }
         return manifest
+    }
+}
+
+/// The workers' shared counts, behind one lock: which point is next, how many run, ended,
+/// failed, their times, and the first error that stops the pool.
+private final class Pool: @unchecked Sendable {
+    private let lock = NSLock()
+    private let todo: [SweepPoint]
+    private var next = 0, running = 0, done: Int, failed = 0
+    private var seconds: [Double] = []
+    private var error: Error?
+
+    init(todo: [SweepPoint], done: Int) { self.todo = todo; self.done = done }
+
+    /// The next point to run, nil when none is left, `stopping` is true or a worker failed.
+    func take(unless stopping: Bool) -> SweepPoint? {
+        lock.lock(); defer { lock.unlock() }
+        guard next < todo.count, !stopping, error == nil else { return nil }
+        next += 1; running += 1
+        return todo[next - 1]
+    }
+
+    func finish(_ s: PointStatus) {
+        lock.lock(); defer { lock.unlock() }
+        running -= 1
+        if s.exit == 0 && !s.interrupted { done += 1; seconds.append(s.seconds) } else if !s.interrupted { failed += 1 }
+    }
+
+    func fail(_ e: Error) {
+        lock.lock(); defer { lock.unlock() }
+        running -= 1
+        error = error ?? e
+    }
+
+    var firstError: Error? { lock.lock(); defer { lock.unlock() }; return error }
+
+    /// Counts and the time left, from the mean time of the points finished so far.
+    func progress(total: Int, jobs: Int) -> LocalExecutor.Progress {
+        lock.lock(); defer { lock.unlock() }
+        var p = LocalExecutor.Progress(done: done, running: running, failed: failed, total: total)
+        if !seconds.isEmpty {
+            let mean = seconds.reduce(0, +) / Double(seconds.count)
+            p.secondsLeft = mean * (Double(todo.count - next) + Double(running) * 0.5) / Double(jobs)
+        }
+        return p
     }
 }
 

@@ -186,7 +186,7 @@ struct SlurmSweepTests {
         let done = try #require(PointStatus.read(sw.appendingPathComponent("points/0000")))
 
         // Resubmitted on hold: --status shows the point queued; a rerun does not submit it again.
-        FileManager.default.createFile(atPath: flag, contents: Data())
+        _ = FileManager.default.createFile(atPath: flag, contents: Data())
         let (c2, e2) = try slurm(Array(args.dropLast()) + ["--slurm-opt=--hold"], in: dir)
         #expect(c2 == 0, "\(e2)")
         let held = try #require(SlurmRecord.read(in: sw)?.submissions.last?.job)

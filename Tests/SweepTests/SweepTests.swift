@@ -140,7 +140,7 @@ struct SweepEndToEndTests {
         #expect(cc == 1 && cerr.contains("missing: point 1 (seed=3"), "\(cerr)")
         let sw = dir.appendingPathComponent("sw")
         let before = try #require(PointStatus.read(sw.appendingPathComponent("points/0000")))
-        FileManager.default.createFile(atPath: flag, contents: Data())
+        _ = FileManager.default.createFile(atPath: flag, contents: Data())
         let (code2, err2) = try cmlab(args, in: dir)
         #expect(code2 == 0, "\(err2)")
         #expect(PointStatus.read(sw.appendingPathComponent("points/0000")) == before)  // not redone
@@ -177,7 +177,7 @@ struct SweepEndToEndTests {
         #expect(FileManager.default.fileExists(atPath: sw.appendingPathComponent("points/0002/long.md").path))
         let finished = try (0..<2).map { try #require(PointStatus.read(sw.appendingPathComponent("points/000\($0)"))) }
 
-        FileManager.default.createFile(atPath: flag, contents: Data())
+        _ = FileManager.default.createFile(atPath: flag, contents: Data())
         let (code2, err2) = try cmlab(args, in: dir)
         #expect(code2 == 0, "\(err2)")
         #expect((0..<2).map { PointStatus.read(sw.appendingPathComponent("points/000\($0)")) } == finished)  // not redone
