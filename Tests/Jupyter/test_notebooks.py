@@ -51,7 +51,7 @@ def test_nbclient_runs_the_report_of_cmlab_run(tmp_path):
 
     table = outputs(code[3], "execute_result")[0]["data"]
     assert table["text/markdown"].splitlines()[:2] == ["| model | steps | ode_error |", "| --- | --- | ---: |"]
-    assert table["text/markdown"].splitlines()[2].startswith("| teacher (euler N=6) | — | 0 |")
+    assert table["text/markdown"].splitlines()[2].startswith("| teacher (euler N=6) | — | 0 [0, 0] |")
     assert '<th style="text-align: left">model</th>' in table["text/html"]
     # The same table as cmlab run printed it (the same seed gives the same numbers).
     ran = json.loads(path.read_text())["cells"][-1]["outputs"][-1]["data"]["text/plain"]
