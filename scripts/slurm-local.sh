@@ -12,6 +12,13 @@
 # up it only prints the environment. Progress goes to standard error; standard output is only
 # the `export` lines, so `eval` is safe.
 set -euo pipefail
+# Close every descriptor inherited beyond 0-2: the daemons would keep them open for their
+# lifetime, and a caller waiting for one to close (Foundation's Process watches a socket
+# the child inherits) would wait for as long as the cluster runs.
+for fd in /proc/$$/fd/*; do
+  fd="${fd##*/}"
+  if [ "$fd" -gt 2 ] 2>/dev/null; then eval "exec $fd>&-" 2>/dev/null || true; fi
+done
 
 dir="${CMLAB_SLURM_DIR:-${TMPDIR:-/tmp}/cmlab-slurm}"
 conf="$dir/slurm.conf"

@@ -3,6 +3,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# A one-node Slurm for the `cmlab sweep --slurm` tests (scripts/slurm-local.sh; needs root),
+# unless SLURM_CONF names a cluster already. Stopped on exit, even when a test fails, when
+# this run started it; a cluster that was already up is left as it was.
+if [ -z "${SLURM_CONF:-}" ] && [ "$(id -u)" -eq 0 ]; then
+  CMLAB_SLURM_STARTED=0
+  trap 'if [ "${CMLAB_SLURM_STARTED:-0}" = 1 ]; then bash scripts/slurm-local.sh stop || true; fi' EXIT
+  eval "$(bash scripts/slurm-local.sh start)"
+fi
 swift test -c release -Xswiftc -enable-testing "$@"
 # The Jupyter kernel under the community's clients: jupyter_kernel_test's conformance
 # suite, nbclient running a notebook, and bad input (Tests/Jupyter); then the PyTorch reference

@@ -71,30 +71,18 @@ struct SlurmSubmissionErrorTests {
     }
 }
 
-/// A Slurm cluster to submit to: `SLURM_CONF` when set (CI starts one with
-/// scripts/slurm-local.sh), else one that already answers `sinfo`, else the local one-node
-/// cluster started by `scripts/slurm-local.sh start` (left running; `… stop` stops it).
+/// A Slurm cluster to submit to: `SLURM_CONF` when set (scripts/test.sh starts the local
+/// one-node cluster and sets it), else one that already answers `sinfo`. The tests do not start
+/// daemons themselves: a cluster they started would outlive them.
 enum SlurmCluster {
     static let sbatchFound = Command.find("sbatch") != nil
 
     /// The environment of the cluster's commands, or why there is none.
     static let environment: Result<[String: String], SweepError> = {
-        let env = ProcessInfo.processInfo.environment
-        if env["SLURM_CONF"] != nil { return .success([:]) }
+        if ProcessInfo.processInfo.environment["SLURM_CONF"] != nil { return .success([:]) }
         if let sinfo = Command.find("sinfo"), let r = try? sinfo.run(["-h"]), r.status == 0 { return .success([:]) }
-        guard let bash = Command.find("bash") else { return .failure(SweepError("no bash to run scripts/slurm-local.sh")) }
-        var script = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { script.deleteLastPathComponent() }
-        script.appendPathComponent("scripts/slurm-local.sh")
-        guard let r = try? bash.run([script.path, "start"]), r.status == 0 else {
-            return .failure(SweepError("sbatch is on PATH but no cluster answers and `bash scripts/slurm-local.sh start` failed"))
-        }
-        var out: [String: String] = [:]
-        for line in r.out.split(whereSeparator: \.isNewline) where line.hasPrefix("export ") {
-            let kv = line.dropFirst(7).split(separator: "=", maxSplits: 1).map(String.init)
-            if kv.count == 2 { out[kv[0]] = kv[1].trimmingCharacters(in: CharacterSet(charactersIn: "'")) }
-        }
-        return .success(out)
+        return .failure(SweepError("sbatch is on PATH but no cluster answers: start one with "
+                                   + "eval \"$(bash scripts/slurm-local.sh start)\" (scripts/test.sh does)"))
     }()
 }
 
