@@ -27,7 +27,10 @@ public enum SizeGuard {
         for d in shape {
             guard d >= 0 else { throw SizeError("\(what) \(shape) has a negative extent") }
             let (p, o) = extent.multipliedReportingOverflow(by: max(d, 1))
-            guard !o, p <= maxElements else {
+            guard !o else {
+                throw SizeError("\(what) \(shape) is too large: the product of its extents overflows a 64-bit integer")
+            }
+            guard p <= maxElements else {
                 throw SizeError("\(what) \(shape) is too large: more than the limit of \(maxElements) elements")
             }
             extent = p
