@@ -14,5 +14,6 @@ fi
 swift test -c release -Xswiftc -enable-testing "$@"
 # The Jupyter kernel under the community's clients: jupyter_kernel_test's conformance
 # suite, nbclient running a notebook, and bad input (Tests/Jupyter); then the PyTorch reference
-# of `cmlab bench --only pytorch` (Tests/Bench, skipped without torch).
-python3 -m pytest -q -p no:cacheprovider Tests/Jupyter Tests/Bench
+# of `cmlab bench --only pytorch` (Tests/Bench, skipped without torch); the prompt under a pseudo-terminal
+# (Tests/REPL).
+python3 -m pytest -q -p no:cacheprovider Tests/Jupyter Tests/Bench Tests/REPL

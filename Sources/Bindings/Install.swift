@@ -10,6 +10,7 @@ public func installBindings(into interpreter: Interpreter, context: BindingsCont
     registerMetrics(r, context)
     registerProfiles(r, context)
     registerCompare(r, context)
+    registerPerSample(r, context)
     registerPlots(r, context)
     registerOverlay(r, context)
     registerTables(r, context)

@@ -5,13 +5,15 @@ extension ResultTable {
     /// Whether column `c` holds statistics (right-aligned, as in ``text``).
     func isNumeric(_ c: Int) -> Bool { rows.contains { $0[c].isNumber } }
 
-    /// A GitHub-flavoured Markdown table; numeric columns right-aligned.
+    /// A GitHub-flavoured Markdown table; numeric columns right-aligned. A long table shows
+    /// its first and last rows, as ``text`` does.
     var markdown: String {
         func row(_ cells: [String]) -> String {
             "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
         }
         let rule = "|" + columns.indices.map { isNumeric($0) ? " ---: |" : " --- |" }.joined()
-        let table = ([row(columns), rule] + rows.map { row($0.map(\.display)) }).joined(separator: "\n")
+        let body = shown.map { r in r.map { row($0.map(\.display)) } ?? "| " + omission + " |" }
+        let table = ([row(columns), rule] + body).joined(separator: "\n")
         return notes.isEmpty ? table : table + "\n\n" + notes.joined(separator: "\n")
     }
 
@@ -28,7 +30,10 @@ extension ResultTable {
             }.joined()
         }
         var out = ["<table>", "<thead><tr>" + cells("th", columns) + "</tr></thead>", "<tbody>"]
-        out += rows.map { "<tr>" + cells("td", $0.map(\.display)) + "</tr>" }
+        out += shown.map { r in
+            r.map { "<tr>" + cells("td", $0.map(\.display)) + "</tr>" }
+                ?? "<tr><td colspan=\"\(columns.count)\">\(escape(omission))</td></tr>"
+        }
         out += ["</tbody>", "</table>"]
         out += notes.map { "<p>\(escape($0))</p>" }
         return out.joined(separator: "\n")

@@ -11,12 +11,14 @@ struct ResultTable {
         case stat(mean: Double, std: Double, count: Int)
         /// One value with a confidence interval (a bootstrap over samples).
         case interval(value: Double, lo: Double, hi: Double)
+        /// One plain number (a per-sample value, an index): no spread, no interval.
+        case number(Double)
         case missing
 
         /// Whether the cell holds a number (statistic or interval).
         var isNumber: Bool {
             switch self {
-            case .stat, .interval: return true
+            case .stat, .interval, .number: return true
             default: return false
             }
         }
@@ -27,6 +29,7 @@ struct ResultTable {
             case .missing: return "—"
             case let .stat(m, s, n): return n > 1 ? "\(formatShort(m)) ± \(formatShort(s))" : formatShort(m)
             case let .interval(v, lo, hi): return "\(formatShort(v)) [\(formatShort(lo)), \(formatShort(hi))]"
+            case .number(let x): return formatShort(x)
             }
         }
     }
@@ -35,9 +38,26 @@ struct ResultTable {
     /// Lines printed under the table (what ± and [lo, hi] mean).
     var notes: [String] = []
 
-    /// Columns padded to their widest cell; numbers right-aligned.
+    /// Tables longer than this print their first and last rows only (``shown``).
+    static let printedRows = 30
+
+    /// The rows a printout shows: all of them, or for a long table (one row per sample)
+    /// the first 10 and the last 5, with `nil` where the others are left out.
+    var shown: [[Cell]?] {
+        guard rows.count > Self.printedRows else { return rows }
+        return rows.prefix(10).map { $0 } + [nil] + rows.suffix(5).map { $0 }
+    }
+
+    /// The line printed where rows are left out.
+    var omission: String {
+        "… \(rows.count - 15) more rows (\(rows.count) in all; t.column(\"name\") gives a whole column)"
+    }
+
+    /// Columns padded to their widest cell; numbers right-aligned. A long table prints its
+    /// first and last rows (``shown``).
     var text: String {
-        let widths = columns.indices.map { c in max(columns[c].count, rows.map { $0[c].display.count }.max() ?? 0) }
+        let shown = self.shown.compactMap { $0 }
+        let widths = columns.indices.map { c in max(columns[c].count, shown.map { $0[c].display.count }.max() ?? 0) }
         func line(_ cells: [String], numeric: [Bool]) -> String {
             zip(cells.indices, cells).map { i, s in
                 let pad = String(repeating: " ", count: widths[i] - s.count)
@@ -47,7 +67,7 @@ struct ResultTable {
         let numeric = columns.indices.map(isStatistic)
         let rule = widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")
         var out = [line(columns, numeric: numeric), rule]
-        out += rows.map { line($0.map(\.display), numeric: numeric) }
+        out += self.shown.map { r in r.map { line($0.map(\.display), numeric: numeric) } ?? omission }
         out += notes
         return out.joined(separator: "\n")
     }
@@ -57,15 +77,21 @@ struct ResultTable {
         rows.contains { $0[c].isNumber }
     }
 
+    /// Whether column `c` holds any mean ± std or interval (it gets a `_std` column in CSV;
+    /// a column of plain numbers does not).
+    private func hasSpread(_ c: Int) -> Bool {
+        rows.contains { switch $0[c] { case .stat, .interval: return true; default: return false } }
+    }
+
     /// Whether column `c` holds any interval.
     private func hasInterval(_ c: Int) -> Bool {
         rows.contains { if case .interval = $0[c] { return true }; return false }
     }
 
     /// CSV with a `_std` column beside each statistic, and `_lo`, `_hi` columns beside
-    /// those that hold intervals.
+    /// those that hold intervals; plain numbers stand alone.
     var csv: String {
-        let statCols = Set(columns.indices.filter(isStatistic))
+        let statCols = Set(columns.indices.filter(hasSpread))
         let intervalCols = Set(columns.indices.filter(hasInterval))
         var header: [String] = []
         for (i, c) in columns.enumerated() {
@@ -83,7 +109,14 @@ struct ResultTable {
                 case let .stat(m, s, _):
                     cells.append("\(m)"); cells.append("\(s)")
                     cells += Array(repeating: "", count: extra)
-                case let .interval(v, lo, hi): cells += ["\(v)", "", "\(lo)", "\(hi)"]
+                case let .interval(v, lo, hi):
+                    cells.append("\(v)")
+                    if statCols.contains(i) { cells.append("") }
+                    cells += ["\(lo)", "\(hi)"]
+                case .number(let x):
+                    cells.append("\(x)")
+                    if statCols.contains(i) { cells.append("") }
+                    cells += Array(repeating: "", count: extra)
                 case .missing:
                     cells.append("")
                     if statCols.contains(i) { cells.append("") }
@@ -106,6 +139,7 @@ struct ResultTable {
                 case .text(let s): v = s == "—" ? "null" : Double(s).map(num) ?? jsonString(s)
                 case let .stat(m, s, n): v = "{\"mean\": \(num(m)), \"std\": \(num(s)), \"n\": \(n)}"
                 case let .interval(x, lo, hi): v = "{\"mean\": \(num(x)), \"lo\": \(num(lo)), \"hi\": \(num(hi))}"
+                case .number(let x): v = num(x)
                 case .missing: v = "null"
                 }
                 return "\(jsonString(c)): \(v)"

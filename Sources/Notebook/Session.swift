@@ -138,7 +138,16 @@ public final class Session {
             return interpreter.helpText(for: .string(q))
         }
         if isPath, let first = q.split(separator: ".").first, interpreter.lookup(String(first)) != nil {
-            // Member access reads a value and runs nothing the user did not ask for.
+            // Member access reads a value and runs nothing the user did not ask for. A
+            // member's own help (`?data.labels`), not that of the value it holds (which may
+            // be none, whose help is the list of every builtin).
+            if let dot = q.lastIndex(of: "."), !q[q.index(after: dot)...].isEmpty {
+                let owner = interpreter.run(String(q[..<dot]))
+                if owner.succeeded, case .object(let o)? = owner.value,
+                   let text = interpreter.helpText(member: String(q[q.index(after: dot)...]), of: o, path: q) {
+                    return text
+                }
+            }
             let r = interpreter.run(q)
             if r.succeeded, let v = r.value { return interpreter.helpText(for: v) }
         }

@@ -35,4 +35,17 @@ extension Interpreter {
             return "\(value.typeName): \(value.repr)"
         }
     }
+
+    /// The help of one member, `path` naming it as the user wrote it (`data.labels`): a
+    /// method's signature and doc, or a value's doc and its current value. Nil when `object`
+    /// has no such member.
+    public func helpText(member name: String, of object: ScriptObject, path: String) -> String? {
+        guard object.memberNames.contains(name) else { return nil }
+        let doc = object.memberDoc(name) ?? ""
+        let value: Value? = (try? object.member(name)) ?? nil
+        if case .function(let f)? = value { return f.signature + "\n" + doc }
+        var lines = ["\(path) — member of \(object.typeName)" + (doc.isEmpty ? "" : ": " + doc)]
+        if let value { lines.append("value: " + value.repr) }
+        return lines.joined(separator: "\n")
+    }
 }

@@ -125,7 +125,8 @@ final class REPL {
             Prompt commands:
               :save FILE      write this session's successful inputs as a notebook (.cml)
               :reset          forget every variable and start numbering again
-              :images on|off  figures inline (\(detected.rawValue) here) or in braille characters
+              :images on|off  figure previews on (\(detected.rawValue) here) or off (only the file's path)
+              :images braille|kitty|sixel  previews in braille characters or that protocol
               :quit           leave (also Ctrl-D)
             In the language: help() lists builtins, help(x) or ?x explains x, Out[n] is cell n's value,
             _ the last value. Tab completes names, members (x.⇥) and argument labels inside a call.
@@ -153,11 +154,13 @@ final class REPL {
             } catch { print(paint("\(error)", "31")) }
         case "images":
             switch arg {
-            case "off", "braille": images = .braille
+            case "off": images = .off
+            case "braille": images = .braille
             case "on": images = detected
             case "kitty": images = .kitty
             case "sixel": images = .sixel
-            default: break
+            case "": break
+            default: print("usage: :images on|off|braille|kitty|sixel")
             }
             print("Figures: \(images.rawValue)")
         default:

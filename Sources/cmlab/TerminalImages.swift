@@ -7,14 +7,14 @@ import Glibc
 
 /// How the prompt shows a figure beside the file it wrote: inline with the kitty
 /// graphics protocol or sixel when the terminal is known to speak one, otherwise
-/// in braille characters.
+/// in braille characters; or not at all (`:images off`: only the path is printed).
 ///
 /// Detection is conservative: kitty when `TERM` is `xterm-kitty` or `KITTY_WINDOW_ID`
 /// is set; sixel only when the terminal itself answers the Primary Device Attributes
 /// query with attribute 4. Inside tmux or screen (which drop or mangle image
 /// sequences) and with `CMLAB_INLINE_IMAGES=0`, always braille.
 enum TerminalImages {
-    enum Mode: String { case kitty, sixel, braille }
+    enum Mode: String { case kitty, sixel, braille, off }
 
     /// What the terminal speaks (braille when `CMLAB_INLINE_IMAGES=0`).
     static func detect() -> Mode {
@@ -62,6 +62,8 @@ enum TerminalImages {
             if let image = try? figure?.pixels(dpi: 96) { emit(FigurePreview.sixel(image, maxWidth: 800) + "\n"); return }
         case .braille:
             break
+        case .off:
+            return
         }
         // Braille: about 2 dots per character column, so render at a modest DPI.
         guard let figure, let image = try? figure.pixels(dpi: 72) else { return }

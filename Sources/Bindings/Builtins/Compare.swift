@@ -25,12 +25,17 @@ func registerCompare(_ r: Registry, _ ctx: BindingsContext) {
         (the data row is the floor: as many samples as the models). Uncertainty: over several seeds or replicates, \
         mean ± standard deviation; on one seed, each value with a 95% percentile-bootstrap interval [lo, hi] over \
         its samples (1000 resamples for ode_error, nll and coverage, 200 for modes, bootstrap: resamples — \
-        recomputing the metric — for the others; bootstrap: 0 turns intervals off). Returns a table.
+        recomputing the metric — for the others; bootstrap: 0 turns intervals off). Multistep rows (K > 1) say \
+        how they re-noise in the renoise column: "fresh" (default, Song et al.'s sampler, new noise from the seed; \
+        the samples leave the teacher's trajectory, so their ode_error is large by design) or "teacher" (along \
+        the teacher's trajectory from the same noise, see student.sample; an exact student has ode_error 0 at \
+        every K); renoise: ["fresh", "teacher"] gives both rows. Returns a table.
         """, parameters: [
             .required("students"), .optional("teacher"), .optional("solver"), .optional("noise", .number(10000)),
             .optional("steps", .list([.number(1), .number(2), .number(4)])), .optional("seeds", .list([.number(0)])),
             .optional("metrics", .list(["ode_error", "nll", "swd", "coverage"].map { .string($0) })),
             .optional("features"), .optional("reference"), .optional("bootstrap", .number(25)),
+            .optional("renoise", .string("fresh")),
         ]) { a in try compare(a, ctx) }
 }
 
@@ -63,6 +68,15 @@ private func compare(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
         return UInt64(s)
     }
     guard !steps.isEmpty, !seeds.isEmpty else { throw a.error("steps and seeds must not be empty") }
+    let kinds = try renoiseKinds(a, list: true)
+    let multistep = steps.contains { $0 > 1 }
+    let alongTeacher = multistep && kinds.contains("teacher")
+    if alongTeacher {
+        for item in items { if case .students(let ss) = item.source {
+            for s in ss { try checkRenoiseGrid(solver, s, name: item.name, a) }
+        } }
+    }
+    let keptLevels = (solver as? GridSolver).map { renoiseLevels(levels: $0.grid.count, steps: steps) } ?? []
     let replicates = try a.number("bootstrap")
     guard replicates == 0 || (replicates >= 2 && replicates <= 10000 && replicates == replicates.rounded()) else {
         throw a.error("bootstrap must be 0 (no intervals) or a whole number of resamples from 2 to 10000",
@@ -92,7 +106,9 @@ private func compare(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
     let toy = teacher.data.toy
     let hasDensity = toy.map { $0.exactLogDensity(Batch(count: 1, dims: dims)) != nil } ?? false
     let hasModes = toy?.modes != nil
-    var columns = ["model", "steps"]
+    // Label columns: model, steps and, when some row re-noises, how.
+    var columns = ["model", "steps"] + (multistep ? ["renoise"] : [])
+    let labels = columns.count
     for m in metrics {
         if m == "nll" && !hasDensity { continue }
         if m == "coverage" { if hasModes { columns += ["coverage", "modes"] }; continue }
@@ -105,20 +121,21 @@ private func compare(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
     let single = seeds.count == 1 && items.allSatisfy { item in
         if case .students(let ss) = item.source { return ss.count == 1 }; return true
     }
-    let measure = CompareMetrics(columns: Array(columns.dropFirst(2)), toy: toy, features: features,
+    let measure = CompareMetrics(columns: Array(columns.dropFirst(labels)), toy: toy, features: features,
                                  replicates: single ? Int(replicates) : 0, seed: 0xB007)
     // values[row] = measurements over seeds × replicates, rows in order of appearance.
-    var keys: [(id: String, model: String, steps: String)] = []
+    var keys: [(id: String, model: String, steps: String, renoise: String)] = []
     var values: [String: [[String: MeasuredValue]]] = [:]
     var sampleCount = 0
-    func record(_ row: String, _ model: String, _ stepsLabel: String, _ x: Batch, reference: Batch?, data: Batch,
-                dataFeatures: Batch?) throws {
-        if values[row] == nil { keys.append((row, model, stepsLabel)); values[row] = [] }
+    func record(_ row: String, _ model: String, _ stepsLabel: String, _ renoise: String, _ x: Batch, reference: Batch?,
+                data: Batch, dataFeatures: Batch?) throws {
+        if values[row] == nil { keys.append((row, model, stepsLabel, renoise)); values[row] = [] }
         values[row, default: []].append(try measure.measure(x, reference: reference, data: data,
                                                             dataFeatures: dataFeatures))
     }
     let members = items.reduce(0) { n, i in if case .students(let ss) = i.source { return n + ss.count }; return n + 1 }
-    let total = Double(seeds.count * (1 + members * steps.count))
+    let rowsPerMember = steps.map { $0 > 1 ? kinds.count : 1 }.reduce(0, +)
+    let total = Double(seeds.count * (1 + members * rowsPerMember))
     var done = 0.0
     for seed in seeds {
         let x = try initial(seed)
@@ -130,30 +147,35 @@ private func compare(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
             throw a.error("the reference data has \(dataRef.dims) dims, the teacher \(dims)", at: "reference")
         }
         let dataFeatures = features.map { $0(dataRef) }
-        guard let reference = solver.solve(teacher.denoiser, x, callback: { _ in !ctx.cancel.isCancelled }) else {
+        // The teacher's solve, keeping its states at the students' levels when they re-noise along it.
+        guard let run = solveKeeping(teacher.denoiser, solver, x, levels: alongTeacher ? keptLevels : [],
+                                     cancel: ctx.cancel) else {
             throw a.error(ctx.cancel.isCancelled ? "compare interrupted (Ctrl-C)" : "the teacher's solve failed")
         }
+        let reference = run.final
         done += 1; ctx.progress("compare", done / total, "teacher")
-        func put(_ row: String, _ model: String, _ k: String, _ samples: Batch) throws {
-            try record(row, model, k, samples, reference: reference, data: dataRef, dataFeatures: dataFeatures)
+        func put(_ row: String, _ model: String, _ k: String, _ renoise: String, _ samples: Batch) throws {
+            try record(row, model, k, renoise, samples, reference: reference, data: dataRef, dataFeatures: dataFeatures)
         }
-        try put("teacher", "teacher (\(solverName(solver)))", "—", reference)
+        try put("teacher", "teacher (\(solverName(solver)))", "—", "—", reference)
         // The floor: as many fresh data samples as the models have.
-        try record("data", "data", "—", teacher.data.sample(x.count, rng: RNG(seed: seed).stream(0xDA7B)),
+        try record("data", "data", "—", "—", teacher.data.sample(x.count, rng: RNG(seed: seed).stream(0xDA7B)),
                    reference: nil, data: dataRef, dataFeatures: dataFeatures)
         for (i, item) in items.enumerated() {
             switch item.source {
             case .samples(let b):
                 if ctx.cancel.isCancelled { throw a.error("compare interrupted (Ctrl-C)") }
-                try put("\(i)", item.name, "—", b)
+                try put("\(i)", item.name, "—", "—", b)
                 done += 1; ctx.progress("compare", done / total, item.name)
             case .students(let ss):
                 for s in ss {
-                    for k in steps {
+                    for k in steps { for kind in (k > 1 ? kinds : ["—"]) {
                         if ctx.cancel.isCancelled { throw a.error("compare interrupted (Ctrl-C)") }
-                        try put("\(i)\u{1}\(k)", item.name, "\(k)", try s.sample(x, steps: k, seed: seed))
+                        let renoise: Renoising = kind == "teacher" ? .teacher(states: run.states) : .fresh(seed: seed)
+                        try put("\(i)\u{1}\(k)\u{1}\(kind)", item.name, "\(k)", kind,
+                                try s.sample(x, steps: k, renoise: renoise))
                         done += 1; ctx.progress("compare", done / total, item.name)
-                    }
+                    } }
                 }
             }
         }
@@ -161,7 +183,8 @@ private func compare(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
     var anyInterval = false, anySpread = false
     let rows: [[ResultTable.Cell]] = keys.map { key in
         let ms = values[key.id] ?? []
-        return [.text(key.model), .text(key.steps)] + columns.dropFirst(2).map { c in
+        let label: [ResultTable.Cell] = [.text(key.model), .text(key.steps)] + (multistep ? [.text(key.renoise)] : [])
+        return label + columns.dropFirst(labels).map { c in
             let xs = ms.compactMap { $0[c] }
             guard let first = xs.first else { return .missing }
             if xs.count == 1, let iv = first.interval {

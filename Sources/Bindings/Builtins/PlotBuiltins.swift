@@ -66,9 +66,11 @@ func registerPlots(_ r: Registry, _ ctx: BindingsContext) {
         return try finish(f, a, ctx)
     }
     r.register(name: "field", doc: """
-        The probability-flow velocity dx/dσ = (x − D(x; σ))/σ of a 2-D teacher or student on an n × n grid over \
-        [−extent, extent]², as arrows.
-        """, parameters: [.required("teacher"), .optional("sigma", .number(1)), .optional("extent", .number(1.5)),
+        The probability-flow field of a 2-D model at one σ on an n × n grid over [−extent, extent]², as arrows \
+        pointing the way the flow moves as σ decreases, towards the data: −dx/dσ = (D(x; σ) − x)/σ (the ODE's \
+        dx/dσ = (x − D)/σ, negated). model: a teacher (D its denoiser) or a student (D its consistency function \
+        f(x, σ), so each arrow points from x towards where the student jumps, scaled by 1/σ).
+        """, parameters: [.required("model"), .optional("sigma", .number(1)), .optional("extent", .number(1.5)),
                           .optional("n", .number(25))] + common) { a in try finish(try field(a), a, ctx) }
     r.register(name: "figure", doc: """
         Combines single-panel figures into one figure with a grid of panels (row by row). share_x: true gives \
@@ -342,8 +344,8 @@ private func lines(_ a: Arguments) throws -> Figure {
 }
 
 private func field(_ a: Arguments) throws -> Figure {
-    let D = try denoiser(a, "teacher")
-    guard D.dims == 2 else { throw a.error("field draws 2-D denoisers; this one has \(D.dims) dims", at: "teacher") }
+    let D = try denoiser(a, "model")
+    guard D.dims == 2 else { throw a.error("field draws 2-D models; this one has \(D.dims) dims", at: "model") }
     let sigma = try a.number("sigma"), e = try a.number("extent"), n = try a.positiveInt("n")
     guard sigma.isFinite && sigma > 0 else { throw a.error("sigma must be positive", at: "sigma") }
     guard e.isFinite && e > 0 else { throw a.error("extent must be positive", at: "extent") }
@@ -357,7 +359,7 @@ private func field(_ a: Arguments) throws -> Figure {
     let u = (0..<(n * n)).map { -v.values[2 * $0] }, w = (0..<(n * n)).map { -v.values[2 * $0 + 1] }
     f[0].vectorField(x: xs, y: xs, u: u, v: w)
     f[0].equalAspect = true
-    f[0].title = "flow at σ = \(formatShort(sigma))"
+    f[0].title = "−dx/dσ at σ = \(formatShort(sigma))"
     return f
 }
 

@@ -31,11 +31,37 @@ final class StudentObject: MemberTable {
     var members: [Member] {
         [
             .method("sample", """
-                Multistep consistency sampling from x at σ_max (noise already scaled by σ_max); seed drives the \
-                re-noising between steps.
-                """, [.required("x"), .optional("steps", .number(1)), .optional("seed", .number(0))]) { args in
+                Multistep consistency sampling from x at σ_max (noise already scaled by σ_max). Between steps the \
+                sample is re-noised: renoise: "fresh" (default; Song et al.'s sampler) adds new noise drawn from \
+                seed; renoise: "teacher" re-noises along the teacher's own trajectory from the same x, adding \
+                x̂(σ_next) − x̂(σ_min) (the teacher's noise direction at that level), so that an exact student \
+                reproduces the teacher's output and the ODE error at K steps measures the student. "teacher" needs \
+                teacher: (and solver:, default heun on the student's grid).
+                """, [.required("x"), .optional("steps", .number(1)), .optional("seed", .number(0)),
+                      .optional("renoise", .string("fresh")), .optional("teacher"), .optional("solver")]) { args in
                 let x = try args.points("x", dims: self.student.dims)
-                return try self.student.sample(x, steps: try args.positiveInt("steps"), seed: try args.seed()).value
+                let steps = try args.positiveInt("steps")
+                guard try renoiseKinds(args, list: false)[0] == "teacher", steps > 1 else {
+                    return try self.student.sample(x, steps: steps, seed: try args.seed()).value
+                }
+                guard args.isGiven("teacher") else {
+                    throw args.error("renoise: \"teacher\" needs the teacher: s.sample(x, steps: \(steps), "
+                                     + "renoise: \"teacher\", teacher: t)", at: "renoise")
+                }
+                let t = try args.object("teacher", as: TeacherObject.self, described: "a teacher")
+                let solver: ODESolver = try args.isGiven("solver")
+                    ? args.object("solver", as: SolverObject.self, described: "a solver").solver
+                    : GridSolver(.heun, grid: self.student.grid)
+                try checkComparable([CompareItem(name: displayName(self.student), source: .students([self.student]))],
+                                    teacher: t, solver: solver, args)
+                try checkRenoiseGrid(solver, self.student, name: "the student", args)
+                self.context.cancel.reset()
+                let levels = renoiseLevels(levels: self.student.grid.count, steps: [steps])
+                guard let run = solveKeeping(t.denoiser, solver, x, levels: levels, cancel: self.context.cancel) else {
+                    throw args.error(self.context.cancel.isCancelled ? "sampling interrupted (Ctrl-C)"
+                                     : "the teacher's solve failed")
+                }
+                return try self.student.sample(x, steps: steps, renoise: .teacher(states: run.states)).value
             },
             .method("denoise", "f_θ(x, σ) for every row of x.", [.required("x"), .required("sigma")]) { args in
                 let x = try args.points("x", dims: self.student.dims)

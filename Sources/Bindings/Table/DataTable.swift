@@ -143,6 +143,7 @@ extension DataTable {
                 case .text(let s): return Double(s).map(Cell.number) ?? (s == "—" || s.isEmpty ? .missing : .text(s))
                 case .stat(let m, _, _): return .number(m)
                 case .interval(let v, _, _): return .number(v)
+                case .number(let x): return .number(x)
                 case .missing: return .missing
                 }
             }
