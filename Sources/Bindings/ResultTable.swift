@@ -114,7 +114,7 @@ struct ResultTable {
                     if statCols.contains(i) { cells.append("") }
                     cells += ["\(lo)", "\(hi)"]
                 case .number(let x):
-                    cells.append("\(x)")
+                    cells.append(x == x.rounded() && abs(x) < 1e15 ? "\(Int(x))" : "\(x)")
                     if statCols.contains(i) { cells.append("") }
                     cells += Array(repeating: "", count: extra)
                 case .missing:

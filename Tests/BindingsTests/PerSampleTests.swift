@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Bindings
+import Notebook
 import Script
 
 /// Per-sample outcomes (`mode_of`, `per_sample`, `t.column`) and multistep sampling that
@@ -154,5 +155,22 @@ import Script
         #expect(r.succeeded, "\(r.renderedErrors)")
         let text = out().joined(separator: "\n")
         #expect(text.contains("fresh teacher true true true\nfresh teacher true true true"), "\(text)")
+    }
+
+    /// notebooks/why-modes.cml runs end to end at a tiny budget and draws its basin figure.
+    @Test func whyModesNotebookRuns() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var o = RunOptions()
+        o.outputDirectory = dir
+        o.parameters = [("iters", "20"), ("count", "300")]
+        let (run, reports) = try NotebookRunner(setUp: bindingsSetUp)
+            .run(file: root.appendingPathComponent("notebooks/why-modes.cml"), options: o)
+        #expect(!run.failed)
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("basins.png").path))
+        let md = try String(contentsOf: reports[0], encoding: .utf8)
+        #expect(md.contains("Direct CM: mode agreement") && md.contains("renoise teacher: mode agreement"))
     }
 }

@@ -14,7 +14,7 @@ func registerPerSample(_ r: Registry, _ ctx: BindingsContext) {
         The mode each row of x belongs to, as a 1-D tensor of indices. data: a mixture (ring, gridmix, or one \
         embedded with embed) gives the nearest component k, minimising ‖x − μ_k‖/s_k (in the component's own \
         stds; every sample gets one, however far); a classifier (classifier(data)) gives the class it predicts \
-        for image rows. Masks follow: z[mode_of(x, data) == 3].
+        for image rows. Masks follow: z[mode_of(samples, data) == 3] is the noise whose sample lies in mode 3.
         """, parameters: [.required("x"), .required("data")]) { a in
         let by = try modeSource(a, "data")
         return vector(try by.modes(try a.points("x", dims: by.dims)).map(Double.init))
