@@ -175,8 +175,10 @@ import Tensors
             print(c[c.steps == 2].model, c[2].steps, shape(c.ode_error))
             """)
         #expect(r.succeeded, "\(r.renderedErrors)")
-        #expect(out() == ["[\"model\", \"steps\", \"ode_error\"]", "1 2", "[\"CM\"] 1 [4]"], "\(out())")
+        // Multistep rows add compare's renoise column ("—", i.e. null, for one step).
+        #expect(out() == ["[\"model\", \"steps\", \"renoise\"]", "1 2", "[\"CM\"] 1 [4]"], "\(out())")
         let json = try String(contentsOf: dir.appendingPathComponent("c.json"), encoding: .utf8)
-        #expect(json.contains(#"{"model": "CM", "steps": 1, "ode_error": "#), "\(json)")
+        #expect(json.contains(#"{"model": "CM", "steps": 1, "renoise": null, "ode_error": "#), "\(json)")
+        #expect(json.contains(#"{"model": "CM", "steps": 2, "renoise": "fresh", "ode_error": "#), "\(json)")
     }
 }
