@@ -125,4 +125,33 @@ import Tensors
         #expect(text.contains("2 2 4") && text.contains("[24, 196]") && text.contains("true\ntrue") && text.contains("[3, 196]"), "\(text)")
         #expect(figures().map(\.lastPathComponent) == ["strip.png"])
     }
+
+    /// A classifier saved and loaded through the language measures the same Fréchet distance
+    /// and keeps its test accuracy; a file that is no checkpoint is a clear error.
+    @Test func classifierSavedAndLoaded() throws {
+        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz") else { return }
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (interp, out, _) = session(dir)
+        let r = interp.run("""
+        train = fashion_mnist(size: 14, count: 200, seed: 2)
+        test = fashion_mnist(split: "test", size: 14, count: 100)
+        clf = classifier(train, test: test, epochs: 1, seed: 3)
+        save(clf, "clf.safetensors")
+        again = load("clf.safetensors")
+        print(again.test_accuracy == clf.test_accuracy, again.test_accuracy > 0)
+        a = fd(train.points[0:50], test.points, features: clf)
+        b = fd(train.points[0:50], test.points, features: again)
+        print(a == b, a > 0)
+        """)
+        #expect(r.succeeded, "\(r.renderedErrors)")
+        #expect(out().joined(separator: "\n").contains("true true\ntrue true"), "\(out())")
+        // A safetensors file of another kind: a clear error naming what it is not.
+        let header = Array(#"{"__metadata__":{"format":"other"}}"#.utf8)
+        var bytes = (0..<8).map { UInt8((header.count >> (8 * $0)) & 0xff) }
+        bytes += header
+        try Data(bytes).write(to: dir.appendingPathComponent("mlp.safetensors"))
+        let bad = interp.run("load(\"mlp.safetensors\")")
+        #expect(bad.errors.count == 1 && bad.renderedErrors.contains("nor a classifier"), "\(bad.renderedErrors)")
+    }
 }

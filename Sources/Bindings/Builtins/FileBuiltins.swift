@@ -8,16 +8,16 @@ import Script
 import Tensors
 
 /// `save` and `load`: `.npy` (tensors), `.csv` (tensors, tables), `.json` (values,
-/// tables), `.safetensors` (students, learned teachers), `.png/.svg/.pdf` (figures).
+/// tables), `.safetensors` (students, learned teachers, classifiers), `.png/.svg/.pdf` (figures).
 func registerFiles(_ r: Registry, _ ctx: BindingsContext) {
     r.register(name: "save", doc: """
-        Saves a value by the path's extension: a tensor to .npy or .csv; a table to .csv or .json; a student or \
-        learned teacher to .safetensors; a figure to .png, .svg or .pdf; numbers, strings, lists and records to \
+        Saves a value by the path's extension: a tensor to .npy or .csv; a table to .csv or .json; a student, \
+        learned teacher or classifier to .safetensors; a figure to .png, .svg or .pdf; numbers, strings, lists and records to \
         .json. Writes atomically; notebooks may only write inside their output folder.
         """, parameters: [.required("value"), .required("path")]) { a in try save(a, ctx) }
     r.register(name: "load", doc: """
-        Loads a file by extension: .npy → tensor; .safetensors → a student or a learned teacher (from its \
-        metadata); .csv → a table when its first row is a header (names), else a tensor of \
+        Loads a file by extension: .npy → tensor; .safetensors → a student, a learned teacher or a classifier \
+        (from its metadata); .csv → a table when its first row is a header (names), else a tensor of \
         numbers; .json → a table when it is a list of flat records (as tables save), else a value. A bad or \
         truncated file is a clear error. name: \
         renames a loaded student (its rows in compare, its legend entries).
@@ -43,6 +43,9 @@ private func save(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
         }
         else if let t = o as? TeacherObject, ext == "safetensors", let u = t.denoiser as? ImageDenoiser {
             try u.save(to: url.path)
+        }
+        else if let c = o as? ClassifierObject, ext == "safetensors" {
+            try c.classifier.save(to: url.path, metadata: c.testAccuracy.map { ["test_accuracy": "\($0)"] } ?? [:])
         }
         else if let f = o as? FigureObject, ["png", "svg", "pdf"].contains(ext) { try f.write(to: url) }
         else if let t = o as? DataTableObject, ["csv", "json"].contains(ext) { try saveTable(t.table, url, a, at: "path") }
@@ -75,7 +78,11 @@ private func load(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
             let l = try LearnedDenoiser.load(from: url.path)
             return .object(TeacherObject(l, data: try dataNamed(l.dataName, a), kind: "learned", context: ctx))
         }
-        throw a.error("\(url.path) holds neither a student nor a teacher (no \"student\" or \"teacher\" metadata)",
+        if contents.metadata["format"] == Classifier.checkpointFormat {
+            let (c, meta) = try Classifier.load(contents, path: url.path)
+            return .object(ClassifierObject(c, testAccuracy: meta["test_accuracy"].flatMap(Double.init)))
+        }
+        throw a.error("\(url.path) holds neither a student, a teacher nor a classifier (no \"student\" or \"teacher\" metadata, no classifier format)",
                       at: "path")
     case "csv":
         do {
