@@ -154,4 +154,26 @@ import Tensors
         let bad = interp.run("load(\"mlp.safetensors\")")
         #expect(bad.errors.count == 1 && bad.renderedErrors.contains("nor a classifier"), "\(bad.renderedErrors)")
     }
+
+    /// lines() given a list of tensors draws exactly what it draws given them one by one
+    /// (same PNG), and a bad item in such a list is a clear error.
+    @Test func linesTakesAListOfCurves() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (interp, _, _) = session(dir)
+        let r = interp.run("""
+        a = stack(tensor([1, 2, 3]), tensor([1, 4, 9]))
+        b = stack(tensor([1, 2, 3]), tensor([2, 3, 4]))
+        c = [a, b]
+        lines(a, b, labels: ["a", "b"], file: "one.png")
+        lines(c, labels: ["a", "b"], file: "two.png")
+        lines([a], labels: ["a", "b"], file: "three.png")
+        """)
+        #expect(r.succeeded, "\(r.renderedErrors)")
+        let one = try Data(contentsOf: dir.appendingPathComponent("one.png"))
+        #expect(one == (try Data(contentsOf: dir.appendingPathComponent("two.png"))))
+        #expect(one != (try Data(contentsOf: dir.appendingPathComponent("three.png"))))
+        let bad = interp.run("lines([a, \"x\"])")
+        #expect(bad.errors.count == 1 && bad.renderedErrors.contains("list curve must hold numbers"), "\(bad.renderedErrors)")
+    }
 }

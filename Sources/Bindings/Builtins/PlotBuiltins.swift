@@ -33,7 +33,8 @@ func registerPlots(_ r: Registry, _ ctx: BindingsContext) {
                           .optional("color_by"), .optional("categorical"), .optional("color_label")]
                          + labelled) { a in try finish(try scatter(a), a, ctx) }
     r.register(name: "lines", doc: """
-        Curves on one panel: each a 1-D tensor or list (y against 1, 2, …) or an [n, 2] tensor (x, y).
+        Curves on one panel: each a 1-D tensor or list (y against 1, 2, …) or an [n, 2] tensor (x, y); a list of \
+        tensors stands for its curves.
         """, parameters: [.variadic("curves"), .optional("labels", .list([])), .optional("log_x", .bool(false)),
                           .optional("log_y", .bool(false))] + labelled) { a in try finish(try lines(a), a, ctx) }
     r.register(name: "density", doc: "A 2-D histogram of an [n, 2] tensor as a heatmap with a colour bar.",
@@ -315,7 +316,16 @@ private func lines(_ a: Arguments) throws -> Figure {
     guard !a.rest.isEmpty else { throw a.error("lines needs at least one curve") }
     let labels = try a.list("labels")
     var f = Figure()
-    for (i, v) in a.rest.enumerated() {
+    // A list of tensors stands for its curves (a notebook building a variable number of them).
+    var curves: [(value: Value, span: SourceSpan)] = []
+    for (v, span) in zip(a.rest, a.restSpans) {
+        if case .list(let l) = v, !l.isEmpty, l.allSatisfy({ if case .tensor = $0 { true } else { false } }) {
+            curves += l.map { ($0, span) }
+        } else {
+            curves.append((v, span))
+        }
+    }
+    for (i, (v, span)) in curves.enumerated() {
         let label = curveLabel(labels, i)
         switch v {
         case .tensor(let t) where t.rank == 2 && t.shape[1] == 2:
@@ -327,14 +337,14 @@ private func lines(_ a: Arguments) throws -> Figure {
         case .list(let l):
             let ys = try l.map { x -> Double in
                 guard case .number(let n) = x else {
-                    throw ScriptError("lines: a list curve must hold numbers", at: a.restSpans[i])
+                    throw ScriptError("lines: a list curve must hold numbers (or be a list of tensors)", at: span)
                 }
                 return n
             }
             f[0].line(y: ys, label: label, marker: ys.count <= 20 ? .circle : nil)
         default:
             throw ScriptError("lines: curve \(i + 1) must be a 1-D tensor, a list of numbers or an [n, 2] tensor, got "
-                              + "\(v.typeName)\(tensorShape(v))", at: a.restSpans[i])
+                              + "\(v.typeName)\(tensorShape(v))", at: span)
         }
     }
     if try a.bool("log_x") { f[0].xScale = .log }
