@@ -12,7 +12,16 @@ public struct Interval: Sendable, Equatable {
 /// those values. Resample `r`, draw `i` is `RNG(seed).stream(r).integer(at: i, below: n)`,
 /// so the interval is a pure function of the seed. With few replicates the tails are
 /// coarse (at 25 replicates the 95% interval is about the 1st and 24th value).
+///
+/// With `estimate` (the statistic on the samples themselves, θ̂) the interval is shifted by
+/// the bootstrap's estimate of the bias, b = mean of the replicates − θ̂ (Efron & Tibshirani
+/// 1993, §10.2): [q_lo − b, q_hi − b]. Statistics of a whole set (Fréchet distance, k-NN
+/// recall, sliced Wasserstein) are biased by the duplicates that resampling with
+/// replacement puts in every resample (about 37% of the points are repeats): the plain
+/// percentile interval of the Fréchet distance of 500 samples sat wholly above the value
+/// itself. The shift keeps the replicates' spread and centres it on θ̂.
 public func bootstrapInterval(count n: Int, replicates: Int, level: Double = 0.95, seed: UInt64,
+                              estimate: Double? = nil,
                               statistic: ([Int]) throws -> Double) rethrows -> Interval {
     precondition(n >= 1 && replicates >= 2 && level > 0 && level < 1)
     let rng = RNG(seed: seed)
@@ -24,7 +33,10 @@ public func bootstrapInterval(count n: Int, replicates: Int, level: Double = 0.9
         for i in 0..<n { idx[i] = s.integer(at: UInt64(i), below: n) }
         values.append(try statistic(idx))
     }
-    return percentileInterval(values, level: level)
+    let iv = percentileInterval(values, level: level)
+    guard let estimate, values.allSatisfy(\.isFinite) else { return iv }
+    let bias = values.reduce(0, +) / Double(values.count) - estimate
+    return Interval(lo: iv.lo - bias, hi: iv.hi - bias)
 }
 
 /// The bootstrap interval of a mean of per-sample values (cheap: no statistic to recompute).

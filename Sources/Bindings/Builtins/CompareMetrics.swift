@@ -14,7 +14,8 @@ struct MeasuredValue {
 /// interval over the n samples when `replicates > 0`: means of per-sample values (ODE
 /// error, NLL, coverage) resample those values 1000 times; the modes count resamples the
 /// mode assignments 200 times; the others (swd, mmd, energy, fd, precision, recall) are
-/// recomputed on `replicates` resamples of x against the same reference.
+/// recomputed on `replicates` resamples of x against the same reference, and their interval
+/// is shifted by the resamples' bias (see `bootstrapInterval`'s `estimate`).
 struct CompareMetrics {
     let columns: [String]
     let toy: (any ToyDistribution)?
@@ -32,7 +33,8 @@ struct CompareMetrics {
         func recomputed(_ on: Batch, _ f: (Batch) throws -> Double) throws -> MeasuredValue {
             let v = try f(on)
             guard boot, on.count >= 2 else { return MeasuredValue(value: v, interval: nil) }
-            let iv = try bootstrapInterval(count: on.count, replicates: replicates, seed: seed) { idx in
+            // Bias-corrected: resamples repeat points, which biases set statistics (fd, recall, swd).
+            let iv = try bootstrapInterval(count: on.count, replicates: replicates, seed: seed, estimate: v) { idx in
                 try f(on.rows(at: idx))
             }
             return MeasuredValue(value: v, interval: iv)
