@@ -175,6 +175,7 @@ import Tensors
             pts = tensor([[0, 0], [1, 1], [2, 0], [0, 2]])
             cats = scatter(pts, color_by: ["a", "b", "a", "c"])
             nums = scatter(pts, color_by: [0, 1, 0, 2], color_label: "mode")
+            late = scatter(pts, color_by: [3, 4, 3, 5])
             bar = scatter(pts, color_by: tensor([0.1, 0.7, 0.3, 0.9]))
             both = figure([cats, bar], share_x: true, share_y: true)
             """)
@@ -194,6 +195,10 @@ import Tensors
         #expect(nearest(try colourAt(cats, 0, 2), Color.cycle) == 2)
         let nums = try figure(i, "nums")
         #expect(nearest(try colourAt(nums, 0, 2), Color.cycle) == 2)
+        // Whole numbers keep their own colour: 5 takes cycle colour 5 though only 3, 4, 5 occur.
+        let late = try figure(i, "late")
+        #expect(nearest(try colourAt(late, 0, 2), Color.cycle) == 5)
+        #expect(nearest(try colourAt(late, 1, 1), Color.cycle) == 4)
         // Values in a colour bar: the largest takes the top of viridis, the smallest its bottom.
         let bar = try figure(i, "bar")
         let ends = [Colormap.viridis.color(at: 0), Colormap.viridis.color(at: 1)]

@@ -27,7 +27,8 @@ func registerPlots(_ r: Registry, _ ctx: BindingsContext) {
         Scatter plots of one or more [n, 2] tensors on one panel, in the colour cycle, with a legend when labels \
         are given. color_by: one value per point (a tensor or list) colours a single point set: numbers through \
         a colour bar, categories (strings, or whole numbers with at most 12 distinct values) in discrete colours \
-        with a legend; categorical: true or false overrides that choice, color_label: names the bar or prefixes \
+        with a legend (whole numbers 0, 1, … keep colour k for value k in every plot); categorical: true or \
+        false overrides that choice, color_label: names the bar or prefixes \
         the categories ("mode" → "mode 0", "mode 1", …).
         """, parameters: [.variadic("points"), .optional("labels", .list([])), .optional("equal", .bool(true)),
                           .optional("color_by"), .optional("categorical"), .optional("color_label")]
@@ -294,9 +295,16 @@ private func colorBy(_ p: inout Panel, _ b: Batch, _ a: Arguments, label: String
             throw a.error("\(distinct.count) categories are too many to tell apart (at most \(maxCategories)); "
                           + "leave categorical: out for a colour bar", at: "color_by")
         }
-        let position = Dictionary(uniqueKeysWithValues: distinct.enumerated().map { ($1, $0) })
-        let names = distinct.map { v in (name.map { $0 + " " } ?? "") + formatShort(v) }
-        p.scatter(x: xs, y: ys, groups: numbers.map { position[$0] ?? 0 }, names: names)
+        // Whole numbers 0, 1, … (modes, classes) keep their own colour: value k takes colour k of
+        // the cycle, so mode 3 has one colour in every panel, whichever modes a panel holds.
+        let label = { (v: Double) in (name.map { $0 + " " } ?? "") + formatShort(v) }
+        if let top = distinct.last, distinct.first ?? 0 >= 0, top < Double(maxCategories) {
+            let names = (0...Int(top)).map { label(Double($0)) }
+            p.scatter(x: xs, y: ys, groups: numbers.map { Int($0) }, names: names)
+        } else {
+            let position = Dictionary(uniqueKeysWithValues: distinct.enumerated().map { ($1, $0) })
+            p.scatter(x: xs, y: ys, groups: numbers.map { position[$0] ?? 0 }, names: distinct.map(label))
+        }
         p.legend = .avoidingData
     } else if let strings {
         if a.isGiven("categorical"), try !a.bool("categorical") {
