@@ -14,28 +14,15 @@ public func eulerStep(_ D: Denoiser, _ x: Batch, from sa: [Double], to sb: [Doub
     return (rowAxpy(x, sb, sa, d), denoised)
 }
 
-/// Heun (EDM Algorithm 1): the Euler point `x′`, then the trapezoidal corrector
-/// `x_b = x + (σ_b − σ_a)·(d + d′)/2` with `d′ = (x′ − D(x′; σ_b))/σ_b`; rows with σ_b = 0
-/// keep the Euler point.
+/// Heun (EDM Algorithm 1): the Euler point `x′ = x + (σ_b − σ_a)·d`, then the trapezoidal
+/// corrector `x_b = x + (σ_b − σ_a)·(d + d′)/2` with `d′ = (x′ − D(x′; σ_b))/σ_b`. Needs
+/// σ_b > 0 (every grid's levels are positive, so the corrector always applies).
 public func heunStep(_ D: Denoiser, _ x: Batch, from sa: [Double], to sb: [Double]) -> (x: Batch, denoised: Batch) {
     let denoised = D.denoise(x, sigma: sa)
     let d = derivative(x, denoised, sa)
     let xEuler = rowAxpy(x, sb, sa, d)
-    if sb.allSatisfy({ $0 > 0 }) {
-        let d2 = derivative(xEuler, D.denoise(xEuler, sigma: sb), sb)
-        return (rowAxpy(x, sb, sa, Batch.zip(d, d2) { 0.5 * ($0 + $1) }), denoised)
-    }
-    let corrected = sb.indices.filter { sb[$0] > 0 }
-    guard !corrected.isEmpty else { return (xEuler, denoised) }
-    var out = xEuler
-    let sub = xEuler.rows(at: corrected), sbSub = corrected.map { sb[$0] }
-    let d2 = derivative(sub, D.denoise(sub, sigma: sbSub), sbSub)
-    let n = x.dims
-    for (r, i) in corrected.enumerated() {
-        let h = sb[i] - sa[i]
-        for j in 0..<n { out.values[i * n + j] = x.values[i * n + j] + h * 0.5 * (d.values[i * n + j] + d2.values[r * n + j]) }
-    }
-    return (out, denoised)
+    let dEuler = derivative(xEuler, D.denoise(xEuler, sigma: sb), sb)
+    return (rowAxpy(x, sb, sa, Batch.zip(d, dEuler) { 0.5 * ($0 + $1) }), denoised)
 }
 
 /// Classical fourth-order Runge–Kutta in σ: stages at σ_a, σ_a + h/2 (twice) and σ_b,
@@ -60,9 +47,10 @@ public func rk4Step(_ D: Denoiser, _ x: Batch, from sa: [Double], to sb: [Double
 /// first order (no usable history): `x_b = (σ_b/σ_a)·x − (e^{−h} − 1)·D_a`;
 /// second order with the previous step's `D_{a−1}` and `h_{prev}`, `r = h_{prev}/h`:
 /// `D̂ = (1 + 1/(2r))·D_a − 1/(2r)·D_{a−1}`, `x_b = (σ_b/σ_a)·x − (e^{−h} − 1)·D̂`.
-/// `previous` holds, per row, the prior prediction and step in λ (nil for a first step).
+/// `previous` holds, per row, the prior prediction and step in λ (nil for a first step);
+/// the step returns its own `h` per row, for the next step's history.
 public func dpmpp2mStep(_ D: Denoiser, _ x: Batch, from sa: [Double], to sb: [Double],
-                        previous: (denoised: Batch, h: [Double?])?) -> (x: Batch, denoised: Batch, h: [Double]) {
+                        previous: DPMSolverHistory?) -> (x: Batch, denoised: Batch, h: [Double]) {
     let denoised = D.denoise(x, sigma: sa)
     var out = x
     let n = x.dims
