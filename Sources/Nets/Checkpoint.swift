@@ -11,11 +11,7 @@ extension MLP {
     /// Saves the weights and architecture atomically to `path`; `metadata` entries are
     /// added to the header (keys `format` and `architecture` are reserved).
     public func save(to path: String, metadata: [String: String] = [:]) throws {
-        var meta = metadata
-        meta["format"] = MLP.checkpointFormat
-        meta["architecture"] = String(decoding: try JSONEncoder.sorted.encode(configuration), as: UTF8.self)
-        let tensors = store.entries.map { ($0.name, store.value($0.name)!) }
-        try SafeTensors.write(SafeTensors.Contents(tensors: tensors, metadata: meta), to: path)
+        try store.save(to: path, format: MLP.checkpointFormat, architecture: configuration, metadata: metadata)
     }
 
     /// Builds the network a checkpoint describes and loads its weights; returns it with
@@ -52,13 +48,7 @@ extension MLP {
     }
 
     func loadWeights(_ contents: SafeTensors.Contents, path: String) throws {
-        for e in store.entries {
-            guard let t = contents[e.name] else { throw SafeTensorsError(.missing, path, "no tensor \(e.name)") }
-            guard t.shape == e.shape else {
-                throw SafeTensorsError(.shape, path, "tensor \(e.name) has shape \(t.shape), the network needs \(e.shape)")
-            }
-        }
-        for e in store.entries { store.setValue(e.name, contents[e.name]!) }
+        try store.load(contents, path: path)
     }
 }
 

@@ -11,11 +11,7 @@ extension Classifier {
 
     /// Saves weights and architecture atomically; keys `format` and `architecture` are reserved.
     public func save(to path: String, metadata: [String: String] = [:]) throws {
-        var meta = metadata
-        meta["format"] = Classifier.checkpointFormat
-        meta["architecture"] = String(decoding: try JSONEncoder.sorted.encode(configuration), as: UTF8.self)
-        let tensors = store.entries.map { ($0.name, store.value($0.name)!) }
-        try SafeTensors.write(SafeTensors.Contents(tensors: tensors, metadata: meta), to: path)
+        try store.save(to: path, format: Classifier.checkpointFormat, architecture: configuration, metadata: metadata)
     }
 
     /// Builds the classifier a checkpoint describes and loads its weights.
@@ -26,23 +22,10 @@ extension Classifier {
     /// The same from contents already read (e.g. after looking at the metadata).
     public static func load(_ contents: SafeTensors.Contents, path: String) throws
         -> (classifier: Classifier, metadata: [String: String]) {
-        guard contents.metadata["format"] == checkpointFormat, let arch = contents.metadata["architecture"] else {
-            throw SafeTensorsError(.missing, path,
-                                   "not a classifier checkpoint (format \(contents.metadata["format"] ?? "none"))")
-        }
-        let configuration: Configuration
-        do { configuration = try JSONDecoder().decode(Configuration.self, from: Data(arch.utf8)) } catch {
-            throw SafeTensorsError(.json, path, "architecture metadata is not a valid classifier configuration: \(arch)")
-        }
-        if let p = configuration.problem { throw SafeTensorsError(.json, path, "architecture metadata out of range: \(p)") }
+        let configuration: Configuration = try checkpointArchitecture(contents, path: path, format: checkpointFormat,
+                                                                      kind: "classifier") { $0.problem }
         let net = Classifier(configuration, initialize: false)
-        for e in net.store.entries {
-            guard let t = contents[e.name] else { throw SafeTensorsError(.missing, path, "no tensor \(e.name)") }
-            guard t.shape == e.shape else {
-                throw SafeTensorsError(.shape, path, "tensor \(e.name) has shape \(t.shape), the network needs \(e.shape)")
-            }
-        }
-        for e in net.store.entries { net.store.setValue(e.name, contents[e.name]!) }
+        try net.store.load(contents, path: path)
         return (net, contents.metadata)
     }
 }
