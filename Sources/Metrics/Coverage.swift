@@ -33,18 +33,10 @@ public func modeCoverage(_ x: Batch, modes: Batch, stds: [Double], radius: Doubl
     guard minShare.isFinite && minShare >= 0 && minShare <= 1 else {
         throw MetricError("coverage: minShare = \(minShare) must lie in [0, 1]")
     }
-    let d = x.dims, K = modes.count
-    var assignment = [Int?](repeating: nil, count: x.count)
-    for i in 0..<x.count {
-        var best: Int? = nil, bestZ = Double.infinity
-        for k in 0..<K {
-            var r2 = 0.0
-            for j in 0..<d { let e = x.values[i * d + j] - modes.values[k * d + j]; r2 += e * e }
-            let z2 = r2 / (stds[k] * stds[k])        // (distance in stds)²
-            if z2 <= radius * radius && z2 < bestZ { best = k; bestZ = z2 }
-        }
-        assignment[i] = best
-    }
+    let K = modes.count
+    // The nearest mode in stds is the best among the modes a sample is an inlier of, when it
+    // is an inlier of any.
+    let assignment: [Int?] = nearestModes(x, modes: modes, stds: stds).map { $0.z2 <= radius * radius ? $0.mode : nil }
     var counts = [Int](repeating: 0, count: K)
     for case let k? in assignment { counts[k] += 1 }
     let n = Double(x.count)

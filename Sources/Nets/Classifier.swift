@@ -189,14 +189,20 @@ public final class Classifier: Module {
         return Batch(count: images.count, dims: F, values: out)
     }
 
+    /// The arg-max class of each image `[n, H·W]` (ties go to the lower class).
+    public func predictedClasses(_ images: Tensor) -> [Int] {
+        let z = logits(images), K = configuration.classes
+        return (0..<images.rows).map { i in
+            var best = 0
+            for c in 1..<K where z.scalars[i * K + c] > z.scalars[i * K + best] { best = c }
+            return best
+        }
+    }
+
     /// Fraction of images whose arg-max class equals the label.
     public func accuracy(images: Tensor, labels: [Int]) -> Double {
-        let z = logits(images), K = configuration.classes
-        var correct = 0
-        for (i, y) in labels.enumerated() {
-            let row = z.scalars[(i * K)..<((i + 1) * K)]
-            if row.firstIndex(of: row.max()!)! - i * K == y { correct += 1 }
-        }
+        let predicted = predictedClasses(images)
+        let correct = zip(predicted, labels).filter { $0 == $1 }.count
         return Double(correct) / Double(max(1, labels.count))
     }
 }

@@ -45,22 +45,22 @@ struct ModeSource {
 /// `name` as a mode source: a data set with modes, or a classifier.
 func modeSource(_ a: Arguments, _ name: String) throws -> ModeSource {
     if case .object(let o as ClassifierObject) = a[name] {
-        return ModeSource(dims: o.classifier.inputDims) { x in
-            let logits = o.classifier.logits(x.tensor)
-            let k = logits.shape[1]
-            return (0..<x.count).map { i in
-                var best = 0
-                for c in 1..<k where logits.scalars[i * k + c] > logits.scalars[i * k + best] { best = c }
-                return best
-            }
-        }
+        return ModeSource(dims: o.classifier.inputDims) { x in o.classifier.predictedClasses(x.tensor) }
     }
     let d = try a.object(name, as: DataObject.self, described: "a mixture (ring(), gridmix()) or a classifier")
-    guard let toy = d.toy, let means = toy.modes, let stds = toy.modeStds else {
+    guard let source = ModeSource(d) else {
         throw a.error("\(d.name) has no modes; mode_of needs a mixture (ring(), gridmix()) or a classifier for "
                       + "images", at: name)
     }
-    return ModeSource(dims: toy.dims) { x in try nearestMode(x, modes: means, stds: stds) }
+    return source
+}
+
+extension ModeSource {
+    /// The nearest mixture component, for a data set with modes; nil for one without.
+    init?(_ d: DataObject) {
+        guard let toy = d.toy, let means = toy.modes, let stds = toy.modeStds else { return nil }
+        self.init(dims: toy.dims) { x in try nearestMode(x, modes: means, stds: stds) }
+    }
 }
 
 /// `per_sample(student, teacher:, noise:, …)`: the teacher's and the student's outcome for
@@ -87,9 +87,7 @@ private func perSample(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
     guard sigma.isFinite && sigma > 0 else { throw a.error("sigma must be a positive number", at: "sigma") }
     var source: ModeSource? = nil
     if a.isGiven("classifier") { source = try modeSource(a, "classifier") }
-    else if let toy = teacher.data.toy, let means = toy.modes, let stds = toy.modeStds {
-        source = ModeSource(dims: toy.dims) { x in try nearestMode(x, modes: means, stds: stds) }
-    }
+    else { source = ModeSource(teacher.data) }
     if let source, source.dims != x.dims {
         throw a.error("the classifier reads \(source.dims) values per row, the noise has \(x.dims)", at: "classifier")
     }
