@@ -9,23 +9,6 @@ import Script
 /// computed another way in the script (ode_error, data_distance, mode_of on the teacher's
 /// solve) or by hand.
 @Suite(.serialized) struct PerSampleTests {
-    func session(_ dir: URL) -> (Interpreter, () -> [String]) {
-        let interp = Interpreter()
-        var lines: [String] = []
-        interp.output = { lines.append($0) }
-        let ctx = BindingsContext(resolveWritePath: { dir.appendingPathComponent($0) },
-                                  resolveReadPath: { dir.appendingPathComponent($0) },
-                                  figureWritten: { _, _ in })
-        installBindings(into: interp, context: ctx)
-        return (interp, { lines })
-    }
-
-    func tempDir() throws -> URL {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("per-sample-\(UUID())")
-        try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
-        return d
-    }
-
     let setup = """
     data = ring(modes: 8, radius: 1, std: 0.05)
     ring = exact(data)
@@ -69,7 +52,7 @@ import Script
         #expect(interp.run(setup).succeeded)
         let r = interp.run("""
         t = per_sample(cm, teacher: ring, noise: z)
-        print(t.columns, t.count)
+        print(t.columns, t.nrows)
         x = cm.sample(z, steps: 1)
         print(abs(mean(t.column("error")) - ode_error(x, ref)) < 1e-6 * ode_error(x, ref))
         print(sum(t.column("teacher_mode") != mode_of(ref, data)), sum(t.column("student_mode") != mode_of(x, data)))

@@ -15,7 +15,7 @@ extension TableObject: IndexableObject {
     /// names the table's own members use.
     var columnMembers: [Member] {
         let plain = DataTable(result: table)
-        let taken: Set<String> = ["columns", "rows", "save"]
+        let taken: Set<String> = ["columns", "rows", "column", "nrows", "save"]
         return plain.columns.enumerated().filter { !taken.contains($0.element) }.map { c, name in
             .value(name, "Column '\(name)' as values: a tensor of numbers (none as NaN), else a list.") { plain.column(c) }
         }

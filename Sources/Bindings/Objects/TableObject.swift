@@ -33,28 +33,18 @@ final class TableObject: MemberTable {
                 })
             },
             .method("column", """
-                One column: a 1-D tensor when it holds numbers (a statistic's mean; a missing cell is nan), else a \
-                list of strings. Per-sample tables (per_sample) give masks from it: t.column("student_mode") == 3.
+                One column as values, as c.<name> gives it: a 1-D tensor when it holds numbers (a statistic's mean; \
+                a missing cell is nan), else a list. Per-sample tables (per_sample) give masks from it: \
+                t.column("student_mode") == 3.
                 """, [.required("name")]) { args in
-                let name = try args.string("name")
-                guard let c = self.table.columns.firstIndex(of: name) else {
-                    throw args.error("no column '\(name)'; the columns are \(self.table.columns.joined(separator: ", "))",
+                let name = try args.string("name"), plain = DataTable(result: self.table)
+                guard let c = plain.columns.firstIndex(of: name) else {
+                    throw args.error("no column '\(name)'; the columns are \(plain.columns.joined(separator: ", "))",
                                      at: "name")
                 }
-                let cells = self.table.rows.map { $0[c] }
-                guard cells.contains(where: \.isNumber) else {
-                    return .list(cells.map { if case .text(let s) = $0 { return .string(s) }; return .none })
-                }
-                return vector(cells.map { cell -> Double in
-                    switch cell {
-                    case .number(let x): return x
-                    case .stat(let m, _, _): return m
-                    case .interval(let v, _, _): return v
-                    case .text, .missing: return .nan
-                    }
-                })
+                return plain.column(c)
             },
-            .value("count", "Number of rows.") { .number(Double(self.table.rows.count)) },
+            .value("nrows", "Number of rows.") { .number(Double(self.table.rows.count)) },
             .method("save", "Writes .csv or .json.", [.required("path")]) { args in
                 let url = try self.context.resolveWritePath(try args.string("path"))
                 switch url.pathExtension.lowercased() {
