@@ -6,23 +6,6 @@ import Script
 /// `compare`: one row per item the user gives, refusals for students that do not belong,
 /// and stated uncertainty.
 @Suite(.serialized) struct CompareTests {
-    func session(_ dir: URL) -> (Interpreter, () -> [String]) {
-        let interp = Interpreter()
-        var lines: [String] = []
-        interp.output = { lines.append($0) }
-        let ctx = BindingsContext(resolveWritePath: { dir.appendingPathComponent($0) },
-                                  resolveReadPath: { dir.appendingPathComponent($0) },
-                                  figureWritten: { _, _ in })
-        installBindings(into: interp, context: ctx)
-        return (interp, { lines })
-    }
-
-    func tempDir() throws -> URL {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("compare-\(UUID())")
-        try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
-        return d
-    }
-
     let setup = """
     ring = exact(ring(modes: 8, radius: 1, std: 0.05))
     grid = exact(gridmix())

@@ -8,15 +8,6 @@ import Tensors
 /// Issue 14, items 4, 5, 8 and 12: files a user loads or runs give the right result or a
 /// clear error, never a silent wrong one.
 @Suite(.serialized) struct HostileFileTests {
-    func session(_ dir: URL) -> (Interpreter, () -> [String]) {
-        let i = Interpreter()
-        var lines: [String] = []
-        i.output = { lines.append($0) }
-        installBindings(into: i, context: BindingsContext(resolveWritePath: { dir.appendingPathComponent($0) },
-                                                          resolveReadPath: { dir.appendingPathComponent($0) }))
-        return (i, { lines })
-    }
-
     @Test func jsonKeepsZeroAndOneAsNumbers() throws {
         let dir = tempFolder("json")
         defer { try? FileManager.default.removeItem(at: dir) }

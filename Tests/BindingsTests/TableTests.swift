@@ -8,21 +8,6 @@ import Tensors
 /// Tables as values: built from records, printed, saved and loaded (types and order kept),
 /// filtered, grouped, joined, plotted; compare's table as plain values; lists spread into plots.
 @Suite(.serialized) struct TableTests {
-    func session(_ dir: URL) -> (Interpreter, () -> [String]) {
-        let interp = Interpreter()
-        var lines: [String] = []
-        interp.output = { lines.append($0) }
-        installBindings(into: interp, context: BindingsContext(resolveWritePath: { dir.appendingPathComponent($0) },
-                                                               resolveReadPath: { dir.appendingPathComponent($0) }))
-        return (interp, { lines })
-    }
-
-    func tempDir() throws -> URL {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("tables-\(UUID())")
-        try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
-        return d
-    }
-
     let rows = """
         t = table([{model: "CM", iters: 100, fd: 0.5, ok: true},
                    {model: "CM", iters: 200, fd: 0.3, ok: false},
