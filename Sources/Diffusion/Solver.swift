@@ -41,6 +41,9 @@ public enum StepMethod: String, Sendable, CaseIterable {
         self = m
     }
 
+    /// Whether a step needs nothing but the current state (not DPM-Solver++(2M)'s history).
+    public var isOneStep: Bool { self != .dpmpp2m }
+
     /// Global order of accuracy.
     public var order: Int {
         switch self { case .euler: 1; case .heun, .dpmpp2m: 2; case .rk4: 4 }

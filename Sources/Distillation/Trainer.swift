@@ -18,92 +18,157 @@ public typealias DataSampler = (_ count: Int, _ rng: RNG) -> Batch
 /// `initialNetwork`, when given, supplies the architecture and starting weights of F_θ
 /// (copied; e.g. the teacher's U-Net, as the paper's students start from the teacher);
 /// otherwise an MLP of `config.width × config.depth` is initialised from the seed.
-public func distill(teacher: Denoiser, solver: GridSolver, data: DataSampler,
+public func distill(teacher: Denoiser, solver: GridSolver, data: @escaping DataSampler,
                     config: DistillationConfig, initialNetwork: (any ConditionalNetwork)? = nil,
                     cancel: CancellationToken? = nil,
                     progress: ((TrainingProgress) -> Void)? = nil,
                     clock: PhaseClock? = nil) throws(DistillationError) -> ConsistencyStudent {
-    try config.validate()
-    let dims = teacher.dims
-    let distance = try Distance(named: config.distance, c: config.huberC, dims: dims)
-    let grid = solver.grid
-    let N = grid.count
-    let net: any ConditionalNetwork = initialNetwork?.copy()
-        ?? MLP(inputDims: dims, width: config.width, depth: config.depth, fourierFeatures: config.fourierFeatures,
-               residual: config.residual, seed: config.seed)
-    guard net.inputDims == dims else {
-        throw DistillationError("the initial network takes \(net.inputDims) values per sample, the teacher \(dims)")
+    try distillTogether(teacher: teacher, solver: solver, data: data, configs: [config], initialNetwork: initialNetwork,
+                        cancel: cancel, progress: progress.map { p in { _, q in p(q) } }, clock: clock).students[0]
+}
+
+/// Several students of one stream, trained in lock-step.
+public struct DistilledTogether {
+    public let students: [ConsistencyStudent]
+    /// Rows the teacher denoised for all of them (a Heun step costs two per row).
+    public let teacherEvaluations: Int
+}
+
+/// Distils several students that share a seed and a batch size (CM at any rates μ,
+/// Direct CM, any distances, learning rates and budgets) in lock-step from one
+/// ``TargetStream``: every iteration's batch and the teacher's share of its targets are
+/// computed once for all of them, `chunk` iterations per teacher batch (default: about
+/// 256 rows). Each student is bit for bit the one ``distill`` trains alone; a student that
+/// diverges stops alone. `progress(i, p)` reports student `i`.
+public func distillTogether(teacher: Denoiser, solver: GridSolver, data: @escaping DataSampler,
+                            configs: [DistillationConfig], initialNetwork: (any ConditionalNetwork)? = nil,
+                            chunk: Int? = nil, cancel: CancellationToken? = nil,
+                            progress: ((Int, TrainingProgress) -> Void)? = nil,
+                            clock: PhaseClock? = nil) throws(DistillationError) -> DistilledTogether {
+    guard let first = configs.first else { throw DistillationError("no students to distil") }
+    for c in configs {
+        try c.validate()
+        guard c.seed == first.seed, c.batchSize == first.batchSize else {
+            throw DistillationError("students trained together share one stream: the same seed and batch "
+                                    + "(got seed \(c.seed), batch \(c.batchSize) beside seed \(first.seed), batch \(first.batchSize))")
+        }
     }
-    let student = ConsistencyStudent(network: net, grid: grid, config: config)
-    student.teacherName = "\(teacher.name), \(solver)"
-    // θ⁻: with μ = 0 the online network itself (its weights under stop-gradient).
-    let targetNet: any ConditionalNetwork = config.emaRate > 0 ? net.copy() : net
-    let ema = EMA(decay: Float(config.emaRate))
-    let adam = Adam(net.store, learningRate: Float(config.learningRate))
-    let B = config.batchSize
-    let p = student.parameterization
-    let rngBase = RNG(seed: config.seed).stream(0xD157)
-    var grad = [Float](repeating: 0, count: B * dims)
-    var snapshotAt: [Int] = [], snapshotNets: [any ConditionalNetwork] = []
+    let runs = try configs.enumerated().map { (i, c) throws(DistillationError) in
+        try StudentTraining(teacher: teacher, solver: solver, config: c, initialNetwork: initialNetwork,
+                            progress: progress.map { p in { q in p(i, q) } })
+    }
+    let iterations = configs.map(\.iterations).max() ?? 0
+    let stream = TargetStream(teacher: teacher, solver: solver, data: data, seed: first.seed, batchSize: first.batchSize,
+                              iterations: iterations, objectives: Set(configs.map(\.objective)),
+                              chunk: chunk ?? TargetStream.chunk(batchSize: first.batchSize, dims: teacher.dims))
+    for t in 0..<iterations {
+        let active = runs.filter { $0.run.outcome == nil }
+        if active.isEmpty { break }
+        if cancel?.isCancelled == true { active.forEach { $0.run.cancel() }; break }
+        clock?.start()
+        let batch = stream.batch(t)
+        clock?.mark("data, indices, noise and the teacher's targets")
+        for r in active { r.advance(batch, clock: clock) }
+    }
+    return DistilledTogether(students: runs.map { $0.finish() }, teacherEvaluations: stream.teacherEvaluations)
+}
 
-    let (outcome, losses) = runTraining(iterations: config.iterations, store: net.store, cancel: cancel, progress: progress,
-        lossAndGradients: { t in
-            clock?.start()
-            let rng = rngBase.stream(UInt64(t))
-            let x0 = data(B, rng.stream(0))
-            let n = (0..<B).map { rng.stream(1).integer(at: UInt64($0), below: N - 1) }
-            let z = rng.stream(2).normalBatch(count: B, dims: dims)
-            var xn = x0
-            for i in 0..<B { for j in 0..<dims { xn.values[i * dims + j] += grid.sigmas[n[i]] * z.values[i * dims + j] } }
-            let sigma = n.map { grid.sigmas[$0] }
-            clock?.mark("data, indices, noise")
+/// One student's side of distillation: its network, target network, optimizer and run.
+final class StudentTraining {
+    let config: DistillationConfig
+    let student: ConsistencyStudent
+    let run: TrainingRun
+    private let net: any ConditionalNetwork
+    private let targetNet: any ConditionalNetwork
+    private let ema: EMA
+    private let adam: Adam
+    private let distance: Distance
+    private var grad: [Float]
+    private var snapshotAt: [Int] = [], snapshotNets: [any ConditionalNetwork] = []
 
-            // Target under stop-gradient, computed before the online forward.
-            let target: [Float]
-            switch config.objective {
-            case .cm: target = consistencyTarget(teacher: teacher, solver: solver, x: xn, n: n) { student.consistency($0, sigma: $1, using: targetNet) }
-            case .direct: target = directTarget(teacher: teacher, solver: solver, x: xn, n: n)
+    init(teacher: Denoiser, solver: GridSolver, config: DistillationConfig, initialNetwork: (any ConditionalNetwork)?,
+         progress: ((TrainingProgress) -> Void)?) throws(DistillationError) {
+        let dims = teacher.dims
+        distance = try Distance(named: config.distance, c: config.huberC, dims: dims)
+        let net: any ConditionalNetwork = initialNetwork?.copy()
+            ?? MLP(inputDims: dims, width: config.width, depth: config.depth, fourierFeatures: config.fourierFeatures,
+                   residual: config.residual, seed: config.seed)
+        guard net.inputDims == dims else {
+            throw DistillationError("the initial network takes \(net.inputDims) values per sample, the teacher \(dims)")
+        }
+        self.config = config
+        self.net = net
+        student = ConsistencyStudent(network: net, grid: solver.grid, config: config)
+        student.teacherName = "\(teacher.name), \(solver)"
+        // θ⁻: with μ = 0 the online network itself (its weights under stop-gradient).
+        targetNet = config.emaRate > 0 ? net.copy() : net
+        ema = EMA(decay: Float(config.emaRate))
+        adam = Adam(net.store, learningRate: Float(config.learningRate))
+        grad = [Float](repeating: 0, count: config.batchSize * dims)
+        run = TrainingRun(iterations: config.iterations, store: net.store, progress: progress)
+    }
+
+    /// One iteration on the stream's batch.
+    func advance(_ b: TargetBatch, clock: PhaseClock?) {
+        run.advance(lossAndGradients: { _ in lossAndGradients(b, clock: clock) }, update: { t in update(t, clock: clock) })
+    }
+
+    private func lossAndGradients(_ b: TargetBatch, clock: PhaseClock?) -> Double {
+        let B = b.x.count, dims = b.x.dims, p = student.parameterization
+        // Target under stop-gradient, computed before the online forward.
+        let target: [Float]
+        switch config.objective {
+        case .cm:
+            target = consistencyTarget(teacherStep: b.teacherStep!, n: b.n, grid: student.grid) {   // the stream computes it for CM
+                student.consistency($0, sigma: $1, using: targetNet)
             }
-            clock?.mark(config.objective == .cm ? "target (teacher step + f_θ⁻)" : "target (teacher solve)")
+        case .direct: target = b.teacherSolve!                                                  // and this for Direct CM
+        }
+        clock?.mark(config.objective == .cm ? "target network f_θ⁻" : "target (from the stream)")
 
-            // f_θ(x_n, σ_n) with the online weights, keeping activations for backward.
-            let (input, cNoise) = student.networkInputs(xn, sigma)
-            let F = net.forward(x: input, cNoise: cNoise)
-            clock?.mark("online forward")
-            let f = student.combine(xn, sigma, F)
-            let loss = f.withUnsafeBufferPointer { fp in
-                target.withUnsafeBufferPointer { tp in
-                    grad.withUnsafeMutableBufferPointer { gp in
-                        distance.meanAndGradient(fp.baseAddress!, tp.baseAddress!, rows: B, dims: dims, gradient: gp.baseAddress!)
-                    }
+        // f_θ(x_n, σ_n) with the online weights, keeping activations for backward.
+        let (input, cNoise) = student.networkInputs(b.x, b.sigma)
+        let F = net.forward(x: input, cNoise: cNoise)
+        clock?.mark("online forward")
+        let f = student.combine(b.x, b.sigma, F)
+        let loss = f.withUnsafeBufferPointer { fp in
+            target.withUnsafeBufferPointer { tp in
+                grad.withUnsafeMutableBufferPointer { gp in
+                    distance.meanAndGradient(fp.baseAddress!, tp.baseAddress!, rows: B, dims: dims, gradient: gp.baseAddress!)
                 }
             }
-            // ∂f/∂F = c_out(σ_n), row-wise.
-            var gF = Tensor(shape: [B, dims])
-            for i in 0..<B {
-                let c = Float(p.cOut(sigma[i]))
-                for j in 0..<dims { gF.scalars[i * dims + j] = c * grad[i * dims + j] }
-            }
-            clock?.mark("loss")
-            net.backwardParameters(gradOutput: gF)          // dL/dx is not needed
-            clock?.mark("backward")
-            return loss
-        },
-        update: { t in
-            clock?.mark("divergence guard (grad norm, snapshot)")
-            if let c = config.clipNorm { _ = clipGradientNorm(net.store, maxNorm: c) }
-            adam.update(net.store)
-            if config.emaRate > 0 { ema.update(target: targetNet.store, online: net.store) }
-            clock?.mark("Adam")
-            if config.snapshots.contains(t + 1) { snapshotAt.append(t + 1); snapshotNets.append(net.copy()) }
-        })
-    for (i, n) in zip(snapshotAt, snapshotNets) {
-        let s = ConsistencyStudent(network: n, grid: grid, config: config)
-        s.lossCurve = Array(losses.prefix(i))
-        s.teacherName = student.teacherName
-        student.snapshots.append(s)
+        }
+        // ∂f/∂F = c_out(σ_n), row-wise.
+        var gF = Tensor(shape: [B, dims])
+        for i in 0..<B {
+            let c = Float(p.cOut(b.sigma[i]))
+            for j in 0..<dims { gF.scalars[i * dims + j] = c * grad[i * dims + j] }
+        }
+        clock?.mark("loss")
+        net.backwardParameters(gradOutput: gF)          // dL/dx is not needed
+        clock?.mark("backward")
+        return loss
     }
-    student.lossCurve = losses
-    student.outcome = outcome
-    return student
+
+    private func update(_ t: Int, clock: PhaseClock?) {
+        clock?.mark("divergence guard (grad norm, snapshot)")
+        if let c = config.clipNorm { _ = clipGradientNorm(net.store, maxNorm: c) }
+        adam.update(net.store)
+        if config.emaRate > 0 { ema.update(target: targetNet.store, online: net.store) }
+        clock?.mark("Adam")
+        if config.snapshots.contains(t + 1) { snapshotAt.append(t + 1); snapshotNets.append(net.copy()) }
+    }
+
+    /// The trained student, with its snapshots, loss curve and outcome.
+    func finish() -> ConsistencyStudent {
+        for (i, n) in zip(snapshotAt, snapshotNets) {
+            let s = ConsistencyStudent(network: n, grid: student.grid, config: config)
+            s.lossCurve = Array(run.losses.prefix(i))
+            s.teacherName = student.teacherName
+            student.snapshots.append(s)
+        }
+        student.lossCurve = run.losses
+        student.outcome = run.outcome ?? .completed
+        return student
+    }
 }

@@ -60,20 +60,59 @@ public func runTraining(iterations: Int, store: ParameterStore,
                         progress: ((TrainingProgress) -> Void)? = nil,
                         lossAndGradients: (Int) -> Double,
                         update: (Int) -> Void) -> (outcome: TrainingOutcome, losses: [Double]) {
-    var losses: [Double] = []
-    losses.reserveCapacity(min(iterations, 1 << 16))
-    var snapshot = [Float](repeating: 0, count: store.count)
-    var haveSnapshot = false
-    let start = DispatchTime.now().uptimeNanoseconds
-    for t in 0..<iterations {
-        if cancel?.isCancelled == true { return (.cancelled(iteration: t), losses) }
+    let run = TrainingRun(iterations: iterations, store: store, progressEvery: progressEvery, progress: progress)
+    while run.outcome == nil {
+        if cancel?.isCancelled == true { run.cancel(); break }
+        run.advance(lossAndGradients: lossAndGradients, update: update)
+    }
+    return (run.outcome ?? .completed, run.losses)
+}
+
+/// One training run advanced an iteration at a time, so that several runs can go in
+/// lock-step (students sharing one stream of teacher targets). ``runTraining`` is the
+/// plain loop over one run; both give the same weights.
+public final class TrainingRun {
+    public let iterations: Int
+    let store: ParameterStore
+    let progressEvery: Int
+    let progress: ((TrainingProgress) -> Void)?
+    /// The loss of every completed iteration.
+    public private(set) var losses: [Double] = []
+    /// Nil while the run goes on.
+    public private(set) var outcome: TrainingOutcome? = nil
+    /// Iterations done (the next iteration's index).
+    public var iteration: Int { losses.count }
+    private var snapshot: [Float]
+    private var haveSnapshot = false
+    private let start = DispatchTime.now().uptimeNanoseconds
+
+    public init(iterations: Int, store: ParameterStore, progressEvery: Int = 50, progress: ((TrainingProgress) -> Void)? = nil) {
+        self.iterations = iterations
+        self.store = store
+        self.progressEvery = progressEvery
+        self.progress = progress
+        snapshot = [Float](repeating: 0, count: store.count)
+        losses.reserveCapacity(min(iterations, 1 << 16))
+        if iterations <= 0 { outcome = .completed }
+    }
+
+    /// Stops the run here, keeping its weights.
+    public func cancel() {
+        if outcome == nil { outcome = .cancelled(iteration: iteration) }
+    }
+
+    /// One iteration `t = iteration`: gradients, the divergence guard, the update.
+    public func advance(lossAndGradients: (Int) -> Double, update: (Int) -> Void) {
+        guard outcome == nil else { return }
+        let t = iteration
         store.zeroGrad()
         let loss = lossAndGradients(t)
         let gradNorm = store.gradientNorm()
         if !loss.isFinite || !gradNorm.isFinite {
             if haveSnapshot { snapshot.withUnsafeBufferPointer { copyFloats(from: $0.baseAddress!, to: store.values, count: store.count) } }
             let what = !loss.isFinite ? "loss is \(loss)" : "gradient norm is \(gradNorm)"
-            return (.diverged(iteration: t + 1, reason: what), losses)
+            outcome = .diverged(iteration: t + 1, reason: what)
+            return
         }
         snapshot.withUnsafeMutableBufferPointer { copyFloats(from: store.values, to: $0.baseAddress!, count: store.count) }
         haveSnapshot = true
@@ -84,6 +123,6 @@ public func runTraining(iterations: Int, store: ParameterStore,
             progress(TrainingProgress(iteration: t + 1, iterations: iterations, loss: loss,
                                       iterationsPerSecond: Double(t + 1) / max(seconds, 1e-9)))
         }
+        if t + 1 == iterations { outcome = .completed }
     }
-    return (.completed, losses)
 }
