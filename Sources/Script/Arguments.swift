@@ -28,6 +28,15 @@ public struct Arguments {
     /// The value bound to `name` (its default when left out; `none` if there is neither).
     public subscript(_ name: String) -> Value { values[name] ?? Value.none }
 
+    /// These arguments with `name` bound to `value` (written where `name` was): a builtin
+    /// that takes one value per item of a list argument reads each item through the
+    /// same typed accessors.
+    public func replacing(_ name: String, with value: Value) -> Arguments {
+        var copy = self
+        copy.values[name] = value
+        return copy
+    }
+
     /// Whether `name` holds something other than `none`.
     public func isGiven(_ name: String) -> Bool {
         if case .none = self[name] { return false }

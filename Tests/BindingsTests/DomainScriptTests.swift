@@ -91,6 +91,32 @@ import Tensors
         #expect(interp.run("y = 1 + 1\ny").succeeded)
     }
 
+    /// `distill` with a list for the per-student arguments trains one student per item,
+    /// in lock-step from one stream: each samples exactly as the same student trained
+    /// alone. Lists of different lengths are refused at the argument.
+    @Test func studentsTrainedTogetherFromTheLanguage() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (interp, out, _) = session(dir)
+        let r = interp.run("""
+        teacher = exact(ring(modes: 8, radius: 1, std: 0.05))
+        solver = heun(karras(n: 8))
+        z = noise(6, dims: 2, seed: 1) * solver.sigma_max
+        g = distill(teacher, solver, objective: ["cm", "cm", "direct"], ema: [0, 0.95, 0], name: ["a", "b", "c"],
+                    iters: 20, batch: 32, width: 16, depth: 2, seed: 4, snapshots: [10])
+        print(len(g), g[0].name, g[1].name, g[2].name, g[2].snapshots[0].name)
+        b = distill(teacher, solver, ema: 0.95, iters: 20, batch: 32, width: 16, depth: 2, seed: 4)
+        c = distill(teacher, solver, objective: "direct", iters: 20, batch: 32, width: 16, depth: 2, seed: 4)
+        print(ode_error(g[1].sample(z), b.sample(z)) == 0, ode_error(g[2].sample(z, steps: 2), c.sample(z, steps: 2)) == 0)
+        print(ode_error(g[0].sample(z), b.sample(z)) > 0)
+        """)
+        #expect(r.succeeded, "\(r.renderedErrors)")
+        #expect(out() == ["3 a b c c @10", "true true", "true"], "\(out())")
+        let bad = interp.run("distill(teacher, solver, objective: [\"cm\", \"direct\"], ema: [0, 0.9, 0.99], iters: 2)")
+        #expect(bad.renderedErrors.contains("'ema' lists 3 students, but 'objective' lists 2"), "\(bad.renderedErrors)")
+        #expect(bad.renderedErrors.contains("^"))
+    }
+
     /// Images end to end at toy size: Fashion-MNIST (skipped when the package is absent),
     /// a U-Net teacher, students started from its weights with snapshots, a classifier's
     /// feature space for fd and precision/recall, image grids and nearest neighbours.

@@ -23,7 +23,13 @@ func registerTraining(_ r: Registry, _ ctx: BindingsContext) {
         depth; "auto" is "teacher" for image (U-Net) teachers and "random" otherwise. snapshots: iteration counts \
         at which a copy is kept (student.snapshots), to measure several training budgets in one run. name: what \
         tables and legends call the student (default "CM", "CM μ=0.95", "Direct CM" …). Ctrl-C stops and keeps \
-        the weights; a non-finite loss stops with the last good weights.
+        the weights; a non-finite loss stops with the last good weights. \
+        Several students at once: give a list for any of objective, ema, distance, huber_c, lr and name (lists \
+        of one length; a single value is shared), e.g. distill(teacher, solver, objective: ["cm", "cm", "direct"], \
+        ema: [0, 0.95, 0]). They share the seed, so they draw the same batches, and train in lock-step from one \
+        stream of teacher targets: the teacher's step and solve are computed once for all of them (a Direct CM \
+        solve's first step is the CM target's step). Each student is bit for bit the one trained alone; the \
+        result is a list of students, in order.
         """, parameters: [
             .required("teacher"), .required("solver"), .optional("objective", .string(d.objective.rawValue)),
             .optional("iters", .number(Double(d.iterations))), .optional("batch", .number(Double(d.batchSize))),
@@ -61,7 +67,11 @@ private func solve(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
     return .object(TrajectoryObject(trajectory, label: "\(D.name), \(solver)"))
 }
 
-/// `distill(teacher, solver, …)`: the arguments checked into a DistillationConfig, then the trainer.
+/// The arguments of `distill` that may hold one value per student.
+private let perStudent = ["objective", "ema", "distance", "huber_c", "lr", "name"]
+
+/// `distill(teacher, solver, …)`: the arguments checked into one DistillationConfig per
+/// student, then the trainer (one stream shared by all of them).
 private func distill(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
     let teacher = try a.object("teacher", as: TeacherObject.self, described: "a teacher (exact(data) or learned(data))")
     let solverObject = try a.object("solver", as: SolverObject.self,
@@ -70,6 +80,44 @@ private func distill(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
         throw a.error("distillation steps along a grid: use euler, heun, dpmpp2m or rk4, not rk45", at: "solver")
     }
     guard teacher.denoiser.dims == teacher.data.dims else { throw a.error("teacher and data dimensions differ") }
+    let lists = perStudent.filter { if case .list = a[$0] { return true } else { return false } }
+    let count = try lists.reduce(into: Int?.none) { count, name in
+        let k = try a.list(name).count
+        guard k >= 1 else { throw a.error("'\(name)' lists no students", at: name) }
+        if let c = count, c != k {
+            throw a.error("'\(name)' lists \(k) students, but '\(lists[0])' lists \(c): give one value per student, or one for all",
+                          at: name)
+        }
+        count = k
+    } ?? 1
+    let each = try (0..<count).map { i in
+        try lists.reduce(a) { b, name in b.replacing(name, with: try a.list(name)[i]) }
+    }
+    let configs = try each.map { try config($0) }
+    let initial = try initialNetwork(a, teacher)
+    let labels = configs.map { $0.objective == .cm ? "CM" : "Direct CM" }
+    let data = teacher.data
+    let title = count == 1 ? labels[0] : "\(count) students"
+    let trained = try Distillation.distillTogether(teacher: teacher.denoiser, solver: solver, data: { data.sample($0, rng: $1) },
+                                                   configs: configs, initialNetwork: initial, cancel: ctx.cancel) { i, p in
+        guard i == 0 else { return }
+        let detail = "loss \(formatShort(p.loss))  \(String(format: "%.1f", p.iterationsPerSecond)) it/s"
+        ctx.progress(title, Double(p.iteration) / Double(p.iterations), detail)
+    }
+    let students = try zip(each, trained.students).enumerated().map { i, pair in
+        let (b, s) = pair
+        if b.isGiven("name") {
+            s.label = try b.string("name")
+            for snap in s.snapshots { snap.label = "\(s.label ?? labels[i]) @\(snap.iterations)" }
+        }
+        if s.outcome != .completed { a.interpreter.output("note: \(s.label ?? labels[i]): \(s.outcome.message)") }
+        return Value.object(StudentObject(s, context: ctx))
+    }
+    return lists.isEmpty ? students[0] : .list(students)
+}
+
+/// One student's DistillationConfig from its arguments.
+private func config(_ a: Arguments) throws -> DistillationConfig {
     var c = DistillationConfig()
     c.objective = try Objective(named: try a.choice("objective", ["cm", "direct"]))
     c.iterations = try a.count("iters", limit: Sizes.maxIterations)
@@ -90,20 +138,7 @@ private func distill(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
         return Int(v)
     }
     try c.validate()
-    let initial = try initialNetwork(a, teacher)
-    let label = c.objective == .cm ? "CM" : "Direct CM"
-    let data = teacher.data
-    let s = try Distillation.distill(teacher: teacher.denoiser, solver: solver, data: { data.sample($0, rng: $1) },
-                                     config: c, initialNetwork: initial, cancel: ctx.cancel) { p in
-        let detail = "loss \(formatShort(p.loss))  \(String(format: "%.1f", p.iterationsPerSecond)) it/s"
-        ctx.progress(label, Double(p.iteration) / Double(p.iterations), detail)
-    }
-    if a.isGiven("name") {
-        s.label = try a.string("name")
-        for snap in s.snapshots { snap.label = "\(s.label ?? label) @\(snap.iterations)" }
-    }
-    if s.outcome != .completed { a.interpreter.output("note: \(label): \(s.outcome.message)") }
-    return .object(StudentObject(s, context: ctx))
+    return c
 }
 
 /// The network a student starts from (`init:`), or nil for a fresh MLP.
