@@ -14,13 +14,13 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print JSON instead of a table.") var json = false
     @Option(help: "Minimum seconds to spend on each figure.") var seconds: Double = 0.5
     @Option(name: .customLong("only"), parsing: .upToNextOption,
-            help: "Measure only these groups: parallel, sgemm, teacher, cm, direct, mlp, unet, pytorch (default: all).")
+            help: "Measure only these groups: parallel, sgemm, teacher, cm, direct, mlp, unet, together, pytorch (default: all).")
     var only: [String] = []
     @Option(help: "The PyTorch reference for the pytorch group (default: scripts/pytorch_unet.py here or beside the build).")
     var pytorchScript: String?
-    @Option(help: "Rounds of the pytorch group, each timing CMLab and PyTorch alternately.") var rounds = 5
+    @Option(help: "Rounds of the pytorch and together groups, each timing the compared ways alternately.") var rounds = 5
 
-    static let groups = ["parallel", "sgemm", "teacher", "cm", "direct", "mlp", "unet", "pytorch"]
+    static let groups = ["parallel", "sgemm", "teacher", "cm", "direct", "mlp", "unet", "together", "pytorch"]
 
     func validate() throws {
         for g in only where !Self.groups.contains(g) {
@@ -113,6 +113,8 @@ struct Bench: ParsableCommand {
             rows.append(BenchRow(name: "  as a fraction of the sgemm 1024³ figure", value: unet.gflops / sgemm1024, unit: ""))
             rows.append(BenchRow(name: "  U-Net predict (no grad), batch 128", value: unet.predictMs, unit: "ms"))
         }
+
+        if wants("together") { rows += try Self.studentsTogether(iterations: max(8, Int(seconds * 16)), rounds: rounds) }
 
         if wants("pytorch") {
             // Needs python3 with torch: when either is missing, say so and keep the other figures.

@@ -115,6 +115,22 @@ import Tensors
         let bad = interp.run("distill(teacher, solver, objective: [\"cm\", \"direct\"], ema: [0, 0.9, 0.99], iters: 2)")
         #expect(bad.renderedErrors.contains("'ema' lists 3 students, but 'objective' lists 2"), "\(bad.renderedErrors)")
         #expect(bad.renderedErrors.contains("^"))
+
+        // A list of seeds: one result per seed, each what that seed alone gives.
+        let seeds = interp.run("""
+        h = distill(teacher, solver, objective: ["cm", "direct"], ema: [0.95, 0], iters: 20, batch: 32, width: 16, depth: 2,
+                    seed: [4, 5])
+        k = distill(teacher, solver, objective: ["cm", "direct"], ema: [0.95, 0], iters: 20, batch: 32, width: 16, depth: 2, seed: 5)
+        one = distill(teacher, solver, iters: 20, batch: 32, width: 16, depth: 2, seed: [4])
+        print(len(h), len(h[0]), ode_error(h[0][0].sample(z), b.sample(z)) == 0, ode_error(h[0][1].sample(z), c.sample(z)) == 0)
+        print(ode_error(h[1][0].sample(z), k[0].sample(z)) == 0, ode_error(h[1][1].sample(z), k[1].sample(z)) == 0, len(one))
+        """)
+        #expect(seeds.succeeded, "\(seeds.renderedErrors)")
+        #expect(out().suffix(2) == ["2 2 true true", "true true 1"], "\(out())")
+        let noSeeds = interp.run("distill(teacher, solver, iters: 2, seed: [])")
+        #expect(noSeeds.renderedErrors.contains("'seed' lists no seeds"), "\(noSeeds.renderedErrors)")
+        let badSeed = interp.run("distill(teacher, solver, iters: 2, seed: [1, -2])")
+        #expect(!badSeed.succeeded && badSeed.renderedErrors.contains("seed"), "\(badSeed.renderedErrors)")
     }
 
     /// Images end to end at toy size: Fashion-MNIST (skipped when the package is absent),

@@ -29,7 +29,8 @@ func registerTraining(_ r: Registry, _ ctx: BindingsContext) {
         ema: [0, 0.95, 0]). They share the seed, so they draw the same batches, and train in lock-step from one \
         stream of teacher targets: the teacher's step and solve are computed once for all of them (a Direct CM \
         solve's first step is the CM target's step). Each student is bit for bit the one trained alone; the \
-        result is a list of students, in order.
+        result is a list of students, in order. A list of seeds, e.g. seed: [0, 1], trains the same students once \
+        per seed and returns one result per seed, in order: result[i] is what seed: seeds[i] alone returns.
         """, parameters: [
             .required("teacher"), .required("solver"), .optional("objective", .string(d.objective.rawValue)),
             .optional("iters", .number(Double(d.iterations))), .optional("batch", .number(Double(d.batchSize))),
@@ -90,30 +91,48 @@ private func distill(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
         }
         count = k
     } ?? 1
-    let each = try (0..<count).map { i in
-        try lists.reduce(a) { b, name in b.replacing(name, with: try a.list(name)[i]) }
+    // A list of seeds: the same students once per seed, one seed's stream after the other.
+    let seedList: [Arguments], seedsListed: Bool
+    if case .list = a["seed"] {
+        seedsListed = true
+        let items = try a.list("seed")
+        guard !items.isEmpty else { throw a.error("'seed' lists no seeds", at: "seed") }
+        seedList = items.map { a.replacing("seed", with: $0) }
+    } else {
+        seedList = [a]; seedsListed = false
     }
-    let configs = try each.map { try config($0) }
+    let each = try seedList.map { a in
+        try (0..<count).map { i in try lists.reduce(a) { b, name in b.replacing(name, with: try a.list(name)[i]) } }
+    }
+    let configs = try each.map { try $0.map { try config($0) } }
     let initial = try initialNetwork(a, teacher)
-    let labels = configs.map { $0.objective == .cm ? "CM" : "Direct CM" }
+    let labels = configs[0].map { $0.objective == .cm ? "CM" : "Direct CM" }
     let data = teacher.data
     let title = count == 1 ? labels[0] : "\(count) students"
-    let trained = try Distillation.distillTogether(teacher: teacher.denoiser, solver: solver, data: { data.sample($0, rng: $1) },
-                                                   configs: configs, initialNetwork: initial, cancel: ctx.cancel) { i, p in
-        guard i == 0 else { return }
-        let detail = "loss \(formatShort(p.loss))  \(String(format: "%.1f", p.iterationsPerSecond)) it/s"
-        ctx.progress(title, Double(p.iteration) / Double(p.iterations), detail)
-    }
-    let students = try zip(each, trained.students).enumerated().map { i, pair in
-        let (b, s) = pair
-        if b.isGiven("name") {
-            s.label = try b.string("name")
-            for snap in s.snapshots { snap.label = "\(s.label ?? labels[i]) @\(snap.iterations)" }
+    let trained = try configs.enumerated().map { s, group in
+        try Distillation.distillTogether(teacher: teacher.denoiser, solver: solver, data: { data.sample($0, rng: $1) },
+                                         configs: group, initialNetwork: initial, cancel: ctx.cancel) { i, p in
+            guard i == 0 else { return }
+            let seed = seedList.count > 1 ? " (seed \(s + 1) of \(seedList.count))" : ""
+            let detail = "loss \(formatShort(p.loss))  \(String(format: "%.1f", p.iterationsPerSecond)) it/s"
+            ctx.progress(title + seed, Double(p.iteration) / Double(p.iterations), detail)
         }
-        if s.outcome != .completed { a.interpreter.output("note: \(s.label ?? labels[i]): \(s.outcome.message)") }
-        return Value.object(StudentObject(s, context: ctx))
     }
-    return lists.isEmpty ? students[0] : .list(students)
+    let perSeed = try zip(each, trained).map { each, group -> Value in
+        let students = try zip(each, group.students).enumerated().map { i, pair in
+            let (b, s) = pair
+            if b.isGiven("name") {
+                s.label = try b.string("name")
+                for snap in s.snapshots { snap.label = "\(s.label ?? labels[i]) @\(snap.iterations)" }
+            }
+            if s.outcome != .completed {
+                a.interpreter.output("note: \(s.label ?? labels[i])\(seedList.count > 1 ? " (seed \(s.config.seed))" : ""): \(s.outcome.message)")
+            }
+            return Value.object(StudentObject(s, context: ctx))
+        }
+        return lists.isEmpty ? students[0] : .list(students)
+    }
+    return seedsListed ? .list(perSeed) : perSeed[0]
 }
 
 /// One student's DistillationConfig from its arguments.
