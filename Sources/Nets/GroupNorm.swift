@@ -1,4 +1,5 @@
 import Foundation
+import CKernels
 import Tensors
 
 /// Group normalisation (Wu & He 2018) followed by an optional FiLM modulation and SiLU,
@@ -56,7 +57,7 @@ public struct GroupNormSiLU: Sendable {
     /// may alias `x`). `rstd` `[B·G]` receives 1/√(σ² + ε) per image and group.
     func forward(_ x: UnsafePointer<Float>, _ g: ImageGeometry, film: UnsafePointer<Float>?, _ store: ParameterStore,
                  xhat: UnsafeMutablePointer<Float>?, sigmoid: UnsafeMutablePointer<Float>?,
-                 rstd: UnsafeMutablePointer<Float>, into h: UnsafeMutablePointer<Float>) {
+                 rstd: UnsafeMutablePointer<Float>, into h: UnsafeMutablePointer<Float>, vectorKernel: Bool = true) {
         let n = g.count, P = g.plane, B = g.batch, cpg = channels / groups, C = channels, G = groups
         precondition(B % 16 == 0, "group norm needs a batch padded to a multiple of 16")
         let gamma = store.values + gammaOffset, beta = store.values + betaOffset
@@ -80,6 +81,13 @@ public struct GroupNormSiLU: Sendable {
                         let a = gamma[c] * scale1, o = beta[c] * scale1 + shift
                         let off = c * n + l
                         let src = x + off, dst = h + off
+                        // CKernels' AVX2 body where the CPU has it (bit for bit the loops below).
+                        let vectorDone = vectorKernel && withUnsafePointer(to: (mean, r, a, o)) { q in
+                            let f = UnsafeRawPointer(q).assumingMemoryBound(to: Float.self)   // four L16 in a row
+                            return ck_group_norm_silu_pixels(src, P, B, f, f + 16, f + 32, f + 48,
+                                                             xhat.map { $0 + off }, sigmoid.map { $0 + off }, dst)
+                        }
+                        if vectorDone { continue }
                         if let xhat, let sigmoid {
                             for p in 0..<P {
                                 let xh = (load16(src + p * B) - mean) * r

@@ -1,3 +1,4 @@
+import CKernels
 import Tensors
 
 /// Winograd's minimal filtering F(4×4, 3×3) (Lavin & Gray, "Fast Algorithms for
@@ -115,7 +116,8 @@ extension WinogradGeometry {
     }
 
     /// `V = Bᵀ d B` for every tile: x `[C, H, W, B]` → V `[C, 36, T·B]`.
-    func inputTransform(_ x: UnsafePointer<Float>, channels: Int, into v: UnsafeMutablePointer<Float>) {
+    /// `vectorKernel`: CKernels' AVX2 body where the CPU has it (bit for bit this one).
+    func inputTransform(_ x: UnsafePointer<Float>, channels: Int, into v: UnsafeMutablePointer<Float>, vectorKernel: Bool = true) {
         let B = g.batch, n = g.count, xiStride = self.xiStride, chStride = rowStride
         withUnsafeTemporaryAllocation(of: Float.self, capacity: B) { zero in
             zero.initialize(repeating: 0)
@@ -130,6 +132,8 @@ extension WinogradGeometry {
                                 for j in 0..<tileColumns {
                                     patch(i, j, outside: outside, offset: { plane + $0 }, into: rows)
                                     let out = v + c * chStride + (i * tileColumns + j) * B
+                                    if vectorKernel, ck_winograd_input_tile(UnsafeRawPointer(rows).assumingMemoryBound(to: UnsafePointer<Float>?.self),
+                                                                            B, out, xiStride) { continue }
                                     var l = 0
                                     while l < B {
                                         for s in 0..<6 {                                   // columns: Bᵀ over r
@@ -155,7 +159,9 @@ extension WinogradGeometry {
     }
 
     /// `y = Aᵀ M A + bias` for every tile: M `[C, 36, T·B]` → y `[C, H, W, B]`.
-    func outputTransform(_ m: UnsafePointer<Float>, channels: Int, bias: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+    /// `vectorKernel`: CKernels' AVX2 body where the CPU has it (bit for bit this one).
+    func outputTransform(_ m: UnsafePointer<Float>, channels: Int, bias: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
+                         vectorKernel: Bool = true) {
         let B = g.batch, n = g.count, xiStride = self.xiStride, chStride = rowStride, W = g.width, H = g.height
         Parallel.forEachChunk(channels, chunk: 1) { cs in
             withUnsafeTemporaryAllocation(of: F4.self, capacity: 24) { tmpBuffer in
@@ -168,6 +174,7 @@ extension WinogradGeometry {
                             let colsInside = min(4, W - 4 * j)
                             let src = m + c * chStride + (i * tileColumns + j) * B
                             let y0 = plane + ((4 * i) * W + 4 * j) * B
+                            if vectorKernel, ck_winograd_output_tile(src, xiStride, B, bias[c], y0, W * B, rowsInside, colsInside) { continue }
                             var l = 0
                             while l < B {
                                 let p = src + l

@@ -51,6 +51,27 @@ typedef struct {
 /// false (and writes nothing) when the vector body is unavailable.
 bool ck_adam_update(long n, float *p, const float *g, float *m, float *v, const ck_adam_constants *k);
 
+/// Winograd.swift's input transform of one tile, `V = Bᵀ d B`, for the `B` images of a
+/// CHWB activation: `rows[6r + s]` points at patch row r, column s (B floats each);
+/// position ξ = 6r + s goes to `out + ξ·xi_stride`. The same operations in the same
+/// order as the Swift body, eight lanes at a time: bit for bit its result. Returns false
+/// (and writes nothing) when the vector body is unavailable or B is not a multiple of 8.
+bool ck_winograd_input_tile(const float *const *rows, long B, float *out, long xi_stride);
+
+/// Winograd.swift's output transform of one tile, `Y = Aᵀ M A + bias`: reads position
+/// ξ at `m + ξ·xi_stride`, writes the `rows_inside` × `cols_inside` pixels that lie on
+/// the image, pixel (u, c) at `y + u·row_stride + c·B`. Bit for bit the Swift body;
+/// false as ck_winograd_input_tile.
+bool ck_winograd_output_tile(const float *m, long xi_stride, long B, float bias, float *y, long row_stride,
+                             long rows_inside, long cols_inside);
+
+/// GroupNorm.swift's per-pixel pass for sixteen images (lanes) of one channel: over
+/// the P pixels (stride B), x̂ = (x − mean)·r, m = a·x̂ + o (mean, r, a, o: 16 lanes each), s = σ(m) (FastMath.swift's
+/// fastSigmoid), h = m·s; `xhat` and `sigmoid` (both or neither) keep x̂ and s. Bit
+/// for bit the Swift body. Returns false when the vector body is unavailable.
+bool ck_group_norm_silu_pixels(const float *src, long P, long B, const float *mean, const float *r, const float *a, const float *o,
+                               float *xhat, float *sigmoid, float *dst);
+
 /// The current frame's address on the thread's real stack. (The address of a local
 /// variable is not: AddressSanitizer may move locals into heap-allocated fake frames.)
 static inline void *ck_frame_address(void) { return __builtin_frame_address(0); }

@@ -1,0 +1,136 @@
+// The hot loops of the U-Net's Winograd F(4×4, 3×3) convolutions and of its group norm
+// with SiLU, eight lanes (images) per AVX2 register. Each is the Swift body of
+// Winograd.swift or GroupNorm.swift with the same operations in the same order, every
+// product and sum rounded on its own (no FMA), so the results are bit for bit the
+// Swift body's; only the register width differs.
+#include <immintrin.h>
+#include "ckernels.h"
+
+#pragma clang fp contract(off)
+
+typedef __m256 v8;
+#define ADD _mm256_add_ps
+#define SUB _mm256_sub_ps
+#define MUL _mm256_mul_ps
+#define SET _mm256_set1_ps
+
+/// Bᵀ·d (Winograd.swift's `bt`).
+__attribute__((target("avx2"), always_inline))
+static inline void bt6(const v8 d[6], v8 r[6]) {
+    const v8 four = SET(4), two = SET(2), five = SET(5);
+    v8 a = SUB(d[4], d[2]), b = SUB(d[3], d[1]);
+    r[0] = ADD(SUB(MUL(four, d[0]), MUL(five, d[2])), d[4]);
+    r[1] = SUB(ADD(d[3], d[4]), MUL(four, ADD(d[1], d[2])));
+    r[2] = ADD(SUB(MUL(four, SUB(d[1], d[2])), d[3]), d[4]);
+    r[3] = ADD(a, MUL(two, b));
+    r[4] = SUB(a, MUL(two, b));
+    r[5] = ADD(SUB(MUL(four, d[1]), MUL(five, d[3])), d[5]);
+}
+
+/// Aᵀ·m (Winograd.swift's `at`): six values to four.
+__attribute__((target("avx2"), always_inline))
+static inline void at6(const v8 m[6], v8 r[4]) {
+    v8 p1 = ADD(m[1], m[2]), m1 = SUB(m[1], m[2]), p2 = ADD(m[3], m[4]), m2 = SUB(m[3], m[4]);
+    r[0] = ADD(ADD(m[0], p1), p2);
+    r[1] = ADD(m1, MUL(SET(2), m2));
+    r[2] = ADD(p1, MUL(SET(4), p2));
+    r[3] = ADD(ADD(m1, MUL(SET(8), m2)), m[5]);
+}
+
+__attribute__((target("avx2")))
+static void input_tile(const float *const *rows, long B, float *out, long xi) {
+    for (long l = 0; l < B; l += 8) {
+        v8 t[36];
+        for (int s = 0; s < 6; s++) {                        // columns: Bᵀ over r
+            v8 d[6], u[6];
+            for (int r = 0; r < 6; r++) d[r] = _mm256_loadu_ps(rows[6 * r + s] + l);
+            bt6(d, u);
+            for (int r = 0; r < 6; r++) t[6 * r + s] = u[r];
+        }
+        for (int r = 0; r < 6; r++) {                        // rows: B over s; ξ = 6r + s
+            v8 w[6];
+            bt6(t + 6 * r, w);
+            float *o = out + 6 * r * xi + l;
+            for (int s = 0; s < 6; s++) _mm256_storeu_ps(o + s * xi, w[s]);
+        }
+    }
+}
+
+bool ck_winograd_input_tile(const float *const *rows, long B, float *out, long xi_stride) {
+    if (!ck_vector_kernels() || B % 8 != 0) return false;
+    input_tile(rows, B, out, xi_stride);
+    return true;
+}
+
+__attribute__((target("avx2")))
+static void output_tile(const float *m, long xi, long B, float bias, float *y, long row_stride, long rows_inside, long cols_inside) {
+    const v8 beta = SET(bias);
+    for (long l = 0; l < B; l += 8) {
+        const float *p = m + l;
+        v8 t[24];
+        for (int s = 0; s < 6; s++) {                        // columns: Aᵀ over r
+            v8 d[6], u[4];
+            for (int r = 0; r < 6; r++) d[r] = _mm256_loadu_ps(p + (6 * r + s) * xi);
+            at6(d, u);
+            for (int r = 0; r < 4; r++) t[6 * r + s] = u[r];
+        }
+        for (long u = 0; u < rows_inside; u++) {             // rows: A over s
+            v8 w[4];
+            at6(t + 6 * u, w);
+            float *o = y + u * row_stride + l;
+            for (long c = 0; c < cols_inside; c++) _mm256_storeu_ps(o + c * B, ADD(w[c], beta));
+        }
+    }
+}
+
+bool ck_winograd_output_tile(const float *m, long xi_stride, long B, float bias, float *y, long row_stride,
+                             long rows_inside, long cols_inside) {
+    if (!ck_vector_kernels() || B % 8 != 0) return false;
+    output_tile(m, xi_stride, B, bias, y, row_stride, rows_inside, cols_inside);
+    return true;
+}
+
+/// 2^y as FastMath.swift's `fastExp2`: clamped to [−126, 126] (a NaN passes through:
+/// max/min return their second operand when either is NaN), y = n + f with n = round(y)
+/// by the 1.5·2²³ trick, 2^f by the degree-5 polynomial, 2^n in the exponent bits.
+__attribute__((target("avx2"), always_inline))
+static inline v8 exp2_8_exact(v8 y) {
+    y = _mm256_max_ps(SET(-126), y);
+    y = _mm256_min_ps(SET(126), y);
+    const v8 magic = SET(12582912.0f);
+    v8 t = ADD(y, magic);
+    v8 f = SUB(y, SUB(t, magic));
+    v8 p = SET(0.0013276455f);
+    p = ADD(MUL(p, f), SET(0.0096755404f));
+    p = ADD(MUL(p, f), SET(0.055507133f));
+    p = ADD(MUL(p, f), SET(0.240221197f));
+    p = ADD(MUL(p, f), SET(0.693146967f));
+    p = ADD(MUL(p, f), SET(1.000000072f));
+    __m256i k = _mm256_sub_epi32(_mm256_castps_si256(t), _mm256_castps_si256(magic));
+    return MUL(p, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(k, _mm256_set1_epi32(127)), 23)));
+}
+
+__attribute__((target("avx2")))
+static void norm_silu(const float *src, long P, long B, const float *mean, const float *r, const float *a, const float *o,
+                      float *xhat, float *sigmoid, float *dst) {
+    const v8 one = SET(1), log2e = SET(-1.44269504f);
+    for (long h = 0; h < 16; h += 8) {
+        const v8 mu = _mm256_loadu_ps(mean + h), rs = _mm256_loadu_ps(r + h);
+        const v8 av = _mm256_loadu_ps(a + h), ov = _mm256_loadu_ps(o + h);
+        for (long p = 0; p < P; p++) {
+            long at = p * B + h;
+            v8 xh = MUL(SUB(_mm256_loadu_ps(src + at), mu), rs);
+            v8 m = ADD(MUL(av, xh), ov);
+            v8 s = _mm256_div_ps(one, ADD(one, exp2_8_exact(MUL(m, log2e))));
+            if (xhat) { _mm256_storeu_ps(xhat + at, xh); _mm256_storeu_ps(sigmoid + at, s); }
+            _mm256_storeu_ps(dst + at, MUL(m, s));
+        }
+    }
+}
+
+bool ck_group_norm_silu_pixels(const float *src, long P, long B, const float *mean, const float *r, const float *a, const float *o,
+                               float *xhat, float *sigmoid, float *dst) {
+    if (!ck_vector_kernels()) return false;
+    norm_silu(src, P, B, mean, r, a, o, xhat, sigmoid, dst);
+    return true;
+}
