@@ -6,11 +6,11 @@ import Tensors
 
 extension Bench {
     /// fashion.cml's students (CM at μ = 0, 0.95, 0.99 and Direct CM; U-Net 14 × 14 base
-    /// width 32, batch 32, Heun on Karras N = 18), trained three ways: apart, each with its
+    /// width 32, batch 32, Heun on Karras N = 18), trained two ways: apart, each with its
     /// own teacher calls one iteration at a time (as before the target stream), and together
     /// from one stream. The two ways alternate within each of `rounds` rounds
     /// and each figure is the median over the rounds, so the machine's drift falls on all
-    /// of them alike. The teacher's weights do not change its cost, so an untrained U-Net
+    /// of both alike. The teacher's weights do not change its cost, so an untrained U-Net
     /// stands in for the trained one.
     static func studentsTogether(iterations: Int, rounds: Int) throws -> [BenchRow] {
         let teacher = ImageDenoiser(network: UNet(UNet.Configuration()), dataName: "noise")
