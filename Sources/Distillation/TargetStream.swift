@@ -51,11 +51,14 @@ public final class TargetStream {
     private let counter: CountingDenoiser
     private var first = 0
     private var served: [TargetBatch] = []
+    /// The file of an earlier run's teacher parts, read instead of the teacher where it holds them.
+    public let cache: TargetCache?
+    private var checked = false
 
     /// `chunk` iterations share one teacher batch (at least 1). The stream ends after
     /// `iterations`; a chunk never reaches past it.
     public init(teacher: Denoiser, solver: GridSolver, data: @escaping DataSampler, seed: UInt64, batchSize: Int,
-                iterations: Int, objectives: Set<Objective>, chunk: Int) {
+                iterations: Int, objectives: Set<Objective>, chunk: Int, cache: TargetCache? = nil) {
         self.teacher = teacher
         self.solver = solver
         self.data = data
@@ -66,6 +69,7 @@ public final class TargetStream {
         self.needsSolve = objectives.contains(.direct)
         self.base = RNG(seed: seed).stream(0xD157)
         self.counter = CountingDenoiser(teacher)
+        self.cache = cache
     }
 
     /// The chunk size that gives the teacher about `rows` rows per evaluation, capped so
@@ -95,8 +99,38 @@ public final class TargetStream {
     }
 
     private func fill(from t: Int) {
-        let count = min(chunk, iterations - t), B = batchSize, dims = teacher.dims
+        let count = min(chunk, iterations - t)
         let draws = (t..<(t + count)).map(draw)
+        first = t
+        guard let cache else { served = teacherParts(draws); return }
+        let keys = draws.map { TargetCache.key(x: $0.x, n: $0.n) }
+        if !checked {
+            checked = true
+            // The file's iteration 0 against the teacher's, when it is this stream's
+            // iteration 0 (its key): another teacher or solver method fails.
+            if let e = cache.entries.first, t == 0, e.key == keys[0] {
+                let fresh = teacherParts([draws[0]])[0]
+                if !Self.sameBits(fresh, e) { cache.reject("the teacher or the solver is not the one that wrote it") }
+            }
+        }
+        if let cached = cache.entries(from: t, keys: keys) {
+            let B = batchSize, dims = teacher.dims, sigmas = solver.grid.sigmas
+            served = zip(draws, cached).map { d, e in
+                TargetBatch(x: d.x, n: d.n, sigma: d.n.map { sigmas[$0] },
+                            teacherStep: needsStep ? e.step.map { Batch(count: B, dims: dims, values: $0) } : nil,
+                            teacherSolve: needsSolve ? e.solve : nil)
+            }
+            return
+        }
+        served = teacherParts(draws)
+        cache.record(from: t, zip(keys, served).map { key, b in
+            TargetCache.Entry(key: key, step: b.teacherStep?.values, solve: b.teacherSolve)
+        })
+    }
+
+    /// The teacher's parts of these iterations' batches, evaluated as one batch.
+    private func teacherParts(_ draws: [(x: Batch, n: [Int])]) -> [TargetBatch] {
+        let count = draws.count, B = batchSize, dims = teacher.dims
         var x = Batch(count: count * B, dims: dims)
         var n: [Int] = []
         n.reserveCapacity(count * B)
@@ -116,14 +150,20 @@ public final class TargetStream {
         }
         if !needsStep { step = nil }
         let sigmas = solver.grid.sigmas
-        served = (0..<count).map { k in
+        return (0..<count).map { k in
             let rows = (k * B)..<((k + 1) * B)
             let nk = Array(n[rows])
             return TargetBatch(x: draws[k].x, n: nk, sigma: nk.map { sigmas[$0] },
                                teacherStep: step?.rows(rows),
                                teacherSolve: solve.map { s in s.values[(k * B * dims)..<((k + 1) * B * dims)].map(Float.init) })
         }
-        first = t
+    }
+
+    /// Whether a batch's teacher parts equal a cache entry's, bit for bit.
+    private static func sameBits(_ b: TargetBatch, _ e: TargetCache.Entry) -> Bool {
+        let steps = b.teacherStep.map { s in e.step.map { s.values.map(\.bitPattern) == $0.map(\.bitPattern) } ?? false } ?? true
+        let solves = b.teacherSolve.map { s in e.solve.map { s.map(\.bitPattern) == $0.map(\.bitPattern) } ?? false } ?? true
+        return steps && solves
     }
 }
 

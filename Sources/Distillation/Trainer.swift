@@ -32,6 +32,8 @@ public struct DistilledTogether {
     public let students: [ConsistencyStudent]
     /// Rows the teacher denoised for all of them (a Heun step costs two per row).
     public let teacherEvaluations: Int
+    /// With a targets file: what was read, computed and saved, for the user.
+    public let targetsNote: String?
 }
 
 /// Distils several students that share a seed and a batch size (CM at any rates μ,
@@ -39,10 +41,13 @@ public struct DistilledTogether {
 /// ``TargetStream``: every iteration's batch and the teacher's share of its targets are
 /// computed once for all of them, `chunk` iterations per teacher batch (default: about
 /// 256 rows). Each student is bit for bit the one ``distill`` trains alone; a student that
-/// diverges stops alone. `progress(i, p)` reports student `i`.
+/// diverges stops alone. `progress(i, p)` reports student `i`. `targets`, when given (opened
+/// with ``TargetCache/init(url:for:dims:)``), is a file of this stream's teacher parts: what
+/// it holds is read instead of computed, and it is saved with what the run added (also
+/// when cancelled or stopped by divergence).
 public func distillTogether(teacher: Denoiser, solver: GridSolver, data: @escaping DataSampler,
                             configs: [DistillationConfig], initialNetwork: (any ConditionalNetwork)? = nil,
-                            chunk: Int? = nil, cancel: CancellationToken? = nil,
+                            chunk: Int? = nil, targets: TargetCache? = nil, cancel: CancellationToken? = nil,
                             progress: ((Int, TrainingProgress) -> Void)? = nil,
                             clock: PhaseClock? = nil) throws(DistillationError) -> DistilledTogether {
     guard let first = configs.first else { throw DistillationError("no students to distil") }
@@ -58,9 +63,17 @@ public func distillTogether(teacher: Denoiser, solver: GridSolver, data: @escapi
                             progress: progress.map { p in { q in p(i, q) } })
     }
     let iterations = configs.map(\.iterations).max() ?? 0
+    let objectives = Set(configs.map(\.objective))
+    if let t = targets {
+        guard t.batchSize == first.batchSize, t.dims == teacher.dims,
+              t.hasSteps == objectives.contains(.cm), t.hasSolves == objectives.contains(.direct) else {
+            throw DistillationError("the targets file \(t.url.lastPathComponent) was opened for other students")
+        }
+    }
     let stream = TargetStream(teacher: teacher, solver: solver, data: data, seed: first.seed, batchSize: first.batchSize,
-                              iterations: iterations, objectives: Set(configs.map(\.objective)),
-                              chunk: chunk ?? TargetStream.chunk(batchSize: first.batchSize, dims: teacher.dims))
+                              iterations: iterations, objectives: objectives,
+                              chunk: chunk ?? TargetStream.chunk(batchSize: first.batchSize, dims: teacher.dims),
+                              cache: targets)
     for t in 0..<iterations {
         let active = runs.filter { $0.run.outcome == nil }
         if active.isEmpty { break }
@@ -70,7 +83,8 @@ public func distillTogether(teacher: Denoiser, solver: GridSolver, data: @escapi
         clock?.mark("data, indices, noise and the teacher's targets")
         for r in active { r.advance(batch, clock: clock) }
     }
-    return DistilledTogether(students: runs.map { $0.finish() }, teacherEvaluations: stream.teacherEvaluations)
+    return DistilledTogether(students: runs.map { $0.finish() }, teacherEvaluations: stream.teacherEvaluations,
+                             targetsNote: targets?.save())
 }
 
 /// One student's side of distillation: its network, target network, optimizer and run.

@@ -30,7 +30,11 @@ func registerTraining(_ r: Registry, _ ctx: BindingsContext) {
         stream of teacher targets: the teacher's step and solve are computed once for all of them (a Direct CM \
         solve's first step is the CM target's step). Each student is bit for bit the one trained alone; the \
         result is a list of students, in order. A list of seeds, e.g. seed: [0, 1], trains the same students once \
-        per seed and returns one result per seed, in order: result[i] is what seed: seeds[i] alone returns.
+        per seed and returns one result per seed, in order: result[i] is what seed: seeds[i] alone returns. \
+        targets: a file name, e.g. "fashion_targets": the teacher's steps and solves of each seed's stream are saved \
+        to NAME_seed<seed>.targets and read back by later runs with the same teacher, solver, data, seed and batch \
+        (any students, rates, learning rates or distances), instead of asking the teacher again; each entry is \
+        checked against its batch, and iteration 0 against the teacher, bit for bit, and what fails is recomputed.
         """, parameters: [
             .required("teacher"), .required("solver"), .optional("objective", .string(d.objective.rawValue)),
             .optional("iters", .number(Double(d.iterations))), .optional("batch", .number(Double(d.batchSize))),
@@ -39,6 +43,7 @@ func registerTraining(_ r: Registry, _ ctx: BindingsContext) {
             .optional("seed", .number(Double(d.seed))), .optional("width", .number(Double(d.width))),
             .optional("depth", .number(Double(d.depth))), .optional("init", .string("auto")),
             .optional("snapshots", .list(d.snapshots.map { .number(Double($0)) })), .optional("name"),
+            .optional("targets"),
         ]) { a in try distill(a, ctx) }
 }
 
@@ -109,14 +114,27 @@ private func distill(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
     let labels = configs[0].map { $0.objective == .cm ? "CM" : "Direct CM" }
     let data = teacher.data
     let title = count == 1 ? labels[0] : "\(count) students"
+    // targets: one file per seed, NAME_seed<seed>.targets in the session's folder.
+    let targetFiles = try configs.map { group -> TargetCache? in
+        guard a.isGiven("targets") else { return nil }
+        var base = try a.string("targets")
+        if base.hasSuffix(".targets") { base.removeLast(".targets".count) }
+        guard !base.isEmpty else { throw a.error("targets: give a file name, e.g. \"fashion_targets\"", at: "targets") }
+        let url = try ctx.resolveWritePath("\(base)_seed\(group[0].seed).targets")
+        do { return try TargetCache(url: url, for: group, dims: teacher.denoiser.dims) }
+        catch let error as DistillationError { throw a.error(error.message, at: "targets") }
+    }
     let trained = try configs.enumerated().map { s, group in
-        try Distillation.distillTogether(teacher: teacher.denoiser, solver: solver, data: { data.sample($0, rng: $1) },
-                                         configs: group, initialNetwork: initial, cancel: ctx.cancel) { i, p in
+        let run = try Distillation.distillTogether(teacher: teacher.denoiser, solver: solver, data: { data.sample($0, rng: $1) },
+                                         configs: group, initialNetwork: initial, targets: targetFiles[s],
+                                         cancel: ctx.cancel) { i, p in
             guard i == 0 else { return }
             let seed = seedList.count > 1 ? " (seed \(s + 1) of \(seedList.count))" : ""
             let detail = "loss \(formatShort(p.loss))  \(String(format: "%.1f", p.iterationsPerSecond)) it/s"
             ctx.progress(title + seed, Double(p.iteration) / Double(p.iterations), detail)
         }
+        if let note = run.targetsNote { a.interpreter.output(note) }
+        return run
     }
     let perSeed = try zip(each, trained).map { each, group -> Value in
         let students = try zip(each, group.students).enumerated().map { i, pair in
