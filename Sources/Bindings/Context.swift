@@ -16,6 +16,8 @@ public final class BindingsContext {
     public var resolveReadPath: (String) throws -> URL
     /// Called after a figure was written, with its file and the figure itself.
     public var figureWritten: (URL, Figure) -> Void
+    /// The session's recent teacher solves, reused by tables from the same noise.
+    let teacherSolves = TeacherSolveMemo()
 
     public init(cancel: CancellationToken = CancellationToken(),
                 progress: @escaping (String, Double, String) -> Void = { _, _, _ in },

@@ -148,8 +148,10 @@ private func compare(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
         }
         let dataFeatures = features.map { $0(dataRef) }
         // The teacher's solve, keeping its states at the students' levels when they re-noise along it.
-        guard let run = solveKeeping(teacher.denoiser, solver, x, levels: alongTeacher ? keptLevels : [],
-                                     cancel: ctx.cancel) else {
+        let levels: Set<Int> = alongTeacher ? keptLevels : []
+        guard let run = ctx.teacherSolves.solve(teacher.denoiser, solver, x, levels: levels, {
+            solveKeeping(teacher.denoiser, solver, x, levels: levels, cancel: ctx.cancel)
+        }) else {
             throw a.error(ctx.cancel.isCancelled ? "compare interrupted (Ctrl-C)" : "the teacher's solve failed")
         }
         let reference = run.final
