@@ -54,10 +54,12 @@ var targets: [Target] = [
     .testTarget(name: "NetsTests", dependencies: ["Nets", "Tensors", "CKernels"]),
     .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Nets", "Tensors"]),
     .testTarget(name: "DistillationTests", dependencies: ["Distillation", "Diffusion", "Nets", "Tensors"]),
+    .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Diffusion", "Tensors"]),
     .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Datasets", "Diffusion", "Distillation", "Nets", "Tensors"]),
     .testTarget(name: "PlottingTests", dependencies: ["Plotting", "Tensors"]),
     .testTarget(name: "ScriptTests", dependencies: ["Script", "Tensors"], resources: [.copy("Scripts")]),
     .testTarget(name: "BindingsTests", dependencies: ["Bindings", "Distillation", "Nets", "Script", "Notebook", "Plotting", "Tensors"]),
+    .testTarget(name: "NotebookTests", dependencies: ["Notebook", "Bindings", "Script", "Plotting", "Tensors"]),
     .testTarget(name: "SweepTests", dependencies: ["Sweep", "Notebook", "Plotting"]),
     .testTarget(name: "KernelTests", dependencies: ["Kernel", "Notebook", "Script", "Tensors"]),
 ]
