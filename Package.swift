@@ -52,8 +52,8 @@ var targets: [Target] = [
     // Tests mirror the source modules.
     .testTarget(name: "TensorsTests", dependencies: ["Tensors"], resources: [.copy("Fixtures")]),
     .testTarget(name: "NetsTests", dependencies: ["Nets", "Tensors", "CKernels"]),
-    .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Nets", "Tensors"]),
-    .testTarget(name: "DistillationTests", dependencies: ["Distillation", "Diffusion", "Nets", "Tensors"]),
+    .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Datasets", "Nets", "Tensors"]),
+    .testTarget(name: "DistillationTests", dependencies: ["Distillation", "Datasets", "Diffusion", "Nets", "Tensors"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Diffusion", "Tensors"]),
     .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Datasets", "Diffusion", "Distillation", "Nets", "Tensors"]),
     .testTarget(name: "PlottingTests", dependencies: ["Plotting", "Tensors"]),
