@@ -60,7 +60,7 @@ var targets: [Target] = [
     .testTarget(name: "ScriptTests", dependencies: ["Script", "Tensors"], resources: [.copy("Scripts")]),
     .testTarget(name: "BindingsTests", dependencies: ["Bindings", "Distillation", "Nets", "Script", "Notebook", "Plotting", "Tensors"]),
     .testTarget(name: "NotebookTests", dependencies: ["Notebook", "Bindings", "Script", "Plotting", "Tensors"]),
-    .testTarget(name: "SweepTests", dependencies: ["Sweep", "Notebook", "Plotting"]),
+    .testTarget(name: "SweepTests", dependencies: ["Sweep", "Notebook"]),
     .testTarget(name: "KernelTests", dependencies: ["Kernel", "Notebook", "Script", "Tensors"]),
 ]
 
