@@ -31,7 +31,7 @@ var targets: [Target] = [
     .target(name: "Plotting", dependencies: ["Tensors", "CCairo"], swiftSettings: checked),
 
     // The language and the product.
-    .target(name: "Script", dependencies: ["Tensors", "CKernels"]),
+    .target(name: "Script", dependencies: ["Tensors"]),
     .target(name: "Bindings", dependencies: [
         "Tensors", "Nets", "Diffusion", "Distillation", "Datasets", "Metrics", "Plotting", "Script",
     ]),
@@ -52,13 +52,15 @@ var targets: [Target] = [
     // Tests mirror the source modules.
     .testTarget(name: "TensorsTests", dependencies: ["Tensors"], resources: [.copy("Fixtures")]),
     .testTarget(name: "NetsTests", dependencies: ["Nets", "Tensors", "CKernels"]),
-    .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Nets", "Tensors"]),
-    .testTarget(name: "DistillationTests", dependencies: ["Distillation", "Diffusion", "Nets", "Tensors"]),
+    .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Datasets", "Nets", "Tensors"]),
+    .testTarget(name: "DistillationTests", dependencies: ["Distillation", "Datasets", "Diffusion", "Nets", "Tensors"]),
+    .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Diffusion", "Tensors"]),
     .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Datasets", "Diffusion", "Distillation", "Nets", "Tensors"]),
     .testTarget(name: "PlottingTests", dependencies: ["Plotting", "Tensors"]),
-    .testTarget(name: "ScriptTests", dependencies: ["Script", "Tensors", "CKernels"], resources: [.copy("Scripts")]),
+    .testTarget(name: "ScriptTests", dependencies: ["Script", "Tensors"], resources: [.copy("Scripts")]),
     .testTarget(name: "BindingsTests", dependencies: ["Bindings", "Distillation", "Nets", "Script", "Notebook", "Plotting", "Tensors"]),
-    .testTarget(name: "SweepTests", dependencies: ["Sweep", "Notebook", "Plotting"]),
+    .testTarget(name: "NotebookTests", dependencies: ["Notebook", "Bindings", "Script", "Plotting", "Tensors"]),
+    .testTarget(name: "SweepTests", dependencies: ["Sweep", "Notebook"]),
     .testTarget(name: "KernelTests", dependencies: ["Kernel", "Notebook", "Script", "Tensors"]),
 ]
 

@@ -38,8 +38,9 @@ public final class GaussianMixture: Denoiser, @unchecked Sendable {
         self.init(valid: weights, means: means, stds: stds, name: name)
     }
 
-    /// A mixture from parameters already known to be valid (the checks above, or a preset).
-    init(valid weights: [Double], means: Batch, stds: [Double], name: String) {
+    /// A mixture from parameters already known to be valid (the checks above, or a preset:
+    /// the recipes in Datasets, `MixtureRecipes.swift`).
+    @_spi(Recipes) public init(valid weights: [Double], means: Batch, stds: [Double], name: String) {
         let total = weights.reduce(0, +)
         self.weights = weights.map { $0 / total }
         self.logWeights = self.weights.map { Foundation.log($0) }
@@ -52,52 +53,6 @@ public final class GaussianMixture: Denoiser, @unchecked Sendable {
     /// A single Gaussian `N(μ, s² I)`: its ODE has a closed form (``singleGaussianFlow``).
     public static func gaussian(mean: [Double], std: Double) throws(GridError) -> GaussianMixture {
         try GaussianMixture(weights: [1], means: Batch(count: 1, dims: mean.count, values: mean), stds: [std], name: "gaussian")
-    }
-
-    /// `modes` equal-weight Gaussians with means on a circle, at angles `2πk/modes`.
-    public static func ring(modes: Int = 8, radius: Double = 1, std: Double = 0.05) throws(GridError) -> GaussianMixture {
-        guard modes >= 1 && modes <= 100_000 else { throw GridError("modes = \(modes): need 1 … 100000") }
-        guard radius.isFinite && radius >= 0 else { throw GridError("radius = \(radius) must be a non-negative number") }
-        return try GaussianMixture(weights: [Double](repeating: 1, count: modes), means: ringMeans(modes: modes, radius: radius),
-                                   stds: [Double](repeating: std, count: modes), name: "ring\(modes)")
-    }
-
-    /// Means at angles `2πk/modes` on a circle of `radius`, `[modes, 2]`.
-    static func ringMeans(modes: Int, radius: Double) -> Batch {
-        var m: [Double] = []
-        for k in 0..<modes {
-            let a = 2 * Double.pi * Double(k) / Double(modes)
-            m += [radius * cos(a), radius * sin(a)]
-        }
-        return Batch(count: modes, dims: 2, values: m)
-    }
-
-    /// `side × side` equal-weight Gaussians with means on an even grid over `[−extent, extent]²`.
-    public static func grid(side: Int = 5, extent: Double = 1, std: Double = 0.02) throws(GridError) -> GaussianMixture {
-        guard side >= 1 && side <= 1000 else { throw GridError("side = \(side): need 1 … 1000") }
-        return try GaussianMixture(weights: [Double](repeating: 1, count: side * side), means: gridMeans(side: side, extent: extent),
-                                   stds: [Double](repeating: std, count: side * side), name: "grid\(side * side)")
-    }
-
-    /// Means on an even `side × side` grid over `[−extent, extent]²`, row by row, `[side², 2]`.
-    static func gridMeans(side: Int, extent: Double) -> Batch {
-        var m: [Double] = []
-        for i in 0..<side { for j in 0..<side {
-            let f = { (k: Int) in side == 1 ? 0 : -extent + 2 * extent * Double(k) / Double(side - 1) }
-            m += [f(i), f(j)]
-        }}
-        return Batch(count: side * side, dims: 2, values: m)
-    }
-
-    /// The standard `ring8` (docs/science.md): 8 modes on the unit circle, std 0.05.
-    public static func ring8() -> GaussianMixture {
-        GaussianMixture(valid: [Double](repeating: 1, count: 8), means: ringMeans(modes: 8, radius: 1),
-                        stds: [Double](repeating: 0.05, count: 8), name: "ring8")
-    }
-    /// The standard `grid25` (docs/science.md): 25 modes on {−1, −0.5, 0, 0.5, 1}², std 0.02.
-    public static func grid25() -> GaussianMixture {
-        GaussianMixture(valid: [Double](repeating: 1, count: 25), means: gridMeans(side: 5, extent: 1),
-                        stds: [Double](repeating: 0.02, count: 25), name: "grid25")
     }
 
     // MARK: Density, score, denoiser

@@ -1,3 +1,33 @@
+/// Which distance a consistency loss uses, as a run's configuration names it (the
+/// pseudo-Huber `c` is a number of its own, ``DistillationConfig/huberC``).
+public enum DistanceKind: String, Sendable, CaseIterable, Codable {
+    /// Squared Euclidean distance (the paper's choice).
+    case l2
+    case l1
+    /// Pseudo-Huber.
+    case huber
+
+    /// Parses "l2" (also "squared-l2", "mse"), "l1", "huber" (also "pseudo-huber",
+    /// "pseudohuber"), in any case.
+    public init(named name: String) throws(DistillationError) {
+        switch name.lowercased() {
+        case "l2", "squared-l2", "mse": self = .l2
+        case "l1": self = .l1
+        case "huber", "pseudo-huber", "pseudohuber": self = .huber
+        default: throw DistillationError("unknown distance '\(name)'; expected l2, l1 or huber")
+        }
+    }
+
+    /// Reads any name ``init(named:)`` accepts, so configurations saved with another
+    /// spelling still load.
+    public init(from decoder: any Decoder) throws {
+        let name = try decoder.singleValueContainer().decode(String.self)
+        do { self = try DistanceKind(named: name) } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.message))
+        }
+    }
+}
+
 /// The distance `d(a, b)` of a consistency loss, per sample.
 public enum Distance: Sendable, Equatable, CustomStringConvertible {
     /// Squared Euclidean distance `‖a − b‖²` (the paper's choice).
@@ -7,17 +37,21 @@ public enum Distance: Sendable, Equatable, CustomStringConvertible {
     /// Pseudo-Huber `√(‖a − b‖² + c²) − c` (Song & Dhariwal 2023): L2-like near 0, L1-like far.
     case pseudoHuber(c: Double)
 
-    /// Parses "l2", "l1", "huber"/"pseudo-huber" (with `c`, default 0.00054·√dims as in iCT).
-    public init(named name: String, c: Double? = nil, dims: Int) throws(DistillationError) {
-        switch name.lowercased() {
-        case "l2", "squared-l2", "mse": self = .l2
-        case "l1": self = .l1
-        case "huber", "pseudo-huber", "pseudohuber":
+    /// The distance of `kind`; pseudo-Huber takes `c` (default 0.00054·√dims as in iCT).
+    public init(_ kind: DistanceKind, c: Double? = nil, dims: Int) throws(DistillationError) {
+        switch kind {
+        case .l2: self = .l2
+        case .l1: self = .l1
+        case .huber:
             let c = c ?? 0.00054 * Double(dims).squareRoot()
             guard c.isFinite && c > 0 else { throw DistillationError("pseudo-Huber c = \(c) must be positive") }
             self = .pseudoHuber(c: c)
-        default: throw DistillationError("unknown distance '\(name)'; expected l2, l1 or huber")
         }
+    }
+
+    /// Parses "l2", "l1", "huber"/"pseudo-huber" (see ``DistanceKind/init(named:)``), with `c` as above.
+    public init(named name: String, c: Double? = nil, dims: Int) throws(DistillationError) {
+        try self.init(try DistanceKind(named: name), c: c, dims: dims)
     }
 
     public var description: String {

@@ -9,7 +9,7 @@ public struct DistillationConfig: Sendable, Codable, Equatable {
     /// Target-network EMA rate μ: 0 is the online weights under stop-gradient (the
     /// paper's code), 0.95 the original CM paper.
     public var emaRate: Double = 0
-    public var distance: String = "l2"
+    public var distance: DistanceKind = .l2
     /// Pseudo-Huber `c` (nil: 0.00054·√dims).
     public var huberC: Double? = nil
     public var seed: UInt64 = 0

@@ -103,7 +103,7 @@ final class StudentTraining {
     init(teacher: Denoiser, solver: GridSolver, config: DistillationConfig, initialNetwork: (any ConditionalNetwork)?,
          progress: ((TrainingProgress) -> Void)?) throws(DistillationError) {
         let dims = teacher.dims
-        distance = try Distance(named: config.distance, c: config.huberC, dims: dims)
+        distance = try Distance(config.distance, c: config.huberC, dims: dims)
         let net: any ConditionalNetwork = initialNetwork?.copy()
             ?? MLP(inputDims: dims, width: config.width, depth: config.depth, fourierFeatures: config.fourierFeatures,
                    residual: config.residual, seed: config.seed)

@@ -9,15 +9,19 @@ import Tensors
 /// one contiguous row of `N` values, so a 1 × 1 convolution, a bias or a channel
 /// concatenation is a plain `[C, N]` operation. `batch` here is the padded lane count,
 /// a multiple of ``lanes``; padded images are zeros that never reach a caller.
-struct ImageGeometry: Equatable {
+@_spi(Benchmark) public struct ImageGeometry: Equatable {
     let batch: Int
     let height: Int
     let width: Int
+    /// `batch` images of `height × width` (public to the network benchmarks).
+    @_spi(Benchmark) public init(batch: Int, height: Int, width: Int) {
+        self.batch = batch; self.height = height; self.width = width
+    }
     var plane: Int { height * width }
     /// Values per channel row, `N = H·W·B`.
     var count: Int { batch * height * width }
     /// Half resolution (average pooling by 2), rounding down.
-    var half: ImageGeometry { ImageGeometry(batch: batch, height: height / 2, width: width / 2) }
+    @_spi(Benchmark) public var half: ImageGeometry { ImageGeometry(batch: batch, height: height / 2, width: width / 2) }
 
     /// The batch is padded to a multiple of this many images.
     static let lanes = 16

@@ -166,7 +166,7 @@ public final class MLP: Module {
 
     /// The row ranges a batch is split into (see the type's discussion); they depend on
     /// the batch size alone.
-    static func halves(_ batch: Int) -> [Range<Int>] {
+    @_spi(Benchmark) public static func halves(_ batch: Int) -> [Range<Int>] {
         batch >= 64 ? [0..<(batch / 2), (batch / 2)..<batch] : [0..<batch]
     }
 

@@ -20,4 +20,5 @@
 // `online.predict` (it has its own buffers and leaves a pending backward intact).
 //
 // Speed: the products run in OpenBLAS with the kernel family the environment selects
-// (`BLASCore.current`); `NetsBenchmark.mlpStep()` times a step against its sgemm calls.
+// (`BLASCore.current`); `cmlab bench --only mlp` (`NetsBenchmark.mlpStep()`, in the `cmlab`
+// target) times a step against its sgemm calls.

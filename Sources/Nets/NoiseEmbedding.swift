@@ -6,10 +6,10 @@ import Tensors
 ///     e = silu(W₂·silu(W₁·φ(c_noise) + b₁) + b₂)      // [B, E]
 ///
 /// shared by every residual block (each projects it to its own FiLM scale and shift).
-struct NoiseEmbedding {
+@_spi(Benchmark) public struct NoiseEmbedding {
     let fourier: FourierFeatures
-    let first: Linear
-    let second: Linear
+    @_spi(Benchmark) public let first: Linear
+    @_spi(Benchmark) public let second: Linear
     var dims: Int { second.outputs }
 
     static func layout(_ name: String, fourierWidth: Int, dims: Int) -> [(name: String, shape: [Int])] {

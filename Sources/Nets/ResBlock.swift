@@ -8,15 +8,15 @@ import Tensors
 ///
 /// with `skip` the identity when `Cin = Cout`, else a 1 × 1 convolution. Activations are
 /// CHWB `[C, H, W, B]`; `e` is `[B, E]`.
-struct ResBlock {
+@_spi(Benchmark) public struct ResBlock {
     let inChannels: Int
     let outChannels: Int
     let norm1: GroupNormSiLU
-    let conv1: Conv2d
-    let film: Linear
+    @_spi(Benchmark) public let conv1: Conv2d
+    @_spi(Benchmark) public let film: Linear
     let norm2: GroupNormSiLU
-    let conv2: Conv2d
-    let skip: Conv2d?
+    @_spi(Benchmark) public let conv2: Conv2d
+    @_spi(Benchmark) public let skip: Conv2d?
 
     static func layout(_ name: String, inChannels: Int, outChannels: Int, embedDims: Int) -> [(name: String, shape: [Int])] {
         var l = GroupNormSiLU.layout(name + ".norm1", channels: inChannels)

@@ -65,12 +65,12 @@ public final class UNet: Module {
     public let configuration: Configuration
     public let store: ParameterStore
     public let fourier: FourierFeatures
-    let convIn: Conv2d
-    let embedding: NoiseEmbedding
+    @_spi(Benchmark) public let convIn: Conv2d
+    @_spi(Benchmark) public let embedding: NoiseEmbedding
     /// RB₁ … RB₅ in the order of the diagram.
-    let blocks: [ResBlock]
+    @_spi(Benchmark) public let blocks: [ResBlock]
     let normOut: GroupNormSiLU
-    let convOut: Conv2d
+    @_spi(Benchmark) public let convOut: Conv2d
 
     private var train: UNetWorkspace?
     /// Inference workspaces by batch size: the full chunk and the last remainder.

@@ -34,15 +34,15 @@ import Tensors
 /// Layouts: `V` `[Cin, 36, T·B]`, `M` and `dM` `[Cout, 36, T·B]` (each row padded, see
 /// ``xiStride``), `U` `[36, Cout, Cin]`. The product for ξ reads row ξ of every channel,
 /// so a channel's transformed tiles are written into one contiguous region.
-struct WinogradGeometry {
+@_spi(Benchmark) public struct WinogradGeometry {
     let g: ImageGeometry
     /// Positions of the transform (6 × 6).
-    static let positions = 36
+    @_spi(Benchmark) public static let positions = 36
     /// Tile rows and columns, `⌈H/4⌉`, `⌈W/4⌉`.
     var tileRows: Int { (g.height + 3) / 4 }
     var tileColumns: Int { (g.width + 3) / 4 }
     /// Values per channel and position ξ of a transformed activation, `T·B`.
-    var columns: Int { tileRows * tileColumns * g.batch }
+    @_spi(Benchmark) public var columns: Int { tileRows * tileColumns * g.batch }
     /// Distance between the rows of consecutive ξ, `T·B` plus 16 floats: at 14 × 14 and
     /// batch 128, `T·B` is 2048 and the 36 streams of a transform would sit exactly 8 KiB
     /// apart, all in the same L1 cache sets (it made the transforms 2.5× slower).
@@ -50,7 +50,7 @@ struct WinogradGeometry {
     /// Row stride of the product matrices `V_ξ`, `M_ξ`: `36·(T·B + 16)`.
     var rowStride: Int { Self.positions * xiStride }
 
-    init(_ g: ImageGeometry) { self.g = g }
+    @_spi(Benchmark) public init(_ g: ImageGeometry) { self.g = g }
 
     /// Distance between consecutive ξ of transformed filters `U` `[36, Cout, Cin]`: the
     /// pair count plus 16 floats, for the same reason as ``xiStride`` (32 × 32 pairs are 4 KiB).

@@ -1,4 +1,3 @@
-import CKernels
 #if canImport(Glibc)
 import Glibc
 
@@ -41,7 +40,7 @@ struct StackGuard {
     /// most 8 MB are trusted (with `ulimit -s unlimited` the reported size is not
     /// what is mapped), less the reserve.
     private mutating func setLimit(low: UInt) {
-        let sp = UInt(bitPattern: ck_frame_address())
+        let sp = Self.stackAddress(low)
         guard sp > low else { return }
         let floor = Swift.max(low, sp > (8 << 20) ? sp - (8 << 20) : 0)
         limit = floor + Self.reserve(sp - floor)
@@ -51,6 +50,17 @@ struct StackGuard {
     @inline(never)
     func exhausted() -> Bool {
         guard limit != 0 else { return false }
-        return UInt(bitPattern: ck_frame_address()) < limit
+        return Self.stackAddress(limit) < limit
+    }
+
+    /// An address in the current frame, on the thread's real stack. A local's address
+    /// will not do: under AddressSanitizer locals live in fake heap frames. A temporary
+    /// allocation whose size the compiler cannot know (`opaque` is any run-time value)
+    /// is a dynamic alloca, which stays on the real stack.
+    @inline(__always)
+    static func stackAddress(_ opaque: UInt) -> UInt {
+        withUnsafeTemporaryAllocation(byteCount: 1 + Int(opaque & 1), alignment: 1) {
+            UInt(bitPattern: $0.baseAddress)
+        }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 import Diffusion
 import Distillation
 import Nets

@@ -33,10 +33,11 @@ struct Distill: ParsableCommand {
         var config = DistillationConfig()
         config.objective = try Objective(named: objective)
         config.iterations = iters; config.seed = seed; config.emaRate = ema
-        config.distance = distance; config.huberC = huberC; config.learningRate = lr
+        config.huberC = huberC; config.learningRate = lr
         config.batchSize = batch; config.width = width; config.depth = depth
         try config.validate()
         try checkOutput(out, .safetensors, force: force)
+        config.distance = try DistanceKind(named: distance)
         let cancel = CancellationToken()
         let bar = ProgressBar(label: config.objective == .cm ? "CM" : "Direct CM")
         let stopOnSigint = SigintCanceller(cancel)

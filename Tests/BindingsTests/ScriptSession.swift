@@ -1,5 +1,6 @@
 import Foundation
 import Bindings
+import Notebook
 import Script
 
 /// An interpreter with every builtin, reading and writing inside `dir`, and the lines it
@@ -18,4 +19,23 @@ func tempDir() throws -> URL {
     let d = FileManager.default.temporaryDirectory.appendingPathComponent("bindings-tests-\(UUID())")
     try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
     return d
+}
+
+/// A fresh folder under the temporary directory, tagged `tag` (the caller removes it).
+func tempFolder(_ tag: String) -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("cmlab-\(tag)-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// The session set-up the tests use in place of Bindings: `fake_plot(file)` writes a
+/// 1 × 1 PNG through the sandbox and reports it, as Bindings' plots will (as in NotebookTests).
+func stubSetUp(_ interpreter: Interpreter, _ hooks: SessionHooks) {
+    interpreter.registry.register(name: "fake_plot", doc: "Writes a tiny PNG.", parameters: [.optional("file")]) { args in
+        let url: URL
+        if case .string(let p) = args["file"] { url = try hooks.resolveWritePath(p) } else { url = hooks.newFigureURL("png") }
+        try Data(base64Encoded: "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")?.write(to: url)
+        hooks.figureWritten(url, nil)
+        return .none
+    }
 }

@@ -107,4 +107,25 @@ struct GaussianOracle {
         }
         #expect(v > 0)
     }
+
+    /// Distance names: each kind and its aliases in any case, the same message for any
+    /// other name (the language and the CLI pass theirs through it), and a saved
+    /// configuration reads back, whatever spelling it was saved with.
+    @Test func distanceNames() throws {
+        for (name, kind) in [("l2", DistanceKind.l2), ("MSE", .l2), ("squared-l2", .l2), ("l1", .l1), ("L1", .l1),
+                             ("huber", .huber), ("Pseudo-Huber", .huber), ("pseudohuber", .huber)] {
+            #expect(try DistanceKind(named: name) == kind, "\(name)")
+        }
+        #expect { _ = try DistanceKind(named: "l3") } throws: { "\($0)" == "unknown distance 'l3'; expected l2, l1 or huber" }
+        #expect { _ = try Distance(named: "l3", dims: 2) } throws: { "\($0)" == "unknown distance 'l3'; expected l2, l1 or huber" }
+        #expect(try Distance(.huber, dims: 4) == .pseudoHuber(c: 0.00054 * 2))
+        #expect(try Distance(.huber, c: 0.5, dims: 4) == .pseudoHuber(c: 0.5) && (try Distance(.l1, dims: 4)) == .l1)
+        var c = DistillationConfig()
+        c.distance = .huber
+        let json = try JSONEncoder().encode(c)
+        #expect(String(decoding: json, as: UTF8.self).contains("\"distance\":\"huber\""))
+        #expect(try JSONDecoder().decode(DistillationConfig.self, from: json) == c)
+        let mse = String(decoding: json, as: UTF8.self).replacingOccurrences(of: "\"huber\"", with: "\"mse\"")
+        #expect(try JSONDecoder().decode(DistillationConfig.self, from: Data(mse.utf8)).distance == .l2)
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Datasets
 import Diffusion
 import Nets
 import Tensors
@@ -10,7 +11,7 @@ import Tensors
 @Suite(.serialized) struct TargetStreamTests {
     static let tiny = UNet.Configuration(channels: 1, height: 4, width: 4, baseWidth: 8, embedDims: 16, fourierFeatures: 4)
 
-    func config(_ objective: Objective, ema: Double = 0, distance: String = "l2", iters: Int = 12, batch: Int = 16) -> DistillationConfig {
+    func config(_ objective: Objective, ema: Double = 0, distance: DistanceKind = .l2, iters: Int = 12, batch: Int = 16) -> DistillationConfig {
         var c = DistillationConfig()
         c.objective = objective; c.emaRate = ema; c.distance = distance
         c.iterations = iters; c.batchSize = batch
@@ -54,7 +55,7 @@ import Tensors
     @Test func studentsTrainedTogetherAreTheStudentsTrainedAlone() throws {
         let mix = GaussianMixture.ring8()
         let heun = GridSolver(.heun, grid: try SigmaGrid.karras(n: 10))
-        let configs = [config(.cm), config(.cm, ema: 0.95), config(.cm, distance: "huber"), config(.direct, iters: 9)]
+        let configs = [config(.cm), config(.cm, ema: 0.95), config(.cm, distance: .huber), config(.direct, iters: 9)]
         let mixData: DataSampler = { mix.sample(count: $0, rng: $1) }
         let together = try distillTogether(teacher: mix, solver: heun, data: mixData, configs: configs, chunk: 5).students
         for (c, s) in zip(configs, together) {

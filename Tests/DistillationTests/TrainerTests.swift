@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Datasets
 import Diffusion
 import Nets
 import Tensors
@@ -116,7 +117,7 @@ import Tensors
         let solver = GridSolver(.heun, grid: try! SigmaGrid.karras(n: 10))
         for (change, words) in [({ (c: inout DistillationConfig) in c.iterations = -5 }, "iters = -5"),
                                 ({ $0.batchSize = 0 }, "batch = 0"), ({ $0.learningRate = .nan }, "lr = nan"),
-                                ({ $0.emaRate = 1 }, "ema = 1.0"), ({ $0.distance = "l3" }, "unknown distance 'l3'")] {
+                                ({ $0.emaRate = 1 }, "ema = 1.0"), ({ $0.distance = .huber; $0.huberC = -1 }, "pseudo-Huber c = -1.0")] {
             var c = smallConfig(.cm, iters: 10)
             change(&c)
             #expect { _ = try distill(teacher: mix, solver: solver, data: { mix.sample(count: $0, rng: $1) }, config: c) }

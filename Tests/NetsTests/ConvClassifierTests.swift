@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import Tensors
-@testable import Nets
+@_spi(Benchmark) @testable import Nets
 
 @Suite struct ConvClassifierTests {
     /// Central differences of the cross-entropy against the backward pass, on a sample

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import Tensors
-@testable import Nets
+@_spi(Benchmark) @testable import Nets
 
 /// Convolution, group norm and resampling checked against independent references:
 /// a direct (seven-loop) convolution, and central finite differences of a scalar loss.

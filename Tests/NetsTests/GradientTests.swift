@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import Tensors
-@testable import Nets
+@_spi(Benchmark) @testable import Nets
 
 // Tolerance: the analytic gradients are computed in Float32 (sums of ≤ a few hundred
 // products, relative rounding ≈ √K·2⁻²⁴ ≈ 1e-6), the numeric ones by central differences

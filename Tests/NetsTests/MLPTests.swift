@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import Tensors
-@testable import Nets
+@_spi(Benchmark) @testable import Nets
 
 struct MLPTests {
     @Test func sameSeedSameWeights() {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import Tensors
-@testable import Nets
+@_spi(Benchmark) @testable import Nets
 
 struct OptimizerTests {
     /// A store with one [20] tensor and one [3, 3] tensor (padding between them).

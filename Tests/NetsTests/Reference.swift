@@ -1,6 +1,6 @@
 import Foundation
 import Tensors
-@testable import Nets
+@_spi(Benchmark) @testable import Nets
 
 // An independent Double-precision reference of the MLP, written from the definitions
 // (no shared kernels), to finite-difference against the Float32 analytic backward.

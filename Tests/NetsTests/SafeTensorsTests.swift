@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import Tensors
-@testable import Nets
+@_spi(Benchmark) @testable import Nets
 
 struct SafeTensorsTests {
     /// A fresh path in a directory of its own (tests run in parallel; the atomic-write

@@ -2,7 +2,7 @@ import CKernels
 import Foundation
 import Testing
 import Tensors
-@testable import Nets
+@_spi(Benchmark) @testable import Nets
 
 /// The activation pass runs CKernels' AVX2 + FMA body where the CPU has it and the
 /// Swift loops otherwise; both are checked here against Double, on every combination

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import Tensors
-@testable import Nets
+@_spi(Benchmark) @testable import Nets
 
 @Suite struct UNetCheckpointTests {
     @Test func roundTripThroughSafetensorsAndTheProtocol() throws {

@@ -2,7 +2,7 @@ import CKernels
 import Foundation
 import Testing
 import Tensors
-@testable import Nets
+@_spi(Benchmark) @testable import Nets
 
 /// The U-Net's AVX2 bodies (CKernels' winograd.c) against the Swift bodies they replace:
 /// the same operations in the same order, so the results must agree bit for bit, not

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import Tensors
-@testable import Nets
+@_spi(Benchmark) @testable import Nets
 
 @Suite struct UNetTests {
     /// A tiny U-Net with every parameter random (no zero-initialised layers), so every

@@ -1,4 +1,3 @@
-import CKernels
 import Foundation
 import Testing
 @testable import Script
@@ -7,13 +6,13 @@ import Testing
 /// in debug builds too (the worst case for frame sizes).
 @Suite struct StackTests {
     /// Stack bytes used per user-call level, measured with a builtin that reports
-    /// its frame's address (on the real stack, even where AddressSanitizer moves
-    /// locals into fake frames).
+    /// an address in its frame (on the real stack, even where AddressSanitizer moves
+    /// locals into fake frames: the stack guard's own reading).
     @Test func stackPerCallLevel() {
         let bytes = onLargeStack { () -> Double in
             let interpreter = Interpreter()
             interpreter.registry.register(name: "sp", doc: "stack address", parameters: []) { _ in
-                .number(Double(UInt(bitPattern: ck_frame_address())))
+                .number(Double(StackGuard.stackAddress(UInt(getpid()))))
             }
             let r = interpreter.run("""
                 fn down(n) { if n == 0 { return sp() } return down(n - 1) }

@@ -155,7 +155,7 @@ func displayName(_ s: ConsistencyStudent) -> String { s.label ?? label(s) }
 func label(_ s: ConsistencyStudent) -> String {
     var l = s.name
     if s.config.objective == .cm && s.config.emaRate > 0 { l += " μ=\(formatShort(s.config.emaRate))" }
-    if s.config.distance != "l2" { l += " \(s.config.distance)" }
+    if s.config.distance != .l2 { l += " \(s.config.distance.rawValue)" }
     return l
 }
 

@@ -39,7 +39,7 @@ func registerTraining(_ r: Registry, _ ctx: BindingsContext) {
             .required("teacher"), .required("solver"), .optional("objective", .string(d.objective.rawValue)),
             .optional("iters", .number(Double(d.iterations))), .optional("batch", .number(Double(d.batchSize))),
             .optional("lr", .number(d.learningRate)), .optional("ema", .number(d.emaRate)),
-            .optional("distance", .string(d.distance)), .optional("huber_c", d.huberC.map { .number($0) } ?? .none),
+            .optional("distance", .string(d.distance.rawValue)), .optional("huber_c", d.huberC.map { .number($0) } ?? .none),
             .optional("seed", .number(Double(d.seed))), .optional("width", .number(Double(d.width))),
             .optional("depth", .number(Double(d.depth))), .optional("init", .string("auto")),
             .optional("snapshots", .list(d.snapshots.map { .number(Double($0)) })), .optional("name"),
@@ -161,7 +161,7 @@ private func config(_ a: Arguments) throws -> DistillationConfig {
     c.batchSize = try a.count("batch")
     c.learningRate = try a.number("lr")
     c.emaRate = try a.number("ema")
-    c.distance = try a.choice("distance", ["l2", "l1", "huber"])
+    c.distance = try DistanceKind(named: try a.choice("distance", DistanceKind.allCases.map(\.rawValue)))
     c.huberC = try a.optionalNumber("huber_c")
     c.seed = try a.seed()
     c.width = try a.count("width", limit: Sizes.maxWidth)

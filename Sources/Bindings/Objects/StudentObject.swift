@@ -20,7 +20,7 @@ final class StudentObject: MemberTable {
         var s = "student \(student.label ?? student.name) (\(student.architecture), \(student.iterations) iterations, "
             + "final loss \(formatShort(finalLoss))"
         if c.objective == .cm { s += ", μ = \(formatShort(c.emaRate))" }
-        if c.distance != "l2" { s += ", \(c.distance)" }
+        if c.distance != .l2 { s += ", \(c.distance.rawValue)" }
         if student.outcome != .completed { s += "; \(student.outcome.message)" }
         return s + ")"
     }

@@ -1,4 +1,7 @@
 import Foundation
+// The network internals a benchmark reads (scratch buffers, the MLP's batch split, the
+// U-Net's layers and Winograd geometry), exported to it alone.
+@_spi(Benchmark) import Nets
 import Tensors
 
 extension NetsBenchmark {
