@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Datasets
 import Diffusion
 import Nets
 import Tensors
