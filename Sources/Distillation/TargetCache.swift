@@ -12,11 +12,15 @@ import Tensors
 //   - every entry carries a key, a hash of its iteration's x_n and n, which the stream
 //     recomputes from the seed before using the entry (another seed, batch size, data
 //     set or grid gives other keys, and those entries are recomputed);
-//   - the stream recomputes iteration 0 with the teacher and compares it bit for bit with
-//     the file's (another teacher or solver method fails it, and the file is not used).
+//   - the stream recomputes the file's first chunk of iterations with the teacher, as one
+//     batch of the size that wrote it, and compares it bit for bit with the file's
+//     (another teacher or solver method fails it, and the file is not used). The chunk
+//     size matters: OpenBLAS's products may round a row differently in a batch of
+//     another size (measured: fashion.cml's U-Net, 32 rows against 256).
 //
 // The file is rewritten, whole and atomically, when the run computed entries it lacked.
-// Format (little-endian): "CMLTGT01", UInt64 B, dims, count, parts (1: steps, 2: solves),
+// Format (little-endian): "CMLTGT02", UInt64 B, dims, count, parts (1: steps, 2: solves),
+// the chunk (iterations per teacher batch) in which the first entries were computed,
 // then per iteration: UInt64 key, the step (B·dims Double) and the solve (B·dims Float),
 // each when its part is present.
 
@@ -36,12 +40,15 @@ public final class TargetCache {
     let batchSize: Int, dims: Int
     let hasSteps: Bool, hasSolves: Bool
     private(set) var entries: [Entry] = []
+    /// Iterations per teacher batch of the run that computed the first entries.
+    var chunk = 0
     /// Iterations found in the file and used, and how many the run computed and added.
     public private(set) var read = 0, computed = 0
     /// Why the file's entries were not used, when they were not.
     public private(set) var rejected: String?
 
-    private static let magic = Array("CMLTGT01".utf8)
+    private static let magic = Array("CMLTGT02".utf8)
+    static let headerBytes = 48
 
     /// Opens the cache of a stream of `iterations` batches of `batchSize × dims`, holding
     /// the steps and/or the solves. A missing file is an empty cache; a file that is not a
@@ -65,11 +72,15 @@ public final class TargetCache {
         do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
             throw DistillationError("cannot read the targets file \(url.lastPathComponent): \(error.localizedDescription)")
         }
-        guard data.count >= 40, Array(data.prefix(8)) == Self.magic else {
+        if data.count >= 8, Array(data.prefix(6)) == Array(Self.magic.prefix(6)), Array(data.prefix(8)) != Self.magic {
+            rejected = "it was written in another version of the format"
+            return
+        }
+        guard data.count >= Self.headerBytes, Array(data.prefix(8)) == Self.magic else {
             throw DistillationError("\(url.lastPathComponent) is not a targets file (written by distill(…, targets: …)); "
                                     + "give targets: another name")
         }
-        let header = (0..<4).map { i in data.loadLE(at: 8 + 8 * i) }
+        let header = (0..<5).map { i in data.loadLE(at: 8 + 8 * i) }
         guard header[0] == UInt64(batchSize), header[1] == UInt64(dims),
               header[3] & 1 != 0 || !steps, header[3] & 2 != 0 || !solves else {
             rejected = "it holds other shapes or parts (batch \(header[0]), \(header[1]) dims)"
@@ -78,12 +89,13 @@ public final class TargetCache {
         let fileSteps = header[3] & 1 != 0, fileSolves = header[3] & 2 != 0
         let rowValues = batchSize * dims
         let size = 8 + rowValues * ((fileSteps ? 8 : 0) + (fileSolves ? 4 : 0))
-        let available = (data.count - 40) / size
+        let available = (data.count - Self.headerBytes) / size
+        chunk = Int(min(header[4], UInt64(Int.max)))
         let count = Int(min(header[2], UInt64(min(available, iterations))))
         entries.reserveCapacity(count)
         data.withUnsafeBytes { raw in
             for e in 0..<count {
-                var at = 40 + e * size
+                var at = Self.headerBytes + e * size
                 let key = data.loadLE(at: at)
                 at += 8
                 var step: [Double]? = nil, solve: [Float]? = nil
@@ -149,8 +161,8 @@ public final class TargetCache {
         guard computed > 0 else { return "targets: \(read) iterations read from \(name)" }
         var data = Data(Self.magic)
         let rowValues = batchSize * dims
-        data.reserveCapacity(40 + entries.count * (8 + rowValues * ((hasSteps ? 8 : 0) + (hasSolves ? 4 : 0))))
-        for v in [UInt64(batchSize), UInt64(dims), UInt64(entries.count), UInt64((hasSteps ? 1 : 0) | (hasSolves ? 2 : 0))] {
+        data.reserveCapacity(Self.headerBytes + entries.count * (8 + rowValues * ((hasSteps ? 8 : 0) + (hasSolves ? 4 : 0))))
+        for v in [UInt64(batchSize), UInt64(dims), UInt64(entries.count), UInt64((hasSteps ? 1 : 0) | (hasSolves ? 2 : 0)), UInt64(chunk)] {
             data.appendLE(v)
         }
         for e in entries {

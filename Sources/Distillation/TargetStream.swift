@@ -18,7 +18,9 @@ import Tensors
 // staggered solve per row (or one step when no Direct CM student listens). The rows of
 // `chunk` consecutive iterations are evaluated as one batch, so teacher evaluations run
 // at a batch size the network uses well. Rows are independent, so every row's numbers
-// are those of evaluating its own iteration alone (tested bit for bit).
+// are those of evaluating its own iteration alone: bit for bit on the tests' networks,
+// and to rounding on a large U-Net, whose products OpenBLAS may round differently for
+// another batch size (why a TargetCache checks a whole chunk as it was written).
 
 /// One iteration's training batch and the teacher's parts of its targets.
 public struct TargetBatch: Sendable {
@@ -106,11 +108,18 @@ public final class TargetStream {
         let keys = draws.map { TargetCache.key(x: $0.x, n: $0.n) }
         if !checked {
             checked = true
-            // The file's iteration 0 against the teacher's, when it is this stream's
-            // iteration 0 (its key): another teacher or solver method fails.
-            if let e = cache.entries.first, t == 0, e.key == keys[0] {
-                let fresh = teacherParts([draws[0]])[0]
-                if !Self.sameBits(fresh, e) { cache.reject("the teacher or the solver is not the one that wrote it") }
+            // The file's first chunk against the teacher's, computed as one batch of the
+            // size that wrote it, when it is this stream's (its keys): another teacher or
+            // solver method fails.
+            let c = min(cache.chunk, cache.entries.count, iterations)
+            if t == 0, c > 0 {
+                let first = (0..<c).map { $0 < count ? draws[$0] : draw($0) }
+                if zip(first, cache.entries).allSatisfy({ TargetCache.key(x: $0.x, n: $0.n) == $1.key }) {
+                    let fresh = teacherParts(first)
+                    if !zip(fresh, cache.entries).allSatisfy(Self.sameBits) {
+                        cache.reject("the teacher or the solver is not the one that wrote it")
+                    }
+                }
             }
         }
         if let cached = cache.entries(from: t, keys: keys) {
@@ -123,6 +132,7 @@ public final class TargetStream {
             return
         }
         served = teacherParts(draws)
+        if t == 0 { cache.chunk = chunk }
         cache.record(from: t, zip(keys, served).map { key, b in
             TargetCache.Entry(key: key, step: b.teacherStep?.values, solve: b.teacherSolve)
         })

@@ -115,7 +115,7 @@ struct Bench: ParsableCommand {
             rows.append(BenchRow(name: "  U-Net predict (no grad), batch 128", value: unet.predictMs, unit: "ms"))
         }
 
-        if wants("together") { rows += try Self.studentsTogether(iterations: max(8, Int(seconds * 16)), rounds: rounds) }
+        if wants("together") { rows += try Self.studentsTogether(iterations: max(24, Int(seconds * 48)), rounds: rounds) }
 
         if wants("pytorch") {
             // Needs python3 with torch: when either is missing, say so and keep the other figures.

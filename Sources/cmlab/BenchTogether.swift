@@ -59,7 +59,7 @@ extension Bench {
             BenchRow(name: "  speed-up, from the file over together", value: t / f, unit: "×"),
             BenchRow(name: "  teacher rows per iteration, apart", value: Double(rows.apart) / it, unit: "rows"),
             BenchRow(name: "  teacher rows per iteration, together", value: Double(rows.together) / it, unit: "rows"),
-            BenchRow(name: "  teacher rows per iteration, from the file (the check of iteration 0)",
+            BenchRow(name: "  teacher rows per iteration, from the file (the check of its first chunk)",
                      value: Double(rows.file) / it, unit: "rows"),
         ]
     }

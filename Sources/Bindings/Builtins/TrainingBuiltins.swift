@@ -34,7 +34,7 @@ func registerTraining(_ r: Registry, _ ctx: BindingsContext) {
         targets: a file name, e.g. "fashion_targets": the teacher's steps and solves of each seed's stream are saved \
         to NAME_seed<seed>.targets and read back by later runs with the same teacher, solver, data, seed and batch \
         (any students, rates, learning rates or distances), instead of asking the teacher again; each entry is \
-        checked against its batch, and iteration 0 against the teacher, bit for bit, and what fails is recomputed.
+        checked against its batch, and the first teacher batch of iterations recomputed, bit for bit; what fails is recomputed.
         """, parameters: [
             .required("teacher"), .required("solver"), .optional("objective", .string(d.objective.rawValue)),
             .optional("iters", .number(Double(d.iterations))), .optional("batch", .number(Double(d.batchSize))),
