@@ -113,9 +113,10 @@ public final class TargetStream {
             // solver method fails.
             let c = min(cache.chunk, cache.entries.count, iterations)
             if t == 0, c > 0 {
-                let first = (0..<c).map { $0 < count ? draws[$0] : draw($0) }
-                if zip(first, cache.entries).allSatisfy({ TargetCache.key(x: $0.x, n: $0.n) == $1.key }) {
-                    let fresh = teacherParts(first)
+                let head = (0..<c).map { $0 < count ? draws[$0] : draw($0) }
+                let headKeys = head.indices.map { $0 < count ? keys[$0] : TargetCache.key(x: head[$0].x, n: head[$0].n) }
+                if zip(headKeys, cache.entries).allSatisfy({ $0 == $1.key }) {
+                    let fresh = teacherParts(head)
                     if !zip(fresh, cache.entries).allSatisfy(Self.sameBits) {
                         cache.reject("the teacher or the solver is not the one that wrote it")
                     }

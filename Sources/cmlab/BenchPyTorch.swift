@@ -96,7 +96,7 @@ final class UNetTimer {
     }
 
     func trainMs(_ calls: Int) -> Double {
-        medianMs(calls) {
+        NetsBenchmark.median(calls, warmup: 1) {
             net.zeroGrad()
             _ = net.forward(x: x, cNoise: c)
             net.backwardParameters(gradOutput: g)
@@ -104,21 +104,9 @@ final class UNetTimer {
         }
     }
 
-    func predictMs(_ calls: Int) -> Double { medianMs(calls) { _ = net.predict(x: x, cNoise: c) } }
+    func predictMs(_ calls: Int) -> Double { NetsBenchmark.median(calls, warmup: 1) { _ = net.predict(x: x, cNoise: c) } }
 }
 
-/// Median milliseconds of `calls` calls of `body`, after one warm-up call.
-func medianMs(_ calls: Int, _ body: () -> Void) -> Double {
-    body()
-    var times: [Double] = []
-    for _ in 0..<max(1, calls) {
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        body()
-        times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-6)
-    }
-    times.sort()
-    return times[times.count / 2]
-}
 
 /// Reads newline-terminated JSON objects from a pipe.
 final class LineReader {

@@ -149,9 +149,10 @@ public enum NetsBenchmark {
         return (ta[ta.count / 2], tb[tb.count / 2])
     }
 
-    /// Median wall time of `body` in milliseconds, after a warm-up.
-    static func median(_ iterations: Int, _ body: () -> Void) -> Double {
-        for _ in 0..<max(3, iterations / 10) { body() }
+    /// Median wall time of `body` in milliseconds, after `warmup` calls (default: a tenth
+    /// of the timed ones, at least 3).
+    static func median(_ iterations: Int, warmup: Int? = nil, _ body: () -> Void) -> Double {
+        for _ in 0..<(warmup ?? max(3, iterations / 10)) { body() }
         var times: [Double] = []
         times.reserveCapacity(iterations)
         for _ in 0..<max(1, iterations) {
