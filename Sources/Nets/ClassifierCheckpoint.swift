@@ -6,28 +6,10 @@ import Tensors
 /// `"format": "cmlab.classifier/1"`, `"architecture"`: the ``Classifier/Configuration`` as JSON,
 /// plus any caller entries. A saved classifier gives the same features bit for bit, so
 /// Fréchet distances and precision/recall measured with it repeat across runs.
-extension Classifier {
+extension Classifier: CheckpointedNetwork {
     public static let checkpointFormat = "cmlab.classifier/1"
-
-    /// Saves weights and architecture atomically; keys `format` and `architecture` are reserved.
-    public func save(to path: String, metadata: [String: String] = [:]) throws {
-        try store.save(to: path, format: Classifier.checkpointFormat, architecture: configuration, metadata: metadata)
-    }
-
-    /// Builds the classifier a checkpoint describes and loads its weights.
-    public static func load(from path: String) throws -> (classifier: Classifier, metadata: [String: String]) {
-        try load(SafeTensors.read(path), path: path)
-    }
-
-    /// The same from contents already read (e.g. after looking at the metadata).
-    public static func load(_ contents: SafeTensors.Contents, path: String) throws
-        -> (classifier: Classifier, metadata: [String: String]) {
-        let configuration: Configuration = try checkpointArchitecture(contents, path: path, format: checkpointFormat,
-                                                                      kind: "classifier") { $0.problem }
-        let net = Classifier(configuration, initialize: false)
-        try net.store.load(contents, path: path)
-        return (net, contents.metadata)
-    }
+    public static var checkpointKind: String { "a classifier" }
+    public static func checkpointProblem(_ c: Configuration) -> String? { c.problem }
 }
 
 extension Classifier.Configuration {

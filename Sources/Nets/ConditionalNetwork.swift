@@ -7,6 +7,9 @@ import Tensors
 public protocol ConditionalNetwork: Module {
     /// Values per row of `x` and of the output.
     var inputDims: Int { get }
+    /// Rows per ``predict(x:cNoise:)`` call that keep its Float32 workspace bounded, for
+    /// callers that evaluate large batches in chunks.
+    var predictionChunk: Int { get }
     /// Training forward: keeps what ``backward(gradOutput:)`` needs.
     func forward(x: Tensor, cNoise: [Float]) -> Tensor
     /// Adds parameter gradients for `dL/dF` `[B, inputDims]` of the last forward; returns `dL/dx`.
@@ -25,8 +28,12 @@ extension ConditionalNetwork {
     public func backwardParameters(gradOutput: Tensor) { _ = backward(gradOutput: gradOutput) }
 }
 
-extension MLP: ConditionalNetwork {}
-extension UNet: ConditionalNetwork {}
+extension MLP: ConditionalNetwork {
+    public var predictionChunk: Int { 4096 }
+}
+extension UNet: ConditionalNetwork {
+    public var predictionChunk: Int { 512 }
+}
 
 /// Loads an ``MLP`` or ``UNet`` checkpoint, whichever the file holds (by its `format`).
 public func loadConditionalNetwork(from path: String) throws -> (network: any ConditionalNetwork, metadata: [String: String]) {

@@ -131,5 +131,11 @@ struct SafeTensorsTests {
         contents.metadata["architecture"] = "not json"
         try SafeTensors.write(contents, to: path)
         #expect(throws: SafeTensorsError.self) { _ = try MLP.load(from: path) }
+        // Every network's checkpoint is read by the same code: a file of another network's
+        // format is refused by name before its architecture is read.
+        let unetPath = tempPath("unet.safetensors")
+        try UNet(channels: 1, height: 4, width: 4, baseWidth: 8, embedDims: 16, fourierFeatures: 4).save(to: unetPath)
+        let e = #expect(throws: SafeTensorsError.self) { _ = try MLP.load(from: unetPath) }
+        #expect("\(e.map { "\($0)" } ?? "")".contains("not an MLP checkpoint (format cmlab.unet/1)"))
     }
 }
