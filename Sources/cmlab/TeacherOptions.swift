@@ -27,16 +27,12 @@ struct TeacherOptions: ParsableArguments {
     }
 }
 
-/// The toy data sets the command line knows by name (the standard toys of docs/science.md).
+/// The toy data set `--data NAME` names (``Catalog``).
 func toyData(named name: String) throws -> any ToyDistribution {
-    switch name.lowercased() {
-    case "ring8": return GaussianMixture.ring8()
-    case "grid25": return GaussianMixture.grid25()
-    case "moons": return try Toy.moons()
-    case "spirals", "spirals2": return try Toy.spirals()
-    case "checkerboard", "checkerboard4": return try Toy.checkerboard()
-    default: throw CLIError("unknown data set '\(name)'; expected ring8, grid25, moons, spirals or checkerboard")
+    guard let toy = try Catalog.toy(named: name) else {
+        throw CLIError("unknown data set '\(name)'; expected \(Catalog.toyNames.joined(separator: ", "))")
     }
+    return toy
 }
 
 /// `--solver`, `--grid`, `--sigma-min`, `--sigma-max`, `--rho`, `--rtol`, `--atol`.
