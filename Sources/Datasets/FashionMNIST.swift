@@ -26,9 +26,9 @@ public struct FashionMNIST: Sendable {
             switch self { case .full: 28; case .pooled14: 14; case .padded16: 16 }
         }
 
-        public init(side: Int) throws(IDXError) {
+        public init(side: Int) throws(DatasetError) {
             guard let r = Resolution.allCases.first(where: { $0.side == side }) else {
-                throw IDXError("", "resolution \(side) is not available; choose 28, 14 or 16")
+                throw DatasetError("resolution \(side) is not available; choose 28, 14 or 16")
             }
             self = r
         }
@@ -79,7 +79,7 @@ public struct FashionMNIST: Sendable {
     /// `resolution` and, with `limit`, keeps a seeded random subset of that many images.
     public static func load(_ split: Split = .train, resolution: Resolution = .pooled14, classes: [Int]? = nil,
                             limit: Int? = nil, seed: UInt64 = 0,
-                            directory: String = defaultDirectory) throws(IDXError) -> FashionMNIST {
+                            directory: String = defaultDirectory) throws(DatasetError) -> FashionMNIST {
         let names = fileNames(split)
         func path(_ name: String) -> String {
             let gz = directory + "/" + name
@@ -89,21 +89,21 @@ public struct FashionMNIST: Sendable {
         let img = try IDX.read(imagePath)
         let lab = try IDX.read(labelPath)
         guard img.shape.count == 3, img.shape[1] == 28, img.shape[2] == 28 else {
-            throw IDXError(imagePath, "expected images of shape [n, 28, 28], found \(img.shape)")
+            throw DatasetError(imagePath, "expected images of shape [n, 28, 28], found \(img.shape)")
         }
         guard lab.shape.count == 1, lab.shape[0] == img.shape[0] else {
-            throw IDXError(labelPath, "expected \(img.shape[0]) labels (one per image), found shape \(lab.shape)")
+            throw DatasetError(labelPath, "expected \(img.shape[0]) labels (one per image), found shape \(lab.shape)")
         }
         if let bad = lab.bytes.firstIndex(where: { $0 > 9 }) {
-            throw IDXError(labelPath, "label \(lab.bytes[bad]) at index \(bad) is outside 0…9")
+            throw DatasetError(labelPath, "label \(lab.bytes[bad]) at index \(bad) is outside 0…9")
         }
         if let classes, let bad = classes.first(where: { !(0...9).contains($0) }) {
-            throw IDXError(labelPath, "class filter asks for class \(bad); classes are 0…9")
+            throw DatasetError(labelPath, "class filter asks for class \(bad); classes are 0…9")
         }
         var keep = Array(0..<img.shape[0])
         if let classes { let set = Set(classes); keep = keep.filter { set.contains(Int(lab.bytes[$0])) } }
         if let limit, limit < keep.count {
-            guard limit >= 0 else { throw IDXError(imagePath, "limit \(limit) must not be negative") }
+            guard limit >= 0 else { throw DatasetError(imagePath, "limit \(limit) must not be negative") }
             keep = seededSubset(keep, count: limit, seed: seed)
         }
         let side = resolution.side, d = side * side

@@ -1,13 +1,5 @@
 import Foundation
 
-/// A problem with an IDX file, naming the file and what was wrong.
-public struct IDXError: Error, CustomStringConvertible, Equatable {
-    public let path: String
-    public let message: String
-    public init(_ path: String, _ message: String) { self.path = path; self.message = message }
-    public var description: String { "\(path): \(message)" }
-}
-
 /// The IDX format of LeCun's MNIST files (and Fashion-MNIST): a big-endian header
 /// `00 00 <type> <rank>`, then `rank` big-endian UInt32 extents, then the elements in
 /// row-major order. Only unsigned bytes (type `0x08`) are read — the only type the
@@ -21,14 +13,14 @@ public enum IDX {
     }
 
     /// Reads `path` (gzipped when it ends in `.gz`) and checks its header and size.
-    public static func read(_ path: String) throws(IDXError) -> Array {
-        guard FileManager.default.fileExists(atPath: path) else { throw IDXError(path, "no such file") }
+    public static func read(_ path: String) throws(DatasetError) -> Array {
+        guard FileManager.default.fileExists(atPath: path) else { throw DatasetError(path, "no such file") }
         let data: Data
         if path.hasSuffix(".gz") {
             data = try gunzip(path)
         } else {
             do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-                throw IDXError(path, "cannot read: \(error.localizedDescription)")
+                throw DatasetError(path, "cannot read: \(error.localizedDescription)")
             }
         }
         return try decode(data, path: path)
@@ -36,21 +28,21 @@ public enum IDX {
 
     /// Parses IDX bytes: magic `00 00 08 rank`, extents, then exactly Π extents bytes.
     /// A wrong magic, an unsupported type, a truncated or over-long file throw.
-    public static func decode(_ data: Data, path: String = "<memory>") throws(IDXError) -> Array {
+    public static func decode(_ data: Data, path: String = "<memory>") throws(DatasetError) -> Array {
         let bytes = [UInt8](data)
-        guard bytes.count >= 4 else { throw IDXError(path, "file has \(bytes.count) bytes, too short for the 4-byte IDX magic number") }
+        guard bytes.count >= 4 else { throw DatasetError(path, "file has \(bytes.count) bytes, too short for the 4-byte IDX magic number") }
         guard bytes[0] == 0, bytes[1] == 0 else {
-            throw IDXError(path, String(format: "wrong magic number %02x %02x %02x %02x: an IDX file starts with 00 00",
+            throw DatasetError(path, String(format: "wrong magic number %02x %02x %02x %02x: an IDX file starts with 00 00",
                                         bytes[0], bytes[1], bytes[2], bytes[3]))
         }
         guard bytes[2] == 0x08 else {
-            throw IDXError(path, String(format: "element type 0x%02x is not supported (only 0x08, unsigned byte)", bytes[2]))
+            throw DatasetError(path, String(format: "element type 0x%02x is not supported (only 0x08, unsigned byte)", bytes[2]))
         }
         let rank = Int(bytes[3])
-        guard rank >= 1 else { throw IDXError(path, "rank 0 in the magic number") }
+        guard rank >= 1 else { throw DatasetError(path, "rank 0 in the magic number") }
         let headerEnd = 4 + 4 * rank
         guard bytes.count >= headerEnd else {
-            throw IDXError(path, "truncated header: \(bytes.count) bytes, rank \(rank) needs \(headerEnd)")
+            throw DatasetError(path, "truncated header: \(bytes.count) bytes, rank \(rank) needs \(headerEnd)")
         }
         var shape: [Int] = []
         var total = 1
@@ -59,12 +51,12 @@ public enum IDX {
             let n = Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3])
             shape.append(n)
             let (p, overflow) = total.multipliedReportingOverflow(by: n)
-            guard !overflow, p <= 1 << 40 else { throw IDXError(path, "shape \(shape) is too large") }
+            guard !overflow, p <= 1 << 40 else { throw DatasetError(path, "shape \(shape) is too large") }
             total = p
         }
         let body = bytes.count - headerEnd
         guard body == total else {
-            throw IDXError(path, body < total
+            throw DatasetError(path, body < total
                 ? "truncated: shape \(shape) needs \(total) data bytes, the file has \(body)"
                 : "\(body - total) bytes after the \(total) data bytes of shape \(shape)")
         }
@@ -73,21 +65,21 @@ public enum IDX {
 
     /// Decompresses a gzip file with `gzip -dc` (Foundation on Linux has no zlib binding,
     /// and the package does not link zlib).
-    static func gunzip(_ path: String) throws(IDXError) -> Data {
+    static func gunzip(_ path: String) throws(DatasetError) -> Data {
         let tool = ["/bin/gzip", "/usr/bin/gzip"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        guard let tool else { throw IDXError(path, "cannot decompress: no gzip executable in /bin or /usr/bin") }
+        guard let tool else { throw DatasetError(path, "cannot decompress: no gzip executable in /bin or /usr/bin") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = ["-dc", path]
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        do { try process.run() } catch { throw IDXError(path, "cannot run \(tool): \(error.localizedDescription)") }
+        do { try process.run() } catch { throw DatasetError(path, "cannot run \(tool): \(error.localizedDescription)") }
         let data = out.fileHandleForReading.readDataToEndOfFile()
         let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw IDXError(path, "gzip failed (status \(process.terminationStatus)): \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw DatasetError(path, "gzip failed (status \(process.terminationStatus)): \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         return data
     }

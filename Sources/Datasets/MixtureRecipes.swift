@@ -7,11 +7,13 @@ import Tensors
 
 extension GaussianMixture {
     /// `modes` equal-weight Gaussians with means on a circle, at angles `2πk/modes`.
-    public static func ring(modes: Int = 8, radius: Double = 1, std: Double = 0.05) throws(GridError) -> GaussianMixture {
-        guard modes >= 1 && modes <= 100_000 else { throw GridError("modes = \(modes): need 1 … 100000") }
-        guard radius.isFinite && radius >= 0 else { throw GridError("radius = \(radius) must be a non-negative number") }
-        return try GaussianMixture(weights: [Double](repeating: 1, count: modes), means: ringMeans(modes: modes, radius: radius),
-                                   stds: [Double](repeating: std, count: modes), name: "ring\(modes)")
+    public static func ring(modes: Int = 8, radius: Double = 1, std: Double = 0.05) throws(DatasetError) -> GaussianMixture {
+        guard modes >= 1 && modes <= 100_000 else { throw DatasetError("modes = \(modes): need 1 … 100000") }
+        guard radius.isFinite && radius >= 0 else { throw DatasetError("radius = \(radius) must be a non-negative number") }
+        return try datasetError { () throws(DiffusionError) in
+            try GaussianMixture(weights: [Double](repeating: 1, count: modes), means: ringMeans(modes: modes, radius: radius),
+                                stds: [Double](repeating: std, count: modes), name: "ring\(modes)")
+        }
     }
 
     /// Means at angles `2πk/modes` on a circle of `radius`, `[modes, 2]`.
@@ -25,10 +27,13 @@ extension GaussianMixture {
     }
 
     /// `side × side` equal-weight Gaussians with means on an even grid over `[−extent, extent]²`.
-    public static func grid(side: Int = 5, extent: Double = 1, std: Double = 0.02) throws(GridError) -> GaussianMixture {
-        guard side >= 1 && side <= 1000 else { throw GridError("side = \(side): need 1 … 1000") }
-        return try GaussianMixture(weights: [Double](repeating: 1, count: side * side), means: gridMeans(side: side, extent: extent),
-                                   stds: [Double](repeating: std, count: side * side), name: "grid\(side * side)")
+    public static func grid(side: Int = 5, extent: Double = 1, std: Double = 0.02) throws(DatasetError) -> GaussianMixture {
+        guard side >= 1 && side <= 1000 else { throw DatasetError("side = \(side): need 1 … 1000") }
+        return try datasetError { () throws(DiffusionError) in
+            try GaussianMixture(weights: [Double](repeating: 1, count: side * side),
+                                means: gridMeans(side: side, extent: extent),
+                                stds: [Double](repeating: std, count: side * side), name: "grid\(side * side)")
+        }
     }
 
     /// Means on an even `side × side` grid over `[−extent, extent]²`, row by row, `[side², 2]`.

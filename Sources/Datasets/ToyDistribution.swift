@@ -32,10 +32,3 @@ extension ToyDistribution {
         return first
     }
 }
-
-/// An invalid toy-distribution parameter, with the value that was wrong.
-public struct DatasetError: Error, CustomStringConvertible, Equatable {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}

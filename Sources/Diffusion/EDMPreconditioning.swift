@@ -4,8 +4,7 @@ import Tensors
 
 /// EDM preconditioning (Karras et al. 2022, Table 1) for a data standard deviation σ_d:
 /// `c_skip = σ_d²/(σ² + σ_d²)`, `c_out = σ·σ_d/√(σ² + σ_d²)`, `c_in = 1/√(σ² + σ_d²)`,
-/// `c_noise = ¼·ln σ`: shared by the MLP
-/// (``LearnedDenoiser``) and U-Net (``ImageDenoiser``) teachers.
+/// `c_noise = ¼·ln σ`: the wrapping of every ``LearnedDenoiser``, MLP or U-Net.
 public struct EDMPreconditioning: Sendable, Equatable {
     public var sigmaData: Double
     public init(sigmaData: Double = 0.5) { self.sigmaData = sigmaData }

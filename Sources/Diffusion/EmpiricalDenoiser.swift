@@ -15,9 +15,9 @@ public final class EmpiricalDenoiser: Denoiser, @unchecked Sendable {
     public var dims: Int { data.dims }
     let dataNorms: [Double]
 
-    public init(data: Batch, name: String = "empirical") throws(GridError) {
-        guard data.count >= 1 else { throw GridError("the empirical denoiser needs at least one data point") }
-        guard data.values.allSatisfy(\.isFinite) else { throw GridError("data points must be finite") }
+    public init(data: Batch, name: String = "empirical") throws(DiffusionError) {
+        guard data.count >= 1 else { throw DiffusionError("the empirical denoiser needs at least one data point") }
+        guard data.values.allSatisfy(\.isFinite) else { throw DiffusionError("data points must be finite") }
         self.data = data
         self.name = name
         self.dataNorms = (0..<data.count).map { i in data.row(i).reduce(0) { $0 + $1 * $1 } }

@@ -27,14 +27,14 @@ public final class GaussianMixture: Denoiser, @unchecked Sendable {
     let logWeights: [Double]
 
     /// Weights are normalised; they, the stds and the means must be finite, stds and weights positive.
-    public convenience init(weights: [Double], means: Batch, stds: [Double], name: String = "mixture") throws(GridError) {
-        guard !weights.isEmpty else { throw GridError("a mixture needs at least one component") }
+    public convenience init(weights: [Double], means: Batch, stds: [Double], name: String = "mixture") throws(DiffusionError) {
+        guard !weights.isEmpty else { throw DiffusionError("a mixture needs at least one component") }
         guard means.count == weights.count, stds.count == weights.count else {
-            throw GridError("mixture has \(weights.count) weights, \(means.count) means and \(stds.count) stds")
+            throw DiffusionError("mixture has \(weights.count) weights, \(means.count) means and \(stds.count) stds")
         }
-        guard weights.allSatisfy({ $0.isFinite && $0 > 0 }) else { throw GridError("mixture weights must be positive, got \(weights)") }
-        guard stds.allSatisfy({ $0.isFinite && $0 > 0 }) else { throw GridError("component stds must be positive, got \(stds)") }
-        guard means.values.allSatisfy(\.isFinite) else { throw GridError("component means must be finite") }
+        guard weights.allSatisfy({ $0.isFinite && $0 > 0 }) else { throw DiffusionError("mixture weights must be positive, got \(weights)") }
+        guard stds.allSatisfy({ $0.isFinite && $0 > 0 }) else { throw DiffusionError("component stds must be positive, got \(stds)") }
+        guard means.values.allSatisfy(\.isFinite) else { throw DiffusionError("component means must be finite") }
         self.init(valid: weights, means: means, stds: stds, name: name)
     }
 
@@ -51,7 +51,7 @@ public final class GaussianMixture: Denoiser, @unchecked Sendable {
     }
 
     /// A single Gaussian `N(μ, s² I)`: its ODE has a closed form (``singleGaussianFlow``).
-    public static func gaussian(mean: [Double], std: Double) throws(GridError) -> GaussianMixture {
+    public static func gaussian(mean: [Double], std: Double) throws(DiffusionError) -> GaussianMixture {
         try GaussianMixture(weights: [1], means: Batch(count: 1, dims: mean.count, values: mean), stds: [std], name: "gaussian")
     }
 

@@ -16,14 +16,14 @@ public struct RK45Solver: ODESolver {
     /// Upper bound on attempted steps; reaching it is reported as a failed solve (nil).
     public let maxSteps: Int
 
-    public init(sigmaMax: Double = 80, sigmaMin: Double = 0.002, rtol: Double = 1e-6, atol: Double = 1e-6, maxSteps: Int = 100_000) throws(GridError) {
+    public init(sigmaMax: Double = 80, sigmaMin: Double = 0.002, rtol: Double = 1e-6, atol: Double = 1e-6, maxSteps: Int = 100_000) throws(DiffusionError) {
         guard sigmaMin.isFinite, sigmaMax.isFinite, sigmaMin > 0, sigmaMin < sigmaMax else {
-            throw GridError("rk45 needs 0 < sigma_min < sigma_max, got sigma_min = \(sigmaMin), sigma_max = \(sigmaMax)")
+            throw DiffusionError("rk45 needs 0 < sigma_min < sigma_max, got sigma_min = \(sigmaMin), sigma_max = \(sigmaMax)")
         }
         guard rtol.isFinite, atol.isFinite, rtol >= 0, atol >= 0, rtol + atol > 0 else {
-            throw GridError("rk45 tolerances must be non-negative and not both zero, got rtol = \(rtol), atol = \(atol)")
+            throw DiffusionError("rk45 tolerances must be non-negative and not both zero, got rtol = \(rtol), atol = \(atol)")
         }
-        guard maxSteps >= 1 else { throw GridError("max_steps = \(maxSteps) must be positive") }
+        guard maxSteps >= 1 else { throw DiffusionError("max_steps = \(maxSteps) must be positive") }
         self.sigmaMax = sigmaMax; self.sigmaMin = sigmaMin
         self.rtol = rtol; self.atol = atol; self.maxSteps = maxSteps
     }

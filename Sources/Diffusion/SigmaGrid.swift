@@ -16,15 +16,15 @@ public struct SigmaGrid: Sendable, Equatable, CustomStringConvertible {
     public var sigmaMin: Double { sigmas[sigmas.count - 1] }
 
     /// A grid from explicit σ values, which must be finite, positive and strictly decreasing.
-    public init(sigmas: [Double]) throws(GridError) {
+    public init(sigmas: [Double]) throws(DiffusionError) {
         try self.init(checked: sigmas, kind: .custom)
     }
 
-    init(checked sigmas: [Double], kind: Kind) throws(GridError) {
-        guard sigmas.count >= 2 else { throw GridError("a grid needs at least 2 noise levels, got \(sigmas.count)") }
+    init(checked sigmas: [Double], kind: Kind) throws(DiffusionError) {
+        guard sigmas.count >= 2 else { throw DiffusionError("a grid needs at least 2 noise levels, got \(sigmas.count)") }
         for (i, s) in sigmas.enumerated() {
-            guard s.isFinite && s > 0 else { throw GridError("σ_\(i) = \(s) is not a positive finite number") }
-            if i > 0 && !(s < sigmas[i - 1]) { throw GridError("σ must decrease: σ_\(i) = \(s) ≥ σ_\(i - 1) = \(sigmas[i - 1])") }
+            guard s.isFinite && s > 0 else { throw DiffusionError("σ_\(i) = \(s) is not a positive finite number") }
+            if i > 0 && !(s < sigmas[i - 1]) { throw DiffusionError("σ must decrease: σ_\(i) = \(s) ≥ σ_\(i - 1) = \(sigmas[i - 1])") }
         }
         self.sigmas = sigmas
         self.kind = kind
@@ -32,13 +32,13 @@ public struct SigmaGrid: Sendable, Equatable, CustomStringConvertible {
 
     /// The Karras et al. (2022) grid, `i = 0 … N−1`:
     /// `σ_i = (σ_max^{1/ρ} + i/(N−1)·(σ_min^{1/ρ} − σ_max^{1/ρ}))^ρ`.
-    public static func karras(n: Int, sigmaMin: Double = 0.002, sigmaMax: Double = 80, rho: Double = 7) throws(GridError) -> SigmaGrid {
-        guard n >= 2 else { throw GridError("n = \(n): a Karras grid needs n ≥ 2 points") }
-        guard n <= 1_000_000 else { throw GridError("n = \(n) is too large (at most 1,000,000)") }
-        guard sigmaMin.isFinite && sigmaMin > 0 else { throw GridError("sigma_min = \(sigmaMin) must be a positive number") }
-        guard sigmaMax.isFinite && sigmaMax > 0 else { throw GridError("sigma_max = \(sigmaMax) must be a positive number") }
-        guard sigmaMin < sigmaMax else { throw GridError("sigma_min = \(sigmaMin) must be below sigma_max = \(sigmaMax)") }
-        guard rho.isFinite && rho > 0 else { throw GridError("rho = \(rho) must be a positive number") }
+    public static func karras(n: Int, sigmaMin: Double = 0.002, sigmaMax: Double = 80, rho: Double = 7) throws(DiffusionError) -> SigmaGrid {
+        guard n >= 2 else { throw DiffusionError("n = \(n): a Karras grid needs n ≥ 2 points") }
+        guard n <= 1_000_000 else { throw DiffusionError("n = \(n) is too large (at most 1,000,000)") }
+        guard sigmaMin.isFinite && sigmaMin > 0 else { throw DiffusionError("sigma_min = \(sigmaMin) must be a positive number") }
+        guard sigmaMax.isFinite && sigmaMax > 0 else { throw DiffusionError("sigma_max = \(sigmaMax) must be a positive number") }
+        guard sigmaMin < sigmaMax else { throw DiffusionError("sigma_min = \(sigmaMin) must be below sigma_max = \(sigmaMax)") }
+        guard rho.isFinite && rho > 0 else { throw DiffusionError("rho = \(rho) must be a positive number") }
         let a = pow(sigmaMax, 1 / rho), b = pow(sigmaMin, 1 / rho)
         var s = (0..<n).map { i in pow(a + Double(i) / Double(n - 1) * (b - a), rho) }
         s[0] = sigmaMax; s[n - 1] = sigmaMin           // exact end points
@@ -50,12 +50,12 @@ public struct SigmaGrid: Sendable, Equatable, CustomStringConvertible {
     /// `ᾱ_t = Π_{s≤t}(1 − β_s)`. The grid takes `N` timesteps evenly spaced from `T − 1`
     /// down to 0 (rounded to integers) and maps each to the VE scale:
     /// `σ = σ_t/α_t = √((1 − ᾱ_t)/ᾱ_t)`, `x_VE = x_VP/α_t`.
-    public static func vp(n: Int, betaStart: Double = 0.00085, betaEnd: Double = 0.012, steps T: Int = 1000) throws(GridError) -> SigmaGrid {
-        guard n >= 2 else { throw GridError("n = \(n): a VP grid needs n ≥ 2 points") }
-        guard T >= 2 else { throw GridError("T = \(T) training timesteps: need T ≥ 2") }
-        guard n <= T else { throw GridError("n = \(n) exceeds the \(T) timesteps of the schedule") }
+    public static func vp(n: Int, betaStart: Double = 0.00085, betaEnd: Double = 0.012, steps T: Int = 1000) throws(DiffusionError) -> SigmaGrid {
+        guard n >= 2 else { throw DiffusionError("n = \(n): a VP grid needs n ≥ 2 points") }
+        guard T >= 2 else { throw DiffusionError("T = \(T) training timesteps: need T ≥ 2") }
+        guard n <= T else { throw DiffusionError("n = \(n) exceeds the \(T) timesteps of the schedule") }
         guard betaStart.isFinite, betaEnd.isFinite, betaStart > 0, betaEnd > betaStart, betaEnd < 1 else {
-            throw GridError("betas \(betaStart) … \(betaEnd) must satisfy 0 < beta_start < beta_end < 1")
+            throw DiffusionError("betas \(betaStart) … \(betaEnd) must satisfy 0 < beta_start < beta_end < 1")
         }
         let alphaBar = VPSchedule(betaStart: betaStart, betaEnd: betaEnd, steps: T).alphaBar
         let t = (0..<n).map { i in Int((Double(T - 1) * (1 - Double(i) / Double(n - 1))).rounded()) }
@@ -83,11 +83,4 @@ public struct VPSchedule: Sendable {
         var acc = 1.0
         alphaBar = betas.map { acc *= (1 - $0); return acc }
     }
-}
-
-/// An invalid grid or solver parameter, naming the value that was wrong.
-public struct GridError: Error, CustomStringConvertible, Equatable {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
 }

@@ -34,9 +34,9 @@ public enum StepMethod: String, Sendable, CaseIterable {
     case euler, heun, dpmpp2m, rk4
 
     /// Parses a method name; the error lists the known ones.
-    public init(named name: String) throws(GridError) {
+    public init(named name: String) throws(DiffusionError) {
         guard let m = StepMethod(rawValue: name.lowercased()) else {
-            throw GridError("unknown solver '\(name)'; expected one of \(StepMethod.allCases.map(\.rawValue).joined(separator: ", ")), rk45")
+            throw DiffusionError("unknown solver '\(name)'; expected one of \(StepMethod.allCases.map(\.rawValue).joined(separator: ", ")), rk45")
         }
         self = m
     }

@@ -15,7 +15,7 @@ extension Bench {
     /// of both alike. The teacher's weights do not change its cost, so an untrained U-Net
     /// stands in for the trained one.
     static func studentsTogether(iterations: Int, rounds: Int) throws -> [BenchRow] {
-        let teacher = ImageDenoiser(network: UNet(UNet.Configuration()), dataName: "noise")
+        let teacher = LearnedDenoiser(network: UNet(UNet.Configuration()), dataName: "noise")
         let solver = GridSolver(.heun, grid: try SigmaGrid.karras(n: 18))
         let data: DataSampler = { n, rng in rng.normalBatch(count: n, dims: 196).map { tanh($0) } }
         let students = [(Objective.cm, 0.0), (.cm, 0.95), (.cm, 0.99), (.direct, 0)].map { objective, mu in

@@ -40,10 +40,10 @@ import Tensors
         p.arguments = ["-k", raw]
         try p.run(); p.waitUntilExit()
         #expect(try IDX.read(raw + ".gz") == IDX.Array(shape: [4], bytes: [9, 8, 7, 6]))
-        #expect(throws: IDXError.self) { try IDX.read(dir + "/missing.gz") }
+        #expect(throws: DatasetError.self) { try IDX.read(dir + "/missing.gz") }
         // A corrupt gzip stream is reported, not trapped on.
         try Data([0x1f, 0x8b, 1, 2, 3]).write(to: URL(fileURLWithPath: dir + "/bad.gz"))
-        #expect(throws: IDXError.self) { try IDX.read(dir + "/bad.gz") }
+        #expect(throws: DatasetError.self) { try IDX.read(dir + "/bad.gz") }
     }
 
     /// A tiny Fashion-MNIST directory built in the test: checks scaling, pooling,
@@ -69,8 +69,8 @@ import Tensors
         let sub = try FashionMNIST.load(.train, limit: 3, seed: 5, directory: dir)
         let again = try FashionMNIST.load(.train, limit: 3, seed: 5, directory: dir)
         #expect(sub.count == 3 && sub.labels == again.labels)
-        #expect(throws: IDXError.self) { try FashionMNIST.load(.test, directory: dir) }
-        #expect(throws: IDXError.self) { try FashionMNIST.load(.train, classes: [10], directory: dir) }
+        #expect(throws: DatasetError.self) { try FashionMNIST.load(.test, directory: dir) }
+        #expect(throws: DatasetError.self) { try FashionMNIST.load(.train, classes: [10], directory: dir) }
     }
 
     /// The real files from Debian's `dataset-fashion-mnist`, when installed.

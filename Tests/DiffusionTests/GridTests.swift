@@ -25,7 +25,7 @@ import Testing
             ({ try .vp(n: 2000) }, "n = 2000"),
         ]
         for (make, words) in cases {
-            #expect(throws: GridError.self) { _ = try make() }
+            #expect(throws: DiffusionError.self) { _ = try make() }
             do { _ = try make() } catch { #expect("\(error)".contains(words), "\(error)") }
         }
     }

@@ -21,7 +21,7 @@ import Tensors
 
     /// A small U-Net image teacher whose network is not trivial (a few training steps
     /// move the zero-initialised output layer), on random 4 × 4 images.
-    func imageTeacher() throws -> (ImageDenoiser, DataSampler) {
+    func imageTeacher() throws -> (LearnedDenoiser, DataSampler) {
         let data: DataSampler = { n, rng in
             var b = rng.normalBatch(count: n, dims: 16)
             for k in b.values.indices { b.values[k] = tanh(b.values[k]) }

@@ -21,12 +21,12 @@ import Nets
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("img-teacher-\(UUID()).safetensors").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try D.save(to: path)
-        let L = try ImageDenoiser.load(from: path)
+        let L = try LearnedDenoiser.load(from: path)
         let x = RNG(seed: 2).normalBatch(count: 3, dims: 16)
         #expect(L.denoise(x, sigma: 0.7) == D.denoise(x, sigma: 0.7))
-        #expect(L.dataName == "pattern" && L.imageShape.height == 4)
+        #expect(L.dataName == "pattern" && L.imageShape?.height == 4)
         #expect(D.denoise(x, sigma: 1e-6).meanSquaredDistance(to: x) < 1e-9)
-        #expect(throws: GridError.self) {
+        #expect(throws: DiffusionError.self) {
             var bad = c; bad.batchSize = 0
             _ = try trainImageDenoiser(data: data, architecture: Self.tiny, dataName: "x", config: bad)
         }

@@ -41,9 +41,6 @@ private func save(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
         else if let t = o as? TeacherObject, ext == "safetensors", let l = t.denoiser as? LearnedDenoiser {
             try l.save(to: url.path)
         }
-        else if let t = o as? TeacherObject, ext == "safetensors", let u = t.denoiser as? ImageDenoiser {
-            try u.save(to: url.path)
-        }
         else if let c = o as? ClassifierObject, ext == "safetensors" {
             try c.classifier.save(to: url.path, metadata: c.testAccuracy.map { ["test_accuracy": "\($0)"] } ?? [:])
         }
@@ -69,10 +66,6 @@ private func load(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
             let s = try ConsistencyStudent.load(from: url.path)
             if a.isGiven("name") { s.label = try a.string("name") }
             return .object(StudentObject(s, context: ctx))
-        }
-        if contents.metadata["teacher"] != nil, contents.metadata["format"] == UNet.checkpointFormat {
-            let i = try ImageDenoiser.load(from: url.path)
-            return .object(TeacherObject(i, data: try dataNamed(i.dataName, a), kind: "learned", context: ctx))
         }
         if contents.metadata["teacher"] != nil {
             let l = try LearnedDenoiser.load(from: url.path)
@@ -123,18 +116,8 @@ private func load(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
 
 /// The data set a saved learned teacher names (toy sets are rebuilt by name).
 func dataNamed(_ name: String, _ a: Arguments) throws -> DataObject {
-    let known: [String: () throws -> DataObject] = [
-        "ring8": { DataObject(.toy(GaussianMixture.ring8())) },
-        "grid25": { DataObject(.toy(GaussianMixture.grid25())) },
-        "moons": { DataObject(.toy(try Toy.moons())) },
-        "spirals": { DataObject(.toy(try Toy.spirals())) },
-        "spirals2": { DataObject(.toy(try Toy.spirals())) },
-        "checkerboard": { DataObject(.toy(try Toy.checkerboard())) },
-        "checkerboard4": { DataObject(.toy(try Toy.checkerboard())) },
-    ]
-    if let make = known[name] { return try make() }
-    // Fashion-MNIST training sets by resolution ("fashion14").
-    if name.hasPrefix("fashion"), let side = Int(String(name.reversed().prefix { $0.isNumber }.reversed())) {
+    if let toy = try Catalog.toy(named: name) { return DataObject(.toy(toy)) }
+    if let side = Catalog.fashionSide(named: name) {
         let set = try FashionMNIST.load(.train, resolution: try FashionMNIST.Resolution(side: side))
         let images = Batch(count: set.count, dims: set.dims, values: set.images.scalars.map(Double.init))
         return DataObject(.finite(images, name: name), labels: set.labels, imageSide: set.side)

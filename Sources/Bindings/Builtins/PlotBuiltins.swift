@@ -117,8 +117,9 @@ private func plot(_ a: Arguments) throws -> Figure {
     case .object(let o as StudentObject):
         lossPanel(&f[0], o.student.lossCurve, label: o.student.name)
     case .object(let o as TeacherObject):
-        if let l = o.denoiser as? LearnedDenoiser { lossPanel(&f[0], l.lossCurve, label: "teacher") }
-        else if let u = o.denoiser as? ImageDenoiser { lossPanel(&f[0], u.lossCurve, label: "U-Net teacher") }
+        if let l = o.denoiser as? LearnedDenoiser {
+            lossPanel(&f[0], l.lossCurve, label: l.unet == nil ? "teacher" : "U-Net teacher")
+        }
         else { throw a.error("an exact teacher has no loss curve; plot(samples(data, n)) shows its data", at: "value") }
     case .object(let o as DataObject):
         f[0].scatter(o.sample(4000, rng: RNG(seed: 0)), label: o.name)

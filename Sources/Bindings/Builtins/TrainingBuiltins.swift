@@ -192,7 +192,7 @@ private func initialNetwork(_ a: Arguments, _ teacher: TeacherObject) throws -> 
             throw a.error("image students start from the teacher's U-Net (init: \"teacher\")", at: "init")
         }
         initial = nil
-    default: initial = teacher.denoiser is ImageDenoiser ? teacher.network : nil
+    default: initial = (teacher.denoiser as? LearnedDenoiser)?.unet != nil ? teacher.network : nil
     }
     if initial == nil && teacher.data.imageSide != nil {
         throw a.error("an image student needs a U-Net to start from: distil from learned(images)", at: "teacher")

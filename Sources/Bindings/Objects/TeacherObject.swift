@@ -21,18 +21,12 @@ final class TeacherObject: MemberTable {
 
     var typeName: String { "teacher" }
     var summary: String {
-        if let i = denoiser as? ImageDenoiser {
-            let tail = i.lossCurve.suffix(100)
-            let loss = tail.isEmpty ? "" : ", final loss \(formatShort(tail.reduce(0, +) / Double(tail.count)))"
-            let millions = String(format: "%.2f", Double(i.network.store.count) / 1e6)
-            let unet = "U-Net, \(millions) M parameters"
-            return "teacher learned on \(data.name) (\(unet), \(i.lossCurve.count) iterations\(loss))"
-        }
         if let l = denoiser as? LearnedDenoiser {
             let tail = l.lossCurve.suffix(100)
             let loss = tail.isEmpty ? "" : ", final loss \(formatShort(tail.reduce(0, +) / Double(tail.count)))"
-            let mlp = "MLP \(l.network.depth)×\(l.network.width)"
-            return "teacher learned on \(data.name) (\(mlp), \(l.lossCurve.count) iterations\(loss))"
+            let net = l.mlp.map { "MLP \($0.depth)×\($0.width)" }
+                ?? "U-Net, \(String(format: "%.2f", Double(l.network.store.count) / 1e6)) M parameters"
+            return "teacher learned on \(data.name) (\(net), \(l.lossCurve.count) iterations\(loss))"
         }
         return "teacher \(kind) \(data.name) (\(denoiser.dims)-D)"
     }
@@ -44,7 +38,6 @@ final class TeacherObject: MemberTable {
             .value("data", "The data distribution the teacher models.") { .object(self.data) },
             .value("kind", "\"exact\", \"empirical\" or \"learned\".") { .string(self.kind) },
             .value("loss_curve", "Training loss per iteration (learned teachers).") {
-                if let i = self.denoiser as? ImageDenoiser { return vector(i.lossCurve) }
                 return (self.denoiser as? LearnedDenoiser).map { vector($0.lossCurve) } ?? .none
             },
             .method("denoise", "D(x; σ) for every row of x, as a tensor.",
@@ -58,11 +51,10 @@ final class TeacherObject: MemberTable {
             },
             .method("save", "Saves a learned teacher as .safetensors.", [.required("path")]) { args in
                 let url = try self.context.resolveWritePath(try args.string("path"))
-                if let i = self.denoiser as? ImageDenoiser { try i.save(to: url.path) }
-                else if let l = self.denoiser as? LearnedDenoiser { try l.save(to: url.path) }
-                else {
+                guard let l = self.denoiser as? LearnedDenoiser else {
                     throw args.error("only learned teachers are saved; an exact teacher is rebuilt by exact(data)")
                 }
+                try l.save(to: url.path)
                 return .string(url.path)
             },
         ]
@@ -71,9 +63,5 @@ final class TeacherObject: MemberTable {
 
 extension TeacherObject {
     /// The teacher's network F_θ, for students that start from the teacher's weights.
-    var network: (any ConditionalNetwork)? {
-        if let i = denoiser as? ImageDenoiser { return i.network }
-        if let l = denoiser as? LearnedDenoiser { return l.network }
-        return nil
-    }
+    var network: (any ConditionalNetwork)? { (denoiser as? LearnedDenoiser)?.network }
 }
