@@ -1,8 +1,8 @@
+import Foundation
 // swift-tools-version: 6.0
 // CMLab: a workbench for consistency models. Layers, lowest first (docs/architecture.md):
 // a target imports only the targets listed before it, and declares exactly those it imports.
 import PackageDescription
-import Foundation
 
 // Every target builds checked (-O, Swift's default in release builds): an overflow or an index
 // out of range traps or throws, never corrupts memory, and the numeric layers' preconditions
@@ -19,7 +19,9 @@ var targets: [Target] = [
     // libzmq's pkg-config flags carry -isystem paths SwiftPM refuses; its header and library sit in the default paths.
     .systemLibrary(name: "CZMQ", providers: [.apt(["libzmq3-dev"])]),
     // AVX2 + FMA kernels with run-time dispatch and portable fallbacks (exp from glibc's libmvec).
-    .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("mvec"), .linkedLibrary("m")]),
+    .target(
+        name: "CKernels", cSettings: [.unsafeFlags(["-O2"])],
+        linkerSettings: [.linkedLibrary("mvec"), .linkedLibrary("m")]),
 
     // Numerical layers.
     .target(name: "Tensors", dependencies: ["CBLAS", "CKernels"], swiftSettings: checked),
@@ -27,27 +29,36 @@ var targets: [Target] = [
     .target(name: "Diffusion", dependencies: ["Tensors", "Nets", "CKernels"], swiftSettings: checked),
     .target(name: "Distillation", dependencies: ["Tensors", "Nets", "Diffusion"], swiftSettings: checked),
     .target(name: "Datasets", dependencies: ["Tensors", "Diffusion"], swiftSettings: checked),
-    .target(name: "Metrics", dependencies: ["Tensors", "Diffusion", "Distillation", "Datasets"], swiftSettings: checked),
+    .target(
+        name: "Metrics", dependencies: ["Tensors", "Diffusion", "Distillation", "Datasets"], swiftSettings: checked),
     .target(name: "Plotting", dependencies: ["Tensors", "CCairo"], swiftSettings: checked),
 
     // The language and the product.
     .target(name: "Script", dependencies: ["Tensors"]),
-    .target(name: "Bindings", dependencies: [
-        "Tensors", "Nets", "Diffusion", "Distillation", "Datasets", "Metrics", "Plotting", "Script",
-    ]),
-    .target(name: "Notebook", dependencies: ["Tensors", "Script", "Bindings", "Plotting", .product(name: "Ink", package: "Ink")]),
+    .target(
+        name: "Bindings",
+        dependencies: [
+            "Tensors", "Nets", "Diffusion", "Distillation", "Datasets", "Metrics", "Plotting", "Script",
+        ]),
+    .target(
+        name: "Notebook",
+        dependencies: ["Tensors", "Script", "Bindings", "Plotting", .product(name: "Ink", package: "Ink")]),
     // The Jupyter kernel: the messaging protocol over ZeroMQ, signed with HMAC-SHA256.
-    .target(name: "Kernel", dependencies: [
-        "Tensors", "Plotting", "Script", "Bindings", "Notebook", "CZMQ",
-        .product(name: "Crypto", package: "swift-crypto"),
-    ]),
+    .target(
+        name: "Kernel",
+        dependencies: [
+            "Tensors", "Plotting", "Script", "Bindings", "Notebook", "CZMQ",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
     // Sweeps: a notebook over a parameter grid, one `cmlab run` process per point (Foundation.Process), then collected.
     .target(name: "Sweep", dependencies: ["Notebook", "Plotting"]),
-    .executableTarget(name: "cmlab", dependencies: [
-        "Tensors", "Nets", "Diffusion", "Distillation", "Datasets", "Plotting",
-        "Script", "Bindings", "Notebook", "Kernel", "Sweep", "CReadline",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
-    ], swiftSettings: checked),
+    .executableTarget(
+        name: "cmlab",
+        dependencies: [
+            "Tensors", "Nets", "Diffusion", "Distillation", "Datasets", "Plotting",
+            "Script", "Bindings", "Notebook", "Kernel", "Sweep", "CReadline",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: checked),
 
     // Tests mirror the source modules.
     .testTarget(name: "TensorsTests", dependencies: ["Tensors"], resources: [.copy("Fixtures")]),
@@ -55,10 +66,13 @@ var targets: [Target] = [
     .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Datasets", "Nets", "Tensors"]),
     .testTarget(name: "DistillationTests", dependencies: ["Distillation", "Datasets", "Diffusion", "Nets", "Tensors"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Diffusion", "Tensors"]),
-    .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Datasets", "Diffusion", "Distillation", "Nets", "Tensors"]),
+    .testTarget(
+        name: "MetricsTests", dependencies: ["Metrics", "Datasets", "Diffusion", "Distillation", "Nets", "Tensors"]),
     .testTarget(name: "PlottingTests", dependencies: ["Plotting", "Tensors"]),
     .testTarget(name: "ScriptTests", dependencies: ["Script", "Tensors"], resources: [.copy("Scripts")]),
-    .testTarget(name: "BindingsTests", dependencies: ["Bindings", "Distillation", "Nets", "Script", "Notebook", "Plotting", "Tensors"]),
+    .testTarget(
+        name: "BindingsTests",
+        dependencies: ["Bindings", "Distillation", "Nets", "Script", "Notebook", "Plotting", "Tensors"]),
     .testTarget(name: "NotebookTests", dependencies: ["Notebook", "Bindings", "Script", "Plotting", "Tensors"]),
     .testTarget(name: "SweepTests", dependencies: ["Sweep", "Notebook"]),
     .testTarget(name: "KernelTests", dependencies: ["Kernel", "Notebook", "Script", "Tensors"]),
@@ -68,9 +82,12 @@ var targets: [Target] = [
 //   CMLAB_FUZZ=1 swift build -c release --scratch-path .build-fuzz \
 //     -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library
 if ProcessInfo.processInfo.environment["CMLAB_FUZZ"] != nil {
-    targets.append(.executableTarget(name: "ScriptFuzz", dependencies: ["Script", "Bindings", "Tensors"], path: "Sources/ScriptFuzz"))
+    targets.append(
+        .executableTarget(
+            name: "ScriptFuzz", dependencies: ["Script", "Bindings", "Tensors"], path: "Sources/ScriptFuzz"))
     targets.append(.executableTarget(name: "NPYFuzz", dependencies: ["Tensors"], path: "Sources/NPYFuzz"))
-    targets.append(.executableTarget(name: "SafeTensorsFuzz", dependencies: ["Nets", "Tensors"], path: "Sources/SafeTensorsFuzz"))
+    targets.append(
+        .executableTarget(name: "SafeTensorsFuzz", dependencies: ["Nets", "Tensors"], path: "Sources/SafeTensorsFuzz"))
 }
 
 let package = Package(

@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# The layout of .swift-format (CONTRIBUTING.md, "Formatting"): a warning fails the run.
+swift format lint --strict -r -p Sources Tests Package.swift
 # A one-node Slurm for the `cmlab sweep --slurm` tests (scripts/slurm-local.sh; needs root),
 # unless SLURM_CONF names a cluster already. Stopped on exit, even when a test fails, when
 # this run started it; a cluster that was already up is left as it was.

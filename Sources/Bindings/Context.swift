@@ -19,11 +19,13 @@ public final class BindingsContext {
     /// The session's recent teacher solves, reused by tables from the same noise.
     let teacherSolves = TeacherSolveMemo()
 
-    public init(cancel: CancellationToken = CancellationToken(),
-                progress: @escaping (String, Double, String) -> Void = { _, _, _ in },
-                resolveWritePath: @escaping (String) throws -> URL = { URL(fileURLWithPath: $0) },
-                resolveReadPath: @escaping (String) throws -> URL = { URL(fileURLWithPath: $0) },
-                figureWritten: @escaping (URL, Figure) -> Void = { _, _ in }) {
+    public init(
+        cancel: CancellationToken = CancellationToken(),
+        progress: @escaping (String, Double, String) -> Void = { _, _, _ in },
+        resolveWritePath: @escaping (String) throws -> URL = { URL(fileURLWithPath: $0) },
+        resolveReadPath: @escaping (String) throws -> URL = { URL(fileURLWithPath: $0) },
+        figureWritten: @escaping (URL, Figure) -> Void = { _, _ in }
+    ) {
         self.cancel = cancel
         self.progress = progress
         self.resolveWritePath = resolveWritePath

@@ -18,8 +18,10 @@ struct Member {
     }
 
     /// A method.
-    static func method(_ name: String, _ doc: String, _ parameters: [Parameter],
-                       _ body: @escaping (Arguments) throws -> Value) -> Member {
+    static func method(
+        _ name: String, _ doc: String, _ parameters: [Parameter],
+        _ body: @escaping (Arguments) throws -> Value
+    ) -> Member {
         Member(name: name, doc: doc, kind: .method(parameters, body))
     }
 }
@@ -41,8 +43,11 @@ extension MemberTable {
         switch m.kind {
         case .value(let get): return try get()
         case .method(let parameters, let body):
-            return .function(.builtin(Builtin(name: m.name, receiver: receiverName, doc: m.doc,
-                                              parameters: parameters, body: body)))
+            return .function(
+                .builtin(
+                    Builtin(
+                        name: m.name, receiver: receiverName, doc: m.doc,
+                        parameters: parameters, body: body)))
         }
     }
 }

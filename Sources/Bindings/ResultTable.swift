@@ -80,12 +80,19 @@ struct ResultTable {
     /// Whether column `c` holds any mean ± std or interval (it gets a `_std` column in CSV;
     /// a column of plain numbers does not).
     private func hasSpread(_ c: Int) -> Bool {
-        rows.contains { switch $0[c] { case .stat, .interval: return true; default: return false } }
+        rows.contains {
+            switch $0[c] {
+            case .stat, .interval: return true;
+            default: return false
+            }
+        }
     }
 
     /// Whether column `c` holds any interval.
     private func hasInterval(_ c: Int) -> Bool {
-        rows.contains { if case .interval = $0[c] { return true }; return false }
+        rows.contains {
+            if case .interval = $0[c] { return true }; return false
+        }
     }
 
     /// CSV with a `_std` column beside each statistic, and `_lo`, `_hi` columns beside
@@ -133,17 +140,18 @@ struct ResultTable {
     var json: String {
         func num(_ x: Double) -> String { x.isFinite ? DataTable.numberText(x) : jsonString(DataTable.numberText(x)) }
         let objects = rows.map { r in
-            "  {" + zip(columns, r).map { c, cell in
-                let v: String
-                switch cell {
-                case .text(let s): v = s == "—" ? "null" : Double(s).map(num) ?? jsonString(s)
-                case let .stat(m, s, n): v = "{\"mean\": \(num(m)), \"std\": \(num(s)), \"n\": \(n)}"
-                case let .interval(x, lo, hi): v = "{\"mean\": \(num(x)), \"lo\": \(num(lo)), \"hi\": \(num(hi))}"
-                case .number(let x): v = num(x)
-                case .missing: v = "null"
-                }
-                return "\(jsonString(c)): \(v)"
-            }.joined(separator: ", ") + "}"
+            "  {"
+                + zip(columns, r).map { c, cell in
+                    let v: String
+                    switch cell {
+                    case .text(let s): v = s == "—" ? "null" : Double(s).map(num) ?? jsonString(s)
+                    case let .stat(m, s, n): v = "{\"mean\": \(num(m)), \"std\": \(num(s)), \"n\": \(n)}"
+                    case let .interval(x, lo, hi): v = "{\"mean\": \(num(x)), \"lo\": \(num(lo)), \"hi\": \(num(hi))}"
+                    case .number(let x): v = num(x)
+                    case .missing: v = "null"
+                    }
+                    return "\(jsonString(c)): \(v)"
+                }.joined(separator: ", ") + "}"
         }
         return objects.isEmpty ? "[]\n" : "[\n" + objects.joined(separator: ",\n") + "\n]\n"
     }

@@ -16,7 +16,9 @@ final class TeacherSolveMemo {
         let levels: Set<Int>
         let x: Batch
         let run: Run
-        var bytes: Int { 8 * (x.values.count + run.final.values.count + run.states.values.reduce(0) { $0 + $1.values.count }) }
+        var bytes: Int {
+            8 * (x.values.count + run.final.values.count + run.states.values.reduce(0) { $0 + $1.values.count })
+        }
     }
     static let maxBytes = 256 << 20
     private var entries: [Entry] = []
@@ -28,8 +30,10 @@ final class TeacherSolveMemo {
     func solve(_ D: Denoiser, _ solver: ODESolver, _ x: Batch, levels: Set<Int>, _ solve: () -> Run?) -> Run? {
         guard type(of: D) is AnyClass, let g = solver as? GridSolver else { return solve() }
         let teacher = D as AnyObject
-        if let e = entries.first(where: { $0.teacher === teacher && $0.method == g.method && $0.sigmas == g.grid.sigmas
-                                          && $0.levels == levels && $0.x == x }) {
+        if let e = entries.first(where: {
+            $0.teacher === teacher && $0.method == g.method && $0.sigmas == g.grid.sigmas
+                && $0.levels == levels && $0.x == x
+        }) {
             hits += 1
             return e.run
         }
@@ -38,7 +42,9 @@ final class TeacherSolveMemo {
         guard entry.bytes <= Self.maxBytes else { return run }
         entries.insert(entry, at: 0)
         var total = 0
-        entries = entries.prefix { total += $0.bytes; return total <= Self.maxBytes }
+        entries = entries.prefix {
+            total += $0.bytes; return total <= Self.maxBytes
+        }
         return run
     }
 }

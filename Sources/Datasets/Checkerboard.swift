@@ -20,8 +20,12 @@ public struct Checkerboard: ToyDistribution {
     public var blackCells: Int { (cells * cells + 1) / 2 }
 
     public init(cells: Int = 4, extent: Double = 1) throws(DatasetError) {
-        guard cells >= 1 && cells <= 10_000 else { throw DatasetError("checkerboard: cells = \(cells), need 1 … 10000") }
-        guard extent.isFinite && extent > 0 else { throw DatasetError("checkerboard: extent = \(extent) must be a positive number") }
+        guard cells >= 1 && cells <= 10_000 else {
+            throw DatasetError("checkerboard: cells = \(cells), need 1 … 10000")
+        }
+        guard extent.isFinite && extent > 0 else {
+            throw DatasetError("checkerboard: extent = \(extent) must be a positive number")
+        }
         self.cells = cells
         self.extent = extent
     }

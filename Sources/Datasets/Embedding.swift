@@ -32,7 +32,7 @@ public struct Embedding: Sendable {
         guard dims <= 100_000 else { throw DatasetError("embed: dims = \(dims) is too large (at most 100000)") }
         var q = RNG(seed: seed).stream(0xE3BED).normalBatch(count: d, dims: dims)
         for i in 0..<d {
-            for j in 0..<i {          // remove the earlier rows' components (twice, for accuracy)
+            for j in 0..<i { // remove the earlier rows' components (twice, for accuracy)
                 for _ in 0..<2 {
                     var dot = 0.0
                     for k in 0..<dims { dot += q.values[i * dims + k] * q.values[j * dims + k] }
@@ -48,13 +48,16 @@ public struct Embedding: Sendable {
         // Means: μ_k Q, [K, d]·[d, D].
         let K = mixture.components
         var means = Batch(count: K, dims: dims)
-        for c in 0..<K { for i in 0..<d {
-            let m = mixture.means.values[c * d + i]
-            for k in 0..<dims { means.values[c * dims + k] += m * q.values[i * dims + k] }
-        }}
+        for c in 0..<K {
+            for i in 0..<d {
+                let m = mixture.means.values[c * d + i]
+                for k in 0..<dims { means.values[c * dims + k] += m * q.values[i * dims + k] }
+            }
+        }
         do {
-            self.mixture = try GaussianMixture(weights: mixture.weights, means: means, stds: mixture.stds,
-                                               name: "\(mixture.name)-in-\(dims)d")
+            self.mixture = try GaussianMixture(
+                weights: mixture.weights, means: means, stds: mixture.stds,
+                name: "\(mixture.name)-in-\(dims)d")
         } catch { throw DatasetError("embed: \(error.message)") }
         self.basis = q
     }
@@ -64,11 +67,13 @@ public struct Embedding: Sendable {
         let d = basis.count, D = basis.dims
         precondition(x.dims == D, "points have \(x.dims) dims, the embedding \(D)")
         var out = Batch(count: x.count, dims: d)
-        for r in 0..<x.count { for i in 0..<d {
-            var s = 0.0
-            for k in 0..<D { s += x.values[r * D + k] * basis.values[i * D + k] }
-            out.values[r * d + i] = s
-        }}
+        for r in 0..<x.count {
+            for i in 0..<d {
+                var s = 0.0
+                for k in 0..<D { s += x.values[r * D + k] * basis.values[i * D + k] }
+                out.values[r * d + i] = s
+            }
+        }
         return out
     }
 
@@ -77,10 +82,12 @@ public struct Embedding: Sendable {
         let d = basis.count, D = basis.dims
         precondition(y.dims == d, "points have \(y.dims) dims, the plane \(d)")
         var out = Batch(count: y.count, dims: D)
-        for r in 0..<y.count { for i in 0..<d {
-            let v = y.values[r * d + i]
-            for k in 0..<D { out.values[r * D + k] += v * basis.values[i * D + k] }
-        }}
+        for r in 0..<y.count {
+            for i in 0..<d {
+                let v = y.values[r * d + i]
+                for k in 0..<D { out.values[r * D + k] += v * basis.values[i * D + k] }
+            }
+        }
         return out
     }
 }
@@ -88,7 +95,8 @@ public struct Embedding: Sendable {
 extension Toy {
     /// `mixture` embedded in `dims` dimensions by a seeded random orthonormal map, with
     /// isotropic off-plane noise of the components' std (see ``Embedding``).
-    public static func embed(_ mixture: GaussianMixture, dims: Int, seed: UInt64 = 0) throws(DatasetError) -> Embedding {
+    public static func embed(_ mixture: GaussianMixture, dims: Int, seed: UInt64 = 0) throws(DatasetError) -> Embedding
+    {
         try Embedding(mixture, dims: dims, seed: seed)
     }
 }

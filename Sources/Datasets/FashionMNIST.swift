@@ -23,7 +23,11 @@ public struct FashionMNIST: Sendable {
         case padded16 = "16"
 
         public var side: Int {
-            switch self { case .full: 28; case .pooled14: 14; case .padded16: 16 }
+            switch self {
+            case .full: 28;
+            case .pooled14: 14;
+            case .padded16: 16
+            }
         }
 
         public init(side: Int) throws(DatasetError) {
@@ -34,8 +38,10 @@ public struct FashionMNIST: Sendable {
         }
     }
 
-    public static let classNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                                    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+    public static let classNames = [
+        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+        "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    ]
     /// Where the Debian package installs the files.
     public static let defaultDirectory = "/usr/share/datasets/fashion-mnist"
 
@@ -52,7 +58,8 @@ public struct FashionMNIST: Sendable {
     public var dims: Int { side * side }
 
     public init(images: Tensor, labels: [Int], resolution: Resolution, split: Split) {
-        precondition(images.rank == 2 && images.shape[0] == labels.count && images.shape[1] == resolution.side * resolution.side)
+        precondition(
+            images.rank == 2 && images.shape[0] == labels.count && images.shape[1] == resolution.side * resolution.side)
         self.images = images
         self.labels = labels
         self.resolution = resolution
@@ -77,9 +84,11 @@ public struct FashionMNIST: Sendable {
     /// Loads a split: checks that the image file is `[n, 28, 28]` and the label file `[n]`
     /// with labels 0…9, then keeps the `classes` asked for (all by default), resamples to
     /// `resolution` and, with `limit`, keeps a seeded random subset of that many images.
-    public static func load(_ split: Split = .train, resolution: Resolution = .pooled14, classes: [Int]? = nil,
-                            limit: Int? = nil, seed: UInt64 = 0,
-                            directory: String = defaultDirectory) throws(DatasetError) -> FashionMNIST {
+    public static func load(
+        _ split: Split = .train, resolution: Resolution = .pooled14, classes: [Int]? = nil,
+        limit: Int? = nil, seed: UInt64 = 0,
+        directory: String = defaultDirectory
+    ) throws(DatasetError) -> FashionMNIST {
         let names = fileNames(split)
         func path(_ name: String) -> String {
             let gz = directory + "/" + name
@@ -118,8 +127,9 @@ public struct FashionMNIST: Sendable {
                 }
             }
         }
-        return FashionMNIST(images: Tensor(shape: [keep.count, d], scalars: out),
-                            labels: keep.map { Int(lab.bytes[$0]) }, resolution: resolution, split: split)
+        return FashionMNIST(
+            images: Tensor(shape: [keep.count, d], scalars: out),
+            labels: keep.map { Int(lab.bytes[$0]) }, resolution: resolution, split: split)
     }
 
     /// `count` distinct elements of `items` drawn by a seeded partial Fisher–Yates
@@ -170,8 +180,9 @@ public struct FashionMNIST: Sendable {
         let d = dims
         var out = [Float](); out.reserveCapacity(indices.count * d)
         for i in indices { out.append(contentsOf: images.scalars[(i * d)..<((i + 1) * d)]) }
-        return FashionMNIST(images: Tensor(shape: [indices.count, d], scalars: out),
-                            labels: indices.map { labels[$0] }, resolution: resolution, split: split)
+        return FashionMNIST(
+            images: Tensor(shape: [indices.count, d], scalars: out),
+            labels: indices.map { labels[$0] }, resolution: resolution, split: split)
     }
 
     /// The images as a Double batch `[n, side²]` (for denoisers and metrics).

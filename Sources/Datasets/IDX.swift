@@ -30,13 +30,19 @@ public enum IDX {
     /// A wrong magic, an unsupported type, a truncated or over-long file throw.
     public static func decode(_ data: Data, path: String = "<memory>") throws(DatasetError) -> Array {
         let bytes = [UInt8](data)
-        guard bytes.count >= 4 else { throw DatasetError(path, "file has \(bytes.count) bytes, too short for the 4-byte IDX magic number") }
+        guard bytes.count >= 4 else {
+            throw DatasetError(path, "file has \(bytes.count) bytes, too short for the 4-byte IDX magic number")
+        }
         guard bytes[0] == 0, bytes[1] == 0 else {
-            throw DatasetError(path, String(format: "wrong magic number %02x %02x %02x %02x: an IDX file starts with 00 00",
-                                        bytes[0], bytes[1], bytes[2], bytes[3]))
+            throw DatasetError(
+                path,
+                String(
+                    format: "wrong magic number %02x %02x %02x %02x: an IDX file starts with 00 00",
+                    bytes[0], bytes[1], bytes[2], bytes[3]))
         }
         guard bytes[2] == 0x08 else {
-            throw DatasetError(path, String(format: "element type 0x%02x is not supported (only 0x08, unsigned byte)", bytes[2]))
+            throw DatasetError(
+                path, String(format: "element type 0x%02x is not supported (only 0x08, unsigned byte)", bytes[2]))
         }
         let rank = Int(bytes[3])
         guard rank >= 1 else { throw DatasetError(path, "rank 0 in the magic number") }
@@ -56,9 +62,11 @@ public enum IDX {
         }
         let body = bytes.count - headerEnd
         guard body == total else {
-            throw DatasetError(path, body < total
-                ? "truncated: shape \(shape) needs \(total) data bytes, the file has \(body)"
-                : "\(body - total) bytes after the \(total) data bytes of shape \(shape)")
+            throw DatasetError(
+                path,
+                body < total
+                    ? "truncated: shape \(shape) needs \(total) data bytes, the file has \(body)"
+                    : "\(body - total) bytes after the \(total) data bytes of shape \(shape)")
         }
         return Array(shape: shape, bytes: Swift.Array(bytes[headerEnd...]))
     }
@@ -79,7 +87,10 @@ public enum IDX {
         let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw DatasetError(path, "gzip failed (status \(process.terminationStatus)): \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw DatasetError(
+                path,
+                "gzip failed (status \(process.terminationStatus)): \(message.trimmingCharacters(in: .whitespacesAndNewlines))"
+            )
         }
         return data
     }

@@ -15,7 +15,9 @@ public struct Moons: ToyDistribution {
     public var dims: Int { 2 }
 
     public init(noise: Double = 0.05) throws(DatasetError) {
-        guard noise.isFinite && noise >= 0 else { throw DatasetError("moons: noise = \(noise) must be a non-negative number") }
+        guard noise.isFinite && noise >= 0 else {
+            throw DatasetError("moons: noise = \(noise) must be a non-negative number")
+        }
         self.noise = noise
     }
 

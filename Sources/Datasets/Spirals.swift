@@ -16,8 +16,12 @@ public struct Spirals: ToyDistribution {
 
     public init(arms: Int = 2, noise: Double = 0.02, turns: Double = 1) throws(DatasetError) {
         guard arms >= 1 && arms <= 1000 else { throw DatasetError("spirals: arms = \(arms), need 1 … 1000") }
-        guard noise.isFinite && noise >= 0 else { throw DatasetError("spirals: noise = \(noise) must be a non-negative number") }
-        guard turns.isFinite && turns > 0 else { throw DatasetError("spirals: turns = \(turns) must be a positive number") }
+        guard noise.isFinite && noise >= 0 else {
+            throw DatasetError("spirals: noise = \(noise) must be a non-negative number")
+        }
+        guard turns.isFinite && turns > 0 else {
+            throw DatasetError("spirals: turns = \(turns) must be a positive number")
+        }
         self.arms = arms
         self.noise = noise
         self.turns = turns

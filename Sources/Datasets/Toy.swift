@@ -6,14 +6,20 @@ import Tensors
 public enum Toy {
     /// `modes` equal-weight Gaussians N(μ_k, std² I) with μ_k on a circle of `radius`,
     /// at angles `2πk/modes`. `ring()` is the standard `ring8` (docs/science.md).
-    public static func ring(modes: Int = 8, radius: Double = 1, std: Double = 0.05) throws(DatasetError) -> GaussianMixture {
+    public static func ring(
+        modes: Int = 8, radius: Double = 1, std: Double = 0.05
+    ) throws(DatasetError) -> GaussianMixture {
         try GaussianMixture.ring(modes: modes, radius: radius, std: std)
     }
 
     /// `side × side` equal-weight Gaussians N(μ, std² I) with means on an even grid
     /// over `[−extent, extent]²`. `gridmix()` is the standard `grid25` (docs/science.md).
-    public static func gridmix(side: Int = 5, extent: Double = 1, std: Double = 0.02) throws(DatasetError) -> GaussianMixture {
-        guard extent.isFinite && extent >= 0 else { throw DatasetError("gridmix: extent = \(extent) must be a non-negative number") }
+    public static func gridmix(
+        side: Int = 5, extent: Double = 1, std: Double = 0.02
+    ) throws(DatasetError) -> GaussianMixture {
+        guard extent.isFinite && extent >= 0 else {
+            throw DatasetError("gridmix: extent = \(extent) must be a non-negative number")
+        }
         return try GaussianMixture.grid(side: side, extent: extent, std: std)
     }
 

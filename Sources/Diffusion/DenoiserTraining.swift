@@ -9,15 +9,19 @@ import Tensors
 // batches and take their loss here; they differ only in the optimiser's extras.
 
 /// The settings both trainers share, checked alike.
-private func validateScoreMatching(iterations: Int, learningRate: Double, sigmaData: Double, pMean: Double,
-                                   pStd: Double) throws(DiffusionError) {
+private func validateScoreMatching(
+    iterations: Int, learningRate: Double, sigmaData: Double, pMean: Double,
+    pStd: Double
+) throws(DiffusionError) {
     guard iterations >= 1 && iterations <= 10_000_000 else {
         throw DiffusionError("iters = \(iterations) must be between 1 and 10,000,000")
     }
     guard learningRate.isFinite && learningRate > 0 && learningRate < 10 else {
         throw DiffusionError("lr = \(learningRate) must be a positive number below 10")
     }
-    guard sigmaData.isFinite && sigmaData > 0 else { throw DiffusionError("sigma_data = \(sigmaData) must be positive") }
+    guard sigmaData.isFinite && sigmaData > 0 else {
+        throw DiffusionError("sigma_data = \(sigmaData) must be positive")
+    }
     guard pMean.isFinite, pStd.isFinite, pStd > 0 else {
         throw DiffusionError("P_mean = \(pMean), P_std = \(pStd): need finite values and P_std > 0")
     }
@@ -35,8 +39,10 @@ private func scoreMatchingBatch(_ y: Batch, pMean: Double, pStd: Double, rng: RN
 }
 
 /// `Σ e²` over the batch, `e = F_θ − (y − c_skip·x)/c_out`, with `dL/dF = gradient(e)` written to `g`.
-private func scoreMatchingResiduals(_ F: Tensor, y: Batch, x: Batch, sigma: [Double], _ p: EDMPreconditioning,
-                                    into g: inout Tensor, gradient: (Double) -> Float) -> Double {
+private func scoreMatchingResiduals(
+    _ F: Tensor, y: Batch, x: Batch, sigma: [Double], _ p: EDMPreconditioning,
+    into g: inout Tensor, gradient: (Double) -> Float
+) -> Double {
     let dims = y.dims
     var sum = 0.0
     for i in 0..<y.count {
@@ -66,8 +72,9 @@ public struct DenoiserTrainingConfig: Sendable, Codable, Equatable {
     public init() {}
 
     public func validate() throws(DiffusionError) {
-        try validateScoreMatching(iterations: iterations, learningRate: learningRate, sigmaData: sigmaData,
-                                  pMean: pMean, pStd: pStd)
+        try validateScoreMatching(
+            iterations: iterations, learningRate: learningRate, sigmaData: sigmaData,
+            pMean: pMean, pStd: pStd)
         guard batchSize >= 1 && batchSize <= 1 << 20 else {
             throw DiffusionError("batch = \(batchSize) must be between 1 and 1,048,576")
         }
@@ -79,9 +86,11 @@ public struct DenoiserTrainingConfig: Sendable, Codable, Equatable {
 
 /// Trains an MLP ``LearnedDenoiser`` by denoising score matching (above), with plain Adam;
 /// the loss is summed over a row's values and averaged over rows.
-public func trainDenoiser(data: (Int, RNG) -> Batch, dims: Int, dataName: String, config: DenoiserTrainingConfig,
-                          cancel: CancellationToken? = nil,
-                          progress: ((TrainingProgress) -> Void)? = nil) throws(DiffusionError) -> LearnedDenoiser {
+public func trainDenoiser(
+    data: (Int, RNG) -> Batch, dims: Int, dataName: String, config: DenoiserTrainingConfig,
+    cancel: CancellationToken? = nil,
+    progress: ((TrainingProgress) -> Void)? = nil
+) throws(DiffusionError) -> LearnedDenoiser {
     try config.validate()
     let net = MLP(inputDims: dims, width: config.width, depth: config.depth, seed: config.seed)
     let p = EDMPreconditioning(sigmaData: config.sigmaData)
@@ -89,7 +98,8 @@ public func trainDenoiser(data: (Int, RNG) -> Batch, dims: Int, dataName: String
     let B = config.batchSize
     let base = RNG(seed: config.seed).stream(0x7EAC)
     let start = Date()
-    let (outcome, losses) = runTraining(iterations: config.iterations, store: net.store, cancel: cancel, progress: progress,
+    let (outcome, losses) = runTraining(
+        iterations: config.iterations, store: net.store, cancel: cancel, progress: progress,
         lossAndGradients: { t in
             let rng = base.stream(UInt64(t))
             let y = data(B, rng.stream(0))
@@ -128,11 +138,15 @@ public struct ImageDenoiserTrainingConfig: Sendable, Codable, Equatable {
     public init() {}
 
     public func validate() throws(DiffusionError) {
-        try validateScoreMatching(iterations: iterations, learningRate: learningRate, sigmaData: sigmaData,
-                                  pMean: pMean, pStd: pStd)
-        guard batchSize >= 1 && batchSize <= 4096 else { throw DiffusionError("batch = \(batchSize) must be between 1 and 4096") }
+        try validateScoreMatching(
+            iterations: iterations, learningRate: learningRate, sigmaData: sigmaData,
+            pMean: pMean, pStd: pStd)
+        guard batchSize >= 1 && batchSize <= 4096 else {
+            throw DiffusionError("batch = \(batchSize) must be between 1 and 4096")
+        }
         guard warmup >= 0, emaDecay >= 0 && emaDecay < 1, clipNorm >= 0 else {
-            throw DiffusionError("warmup = \(warmup), ema = \(emaDecay), clip = \(clipNorm): need warmup ≥ 0, 0 ≤ ema < 1, clip ≥ 0")
+            throw DiffusionError(
+                "warmup = \(warmup), ema = \(emaDecay), clip = \(clipNorm): need warmup ≥ 0, 0 ≤ ema < 1, clip ≥ 0")
         }
     }
 }
@@ -141,9 +155,11 @@ public struct ImageDenoiserTrainingConfig: Sendable, Codable, Equatable {
 /// averaged over rows and over pixels (summed ÷ dims). Adam with a linear warm-up and
 /// gradient clipping; the denoiser gets the EMA weights (decay warmed up as
 /// `min(μ, (1 + t)/(10 + t))`). `data(B, rng)` returns B training images `[B, C·H·W]` in [−1, 1].
-public func trainImageDenoiser(data: (Int, RNG) -> Batch, architecture: UNet.Configuration, dataName: String,
-                               config: ImageDenoiserTrainingConfig, cancel: CancellationToken? = nil,
-                               progress: ((TrainingProgress) -> Void)? = nil) throws(DiffusionError) -> LearnedDenoiser {
+public func trainImageDenoiser(
+    data: (Int, RNG) -> Batch, architecture: UNet.Configuration, dataName: String,
+    config: ImageDenoiserTrainingConfig, cancel: CancellationToken? = nil,
+    progress: ((TrainingProgress) -> Void)? = nil
+) throws(DiffusionError) -> LearnedDenoiser {
     try config.validate()
     if let p = architecture.problem { throw DiffusionError("U-Net: \(p)") }
     var arch = architecture
@@ -156,7 +172,8 @@ public func trainImageDenoiser(data: (Int, RNG) -> Batch, architecture: UNet.Con
     let B = config.batchSize, dims = net.inputDims
     let base = RNG(seed: config.seed).stream(0x1A6E)
     let start = Date()
-    let (outcome, losses) = runTraining(iterations: config.iterations, store: net.store, cancel: cancel, progress: progress,
+    let (outcome, losses) = runTraining(
+        iterations: config.iterations, store: net.store, cancel: cancel, progress: progress,
         lossAndGradients: { t in
             let rng = base.stream(UInt64(t))
             let y = data(B, rng.stream(0))
@@ -167,7 +184,7 @@ public func trainImageDenoiser(data: (Int, RNG) -> Batch, architecture: UNet.Con
             var g = Tensor(shape: [B, dims])
             let scale = 1 / Double(B * dims)
             let sum = scoreMatchingResiduals(F, y: y, x: x, sigma: sigma, p, into: &g) { Float(2 * $0 * scale) }
-            net.backwardParameters(gradOutput: g)            // dL/dx is not needed
+            net.backwardParameters(gradOutput: g) // dL/dx is not needed
             return sum * scale
         },
         update: { t in

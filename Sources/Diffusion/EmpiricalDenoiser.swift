@@ -32,12 +32,13 @@ public final class EmpiricalDenoiser: Denoiser, @unchecked Sendable {
             let o = o
             Parallel.forEachChunk(x.count, chunk: chunk) { rows in
                 let b = rows.count
-                var logits = [Double](repeating: 0, count: b * m)   // [b, m]: x·yᵀ, then weights
+                var logits = [Double](repeating: 0, count: b * m) // [b, m]: x·yᵀ, then weights
                 x.values.withUnsafeBufferPointer { xv in
                     data.values.withUnsafeBufferPointer { yv in
                         logits.withUnsafeMutableBufferPointer { L in
-                            dgemm(transB: true, m: b, n: m, k: d, xv.baseAddress! + rows.lowerBound * d, lda: d,
-                                  yv.baseAddress!, ldb: d, L.baseAddress!, ldc: m)
+                            dgemm(
+                                transB: true, m: b, n: m, k: d, xv.baseAddress! + rows.lowerBound * d, lda: d,
+                                yv.baseAddress!, ldb: d, L.baseAddress!, ldc: m)
                             for r in 0..<b {
                                 let i = rows.lowerBound + r
                                 var x2 = 0.0
@@ -54,8 +55,9 @@ public final class EmpiricalDenoiser: Denoiser, @unchecked Sendable {
                                 let iz = 1 / z
                                 for k in 0..<m { L[r * m + k] *= iz }
                             }
-                            dgemm(m: b, n: d, k: m, L.baseAddress!, lda: m, yv.baseAddress!, ldb: d,
-                                  o.baseAddress! + rows.lowerBound * d, ldc: d)
+                            dgemm(
+                                m: b, n: d, k: m, L.baseAddress!, lda: m, yv.baseAddress!, ldb: d,
+                                o.baseAddress! + rows.lowerBound * d, ldc: d)
                         }
                     }
                 }

@@ -27,13 +27,19 @@ public final class GaussianMixture: Denoiser, @unchecked Sendable {
     let logWeights: [Double]
 
     /// Weights are normalised; they, the stds and the means must be finite, stds and weights positive.
-    public convenience init(weights: [Double], means: Batch, stds: [Double], name: String = "mixture") throws(DiffusionError) {
+    public convenience init(
+        weights: [Double], means: Batch, stds: [Double], name: String = "mixture"
+    ) throws(DiffusionError) {
         guard !weights.isEmpty else { throw DiffusionError("a mixture needs at least one component") }
         guard means.count == weights.count, stds.count == weights.count else {
             throw DiffusionError("mixture has \(weights.count) weights, \(means.count) means and \(stds.count) stds")
         }
-        guard weights.allSatisfy({ $0.isFinite && $0 > 0 }) else { throw DiffusionError("mixture weights must be positive, got \(weights)") }
-        guard stds.allSatisfy({ $0.isFinite && $0 > 0 }) else { throw DiffusionError("component stds must be positive, got \(stds)") }
+        guard weights.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw DiffusionError("mixture weights must be positive, got \(weights)")
+        }
+        guard stds.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw DiffusionError("component stds must be positive, got \(stds)")
+        }
         guard means.values.allSatisfy(\.isFinite) else { throw DiffusionError("component means must be finite") }
         self.init(valid: weights, means: means, stds: stds, name: name)
     }
@@ -52,7 +58,8 @@ public final class GaussianMixture: Denoiser, @unchecked Sendable {
 
     /// A single Gaussian `N(μ, s² I)`: its ODE has a closed form (``singleGaussianFlow``).
     public static func gaussian(mean: [Double], std: Double) throws(DiffusionError) -> GaussianMixture {
-        try GaussianMixture(weights: [1], means: Batch(count: 1, dims: mean.count, values: mean), stds: [std], name: "gaussian")
+        try GaussianMixture(
+            weights: [1], means: Batch(count: 1, dims: mean.count, values: mean), stds: [std], name: "gaussian")
     }
 
     // MARK: Density, score, denoiser
@@ -88,7 +95,9 @@ public final class GaussianMixture: Denoiser, @unchecked Sendable {
                 var l = [Double](repeating: 0, count: components)
                 x.values.withUnsafeBufferPointer { xv in
                     l.withUnsafeMutableBufferPointer { lp in
-                        for i in rows { o[i] = logTerms(xv.baseAddress! + i * dims, sigma: sigma, into: lp.baseAddress!) }
+                        for i in rows {
+                            o[i] = logTerms(xv.baseAddress! + i * dims, sigma: sigma, into: lp.baseAddress!)
+                        }
                     }
                 }
             }
@@ -130,7 +139,7 @@ public final class GaussianMixture: Denoiser, @unchecked Sendable {
             var slotOf: [Double: Int] = [:], last = Double.nan, lastSlot = 0
             slot = [Int](repeating: 0, count: x.count)
             for (i, s) in sigma.enumerated() {
-                if s == last { slot[i] = lastSlot; continue }       // runs of one σ skip the lookup
+                if s == last { slot[i] = lastSlot; continue } // runs of one σ skip the lookup
                 let k: Int
                 if let known = slotOf[s] {
                     k = known
@@ -157,9 +166,10 @@ public final class GaussianMixture: Denoiser, @unchecked Sendable {
                             table.withUnsafeBufferPointer { tb in
                                 slot.withUnsafeBufferPointer { sl in
                                     let r0 = rows.lowerBound
-                                    ck_mixture_denoise(vectorKernel, rows.count, d, K, xv.baseAddress! + r0 * d, mu.baseAddress!,
-                                                       tb.baseAddress!, slot.isEmpty ? nil : sl.baseAddress! + r0,
-                                                       o.baseAddress! + r0 * d, scratch.baseAddress!)
+                                    ck_mixture_denoise(
+                                        vectorKernel, rows.count, d, K, xv.baseAddress! + r0 * d, mu.baseAddress!,
+                                        tb.baseAddress!, slot.isEmpty ? nil : sl.baseAddress! + r0,
+                                        o.baseAddress! + r0 * d, scratch.baseAddress!)
                                 }
                             }
                         }
@@ -199,10 +209,12 @@ public final class GaussianMixture: Denoiser, @unchecked Sendable {
         let s2 = stds[0] * stds[0]
         let r = ((s2 + sigmaB * sigmaB) / (s2 + sigmaA * sigmaA)).squareRoot()
         var out = x
-        for i in 0..<x.count { for j in 0..<dims {
-            let m = means.values[j]
-            out.values[i * dims + j] = m + r * (x.values[i * dims + j] - m)
-        }}
+        for i in 0..<x.count {
+            for j in 0..<dims {
+                let m = means.values[j]
+                out.values[i * dims + j] = m + r * (x.values[i * dims + j] - m)
+            }
+        }
         return out
     }
 }

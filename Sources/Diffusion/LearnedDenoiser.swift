@@ -56,8 +56,9 @@ extension LearnedDenoiser {
     /// Saves atomically as `.safetensors`: the network's checkpoint (architecture in
     /// `__metadata__`) plus a `"teacher"` entry (JSON: σ_d, data name, loss curve, training time).
     public func save(to path: String) throws {
-        let rec = Record(sigmaData: sigmaData, data: dataName, lossCurve: lossCurve.map { $0.isFinite ? $0 : -1 },
-                         trainingSeconds: trainingSeconds)
+        let rec = Record(
+            sigmaData: sigmaData, data: dataName, lossCurve: lossCurve.map { $0.isFinite ? $0 : -1 },
+            trainingSeconds: trainingSeconds)
         let json = String(decoding: try JSONEncoder().encode(rec), as: UTF8.self)
         try network.save(to: path, metadata: ["teacher": json])
     }
@@ -66,11 +67,13 @@ extension LearnedDenoiser {
     public static func load(from path: String) throws -> LearnedDenoiser {
         let (net, meta) = try loadConditionalNetwork(from: path)
         guard let json = meta["teacher"], let rec = try? JSONDecoder().decode(Record.self, from: Data(json.utf8)),
-              Record.readable.contains(rec.format)
+            Record.readable.contains(rec.format)
         else {
             throw DiffusionError("\(path): not a teacher checkpoint (no valid \"teacher\" entry in __metadata__)")
         }
-        guard rec.sigmaData.isFinite && rec.sigmaData > 0 else { throw DiffusionError("\(path): bad sigma_data \(rec.sigmaData)") }
+        guard rec.sigmaData.isFinite && rec.sigmaData > 0 else {
+            throw DiffusionError("\(path): bad sigma_data \(rec.sigmaData)")
+        }
         let D = LearnedDenoiser(network: net, sigmaData: rec.sigmaData, dataName: rec.data)
         D.lossCurve = rec.lossCurve
         return D

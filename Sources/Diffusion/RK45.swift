@@ -16,12 +16,17 @@ public struct RK45Solver: ODESolver {
     /// Upper bound on attempted steps; reaching it is reported as a failed solve (nil).
     public let maxSteps: Int
 
-    public init(sigmaMax: Double = 80, sigmaMin: Double = 0.002, rtol: Double = 1e-6, atol: Double = 1e-6, maxSteps: Int = 100_000) throws(DiffusionError) {
+    public init(
+        sigmaMax: Double = 80, sigmaMin: Double = 0.002, rtol: Double = 1e-6, atol: Double = 1e-6,
+        maxSteps: Int = 100_000
+    ) throws(DiffusionError) {
         guard sigmaMin.isFinite, sigmaMax.isFinite, sigmaMin > 0, sigmaMin < sigmaMax else {
-            throw DiffusionError("rk45 needs 0 < sigma_min < sigma_max, got sigma_min = \(sigmaMin), sigma_max = \(sigmaMax)")
+            throw DiffusionError(
+                "rk45 needs 0 < sigma_min < sigma_max, got sigma_min = \(sigmaMin), sigma_max = \(sigmaMax)")
         }
         guard rtol.isFinite, atol.isFinite, rtol >= 0, atol >= 0, rtol + atol > 0 else {
-            throw DiffusionError("rk45 tolerances must be non-negative and not both zero, got rtol = \(rtol), atol = \(atol)")
+            throw DiffusionError(
+                "rk45 tolerances must be non-negative and not both zero, got rtol = \(rtol), atol = \(atol)")
         }
         guard maxSteps >= 1 else { throw DiffusionError("max_steps = \(maxSteps) must be positive") }
         self.sigmaMax = sigmaMax; self.sigmaMin = sigmaMin
@@ -54,7 +59,7 @@ public struct RK45Solver: ODESolver {
         let uEnd = log(sigmaMin)
         var u = log(sigmaMax)
         var x = x0
-        var h = (uEnd - u) / 100                       // negative: σ decreases
+        var h = (uEnd - u) / 100 // negative: σ decreases
         var (k1, denoised) = rhs(D, x, u)
         var stepIndex = 0
         for _ in 0..<maxSteps {
@@ -89,15 +94,19 @@ public struct RK45Solver: ODESolver {
             if worst <= 1 {
                 let sigma = exp(u), uNext = u + h
                 let sigmaNext = uNext <= uEnd ? sigmaMin : exp(uNext)
-                if let callback, !callback(StepInfo(index: stepIndex, sigma: sigma, sigmaNext: sigmaNext,
-                                                     x: x, denoised: denoised, xNext: xNew)) {
+                if let callback,
+                    !callback(
+                        StepInfo(
+                            index: stepIndex, sigma: sigma, sigmaNext: sigmaNext,
+                            x: x, denoised: denoised, xNext: xNew))
+                {
                     return nil
                 }
                 stepIndex += 1
                 u = abs(uNext - uEnd) < 1e-12 ? uEnd : uNext
                 x = xNew
-                k1 = k[6]                                   // FSAL: f at the accepted point
-                denoised = Batch.zip(x, k1, -)              // D = x − f
+                k1 = k[6] // FSAL: f at the accepted point
+                denoised = Batch.zip(x, k1, -) // D = x − f
             }
             let factor = worst == 0 ? 5 : min(5, max(0.2, 0.9 * pow(worst, -0.2)))
             h *= factor

@@ -21,10 +21,14 @@ public struct SigmaGrid: Sendable, Equatable, CustomStringConvertible {
     }
 
     init(checked sigmas: [Double], kind: Kind) throws(DiffusionError) {
-        guard sigmas.count >= 2 else { throw DiffusionError("a grid needs at least 2 noise levels, got \(sigmas.count)") }
+        guard sigmas.count >= 2 else {
+            throw DiffusionError("a grid needs at least 2 noise levels, got \(sigmas.count)")
+        }
         for (i, s) in sigmas.enumerated() {
             guard s.isFinite && s > 0 else { throw DiffusionError("σ_\(i) = \(s) is not a positive finite number") }
-            if i > 0 && !(s < sigmas[i - 1]) { throw DiffusionError("σ must decrease: σ_\(i) = \(s) ≥ σ_\(i - 1) = \(sigmas[i - 1])") }
+            if i > 0 && !(s < sigmas[i - 1]) {
+                throw DiffusionError("σ must decrease: σ_\(i) = \(s) ≥ σ_\(i - 1) = \(sigmas[i - 1])")
+            }
         }
         self.sigmas = sigmas
         self.kind = kind
@@ -32,16 +36,24 @@ public struct SigmaGrid: Sendable, Equatable, CustomStringConvertible {
 
     /// The Karras et al. (2022) grid, `i = 0 … N−1`:
     /// `σ_i = (σ_max^{1/ρ} + i/(N−1)·(σ_min^{1/ρ} − σ_max^{1/ρ}))^ρ`.
-    public static func karras(n: Int, sigmaMin: Double = 0.002, sigmaMax: Double = 80, rho: Double = 7) throws(DiffusionError) -> SigmaGrid {
+    public static func karras(
+        n: Int, sigmaMin: Double = 0.002, sigmaMax: Double = 80, rho: Double = 7
+    ) throws(DiffusionError) -> SigmaGrid {
         guard n >= 2 else { throw DiffusionError("n = \(n): a Karras grid needs n ≥ 2 points") }
         guard n <= 1_000_000 else { throw DiffusionError("n = \(n) is too large (at most 1,000,000)") }
-        guard sigmaMin.isFinite && sigmaMin > 0 else { throw DiffusionError("sigma_min = \(sigmaMin) must be a positive number") }
-        guard sigmaMax.isFinite && sigmaMax > 0 else { throw DiffusionError("sigma_max = \(sigmaMax) must be a positive number") }
-        guard sigmaMin < sigmaMax else { throw DiffusionError("sigma_min = \(sigmaMin) must be below sigma_max = \(sigmaMax)") }
+        guard sigmaMin.isFinite && sigmaMin > 0 else {
+            throw DiffusionError("sigma_min = \(sigmaMin) must be a positive number")
+        }
+        guard sigmaMax.isFinite && sigmaMax > 0 else {
+            throw DiffusionError("sigma_max = \(sigmaMax) must be a positive number")
+        }
+        guard sigmaMin < sigmaMax else {
+            throw DiffusionError("sigma_min = \(sigmaMin) must be below sigma_max = \(sigmaMax)")
+        }
         guard rho.isFinite && rho > 0 else { throw DiffusionError("rho = \(rho) must be a positive number") }
         let a = pow(sigmaMax, 1 / rho), b = pow(sigmaMin, 1 / rho)
         var s = (0..<n).map { i in pow(a + Double(i) / Double(n - 1) * (b - a), rho) }
-        s[0] = sigmaMax; s[n - 1] = sigmaMin           // exact end points
+        s[0] = sigmaMax; s[n - 1] = sigmaMin // exact end points
         return try SigmaGrid(checked: s, kind: .karras(sigmaMin: sigmaMin, sigmaMax: sigmaMax, rho: rho))
     }
 
@@ -50,7 +62,9 @@ public struct SigmaGrid: Sendable, Equatable, CustomStringConvertible {
     /// `ᾱ_t = Π_{s≤t}(1 − β_s)`. The grid takes `N` timesteps evenly spaced from `T − 1`
     /// down to 0 (rounded to integers) and maps each to the VE scale:
     /// `σ = σ_t/α_t = √((1 − ᾱ_t)/ᾱ_t)`, `x_VE = x_VP/α_t`.
-    public static func vp(n: Int, betaStart: Double = 0.00085, betaEnd: Double = 0.012, steps T: Int = 1000) throws(DiffusionError) -> SigmaGrid {
+    public static func vp(
+        n: Int, betaStart: Double = 0.00085, betaEnd: Double = 0.012, steps T: Int = 1000
+    ) throws(DiffusionError) -> SigmaGrid {
         guard n >= 2 else { throw DiffusionError("n = \(n): a VP grid needs n ≥ 2 points") }
         guard T >= 2 else { throw DiffusionError("T = \(T) training timesteps: need T ≥ 2") }
         guard n <= T else { throw DiffusionError("n = \(n) exceeds the \(T) timesteps of the schedule") }
@@ -66,8 +80,10 @@ public struct SigmaGrid: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch kind {
         case let .karras(lo, hi, rho): return "karras(n: \(count), sigma_min: \(lo), sigma_max: \(hi), rho: \(rho))"
-        case .vp: return "vp(n: \(count), sigma \(String(format: "%.4g", sigmaMax)) … \(String(format: "%.4g", sigmaMin)))"
-        case .custom: return "grid(n: \(count), sigma \(String(format: "%.4g", sigmaMax)) … \(String(format: "%.4g", sigmaMin)))"
+        case .vp:
+            return "vp(n: \(count), sigma \(String(format: "%.4g", sigmaMax)) … \(String(format: "%.4g", sigmaMin)))"
+        case .custom:
+            return "grid(n: \(count), sigma \(String(format: "%.4g", sigmaMax)) … \(String(format: "%.4g", sigmaMin)))"
         }
     }
 }
@@ -79,8 +95,12 @@ public struct VPSchedule: Sendable {
 
     public init(betaStart: Double = 0.00085, betaEnd: Double = 0.012, steps T: Int = 1000) {
         let a = betaStart.squareRoot(), b = betaEnd.squareRoot()
-        betas = (0..<T).map { t in let r = a + Double(t) / Double(T - 1) * (b - a); return r * r }
+        betas = (0..<T).map { t in
+            let r = a + Double(t) / Double(T - 1) * (b - a); return r * r
+        }
         var acc = 1.0
-        alphaBar = betas.map { acc *= (1 - $0); return acc }
+        alphaBar = betas.map {
+            acc *= (1 - $0); return acc
+        }
     }
 }

@@ -36,7 +36,9 @@ public enum StepMethod: String, Sendable, CaseIterable {
     /// Parses a method name; the error lists the known ones.
     public init(named name: String) throws(DiffusionError) {
         guard let m = StepMethod(rawValue: name.lowercased()) else {
-            throw DiffusionError("unknown solver '\(name)'; expected one of \(StepMethod.allCases.map(\.rawValue).joined(separator: ", ")), rk45")
+            throw DiffusionError(
+                "unknown solver '\(name)'; expected one of \(StepMethod.allCases.map(\.rawValue).joined(separator: ", ")), rk45"
+            )
         }
         self = m
     }
@@ -46,7 +48,11 @@ public enum StepMethod: String, Sendable, CaseIterable {
 
     /// Global order of accuracy.
     public var order: Int {
-        switch self { case .euler: 1; case .heun, .dpmpp2m: 2; case .rk4: 4 }
+        switch self {
+        case .euler: 1;
+        case .heun, .dpmpp2m: 2;
+        case .rk4: 4
+        }
     }
 }
 
@@ -71,7 +77,9 @@ public struct GridSolver: ODESolver {
     public var description: String { "\(method.rawValue)(\(grid))" }
 
     public func solve(_ D: Denoiser, _ x: Batch, callback: StepCallback?) -> Batch? {
-        if callback == nil, let split = splitAcrossCores(D, x, { rows in solveAlongGrid(D, x.rows(rows), callback: nil) }) {
+        if callback == nil,
+            let split = splitAcrossCores(D, x, { rows in solveAlongGrid(D, x.rows(rows), callback: nil) })
+        {
             return split
         }
         return solveAlongGrid(D, x, callback: callback)
@@ -80,13 +88,16 @@ public struct GridSolver: ODESolver {
     /// The loop over σ, as k-diffusion writes it; nil when the callback stops it.
     func solveAlongGrid(_ D: Denoiser, _ x: Batch, callback: StepCallback?) -> Batch? {
         var x = x
-        var history: DPMSolverHistory? = nil                     // DPM-Solver++(2M) only
+        var history: DPMSolverHistory? = nil // DPM-Solver++(2M) only
         for i in 0..<(grid.count - 1) {
             let sigma = grid.sigmas[i], sigmaNext = grid.sigmas[i + 1]
             let sa = [Double](repeating: sigma, count: x.count), sb = [Double](repeating: sigmaNext, count: x.count)
             let r = stepRows(D, x, sa, sb, history: history)
             history = r.history
-            if let callback, !callback(StepInfo(index: i, sigma: sigma, sigmaNext: sigmaNext, x: x, denoised: r.denoised, xNext: r.x)) {
+            if let callback,
+                !callback(
+                    StepInfo(index: i, sigma: sigma, sigmaNext: sigmaNext, x: x, denoised: r.denoised, xNext: r.x))
+            {
                 return nil
             }
             x = r.x
@@ -103,8 +114,10 @@ public struct GridSolver: ODESolver {
 
     /// One step of the method from `sa` to `sb`, row-wise, with the DPM-Solver++(2M)
     /// history the next step needs (nil for the one-step methods).
-    func stepRows(_ D: Denoiser, _ x: Batch, _ sa: [Double], _ sb: [Double],
-                  history: DPMSolverHistory?) -> (x: Batch, denoised: Batch, history: DPMSolverHistory?) {
+    func stepRows(
+        _ D: Denoiser, _ x: Batch, _ sa: [Double], _ sb: [Double],
+        history: DPMSolverHistory?
+    ) -> (x: Batch, denoised: Batch, history: DPMSolverHistory?) {
         switch method {
         case .euler: let r = eulerStep(D, x, from: sa, to: sb); return (r.x, r.denoised, nil)
         case .heun: let r = heunStep(D, x, from: sa, to: sb); return (r.x, r.denoised, nil)
@@ -125,7 +138,7 @@ public struct GridSolver: ODESolver {
         out.values.withUnsafeMutableBufferPointer { o in
             let o = o
             Parallel.forEachChunk(x.count, chunk: part) { rows in
-                guard let r = solveRows(rows) else { return }       // only a callback stops a solve
+                guard let r = solveRows(rows) else { return } // only a callback stops a solve
                 for (k, v) in r.values.enumerated() { o[rows.lowerBound * x.dims + k] = v }
             }
         }

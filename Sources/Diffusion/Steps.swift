@@ -38,7 +38,9 @@ public func rk4Step(_ D: Denoiser, _ x: Batch, from sa: [Double], to sb: [Double
     let x4 = rowAxpy(x, sb, sa, k3)
     let k4 = D.velocity(x4, sigma: sb)
     var k = k1
-    for i in 0..<k.values.count { k.values[i] = (k1.values[i] + 2 * k2.values[i] + 2 * k3.values[i] + k4.values[i]) / 6 }
+    for i in 0..<k.values.count {
+        k.values[i] = (k1.values[i] + 2 * k2.values[i] + 2 * k3.values[i] + k4.values[i]) / 6
+    }
     return (rowAxpy(x, sb, sa, k), denoised)
 }
 
@@ -49,8 +51,10 @@ public func rk4Step(_ D: Denoiser, _ x: Batch, from sa: [Double], to sb: [Double
 /// `D̂ = (1 + 1/(2r))·D_a − 1/(2r)·D_{a−1}`, `x_b = (σ_b/σ_a)·x − (e^{−h} − 1)·D̂`.
 /// `previous` holds, per row, the prior prediction and step in λ (nil for a first step);
 /// the step returns its own `h` per row, for the next step's history.
-public func dpmpp2mStep(_ D: Denoiser, _ x: Batch, from sa: [Double], to sb: [Double],
-                        previous: DPMSolverHistory?) -> (x: Batch, denoised: Batch, h: [Double]) {
+public func dpmpp2mStep(
+    _ D: Denoiser, _ x: Batch, from sa: [Double], to sb: [Double],
+    previous: DPMSolverHistory?
+) -> (x: Batch, denoised: Batch, h: [Double]) {
     let denoised = D.denoise(x, sigma: sa)
     var out = x
     let n = x.dims
@@ -58,8 +62,8 @@ public func dpmpp2mStep(_ D: Denoiser, _ x: Batch, from sa: [Double], to sb: [Do
     for i in 0..<x.count {
         let h = log(sa[i] / sb[i])
         hs[i] = h
-        let ratio = sb[i] / sa[i], coef = -expm1(-h)          // −(e^{−h} − 1)
-        var a = 1.0, b = 0.0                                    // D̂ = a·D_a + b·D_{a−1}
+        let ratio = sb[i] / sa[i], coef = -expm1(-h) // −(e^{−h} − 1)
+        var a = 1.0, b = 0.0 // D̂ = a·D_a + b·D_{a−1}
         if let prev = previous, let hPrev = prev.h[i] {
             let r = hPrev / h
             a = 1 + 1 / (2 * r); b = -1 / (2 * r)

@@ -26,8 +26,10 @@ public struct Trajectory: Sendable {
 
 /// Solves and records the whole trajectory through the per-step callback.
 /// `shouldStop` is polled after each step (Ctrl-C); a stopped solve returns nil.
-public func solveTrajectory(_ D: Denoiser, _ solver: ODESolver, _ x: Batch,
-                            shouldStop: (() -> Bool)? = nil) -> Trajectory? {
+public func solveTrajectory(
+    _ D: Denoiser, _ solver: ODESolver, _ x: Batch,
+    shouldStop: (() -> Bool)? = nil
+) -> Trajectory? {
     var t = Trajectory(sigmas: [solver.sigmaMax], states: [x], denoised: [])
     let done = solver.solve(D, x) { info in
         t.sigmas.append(info.sigmaNext)

@@ -64,8 +64,10 @@ public enum Distance: Sendable, Equatable, CustomStringConvertible {
 
     /// Mean over the `B` rows of `d(a_i, b_i)`, with `∂(mean)/∂a` written into `grad`.
     /// `a`, `b`, `grad` are `[B, dims]` row-major.
-    public func meanAndGradient(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, rows B: Int, dims: Int,
-                                gradient grad: UnsafeMutablePointer<Float>) -> Double {
+    public func meanAndGradient(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, rows B: Int, dims: Int,
+        gradient grad: UnsafeMutablePointer<Float>
+    ) -> Double {
         var total = 0.0
         let invB = 1 / Double(B)
         for i in 0..<B {

@@ -35,20 +35,26 @@ public func consistencySamplingIndices(levels N: Int, steps K: Int) -> [Int] {
 /// Multistep consistency sampling with any consistency function `f` (a student, or an exact
 /// one in tests) over `grid`, from states `x` at σ_max: at each chosen level `x₀ = f(x, σ)`,
 /// then re-noise to the next level as `renoise` says. Returns the last `x₀`.
-public func consistencySample(_ f: Denoiser, grid: SigmaGrid, _ x: Batch, steps K: Int,
-                              renoise: Renoising) throws(DistillationError) -> Batch {
+public func consistencySample(
+    _ f: Denoiser, grid: SigmaGrid, _ x: Batch, steps K: Int,
+    renoise: Renoising
+) throws(DistillationError) -> Batch {
     guard K >= 1 else { throw DistillationError("steps = \(K): sampling needs at least 1 step") }
-    guard K <= grid.count else { throw DistillationError("steps = \(K) exceeds the \(grid.count) levels of the student's grid") }
+    guard K <= grid.count else {
+        throw DistillationError("steps = \(K) exceeds the \(grid.count) levels of the student's grid")
+    }
     guard x.dims == f.dims else { throw DistillationError("noise has \(x.dims) dims, the student expects \(f.dims)") }
     let indices = consistencySamplingIndices(levels: grid.count, steps: K)
     let last = grid.count - 1
     if case .teacher(let states) = renoise, K > 1 {
         for n in indices.dropFirst() + [last] {
             guard let s = states[n] else {
-                throw DistillationError("renoise along the teacher needs its state at σ = \(grid.sigmas[n]) (level \(n))")
+                throw DistillationError(
+                    "renoise along the teacher needs its state at σ = \(grid.sigmas[n]) (level \(n))")
             }
             guard s.count == x.count, s.dims == x.dims else {
-                throw DistillationError("the teacher's states hold \(s.count)×\(s.dims) values, the noise \(x.count)×\(x.dims)")
+                throw DistillationError(
+                    "the teacher's states hold \(s.count)×\(s.dims) values, the noise \(x.count)×\(x.dims)")
             }
         }
     }

@@ -54,11 +54,13 @@ extension ConsistencyStudent {
     /// Writes atomically (temporary file, then rename): an interrupted save leaves any
     /// previous file intact.
     public func save(to path: String) throws {
-        let record = Record(config: config, sigmas: grid.sigmas, teacher: teacherName, lossCurve: lossCurve,
-                            outcome: outcome.message, label: label, ending: Ending(outcome))
+        let record = Record(
+            config: config, sigmas: grid.sigmas, teacher: teacherName, lossCurve: lossCurve,
+            outcome: outcome.message, label: label, ending: Ending(outcome))
         let enc = JSONEncoder()
         enc.outputFormatting = .sortedKeys
-        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        enc.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let json = String(decoding: try enc.encode(record), as: UTF8.self)
         try network.save(to: path, metadata: ["student": json])
     }
@@ -70,7 +72,8 @@ extension ConsistencyStudent {
             throw DistillationError("\(path): not a student checkpoint (no \"student\" entry in __metadata__)")
         }
         let dec = JSONDecoder()
-        dec.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        dec.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let record: Record
         do { record = try dec.decode(Record.self, from: Data(json.utf8)) } catch {
             throw DistillationError("\(path): the student metadata does not parse: \(error)")
@@ -86,8 +89,9 @@ extension ConsistencyStudent {
         let outcome: TrainingOutcome
         if let ending = record.ending {
             guard let o = ending.outcome else {
-                throw DistillationError("\(path): bad training outcome in metadata: kind \"\(ending.kind)\", iteration "
-                                        + "\(ending.iteration.map(String.init) ?? "none"), reason \(ending.reason ?? "none")")
+                throw DistillationError(
+                    "\(path): bad training outcome in metadata: kind \"\(ending.kind)\", iteration "
+                        + "\(ending.iteration.map(String.init) ?? "none"), reason \(ending.reason ?? "none")")
             }
             outcome = o
         } else {

@@ -54,7 +54,9 @@ public final class TargetCache {
     /// the steps and/or the solves. A missing file is an empty cache; a file that is not a
     /// target file is refused (it is never overwritten); a target file for other shapes or
     /// parts is read as empty and will be replaced.
-    public init(url: URL, batchSize: Int, dims: Int, iterations: Int, steps: Bool, solves: Bool) throws(DistillationError) {
+    public init(
+        url: URL, batchSize: Int, dims: Int, iterations: Int, steps: Bool, solves: Bool
+    ) throws(DistillationError) {
         self.url = url
         self.batchSize = batchSize
         self.dims = dims
@@ -63,26 +65,30 @@ public final class TargetCache {
         let perEntry = 8 + batchSize * dims * ((steps ? 8 : 0) + (solves ? 4 : 0))
         let (total, overflow) = perEntry.multipliedReportingOverflow(by: max(0, iterations))
         guard !overflow, total <= Self.maxBytes else {
-            throw DistillationError("the teacher's targets of \(iterations) iterations of batch \(batchSize) would take "
-                                    + "\(formatBytes(overflow ? Int.max : total)), more than the cache's "
-                                    + "\(formatBytes(Self.maxBytes)): leave out targets:, or train fewer iterations")
+            throw DistillationError(
+                "the teacher's targets of \(iterations) iterations of batch \(batchSize) would take "
+                    + "\(formatBytes(overflow ? Int.max : total)), more than the cache's "
+                    + "\(formatBytes(Self.maxBytes)): leave out targets:, or train fewer iterations")
         }
         guard FileManager.default.fileExists(atPath: url.path) else { return }
         let data: Data
         do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
-            throw DistillationError("cannot read the targets file \(url.lastPathComponent): \(error.localizedDescription)")
+            throw DistillationError(
+                "cannot read the targets file \(url.lastPathComponent): \(error.localizedDescription)")
         }
         if data.count >= 8, Array(data.prefix(6)) == Array(Self.magic.prefix(6)), Array(data.prefix(8)) != Self.magic {
             rejected = "it was written in another version of the format"
             return
         }
         guard data.count >= Self.headerBytes, Array(data.prefix(8)) == Self.magic else {
-            throw DistillationError("\(url.lastPathComponent) is not a targets file (written by distill(…, targets: …)); "
-                                    + "give targets: another name")
+            throw DistillationError(
+                "\(url.lastPathComponent) is not a targets file (written by distill(…, targets: …)); "
+                    + "give targets: another name")
         }
         let header = (0..<5).map { i in data.loadLE(at: 8 + 8 * i) }
         guard header[0] == UInt64(batchSize), header[1] == UInt64(dims),
-              header[3] & 1 != 0 || !steps, header[3] & 2 != 0 || !solves else {
+            header[3] & 1 != 0 || !steps, header[3] & 2 != 0 || !solves
+        else {
             rejected = "it holds other shapes or parts (batch \(header[0]), \(header[1]) dims)"
             return
         }
@@ -116,9 +122,10 @@ public final class TargetCache {
     /// The cache of the stream that these students (one seed, one batch size) share.
     public convenience init(url: URL, for configs: [DistillationConfig], dims: Int) throws(DistillationError) {
         let objectives = Set(configs.map(\.objective))
-        try self.init(url: url, batchSize: configs.first?.batchSize ?? 0, dims: dims,
-                      iterations: configs.map(\.iterations).max() ?? 0,
-                      steps: objectives.contains(.cm), solves: objectives.contains(.direct))
+        try self.init(
+            url: url, batchSize: configs.first?.batchSize ?? 0, dims: dims,
+            iterations: configs.map(\.iterations).max() ?? 0,
+            steps: objectives.contains(.cm), solves: objectives.contains(.direct))
     }
 
     /// Entries `t ..< t + keys.count` when all are present under these keys.
@@ -161,21 +168,30 @@ public final class TargetCache {
         guard computed > 0 else { return "targets: \(read) iterations read from \(name)" }
         var data = Data(Self.magic)
         let rowValues = batchSize * dims
-        data.reserveCapacity(Self.headerBytes + entries.count * (8 + rowValues * ((hasSteps ? 8 : 0) + (hasSolves ? 4 : 0))))
-        for v in [UInt64(batchSize), UInt64(dims), UInt64(entries.count), UInt64((hasSteps ? 1 : 0) | (hasSolves ? 2 : 0)), UInt64(chunk)] {
+        data.reserveCapacity(
+            Self.headerBytes + entries.count * (8 + rowValues * ((hasSteps ? 8 : 0) + (hasSolves ? 4 : 0))))
+        for v in [
+            UInt64(batchSize), UInt64(dims), UInt64(entries.count), UInt64((hasSteps ? 1 : 0) | (hasSolves ? 2 : 0)),
+            UInt64(chunk),
+        ] {
             data.appendLE(v)
         }
         for e in entries {
             data.appendLE(e.key)
-            if hasSteps, let s = e.step { s.withUnsafeBufferPointer { data.append(contentsOf: UnsafeRawBufferPointer($0)) } }
-            if hasSolves, let s = e.solve { s.withUnsafeBufferPointer { data.append(contentsOf: UnsafeRawBufferPointer($0)) } }
+            if hasSteps, let s = e.step {
+                s.withUnsafeBufferPointer { data.append(contentsOf: UnsafeRawBufferPointer($0)) }
+            }
+            if hasSolves, let s = e.solve {
+                s.withUnsafeBufferPointer { data.append(contentsOf: UnsafeRawBufferPointer($0)) }
+            }
         }
         let why = rejected.map { "; the file's entries were set aside: \($0)" } ?? ""
         do {
             try AtomicFile.write(data, to: url)
             return "targets: \(read) iterations read, \(computed) computed and saved to \(name)\(why)"
         } catch {
-            return "targets: \(read) iterations read, \(computed) computed; saving \(name) failed: \(error.localizedDescription)"
+            return
+                "targets: \(read) iterations read, \(computed) computed; saving \(name) failed: \(error.localizedDescription)"
         }
     }
 
@@ -194,7 +210,9 @@ public final class TargetCache {
 }
 
 private func formatBytes(_ n: Int) -> String {
-    n >= 1 << 30 ? String(format: "%.1f GB", Double(n) / Double(1 << 30)) : String(format: "%.0f MB", Double(n) / Double(1 << 20))
+    n >= 1 << 30
+        ? String(format: "%.1f GB", Double(n) / Double(1 << 30))
+        : String(format: "%.0f MB", Double(n) / Double(1 << 20))
 }
 
 private extension Data {
@@ -209,7 +227,8 @@ private extension Data {
 private extension UnsafeRawBufferPointer {
     func loadArray<T: FixedWidthInteger>(_: T.Type, at offset: Int, count: Int) -> [T] {
         [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: self[offset..<(offset + count * MemoryLayout<T>.size)]))
+            UnsafeMutableRawBufferPointer(buffer).copyMemory(
+                from: UnsafeRawBufferPointer(rebasing: self[offset..<(offset + count * MemoryLayout<T>.size)]))
             initialized = count
         }
     }

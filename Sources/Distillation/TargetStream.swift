@@ -59,8 +59,10 @@ public final class TargetStream {
 
     /// `chunk` iterations share one teacher batch (at least 1). The stream ends after
     /// `iterations`; a chunk never reaches past it.
-    public init(teacher: Denoiser, solver: GridSolver, data: @escaping DataSampler, seed: UInt64, batchSize: Int,
-                iterations: Int, objectives: Set<Objective>, chunk: Int, cache: TargetCache? = nil) {
+    public init(
+        teacher: Denoiser, solver: GridSolver, data: @escaping DataSampler, seed: UInt64, batchSize: Int,
+        iterations: Int, objectives: Set<Objective>, chunk: Int, cache: TargetCache? = nil
+    ) {
         self.teacher = teacher
         self.solver = solver
         self.data = data
@@ -77,7 +79,7 @@ public final class TargetStream {
     /// The chunk size that gives the teacher about `rows` rows per evaluation, capped so
     /// the chunk's buffers stay under `bytes`.
     public static func chunk(batchSize: Int, dims: Int, rows: Int = 256, bytes: Int = 64 << 20) -> Int {
-        let perIteration = max(1, batchSize * dims * 20)              // x_n, x̂ (8 + 8) and the solve (4)
+        let perIteration = max(1, batchSize * dims * 20) // x_n, x̂ (8 + 8) and the solve (4)
         return max(1, min(rows / max(1, batchSize), bytes / perIteration))
     }
 
@@ -114,7 +116,9 @@ public final class TargetStream {
             let c = min(cache.chunk, cache.entries.count, iterations)
             if t == 0, c > 0 {
                 let head = (0..<c).map { $0 < count ? draws[$0] : draw($0) }
-                let headKeys = head.indices.map { $0 < count ? keys[$0] : TargetCache.key(x: head[$0].x, n: head[$0].n) }
+                let headKeys = head.indices.map {
+                    $0 < count ? keys[$0] : TargetCache.key(x: head[$0].x, n: head[$0].n)
+                }
                 if zip(headKeys, cache.entries).allSatisfy({ $0 == $1.key }) {
                     let fresh = teacherParts(head)
                     if !zip(fresh, cache.entries).allSatisfy(Self.sameBits) {
@@ -126,17 +130,20 @@ public final class TargetStream {
         if let cached = cache.entries(from: t, keys: keys) {
             let B = batchSize, dims = teacher.dims, sigmas = solver.grid.sigmas
             served = zip(draws, cached).map { d, e in
-                TargetBatch(x: d.x, n: d.n, sigma: d.n.map { sigmas[$0] },
-                            teacherStep: needsStep ? e.step.map { Batch(count: B, dims: dims, values: $0) } : nil,
-                            teacherSolve: needsSolve ? e.solve : nil)
+                TargetBatch(
+                    x: d.x, n: d.n, sigma: d.n.map { sigmas[$0] },
+                    teacherStep: needsStep ? e.step.map { Batch(count: B, dims: dims, values: $0) } : nil,
+                    teacherSolve: needsSolve ? e.solve : nil)
             }
             return
         }
         served = teacherParts(draws)
         if t == 0 { cache.chunk = chunk }
-        cache.record(from: t, zip(keys, served).map { key, b in
-            TargetCache.Entry(key: key, step: b.teacherStep?.values, solve: b.teacherSolve)
-        })
+        cache.record(
+            from: t,
+            zip(keys, served).map { key, b in
+                TargetCache.Entry(key: key, step: b.teacherStep?.values, solve: b.teacherSolve)
+            })
     }
 
     /// The teacher's parts of these iterations' batches, evaluated as one batch.
@@ -164,16 +171,20 @@ public final class TargetStream {
         return (0..<count).map { k in
             let rows = (k * B)..<((k + 1) * B)
             let nk = Array(n[rows])
-            return TargetBatch(x: draws[k].x, n: nk, sigma: nk.map { sigmas[$0] },
-                               teacherStep: step?.rows(rows),
-                               teacherSolve: solve.map { s in s.values[(k * B * dims)..<((k + 1) * B * dims)].map(Float.init) })
+            return TargetBatch(
+                x: draws[k].x, n: nk, sigma: nk.map { sigmas[$0] },
+                teacherStep: step?.rows(rows),
+                teacherSolve: solve.map { s in s.values[(k * B * dims)..<((k + 1) * B * dims)].map(Float.init) })
         }
     }
 
     /// Whether a batch's teacher parts equal a cache entry's, bit for bit.
     private static func sameBits(_ b: TargetBatch, _ e: TargetCache.Entry) -> Bool {
-        let steps = b.teacherStep.map { s in e.step.map { s.values.map(\.bitPattern) == $0.map(\.bitPattern) } ?? false } ?? true
-        let solves = b.teacherSolve.map { s in e.solve.map { s.map(\.bitPattern) == $0.map(\.bitPattern) } ?? false } ?? true
+        let steps =
+            b.teacherStep.map { s in e.step.map { s.values.map(\.bitPattern) == $0.map(\.bitPattern) } ?? false }
+            ?? true
+        let solves =
+            b.teacherSolve.map { s in e.solve.map { s.map(\.bitPattern) == $0.map(\.bitPattern) } ?? false } ?? true
         return steps && solves
     }
 }

@@ -18,13 +18,17 @@ public typealias DataSampler = (_ count: Int, _ rng: RNG) -> Batch
 /// `initialNetwork`, when given, supplies the architecture and starting weights of F_θ
 /// (copied; e.g. the teacher's U-Net, as the paper's students start from the teacher);
 /// otherwise an MLP of `config.width × config.depth` is initialised from the seed.
-public func distill(teacher: Denoiser, solver: GridSolver, data: @escaping DataSampler,
-                    config: DistillationConfig, initialNetwork: (any ConditionalNetwork)? = nil,
-                    cancel: CancellationToken? = nil,
-                    progress: ((TrainingProgress) -> Void)? = nil,
-                    clock: PhaseClock? = nil) throws(DistillationError) -> ConsistencyStudent {
-    try distillTogether(teacher: teacher, solver: solver, data: data, configs: [config], initialNetwork: initialNetwork,
-                        cancel: cancel, progress: progress.map { p in { _, q in p(q) } }, clock: clock).students[0]
+public func distill(
+    teacher: Denoiser, solver: GridSolver, data: @escaping DataSampler,
+    config: DistillationConfig, initialNetwork: (any ConditionalNetwork)? = nil,
+    cancel: CancellationToken? = nil,
+    progress: ((TrainingProgress) -> Void)? = nil,
+    clock: PhaseClock? = nil
+) throws(DistillationError) -> ConsistencyStudent {
+    try distillTogether(
+        teacher: teacher, solver: solver, data: data, configs: [config], initialNetwork: initialNetwork,
+        cancel: cancel, progress: progress.map { p in { _, q in p(q) } }, clock: clock
+    ).students[0]
 }
 
 /// Several students of one stream, trained in lock-step.
@@ -45,35 +49,41 @@ public struct DistilledTogether {
 /// with ``TargetCache/init(url:for:dims:)``), is a file of this stream's teacher parts: what
 /// it holds is read instead of computed, and it is saved with what the run added (also
 /// when cancelled or stopped by divergence).
-public func distillTogether(teacher: Denoiser, solver: GridSolver, data: @escaping DataSampler,
-                            configs: [DistillationConfig], initialNetwork: (any ConditionalNetwork)? = nil,
-                            chunk: Int? = nil, targets: TargetCache? = nil, cancel: CancellationToken? = nil,
-                            progress: ((Int, TrainingProgress) -> Void)? = nil,
-                            clock: PhaseClock? = nil) throws(DistillationError) -> DistilledTogether {
+public func distillTogether(
+    teacher: Denoiser, solver: GridSolver, data: @escaping DataSampler,
+    configs: [DistillationConfig], initialNetwork: (any ConditionalNetwork)? = nil,
+    chunk: Int? = nil, targets: TargetCache? = nil, cancel: CancellationToken? = nil,
+    progress: ((Int, TrainingProgress) -> Void)? = nil,
+    clock: PhaseClock? = nil
+) throws(DistillationError) -> DistilledTogether {
     guard let first = configs.first else { throw DistillationError("no students to distil") }
     for c in configs {
         try c.validate()
         guard c.seed == first.seed, c.batchSize == first.batchSize else {
-            throw DistillationError("students trained together share one stream: the same seed and batch "
-                                    + "(got seed \(c.seed), batch \(c.batchSize) beside seed \(first.seed), batch \(first.batchSize))")
+            throw DistillationError(
+                "students trained together share one stream: the same seed and batch "
+                    + "(got seed \(c.seed), batch \(c.batchSize) beside seed \(first.seed), batch \(first.batchSize))")
         }
     }
     let runs = try configs.enumerated().map { (i, c) throws(DistillationError) in
-        try StudentTraining(teacher: teacher, solver: solver, config: c, initialNetwork: initialNetwork,
-                            progress: progress.map { p in { q in p(i, q) } })
+        try StudentTraining(
+            teacher: teacher, solver: solver, config: c, initialNetwork: initialNetwork,
+            progress: progress.map { p in { q in p(i, q) } })
     }
     let iterations = configs.map(\.iterations).max() ?? 0
     let objectives = Set(configs.map(\.objective))
     if let t = targets {
         guard t.batchSize == first.batchSize, t.dims == teacher.dims,
-              t.hasSteps == objectives.contains(.cm), t.hasSolves == objectives.contains(.direct) else {
+            t.hasSteps == objectives.contains(.cm), t.hasSolves == objectives.contains(.direct)
+        else {
             throw DistillationError("the targets file \(t.url.lastPathComponent) was opened for other students")
         }
     }
-    let stream = TargetStream(teacher: teacher, solver: solver, data: data, seed: first.seed, batchSize: first.batchSize,
-                              iterations: iterations, objectives: objectives,
-                              chunk: chunk ?? TargetStream.chunk(batchSize: first.batchSize, dims: teacher.dims),
-                              cache: targets)
+    let stream = TargetStream(
+        teacher: teacher, solver: solver, data: data, seed: first.seed, batchSize: first.batchSize,
+        iterations: iterations, objectives: objectives,
+        chunk: chunk ?? TargetStream.chunk(batchSize: first.batchSize, dims: teacher.dims),
+        cache: targets)
     for t in 0..<iterations {
         let active = runs.filter { $0.run.outcome == nil }
         if active.isEmpty { break }
@@ -83,8 +93,9 @@ public func distillTogether(teacher: Denoiser, solver: GridSolver, data: @escapi
         clock?.mark("data, indices, noise and the teacher's targets")
         for r in active { r.advance(batch, clock: clock) }
     }
-    return DistilledTogether(students: runs.map { $0.finish() }, teacherEvaluations: stream.teacherEvaluations,
-                             targetsNote: targets?.save())
+    return DistilledTogether(
+        students: runs.map { $0.finish() }, teacherEvaluations: stream.teacherEvaluations,
+        targetsNote: targets?.save())
 }
 
 /// One student's side of distillation: its network, target network, optimizer and run.
@@ -100,13 +111,17 @@ final class StudentTraining {
     private var grad: [Float]
     private var snapshotAt: [Int] = [], snapshotNets: [any ConditionalNetwork] = []
 
-    init(teacher: Denoiser, solver: GridSolver, config: DistillationConfig, initialNetwork: (any ConditionalNetwork)?,
-         progress: ((TrainingProgress) -> Void)?) throws(DistillationError) {
+    init(
+        teacher: Denoiser, solver: GridSolver, config: DistillationConfig, initialNetwork: (any ConditionalNetwork)?,
+        progress: ((TrainingProgress) -> Void)?
+    ) throws(DistillationError) {
         let dims = teacher.dims
         distance = try Distance(config.distance, c: config.huberC, dims: dims)
-        let net: any ConditionalNetwork = initialNetwork?.copy()
-            ?? MLP(inputDims: dims, width: config.width, depth: config.depth, fourierFeatures: config.fourierFeatures,
-                   residual: config.residual, seed: config.seed)
+        let net: any ConditionalNetwork =
+            initialNetwork?.copy()
+            ?? MLP(
+                inputDims: dims, width: config.width, depth: config.depth, fourierFeatures: config.fourierFeatures,
+                residual: config.residual, seed: config.seed)
         guard net.inputDims == dims else {
             throw DistillationError("the initial network takes \(net.inputDims) values per sample, the teacher \(dims)")
         }
@@ -124,7 +139,8 @@ final class StudentTraining {
 
     /// One iteration on the stream's batch.
     func advance(_ b: TargetBatch, clock: PhaseClock?) {
-        run.advance(lossAndGradients: { _ in lossAndGradients(b, clock: clock) }, update: { t in update(t, clock: clock) })
+        run.advance(
+            lossAndGradients: { _ in lossAndGradients(b, clock: clock) }, update: { t in update(t, clock: clock) })
     }
 
     private func lossAndGradients(_ b: TargetBatch, clock: PhaseClock?) -> Double {
@@ -133,10 +149,11 @@ final class StudentTraining {
         let target: [Float]
         switch config.objective {
         case .cm:
-            target = consistencyTarget(teacherStep: b.teacherStep!, n: b.n, grid: student.grid) {   // the stream computes it for CM
+            // The stream computes the teacher step for CM.
+            target = consistencyTarget(teacherStep: b.teacherStep!, n: b.n, grid: student.grid) {
                 student.consistency($0, sigma: $1, using: targetNet)
             }
-        case .direct: target = b.teacherSolve!                                                  // and this for Direct CM
+        case .direct: target = b.teacherSolve! // and this for Direct CM
         }
         clock?.mark(config.objective == .cm ? "target network f_θ⁻" : "target (from the stream)")
 
@@ -148,7 +165,8 @@ final class StudentTraining {
         let loss = f.withUnsafeBufferPointer { fp in
             target.withUnsafeBufferPointer { tp in
                 grad.withUnsafeMutableBufferPointer { gp in
-                    distance.meanAndGradient(fp.baseAddress!, tp.baseAddress!, rows: B, dims: dims, gradient: gp.baseAddress!)
+                    distance.meanAndGradient(
+                        fp.baseAddress!, tp.baseAddress!, rows: B, dims: dims, gradient: gp.baseAddress!)
                 }
             }
         }
@@ -159,7 +177,7 @@ final class StudentTraining {
             for j in 0..<dims { gF.scalars[i * dims + j] = c * grad[i * dims + j] }
         }
         clock?.mark("loss")
-        net.backwardParameters(gradOutput: gF)          // dL/dx is not needed
+        net.backwardParameters(gradOutput: gF) // dL/dx is not needed
         clock?.mark("backward")
         return loss
     }

@@ -18,7 +18,9 @@ final class Heartbeat {
 
     func start() {
         started = true
-        let t = Thread { [self] in loop(); finished.signal() }
+        let t = Thread { [self] in
+            loop(); finished.signal()
+        }
         t.name = "cmlab heartbeat"
         t.start()
     }

@@ -37,7 +37,9 @@ final class IOPubPublisher {
     }
 
     func start() {
-        let t = Thread { [self] in loop(); finished.signal() }
+        let t = Thread { [self] in
+            loop(); finished.signal()
+        }
         t.name = "cmlab iopub"
         thread = t
         t.start()

@@ -59,7 +59,8 @@ final class KernelOutput {
 
     static func progressLine(_ label: String, _ f: Double, _ detail: String) -> String {
         let width = 24, filled = Int(Double(width) * f)
-        var line = "\(label) " + String(repeating: "█", count: filled)
+        var line =
+            "\(label) " + String(repeating: "█", count: filled)
             + String(repeating: "·", count: width - filled) + String(format: " %3.0f%%", f * 100)
         if !detail.isEmpty { line += "  " + detail }
         return line
@@ -93,11 +94,15 @@ final class KernelOutput {
         var metadata = JSONObject()
         if let (w, h) = pngSize(png) {
             let scale = 72 / Figure.defaultDPI
-            metadata["image/png"] = ["width": Int((Double(w) * scale).rounded()),
-                                     "height": Int((Double(h) * scale).rounded())]
+            metadata["image/png"] = [
+                "width": Int((Double(w) * scale).rounded()),
+                "height": Int((Double(h) * scale).rounded()),
+            ]
         }
-        return ["data": ["image/png": png.base64EncodedString(), "text/plain": text],
-                "metadata": metadata, "transient": JSONObject()]
+        return [
+            "data": ["image/png": png.base64EncodedString(), "text/plain": text],
+            "metadata": metadata, "transient": JSONObject(),
+        ]
     }
 
     /// Width and height from a PNG's IHDR chunk; nil when `data` is not a PNG.

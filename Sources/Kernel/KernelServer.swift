@@ -37,8 +37,10 @@ public final class KernelServer {
     ///   - directory: where relative paths of the scripts resolve (the front end's
     ///     working directory for the notebook).
     /// - Throws: ``KernelError`` when the key's scheme is unknown or a port is taken.
-    public init(connection: ConnectionInfo, setUp: @escaping SessionSetUp, cancel: CancellationToken,
-                directory: URL, log: KernelLog = KernelLog()) throws {
+    public init(
+        connection: ConnectionInfo, setUp: @escaping SessionSetUp, cancel: CancellationToken,
+        directory: URL, log: KernelLog = KernelLog()
+    ) throws {
         self.log = log
         self.cancel = cancel
         signer = try MessageSigner(key: connection.key, scheme: connection.signatureScheme)
@@ -66,7 +68,9 @@ public final class KernelServer {
     public func run() {
         iopub.start()
         heartbeat.start()
-        let controlThread = Thread { [self] in serveControl(); controlDone.signal() }
+        let controlThread = Thread { [self] in
+            serveControl(); controlDone.signal()
+        }
         controlThread.name = "cmlab control"
         controlThread.start()
         // Front ends show "starting" until they see the kernel on iopub.
@@ -82,8 +86,10 @@ public final class KernelServer {
 
     /// Reads and dispatches messages on `socket` until `stop` is set. A message that
     /// cannot be read (bad signature, malformed) is logged and dropped.
-    private func serve(_ socket: ZMQSocket, on channel: String, stop: CancellationToken,
-                       whenIdle: () -> Void = {}, handle: (Message) -> Void) {
+    private func serve(
+        _ socket: ZMQSocket, on channel: String, stop: CancellationToken,
+        whenIdle: () -> Void = {}, handle: (Message) -> Void
+    ) {
         while !stop.isCancelled {
             do {
                 guard try socket.waitForInput(milliseconds: 100), let frames = try socket.receive() else {
@@ -105,13 +111,16 @@ public final class KernelServer {
     }
 
     private func serveControl() {
-        serve(control, on: "control", stop: stopping, whenIdle: { [self] in
-            if let parent = watchedParent, getppid() != parent {
-                log.warning("the front end that started the kernel is gone; shutting down")
-                cancel.cancel()
-                stopping.cancel()
+        serve(
+            control, on: "control", stop: stopping,
+            whenIdle: { [self] in
+                if let parent = watchedParent, getppid() != parent {
+                    log.warning("the front end that started the kernel is gone; shutting down")
+                    cancel.cancel()
+                    stopping.cancel()
+                }
             }
-        }) { [self] m in
+        ) { [self] m in
             iopub.publish("status", ["execution_state": "busy"], parent: m)
             defer { iopub.publish("status", ["execution_state": "idle"], parent: m) }
             switch m.type {
@@ -161,7 +170,8 @@ public final class KernelServer {
         for q in queued {
             guard q.type == "execute_request" else { handleShell(q); continue }
             iopub.publish("status", ["execution_state": "busy"], parent: q)
-            reply(on: shell, to: q, "execute_reply", ["status": "aborted", "execution_count": core.session.counter - 1])
+            reply(
+                on: shell, to: q, "execute_reply", ["status": "aborted", "execution_count": core.session.counter - 1])
             iopub.publish("status", ["execution_state": "idle"], parent: q)
         }
     }

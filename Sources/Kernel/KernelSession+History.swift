@@ -1,7 +1,8 @@
 // `history_request`: the session's numbered inputs, as IPython's history answers.
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension KernelSession {
@@ -10,8 +11,12 @@ extension KernelSession {
 
     /// `history_request` (tail, range and search), from the session's numbered inputs.
     func history(_ c: JSONObject) -> JSONObject {
-        var entries = session.inputs.enumerated().map { (line: $0.offset + 1, source: $0.element.source,
-                                                         shown: $0.element.shown) }
+        var entries = session.inputs.enumerated().map {
+            (
+                line: $0.offset + 1, source: $0.element.source,
+                shown: $0.element.shown
+            )
+        }
         let n = c["n"] as? Int
         switch c["hist_access_type"] as? String ?? "tail" {
         case "range":
@@ -34,7 +39,8 @@ extension KernelSession {
         }
         let withOutput = c["output"] as? Bool ?? false
         let history: [Any] = entries.map { e in
-            withOutput ? [Self.historySession, e.line, [e.source, e.shown.map { $0 as Any } ?? NSNull()]] as [Any]
+            withOutput
+                ? [Self.historySession, e.line, [e.source, e.shown.map { $0 as Any } ?? NSNull()]] as [Any]
                 : [Self.historySession, e.line, e.source] as [Any]
         }
         return ["status": "ok", "history": history]

@@ -10,12 +10,15 @@ extension KernelSession {
         var start = cursor
         while start > 0 && Self.isWord(scalars[start - 1]) { start -= 1 }
         let word = Self.text(scalars[start..<cursor])
-        let matches = ReplCompletion.complete(word, before: Self.text(scalars[..<cursor]),
-                                              interpreter: session.interpreter)
+        let matches = ReplCompletion.complete(
+            word, before: Self.text(scalars[..<cursor]),
+            interpreter: session.interpreter)
         var unique: [String] = []
         for m in matches where !unique.contains(m) { unique.append(m) }
-        return ["status": "ok", "matches": unique, "cursor_start": start, "cursor_end": cursor,
-                "metadata": JSONObject()]
+        return [
+            "status": "ok", "matches": unique, "cursor_start": start, "cursor_end": cursor,
+            "metadata": JSONObject(),
+        ]
     }
 
     /// `inspect_request`: `help(x)` for the name (or member path) under the cursor.

@@ -46,8 +46,12 @@ final class KernelSession {
         // `?x` and `x?` ask for help, as at the prompt; the answer goes to the pager.
         if let query = Session.helpQuery(code) {
             let page: JSONObject = ["source": "page", "data": ["text/plain": session.help(for: query)], "start": 0]
-            return (["status": "ok", "execution_count": session.counter - 1, "payload": [page],
-                     "user_expressions": JSONObject()], false)
+            return (
+                [
+                    "status": "ok", "execution_count": session.counter - 1, "payload": [page],
+                    "user_expressions": JSONObject(),
+                ], false
+            )
         }
         if !silent {
             iopub.publish("execute_input", ["code": code, "execution_count": session.counter], parent: m)
@@ -63,8 +67,12 @@ final class KernelSession {
         if !silent { show(outcome, count: count, parent: m) }
         if cancel.isCancelled { output.stream("stderr", "Interrupted; every variable is kept.\n") }
         let expressions = m.content["user_expressions"] as? [String: Any] ?? [:]
-        return (["status": "ok", "execution_count": count, "payload": [JSONObject](),
-                 "user_expressions": evaluate(expressions)], false)
+        return (
+            [
+                "status": "ok", "execution_count": count, "payload": [JSONObject](),
+                "user_expressions": evaluate(expressions),
+            ], false
+        )
     }
 
     /// The cell's value: a figure as a picture, a table as text, Markdown and HTML,
@@ -78,8 +86,9 @@ final class KernelSession {
                 data["text/markdown"] = t.markdown
                 data["text/html"] = t.html
             }
-            iopub.publish("execute_result", ["execution_count": count, "data": data, "metadata": JSONObject()],
-                          parent: parent)
+            iopub.publish(
+                "execute_result", ["execution_count": count, "data": data, "metadata": JSONObject()],
+                parent: parent)
         }
     }
 
@@ -103,8 +112,10 @@ final class KernelSession {
             guard let source = value as? String else { continue }
             let r = session.interpreter.run(source)
             if r.succeeded {
-                out[name] = ["status": "ok", "data": ["text/plain": r.value.map(\.repr) ?? "none"],
-                             "metadata": JSONObject()]
+                out[name] = [
+                    "status": "ok", "data": ["text/plain": r.value.map(\.repr) ?? "none"],
+                    "metadata": JSONObject(),
+                ]
             } else {
                 out[name] = Self.errorContent(r).merging(["status": "error"]) { a, _ in a }
             }

@@ -17,8 +17,10 @@ public enum KernelSpec {
     }
 
     /// The folder that holds kernelspecs at `location`.
-    public static func kernelsDirectory(_ location: Location,
-                                        environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+    public static func kernelsDirectory(
+        _ location: Location,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> URL {
         switch location {
         case .system:
             return URL(fileURLWithPath: "/usr/local/share/jupyter/kernels")
@@ -26,7 +28,8 @@ public enum KernelSpec {
             if let data = environment["JUPYTER_DATA_DIR"], !data.isEmpty {
                 return URL(fileURLWithPath: data).appendingPathComponent("kernels")
             }
-            let home = environment["HOME"].map { URL(fileURLWithPath: $0) }
+            let home =
+                environment["HOME"].map { URL(fileURLWithPath: $0) }
                 ?? FileManager.default.homeDirectoryForCurrentUser
             return home.appendingPathComponent(".local/share/jupyter/kernels")
         case .prefix(let dir):
@@ -51,18 +54,22 @@ public enum KernelSpec {
     /// `<kernels>/cmlab/` and returns that folder.
     /// - Throws: ``KernelError`` naming the folder that cannot be written.
     @discardableResult
-    public static func install(executable: URL, at location: Location,
-                               environment: [String: String] = ProcessInfo.processInfo.environment) throws -> URL {
+    public static func install(
+        executable: URL, at location: Location,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> URL {
         let dir = kernelsDirectory(location, environment: environment)
             .appendingPathComponent(JupyterIdentity.kernelName)
         do {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            let spec = try JSONSerialization.data(withJSONObject: json(executable: executable.path),
-                                                  options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            let spec = try JSONSerialization.data(
+                withJSONObject: json(executable: executable.path),
+                options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             try spec.write(to: dir.appendingPathComponent("kernel.json"), options: .atomic)
             for size in [32, 64] {
-                try KernelLogo.png(pixels: size).write(to: dir.appendingPathComponent("logo-\(size)x\(size).png"),
-                                                       options: .atomic)
+                try KernelLogo.png(pixels: size).write(
+                    to: dir.appendingPathComponent("logo-\(size)x\(size).png"),
+                    options: .atomic)
             }
         } catch {
             throw KernelError("cannot install the kernelspec in \(dir.path): \(error.localizedDescription)")

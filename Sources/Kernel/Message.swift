@@ -21,8 +21,10 @@ public struct Message {
     public var content: JSONObject
     public var buffers: [Data]
 
-    public init(identities: [Data] = [], header: JSONObject, parentHeader: JSONObject = [:],
-                metadata: JSONObject = [:], content: JSONObject = [:], buffers: [Data] = []) {
+    public init(
+        identities: [Data] = [], header: JSONObject, parentHeader: JSONObject = [:],
+        metadata: JSONObject = [:], content: JSONObject = [:], buffers: [Data] = []
+    ) {
         self.identities = identities
         self.header = header
         self.parentHeader = parentHeader
@@ -38,8 +40,10 @@ public struct Message {
     /// A new message of `type` from this kernel's `session`, answering `parent` (if any):
     /// it carries the parent's header and, on the shell and control channels, goes back
     /// to the parent's identities.
-    public static func make(_ type: String, content: JSONObject, session: String, parent: Message?,
-                            metadata: JSONObject = [:]) -> Message {
+    public static func make(
+        _ type: String, content: JSONObject, session: String, parent: Message?,
+        metadata: JSONObject = [:]
+    ) -> Message {
         let header: JSONObject = [
             "msg_id": UUID().uuidString.lowercased(),
             "msg_type": type,
@@ -48,8 +52,9 @@ public struct Message {
             "date": timestamp(),
             "version": protocolVersion,
         ]
-        return Message(identities: parent?.identities ?? [], header: header,
-                       parentHeader: parent?.header ?? [:], metadata: metadata, content: content)
+        return Message(
+            identities: parent?.identities ?? [], header: header,
+            parentHeader: parent?.header ?? [:], metadata: metadata, content: content)
     }
 
     /// ISO 8601 with microseconds and the UTC zone, as Jupyter writes dates.
@@ -60,8 +65,9 @@ public struct Message {
         var t = time_t(whole)
         var parts = tm()
         gmtime_r(&t, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", parts.tm_year + 1900, parts.tm_mon + 1,
-                      parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, micro)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", parts.tm_year + 1900, parts.tm_mon + 1,
+            parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, micro)
     }
 }
 
@@ -94,8 +100,9 @@ public enum WireFormat {
             }
             objects.append(object)
         }
-        let message = Message(identities: Array(frames[..<d]), header: objects[0], parentHeader: objects[1],
-                              metadata: objects[2], content: objects[3], buffers: Array(frames[(d + 6)...]))
+        let message = Message(
+            identities: Array(frames[..<d]), header: objects[0], parentHeader: objects[1],
+            metadata: objects[2], content: objects[3], buffers: Array(frames[(d + 6)...]))
         guard !message.type.isEmpty else { throw WireError("the header has no msg_type") }
         return message
     }

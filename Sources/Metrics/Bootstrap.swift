@@ -20,9 +20,11 @@ public struct Interval: Sendable, Equatable {
 /// replacement puts in every resample (about 37% of the points are repeats): the plain
 /// percentile interval of the Fréchet distance of 500 samples sat wholly above the value
 /// itself. The shift keeps the replicates' spread and centres it on θ̂.
-public func bootstrapInterval(count n: Int, replicates: Int, level: Double = 0.95, seed: UInt64,
-                              estimate: Double? = nil,
-                              statistic: ([Int]) throws -> Double) rethrows -> Interval {
+public func bootstrapInterval(
+    count n: Int, replicates: Int, level: Double = 0.95, seed: UInt64,
+    estimate: Double? = nil,
+    statistic: ([Int]) throws -> Double
+) rethrows -> Interval {
     precondition(n >= 1 && replicates >= 2 && level > 0 && level < 1)
     let rng = RNG(seed: seed)
     var values: [Double] = []
@@ -40,8 +42,10 @@ public func bootstrapInterval(count n: Int, replicates: Int, level: Double = 0.9
 }
 
 /// The bootstrap interval of a mean of per-sample values (cheap: no statistic to recompute).
-public func bootstrapMeanInterval(_ xs: [Double], replicates: Int = 1000, level: Double = 0.95,
-                                  seed: UInt64) -> Interval {
+public func bootstrapMeanInterval(
+    _ xs: [Double], replicates: Int = 1000, level: Double = 0.95,
+    seed: UInt64
+) -> Interval {
     guard !xs.isEmpty else { return Interval(lo: .nan, hi: .nan) }
     if xs.count == 1 { return Interval(lo: xs[0], hi: xs[0]) }
     return bootstrapInterval(count: xs.count, replicates: replicates, level: level, seed: seed) { idx in

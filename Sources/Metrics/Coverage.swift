@@ -23,8 +23,10 @@ public struct ModeCoverage: Sendable, Equatable {
 }
 
 /// Mode coverage of `x` for modes `modes` (`[K, dims]`) with stds `stds` (one per mode).
-public func modeCoverage(_ x: Batch, modes: Batch, stds: [Double], radius: Double = 3,
-                         minShare: Double = 0.01) throws(MetricError) -> ModeCoverage {
+public func modeCoverage(
+    _ x: Batch, modes: Batch, stds: [Double], radius: Double = 3,
+    minShare: Double = 0.01
+) throws(MetricError) -> ModeCoverage {
     try checkPair(x, "samples", modes, "modes", in: "coverage")
     guard stds.count == modes.count, stds.allSatisfy({ $0.isFinite && $0 > 0 }) else {
         throw MetricError("coverage: need one positive std per mode; got \(stds.count) stds for \(modes.count) modes")
@@ -40,20 +42,25 @@ public func modeCoverage(_ x: Batch, modes: Batch, stds: [Double], radius: Doubl
     var counts = [Int](repeating: 0, count: K)
     for case let k? in assignment { counts[k] += 1 }
     let n = Double(x.count)
-    return ModeCoverage(inlierShare: Double(counts.reduce(0, +)) / n,
-                        modesCovered: counts.filter { Double($0) >= minShare * n }.count,
-                        modes: K, counts: counts, assignment: assignment)
+    return ModeCoverage(
+        inlierShare: Double(counts.reduce(0, +)) / n,
+        modesCovered: counts.filter { Double($0) >= minShare * n }.count,
+        modes: K, counts: counts, assignment: assignment)
 }
 
 /// Mode coverage for a Gaussian mixture's components.
-public func modeCoverage(_ x: Batch, of mixture: GaussianMixture, radius: Double = 3,
-                         minShare: Double = 0.01) throws(MetricError) -> ModeCoverage {
+public func modeCoverage(
+    _ x: Batch, of mixture: GaussianMixture, radius: Double = 3,
+    minShare: Double = 0.01
+) throws(MetricError) -> ModeCoverage {
     try modeCoverage(x, modes: mixture.means, stds: mixture.stds, radius: radius, minShare: minShare)
 }
 
 /// Mode coverage for a toy distribution with modes; throws when it has none (moons, spirals, checkerboard).
-public func modeCoverage(_ x: Batch, of distribution: some ToyDistribution, radius: Double = 3,
-                         minShare: Double = 0.01) throws(MetricError) -> ModeCoverage {
+public func modeCoverage(
+    _ x: Batch, of distribution: some ToyDistribution, radius: Double = 3,
+    minShare: Double = 0.01
+) throws(MetricError) -> ModeCoverage {
     guard let modes = distribution.modes, let stds = distribution.modeStds else {
         throw MetricError("coverage: \(distribution.name) has no modes")
     }

@@ -26,8 +26,10 @@ public struct DataDistance: Sendable, Equatable {
 
 /// The distance of `samples` from the data through `teacher` at `sigma`, and, when
 /// `training` is given, to the nearest training point (see ``DataDistance``).
-public func dataDistance(_ samples: Batch, teacher: Denoiser, sigma: Double,
-                         training: Batch? = nil) throws(MetricError) -> DataDistance {
+public func dataDistance(
+    _ samples: Batch, teacher: Denoiser, sigma: Double,
+    training: Batch? = nil
+) throws(MetricError) -> DataDistance {
     try check(samples, "samples", in: "data_distance")
     guard samples.dims == teacher.dims else {
         throw MetricError("data_distance: samples have \(samples.dims) dims but the teacher \(teacher.dims)")

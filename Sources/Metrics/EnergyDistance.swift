@@ -10,11 +10,15 @@ import Tensors
 ///     (V-statistic, over all pairs; never negative). See ``Estimator``.
 ///   - maxPoints: each set is first subsampled to at most this many points (default 4000)
 ///     without replacement, seeded by `seed`. Pass `Int.max` for all points.
-public func energyDistance(_ x: Batch, _ y: Batch, estimator: Estimator = .unbiased,
-                           maxPoints: Int = 4000, seed: UInt64 = 0) throws(MetricError) -> Double {
+public func energyDistance(
+    _ x: Batch, _ y: Batch, estimator: Estimator = .unbiased,
+    maxPoints: Int = 4000, seed: UInt64 = 0
+) throws(MetricError) -> Double {
     let minCount = estimator == .unbiased ? 2 : 1
     try checkPair(x, "first set", y, "second set", in: "energy", minCount: minCount)
-    guard maxPoints >= minCount else { throw MetricError("energy: maxPoints = \(maxPoints), need at least \(minCount)") }
+    guard maxPoints >= minCount else {
+        throw MetricError("energy: maxPoints = \(maxPoints), need at least \(minCount)")
+    }
     let rng = RNG(seed: seed).stream(0x454E)
     let x = subsample(x, cap: maxPoints, rng: rng.stream(1)), y = subsample(y, cap: maxPoints, rng: rng.stream(2))
     let distance = { (r2: Double) -> Double in r2.squareRoot() }

@@ -52,9 +52,10 @@ public func errorProfile(of student: Denoiser, along trajectory: Trajectory) thr
         let f = student.denoise(x, sigma: trajectory.sigmas[n])
         predictions.append(f)
         error.append(f.meanSquaredDistance(to: final) / d)
-        perSample.append((0..<final.count).map { i in
-            zip(f.row(i), final.row(i)).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / d
-        })
+        perSample.append(
+            (0..<final.count).map { i in
+                zip(f.row(i), final.row(i)).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / d
+            })
     }
     let gap = (0..<(predictions.count - 1)).map { predictions[$0].meanSquaredDistance(to: predictions[$0 + 1]) / d }
     return ErrorProfile(sigmas: trajectory.sigmas, error: error, gap: gap, perSample: perSample)

@@ -31,12 +31,15 @@ public struct ErrorSplit: Sendable, Equatable {
 
 /// Splits `samples − reference` (row `i` of each from the same noise) along and across
 /// the data with `teacher` at `sigma` (see ``ErrorSplit``).
-public func errorSplit(samples: Batch, reference: Batch, teacher: Denoiser,
-                       sigma: Double) throws(MetricError) -> ErrorSplit {
+public func errorSplit(
+    samples: Batch, reference: Batch, teacher: Denoiser,
+    sigma: Double
+) throws(MetricError) -> ErrorSplit {
     try checkPair(samples, "samples", reference, "reference", in: "error_split")
     guard samples.count == reference.count else {
-        throw MetricError("error_split: \(samples.count) samples but \(reference.count) reference rows; "
-                          + "row i of each must come from the same noise")
+        throw MetricError(
+            "error_split: \(samples.count) samples but \(reference.count) reference rows; "
+                + "row i of each must come from the same noise")
     }
     guard samples.dims == teacher.dims else {
         throw MetricError("error_split: samples have \(samples.dims) dims but the teacher \(teacher.dims)")

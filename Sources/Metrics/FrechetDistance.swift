@@ -19,9 +19,13 @@ public struct GaussianMoments: Sendable, Equatable {
             throw MetricError("fd: moments must be finite")
         }
         let scale = covariance.reduce(0) { max($0, $1.magnitude) }
-        for i in 0..<d { for j in 0..<i where (covariance[i * d + j] - covariance[j * d + i]).magnitude > 1e-9 * max(scale, 1e-300) {
-            throw MetricError("fd: covariance is not symmetric at (\(i), \(j)): \(covariance[i * d + j]) vs \(covariance[j * d + i])")
-        }}
+        for i in 0..<d {
+            for j in 0..<i where (covariance[i * d + j] - covariance[j * d + i]).magnitude > 1e-9 * max(scale, 1e-300) {
+                throw MetricError(
+                    "fd: covariance is not symmetric at (\(i), \(j)): \(covariance[i * d + j]) vs \(covariance[j * d + i])"
+                )
+            }
+        }
         self.dims = d
         self.mean = mean
         self.covariance = covariance
@@ -41,11 +45,14 @@ public struct GaussianMoments: Sendable, Equatable {
         // Σ = Xcᵀ·Xc/(n − 1) — [d, d] = [n, d]ᵀ·[n, d]
         centred.withUnsafeBufferPointer { c in
             cov.withUnsafeMutableBufferPointer { s in
-                dgemmRows(transA: true, m: d, n: d, k: n, alpha: 1 / Double(n - 1),
-                      c.baseAddress!, lda: d, c.baseAddress!, ldb: d, s.baseAddress!, ldc: d)
+                dgemmRows(
+                    transA: true, m: d, n: d, k: n, alpha: 1 / Double(n - 1),
+                    c.baseAddress!, lda: d, c.baseAddress!, ldb: d, s.baseAddress!, ldc: d)
             }
         }
-        for i in 0..<d { for j in 0..<i { let m = 0.5 * (cov[i * d + j] + cov[j * d + i]); cov[i * d + j] = m; cov[j * d + i] = m } }
+        for i in 0..<d {
+            for j in 0..<i { let m = 0.5 * (cov[i * d + j] + cov[j * d + i]); cov[i * d + j] = m; cov[j * d + i] = m }
+        }
         try self.init(mean: mu, covariance: cov)
     }
 }

@@ -22,7 +22,9 @@ public struct NegativeLogLikelihood: Sendable, Equatable {
 }
 
 /// NLL of `x` given per-row log-densities from `logDensity` (`-inf` allowed outside the support).
-public func negativeLogLikelihood(_ x: Batch, logDensity: (Batch) -> [Double]) throws(MetricError) -> NegativeLogLikelihood {
+public func negativeLogLikelihood(
+    _ x: Batch, logDensity: (Batch) -> [Double]
+) throws(MetricError) -> NegativeLogLikelihood {
     try check(x, "samples", in: "nll")
     let logP = logDensity(x)
     guard logP.count == x.count else {
@@ -42,7 +44,9 @@ public func negativeLogLikelihood(_ x: Batch, logDensity: (Batch) -> [Double]) t
 }
 
 /// NLL under a Gaussian mixture's data density `p_0` (its exact `logDensity` at σ = 0).
-public func negativeLogLikelihood(_ x: Batch, under mixture: GaussianMixture) throws(MetricError) -> NegativeLogLikelihood {
+public func negativeLogLikelihood(
+    _ x: Batch, under mixture: GaussianMixture
+) throws(MetricError) -> NegativeLogLikelihood {
     try check(x, "samples", in: "nll")
     guard x.dims == mixture.dims else {
         throw MetricError("nll: samples have \(x.dims) dims but \(mixture.name) has \(mixture.dims)")
@@ -51,7 +55,9 @@ public func negativeLogLikelihood(_ x: Batch, under mixture: GaussianMixture) th
 }
 
 /// NLL under a toy distribution with an exact density; throws when it has none (moons, spirals).
-public func negativeLogLikelihood(_ x: Batch, under distribution: some ToyDistribution) throws(MetricError) -> NegativeLogLikelihood {
+public func negativeLogLikelihood(
+    _ x: Batch, under distribution: some ToyDistribution
+) throws(MetricError) -> NegativeLogLikelihood {
     try check(x, "samples", in: "nll")
     guard x.dims == distribution.dims else {
         throw MetricError("nll: samples have \(x.dims) dims but \(distribution.name) has \(distribution.dims)")

@@ -16,8 +16,10 @@ import Tensors
 ///   - maxPoints: each set is first subsampled to at most this many points (default 4000)
 ///     without replacement, seeded by `seed` — O(n²) work, ~1 s for 4000 2-D points.
 ///     Pass `Int.max` for all points.
-public func mmd2(_ x: Batch, _ y: Batch, bandwidths: [Double] = defaultMMDBandwidths,
-                 estimator: Estimator = .unbiased, maxPoints: Int = 4000, seed: UInt64 = 0) throws(MetricError) -> Double {
+public func mmd2(
+    _ x: Batch, _ y: Batch, bandwidths: [Double] = defaultMMDBandwidths,
+    estimator: Estimator = .unbiased, maxPoints: Int = 4000, seed: UInt64 = 0
+) throws(MetricError) -> Double {
     let minCount = estimator == .unbiased ? 2 : 1
     try checkPair(x, "first set", y, "second set", in: "mmd", minCount: minCount)
     guard !bandwidths.isEmpty, bandwidths.allSatisfy({ $0.isFinite && $0 > 0 }) else {

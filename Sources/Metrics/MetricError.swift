@@ -23,7 +23,9 @@ func check(_ x: Batch, _ role: String, in metric: String, minCount: Int = 1) thr
 }
 
 /// Throws unless `a` and `b` are both valid and share `dims`.
-func checkPair(_ a: Batch, _ aRole: String, _ b: Batch, _ bRole: String, in metric: String, minCount: Int = 1) throws(MetricError) {
+func checkPair(
+    _ a: Batch, _ aRole: String, _ b: Batch, _ bRole: String, in metric: String, minCount: Int = 1
+) throws(MetricError) {
     try check(a, aRole, in: metric, minCount: minCount)
     try check(b, bRole, in: metric, minCount: minCount)
     guard a.dims == b.dims else {

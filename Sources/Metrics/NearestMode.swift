@@ -22,7 +22,7 @@ func nearestModes(_ x: Batch, modes: Batch, stds: [Double]) -> [(mode: Int, z2: 
         for k in 0..<modes.count {
             var r2 = 0.0
             for j in 0..<d { let e = x.values[i * d + j] - modes.values[k * d + j]; r2 += e * e }
-            let z2 = r2 / (stds[k] * stds[k])                  // (distance in stds)²
+            let z2 = r2 / (stds[k] * stds[k]) // (distance in stds)²
             if z2 < bestZ { best = k; bestZ = z2 }
         }
         return (best, bestZ)

@@ -21,7 +21,9 @@ public struct ODEError: Sendable, Equatable {
 public func odeError(student: Batch, teacher: Batch) throws(MetricError) -> ODEError {
     try checkPair(student, "student samples", teacher, "teacher samples", in: "ode_error")
     guard student.count == teacher.count else {
-        throw MetricError("ode_error: \(student.count) student samples but \(teacher.count) teacher samples; row i of each must come from the same noise")
+        throw MetricError(
+            "ode_error: \(student.count) student samples but \(teacher.count) teacher samples; row i of each must come from the same noise"
+        )
     }
     let d = student.dims
     var perSample = [Double](repeating: 0, count: student.count)

@@ -33,9 +33,10 @@ struct PairwiseDistances {
                         let rows = start..<Swift.min(n, start + Self.blockRows)
                         if useGemm {
                             // buf[r, j] = x_(start+r) · y_j  — [B, m] = [B, d]·[m, d]ᵀ
-                            dgemmRows(transB: true, m: rows.count, n: m, k: d,
-                                  xv.baseAddress! + start * d, lda: d, yv.baseAddress!, ldb: d,
-                                  buf.baseAddress!, ldc: m)
+                            dgemmRows(
+                                transB: true, m: rows.count, n: m, k: d,
+                                xv.baseAddress! + start * d, lda: d, yv.baseAddress!, ldb: d,
+                                buf.baseAddress!, ldc: m)
                             Parallel.forEachChunk(rows.count, chunk: 8) { rs in
                                 for r in rs {
                                     let xi = xv.baseAddress! + (start + r) * d

@@ -33,16 +33,20 @@ public func radialPowerSpectrum(_ images: Batch, side: Int) throws(MetricError) 
     let signed = (0..<s).map { k in Double(k <= s / 2 ? k : k - s) }
     var band = [Int](repeating: -1, count: s * s)
     var frequencies = [Int](repeating: 0, count: bands)
-    for kx in 0..<s { for ky in 0..<s {
-        let b = Int((signed[kx] * signed[kx] + signed[ky] * signed[ky]).squareRoot().rounded())
-        if b < bands { band[kx * s + ky] = b; frequencies[b] += 1 }
-    }}
+    for kx in 0..<s {
+        for ky in 0..<s {
+            let b = Int((signed[kx] * signed[kx] + signed[ky] * signed[ky]).squareRoot().rounded())
+            if b < bands { band[kx * s + ky] = b; frequencies[b] += 1 }
+        }
+    }
     // C[p][k] = cos(2π pk/s), S[p][k] = sin(2π pk/s): the DFT matrix is W = C − iS.
     var C = [Double](repeating: 0, count: s * s), S = C
-    for p in 0..<s { for k in 0..<s {
-        let a = 2 * Double.pi * Double((p * k) % s) / Double(s)
-        C[p * s + k] = cos(a); S[p * s + k] = sin(a)
-    }}
+    for p in 0..<s {
+        for k in 0..<s {
+            let a = 2 * Double.pi * Double((p * k) % s) / Double(s)
+            C[p * s + k] = cos(a); S[p * s + k] = sin(a)
+        }
+    }
     var total = [Double](repeating: 0, count: bands)
     let block = 256
     var start = 0
@@ -58,20 +62,26 @@ public func radialPowerSpectrum(_ images: Batch, side: Int) throws(MetricError) 
         // Transpose each image's Y so that the second transform runs along rows again:
         // Zᵀ = Yᵀ·W (W is symmetric), Zr = Yr·C + Yi·S, Zi = Yi·C − Yr·S (all transposed).
         var tr = yr, ti = yi
-        for i in 0..<n { for a in 0..<s { for b in 0..<s {
-            tr[i * s * s + b * s + a] = yr[i * s * s + a * s + b]
-            ti[i * s * s + b * s + a] = yi[i * s * s + a * s + b]
-        }}}
+        for i in 0..<n {
+            for a in 0..<s {
+                for b in 0..<s {
+                    tr[i * s * s + b * s + a] = yr[i * s * s + a * s + b]
+                    ti[i * s * s + b * s + a] = yi[i * s * s + a * s + b]
+                }
+            }
+        }
         var zr = [Double](repeating: 0, count: rows * s), zi = zr
         dgemm(m: rows, n: s, k: s, tr, lda: s, C, ldb: s, &zr, ldc: s)
         dgemm(m: rows, n: s, k: s, ti, lda: s, S, ldb: s, beta: 1, &zr, ldc: s)
         dgemm(m: rows, n: s, k: s, ti, lda: s, C, ldb: s, &zi, ldc: s)
         dgemm(m: rows, n: s, k: s, alpha: -1, tr, lda: s, S, ldb: s, beta: 1, &zi, ldc: s)
         // zr/zi[i][kx][ky]: the band of (kx, ky) does not care which axis is which.
-        for i in 0..<n { for f in 0..<(s * s) where band[f] >= 0 {
-            let q = i * s * s + f
-            total[band[f]] += zr[q] * zr[q] + zi[q] * zi[q]
-        }}
+        for i in 0..<n {
+            for f in 0..<(s * s) where band[f] >= 0 {
+                let q = i * s * s + f
+                total[band[f]] += zr[q] * zr[q] + zi[q] * zi[q]
+            }
+        }
         start += n
     }
     let scale = 1 / (Double(s * s) * Double(images.count))
@@ -86,8 +96,9 @@ public func radialPowerSpectrum(_ images: Batch, side: Int) throws(MetricError) 
 public func errorSpectrum(samples: Batch, reference: Batch, side: Int) throws(MetricError) -> RadialSpectrum {
     try checkPair(samples, "samples", reference, "reference", in: "error_spectrum")
     guard samples.count == reference.count else {
-        throw MetricError("error_spectrum: \(samples.count) samples but \(reference.count) reference rows; "
-                          + "row i of each must come from the same noise")
+        throw MetricError(
+            "error_spectrum: \(samples.count) samples but \(reference.count) reference rows; "
+                + "row i of each must come from the same noise")
     }
     return try radialPowerSpectrum(Batch.zip(samples, reference) { $0 - $1 }, side: side)
 }

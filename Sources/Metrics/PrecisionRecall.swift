@@ -16,18 +16,23 @@ public struct PrecisionRecall: Sendable, Equatable {
 ///
 /// O((n + m)²) distances; each set is first subsampled to at most `maxPoints` points
 /// (default 10,000; without replacement, seeded by `seed`). Each set needs more than `k` points.
-public func precisionRecall(real: Batch, generated: Batch, k: Int = 5, maxPoints: Int = 10_000,
-                            seed: UInt64 = 0) throws(MetricError) -> PrecisionRecall {
+public func precisionRecall(
+    real: Batch, generated: Batch, k: Int = 5, maxPoints: Int = 10_000,
+    seed: UInt64 = 0
+) throws(MetricError) -> PrecisionRecall {
     try checkPositive(k, "k", in: "precision_recall")
     try checkPair(real, "real set", generated, "generated set", in: "precision_recall", minCount: k + 1)
-    guard maxPoints > k else { throw MetricError("precision_recall: maxPoints = \(maxPoints), need more than k = \(k)") }
+    guard maxPoints > k else {
+        throw MetricError("precision_recall: maxPoints = \(maxPoints), need more than k = \(k)")
+    }
     let rng = RNG(seed: seed).stream(0x5052)
     let real = subsample(real, cap: maxPoints, rng: rng.stream(1))
     let generated = subsample(generated, cap: maxPoints, rng: rng.stream(2))
     let realRadii = kthNeighbourSquaredDistances(real, k: k)
     let generatedRadii = kthNeighbourSquaredDistances(generated, k: k)
-    return PrecisionRecall(precision: shareInside(generated, manifold: real, radii2: realRadii),
-                           recall: shareInside(real, manifold: generated, radii2: generatedRadii))
+    return PrecisionRecall(
+        precision: shareInside(generated, manifold: real, radii2: realRadii),
+        recall: shareInside(real, manifold: generated, radii2: generatedRadii))
 }
 
 /// `r_k(x_i)²`: squared distance from each row to its `k`-th nearest other row
@@ -39,7 +44,7 @@ func kthNeighbourSquaredDistances(_ x: Batch, k: Int) -> [Double] {
         let o = o
         PairwiseDistances(x: x, y: x).forEachBlock { rows, d2 in
             Parallel.forEachChunk(rows.count, chunk: 8) { rs in
-                var best = [Double](repeating: .infinity, count: k)   // ascending
+                var best = [Double](repeating: .infinity, count: k) // ascending
                 for r in rs {
                     let i = rows.lowerBound + r
                     for t in 0..<k { best[t] = .infinity }

@@ -22,8 +22,10 @@ public struct SampleQuality: Sendable, Equatable {
 
     /// `(name, value)` pairs in a fixed order, for tables; absent metrics are left out.
     public var columns: [(name: String, value: Double)] {
-        var c: [(name: String, value: Double)] = [("swd", swd), ("mmd2", mmd2), ("energy", energy), ("fd", fd),
-                                                  ("precision", precisionRecall.precision), ("recall", precisionRecall.recall)]
+        var c: [(name: String, value: Double)] = [
+            ("swd", swd), ("mmd2", mmd2), ("energy", energy), ("fd", fd),
+            ("precision", precisionRecall.precision), ("recall", precisionRecall.recall),
+        ]
         if let nll { c.append(("nll", nll.mean)) }
         if let coverage {
             c.append(("inliers", coverage.inlierShare))
@@ -35,13 +37,16 @@ public struct SampleQuality: Sendable, Equatable {
 
 /// All metrics of `samples` against `reference` (and `distribution`, when given, for NLL
 /// and mode coverage), every random choice seeded by `seed`.
-public func sampleQuality(_ samples: Batch, reference: Batch, distribution: (any ToyDistribution)? = nil,
-                          seed: UInt64 = 0) throws(MetricError) -> SampleQuality {
+public func sampleQuality(
+    _ samples: Batch, reference: Batch, distribution: (any ToyDistribution)? = nil,
+    seed: UInt64 = 0
+) throws(MetricError) -> SampleQuality {
     try checkPair(samples, "samples", reference, "reference samples", in: "sample_quality", minCount: 6)
     var nll: NegativeLogLikelihood? = nil, coverage: ModeCoverage? = nil
     if let distribution {
         guard distribution.dims == samples.dims else {
-            throw MetricError("sample_quality: samples have \(samples.dims) dims but \(distribution.name) has \(distribution.dims)")
+            throw MetricError(
+                "sample_quality: samples have \(samples.dims) dims but \(distribution.name) has \(distribution.dims)")
         }
         if let logP = distribution.exactLogDensity(samples) { nll = try negativeLogLikelihood(samples) { _ in logP } }
         if let modes = distribution.modes, let stds = distribution.modeStds {

@@ -19,7 +19,9 @@ import Tensors
 ///   - directions: number `L` of directions (default 128).
 ///   - seed: the directions are row `ℓ` of `RNG(seed:).stream(0x5344)` normals; the same
 ///     seed gives the same directions for every pair of sets, so comparisons share them.
-public func slicedWasserstein(_ x: Batch, _ y: Batch, directions: Int = 128, seed: UInt64 = 0) throws(MetricError) -> Double {
+public func slicedWasserstein(
+    _ x: Batch, _ y: Batch, directions: Int = 128, seed: UInt64 = 0
+) throws(MetricError) -> Double {
     try checkPair(x, "first set", y, "second set", in: "swd")
     try checkPositive(directions, "directions", in: "swd")
     if x.dims == 1 {
@@ -48,7 +50,7 @@ public func slicingDirections(count: Int, dims: Int, seed: UInt64) -> Batch {
     for l in 0..<count {
         let r = theta.row(l)
         var norm = (r.reduce(0) { $0 + $1 * $1 }).squareRoot()
-        if norm == 0 { norm = 1; theta.values[l * dims] = 1 }   // probability zero; keep a unit vector
+        if norm == 0 { norm = 1; theta.values[l * dims] = 1 } // probability zero; keep a unit vector
         for k in (l * dims)..<((l + 1) * dims) { theta.values[k] /= norm }
     }
     return theta

@@ -24,9 +24,11 @@ public struct SymmetricEigen: Sendable {
     public init(_ a: [Double], n: Int, maxSweeps: Int = 64) {
         precondition(a.count == n * n, "SymmetricEigen: \(a.count) entries for an \(n)×\(n) matrix")
         var A = a
-        for i in 0..<n { for j in (i + 1)..<max(i + 1, n) {
-            let m = 0.5 * (A[i * n + j] + A[j * n + i]); A[i * n + j] = m; A[j * n + i] = m
-        }}
+        for i in 0..<n {
+            for j in (i + 1)..<max(i + 1, n) {
+                let m = 0.5 * (A[i * n + j] + A[j * n + i]); A[i * n + j] = m; A[j * n + i] = m
+            }
+        }
         var V = [Double](repeating: 0, count: n * n)
         for i in 0..<n { V[i * n + i] = 1 }
         let norm2 = A.reduce(0) { $0 + $1 * $1 }
@@ -36,31 +38,34 @@ public struct SymmetricEigen: Sendable {
             for i in 0..<n { for j in 0..<n where j != i { off += A[i * n + j] * A[i * n + j] } }
             if off <= 1e-32 * norm2 || off == 0 { break }
             sweep += 1
-            for p in 0..<max(0, n - 1) { for q in (p + 1)..<n {
-                let apq = A[p * n + q]
-                if apq == 0 { continue }
-                let theta = (A[q * n + q] - A[p * n + p]) / (2 * apq)
-                let t = theta.magnitude > 1e150
-                    ? 1 / (2 * theta)                              // θ² would overflow
-                    : (theta >= 0 ? 1 : -1) / (theta.magnitude + (theta * theta + 1).squareRoot())
-                let c = 1 / (t * t + 1).squareRoot(), s = t * c
-                for k in 0..<n {                                   // columns p, q: A·J
-                    let akp = A[k * n + p], akq = A[k * n + q]
-                    A[k * n + p] = c * akp - s * akq
-                    A[k * n + q] = s * akp + c * akq
+            for p in 0..<max(0, n - 1) {
+                for q in (p + 1)..<n {
+                    let apq = A[p * n + q]
+                    if apq == 0 { continue }
+                    let theta = (A[q * n + q] - A[p * n + p]) / (2 * apq)
+                    let t =
+                        theta.magnitude > 1e150
+                        ? 1 / (2 * theta) // θ² would overflow
+                        : (theta >= 0 ? 1 : -1) / (theta.magnitude + (theta * theta + 1).squareRoot())
+                    let c = 1 / (t * t + 1).squareRoot(), s = t * c
+                    for k in 0..<n { // columns p, q: A·J
+                        let akp = A[k * n + p], akq = A[k * n + q]
+                        A[k * n + p] = c * akp - s * akq
+                        A[k * n + q] = s * akp + c * akq
+                    }
+                    for k in 0..<n { // rows p, q: Jᵀ·(A·J)
+                        let apk = A[p * n + k], aqk = A[q * n + k]
+                        A[p * n + k] = c * apk - s * aqk
+                        A[q * n + k] = s * apk + c * aqk
+                    }
+                    A[p * n + q] = 0; A[q * n + p] = 0
+                    for k in 0..<n { // V ← V·J
+                        let vkp = V[k * n + p], vkq = V[k * n + q]
+                        V[k * n + p] = c * vkp - s * vkq
+                        V[k * n + q] = s * vkp + c * vkq
+                    }
                 }
-                for k in 0..<n {                                   // rows p, q: Jᵀ·(A·J)
-                    let apk = A[p * n + k], aqk = A[q * n + k]
-                    A[p * n + k] = c * apk - s * aqk
-                    A[q * n + k] = s * apk + c * aqk
-                }
-                A[p * n + q] = 0; A[q * n + p] = 0
-                for k in 0..<n {                                   // V ← V·J
-                    let vkp = V[k * n + p], vkq = V[k * n + q]
-                    V[k * n + p] = c * vkp - s * vkq
-                    V[k * n + q] = s * vkp + c * vkq
-                }
-            }}
+            }
         }
         let order = (0..<n).sorted { A[$0 * n + $0] < A[$1 * n + $1] }
         values = order.map { A[$0 * n + $0] }
@@ -76,11 +81,13 @@ public struct SymmetricEigen: Sendable {
     public func apply(_ f: (Double) -> Double) -> [Double] {
         let g = values.map(f)
         var out = [Double](repeating: 0, count: n * n)
-        for i in 0..<n { for j in i..<n {
-            var s = 0.0
-            for k in 0..<n { s += vectors[i * n + k] * g[k] * vectors[j * n + k] }
-            out[i * n + j] = s; out[j * n + i] = s
-        }}
+        for i in 0..<n {
+            for j in i..<n {
+                var s = 0.0
+                for k in 0..<n { s += vectors[i * n + k] * g[k] * vectors[j * n + k] }
+                out[i * n + j] = s; out[j * n + i] = s
+            }
+        }
         return out
     }
 }

@@ -21,9 +21,11 @@ public typealias SampleMeasure = (name: String, measure: (Batch) throws(MetricEr
 /// Samples `student`'s snapshots and its final weights from `noise` in `steps` steps
 /// (re-noising seeded by `seed`, as ``ConsistencyStudent/sample(_:steps:seed:)``) and
 /// applies every measure to each sample set.
-public func trainingCurve(of student: ConsistencyStudent, noise: Batch, steps: Int, seed: UInt64 = 0,
-                          measures: [SampleMeasure],
-                          shouldStop: () -> Bool = { false }) throws(MetricError) -> TrainingCurve {
+public func trainingCurve(
+    of student: ConsistencyStudent, noise: Batch, steps: Int, seed: UInt64 = 0,
+    measures: [SampleMeasure],
+    shouldStop: () -> Bool = { false }
+) throws(MetricError) -> TrainingCurve {
     guard !measures.isEmpty else { throw MetricError("training_curve: no measures to take") }
     try check(noise, "noise", in: "training_curve")
     let points = student.snapshots + [student]

@@ -31,8 +31,10 @@ public final class Adam {
     private let v: Buffer
 
     /// An optimiser for the parameters of `store` (moments start at zero).
-    public init(_ store: ParameterStore, learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
-                epsilon: Float = 1e-8, weightDecay: WeightDecay = .none) {
+    public init(
+        _ store: ParameterStore, learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+        epsilon: Float = 1e-8, weightDecay: WeightDecay = .none
+    ) {
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
@@ -43,10 +45,13 @@ public final class Adam {
     }
 
     /// AdamW: Adam with decoupled weight decay (PyTorch's default λ = 0.01).
-    public static func adamW(_ store: ParameterStore, learningRate: Float = 1e-3, beta1: Float = 0.9,
-                             beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0.01) -> Adam {
-        Adam(store, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
-             weightDecay: .decoupled(weightDecay))
+    public static func adamW(
+        _ store: ParameterStore, learningRate: Float = 1e-3, beta1: Float = 0.9,
+        beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0.01
+    ) -> Adam {
+        Adam(
+            store, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+            weightDecay: .decoupled(weightDecay))
     }
 
     /// One update of every parameter of `store` from its gradient: a single fused pass
@@ -72,11 +77,17 @@ public final class Adam {
         }
         let p = store.values, g = store.grads, mp = m.p, vp = v.p
         let decay = weightDecay != .none
-        var constants = ck_adam_constants(beta1: b1, one_minus_beta1: c1, beta2: b2, one_minus_beta2: c2, step_size: stepSize,
-                                          inv_sqrt_bc2: invSqrtBc2, epsilon: eps, l2: l2, shrink: shrink)
+        var constants = ck_adam_constants(
+            beta1: b1, one_minus_beta1: c1, beta2: b2, one_minus_beta2: c2, step_size: stepSize,
+            inv_sqrt_bc2: invSqrtBc2, epsilon: eps, l2: l2, shrink: shrink)
         Parallel.forEachChunk(store.count, chunk: 1 << 15) { r in
             // CKernels' AVX2 body where the CPU has it (exact √ and ÷, eight lanes).
-            if vectorKernel, ck_adam_update(r.count, p + r.lowerBound, g + r.lowerBound, mp + r.lowerBound, vp + r.lowerBound, &constants) { return }
+            if vectorKernel,
+                ck_adam_update(
+                    r.count, p + r.lowerBound, g + r.lowerBound, mp + r.lowerBound, vp + r.lowerBound, &constants)
+            {
+                return
+            }
             if decay {
                 for i in r {
                     let theta = p[i]
@@ -87,7 +98,7 @@ public final class Adam {
                     vp[i] = vv
                     p[i] = theta * shrink - stepSize * mv / (fastSqrt(vv) * invSqrtBc2 + eps)
                 }
-            } else {                                   // the common case, three operations shorter
+            } else { // the common case, three operations shorter
                 for i in r {
                     let grad = g[i]
                     let mv = b1 * mp[i] + c1 * grad

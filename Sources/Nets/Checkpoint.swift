@@ -11,10 +11,11 @@ extension MLP: CheckpointedNetwork {
 
     public static func checkpointProblem(_ c: Configuration) -> String? {
         guard c.inputDims >= 1, c.width >= 1, c.depth >= 1, c.fourierFeatures >= 1,
-              c.minFrequency > 0, c.maxFrequency >= c.minFrequency, c.maxFrequency.isFinite,
-              c.inputDims < 1 << 20, c.width < 1 << 20, c.depth < 1 << 12, c.fourierFeatures < 1 << 20
+            c.minFrequency > 0, c.maxFrequency >= c.minFrequency, c.maxFrequency.isFinite,
+            c.inputDims < 1 << 20, c.width < 1 << 20, c.depth < 1 << 12, c.fourierFeatures < 1 << 20
         else {
-            return "inputDims \(c.inputDims), width \(c.width), depth \(c.depth), fourierFeatures \(c.fourierFeatures), "
+            return
+                "inputDims \(c.inputDims), width \(c.width), depth \(c.depth), fourierFeatures \(c.fourierFeatures), "
                 + "frequencies \(c.minFrequency) … \(c.maxFrequency)"
         }
         return nil
@@ -26,7 +27,8 @@ extension MLP: CheckpointedNetwork {
         for (name, shape) in MLP.layout(c) {
             guard let t = contents[name] else { throw SafeTensorsError(.missing, path, "no tensor \(name)") }
             guard t.shape == shape else {
-                throw SafeTensorsError(.shape, path, "tensor \(name) has shape \(t.shape), the architecture needs \(shape)")
+                throw SafeTensorsError(
+                    .shape, path, "tensor \(name) has shape \(t.shape), the architecture needs \(shape)")
             }
         }
     }

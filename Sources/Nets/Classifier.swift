@@ -17,8 +17,10 @@ public final class Classifier: Module {
         public var featureDims: Int
         public var seed: UInt64
         public init(height: Int = 14, width: Int = 14, classes: Int = 10, featureDims: Int = 128, seed: UInt64 = 0) {
-            precondition(height >= 2 && width >= 2 && height % 2 == 0 && width % 2 == 0 && classes >= 2 && featureDims >= 1)
-            self.height = height; self.width = width; self.classes = classes; self.featureDims = featureDims; self.seed = seed
+            precondition(
+                height >= 2 && width >= 2 && height % 2 == 0 && width % 2 == 0 && classes >= 2 && featureDims >= 1)
+            self.height = height; self.width = width; self.classes = classes; self.featureDims = featureDims;
+            self.seed = seed
         }
     }
 
@@ -42,7 +44,8 @@ public final class Classifier: Module {
         layout += GroupNormSiLU.layout("norm1", channels: c1)
         layout += Conv2d.layout("conv2", inChannels: c1, outChannels: c2, kernel: 3)
         layout += GroupNormSiLU.layout("norm2", channels: c2)
-        layout += Linear.layout("fc1", inputs: c2 * configuration.height * configuration.width / 4, outputs: configuration.featureDims)
+        layout += Linear.layout(
+            "fc1", inputs: c2 * configuration.height * configuration.width / 4, outputs: configuration.featureDims)
         layout += Linear.layout("fc2", inputs: configuration.featureDims, outputs: configuration.classes)
         store = ParameterStore(layout: layout)
         conv1 = Conv2d("conv1", in: store); conv2 = Conv2d("conv2", in: store)
@@ -94,18 +97,21 @@ public final class Classifier: Module {
     /// Forward of images `[B, H·W]`; fills `ws.f` (features) and `ws.logits`.
     private func run(_ images: UnsafePointer<Float>, _ ws: Workspace) {
         let (c1, c2) = Self.widths, g = ws.g, h = ws.h, B = ws.lanes, t = ws.training, F = featureDims
-        toCHWB(images, batch: ws.batch, padded: B, channels: 1, plane: g.plane, into: ws.x.p)  // [1, H, W, Bp]
-        conv1.forward(ws.x.p, g, kept: t ? ws.kept1.p : nil, scratch: ws.scratch.p, store, into: ws.a1.p)   // [32, N]
-        norm1.forward(ws.a1.p, g, film: nil, store, xhat: t ? ws.xhat1.p : nil, sigmoid: t ? ws.sig1.p : nil,
-                      rstd: ws.rstd1.p, into: ws.h1.p)
-        Resample.avgPool2(ws.h1.p, g, channels: c1, into: ws.p.p)                    // [32, N/4]
-        conv2.forward(ws.p.p, h, kept: t ? ws.kept2.p : nil, scratch: ws.scratch.p, store, into: ws.a2.p)   // [64, N/4]
-        norm2.forward(ws.a2.p, h, film: nil, store, xhat: t ? ws.xhat2.p : nil, sigmoid: t ? ws.sig2.p : nil,
-                      rstd: ws.rstd2.p, into: ws.h2.p)
-        fromCHWB(ws.h2.p, batch: B, padded: B, channels: c2, plane: h.plane, into: ws.flat.p)   // [Bp, 64·P]
+        toCHWB(images, batch: ws.batch, padded: B, channels: 1, plane: g.plane, into: ws.x.p) // [1, H, W, Bp]
+        conv1.forward(ws.x.p, g, kept: t ? ws.kept1.p : nil, scratch: ws.scratch.p, store, into: ws.a1.p) // [32, N]
+        norm1.forward(
+            ws.a1.p, g, film: nil, store, xhat: t ? ws.xhat1.p : nil, sigmoid: t ? ws.sig1.p : nil,
+            rstd: ws.rstd1.p, into: ws.h1.p)
+        Resample.avgPool2(ws.h1.p, g, channels: c1, into: ws.p.p) // [32, N/4]
+        conv2.forward(ws.p.p, h, kept: t ? ws.kept2.p : nil, scratch: ws.scratch.p, store, into: ws.a2.p) // [64, N/4]
+        norm2.forward(
+            ws.a2.p, h, film: nil, store, xhat: t ? ws.xhat2.p : nil, sigmoid: t ? ws.sig2.p : nil,
+            rstd: ws.rstd2.p, into: ws.h2.p)
+        fromCHWB(ws.h2.p, batch: B, padded: B, channels: c2, plane: h.plane, into: ws.flat.p) // [Bp, 64·P]
         fc1.multiply(ws.flat.p, batch: B, store, into: ws.s3.p)
-        biasSiLUForward(z: ws.s3.p, bias: store.values + fc1.biasOffset, rows: 0..<B, columns: F,
-                        sigmoidOut: ws.s3.p, siluOut: nil, out: ws.f.p, skip: nil)   // features [B, F]
+        biasSiLUForward(
+            z: ws.s3.p, bias: store.values + fc1.biasOffset, rows: 0..<B, columns: F,
+            sigmoidOut: ws.s3.p, siluOut: nil, out: ws.f.p, skip: nil) // features [B, F]
         fc2.multiply(ws.f.p, batch: B, store, into: ws.logits.p)
         fc2.addBias(ws.logits.p, batch: B, store)
     }
@@ -115,8 +121,8 @@ public final class Classifier: Module {
     private func backward(labels: UnsafePointer<Int32>, _ ws: Workspace) -> (loss: Double, correct: Int) {
         let (c1, c2) = Self.widths, g = ws.g, h = ws.h, B = ws.batch, K = configuration.classes, F = featureDims
         var loss = 0.0, correct = 0
-        (ws.dlogits.p + B * K).update(repeating: 0, count: (ws.lanes - B) * K)   // padded images add nothing
-        for b in 0..<B {                                              // dL/dlogits = (softmax − onehot)/B
+        (ws.dlogits.p + B * K).update(repeating: 0, count: (ws.lanes - B) * K) // padded images add nothing
+        for b in 0..<B { // dL/dlogits = (softmax − onehot)/B
             let z = ws.logits.p + b * K, d = ws.dlogits.p + b * K
             var m = z[0], arg = 0
             for k in 1..<K where z[k] > m { m = z[k]; arg = k }
@@ -131,17 +137,20 @@ public final class Classifier: Module {
         fc2.accumulateWeightGradient(gradOutput: ws.dlogits.p, input: ws.f.p, batch: L, store)
         fc2.accumulateBiasGradient(gradOutput: ws.dlogits.p, batch: L, store)
         fc2.inputGradient(gradOutput: ws.dlogits.p, batch: L, store, into: ws.df.p)
-        siluBackward(g: ws.df.p, sigmoid: ws.s3.p, output: ws.f.p, rows: 0..<L, columns: F, into: ws.df.p,
-                     columnSums: store.grads + fc1.biasOffset)
+        siluBackward(
+            g: ws.df.p, sigmoid: ws.s3.p, output: ws.f.p, rows: 0..<L, columns: F, into: ws.df.p,
+            columnSums: store.grads + fc1.biasOffset)
         fc1.accumulateWeightGradient(gradOutput: ws.df.p, input: ws.flat.p, batch: L, store)
         fc1.inputGradient(gradOutput: ws.df.p, batch: L, store, into: ws.dflat.p)
         toCHWB(ws.dflat.p, batch: L, padded: L, channels: c2, plane: h.plane, into: ws.dh2.p)
-        norm2.backward(gradOutput: ws.dh2.p, h, film: nil, xhat: ws.xhat2.p, sigmoid: ws.sig2.p, output: ws.h2.p,
-                       rstd: ws.rstd2.p, store, dfilm: nil, partial: ws.partial.p, gradInput: ws.da2.p, accumulate: false)
+        norm2.backward(
+            gradOutput: ws.dh2.p, h, film: nil, xhat: ws.xhat2.p, sigmoid: ws.sig2.p, output: ws.h2.p,
+            rstd: ws.rstd2.p, store, dfilm: nil, partial: ws.partial.p, gradInput: ws.da2.p, accumulate: false)
         conv2.backward(gradOutput: ws.da2.p, kept: ws.kept2.p, h, store, scratch: ws.scratch.p, gradInput: ws.dp.p)
         Resample.avgPool2Backward(ws.dp.p, g, channels: c1, into: ws.dh1.p, accumulate: false)
-        norm1.backward(gradOutput: ws.dh1.p, g, film: nil, xhat: ws.xhat1.p, sigmoid: ws.sig1.p, output: ws.h1.p,
-                       rstd: ws.rstd1.p, store, dfilm: nil, partial: ws.partial.p, gradInput: ws.da1.p, accumulate: false)
+        norm1.backward(
+            gradOutput: ws.dh1.p, g, film: nil, xhat: ws.xhat1.p, sigmoid: ws.sig1.p, output: ws.h1.p,
+            rstd: ws.rstd1.p, store, dfilm: nil, partial: ws.partial.p, gradInput: ws.da1.p, accumulate: false)
         conv1.backward(gradOutput: ws.da1.p, kept: ws.kept1.p, g, store, scratch: ws.scratch.p, gradInput: nil)
         return (loss / Double(B), correct)
     }
@@ -149,7 +158,9 @@ public final class Classifier: Module {
     /// One training step's loss and gradients on images `[B, H·W]` with their labels.
     public func lossAndGradients(images: Tensor, labels: [Int]) -> (loss: Double, accuracy: Double) {
         precondition(images.rank == 2 && images.shape[1] == inputDims && labels.count == images.shape[0])
-        precondition(labels.allSatisfy { $0 >= 0 && $0 < configuration.classes }, "labels must lie in 0..<\(configuration.classes)")
+        precondition(
+            labels.allSatisfy { $0 >= 0 && $0 < configuration.classes },
+            "labels must lie in 0..<\(configuration.classes)")
         let ws = workspace(labels.count, training: true)
         let l = labels.map(Int32.init)
         images.scalars.withUnsafeBufferPointer { run($0.baseAddress!, ws) }
@@ -159,7 +170,9 @@ public final class Classifier: Module {
 
     /// Runs inference in chunks of 256 and hands each chunk's workspace to `body`.
     private func inferChunks(_ images: Tensor, _ body: (Range<Int>, Workspace) -> Void) {
-        precondition(images.rank == 2 && images.shape[1] == inputDims, "Classifier expects [n, \(inputDims)], got \(images.shape)")
+        precondition(
+            images.rank == 2 && images.shape[1] == inputDims,
+            "Classifier expects [n, \(inputDims)], got \(images.shape)")
         let n = images.shape[0]
         images.scalars.withUnsafeBufferPointer { xp in
             var start = 0
@@ -185,7 +198,9 @@ public final class Classifier: Module {
     public func features(_ images: Batch) -> Batch {
         let F = featureDims
         var out = [Double](repeating: 0, count: images.count * F)
-        inferChunks(images.tensor) { r, ws in for i in 0..<(r.count * F) { out[r.lowerBound * F + i] = Double(ws.f.p[i]) } }
+        inferChunks(images.tensor) { r, ws in
+            for i in 0..<(r.count * F) { out[r.lowerBound * F + i] = Double(ws.f.p[i]) }
+        }
         return Batch(count: images.count, dims: F, values: out)
     }
 
@@ -220,10 +235,12 @@ public struct ClassifierTrainingConfig: Sendable, Codable, Equatable {
 /// Trains a ``Classifier`` on images `[n, H·W]` in [−1, 1] with labels, by softmax
 /// cross-entropy with AdamW over seeded shuffled epochs (learning rate decayed by
 /// cosine to 0), using ``runTraining``.
-public func trainClassifier(images: Tensor, labels: [Int], height: Int, width: Int, classes: Int = 10,
-                            config: ClassifierTrainingConfig = ClassifierTrainingConfig(),
-                            cancel: CancellationToken? = nil,
-                            progress: ((TrainingProgress) -> Void)? = nil) -> (classifier: Classifier, outcome: TrainingOutcome, losses: [Double]) {
+public func trainClassifier(
+    images: Tensor, labels: [Int], height: Int, width: Int, classes: Int = 10,
+    config: ClassifierTrainingConfig = ClassifierTrainingConfig(),
+    cancel: CancellationToken? = nil,
+    progress: ((TrainingProgress) -> Void)? = nil
+) -> (classifier: Classifier, outcome: TrainingOutcome, losses: [Double]) {
     let net = Classifier(Classifier.Configuration(height: height, width: width, classes: classes, seed: config.seed))
     let n = labels.count, B = min(config.batchSize, n), d = height * width
     let stepsPerEpoch = n / B, total = config.epochs * stepsPerEpoch
@@ -231,13 +248,16 @@ public func trainClassifier(images: Tensor, labels: [Int], height: Int, width: I
     var order: [Int] = []
     var batchImages = [Float](repeating: 0, count: B * d)
     var batchLabels = [Int](repeating: 0, count: B)
-    let (outcome, losses) = runTraining(iterations: total, store: net.store, cancel: cancel, progressEvery: 100, progress: progress,
+    let (outcome, losses) = runTraining(
+        iterations: total, store: net.store, cancel: cancel, progressEvery: 100, progress: progress,
         lossAndGradients: { t in
             let epoch = t / stepsPerEpoch, s = t % stepsPerEpoch
-            if s == 0 {                                                   // a seeded shuffle per epoch
+            if s == 0 { // a seeded shuffle per epoch
                 order = Array(0..<n)
                 let rng = RNG(seed: config.seed).stream(UInt64(epoch))
-                for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, rng.integer(at: UInt64(i), below: i + 1)) }
+                for i in stride(from: n - 1, to: 0, by: -1) {
+                    order.swapAt(i, rng.integer(at: UInt64(i), below: i + 1))
+                }
             }
             for k in 0..<B {
                 let i = order[s * B + k]

@@ -36,7 +36,9 @@ extension UNet: ConditionalNetwork {
 }
 
 /// Loads an ``MLP`` or ``UNet`` checkpoint, whichever the file holds (by its `format`).
-public func loadConditionalNetwork(from path: String) throws -> (network: any ConditionalNetwork, metadata: [String: String]) {
+public func loadConditionalNetwork(
+    from path: String
+) throws -> (network: any ConditionalNetwork, metadata: [String: String]) {
     let contents = try SafeTensors.read(path)
     switch contents.metadata["format"] {
     case UNet.checkpointFormat: let (n, m) = try UNet.load(from: path); return (n, m)

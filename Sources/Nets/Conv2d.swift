@@ -26,7 +26,7 @@ public struct Conv2d: Sendable {
 
     public init(_ name: String, in store: ParameterStore) {
         guard let w = store.entry(name + ".weight"), let b = store.entry(name + ".bias"),
-              w.shape.count == 4, w.shape[2] == w.shape[3], b.shape == [w.shape[0]]
+            w.shape.count == 4, w.shape[2] == w.shape[3], b.shape == [w.shape[0]]
         else { preconditionFailure("no conv layer \(name) in the store") }
         inChannels = w.shape[1]
         outChannels = w.shape[0]
@@ -36,7 +36,9 @@ public struct Conv2d: Sendable {
         biasOffset = b.offset
     }
 
-    public static func layout(_ name: String, inChannels: Int, outChannels: Int, kernel: Int) -> [(name: String, shape: [Int])] {
+    public static func layout(
+        _ name: String, inChannels: Int, outChannels: Int, kernel: Int
+    ) -> [(name: String, shape: [Int])] {
         [(name + ".weight", [outChannels, inChannels, kernel, kernel]), (name + ".bias", [outChannels])]
     }
 
@@ -69,8 +71,10 @@ public struct Conv2d: Sendable {
     /// `y = conv(x) + b`: x `[Cin, H, W, B]` → y `[Cout, H, W, B]`. For k = 3, `kept`
     /// (``keptCount(_:)`` floats, training) receives the transformed filters and input;
     /// `scratch` holds ``scratchCount(_:)`` floats.
-    func forward(_ x: UnsafePointer<Float>, _ g: ImageGeometry, kept: UnsafeMutablePointer<Float>?,
-                 scratch: UnsafeMutablePointer<Float>, _ store: ParameterStore, into y: UnsafeMutablePointer<Float>) {
+    func forward(
+        _ x: UnsafePointer<Float>, _ g: ImageGeometry, kept: UnsafeMutablePointer<Float>?,
+        scratch: UnsafeMutablePointer<Float>, _ store: ParameterStore, into y: UnsafeMutablePointer<Float>
+    ) {
         let n = g.count, w = store.values + weightOffset, bias = store.values + biasOffset
         guard kernel == 3 else {
             productOverColumns(m: outChannels, n: n, k: inChannels, w, lda: inChannels, x, y)
@@ -82,9 +86,10 @@ public struct Conv2d: Sendable {
         let u = kept ?? scratch, v = u + xi * us, m = kept == nil ? v + inChannels * rs : scratch
         winogradFilterTransform(w, outChannels: outChannels, inChannels: inChannels, into: u)
         wg.inputTransform(x, channels: inChannels, into: v)
-        forEachXi { xi in                                                            // M_ξ = U_ξ·V_ξ
-            sgemm(m: outChannels, n: tb, k: inChannels, u + xi * us, lda: inChannels,
-                  v + xi * xs, ldb: rs, m + xi * xs, ldc: rs)
+        forEachXi { xi in // M_ξ = U_ξ·V_ξ
+            sgemm(
+                m: outChannels, n: tb, k: inChannels, u + xi * us, lda: inChannels,
+                v + xi * xs, ldb: rs, m + xi * xs, ldc: rs)
         }
         wg.outputTransform(m, channels: outChannels, bias: bias, into: y)
     }
@@ -92,33 +97,38 @@ public struct Conv2d: Sendable {
     /// Accumulates `dW`, `db` from dY `[Cout, N]` and what the forward kept (`U`, `V` for
     /// k = 3, the input x for k = 1); when `gradInput` is given, writes (or with
     /// `accumulate` adds) dX `[Cin, N]` there.
-    func backward(gradOutput dy: UnsafePointer<Float>, kept input: UnsafePointer<Float>, _ g: ImageGeometry,
-                  _ store: ParameterStore, scratch: UnsafeMutablePointer<Float>,
-                  gradInput dx: UnsafeMutablePointer<Float>?, accumulate: Bool = false) {
+    func backward(
+        gradOutput dy: UnsafePointer<Float>, kept input: UnsafePointer<Float>, _ g: ImageGeometry,
+        _ store: ParameterStore, scratch: UnsafeMutablePointer<Float>,
+        gradInput dx: UnsafeMutablePointer<Float>?, accumulate: Bool = false
+    ) {
         let n = g.count, dw = store.grads + weightOffset
-        addRowSums(dy, rows: outChannels, n: n, into: store.grads + biasOffset)      // db += Σ_N dY
+        addRowSums(dy, rows: outChannels, n: n, into: store.grads + biasOffset) // db += Σ_N dY
         guard kernel == 3 else {
-            weightGradientOverColumns(m: outChannels, k: inChannels, n: n, dy, input, into: dw)   // dW += dY·xᵀ
-            if let dx {                                                              // dX (+)= Wᵀ·dY
-                productOverColumns(transA: true, m: inChannels, n: n, k: outChannels, store.values + weightOffset,
-                                   lda: inChannels, dy,
-                                   beta: accumulate ? 1 : 0, dx)
+            weightGradientOverColumns(m: outChannels, k: inChannels, n: n, dy, input, into: dw) // dW += dY·xᵀ
+            if let dx { // dX (+)= Wᵀ·dY
+                productOverColumns(
+                    transA: true, m: inChannels, n: n, k: outChannels, store.values + weightOffset,
+                    lda: inChannels, dy,
+                    beta: accumulate ? 1 : 0, dx)
             }
             return
         }
         let wg = WinogradGeometry(g), tb = wg.columns, xs = wg.xiStride, rs = wg.rowStride, us = filterStride
-        let u = input, v = input + xi * us                                          // kept by the forward
+        let u = input, v = input + xi * us // kept by the forward
         let du = scratch, dm = du + xi * us, dv = dm + outChannels * rs
-        wg.gradOutputTransform(dy, channels: outChannels, into: dm)                  // dM = A dY Aᵀ
-        forEachXi { xi in                                                            // dU_ξ = dM_ξ·V_ξᵀ
-            sgemm(transB: true, m: outChannels, n: inChannels, k: tb, dm + xi * xs, lda: rs,
-                  v + xi * xs, ldb: rs, du + xi * us, ldc: inChannels)
+        wg.gradOutputTransform(dy, channels: outChannels, into: dm) // dM = A dY Aᵀ
+        forEachXi { xi in // dU_ξ = dM_ξ·V_ξᵀ
+            sgemm(
+                transB: true, m: outChannels, n: inChannels, k: tb, dm + xi * xs, lda: rs,
+                v + xi * xs, ldb: rs, du + xi * us, ldc: inChannels)
         }
         winogradFilterGradient(du, outChannels: outChannels, inChannels: inChannels, into: dw)
         guard let dx else { return }
-        forEachXi { xi in                                                            // dV_ξ = U_ξᵀ·dM_ξ
-            sgemm(transA: true, m: inChannels, n: tb, k: outChannels, u + xi * us, lda: inChannels,
-                  dm + xi * xs, ldb: rs, dv + xi * xs, ldc: rs)
+        forEachXi { xi in // dV_ξ = U_ξᵀ·dM_ξ
+            sgemm(
+                transA: true, m: inChannels, n: tb, k: outChannels, u + xi * us, lda: inChannels,
+                dm + xi * xs, ldb: rs, dv + xi * xs, ldc: rs)
         }
         wg.gradInputTransform(dv, channels: inChannels, into: dx, accumulate: accumulate)
     }
@@ -131,8 +141,10 @@ public struct Conv2d: Sendable {
 
 /// `C[m, n] = op(A)·B[k, n] (+ beta·C)` with B and C row-major of row stride `n`, split
 /// into column halves over the cores (from 2,048 columns).
-func productOverColumns(transA: Bool = false, m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, lda: Int,
-                        _ b: UnsafePointer<Float>, beta: Float = 0, _ c: UnsafeMutablePointer<Float>) {
+func productOverColumns(
+    transA: Bool = false, m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, lda: Int,
+    _ b: UnsafePointer<Float>, beta: Float = 0, _ c: UnsafeMutablePointer<Float>
+) {
     let parts = n >= 2048 ? 2 : 1
     let width = (n + parts - 1) / parts
     Parallel.forEachChunk(parts, chunk: 1) { r in
@@ -146,8 +158,10 @@ func productOverColumns(transA: Bool = false, m: Int, n: Int, k: Int, _ a: Unsaf
 /// `dW[m, k] += dY[m, n]·X[k, n]ᵀ` (a 1 × 1 convolution's weight gradient), the sum over
 /// `n` split in two halves over the cores (from 2,048 columns); the halves are added in
 /// a fixed order.
-func weightGradientOverColumns(m: Int, k: Int, n: Int, _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-                               into dw: UnsafeMutablePointer<Float>) {
+func weightGradientOverColumns(
+    m: Int, k: Int, n: Int, _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+    into dw: UnsafeMutablePointer<Float>
+) {
     guard n >= 2048 else {
         sgemm(transB: true, m: m, n: k, k: n, dy, lda: n, x, ldb: n, beta: 1, dw, ldc: k)
         return

@@ -17,8 +17,8 @@ import Foundation
     // Selects that lower to single maxps/minps and let a NaN through.
     let lo = y0 < -126 ? -126 : y0
     let y = lo > 126 ? 126 : lo
-    let magic: Float = 12_582_912                      // 1.5·2²³
-    let t = y + magic                                  // n + magic
+    let magic: Float = 12_582_912 // 1.5·2²³
+    let t = y + magic // n + magic
     let n = t - magic
     let f = y - n
     var p: Float = 0.001_327_645_5
@@ -56,7 +56,7 @@ import Foundation
 /// polynomials on |r| ≤ π/4 (sin to r¹¹, cos to r¹²), quadrant swap and signs on bits.
 @inline(__always) func fastSinCos(_ theta: Float) -> (sin: Float, cos: Float) {
     let magic: Float = 12_582_912
-    let t = theta * 0.636_619_772 + magic              // k + magic, k = round(θ·2/π)
+    let t = theta * 0.636_619_772 + magic // k + magic, k = round(θ·2/π)
     let k = t - magic
     var r = theta - k * 1.570_312_5
     r = r - k * 4.837_512_969_970_703e-4
@@ -75,8 +75,8 @@ import Foundation
     c = c * r2 + 1.0 / 24
     c = c * r2 - 0.5
     c = c * r2 + 1
-    let q = t.bitPattern &- magic.bitPattern           // k mod 2³² (two's complement)
-    let swap = 0 &- (q & 1)                            // all ones where k is odd
+    let q = t.bitPattern &- magic.bitPattern // k mod 2³² (two's complement)
+    let swap = 0 &- (q & 1) // all ones where k is odd
     let sinBase = (s.bitPattern & ~swap) | (c.bitPattern & swap)
     let cosBase = (c.bitPattern & ~swap) | (s.bitPattern & swap)
     // sin(k·π/2 + r) flips sign for k ≡ 2, 3 (mod 4); cos for k ≡ 1, 2 (mod 4).
@@ -110,6 +110,7 @@ import Foundation
 
 /// ``fastSigmoid(_:)`` on sixteen lanes, four at a time.
 @inline(__always) func fastSigmoid(_ z: SIMD16<Float>) -> SIMD16<Float> {
-    SIMD16(lowHalf: SIMD8(lowHalf: fastSigmoid(z.lowHalf.lowHalf), highHalf: fastSigmoid(z.lowHalf.highHalf)),
-           highHalf: SIMD8(lowHalf: fastSigmoid(z.highHalf.lowHalf), highHalf: fastSigmoid(z.highHalf.highHalf)))
+    SIMD16(
+        lowHalf: SIMD8(lowHalf: fastSigmoid(z.lowHalf.lowHalf), highHalf: fastSigmoid(z.lowHalf.highHalf)),
+        highHalf: SIMD8(lowHalf: fastSigmoid(z.highHalf.lowHalf), highHalf: fastSigmoid(z.highHalf.highHalf)))
 }

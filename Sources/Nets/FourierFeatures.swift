@@ -18,7 +18,8 @@ public struct FourierFeatures: Sendable, Equatable {
         precondition(count >= 1 && minFrequency > 0 && maxFrequency >= minFrequency)
         let ratio = Double(maxFrequency / minFrequency)
         frequencies = (0..<count).map { k in
-            count == 1 ? minFrequency
+            count == 1
+                ? minFrequency
                 : Float(Double(minFrequency) * Foundation.pow(ratio, Double(k) / Double(count - 1)))
         }
     }
@@ -30,8 +31,10 @@ public struct FourierFeatures: Sendable, Equatable {
 
     /// Writes φ(c_noise[r]) into row `r` of `out`, starting at `column`, row stride `ld`.
     @inline(__always)
-    func encode(_ cNoise: UnsafePointer<Float>, rows: Range<Int>, into out: UnsafeMutablePointer<Float>,
-                ld: Int, column: Int) {
+    func encode(
+        _ cNoise: UnsafePointer<Float>, rows: Range<Int>, into out: UnsafeMutablePointer<Float>,
+        ld: Int, column: Int
+    ) {
         let f = count
         frequencies.withUnsafeBufferPointer { w in
             for r in rows {

@@ -1,5 +1,5 @@
-import Foundation
 import CKernels
+import Foundation
 import Tensors
 
 /// Group normalisation (Wu & He 2018) followed by an optional FiLM modulation and SiLU,
@@ -28,7 +28,8 @@ public struct GroupNormSiLU: Sendable {
     public let epsilon: Float = 1e-5
 
     public init(_ name: String, in store: ParameterStore, groups: Int) {
-        guard let g = store.entry(name + ".weight"), let b = store.entry(name + ".bias"), g.shape == b.shape, g.shape.count == 1
+        guard let g = store.entry(name + ".weight"), let b = store.entry(name + ".bias"), g.shape == b.shape,
+            g.shape.count == 1
         else { preconditionFailure("no group norm \(name) in the store") }
         precondition(g.shape[0] % groups == 0, "\(g.shape[0]) channels do not split into \(groups) groups")
         channels = g.shape[0]
@@ -55,9 +56,11 @@ public struct GroupNormSiLU: Sendable {
     /// Forward. x `[C, N]` → h `[C, N]`; `film` `[B, 2C]` holds (scale, shift) per image.
     /// Training passes `xhat`, `sigmoid` `[C, N]` to keep; inference passes nil (then `h`
     /// may alias `x`). `rstd` `[B·G]` receives 1/√(σ² + ε) per image and group.
-    func forward(_ x: UnsafePointer<Float>, _ g: ImageGeometry, film: UnsafePointer<Float>?, _ store: ParameterStore,
-                 xhat: UnsafeMutablePointer<Float>?, sigmoid: UnsafeMutablePointer<Float>?,
-                 rstd: UnsafeMutablePointer<Float>, into h: UnsafeMutablePointer<Float>, vectorKernel: Bool = true) {
+    func forward(
+        _ x: UnsafePointer<Float>, _ g: ImageGeometry, film: UnsafePointer<Float>?, _ store: ParameterStore,
+        xhat: UnsafeMutablePointer<Float>?, sigmoid: UnsafeMutablePointer<Float>?,
+        rstd: UnsafeMutablePointer<Float>, into h: UnsafeMutablePointer<Float>, vectorKernel: Bool = true
+    ) {
         let n = g.count, P = g.plane, B = g.batch, cpg = channels / groups, C = channels, G = groups
         precondition(B % 16 == 0, "group norm needs a batch padded to a multiple of 16")
         let gamma = store.values + gammaOffset, beta = store.values + betaOffset
@@ -72,7 +75,9 @@ public struct GroupNormSiLU: Sendable {
                     for c in cs { let row = x + c * n + l; for p in 0..<P { sum += load16(row + p * B) } }
                     let mean = sum / count
                     var sq = L16(repeating: 0)
-                    for c in cs { let row = x + c * n + l; for p in 0..<P { let d = load16(row + p * B) - mean; sq += d * d } }
+                    for c in cs {
+                        let row = x + c * n + l; for p in 0..<P { let d = load16(row + p * B) - mean; sq += d * d }
+                    }
                     let r = 1 / (sq / count + eps).squareRoot()
                     for k in 0..<16 { rstd[(l + k) * G + grp] = r[k] }
                     for c in cs {
@@ -82,11 +87,14 @@ public struct GroupNormSiLU: Sendable {
                         let off = c * n + l
                         let src = x + off, dst = h + off
                         // CKernels' AVX2 body where the CPU has it (bit for bit the loops below).
-                        let vectorDone = vectorKernel && withUnsafePointer(to: (mean, r, a, o)) { q in
-                            let f = UnsafeRawPointer(q).assumingMemoryBound(to: Float.self)   // four L16 in a row
-                            return ck_group_norm_silu_pixels(src, P, B, f, f + 16, f + 32, f + 48,
-                                                             xhat.map { $0 + off }, sigmoid.map { $0 + off }, dst)
-                        }
+                        let vectorDone =
+                            vectorKernel
+                            && withUnsafePointer(to: (mean, r, a, o)) { q in
+                                let f = UnsafeRawPointer(q).assumingMemoryBound(to: Float.self) // four L16 in a row
+                                return ck_group_norm_silu_pixels(
+                                    src, P, B, f, f + 16, f + 32, f + 48,
+                                    xhat.map { $0 + off }, sigmoid.map { $0 + off }, dst)
+                            }
                         if vectorDone { continue }
                         if let xhat, let sigmoid {
                             for p in 0..<P {
@@ -124,10 +132,12 @@ public struct GroupNormSiLU: Sendable {
     /// `dfilm` `[B, 2C]` receives (dscale, dshift). `partial` `[B, 2C]` is scratch, and
     /// `dh` is overwritten with `dL/dm` (the first pass keeps it for the second, which
     /// then reads two arrays instead of four).
-    func backward(gradOutput dh: UnsafeMutablePointer<Float>, _ g: ImageGeometry, film: UnsafePointer<Float>?,
-                  xhat: UnsafePointer<Float>, sigmoid: UnsafePointer<Float>, output h: UnsafePointer<Float>,
-                  rstd: UnsafePointer<Float>, _ store: ParameterStore, dfilm: UnsafeMutablePointer<Float>?,
-                  partial: UnsafeMutablePointer<Float>, gradInput dx: UnsafeMutablePointer<Float>, accumulate: Bool) {
+    func backward(
+        gradOutput dh: UnsafeMutablePointer<Float>, _ g: ImageGeometry, film: UnsafePointer<Float>?,
+        xhat: UnsafePointer<Float>, sigmoid: UnsafePointer<Float>, output h: UnsafePointer<Float>,
+        rstd: UnsafePointer<Float>, _ store: ParameterStore, dfilm: UnsafeMutablePointer<Float>?,
+        partial: UnsafeMutablePointer<Float>, gradInput dx: UnsafeMutablePointer<Float>, accumulate: Bool
+    ) {
         let n = g.count, P = g.plane, B = g.batch, cpg = channels / groups, C = channels, G = groups
         precondition(B % 16 == 0, "group norm needs a batch padded to a multiple of 16")
         let gamma = store.values + gammaOffset, beta = store.values + betaOffset
@@ -152,7 +162,7 @@ public struct GroupNormSiLU: Sendable {
                             sdmn += dm * (gv * xh + bv)
                             sdmx += dm * xh
                         }
-                        let dn = sdm * scale1, dnx = sdmx * scale1              // Σ dn, Σ dn·x̂
+                        let dn = sdm * scale1, dnx = sdmx * scale1 // Σ dn, Σ dn·x̂
                         for k in 0..<16 {
                             let row = (l + k) * 2 * C
                             if let dfilm { dfilm[row + c] = sdmn[k]; dfilm[row + C + c] = sdm[k] }
@@ -180,7 +190,7 @@ public struct GroupNormSiLU: Sendable {
             }
         }
         let dg = store.grads + gammaOffset, db = store.grads + betaOffset
-        for b in 0..<B {                                        // sum over images in a fixed order
+        for b in 0..<B { // sum over images in a fixed order
             for c in 0..<C { dg[c] += partial[b * 2 * C + c]; db[c] += partial[b * 2 * C + C + c] }
         }
     }

@@ -21,7 +21,9 @@ import Tensors
     /// Values per channel row, `N = H·W·B`.
     var count: Int { batch * height * width }
     /// Half resolution (average pooling by 2), rounding down.
-    @_spi(Benchmark) public var half: ImageGeometry { ImageGeometry(batch: batch, height: height / 2, width: width / 2) }
+    @_spi(Benchmark) public var half: ImageGeometry {
+        ImageGeometry(batch: batch, height: height / 2, width: width / 2)
+    }
 
     /// The batch is padded to a multiple of this many images.
     static let lanes = 16
@@ -31,8 +33,10 @@ import Tensors
 
 /// `[B, C, P]` (rows of images, as callers hold them) → CHWB `[C, P, Bp]`, with the
 /// `Bp − B` padding lanes set to zero.
-func toCHWB(_ x: UnsafePointer<Float>, batch: Int, padded bp: Int, channels: Int, plane: Int,
-            into y: UnsafeMutablePointer<Float>) {
+func toCHWB(
+    _ x: UnsafePointer<Float>, batch: Int, padded bp: Int, channels: Int, plane: Int,
+    into y: UnsafeMutablePointer<Float>
+) {
     Parallel.forEachChunk(channels, chunk: 1) { cs in
         for c in cs {
             let out = y + c * plane * bp
@@ -46,8 +50,10 @@ func toCHWB(_ x: UnsafePointer<Float>, batch: Int, padded bp: Int, channels: Int
 }
 
 /// CHWB `[C, P, Bp]` → `[B, C, P]`, dropping the padding lanes.
-func fromCHWB(_ x: UnsafePointer<Float>, batch: Int, padded bp: Int, channels: Int, plane: Int,
-              into y: UnsafeMutablePointer<Float>) {
+func fromCHWB(
+    _ x: UnsafePointer<Float>, batch: Int, padded bp: Int, channels: Int, plane: Int,
+    into y: UnsafeMutablePointer<Float>
+) {
     Parallel.forEachChunk(batch, chunk: 16) { bs in
         for b in bs {
             for c in 0..<channels {

@@ -22,7 +22,7 @@ public struct Linear: Sendable {
     /// The layer whose parameters are `"\(name).weight"` and `"\(name).bias"` in `store`.
     public init(_ name: String, in store: ParameterStore) {
         guard let w = store.entry(name + ".weight"), let b = store.entry(name + ".bias"),
-              w.shape.count == 2, b.shape == [w.shape[0]]
+            w.shape.count == 2, b.shape == [w.shape[0]]
         else { preconditionFailure("no linear layer \(name) in the store") }
         self.init(inputs: w.shape[1], outputs: w.shape[0], weightOffset: w.offset, biasOffset: b.offset)
     }
@@ -44,30 +44,39 @@ public struct Linear: Sendable {
 
     /// `y = x·Wᵀ` (no bias): x `[B, in]` with row stride `ldx`, y `[B, out]`.
     @inline(__always)
-    func multiply(_ x: UnsafePointer<Float>, ldx: Int? = nil, batch: Int, _ store: ParameterStore,
-                  into y: UnsafeMutablePointer<Float>) {
-        sgemm(transB: true, m: batch, n: outputs, k: inputs,
-              x, lda: ldx ?? inputs, store.values + weightOffset, ldb: inputs, y, ldc: outputs)
+    func multiply(
+        _ x: UnsafePointer<Float>, ldx: Int? = nil, batch: Int, _ store: ParameterStore,
+        into y: UnsafeMutablePointer<Float>
+    ) {
+        sgemm(
+            transB: true, m: batch, n: outputs, k: inputs,
+            x, lda: ldx ?? inputs, store.values + weightOffset, ldb: inputs, y, ldc: outputs)
     }
 
     /// `dW += dYᵀ·x`: dY `[B, out]`, x `[B, in]`. `gradients` (default: the store's) is a
     /// buffer with the store's layout; `beta = 0` overwrites instead of adding.
     @inline(__always)
-    func accumulateWeightGradient(gradOutput dy: UnsafePointer<Float>, input x: UnsafePointer<Float>,
-                                  batch: Int, _ store: ParameterStore,
-                                  gradients: UnsafeMutablePointer<Float>? = nil, beta: Float = 1) {
-        sgemm(transA: true, m: outputs, n: inputs, k: batch,
-              dy, lda: outputs, x, ldb: inputs, beta: beta, (gradients ?? store.grads) + weightOffset, ldc: inputs)
+    func accumulateWeightGradient(
+        gradOutput dy: UnsafePointer<Float>, input x: UnsafePointer<Float>,
+        batch: Int, _ store: ParameterStore,
+        gradients: UnsafeMutablePointer<Float>? = nil, beta: Float = 1
+    ) {
+        sgemm(
+            transA: true, m: outputs, n: inputs, k: batch,
+            dy, lda: outputs, x, ldb: inputs, beta: beta, (gradients ?? store.grads) + weightOffset, ldc: inputs)
     }
 
     /// `dX = dY·W` restricted to the first `columns` inputs (all by default);
     /// `beta = 1` adds to `dX` (a residual path) instead of overwriting it.
     @inline(__always)
-    func inputGradient(gradOutput dy: UnsafePointer<Float>, batch: Int, _ store: ParameterStore,
-                       columns: Int? = nil, beta: Float = 0, into dx: UnsafeMutablePointer<Float>, ldx: Int? = nil) {
+    func inputGradient(
+        gradOutput dy: UnsafePointer<Float>, batch: Int, _ store: ParameterStore,
+        columns: Int? = nil, beta: Float = 0, into dx: UnsafeMutablePointer<Float>, ldx: Int? = nil
+    ) {
         let n = columns ?? inputs
-        sgemm(m: batch, n: n, k: outputs, dy, lda: outputs, store.values + weightOffset, ldb: inputs,
-              beta: beta, dx, ldc: ldx ?? n)
+        sgemm(
+            m: batch, n: n, k: outputs, dy, lda: outputs, store.values + weightOffset, ldb: inputs,
+            beta: beta, dx, ldc: ldx ?? n)
     }
 
     /// `y += b` on every row of y `[B, out]`.
@@ -81,8 +90,10 @@ public struct Linear: Sendable {
 
     /// `db += Σ_rows dY` for dY `[B, out]` (serial; the MLP fuses this into SiLU's backward).
     /// `gradients` and `overwrite` as for ``accumulateWeightGradient(gradOutput:input:batch:_:gradients:beta:)``.
-    func accumulateBiasGradient(gradOutput dy: UnsafePointer<Float>, batch: Int, _ store: ParameterStore,
-                                gradients: UnsafeMutablePointer<Float>? = nil, overwrite: Bool = false) {
+    func accumulateBiasGradient(
+        gradOutput dy: UnsafePointer<Float>, batch: Int, _ store: ParameterStore,
+        gradients: UnsafeMutablePointer<Float>? = nil, overwrite: Bool = false
+    ) {
         let db = (gradients ?? store.grads) + biasOffset
         if overwrite { db.update(repeating: 0, count: outputs) }
         for r in 0..<batch {

@@ -30,8 +30,10 @@ public final class MLP: Module {
         public var minFrequency: Float
         public var maxFrequency: Float
 
-        public init(inputDims: Int, width: Int = 256, depth: Int = 4, fourierFeatures: Int = 16,
-                    residual: Bool = false, seed: UInt64 = 0, minFrequency: Float = 1, maxFrequency: Float = 128) {
+        public init(
+            inputDims: Int, width: Int = 256, depth: Int = 4, fourierFeatures: Int = 16,
+            residual: Bool = false, seed: UInt64 = 0, minFrequency: Float = 1, maxFrequency: Float = 128
+        ) {
             precondition(inputDims >= 1 && width >= 1 && depth >= 1 && fourierFeatures >= 1)
             self.inputDims = inputDims
             self.width = width
@@ -62,16 +64,21 @@ public final class MLP: Module {
 
     /// A network with weights drawn from `seed` (LeCun normal, zero biases): the same
     /// seed gives the same weights, each weight being draw `i` of stream `layer`.
-    public convenience init(inputDims: Int, width: Int = 256, depth: Int = 4, fourierFeatures: Int = 16,
-                            residual: Bool = false, seed: UInt64 = 0) {
-        self.init(Configuration(inputDims: inputDims, width: width, depth: depth,
-                                fourierFeatures: fourierFeatures, residual: residual, seed: seed))
+    public convenience init(
+        inputDims: Int, width: Int = 256, depth: Int = 4, fourierFeatures: Int = 16,
+        residual: Bool = false, seed: UInt64 = 0
+    ) {
+        self.init(
+            Configuration(
+                inputDims: inputDims, width: width, depth: depth,
+                fourierFeatures: fourierFeatures, residual: residual, seed: seed))
     }
 
     public init(_ configuration: Configuration, initialize: Bool = true) {
         self.configuration = configuration
-        fourier = FourierFeatures(count: configuration.fourierFeatures,
-                                  minFrequency: configuration.minFrequency, maxFrequency: configuration.maxFrequency)
+        fourier = FourierFeatures(
+            count: configuration.fourierFeatures,
+            minFrequency: configuration.minFrequency, maxFrequency: configuration.maxFrequency)
         let c = configuration
         let store = ParameterStore(layout: MLP.layout(c))
         self.store = store
@@ -124,19 +131,26 @@ public final class MLP: Module {
     /// adding parameter gradients to ``ParameterStore/grads``; returns `dL/dx` `[B, inputDims]`.
     public func backward(gradOutput: Tensor) -> Tensor {
         guard let t = train, t.forwardDone else { preconditionFailure("MLP.backward needs a forward pass first") }
-        precondition(gradOutput.shape == [t.batch, inputDims],
-                     "MLP.backward: gradient \(gradOutput.shape), expected \([t.batch, inputDims])")
+        precondition(
+            gradOutput.shape == [t.batch, inputDims],
+            "MLP.backward: gradient \(gradOutput.shape), expected \([t.batch, inputDims])")
         if t.batch > 0 { gradOutput.scalars.withUnsafeBufferPointer { backward(gradOutput: $0.baseAddress!, t) } }
-        return Tensor(shape: [t.batch, inputDims], scalars: Array(UnsafeBufferPointer(start: t.dx.p, count: t.dx.count)))
+        return Tensor(
+            shape: [t.batch, inputDims], scalars: Array(UnsafeBufferPointer(start: t.dx.p, count: t.dx.count)))
     }
 
     /// Like ``backward(gradOutput:)`` but skips `dL/dx` (the distillation loss needs
     /// only parameter gradients), saving one small matrix product.
     public func backwardParameters(gradOutput: Tensor) {
         guard let t = train, t.forwardDone else { preconditionFailure("MLP.backward needs a forward pass first") }
-        precondition(gradOutput.shape == [t.batch, inputDims],
-                     "MLP.backward: gradient \(gradOutput.shape), expected \([t.batch, inputDims])")
-        if t.batch > 0 { gradOutput.scalars.withUnsafeBufferPointer { backward(gradOutput: $0.baseAddress!, t, inputGradient: false) } }
+        precondition(
+            gradOutput.shape == [t.batch, inputDims],
+            "MLP.backward: gradient \(gradOutput.shape), expected \([t.batch, inputDims])")
+        if t.batch > 0 {
+            gradOutput.scalars.withUnsafeBufferPointer {
+                backward(gradOutput: $0.baseAddress!, t, inputGradient: false)
+            }
+        }
     }
 
     /// `F_θ(x, c_noise)` without keeping activations: for inference and target networks.
@@ -177,14 +191,19 @@ public final class MLP: Module {
     }
 
     /// `x0 = [x, φ(c_noise)]` `[B, D0]` for `rows`.
-    private func embed(_ x: UnsafePointer<Float>, _ cNoise: UnsafePointer<Float>, rows: Range<Int>, into x0: UnsafeMutablePointer<Float>) {
+    private func embed(
+        _ x: UnsafePointer<Float>, _ cNoise: UnsafePointer<Float>, rows: Range<Int>,
+        into x0: UnsafeMutablePointer<Float>
+    ) {
         let d = inputDims, d0 = embeddedWidth
         for r in rows { (x0 + r * d0).update(from: x + r * d, count: d) }
         fourier.encode(cNoise, rows: rows, into: x0, ld: d0, column: d)
     }
 
-    private func forward(x: UnsafePointer<Float>, cNoise: UnsafePointer<Float>, batch: Int,
-                         _ t: TrainingBuffers, output: UnsafeMutablePointer<Float>) {
+    private func forward(
+        x: UnsafePointer<Float>, cNoise: UnsafePointer<Float>, batch: Int,
+        _ t: TrainingBuffers, output: UnsafeMutablePointer<Float>
+    ) {
         let w = width, d0 = embeddedWidth, dims = inputDims, store = self.store
         onHalves(batch) { _, rows in
             let r0 = rows.lowerBound, count = rows.count
@@ -196,16 +215,17 @@ public final class MLP: Module {
                 let res = residual && l > 0
                 let u = res ? t.u[l].p : nil
                 let skip: UnsafePointer<Float>? = res ? UnsafePointer(input) : nil
-                layer.multiply(input + r0 * ld, batch: count, store, into: z + r0 * w)      // z = h·Wᵀ   [B, W]
+                layer.multiply(input + r0 * ld, batch: count, store, into: z + r0 * w) // z = h·Wᵀ   [B, W]
                 // s ← σ(z+b), h ← (skip +) silu(z+b). No buffer is written in place: the
                 // vectoriser's overlap check would fall back to scalar code.
-                biasSiLUForward(z: z, bias: store.values + layer.biasOffset, rows: rows, columns: w,
-                                sigmoidOut: s, siluOut: u, out: h, skip: skip)
+                biasSiLUForward(
+                    z: z, bias: store.values + layer.biasOffset, rows: rows, columns: w,
+                    sigmoidOut: s, siluOut: u, out: h, skip: skip)
                 input = h
                 ld = w
             }
             let last = layers[depth]
-            last.multiply(input + r0 * w, batch: count, store, into: output + r0 * dims)   // [B, dims]
+            last.multiply(input + r0 * w, batch: count, store, into: output + r0 * dims) // [B, dims]
             last.addBias(output + r0 * dims, batch: count, store)
         }
         t.forwardDone = true
@@ -219,39 +239,46 @@ public final class MLP: Module {
             let grads = part == 0 ? store.grads : t.shadow.p, beta: Float = part == 0 ? 1 : 0
             let r0 = rows.lowerBound, count = rows.count
             let last = layers[depth]
-            last.accumulateWeightGradient(gradOutput: g + r0 * dims, input: t.h[depth - 1].p + r0 * w, batch: count, store,
-                                          gradients: grads, beta: beta)
-            last.accumulateBiasGradient(gradOutput: g + r0 * dims, batch: count, store, gradients: grads, overwrite: part != 0)
-            let gh = t.g.p                                                      // dL/dh_l [B, W]
+            last.accumulateWeightGradient(
+                gradOutput: g + r0 * dims, input: t.h[depth - 1].p + r0 * w, batch: count, store,
+                gradients: grads, beta: beta)
+            last.accumulateBiasGradient(
+                gradOutput: g + r0 * dims, batch: count, store, gradients: grads, overwrite: part != 0)
+            let gh = t.g.p // dL/dh_l [B, W]
             last.inputGradient(gradOutput: g + r0 * dims, batch: count, store, into: gh + r0 * w)
             let sums = t.sums.p + part * w
             for l in stride(from: depth - 1, through: 0, by: -1) {
                 let layer = layers[l]
                 let res = residual && l > 0
-                let dz = t.dz.p                                                 // dL/dz [B, W]
+                let dz = t.dz.p // dL/dz [B, W]
                 let s = t.s[l].p, u = res ? t.u[l].p : t.h[l].p
                 sums.update(repeating: 0, count: w)
                 siluBackward(g: gh, sigmoid: s, output: u, rows: rows, columns: w, into: dz, columnSums: sums)
                 let db = grads + layer.biasOffset
                 if part == 0 { for j in 0..<w { db[j] += sums[j] } } else { db.update(from: sums, count: w) }
                 let input = l == 0 ? t.x0.p + r0 * d0 : t.h[l - 1].p + r0 * w
-                layer.accumulateWeightGradient(gradOutput: dz + r0 * w, input: input, batch: count, store,
-                                               gradients: grads, beta: beta)
+                layer.accumulateWeightGradient(
+                    gradOutput: dz + r0 * w, input: input, batch: count, store,
+                    gradients: grads, beta: beta)
                 if l == 0 {
                     if inputGradient {
-                        layer.inputGradient(gradOutput: dz + r0 * w, batch: count, store, columns: dims, into: t.dx.p + r0 * dims)
+                        layer.inputGradient(
+                            gradOutput: dz + r0 * w, batch: count, store, columns: dims, into: t.dx.p + r0 * dims)
                     }
                 } else {
                     // dL/dh_{l−1} = dz·W, plus dL/dh_l through the skip of a residual block.
-                    layer.inputGradient(gradOutput: dz + r0 * w, batch: count, store, beta: res ? 1 : 0, into: gh + r0 * w)
+                    layer.inputGradient(
+                        gradOutput: dz + r0 * w, batch: count, store, beta: res ? 1 : 0, into: gh + r0 * w)
                 }
             }
         }
-        if parts.count == 2 { addVectors(t.shadow.p, into: store.grads, count: store.count) }   // first half + second
+        if parts.count == 2 { addVectors(t.shadow.p, into: store.grads, count: store.count) } // first half + second
     }
 
-    private func predict(x: UnsafePointer<Float>, cNoise: UnsafePointer<Float>, batch: Int,
-                         _ t: InferenceBuffers, output: UnsafeMutablePointer<Float>) {
+    private func predict(
+        x: UnsafePointer<Float>, cNoise: UnsafePointer<Float>, batch: Int,
+        _ t: InferenceBuffers, output: UnsafeMutablePointer<Float>
+    ) {
         let w = width, d0 = embeddedWidth, dims = inputDims, store = self.store
         onHalves(batch) { _, rows in
             let r0 = rows.lowerBound, count = rows.count
@@ -262,8 +289,9 @@ public final class MLP: Module {
                 let layer = layers[l]
                 let skip: UnsafePointer<Float>? = residual && l > 0 ? UnsafePointer(input) : nil
                 layer.multiply(input + r0 * ld, batch: count, store, into: t.z.p + r0 * w)
-                biasSiLUForward(z: t.z.p, bias: store.values + layer.biasOffset, rows: rows, columns: w,
-                                sigmoidOut: nil, siluOut: nil, out: dest, skip: skip)
+                biasSiLUForward(
+                    z: t.z.p, bias: store.values + layer.biasOffset, rows: rows, columns: w,
+                    sigmoidOut: nil, siluOut: nil, out: dest, skip: skip)
                 input = dest
                 ld = w
                 swap(&dest, &spare)
@@ -278,8 +306,9 @@ public final class MLP: Module {
 
     private func trainingBuffers(_ batch: Int) -> TrainingBuffers {
         if let t = train, t.batch == batch { t.forwardDone = false; return t }
-        let t = TrainingBuffers(batch: batch, configuration: configuration, embeddedWidth: embeddedWidth,
-                                parameters: store.count)
+        let t = TrainingBuffers(
+            batch: batch, configuration: configuration, embeddedWidth: embeddedWidth,
+            parameters: store.count)
         train = t
         return t
     }
@@ -297,15 +326,15 @@ public final class MLP: Module {
 /// What a training forward keeps, and the backward's scratch, for one batch size.
 final class TrainingBuffers {
     let batch: Int
-    let x0: Buffer           // [B, D0]  the embedded input
-    let s: [Buffer]          // [B, W]   σ(z) per hidden layer
-    let h: [Buffer]          // [B, W]   hidden outputs
-    let u: [Buffer]          // [B, W]   silu(z) of residual blocks (empty otherwise)
-    let z: Buffer            // [B, W]   pre-activation scratch
-    let g, dz: Buffer        // [B, W]   dL/dh and dL/dz scratch
-    let sums: Buffer         // [2, W]   bias-gradient sums of each half
-    let shadow: Buffer       // the second half's parameter gradients (the store's layout)
-    let dx: Buffer           // [B, dims]
+    let x0: Buffer // [B, D0]  the embedded input
+    let s: [Buffer] // [B, W]   σ(z) per hidden layer
+    let h: [Buffer] // [B, W]   hidden outputs
+    let u: [Buffer] // [B, W]   silu(z) of residual blocks (empty otherwise)
+    let z: Buffer // [B, W]   pre-activation scratch
+    let g, dz: Buffer // [B, W]   dL/dh and dL/dz scratch
+    let sums: Buffer // [2, W]   bias-gradient sums of each half
+    let shadow: Buffer // the second half's parameter gradients (the store's layout)
+    let dx: Buffer // [B, dims]
     var forwardDone = false
 
     init(batch: Int, configuration c: MLP.Configuration, embeddedWidth: Int, parameters: Int) {

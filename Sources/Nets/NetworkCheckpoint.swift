@@ -24,8 +24,10 @@ public protocol CheckpointedNetwork: Module {
 }
 
 extension CheckpointedNetwork {
-    public static func checkTensors(_ configuration: Configuration, _ contents: SafeTensors.Contents,
-                                    path: String) throws {}
+    public static func checkTensors(
+        _ configuration: Configuration, _ contents: SafeTensors.Contents,
+        path: String
+    ) throws {}
 
     /// Saves the weights and architecture atomically to `path`; `metadata` entries are
     /// added to the header (keys `format` and `architecture` are reserved).
@@ -40,15 +42,19 @@ extension CheckpointedNetwork {
     }
 
     /// The same from contents already read (e.g. after looking at the metadata).
-    public static func load(_ contents: SafeTensors.Contents, path: String) throws
-        -> (network: Self, metadata: [String: String]) {
+    public static func load(
+        _ contents: SafeTensors.Contents, path: String
+    ) throws
+        -> (network: Self, metadata: [String: String])
+    {
         let format = contents.metadata["format"]
         guard format == checkpointFormat, let arch = contents.metadata["architecture"] else {
             throw SafeTensorsError(.missing, path, "not \(checkpointKind) checkpoint (format \(format ?? "none"))")
         }
         let configuration: Configuration
         do { configuration = try JSONDecoder().decode(Configuration.self, from: Data(arch.utf8)) } catch {
-            throw SafeTensorsError(.json, path, "architecture metadata is not a valid configuration of \(checkpointKind): \(arch)")
+            throw SafeTensorsError(
+                .json, path, "architecture metadata is not a valid configuration of \(checkpointKind): \(arch)")
         }
         if let p = checkpointProblem(configuration) {
             throw SafeTensorsError(.json, path, "architecture metadata out of range: \(p)")
@@ -82,7 +88,8 @@ extension ParameterStore {
         for e in entries {
             guard let t = contents[e.name] else { throw SafeTensorsError(.missing, path, "no tensor \(e.name)") }
             guard t.shape == e.shape else {
-                throw SafeTensorsError(.shape, path, "tensor \(e.name) has shape \(t.shape), the network needs \(e.shape)")
+                throw SafeTensorsError(
+                    .shape, path, "tensor \(e.name) has shape \(t.shape), the network needs \(e.shape)")
             }
         }
         for e in entries { setValue(e.name, contents[e.name]!) }

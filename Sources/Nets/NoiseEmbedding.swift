@@ -13,7 +13,8 @@ import Tensors
     var dims: Int { second.outputs }
 
     static func layout(_ name: String, fourierWidth: Int, dims: Int) -> [(name: String, shape: [Int])] {
-        Linear.layout(name + ".0", inputs: fourierWidth, outputs: dims) + Linear.layout(name + ".1", inputs: dims, outputs: dims)
+        Linear.layout(name + ".0", inputs: fourierWidth, outputs: dims)
+            + Linear.layout(name + ".1", inputs: dims, outputs: dims)
     }
 
     init(_ name: String, fourier: FourierFeatures, in store: ParameterStore) {
@@ -28,10 +29,10 @@ import Tensors
     }
 
     final class Buffers {
-        let phi: Buffer          // [B, 2F]
-        let s1, h1: Buffer       // [B, E] sigmoid and output of the first layer
-        let s2, e: Buffer        // [B, E] sigmoid and output of the second layer
-        let de, dh: Buffer       // [B, E] gradients
+        let phi: Buffer // [B, 2F]
+        let s1, h1: Buffer // [B, E] sigmoid and output of the first layer
+        let s2, e: Buffer // [B, E] sigmoid and output of the second layer
+        let de, dh: Buffer // [B, E] gradients
         init(batch: Int, fourierWidth: Int, dims: Int) {
             phi = Buffer(batch * fourierWidth)
             s1 = Buffer(batch * dims); h1 = Buffer(batch * dims)
@@ -45,22 +46,26 @@ import Tensors
         let w = fourier.width, d = dims
         fourier.encode(cNoise, rows: 0..<batch, into: buf.phi.p, ld: w, column: 0)
         first.multiply(buf.phi.p, batch: batch, store, into: buf.s1.p)
-        biasSiLUForward(z: buf.s1.p, bias: store.values + first.biasOffset, rows: 0..<batch, columns: d,
-                        sigmoidOut: buf.s1.p, siluOut: nil, out: buf.h1.p, skip: nil)
+        biasSiLUForward(
+            z: buf.s1.p, bias: store.values + first.biasOffset, rows: 0..<batch, columns: d,
+            sigmoidOut: buf.s1.p, siluOut: nil, out: buf.h1.p, skip: nil)
         second.multiply(buf.h1.p, batch: batch, store, into: buf.s2.p)
-        biasSiLUForward(z: buf.s2.p, bias: store.values + second.biasOffset, rows: 0..<batch, columns: d,
-                        sigmoidOut: buf.s2.p, siluOut: nil, out: buf.e.p, skip: nil)
+        biasSiLUForward(
+            z: buf.s2.p, bias: store.values + second.biasOffset, rows: 0..<batch, columns: d,
+            sigmoidOut: buf.s2.p, siluOut: nil, out: buf.e.p, skip: nil)
     }
 
     /// Backward from `buf.de` `[B, E]` (the sum of the blocks' contributions) to the weights.
     func backward(batch: Int, _ buf: Buffers, _ store: ParameterStore) {
         let d = dims
-        siluBackward(g: buf.de.p, sigmoid: buf.s2.p, output: buf.e.p, rows: 0..<batch, columns: d,
-                     into: buf.de.p, columnSums: store.grads + second.biasOffset)
+        siluBackward(
+            g: buf.de.p, sigmoid: buf.s2.p, output: buf.e.p, rows: 0..<batch, columns: d,
+            into: buf.de.p, columnSums: store.grads + second.biasOffset)
         second.accumulateWeightGradient(gradOutput: buf.de.p, input: buf.h1.p, batch: batch, store)
         second.inputGradient(gradOutput: buf.de.p, batch: batch, store, into: buf.dh.p)
-        siluBackward(g: buf.dh.p, sigmoid: buf.s1.p, output: buf.h1.p, rows: 0..<batch, columns: d,
-                     into: buf.dh.p, columnSums: store.grads + first.biasOffset)
+        siluBackward(
+            g: buf.dh.p, sigmoid: buf.s1.p, output: buf.h1.p, rows: 0..<batch, columns: d,
+            into: buf.dh.p, columnSums: store.grads + first.biasOffset)
         first.accumulateWeightGradient(gradOutput: buf.dh.p, input: buf.phi.p, batch: batch, store)
     }
 }

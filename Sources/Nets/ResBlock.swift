@@ -18,18 +18,24 @@ import Tensors
     @_spi(Benchmark) public let conv2: Conv2d
     @_spi(Benchmark) public let skip: Conv2d?
 
-    static func layout(_ name: String, inChannels: Int, outChannels: Int, embedDims: Int) -> [(name: String, shape: [Int])] {
+    static func layout(
+        _ name: String, inChannels: Int, outChannels: Int, embedDims: Int
+    ) -> [(name: String, shape: [Int])] {
         var l = GroupNormSiLU.layout(name + ".norm1", channels: inChannels)
         l += Conv2d.layout(name + ".conv1", inChannels: inChannels, outChannels: outChannels, kernel: 3)
         l += Linear.layout(name + ".film", inputs: embedDims, outputs: 2 * outChannels)
         l += GroupNormSiLU.layout(name + ".norm2", channels: outChannels)
         l += Conv2d.layout(name + ".conv2", inChannels: outChannels, outChannels: outChannels, kernel: 3)
-        if inChannels != outChannels { l += Conv2d.layout(name + ".skip", inChannels: inChannels, outChannels: outChannels, kernel: 1) }
+        if inChannels != outChannels {
+            l += Conv2d.layout(name + ".skip", inChannels: inChannels, outChannels: outChannels, kernel: 1)
+        }
         return l
     }
 
     init(_ name: String, in store: ParameterStore) {
-        norm1 = GroupNormSiLU(name + ".norm1", in: store, groups: GroupNormSiLU.defaultGroups(store.entry(name + ".norm1.weight")!.shape[0]))
+        norm1 = GroupNormSiLU(
+            name + ".norm1", in: store,
+            groups: GroupNormSiLU.defaultGroups(store.entry(name + ".norm1.weight")!.shape[0]))
         conv1 = Conv2d(name + ".conv1", in: store)
         film = Linear(name + ".film", in: store)
         norm2 = GroupNormSiLU(name + ".norm2", in: store, groups: GroupNormSiLU.defaultGroups(conv1.outChannels))
@@ -51,13 +57,13 @@ import Tensors
 
     /// What one block keeps (training) or uses as scratch (inference) at one geometry.
     final class Buffers {
-        let xhat1, sig1, h1: Buffer      // [Cin, N]
-        let kept1, kept2: Buffer?        // what conv₁ and conv₂ keep (training only)
-        let a, xhat2, sig2, h2: Buffer   // [Cout, N]
-        let film, dfilm: Buffer          // [B, 2·Cout] (scale, shift) and their gradient
-        let rstd1, rstd2: Buffer         // [B·G]
-        let gh2, ga: Buffer              // [Cout, N] backward scratch
-        let gh1: Buffer                  // [Cin, N]
+        let xhat1, sig1, h1: Buffer // [Cin, N]
+        let kept1, kept2: Buffer? // what conv₁ and conv₂ keep (training only)
+        let a, xhat2, sig2, h2: Buffer // [Cout, N]
+        let film, dfilm: Buffer // [B, 2·Cout] (scale, shift) and their gradient
+        let rstd1, rstd2: Buffer // [B·G]
+        let gh2, ga: Buffer // [Cout, N] backward scratch
+        let gh1: Buffer // [Cin, N]
         let training: Bool
 
         init(_ block: ResBlock, _ g: ImageGeometry, training: Bool) {
@@ -78,35 +84,44 @@ import Tensors
     func scratchCount(_ g: ImageGeometry) -> Int { max(conv1.scratchCount(g), conv2.scratchCount(g)) }
 
     /// x `[Cin, N]`, e `[B, E]` → y `[Cout, N]`, with ``scratchCount(_:)`` floats of `scratch`.
-    func forward(_ x: UnsafePointer<Float>, embedding e: UnsafePointer<Float>, _ g: ImageGeometry, _ buf: Buffers,
-                 _ store: ParameterStore, scratch: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+    func forward(
+        _ x: UnsafePointer<Float>, embedding e: UnsafePointer<Float>, _ g: ImageGeometry, _ buf: Buffers,
+        _ store: ParameterStore, scratch: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>
+    ) {
         let t = buf.training
-        norm1.forward(x, g, film: nil, store, xhat: t ? buf.xhat1.p : nil, sigmoid: t ? buf.sig1.p : nil,
-                      rstd: buf.rstd1.p, into: buf.h1.p)
+        norm1.forward(
+            x, g, film: nil, store, xhat: t ? buf.xhat1.p : nil, sigmoid: t ? buf.sig1.p : nil,
+            rstd: buf.rstd1.p, into: buf.h1.p)
         conv1.forward(buf.h1.p, g, kept: buf.kept1?.p, scratch: scratch, store, into: buf.a.p)
-        film.multiply(e, batch: g.batch, store, into: buf.film.p)                           // [B, 2·Cout]
+        film.multiply(e, batch: g.batch, store, into: buf.film.p) // [B, 2·Cout]
         film.addBias(buf.film.p, batch: g.batch, store)
         let h2 = t ? buf.h2.p : buf.a.p
-        norm2.forward(buf.a.p, g, film: buf.film.p, store, xhat: t ? buf.xhat2.p : nil, sigmoid: t ? buf.sig2.p : nil,
-                      rstd: buf.rstd2.p, into: h2)
+        norm2.forward(
+            buf.a.p, g, film: buf.film.p, store, xhat: t ? buf.xhat2.p : nil, sigmoid: t ? buf.sig2.p : nil,
+            rstd: buf.rstd2.p, into: h2)
         conv2.forward(h2, g, kept: buf.kept2?.p, scratch: scratch, store, into: y)
-        if let skip {                                                                // y += W_skip·x + b_skip
-            productOverColumns(m: outChannels, n: g.count, k: inChannels, store.values + skip.weightOffset, lda: inChannels,
-                               x, beta: 1, y)
+        if let skip { // y += W_skip·x + b_skip
+            productOverColumns(
+                m: outChannels, n: g.count, k: inChannels, store.values + skip.weightOffset, lda: inChannels,
+                x, beta: 1, y)
             addChannelBias(y, channels: outChannels, n: g.count, bias: store.values + skip.biasOffset)
         } else {
             let n = inChannels * g.count
-            Parallel.forEachChunk(n / 8, chunk: 4096) { r in for i in r { store8(load8(y + 8 * i) + load8(x + 8 * i), y + 8 * i) } }
+            Parallel.forEachChunk(n / 8, chunk: 4096) { r in
+                for i in r { store8(load8(y + 8 * i) + load8(x + 8 * i), y + 8 * i) }
+            }
             for i in (n & ~7)..<n { y[i] += x[i] }
         }
     }
 
     /// Backward through the last training forward: dy `[Cout, N]` → dx `[Cin, N]`
     /// (overwritten); `de` `[B, E]` accumulates the embedding gradient.
-    func backward(gradOutput dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, embedding e: UnsafePointer<Float>,
-                  _ g: ImageGeometry, _ buf: Buffers, _ store: ParameterStore, scratch: UnsafeMutablePointer<Float>,
-                  partial: UnsafeMutablePointer<Float>, gradEmbedding de: UnsafeMutablePointer<Float>,
-                  gradInput dx: UnsafeMutablePointer<Float>) {
+    func backward(
+        gradOutput dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, embedding e: UnsafePointer<Float>,
+        _ g: ImageGeometry, _ buf: Buffers, _ store: ParameterStore, scratch: UnsafeMutablePointer<Float>,
+        partial: UnsafeMutablePointer<Float>, gradEmbedding de: UnsafeMutablePointer<Float>,
+        gradInput dx: UnsafeMutablePointer<Float>
+    ) {
         precondition(buf.training, "ResBlock.backward needs training buffers")
         if let skip {
             skip.backward(gradOutput: dy, kept: x, g, store, scratch: scratch, gradInput: dx)
@@ -114,11 +129,13 @@ import Tensors
             dx.update(from: dy, count: outChannels * g.count)
         }
         conv2.backward(gradOutput: dy, kept: buf.kept2!.p, g, store, scratch: scratch, gradInput: buf.gh2.p)
-        norm2.backward(gradOutput: buf.gh2.p, g, film: buf.film.p, xhat: buf.xhat2.p, sigmoid: buf.sig2.p, output: buf.h2.p,
-                       rstd: buf.rstd2.p, store, dfilm: buf.dfilm.p, partial: partial, gradInput: buf.ga.p, accumulate: false)
+        norm2.backward(
+            gradOutput: buf.gh2.p, g, film: buf.film.p, xhat: buf.xhat2.p, sigmoid: buf.sig2.p, output: buf.h2.p,
+            rstd: buf.rstd2.p, store, dfilm: buf.dfilm.p, partial: partial, gradInput: buf.ga.p, accumulate: false)
         conv1.backward(gradOutput: buf.ga.p, kept: buf.kept1!.p, g, store, scratch: scratch, gradInput: buf.gh1.p)
-        norm1.backward(gradOutput: buf.gh1.p, g, film: nil, xhat: buf.xhat1.p, sigmoid: buf.sig1.p, output: buf.h1.p,
-                       rstd: buf.rstd1.p, store, dfilm: nil, partial: partial, gradInput: dx, accumulate: true)
+        norm1.backward(
+            gradOutput: buf.gh1.p, g, film: nil, xhat: buf.xhat1.p, sigmoid: buf.sig1.p, output: buf.h1.p,
+            rstd: buf.rstd1.p, store, dfilm: nil, partial: partial, gradInput: dx, accumulate: true)
         film.accumulateWeightGradient(gradOutput: buf.dfilm.p, input: e, batch: g.batch, store)
         film.accumulateBiasGradient(gradOutput: buf.dfilm.p, batch: g.batch, store)
         film.inputGradient(gradOutput: buf.dfilm.p, batch: g.batch, store, beta: 1, into: de)

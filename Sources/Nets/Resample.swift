@@ -8,7 +8,9 @@ import Tensors
 /// of 4) handled four images at a time. H and W must be even for pooling.
 enum Resample {
     /// x `[C, H, W, B]` → y `[C, H/2, W/2, B]`.
-    static func avgPool2(_ x: UnsafePointer<Float>, _ g: ImageGeometry, channels: Int, into y: UnsafeMutablePointer<Float>) {
+    static func avgPool2(
+        _ x: UnsafePointer<Float>, _ g: ImageGeometry, channels: Int, into y: UnsafeMutablePointer<Float>
+    ) {
         let B = g.batch, w = g.width, h2 = g.height / 2, w2 = g.width / 2, quarter = F4(repeating: 0.25)
         Parallel.forEachChunk(channels, chunk: 1) { cs in
             for c in cs {
@@ -18,7 +20,9 @@ enum Resample {
                         let a = src + ((2 * i) * w + 2 * j) * B, b = a + w * B, o = dst + (i * w2 + j) * B
                         var l = 0
                         while l < B {
-                            store4(quarter * ((load4(a + l) + load4(a + B + l)) + (load4(b + l) + load4(b + B + l))), o + l)
+                            store4(
+                                quarter * ((load4(a + l) + load4(a + B + l)) + (load4(b + l) + load4(b + B + l))), o + l
+                            )
                             l += 4
                         }
                     }
@@ -29,8 +33,10 @@ enum Resample {
 
     /// Adjoint of ``avgPool2(_:_:channels:into:)``: dx `[C, H, W, B]` (+)= ¼·dy `[C, H/2, W/2, B]`
     /// on each block.
-    static func avgPool2Backward(_ dy: UnsafePointer<Float>, _ g: ImageGeometry, channels: Int,
-                                 into dx: UnsafeMutablePointer<Float>, accumulate: Bool) {
+    static func avgPool2Backward(
+        _ dy: UnsafePointer<Float>, _ g: ImageGeometry, channels: Int,
+        into dx: UnsafeMutablePointer<Float>, accumulate: Bool
+    ) {
         let B = g.batch, w = g.width, h2 = g.height / 2, w2 = g.width / 2, quarter = F4(repeating: 0.25)
         Parallel.forEachChunk(channels, chunk: 1) { cs in
             for c in cs {
@@ -56,7 +62,9 @@ enum Resample {
     }
 
     /// x `[C, H, W, B]` → y `[C, 2H, 2W, B]`.
-    static func upsampleNearest2(_ x: UnsafePointer<Float>, _ g: ImageGeometry, channels: Int, into y: UnsafeMutablePointer<Float>) {
+    static func upsampleNearest2(
+        _ x: UnsafePointer<Float>, _ g: ImageGeometry, channels: Int, into y: UnsafeMutablePointer<Float>
+    ) {
         let B = g.batch, w = g.width, W2 = 2 * g.width
         Parallel.forEachChunk(channels, chunk: 1) { cs in
             for c in cs {
@@ -69,8 +77,10 @@ enum Resample {
     }
 
     /// Adjoint of ``upsampleNearest2(_:_:channels:into:)``: dx `[C, H, W, B]` = Σ_{2×2} dy `[C, 2H, 2W, B]`.
-    static func upsampleNearest2Backward(_ dy: UnsafePointer<Float>, _ g: ImageGeometry, channels: Int,
-                                         into dx: UnsafeMutablePointer<Float>) {
+    static func upsampleNearest2Backward(
+        _ dy: UnsafePointer<Float>, _ g: ImageGeometry, channels: Int,
+        into dx: UnsafeMutablePointer<Float>
+    ) {
         let B = g.batch, w = g.width, W2 = 2 * g.width
         Parallel.forEachChunk(channels, chunk: 1) { cs in
             for c in cs {

@@ -1,9 +1,10 @@
 import Foundation
 import Tensors
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A problem with a `.safetensors` file, naming the file and what was wrong.
@@ -59,9 +60,12 @@ public enum SafeTensors {
         var header: [String: Any] = [:]
         var offset = 0
         for (name, t) in sorted {
-            guard name != "__metadata__" else { throw SafeTensorsError(.entry, "", "tensor name __metadata__ is reserved") }
+            guard name != "__metadata__" else {
+                throw SafeTensorsError(.entry, "", "tensor name __metadata__ is reserved")
+            }
             guard header[name] == nil else { throw SafeTensorsError(.entry, "", "duplicate tensor name \(name)") }
-            header[name] = ["dtype": "F32", "shape": t.shape, "data_offsets": [offset, offset + 4 * t.count]] as [String: Any]
+            header[name] =
+                ["dtype": "F32", "shape": t.shape, "data_offsets": [offset, offset + 4 * t.count]] as [String: Any]
             offset += 4 * t.count
         }
         if !contents.metadata.isEmpty { header["__metadata__"] = contents.metadata }
@@ -83,8 +87,9 @@ public enum SafeTensors {
 
     /// `beforeRename` is a test hook that simulates an interruption.
     static func writeAtomically(_ data: Data, to path: String, beforeRename: (() throws -> Void)? = nil) throws {
-        do { try AtomicFile.write(data, to: URL(fileURLWithPath: path), beforeRename: beforeRename) }
-        catch let e as AtomicFileError { throw SafeTensorsError(.io, path, e.reason) }
+        do { try AtomicFile.write(data, to: URL(fileURLWithPath: path), beforeRename: beforeRename) } catch let e
+            as AtomicFileError
+        { throw SafeTensorsError(.io, path, e.reason) }
     }
 
     // MARK: Reading
@@ -104,11 +109,13 @@ public enum SafeTensors {
     /// tensors neither overlap nor leave holes. Any failure throws; nothing traps.
     public static func decode(_ data: Data, path: String = "<memory>") throws -> Contents {
         guard data.count >= 8 else {
-            throw SafeTensorsError(.truncated, path, "file has \(data.count) bytes, fewer than the 8-byte header length")
+            throw SafeTensorsError(
+                .truncated, path, "file has \(data.count) bytes, fewer than the 8-byte header length")
         }
         let n = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         guard n <= UInt64(maxHeaderBytes), Int(n) <= data.count - 8 else {
-            throw SafeTensorsError(.headerLength, path, "header length \(n) exceeds the \(data.count - 8) bytes after it")
+            throw SafeTensorsError(
+                .headerLength, path, "header length \(n) exceeds the \(data.count - 8) bytes after it")
         }
         let headerEnd = 8 + Int(n)
         let object: Any
@@ -129,9 +136,15 @@ public enum SafeTensors {
                 metadata = m
                 continue
             }
-            guard let e = value as? [String: Any] else { throw SafeTensorsError(.entry, path, "entry \(name) is not an object") }
-            guard let dtype = e["dtype"] as? String else { throw SafeTensorsError(.entry, path, "entry \(name) has no dtype") }
-            guard dtype == "F32" else { throw SafeTensorsError(.dtype, path, "tensor \(name) has dtype \(dtype); only F32 is supported") }
+            guard let e = value as? [String: Any] else {
+                throw SafeTensorsError(.entry, path, "entry \(name) is not an object")
+            }
+            guard let dtype = e["dtype"] as? String else {
+                throw SafeTensorsError(.entry, path, "entry \(name) has no dtype")
+            }
+            guard dtype == "F32" else {
+                throw SafeTensorsError(.dtype, path, "tensor \(name) has dtype \(dtype); only F32 is supported")
+            }
             guard let shape = integers(e["shape"]), shape.allSatisfy({ $0 >= 0 }) else {
                 throw SafeTensorsError(.entry, path, "tensor \(name) has no valid shape")
             }
@@ -140,7 +153,10 @@ public enum SafeTensors {
             }
             let (begin, end) = (offsets[0], offsets[1])
             guard begin >= 0, begin <= end, end <= dataLength else {
-                throw SafeTensorsError(.offsets, path, "tensor \(name) spans bytes \(begin)..<\(end) of a \(dataLength)-byte data section (truncated file?)")
+                throw SafeTensorsError(
+                    .offsets, path,
+                    "tensor \(name) spans bytes \(begin)..<\(end) of a \(dataLength)-byte data section (truncated file?)"
+                )
             }
             var elements = 1
             for d in shape {
@@ -150,15 +166,21 @@ public enum SafeTensors {
             }
             let (bytes, o) = elements.multipliedReportingOverflow(by: 4)
             guard !o, bytes == end - begin else {
-                throw SafeTensorsError(.shape, path, "tensor \(name) of shape \(shape) needs \(elements)×4 bytes, offsets give \(end - begin)")
+                throw SafeTensorsError(
+                    .shape, path,
+                    "tensor \(name) of shape \(shape) needs \(elements)×4 bytes, offsets give \(end - begin)")
             }
             spans.append((name, shape, begin, end))
         }
         spans.sort { ($0.begin, $0.end, $0.name) < ($1.begin, $1.end, $1.name) }
         var covered = 0
         for s in spans {
-            guard s.begin >= covered else { throw SafeTensorsError(.overlap, path, "tensor \(s.name) overlaps the tensor before it") }
-            guard s.begin == covered else { throw SafeTensorsError(.offsets, path, "bytes \(covered)..<\(s.begin) belong to no tensor") }
+            guard s.begin >= covered else {
+                throw SafeTensorsError(.overlap, path, "tensor \(s.name) overlaps the tensor before it")
+            }
+            guard s.begin == covered else {
+                throw SafeTensorsError(.offsets, path, "bytes \(covered)..<\(s.begin) belong to no tensor")
+            }
             covered = s.end
         }
         guard covered == dataLength else {

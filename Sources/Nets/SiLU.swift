@@ -15,8 +15,9 @@ public enum SiLU {
         z.scalars.withUnsafeBufferPointer { zp in
             s.scalars.withUnsafeMutableBufferPointer { sp in
                 u.scalars.withUnsafeMutableBufferPointer { up in
-                    biasSiLUForward(z: UnsafeMutablePointer(mutating: zp.baseAddress!), bias: nil, rows: 0..<1, columns: z.count,
-                                    sigmoidOut: sp.baseAddress!, siluOut: nil, out: up.baseAddress!, skip: nil)
+                    biasSiLUForward(
+                        z: UnsafeMutablePointer(mutating: zp.baseAddress!), bias: nil, rows: 0..<1, columns: z.count,
+                        sigmoidOut: sp.baseAddress!, siluOut: nil, out: up.baseAddress!, skip: nil)
                 }
             }
         }
@@ -49,27 +50,36 @@ public enum SiLU {
 /// algorithm with fused multiply-adds), else the Swift loops below, each case its own
 /// inner loop so the vectoriser sees straight-line code.
 @inline(__always)
-func biasSiLUForward(z: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, rows: Range<Int>, columns n: Int,
-                     sigmoidOut: UnsafeMutablePointer<Float>?, siluOut: UnsafeMutablePointer<Float>?,
-                     out: UnsafeMutablePointer<Float>, skip: UnsafePointer<Float>?, vectorKernel: Bool = true) {
+func biasSiLUForward(
+    z: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, rows: Range<Int>, columns n: Int,
+    sigmoidOut: UnsafeMutablePointer<Float>?, siluOut: UnsafeMutablePointer<Float>?,
+    out: UnsafeMutablePointer<Float>, skip: UnsafePointer<Float>?, vectorKernel: Bool = true
+) {
     let o = rows.lowerBound * n
-    if vectorKernel, ck_bias_silu_forward(z + o, bias, rows.count, n, sigmoidOut.map { $0 + o }, siluOut.map { $0 + o }, out + o,
-                            skip.map { $0 + o }) { return }
+    if vectorKernel,
+        ck_bias_silu_forward(
+            z + o, bias, rows.count, n, sigmoidOut.map { $0 + o }, siluOut.map { $0 + o }, out + o,
+            skip.map { $0 + o })
+    {
+        return
+    }
     let zero = [Float](repeating: 0, count: bias == nil ? n : 0)
     zero.withUnsafeBufferPointer { zb in
         let b = bias ?? zb.baseAddress!
         for r in rows {
             let zr = z + r * n, o = out + r * n
             switch (sigmoidOut, siluOut, skip) {
-            case let (so?, nil, nil):                                   // training, plain layer
+            case let (so?, nil, nil): // training, plain layer
                 let sr = so + r * n
                 for j in 0..<n { let v = zr[j] + b[j]; let s = fastSigmoid(v); sr[j] = s; o[j] = v * s }
-            case let (so?, uo?, k?):                                    // training, residual block
+            case let (so?, uo?, k?): // training, residual block
                 let sr = so + r * n, ur = uo + r * n, kr = k + r * n
-                for j in 0..<n { let v = zr[j] + b[j]; let s = fastSigmoid(v); let u = v * s; sr[j] = s; ur[j] = u; o[j] = kr[j] + u }
-            case (nil, nil, nil):                                       // inference, plain layer
+                for j in 0..<n {
+                    let v = zr[j] + b[j]; let s = fastSigmoid(v); let u = v * s; sr[j] = s; ur[j] = u; o[j] = kr[j] + u
+                }
+            case (nil, nil, nil): // inference, plain layer
                 for j in 0..<n { let v = zr[j] + b[j]; o[j] = v * fastSigmoid(v) }
-            case let (nil, nil, k?):                                    // inference, residual block
+            case let (nil, nil, k?): // inference, residual block
                 let kr = k + r * n
                 for j in 0..<n { let v = zr[j] + b[j]; o[j] = kr[j] + v * fastSigmoid(v) }
             default:
@@ -84,9 +94,11 @@ func biasSiLUForward(z: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?
 /// the bias gradient of the layer before the activation, for free. CKernels' AVX2 +
 /// FMA body where the CPU has both, else the Swift loop.
 @inline(__always)
-func siluBackward(g: UnsafePointer<Float>, sigmoid s: UnsafePointer<Float>, output u: UnsafePointer<Float>,
-                  rows: Range<Int>, columns n: Int, into dz: UnsafeMutablePointer<Float>,
-                  columnSums: UnsafeMutablePointer<Float>, vectorKernel: Bool = true) {
+func siluBackward(
+    g: UnsafePointer<Float>, sigmoid s: UnsafePointer<Float>, output u: UnsafePointer<Float>,
+    rows: Range<Int>, columns n: Int, into dz: UnsafeMutablePointer<Float>,
+    columnSums: UnsafeMutablePointer<Float>, vectorKernel: Bool = true
+) {
     let o = rows.lowerBound * n
     if vectorKernel, ck_silu_backward(g + o, s + o, u + o, rows.count, n, dz + o, columnSums) { return }
     for r in rows {

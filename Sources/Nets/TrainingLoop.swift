@@ -3,9 +3,9 @@ import Tensors
 
 /// What a training run reports as it goes.
 public struct TrainingProgress: Sendable {
-    public let iteration: Int          // iterations done, 1-based
-    public let iterations: Int         // iterations asked for
-    public let loss: Double            // loss of the last iteration
+    public let iteration: Int // iterations done, 1-based
+    public let iterations: Int // iterations asked for
+    public let loss: Double // loss of the last iteration
     public let iterationsPerSecond: Double
     public var secondsLeft: Double { Double(iterations - iteration) / max(iterationsPerSecond, 1e-9) }
 }
@@ -23,7 +23,8 @@ public enum TrainingOutcome: Sendable, Equatable {
         switch self {
         case .completed: "completed"
         case let .cancelled(i): "interrupted after \(i) iterations (weights kept)"
-        case let .diverged(i, reason): "training diverged at iteration \(i): \(reason); kept the weights of iteration \(i - 1)"
+        case let .diverged(i, reason):
+            "training diverged at iteration \(i): \(reason); kept the weights of iteration \(i - 1)"
         }
     }
 
@@ -32,7 +33,8 @@ public enum TrainingOutcome: Sendable, Equatable {
         if message == "completed" { self = .completed; return }
         let interrupted = "interrupted after ", kept = " iterations (weights kept)"
         if message.hasPrefix(interrupted), message.hasSuffix(kept),
-           let i = Int(message.dropFirst(interrupted.count).dropLast(kept.count)), i >= 0 {
+            let i = Int(message.dropFirst(interrupted.count).dropLast(kept.count)), i >= 0
+        {
             self = .cancelled(iteration: i)
             return
         }
@@ -54,12 +56,14 @@ public enum TrainingOutcome: Sendable, Equatable {
 /// are finite, snapshots the weights, then calls `update()` (optimizer, EMA). A
 /// non-finite value stops the run and restores the snapshot: the last weights whose
 /// loss was finite.
-public func runTraining(iterations: Int, store: ParameterStore,
-                        cancel: CancellationToken? = nil,
-                        progressEvery: Int = 50,
-                        progress: ((TrainingProgress) -> Void)? = nil,
-                        lossAndGradients: (Int) -> Double,
-                        update: (Int) -> Void) -> (outcome: TrainingOutcome, losses: [Double]) {
+public func runTraining(
+    iterations: Int, store: ParameterStore,
+    cancel: CancellationToken? = nil,
+    progressEvery: Int = 50,
+    progress: ((TrainingProgress) -> Void)? = nil,
+    lossAndGradients: (Int) -> Double,
+    update: (Int) -> Void
+) -> (outcome: TrainingOutcome, losses: [Double]) {
     let run = TrainingRun(iterations: iterations, store: store, progressEvery: progressEvery, progress: progress)
     while run.outcome == nil {
         if cancel?.isCancelled == true { run.cancel(); break }
@@ -86,7 +90,9 @@ public final class TrainingRun {
     private var haveSnapshot = false
     private let start = DispatchTime.now().uptimeNanoseconds
 
-    public init(iterations: Int, store: ParameterStore, progressEvery: Int = 50, progress: ((TrainingProgress) -> Void)? = nil) {
+    public init(
+        iterations: Int, store: ParameterStore, progressEvery: Int = 50, progress: ((TrainingProgress) -> Void)? = nil
+    ) {
         self.iterations = iterations
         self.store = store
         self.progressEvery = progressEvery
@@ -109,19 +115,27 @@ public final class TrainingRun {
         let loss = lossAndGradients(t)
         let gradNorm = store.gradientNorm()
         if !loss.isFinite || !gradNorm.isFinite {
-            if haveSnapshot { snapshot.withUnsafeBufferPointer { copyFloats(from: $0.baseAddress!, to: store.values, count: store.count) } }
+            if haveSnapshot {
+                snapshot.withUnsafeBufferPointer {
+                    copyFloats(from: $0.baseAddress!, to: store.values, count: store.count)
+                }
+            }
             let what = !loss.isFinite ? "loss is \(loss)" : "gradient norm is \(gradNorm)"
             outcome = .diverged(iteration: t + 1, reason: what)
             return
         }
-        snapshot.withUnsafeMutableBufferPointer { copyFloats(from: store.values, to: $0.baseAddress!, count: store.count) }
+        snapshot.withUnsafeMutableBufferPointer {
+            copyFloats(from: store.values, to: $0.baseAddress!, count: store.count)
+        }
         haveSnapshot = true
         update(t)
         losses.append(loss)
         if let progress, (t + 1) % max(1, progressEvery) == 0 || t + 1 == iterations {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            progress(TrainingProgress(iteration: t + 1, iterations: iterations, loss: loss,
-                                      iterationsPerSecond: Double(t + 1) / max(seconds, 1e-9)))
+            progress(
+                TrainingProgress(
+                    iteration: t + 1, iterations: iterations, loss: loss,
+                    iterationsPerSecond: Double(t + 1) / max(seconds, 1e-9)))
         }
         if t + 1 == iterations { outcome = .completed }
     }

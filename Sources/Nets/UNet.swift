@@ -35,8 +35,10 @@ public final class UNet: Module {
         public var minFrequency: Float
         public var maxFrequency: Float
 
-        public init(channels: Int = 1, height: Int = 14, width: Int = 14, baseWidth: Int = 32, embedDims: Int = 256,
-                    fourierFeatures: Int = 32, seed: UInt64 = 0, minFrequency: Float = 1, maxFrequency: Float = 128) {
+        public init(
+            channels: Int = 1, height: Int = 14, width: Int = 14, baseWidth: Int = 32, embedDims: Int = 256,
+            fourierFeatures: Int = 32, seed: UInt64 = 0, minFrequency: Float = 1, maxFrequency: Float = 128
+        ) {
             self.channels = channels
             self.height = height
             self.width = width
@@ -81,10 +83,14 @@ public final class UNet: Module {
     /// Parameters (without the store's alignment padding).
     public var parameterCount: Int { store.entries.reduce(0) { $0 + $1.count } }
 
-    public convenience init(channels: Int = 1, height: Int = 14, width: Int = 14, baseWidth: Int = 32,
-                            embedDims: Int = 256, fourierFeatures: Int = 32, seed: UInt64 = 0) {
-        self.init(Configuration(channels: channels, height: height, width: width, baseWidth: baseWidth,
-                                embedDims: embedDims, fourierFeatures: fourierFeatures, seed: seed))
+    public convenience init(
+        channels: Int = 1, height: Int = 14, width: Int = 14, baseWidth: Int = 32,
+        embedDims: Int = 256, fourierFeatures: Int = 32, seed: UInt64 = 0
+    ) {
+        self.init(
+            Configuration(
+                channels: channels, height: height, width: width, baseWidth: baseWidth,
+                embedDims: embedDims, fourierFeatures: fourierFeatures, seed: seed))
     }
 
     /// Builds the network; weights are drawn from `configuration.seed` when `initialize`.
@@ -96,7 +102,9 @@ public final class UNet: Module {
         let widths = Self.blockWidths(C)
         var layout = Conv2d.layout("conv_in", inChannels: c.channels, outChannels: C, kernel: 3)
         layout += NoiseEmbedding.layout("embed", fourierWidth: fourier.width, dims: E)
-        for (i, w) in widths.enumerated() { layout += ResBlock.layout("blocks.\(i)", inChannels: w.0, outChannels: w.1, embedDims: E) }
+        for (i, w) in widths.enumerated() {
+            layout += ResBlock.layout("blocks.\(i)", inChannels: w.0, outChannels: w.1, embedDims: E)
+        }
         layout += GroupNormSiLU.layout("norm_out", channels: C)
         layout += Conv2d.layout("conv_out", inChannels: C, outChannels: c.channels, kernel: 3)
         let store = ParameterStore(layout: layout)
@@ -117,7 +125,9 @@ public final class UNet: Module {
     }
 
     /// (in, out) channels of RB₁ … RB₅.
-    static func blockWidths(_ C: Int) -> [(Int, Int)] { [(C, C), (C, 2 * C), (2 * C, 2 * C), (4 * C, 2 * C), (3 * C, C)] }
+    static func blockWidths(_ C: Int) -> [(Int, Int)] {
+        [(C, C), (C, 2 * C), (2 * C, 2 * C), (4 * C, 2 * C), (3 * C, C)]
+    }
 
     /// Same architecture and a copy of the weights (gradients and buffers not shared).
     public func copy() -> UNet {
@@ -149,8 +159,9 @@ public final class UNet: Module {
     /// parameter gradients to the store; returns `dL/dx` `[B, Ci·H·W]`.
     public func backward(gradOutput: Tensor) -> Tensor {
         guard let ws = train, ws.forwardDone else { preconditionFailure("UNet.backward needs a forward pass first") }
-        precondition(gradOutput.shape == [ws.batch, inputDims],
-                     "UNet.backward: gradient \(gradOutput.shape), expected \([ws.batch, inputDims])")
+        precondition(
+            gradOutput.shape == [ws.batch, inputDims],
+            "UNet.backward: gradient \(gradOutput.shape), expected \([ws.batch, inputDims])")
         var dx = Tensor(shape: [ws.batch, inputDims])
         gradOutput.scalars.withUnsafeBufferPointer { gp in
             dx.scalars.withUnsafeMutableBufferPointer { dp in
@@ -164,8 +175,9 @@ public final class UNet: Module {
     /// loss needs): the first convolution skips its input gradient.
     public func backwardParameters(gradOutput: Tensor) {
         guard let ws = train, ws.forwardDone else { preconditionFailure("UNet.backward needs a forward pass first") }
-        precondition(gradOutput.shape == [ws.batch, inputDims],
-                     "UNet.backward: gradient \(gradOutput.shape), expected \([ws.batch, inputDims])")
+        precondition(
+            gradOutput.shape == [ws.batch, inputDims],
+            "UNet.backward: gradient \(gradOutput.shape), expected \([ws.batch, inputDims])")
         gradOutput.scalars.withUnsafeBufferPointer { gp in
             backpropagate(gp.baseAddress!, ws, gradInput: nil)
         }
@@ -185,7 +197,9 @@ public final class UNet: Module {
                     while start < batch {
                         let n = min(Self.predictChunk, batch - start)
                         let ws = workspace(n, training: false)
-                        run(xp.baseAddress! + start * d, cp.baseAddress! + start, ws, output: yp.baseAddress! + start * d)
+                        run(
+                            xp.baseAddress! + start * d, cp.baseAddress! + start, ws,
+                            output: yp.baseAddress! + start * d)
                         start += n
                     }
                 }
@@ -199,7 +213,8 @@ public final class UNet: Module {
     public func callAsFunction(_ x: Tensor, cNoise: [Float]) -> Tensor { predict(x: x, cNoise: cNoise) }
 
     private func checkInput(_ x: Tensor, _ cNoise: [Float]) -> Int {
-        precondition(x.rank == 2 && x.shape[1] == inputDims, "UNet expects x of shape [B, \(inputDims)], got \(x.shape)")
+        precondition(
+            x.rank == 2 && x.shape[1] == inputDims, "UNet expects x of shape [B, \(inputDims)], got \(x.shape)")
         precondition(cNoise.count == x.shape[0], "UNet: \(cNoise.count) c_noise values for a batch of \(x.shape[0])")
         return x.shape[0]
     }
@@ -223,27 +238,31 @@ public final class UNet: Module {
 
     // MARK: Passes on raw buffers
 
-    func run(_ x: UnsafePointer<Float>, _ cNoise: UnsafePointer<Float>, _ ws: UNetWorkspace, output: UnsafeMutablePointer<Float>) {
+    func run(
+        _ x: UnsafePointer<Float>, _ cNoise: UnsafePointer<Float>, _ ws: UNetWorkspace,
+        output: UnsafeMutablePointer<Float>
+    ) {
         let C = configuration.baseWidth, ci = configuration.channels
         let g = ws.g, h = ws.h, B = ws.batch, L = ws.lanes, t = ws.training, store = self.store
         let scratch = ws.scratch.p
         let s1 = ws.cat1.p + 2 * C * g.count, s2 = ws.cat2.p + 2 * C * h.count
-        toCHWB(x, batch: B, padded: L, channels: ci, plane: g.plane, into: ws.xin.p)       // [Ci, H, W, Bp]
+        toCHWB(x, batch: B, padded: L, channels: ci, plane: g.plane, into: ws.xin.p) // [Ci, H, W, Bp]
         ws.noise.p.update(from: cNoise, count: B)
         (ws.noise.p + B).update(repeating: 0, count: L - B)
-        embedding.forward(ws.noise.p, batch: L, ws.emb, store)                              // e [Bp, E]
+        embedding.forward(ws.noise.p, batch: L, ws.emb, store) // e [Bp, E]
         let e = UnsafePointer(ws.emb.e.p)
-        convIn.forward(ws.xin.p, g, kept: t ? ws.keptIn.p : nil, scratch: scratch, store, into: ws.h0.p)   // [C, N]
+        convIn.forward(ws.xin.p, g, kept: t ? ws.keptIn.p : nil, scratch: scratch, store, into: ws.h0.p) // [C, N]
         blocks[0].forward(ws.h0.p, embedding: e, g, ws.blocks[0], store, scratch: scratch, into: s1)
-        Resample.avgPool2(s1, g, channels: C, into: ws.p.p)                                 // [C, N/4]
+        Resample.avgPool2(s1, g, channels: C, into: ws.p.p) // [C, N/4]
         blocks[1].forward(ws.p.p, embedding: e, h, ws.blocks[1], store, scratch: scratch, into: s2)
         blocks[2].forward(s2, embedding: e, h, ws.blocks[2], store, scratch: scratch, into: ws.cat2.p)
         blocks[3].forward(ws.cat2.p, embedding: e, h, ws.blocks[3], store, scratch: scratch, into: ws.d2.p)
         Resample.upsampleNearest2(ws.d2.p, h, channels: 2 * C, into: ws.cat1.p)
         blocks[4].forward(ws.cat1.p, embedding: e, g, ws.blocks[4], store, scratch: scratch, into: ws.d1.p)
-        normOut.forward(ws.d1.p, g, film: nil, store, xhat: t ? ws.xhatOut.p : nil, sigmoid: t ? ws.sigOut.p : nil,
-                        rstd: ws.rstdOut.p, into: ws.hOut.p)
-        convOut.forward(ws.hOut.p, g, kept: t ? ws.keptOut.p : nil, scratch: scratch, store, into: ws.y.p)  // [Ci, N]
+        normOut.forward(
+            ws.d1.p, g, film: nil, store, xhat: t ? ws.xhatOut.p : nil, sigmoid: t ? ws.sigOut.p : nil,
+            rstd: ws.rstdOut.p, into: ws.hOut.p)
+        convOut.forward(ws.hOut.p, g, kept: t ? ws.keptOut.p : nil, scratch: scratch, store, into: ws.y.p) // [Ci, N]
         fromCHWB(ws.y.p, batch: B, padded: L, channels: ci, plane: g.plane, into: output)
     }
 
@@ -254,26 +273,33 @@ public final class UNet: Module {
         let e = UnsafePointer(ws.emb.e.p)
         let s2 = ws.cat2.p + 2 * C * h.count
         de.update(repeating: 0, count: L * embedding.dims)
-        toCHWB(dOut, batch: B, padded: L, channels: ci, plane: g.plane, into: ws.dy.p)     // padded images get dL/dF = 0
+        toCHWB(dOut, batch: B, padded: L, channels: ci, plane: g.plane, into: ws.dy.p) // padded images get dL/dF = 0
         convOut.backward(gradOutput: ws.dy.p, kept: ws.keptOut.p, g, store, scratch: scratch, gradInput: ws.dhOut.p)
-        normOut.backward(gradOutput: ws.dhOut.p, g, film: nil, xhat: ws.xhatOut.p, sigmoid: ws.sigOut.p, output: ws.hOut.p,
-                         rstd: ws.rstdOut.p, store, dfilm: nil, partial: partial, gradInput: ws.dd1.p, accumulate: false)
-        blocks[4].backward(gradOutput: ws.dd1.p, input: ws.cat1.p, embedding: e, g, ws.blocks[4], store, scratch: scratch,
-                           partial: partial, gradEmbedding: de, gradInput: ws.dcat1.p)
+        normOut.backward(
+            gradOutput: ws.dhOut.p, g, film: nil, xhat: ws.xhatOut.p, sigmoid: ws.sigOut.p, output: ws.hOut.p,
+            rstd: ws.rstdOut.p, store, dfilm: nil, partial: partial, gradInput: ws.dd1.p, accumulate: false)
+        blocks[4].backward(
+            gradOutput: ws.dd1.p, input: ws.cat1.p, embedding: e, g, ws.blocks[4], store, scratch: scratch,
+            partial: partial, gradEmbedding: de, gradInput: ws.dcat1.p)
         Resample.upsampleNearest2Backward(ws.dcat1.p, h, channels: 2 * C, into: ws.dd2.p)
-        blocks[3].backward(gradOutput: ws.dd2.p, input: ws.cat2.p, embedding: e, h, ws.blocks[3], store, scratch: scratch,
-                           partial: partial, gradEmbedding: de, gradInput: ws.dcat2.p)
-        blocks[2].backward(gradOutput: ws.dcat2.p, input: s2, embedding: e, h, ws.blocks[2], store, scratch: scratch,
-                           partial: partial, gradEmbedding: de, gradInput: ws.ds2.p)
-        addVectors(ws.dcat2.p + 2 * C * h.count, into: ws.ds2.p, count: 2 * C * h.count)        // s₂ also feeds the concat
-        blocks[1].backward(gradOutput: ws.ds2.p, input: ws.p.p, embedding: e, h, ws.blocks[1], store, scratch: scratch,
-                           partial: partial, gradEmbedding: de, gradInput: ws.dp.p)
-        ws.ds1.p.update(from: ws.dcat1.p + 2 * C * g.count, count: C * g.count)          // s₁ feeds the concat …
+        blocks[3].backward(
+            gradOutput: ws.dd2.p, input: ws.cat2.p, embedding: e, h, ws.blocks[3], store, scratch: scratch,
+            partial: partial, gradEmbedding: de, gradInput: ws.dcat2.p)
+        blocks[2].backward(
+            gradOutput: ws.dcat2.p, input: s2, embedding: e, h, ws.blocks[2], store, scratch: scratch,
+            partial: partial, gradEmbedding: de, gradInput: ws.ds2.p)
+        addVectors(ws.dcat2.p + 2 * C * h.count, into: ws.ds2.p, count: 2 * C * h.count) // s₂ also feeds the concat
+        blocks[1].backward(
+            gradOutput: ws.ds2.p, input: ws.p.p, embedding: e, h, ws.blocks[1], store, scratch: scratch,
+            partial: partial, gradEmbedding: de, gradInput: ws.dp.p)
+        ws.ds1.p.update(from: ws.dcat1.p + 2 * C * g.count, count: C * g.count) // s₁ feeds the concat …
         Resample.avgPool2Backward(ws.dp.p, g, channels: C, into: ws.ds1.p, accumulate: true)
-        blocks[0].backward(gradOutput: ws.ds1.p, input: ws.h0.p, embedding: e, g, ws.blocks[0], store, scratch: scratch,
-                           partial: partial, gradEmbedding: de, gradInput: ws.dh0.p)
-        convIn.backward(gradOutput: ws.dh0.p, kept: ws.keptIn.p, g, store, scratch: scratch,
-                        gradInput: gradInput == nil ? nil : ws.dxin.p)
+        blocks[0].backward(
+            gradOutput: ws.ds1.p, input: ws.h0.p, embedding: e, g, ws.blocks[0], store, scratch: scratch,
+            partial: partial, gradEmbedding: de, gradInput: ws.dh0.p)
+        convIn.backward(
+            gradOutput: ws.dh0.p, kept: ws.keptIn.p, g, store, scratch: scratch,
+            gradInput: gradInput == nil ? nil : ws.dxin.p)
         embedding.backward(batch: L, ws.emb, store)
         if let gradInput { fromCHWB(ws.dxin.p, batch: B, padded: L, channels: ci, plane: g.plane, into: gradInput) }
     }
@@ -281,6 +307,8 @@ public final class UNet: Module {
 
 /// `y += x` over `count` values.
 func addVectors(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count n: Int) {
-    Parallel.forEachChunk(n / 8, chunk: 4096) { r in for i in r { store8(load8(y + 8 * i) + load8(x + 8 * i), y + 8 * i) } }
+    Parallel.forEachChunk(n / 8, chunk: 4096) { r in
+        for i in r { store8(load8(y + 8 * i) + load8(x + 8 * i), y + 8 * i) }
+    }
     for i in (n & ~7)..<n { y[i] += x[i] }
 }

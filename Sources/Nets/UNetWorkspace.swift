@@ -9,21 +9,21 @@ final class UNetWorkspace {
     let training: Bool
     /// Full and half resolution.
     let g: ImageGeometry, h: ImageGeometry
-    let noise: Buffer                          // [Bp] c_noise, zero-padded
-    let xin, keptIn, h0: Buffer                // [Ci, N], conv_in's kept input, [C, N]
-    let cat1: Buffer                           // [3C, N]: up(d₂) then s₁
-    let p: Buffer                              // [C, N/4]
-    let cat2: Buffer                           // [4C, N/4]: RB₃'s output then s₂
-    let d2: Buffer                             // [2C, N/4]
-    let d1, xhatOut, sigOut, hOut: Buffer      // [C, N]
-    let rstdOut: Buffer                        // [Bp·G]
-    let keptOut: Buffer                        // conv_out's kept input
-    let y: Buffer                              // [Ci, N]
+    let noise: Buffer // [Bp] c_noise, zero-padded
+    let xin, keptIn, h0: Buffer // [Ci, N], conv_in's kept input, [C, N]
+    let cat1: Buffer // [3C, N]: up(d₂) then s₁
+    let p: Buffer // [C, N/4]
+    let cat2: Buffer // [4C, N/4]: RB₃'s output then s₂
+    let d2: Buffer // [2C, N/4]
+    let d1, xhatOut, sigOut, hOut: Buffer // [C, N]
+    let rstdOut: Buffer // [Bp·G]
+    let keptOut: Buffer // conv_out's kept input
+    let y: Buffer // [Ci, N]
     let blocks: [ResBlock.Buffers]
     let emb: NoiseEmbedding.Buffers
     /// Convolution scratch, the largest any layer needs.
     let scratch: Buffer
-    let partial: Buffer                        // [Bp, 2·maxC]
+    let partial: Buffer // [Bp, 2·maxC]
     let dy, dhOut, dd1, dcat1, dd2, dcat2, ds2, dp, ds1, dh0, dxin: Buffer
     var forwardDone = false
 

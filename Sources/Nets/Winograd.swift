@@ -66,23 +66,27 @@ typealias Six = (F4, F4, F4, F4, F4, F4)
 @inline(__always) private func bt(_ d: Six) -> Six {
     let four = F4(repeating: 4), two = F4(repeating: 2), five = F4(repeating: 5)
     let a = d.4 - d.2, b = d.3 - d.1
-    return (four * d.0 - five * d.2 + d.4,
-            d.3 + d.4 - four * (d.1 + d.2),
-            four * (d.1 - d.2) - d.3 + d.4,
-            a + two * b,
-            a - two * b,
-            four * d.1 - five * d.3 + d.5)
+    return (
+        four * d.0 - five * d.2 + d.4,
+        d.3 + d.4 - four * (d.1 + d.2),
+        four * (d.1 - d.2) - d.3 + d.4,
+        a + two * b,
+        a - two * b,
+        four * d.1 - five * d.3 + d.5
+    )
 }
 
 /// `B·v`, the adjoint of ``bt``.
 @inline(__always) private func b(_ v: Six) -> Six {
     let four = F4(repeating: 4), two = F4(repeating: 2), five = F4(repeating: 5)
-    return (four * v.0,
-            four * (v.2 - v.1 + v.5) + two * (v.4 - v.3),
-            -(five * v.0) - four * (v.1 + v.2) - v.3 - v.4,
-            v.1 - v.2 + two * (v.3 - v.4) - five * v.5,
-            v.0 + v.1 + v.2 + v.3 + v.4,
-            v.5)
+    return (
+        four * v.0,
+        four * (v.2 - v.1 + v.5) + two * (v.4 - v.3),
+        -(five * v.0) - four * (v.1 + v.2) - v.3 - v.4,
+        v.1 - v.2 + two * (v.3 - v.4) - five * v.5,
+        v.0 + v.1 + v.2 + v.3 + v.4,
+        v.5
+    )
 }
 
 /// `Aᵀ·m`: six values to four.
@@ -110,14 +114,17 @@ extension WinogradGeometry {
             let y = 4 * i - 1 + r
             for s in 0..<6 {
                 let x = 4 * j - 1 + s
-                rows[6 * r + s] = y >= 0 && y < g.height && x >= 0 && x < g.width ? offset((y * g.width + x) * g.batch) : outside
+                rows[6 * r + s] =
+                    y >= 0 && y < g.height && x >= 0 && x < g.width ? offset((y * g.width + x) * g.batch) : outside
             }
         }
     }
 
     /// `V = Bᵀ d B` for every tile: x `[C, H, W, B]` → V `[C, 36, T·B]`.
     /// `vectorKernel`: CKernels' AVX2 body where the CPU has it (bit for bit this one).
-    func inputTransform(_ x: UnsafePointer<Float>, channels: Int, into v: UnsafeMutablePointer<Float>, vectorKernel: Bool = true) {
+    func inputTransform(
+        _ x: UnsafePointer<Float>, channels: Int, into v: UnsafeMutablePointer<Float>, vectorKernel: Bool = true
+    ) {
         let B = g.batch, n = g.count, xiStride = self.xiStride, chStride = rowStride
         withUnsafeTemporaryAllocation(of: Float.self, capacity: B) { zero in
             zero.initialize(repeating: 0)
@@ -132,20 +139,35 @@ extension WinogradGeometry {
                                 for j in 0..<tileColumns {
                                     patch(i, j, outside: outside, offset: { plane + $0 }, into: rows)
                                     let out = v + c * chStride + (i * tileColumns + j) * B
-                                    if vectorKernel, ck_winograd_input_tile(UnsafeRawPointer(rows).assumingMemoryBound(to: UnsafePointer<Float>?.self),
-                                                                            B, out, xiStride) { continue }
+                                    if vectorKernel,
+                                        ck_winograd_input_tile(
+                                            UnsafeRawPointer(rows).assumingMemoryBound(to: UnsafePointer<Float>?.self),
+                                            B, out, xiStride)
+                                    {
+                                        continue
+                                    }
                                     var l = 0
                                     while l < B {
-                                        for s in 0..<6 {                                   // columns: Bᵀ over r
-                                            let u = bt((load4(rows[s] + l), load4(rows[6 + s] + l), load4(rows[12 + s] + l),
-                                                        load4(rows[18 + s] + l), load4(rows[24 + s] + l), load4(rows[30 + s] + l)))
-                                            t[s] = u.0; t[6 + s] = u.1; t[12 + s] = u.2; t[18 + s] = u.3; t[24 + s] = u.4; t[30 + s] = u.5
+                                        for s in 0..<6 { // columns: Bᵀ over r
+                                            let u = bt(
+                                                (
+                                                    load4(rows[s] + l), load4(rows[6 + s] + l), load4(rows[12 + s] + l),
+                                                    load4(rows[18 + s] + l), load4(rows[24 + s] + l),
+                                                    load4(rows[30 + s] + l)
+                                                ))
+                                            t[s] = u.0; t[6 + s] = u.1; t[12 + s] = u.2; t[18 + s] = u.3;
+                                            t[24 + s] = u.4; t[30 + s] = u.5
                                         }
-                                        for r in 0..<6 {                                   // rows: B over s; ξ = 6r + s
-                                            let w = bt((t[6 * r], t[6 * r + 1], t[6 * r + 2], t[6 * r + 3], t[6 * r + 4], t[6 * r + 5]))
+                                        for r in 0..<6 { // rows: B over s; ξ = 6r + s
+                                            let w = bt(
+                                                (
+                                                    t[6 * r], t[6 * r + 1], t[6 * r + 2], t[6 * r + 3], t[6 * r + 4],
+                                                    t[6 * r + 5]
+                                                ))
                                             let o = out + 6 * r * xiStride + l
                                             store4(w.0, o); store4(w.1, o + xiStride); store4(w.2, o + 2 * xiStride)
-                                            store4(w.3, o + 3 * xiStride); store4(w.4, o + 4 * xiStride); store4(w.5, o + 5 * xiStride)
+                                            store4(w.3, o + 3 * xiStride); store4(w.4, o + 4 * xiStride);
+                                            store4(w.5, o + 5 * xiStride)
                                         }
                                         l += 4
                                     }
@@ -160,8 +182,10 @@ extension WinogradGeometry {
 
     /// `y = Aᵀ M A + bias` for every tile: M `[C, 36, T·B]` → y `[C, H, W, B]`.
     /// `vectorKernel`: CKernels' AVX2 body where the CPU has it (bit for bit this one).
-    func outputTransform(_ m: UnsafePointer<Float>, channels: Int, bias: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
-                         vectorKernel: Bool = true) {
+    func outputTransform(
+        _ m: UnsafePointer<Float>, channels: Int, bias: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
+        vectorKernel: Bool = true
+    ) {
         let B = g.batch, n = g.count, xiStride = self.xiStride, chStride = rowStride, W = g.width, H = g.height
         Parallel.forEachChunk(channels, chunk: 1) { cs in
             withUnsafeTemporaryAllocation(of: F4.self, capacity: 24) { tmpBuffer in
@@ -174,17 +198,28 @@ extension WinogradGeometry {
                             let colsInside = min(4, W - 4 * j)
                             let src = m + c * chStride + (i * tileColumns + j) * B
                             let y0 = plane + ((4 * i) * W + 4 * j) * B
-                            if vectorKernel, ck_winograd_output_tile(src, xiStride, B, bias[c], y0, W * B, rowsInside, colsInside) { continue }
+                            if vectorKernel,
+                                ck_winograd_output_tile(src, xiStride, B, bias[c], y0, W * B, rowsInside, colsInside)
+                            {
+                                continue
+                            }
                             var l = 0
                             while l < B {
                                 let p = src + l
-                                for s in 0..<6 {                                           // columns: Aᵀ over r
-                                    let u = at((load4(p + s * xiStride), load4(p + (6 + s) * xiStride), load4(p + (12 + s) * xiStride),
-                                                load4(p + (18 + s) * xiStride), load4(p + (24 + s) * xiStride), load4(p + (30 + s) * xiStride)))
+                                for s in 0..<6 { // columns: Aᵀ over r
+                                    let u = at(
+                                        (
+                                            load4(p + s * xiStride), load4(p + (6 + s) * xiStride),
+                                            load4(p + (12 + s) * xiStride),
+                                            load4(p + (18 + s) * xiStride), load4(p + (24 + s) * xiStride),
+                                            load4(p + (30 + s) * xiStride)
+                                        ))
                                     t[s] = u.0; t[6 + s] = u.1; t[12 + s] = u.2; t[18 + s] = u.3
                                 }
-                                for u in 0..<rowsInside {                                  // rows: A over s
-                                    let w = at((t[6 * u], t[6 * u + 1], t[6 * u + 2], t[6 * u + 3], t[6 * u + 4], t[6 * u + 5]))
+                                for u in 0..<rowsInside { // rows: A over s
+                                    let w = at(
+                                        (t[6 * u], t[6 * u + 1], t[6 * u + 2], t[6 * u + 3], t[6 * u + 4], t[6 * u + 5])
+                                    )
                                     let o = y0 + u * W * B + l
                                     store4(w.0 + beta, o)
                                     if colsInside > 1 { store4(w.1 + beta, o + B) }
@@ -224,15 +259,19 @@ extension WinogradGeometry {
                                     let out = dm + c * chStride + (i * tileColumns + j) * B
                                     var l = 0
                                     while l < B {
-                                        for v in 0..<4 {                                   // columns: A over u
-                                            let e = a(load4(rows[v] + l), load4(rows[4 + v] + l), load4(rows[8 + v] + l), load4(rows[12 + v] + l))
-                                            t[v] = e.0; t[4 + v] = e.1; t[8 + v] = e.2; t[12 + v] = e.3; t[16 + v] = e.4; t[20 + v] = e.5
+                                        for v in 0..<4 { // columns: A over u
+                                            let e = a(
+                                                load4(rows[v] + l), load4(rows[4 + v] + l), load4(rows[8 + v] + l),
+                                                load4(rows[12 + v] + l))
+                                            t[v] = e.0; t[4 + v] = e.1; t[8 + v] = e.2; t[12 + v] = e.3;
+                                            t[16 + v] = e.4; t[20 + v] = e.5
                                         }
-                                        for r in 0..<6 {                                   // rows: A over v; ξ = 6r + s
+                                        for r in 0..<6 { // rows: A over v; ξ = 6r + s
                                             let w = a(t[4 * r], t[4 * r + 1], t[4 * r + 2], t[4 * r + 3])
                                             let o = out + 6 * r * xiStride + l
                                             store4(w.0, o); store4(w.1, o + xiStride); store4(w.2, o + 2 * xiStride)
-                                            store4(w.3, o + 3 * xiStride); store4(w.4, o + 4 * xiStride); store4(w.5, o + 5 * xiStride)
+                                            store4(w.3, o + 3 * xiStride); store4(w.4, o + 4 * xiStride);
+                                            store4(w.5, o + 5 * xiStride)
                                         }
                                         l += 4
                                     }
@@ -248,7 +287,9 @@ extension WinogradGeometry {
     /// `dx (+)= Σ_tiles B dV Bᵀ` at the patch positions: dV `[C, 36, T·B]` → dx
     /// `[C, H, W, B]` (the adjoint of ``inputTransform(_:channels:into:)``). Each channel
     /// is one task and tiles are added in a fixed order, so the sums are deterministic.
-    func gradInputTransform(_ dv: UnsafePointer<Float>, channels: Int, into dx: UnsafeMutablePointer<Float>, accumulate: Bool) {
+    func gradInputTransform(
+        _ dv: UnsafePointer<Float>, channels: Int, into dx: UnsafeMutablePointer<Float>, accumulate: Bool
+    ) {
         let B = g.batch, n = g.count, xiStride = self.xiStride, chStride = rowStride
         Parallel.forEachChunk(channels, chunk: 1) { cs in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: B) { sinkBuffer in
@@ -265,17 +306,30 @@ extension WinogradGeometry {
                                     var l = 0
                                     while l < B {
                                         let p = src + l
-                                        for s in 0..<6 {                                   // columns: B over r
-                                            let u = b((load4(p + s * xiStride), load4(p + (6 + s) * xiStride), load4(p + (12 + s) * xiStride),
-                                                       load4(p + (18 + s) * xiStride), load4(p + (24 + s) * xiStride), load4(p + (30 + s) * xiStride)))
-                                            t[s] = u.0; t[6 + s] = u.1; t[12 + s] = u.2; t[18 + s] = u.3; t[24 + s] = u.4; t[30 + s] = u.5
+                                        for s in 0..<6 { // columns: B over r
+                                            let u = b(
+                                                (
+                                                    load4(p + s * xiStride), load4(p + (6 + s) * xiStride),
+                                                    load4(p + (12 + s) * xiStride),
+                                                    load4(p + (18 + s) * xiStride), load4(p + (24 + s) * xiStride),
+                                                    load4(p + (30 + s) * xiStride)
+                                                ))
+                                            t[s] = u.0; t[6 + s] = u.1; t[12 + s] = u.2; t[18 + s] = u.3;
+                                            t[24 + s] = u.4; t[30 + s] = u.5
                                         }
-                                        for r in 0..<6 {                                   // rows: B over s, added at (r, s)
-                                            let w = b((t[6 * r], t[6 * r + 1], t[6 * r + 2], t[6 * r + 3], t[6 * r + 4], t[6 * r + 5]))
+                                        for r in 0..<6 { // rows: B over s, added at (r, s)
+                                            let w = b(
+                                                (
+                                                    t[6 * r], t[6 * r + 1], t[6 * r + 2], t[6 * r + 3], t[6 * r + 4],
+                                                    t[6 * r + 5]
+                                                ))
                                             let q = rows + 6 * r
-                                            store4(load4(q[0] + l) + w.0, q[0] + l); store4(load4(q[1] + l) + w.1, q[1] + l)
-                                            store4(load4(q[2] + l) + w.2, q[2] + l); store4(load4(q[3] + l) + w.3, q[3] + l)
-                                            store4(load4(q[4] + l) + w.4, q[4] + l); store4(load4(q[5] + l) + w.5, q[5] + l)
+                                            store4(load4(q[0] + l) + w.0, q[0] + l);
+                                            store4(load4(q[1] + l) + w.1, q[1] + l)
+                                            store4(load4(q[2] + l) + w.2, q[2] + l);
+                                            store4(load4(q[3] + l) + w.3, q[3] + l)
+                                            store4(load4(q[4] + l) + w.4, q[4] + l);
+                                            store4(load4(q[5] + l) + w.5, q[5] + l)
                                         }
                                         l += 4
                                     }
@@ -296,29 +350,37 @@ extension WinogradGeometry {
 private let sixth: Float = 1.0 / 6, twelfth: Float = 1.0 / 12, twentyFourth: Float = 1.0 / 24
 
 /// `G·(g₀, g₁, g₂)`: three values to six.
-@inline(__always) private func gcol(_ g0: Float, _ g1: Float, _ g2: Float) -> (Float, Float, Float, Float, Float, Float) {
+@inline(__always) private func gcol(_ g0: Float, _ g1: Float, _ g2: Float) -> (Float, Float, Float, Float, Float, Float)
+{
     let even = g0 + g2, e4 = g0 * twentyFourth + g2 * sixth, o = g1 * twelfth
     return (0.25 * g0, -(even + g1) * sixth, (g1 - even) * sixth, e4 + o, e4 - o, g2)
 }
 
 /// `Gᵀ·d`: six values to three, the adjoint of ``gcol``.
-@inline(__always) private func gtcol(_ d0: Float, _ d1: Float, _ d2: Float, _ d3: Float, _ d4: Float, _ d5: Float) -> (Float, Float, Float) {
-    (0.25 * d0 - (d1 + d2) * sixth + (d3 + d4) * twentyFourth,
-     (d2 - d1) * sixth + (d3 - d4) * twelfth,
-     (d3 + d4 - d1 - d2) * sixth + d5)
+@inline(__always) private func gtcol(
+    _ d0: Float, _ d1: Float, _ d2: Float, _ d3: Float, _ d4: Float, _ d5: Float
+) -> (Float, Float, Float) {
+    (
+        0.25 * d0 - (d1 + d2) * sixth + (d3 + d4) * twentyFourth,
+        (d2 - d1) * sixth + (d3 - d4) * twelfth,
+        (d3 + d4 - d1 - d2) * sixth + d5
+    )
 }
 
 /// `U_ξ = G g Gᵀ` for weights `[Cout, Cin, 3, 3]` → U `[36, Cout, Cin]` (ξ rows
 /// ``WinogradGeometry/filterStride(outChannels:inChannels:)`` apart).
-func winogradFilterTransform(_ w: UnsafePointer<Float>, outChannels: Int, inChannels: Int, into u: UnsafeMutablePointer<Float>) {
-    let pairs = outChannels * inChannels, stride = WinogradGeometry.filterStride(outChannels: outChannels, inChannels: inChannels)
+func winogradFilterTransform(
+    _ w: UnsafePointer<Float>, outChannels: Int, inChannels: Int, into u: UnsafeMutablePointer<Float>
+) {
+    let pairs = outChannels * inChannels,
+        stride = WinogradGeometry.filterStride(outChannels: outChannels, inChannels: inChannels)
     Parallel.forEachChunk(pairs, chunk: 512) { ks in
         for k in ks {
             let g = w + 9 * k
             // G·g column by column: t[r][col].
             let c0 = gcol(g[0], g[3], g[6]), c1 = gcol(g[1], g[4], g[7]), c2 = gcol(g[2], g[5], g[8])
             @inline(__always) func row(_ r: Int, _ a: Float, _ b: Float, _ c: Float) {
-                let v = gcol(a, b, c)                                           // (G·g)·Gᵀ, row r
+                let v = gcol(a, b, c) // (G·g)·Gᵀ, row r
                 u[(6 * r) * stride + k] = v.0; u[(6 * r + 1) * stride + k] = v.1; u[(6 * r + 2) * stride + k] = v.2
                 u[(6 * r + 3) * stride + k] = v.3; u[(6 * r + 4) * stride + k] = v.4; u[(6 * r + 5) * stride + k] = v.5
             }
@@ -330,11 +392,14 @@ func winogradFilterTransform(_ w: UnsafePointer<Float>, outChannels: Int, inChan
 
 /// `dg += Gᵀ dU G`: dU `[36, Cout, Cin]` (rows as U's) → the weight gradient
 /// `[Cout, Cin, 3, 3]` (the adjoint of ``winogradFilterTransform(_:outChannels:inChannels:into:)``).
-func winogradFilterGradient(_ du: UnsafePointer<Float>, outChannels: Int, inChannels: Int, into dw: UnsafeMutablePointer<Float>) {
-    let pairs = outChannels * inChannels, stride = WinogradGeometry.filterStride(outChannels: outChannels, inChannels: inChannels)
+func winogradFilterGradient(
+    _ du: UnsafePointer<Float>, outChannels: Int, inChannels: Int, into dw: UnsafeMutablePointer<Float>
+) {
+    let pairs = outChannels * inChannels,
+        stride = WinogradGeometry.filterStride(outChannels: outChannels, inChannels: inChannels)
     Parallel.forEachChunk(pairs, chunk: 512) { ks in
         for k in ks {
-            @inline(__always) func row(_ r: Int) -> (Float, Float, Float) {      // dU·G, row r
+            @inline(__always) func row(_ r: Int) -> (Float, Float, Float) { // dU·G, row r
                 let d = du + 6 * r * stride + k
                 return gtcol(d[0], d[stride], d[2 * stride], d[3 * stride], d[4 * stride], d[5 * stride])
             }

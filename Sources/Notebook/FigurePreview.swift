@@ -30,8 +30,11 @@ public enum FigurePreview {
                             for x in x0..<x1 {
                                 let i = (y * image.width + x) * 4
                                 let a = Double(image.bytes[i + 3]) / 255
-                                let cr = Double(image.bytes[i]) / 255, cg = Double(image.bytes[i + 1]) / 255, cb = Double(image.bytes[i + 2]) / 255
-                                let ink = a * max(1 - (0.299 * cr + 0.587 * cg + 0.114 * cb), max(cr, cg, cb) - min(cr, cg, cb))
+                                let cr = Double(image.bytes[i]) / 255, cg = Double(image.bytes[i + 1]) / 255,
+                                    cb = Double(image.bytes[i + 2]) / 255
+                                let ink =
+                                    a
+                                    * max(1 - (0.299 * cr + 0.587 * cg + 0.114 * cb), max(cr, cg, cb) - min(cr, cg, cb))
                                 if ink > best { best = ink; pr = cr; pg = cg; pb = cb }
                             }
                         }
@@ -136,7 +139,9 @@ public enum FigurePreview {
             let end = min(payload.count, start + 4096)
             let more = end < payload.count ? 1 : 0
             let chunk = String(decoding: payload[start..<end], as: UTF8.self)
-            out += start == 0 ? "\u{1B}_Gf=100,a=T,c=\(columns),m=\(more);\(chunk)\u{1B}\\" : "\u{1B}_Gm=\(more);\(chunk)\u{1B}\\"
+            out +=
+                start == 0
+                ? "\u{1B}_Gf=100,a=T,c=\(columns),m=\(more);\(chunk)\u{1B}\\" : "\u{1B}_Gm=\(more);\(chunk)\u{1B}\\"
             start = end
         } while start < payload.count
         return out

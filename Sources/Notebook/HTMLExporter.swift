@@ -19,13 +19,18 @@ public enum HTMLExporter {
                 continue
             }
             let label = c.executionCount.map { "In [\($0)]:" } ?? "In [ ]:"
-            var cell = ["<section class=\"cell \(c.status)\">",
-                        "<div class=\"in\"><span class=\"prompt\">\(label)</span><pre><code class=\"language-cmlab\">\(escape(c.cell.source))</code></pre></div>"]
+            var cell = [
+                "<section class=\"cell \(c.status)\">",
+                "<div class=\"in\"><span class=\"prompt\">\(label)</span><pre>"
+                    + "<code class=\"language-cmlab\">\(escape(c.cell.source))</code></pre></div>",
+            ]
             for o in c.outputs {
                 switch o {
                 case .stream(let s): cell.append("<pre class=\"stream\">\(escape(s))</pre>")
                 case .result(let s):
-                    cell.append("<div class=\"out\"><span class=\"prompt\">Out[\(c.executionCount ?? 0)]:</span><pre>\(escape(s))</pre></div>")
+                    cell.append(
+                        "<div class=\"out\"><span class=\"prompt\">Out[\(c.executionCount ?? 0)]:</span><pre>\(escape(s))</pre></div>"
+                    )
                 case .figure(let f): cell.append(figure(f))
                 case .error(let e): cell.append("<pre class=\"error\">\(escape(e))</pre>")
                 }
@@ -35,30 +40,34 @@ public enum HTMLExporter {
             body.append(cell.joined(separator: "\n"))
         }
         return """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <title>\(escape(run.name))</title>
-        <style>\(style)</style>
-        </head>
-        <body>
-        <main>
-        \(body.joined(separator: "\n"))
-        </main>
-        </body>
-        </html>
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <title>\(escape(run.name))</title>
+            <style>\(style)</style>
+            </head>
+            <body>
+            <main>
+            \(body.joined(separator: "\n"))
+            </main>
+            </body>
+            </html>
 
-        """
+            """
     }
 
     static func figure(_ f: FigureFile) -> String {
         let caption = "<figcaption>\(escape(f.relativePath))</figcaption>"
         if f.isPNG, let d = f.data {
-            return "<figure><img src=\"data:image/png;base64,\(d.base64EncodedString())\" alt=\"\(escape(f.relativePath))\">\(caption)</figure>"
+            return
+                "<figure><img src=\"data:image/png;base64,\(d.base64EncodedString())\" "
+                + "alt=\"\(escape(f.relativePath))\">\(caption)</figure>"
         }
         if f.isSVG, let d = f.data {
-            return "<figure><img src=\"data:image/svg+xml;base64,\(d.base64EncodedString())\" alt=\"\(escape(f.relativePath))\">\(caption)</figure>"
+            return
+                "<figure><img src=\"data:image/svg+xml;base64,\(d.base64EncodedString())\" "
+                + "alt=\"\(escape(f.relativePath))\">\(caption)</figure>"
         }
         return "<figure><a href=\"\(escape(f.relativePath))\">\(escape(f.relativePath))</a></figure>"
     }
@@ -80,22 +89,22 @@ public enum HTMLExporter {
     }
 
     static let style = """
-    body { font-family: system-ui, sans-serif; margin: 0; background: #fafafa; color: #222; }
-    main { max-width: 960px; margin: 2em auto; padding: 0 1em; }
-    pre { background: #fff; border: 1px solid #ddd; padding: .6em .8em; overflow-x: auto; margin: .3em 0; }
-    .cell { margin: 1.2em 0; }
-    .in, .out { display: flex; gap: .6em; align-items: flex-start; }
-    .in pre, .out pre { flex: 1; }
-    .prompt { font-family: monospace; color: #307fc1; min-width: 5.5em; padding-top: .7em; }
-    .out .prompt { color: #bf5b3d; }
-    pre.stream { margin-left: 6.1em; background: #f4f4f4; }
-    pre.error { margin-left: 6.1em; background: #fdecea; border-color: #e0a0a0; color: #8a1f11; }
-    .failed .in pre { border-color: #e0a0a0; }
-    .skipped { opacity: .55; }
-    figure { margin: .5em 0 .5em 6.1em; }
-    figure img { max-width: 100%; border: 1px solid #eee; background: #fff; }
-    figcaption, .time, .summary { font-size: .8em; color: #777; }
-    .time { margin-left: 7.6em; }
-    .failure { color: #8a1f11; font-weight: bold; }
-    """
+        body { font-family: system-ui, sans-serif; margin: 0; background: #fafafa; color: #222; }
+        main { max-width: 960px; margin: 2em auto; padding: 0 1em; }
+        pre { background: #fff; border: 1px solid #ddd; padding: .6em .8em; overflow-x: auto; margin: .3em 0; }
+        .cell { margin: 1.2em 0; }
+        .in, .out { display: flex; gap: .6em; align-items: flex-start; }
+        .in pre, .out pre { flex: 1; }
+        .prompt { font-family: monospace; color: #307fc1; min-width: 5.5em; padding-top: .7em; }
+        .out .prompt { color: #bf5b3d; }
+        pre.stream { margin-left: 6.1em; background: #f4f4f4; }
+        pre.error { margin-left: 6.1em; background: #fdecea; border-color: #e0a0a0; color: #8a1f11; }
+        .failed .in pre { border-color: #e0a0a0; }
+        .skipped { opacity: .55; }
+        figure { margin: .5em 0 .5em 6.1em; }
+        figure img { max-width: 100%; border: 1px solid #eee; background: #fff; }
+        figcaption, .time, .summary { font-size: .8em; color: #777; }
+        .time { margin-left: 7.6em; }
+        .failure { color: #8a1f11; font-weight: bold; }
+        """
 }

@@ -11,7 +11,8 @@ public enum IpynbExporter {
     public static func render(_ run: NotebookRun) throws -> Data {
         let object = document(run)
         do {
-            return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            return try JSONSerialization.data(
+                withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         } catch {
             throw NotebookError("cannot encode the .ipynb: \(error)")
         }
@@ -39,7 +40,9 @@ public enum IpynbExporter {
             }
             cells.append(cell)
         }
-        var metadata: [String: Any] = ["kernelspec": JupyterIdentity.kernelspec, "language_info": JupyterIdentity.languageInfo]
+        var metadata: [String: Any] = [
+            "kernelspec": JupyterIdentity.kernelspec, "language_info": JupyterIdentity.languageInfo,
+        ]
         // A stopped run says so (the cells after it have no outputs).
         if let i = run.interruption { metadata["cmlab"] = ["interrupted": i.description] }
         return [
@@ -55,8 +58,10 @@ public enum IpynbExporter {
         case .stream(let s):
             return ["output_type": "stream", "name": "stdout", "text": lines(s + "\n")]
         case .result(let s):
-            return ["output_type": "execute_result", "execution_count": count.map { $0 as Any } ?? NSNull(),
-                    "data": ["text/plain": lines(s)], "metadata": [String: Any]()]
+            return [
+                "output_type": "execute_result", "execution_count": count.map { $0 as Any } ?? NSNull(),
+                "data": ["text/plain": lines(s)], "metadata": [String: Any](),
+            ]
         case .figure(let f):
             var data: [String: Any] = ["text/plain": ["<figure \(f.relativePath)>"]]
             if f.isPNG, let d = f.data { data["image/png"] = d.base64EncodedString() }
@@ -64,9 +69,11 @@ public enum IpynbExporter {
             return ["output_type": "display_data", "data": data, "metadata": [String: Any]()]
         case .error(let e):
             let first = e.split(separator: "\n").first.map(String.init) ?? e
-            return ["output_type": "error", "ename": "ScriptError",
-                    "evalue": first.hasPrefix("error: ") ? String(first.dropFirst(7)) : first,
-                    "traceback": e.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)]
+            return [
+                "output_type": "error", "ename": "ScriptError",
+                "evalue": first.hasPrefix("error: ") ? String(first.dropFirst(7)) : first,
+                "traceback": e.split(separator: "\n", omittingEmptySubsequences: false).map(String.init),
+            ]
         }
     }
 

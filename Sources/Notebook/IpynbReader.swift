@@ -14,26 +14,30 @@ public enum IpynbReader {
             throw NotebookError("\(fileName) is not a Jupyter notebook: not a JSON object")
         }
         guard let format = root["nbformat"] as? Int, format == 4 else {
-            throw NotebookError("\(fileName): only nbformat 4 notebooks can be run (this one has nbformat "
-                                + "\(root["nbformat"].map { "\($0)" } ?? "missing"))")
+            throw NotebookError(
+                "\(fileName): only nbformat 4 notebooks can be run (this one has nbformat "
+                    + "\(root["nbformat"].map { "\($0)" } ?? "missing"))")
         }
         let metadata = root["metadata"] as? [String: Any] ?? [:]
         if let language = declaredLanguage(metadata), language != JupyterIdentity.language {
-            throw NotebookError("\(fileName) is a \(language) notebook; cmlab runs notebooks written with the "
-                                + "CMLab kernel")
+            throw NotebookError(
+                "\(fileName) is a \(language) notebook; cmlab runs notebooks written with the "
+                    + "CMLab kernel")
         }
         guard let cells = root["cells"] as? [Any] else { throw NotebookError("\(fileName): no list of cells") }
-        return NotebookFile(cells: try cells.enumerated().map { i, c in
-            guard let cell = c as? [String: Any], let type = cell["cell_type"] as? String else {
-                throw NotebookError("\(fileName): cell \(i + 1) has no cell_type")
-            }
-            let meta = cell["metadata"] as? [String: Any] ?? [:]
-            let tags = (meta["tags"] as? [Any] ?? []).compactMap { $0 as? String }
-            // Not a text file: no line of the file holds a cell (firstLine 0), so errors
-            // name the cell and the line within it.
-            return Cell(type == "code" ? .code : .markdown, source(cell["source"]), tags: tags,
-                        title: meta["title"] as? String ?? "", firstLine: 0)
-        })
+        return NotebookFile(
+            cells: try cells.enumerated().map { i, c in
+                guard let cell = c as? [String: Any], let type = cell["cell_type"] as? String else {
+                    throw NotebookError("\(fileName): cell \(i + 1) has no cell_type")
+                }
+                let meta = cell["metadata"] as? [String: Any] ?? [:]
+                let tags = (meta["tags"] as? [Any] ?? []).compactMap { $0 as? String }
+                // Not a text file: no line of the file holds a cell (firstLine 0), so errors
+                // name the cell and the line within it.
+                return Cell(
+                    type == "code" ? .code : .markdown, source(cell["source"]), tags: tags,
+                    title: meta["title"] as? String ?? "", firstLine: 0)
+            })
     }
 
     /// The notebook's language: `kernelspec.language`, else `language_info.name`,

@@ -29,9 +29,10 @@ public indirect enum Literal: Equatable, Sendable {
         case .string(let s): return Value.string(s).repr
         case .list(let xs): return "[" + xs.map(\.source).joined(separator: ", ") + "]"
         case .record(let fs):
-            return "{" + fs.map { f in
-                (Literal.isName(f.name) ? f.name : Value.string(f.name).repr) + ": " + f.value.source
-            }.joined(separator: ", ") + "}"
+            return "{"
+                + fs.map { f in
+                    (Literal.isName(f.name) ? f.name : Value.string(f.name).repr) + ": " + f.value.source
+                }.joined(separator: ", ") + "}"
         }
     }
 
@@ -56,8 +57,10 @@ public indirect enum Literal: Equatable, Sendable {
     static func isName(_ s: String) -> Bool {
         guard let f = s.first, f.isLetter || f == "_" else { return false }
         return s.allSatisfy { $0.isLetter || ($0.isASCII && $0.isNumber) || $0 == "_" }
-            && !["and", "or", "not", "if", "else", "for", "in", "while", "fn", "return", "break", "continue",
-                 "true", "false", "none"].contains(s)
+            && ![
+                "and", "or", "not", "if", "else", "for", "in", "while", "fn", "return", "break", "continue",
+                "true", "false", "none",
+            ].contains(s)
     }
 }
 
@@ -123,8 +126,9 @@ private struct TokenStream {
         let all = scanner.scan()
         // A value is one line: a line break (or ';') is a mistake at its position.
         if let nl = all.first(where: { $0.kind == .newline || $0.kind == .semicolon }) {
-            throw LiteralReader.Failure(message: "expected one value, found \(nl.kind == .newline ? "a line break" : "';'")",
-                                        column: nl.span.column)
+            throw LiteralReader.Failure(
+                message: "expected one value, found \(nl.kind == .newline ? "a line break" : "';'")",
+                column: nl.span.column)
         }
         if let e = scanner.errors.first {
             throw LiteralReader.Failure(message: e.message, column: e.span?.column ?? 1)
@@ -178,7 +182,9 @@ private struct TokenStream {
                 case .literal(let v): xs.append(v)
                 case .range(let r): xs += r
                 }
-                if xs.count > LiteralReader.maxRange { throw fail("a list of more than \(LiteralReader.maxRange) values") }
+                if xs.count > LiteralReader.maxRange {
+                    throw fail("a list of more than \(LiteralReader.maxRange) values")
+                }
                 if !match(.comma) { break }
             }
             guard match(.rightBracket) else { throw fail("expected ',' or ']' in the list") }
@@ -188,14 +194,18 @@ private struct TokenStream {
             var fs: [Literal.Field] = []
             while peek.kind != .rightBrace {
                 let key = peek
-                guard key.kind == .identifier || key.kind == .string else { throw fail("expected a field name in the record") }
+                guard key.kind == .identifier || key.kind == .string else {
+                    throw fail("expected a field name in the record")
+                }
                 i += 1
                 if fs.contains(where: { $0.name == key.text }) {
-                    throw LiteralReader.Failure(message: "field '\(key.text)' appears twice in the record", column: key.span.column)
+                    throw LiteralReader.Failure(
+                        message: "field '\(key.text)' appears twice in the record", column: key.span.column)
                 }
                 guard match(.colon) else { throw fail("expected ':' after the field name '\(key.text)'") }
                 guard case .literal(let v) = try item(topLevel: false) else {
-                    throw LiteralReader.Failure(message: "a range cannot be a field's value; write the list", column: key.span.column)
+                    throw LiteralReader.Failure(
+                        message: "a range cannot be a field's value; write the list", column: key.span.column)
                 }
                 fs.append(Literal.Field(name: key.text, value: v))
                 if !match(.comma) { break }
@@ -221,11 +231,13 @@ private struct TokenStream {
             throw LiteralReader.Failure(message: "a range a..b needs whole numbers", column: t.span.column)
         }
         guard a <= b else {
-            throw LiteralReader.Failure(message: "the range \(formatNumber(a))..\(formatNumber(b)) is empty (it counts up, both ends included)",
-                                        column: t.span.column)
+            throw LiteralReader.Failure(
+                message: "the range \(formatNumber(a))..\(formatNumber(b)) is empty (it counts up, both ends included)",
+                column: t.span.column)
         }
         guard b - a < Double(LiteralReader.maxRange) else {
-            throw LiteralReader.Failure(message: "the range holds more than \(LiteralReader.maxRange) values", column: t.span.column)
+            throw LiteralReader.Failure(
+                message: "the range holds more than \(LiteralReader.maxRange) values", column: t.span.column)
         }
         return (Int(a)...Int(b)).map { .number(Double($0), text: String($0)) }
     }

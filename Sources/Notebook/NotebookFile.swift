@@ -19,8 +19,10 @@ public struct Cell: Equatable, Sendable {
     /// 1-based line in the file where the cell's source starts (for error positions).
     public var firstLine: Int
 
-    public init(_ kind: Kind, _ source: String, tags: [String] = [], title: String = "",
-                hasMarker: Bool = true, firstLine: Int = 1) {
+    public init(
+        _ kind: Kind, _ source: String, tags: [String] = [], title: String = "",
+        hasMarker: Bool = true, firstLine: Int = 1
+    ) {
         self.kind = kind
         self.source = source
         self.tags = tags

@@ -79,7 +79,9 @@ public enum Parameters {
     /// The notebook with each override applied to its parameters cell.
     /// - Throws: when there is no parameters cell, or a name is not assigned there
     ///   (the message lists the known names).
-    public static func apply(_ overrides: [(name: String, value: String)], to notebook: NotebookFile) throws -> NotebookFile {
+    public static func apply(
+        _ overrides: [(name: String, value: String)], to notebook: NotebookFile
+    ) throws -> NotebookFile {
         guard !overrides.isEmpty else { return notebook }
         guard let index = notebook.parametersCellIndex else {
             throw NotebookError("the notebook has no parameters cell; tag one with `# %% tags=[\"parameters\"]`")
@@ -90,12 +92,16 @@ public enum Parameters {
             let found = assignments(in: String(chars))
             guard let a = found.last(where: { $0.name == name }) else {
                 let known = Array(Set(found.map(\.name))).sorted()
-                throw NotebookError("unknown parameter '\(name)'; the parameters cell sets: "
-                                    + (known.isEmpty ? "nothing" : known.joined(separator: ", ")))
+                throw NotebookError(
+                    "unknown parameter '\(name)'; the parameters cell sets: "
+                        + (known.isEmpty ? "nothing" : known.joined(separator: ", ")))
             }
             let text: String
             do { text = try literal(value) } catch let f as LiteralReader.Failure {
-                throw NotebookError("-p \(name)=\(value): \(f); a value is one literal: a number, \"string\", true/false/none, [list], {record} or range a..b")
+                throw NotebookError(
+                    "-p \(name)=\(value): \(f); a value is one literal: "
+                        + "a number, \"string\", true/false/none, [list], {record} or range a..b"
+                )
             }
             chars.replaceSubrange(a.valueRange, with: Array(text))
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The percent format, as Jupytext and editors write it:
 ///
 ///     # %% [markdown]
@@ -63,7 +65,9 @@ public enum PercentFormat {
             if n > 0 { out.append("") }
             if c.hasMarker { out.append(markerLine(c)) }
             if c.kind == .markdown {
-                out += c.source.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "#" : "# " + $0 }
+                out += c.source.split(separator: "\n", omittingEmptySubsequences: false).map {
+                    $0.isEmpty ? "#" : "# " + $0
+                }
             } else if !c.source.isEmpty {
                 out.append(c.source)
             }
@@ -84,8 +88,14 @@ public enum PercentFormat {
     /// `# %% Title [markdown] tags=["a", "b"]` → its parts; nil for any other line.
     static func parseMarker(_ line: String) -> Marker? {
         var rest: Substring
-        if line.hasPrefix("# %%") { rest = line.dropFirst(4) } else if line.hasPrefix("#%%") { rest = line.dropFirst(3) } else { return nil }
-        if let c = rest.first, !c.isWhitespace { return nil }  // `# %%%` is a comment
+        if line.hasPrefix("# %%") {
+            rest = line.dropFirst(4)
+        } else if line.hasPrefix("#%%") {
+            rest = line.dropFirst(3)
+        } else {
+            return nil
+        }
+        if let c = rest.first, !c.isWhitespace { return nil } // `# %%%` is a comment
         var kind = Cell.Kind.code
         var tags: [String] = []
         if let r = rest.range(of: "tags=[") {
@@ -110,5 +120,3 @@ public enum PercentFormat {
         return line
     }
 }
-
-import Foundation

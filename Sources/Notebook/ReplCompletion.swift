@@ -31,12 +31,19 @@ public enum ReplCompletion {
         var i = source.startIndex
         while i < source.endIndex {
             let c = source[i]
-            if comment { if c.isNewline { comment = false } }
-            else if let q = quote { if c == "\\" { i = source.index(after: i) } else if c == q || c.isNewline { quote = nil } }
-            else if c == "\"" || c == "'" { quote = c }
-            else if c == "#" { comment = true }
-            else if "([{".contains(c) { stack.append((c, i)) }
-            else if ")]}".contains(c) { _ = stack.popLast() }
+            if comment {
+                if c.isNewline { comment = false }
+            } else if let q = quote {
+                if c == "\\" { i = source.index(after: i) } else if c == q || c.isNewline { quote = nil }
+            } else if c == "\"" || c == "'" {
+                quote = c
+            } else if c == "#" {
+                comment = true
+            } else if "([{".contains(c) {
+                stack.append((c, i))
+            } else if ")]}".contains(c) {
+                _ = stack.popLast()
+            }
             if i < source.endIndex { i = source.index(after: i) }
         }
         guard let (bracket, at) = stack.last, bracket == "(" else { return nil }
@@ -52,7 +59,8 @@ public enum ReplCompletion {
         guard let first = path.first, var value = interpreter.lookup(first) else { return [] }
         for m in path.dropFirst() {
             guard interpreter.memberNames(of: value).contains(m),
-                  let v = try? interpreter.member(of: value, m, at: SourceSpan(line: 0, column: 0)) else { return [] }
+                let v = try? interpreter.member(of: value, m, at: SourceSpan(line: 0, column: 0))
+            else { return [] }
             value = v
         }
         if case .function(let f) = value { return f.parameterNames }

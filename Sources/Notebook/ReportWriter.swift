@@ -6,8 +6,10 @@ public enum ReportWriter {
     @discardableResult
     public static func write(_ run: NotebookRun, to directory: URL) throws -> [URL] {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let contents = [Data(MarkdownExporter.render(run).utf8), Data(HTMLExporter.render(run).utf8),
-                        try IpynbExporter.render(run)]
+        let contents = [
+            Data(MarkdownExporter.render(run).utf8), Data(HTMLExporter.render(run).utf8),
+            try IpynbExporter.render(run),
+        ]
         let urls = urls(name: run.name, in: directory)
         // All three or none: a full disk leaves the previous reports side by side.
         do { try AtomicFile.write(zip(contents, urls).map { (data: $0, url: $1) }) } catch {

@@ -1,8 +1,9 @@
 import Foundation
 import Script
 import Tensors
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One output of a code cell, in the order it happened.
@@ -114,39 +115,52 @@ public struct NotebookRunner {
             throw NotebookError("cannot read notebook \(file.path)")
         }
         let name = file.deletingPathExtension().lastPathComponent
-        let out = options.outputDirectory
+        let out =
+            options.outputDirectory
             ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("reports/\(name)")
         let isIpynb = file.pathExtension.lowercased() == "ipynb"
         if isIpynb, ReportWriter.urls(name: name, in: out.standardizedFileURL).contains(file.standardizedFileURL) {
-            throw NotebookError("the .ipynb report would overwrite the notebook \(file.path); "
-                                + "pass --out to write the reports elsewhere")
+            throw NotebookError(
+                "the .ipynb report would overwrite the notebook \(file.path); "
+                    + "pass --out to write the reports elsewhere")
         }
-        let parsed = isIpynb ? try IpynbReader.parse(Data(text.utf8), fileName: file.lastPathComponent)
-                             : PercentFormat.parse(text)
-        guard parsed.cells.contains(where: { !$0.source.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) else {
-            throw NotebookError("\(file.path): no cells found (a notebook needs code or markdown; "
-                                + "cells start with lines '# %%')")
+        let parsed =
+            isIpynb
+            ? try IpynbReader.parse(Data(text.utf8), fileName: file.lastPathComponent)
+            : PercentFormat.parse(text)
+        guard parsed.cells.contains(where: { !$0.source.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty })
+        else {
+            throw NotebookError(
+                "\(file.path): no cells found (a notebook needs code or markdown; "
+                    + "cells start with lines '# %%')")
         }
         let notebook = try Parameters.apply(options.parameters, to: parsed)
-        let result = try run(notebook, name: name, fileName: file.lastPathComponent,
-                             base: file.deletingLastPathComponent(), outputDirectory: out, options: options)
+        let result = try run(
+            notebook, name: name, fileName: file.lastPathComponent,
+            base: file.deletingLastPathComponent(), outputDirectory: out, options: options)
         let reports = try ReportWriter.write(result, to: out.standardizedFileURL)
         return (result, reports)
     }
 
     /// Runs an already-parsed notebook (overrides already applied), writing figures into `outputDirectory`.
-    public func run(_ notebook: NotebookFile, name: String, fileName: String, base: URL,
-                    outputDirectory: URL, options: RunOptions) throws -> NotebookRun {
+    public func run(
+        _ notebook: NotebookFile, name: String, fileName: String, base: URL,
+        outputDirectory: URL, options: RunOptions
+    ) throws -> NotebookRun {
         let out = outputDirectory.standardizedFileURL
-        do { try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true) }
-        catch { throw NotebookError("cannot create the report folder \(out.path): \(error.localizedDescription)") }
+        do { try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true) } catch {
+            throw NotebookError("cannot create the report folder \(out.path): \(error.localizedDescription)")
+        }
         let policy = WritePolicy(root: out, allowed: options.allowWrite)
 
         var outputs: [CellOutput] = []
         var cellNumber = 0, figureNumber = 0
         func emit(_ line: String) {
-            if case .stream(let s)? = outputs.last { outputs[outputs.count - 1] = .stream(s + "\n" + line) }
-            else { outputs.append(.stream(line)) }
+            if case .stream(let s)? = outputs.last {
+                outputs[outputs.count - 1] = .stream(s + "\n" + line)
+            } else {
+                outputs.append(.stream(line))
+            }
         }
         let hooks = SessionHooks(
             cancel: options.cancel,
@@ -166,8 +180,9 @@ public struct NotebookRunner {
             })
         let session = Session(setUp: setUp, hooks: hooks, output: emit)
 
-        var run = NotebookRun(name: name, cells: [], parameters: options.parameters, failures: [],
-                              started: Date(), seconds: 0)
+        var run = NotebookRun(
+            name: name, cells: [], parameters: options.parameters, failures: [],
+            started: Date(), seconds: 0)
         let codeCount = notebook.cells.filter { $0.kind == .code }.count
         var stopped = false
         for cell in notebook.cells {
@@ -202,8 +217,10 @@ public struct NotebookRunner {
                 stopped = true
                 run.interruption = Interruption(signal: options.cancel.signal, cell: cellNumber)
             }
-            run.cells.append(CellRun(cell: cell, status: outcome.result.succeeded ? .ran : .failed,
-                                     executionCount: outcome.number, outputs: outputs, seconds: outcome.seconds))
+            run.cells.append(
+                CellRun(
+                    cell: cell, status: outcome.result.succeeded ? .ran : .failed,
+                    executionCount: outcome.number, outputs: outputs, seconds: outcome.seconds))
             options.cancel.reset()
         }
         run.seconds = Date().timeIntervalSince(run.started)

@@ -1,7 +1,8 @@
 import Foundation
 import Script
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where a session may write files.
@@ -30,8 +31,10 @@ public struct WritePolicy: Sendable {
     public func resolve(_ path: String) throws -> URL {
         guard !path.isEmpty else { throw ScriptError("empty file path") }
         let expanded = (path as NSString).expandingTildeInPath
-        let url = (expanded.hasPrefix("/") ? URL(fileURLWithPath: expanded)
-                   : root.appendingPathComponent(expanded)).standardizedFileURL
+        let url =
+            (expanded.hasPrefix("/")
+            ? URL(fileURLWithPath: expanded)
+            : root.appendingPathComponent(expanded)).standardizedFileURL
         if !unrestricted {
             let real = Self.realPath(url)
             let bases = ([root] + allowed).map { ($0, Self.realPath($0)) }
@@ -39,17 +42,23 @@ public struct WritePolicy: Sendable {
             let covered = bases.contains { Self.isInside(real, $0.1) }
             if !covered {
                 let how: String
-                if path.split(separator: "/").contains("..") { how = "'..' leads out of" }
-                else if expanded.hasPrefix("/") && !bases.contains(where: { Self.isInside(url, $0.0) }) { how = "an absolute path outside" }
-                else { how = "a symbolic link leads out of" }
-                throw ScriptError("refusing to write '\(path)': \(how) the output folder \(root.path)"
-                                  + "; pass --allow-write PATH to permit it")
+                if path.split(separator: "/").contains("..") {
+                    how = "'..' leads out of"
+                } else if expanded.hasPrefix("/") && !bases.contains(where: { Self.isInside(url, $0.0) }) {
+                    how = "an absolute path outside"
+                } else {
+                    how = "a symbolic link leads out of"
+                }
+                throw ScriptError(
+                    "refusing to write '\(path)': \(how) the output folder \(root.path)"
+                        + "; pass --allow-write PATH to permit it")
             }
         }
         let dir = url.deletingLastPathComponent()
         if !FileManager.default.fileExists(atPath: dir.path) {
-            do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) }
-            catch { throw ScriptError("cannot create folder \(dir.path): \(error.localizedDescription)") }
+            do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
+                throw ScriptError("cannot create folder \(dir.path): \(error.localizedDescription)")
+            }
         }
         return url
     }
@@ -78,7 +87,9 @@ public struct WritePolicy: Sendable {
             free(p)
         } else if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: existing.path) {
             // A dangling link: judge it by where it points.
-            let t = target.hasPrefix("/") ? URL(fileURLWithPath: target)
+            let t =
+                target.hasPrefix("/")
+                ? URL(fileURLWithPath: target)
                 : existing.deletingLastPathComponent().appendingPathComponent(target)
             resolved = realPath(t.standardizedFileURL)
         }

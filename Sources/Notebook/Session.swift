@@ -35,21 +35,26 @@ public final class Session {
     /// is set, and get the domain from `setUp`. The session watches
     /// `hooks.figureWritten`, so it knows whether a cell showed a figure (see
     /// ``Outcome/figure``).
-    public convenience init(setUp: @escaping SessionSetUp, hooks: SessionHooks,
-                            output: @escaping (String) -> Void) {
+    public convenience init(
+        setUp: @escaping SessionSetUp, hooks: SessionHooks,
+        output: @escaping (String) -> Void
+    ) {
         let count = FigureCount()
         let watched = SessionHooks(
             cancel: hooks.cancel, progress: hooks.progress,
-            figureWritten: { url, figure in count.value += 1; hooks.figureWritten(url, figure) },
+            figureWritten: { url, figure in
+                count.value += 1; hooks.figureWritten(url, figure)
+            },
             resolveWritePath: hooks.resolveWritePath, resolveReadPath: hooks.resolveReadPath,
             outputDirectory: hooks.outputDirectory, newFigureURL: hooks.newFigureURL)
-        self.init(makeInterpreter: {
-            let interpreter = Interpreter()
-            interpreter.output = output
-            interpreter.isCancelled = { hooks.cancel.isCancelled }
-            setUp(interpreter, watched)
-            return interpreter
-        }, figuresWritten: count)
+        self.init(
+            makeInterpreter: {
+                let interpreter = Interpreter()
+                interpreter.output = output
+                interpreter.isCancelled = { hooks.cancel.isCancelled }
+                setUp(interpreter, watched)
+                return interpreter
+            }, figuresWritten: count)
     }
 
     private init(makeInterpreter: @escaping () -> Interpreter, figuresWritten: FigureCount) {
@@ -115,8 +120,7 @@ public final class Session {
     /// Writes ``notebook()`` as a `.cml` file.
     public func save(to url: URL) throws {
         let text = PercentFormat.render(notebook(title: url.deletingPathExtension().lastPathComponent))
-        do { try AtomicFile.write(Data(text.utf8), to: url) }
-        catch { throw NotebookError("\(error)") }
+        do { try AtomicFile.write(Data(text.utf8), to: url) } catch { throw NotebookError("\(error)") }
     }
 
     /// A fresh interpreter and numbering; history of accepted inputs cleared.
@@ -144,7 +148,8 @@ public final class Session {
             if let dot = q.lastIndex(of: "."), !q[q.index(after: dot)...].isEmpty {
                 let owner = interpreter.run(String(q[..<dot]))
                 if owner.succeeded, case .object(let o)? = owner.value,
-                   let text = interpreter.helpText(member: String(q[q.index(after: dot)...]), of: o, path: q) {
+                    let text = interpreter.helpText(member: String(q[q.index(after: dot)...]), of: o, path: q)
+                {
                     return text
                 }
             }

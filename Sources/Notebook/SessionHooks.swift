@@ -33,13 +33,15 @@ public struct SessionHooks {
     /// `<out>/cell3-figure1.png`, already inside the permitted area.
     public let newFigureURL: (_ fileExtension: String) -> URL
 
-    public init(cancel: CancellationToken,
-                progress: @escaping (String, Double, String) -> Void,
-                figureWritten: @escaping (URL, Figure?) -> Void,
-                resolveWritePath: @escaping (String) throws -> URL,
-                resolveReadPath: @escaping (String) -> URL,
-                outputDirectory: URL,
-                newFigureURL: @escaping (String) -> URL) {
+    public init(
+        cancel: CancellationToken,
+        progress: @escaping (String, Double, String) -> Void,
+        figureWritten: @escaping (URL, Figure?) -> Void,
+        resolveWritePath: @escaping (String) throws -> URL,
+        resolveReadPath: @escaping (String) -> URL,
+        outputDirectory: URL,
+        newFigureURL: @escaping (String) -> URL
+    ) {
         self.cancel = cancel
         self.progress = progress
         self.figureWritten = figureWritten
@@ -57,7 +59,8 @@ public typealias SessionSetUp = (Interpreter, SessionHooks) -> Void
 /// Resolves a script-given `path` against `base` unless it is absolute (`~` expands).
 public func resolvedRead(_ path: String, base: URL) -> URL {
     let expanded = (path as NSString).expandingTildeInPath
-    return (expanded.hasPrefix("/") ? URL(fileURLWithPath: expanded) : base.appendingPathComponent(expanded)).standardizedFileURL
+    return (expanded.hasPrefix("/") ? URL(fileURLWithPath: expanded) : base.appendingPathComponent(expanded))
+        .standardizedFileURL
 }
 
 /// `figure-1.png`, `figure-2.png`, …: the first such name not yet taken in `directory`

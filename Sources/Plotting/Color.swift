@@ -13,9 +13,10 @@ public struct Color: Equatable, Hashable {
 
     /// A colour from `0xRRGGBB`.
     public init(hex: UInt32, alpha: Double = 1) {
-        self.init(red: Double((hex >> 16) & 0xFF) / 255,
-                  green: Double((hex >> 8) & 0xFF) / 255,
-                  blue: Double(hex & 0xFF) / 255, alpha: alpha)
+        self.init(
+            red: Double((hex >> 16) & 0xFF) / 255,
+            green: Double((hex >> 8) & 0xFF) / 255,
+            blue: Double(hex & 0xFF) / 255, alpha: alpha)
     }
 
     /// A colour from a script's string: "#RRGGBB", "#RRGGBBAA", a cycle slot "C0"…"C9",
@@ -27,9 +28,11 @@ public struct Color: Equatable, Hashable {
             return
         }
         if t.count == 2, t.hasPrefix("c"), let k = Int(t.dropFirst()) { self = Color.cycle[k]; return }
-        let names: [String: Color] = ["black": .black, "white": .white, "gray": .gray, "grey": .gray, "red": .red,
-                                      "blue": Color.cycle[0], "orange": Color.cycle[1], "green": Color.cycle[2],
-                                      "purple": Color.cycle[4]]
+        let names: [String: Color] = [
+            "black": .black, "white": .white, "gray": .gray, "grey": .gray, "red": .red,
+            "blue": Color.cycle[0], "orange": Color.cycle[1], "green": Color.cycle[2],
+            "purple": Color.cycle[4],
+        ]
         guard let c = names[t] else { return nil }
         self = c
     }
@@ -39,8 +42,9 @@ public struct Color: Equatable, Hashable {
 
     /// Linear interpolation in sRGB, `t` in [0, 1].
     func mixed(with other: Color, _ t: Double) -> Color {
-        Color(red: red + (other.red - red) * t, green: green + (other.green - green) * t,
-              blue: blue + (other.blue - blue) * t, alpha: alpha + (other.alpha - alpha) * t)
+        Color(
+            red: red + (other.red - red) * t, green: green + (other.green - green) * t,
+            blue: blue + (other.blue - blue) * t, alpha: alpha + (other.alpha - alpha) * t)
     }
 
     public static let black = Color(hex: 0x000000)

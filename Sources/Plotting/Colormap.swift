@@ -23,24 +23,34 @@ public struct Colormap: Equatable {
         return anchors[i].mixed(with: anchors[i + 1], u - Double(i))
     }
 
-    public static let viridis = Colormap(name: "viridis", anchors: [
-        0x440154, 0x472D7B, 0x3B528B, 0x2C728E, 0x21908C, 0x27AD81, 0x5DC863, 0xAADC32, 0xFDE725,
-    ].map { Color(hex: $0) })
-    public static let plasma = Colormap(name: "plasma", anchors: [
-        0x0D0887, 0x47039F, 0x7301A8, 0x9C179E, 0xBD3786, 0xD8576B, 0xED7953, 0xFA9E3B, 0xF0F921,
-    ].map { Color(hex: $0) })
-    public static let magma = Colormap(name: "magma", anchors: [
-        0x000004, 0x180F3E, 0x451077, 0x721F81, 0x9F2F7F, 0xCD4071, 0xF1605D, 0xFD9567, 0xFCFDBF,
-    ].map { Color(hex: $0) })
-    public static let inferno = Colormap(name: "inferno", anchors: [
-        0x000004, 0x1B0C42, 0x4B0C6B, 0x781C6D, 0xA52C60, 0xCF4446, 0xED6925, 0xFB9A06, 0xFCFFA4,
-    ].map { Color(hex: $0) })
+    public static let viridis = Colormap(
+        name: "viridis",
+        anchors: [
+            0x440154, 0x472D7B, 0x3B528B, 0x2C728E, 0x21908C, 0x27AD81, 0x5DC863, 0xAADC32, 0xFDE725,
+        ].map { Color(hex: $0) })
+    public static let plasma = Colormap(
+        name: "plasma",
+        anchors: [
+            0x0D0887, 0x47039F, 0x7301A8, 0x9C179E, 0xBD3786, 0xD8576B, 0xED7953, 0xFA9E3B, 0xF0F921,
+        ].map { Color(hex: $0) })
+    public static let magma = Colormap(
+        name: "magma",
+        anchors: [
+            0x000004, 0x180F3E, 0x451077, 0x721F81, 0x9F2F7F, 0xCD4071, 0xF1605D, 0xFD9567, 0xFCFDBF,
+        ].map { Color(hex: $0) })
+    public static let inferno = Colormap(
+        name: "inferno",
+        anchors: [
+            0x000004, 0x1B0C42, 0x4B0C6B, 0x781C6D, 0xA52C60, 0xCF4446, 0xED6925, 0xFB9A06, 0xFCFFA4,
+        ].map { Color(hex: $0) })
     /// Black to white.
     public static let gray = Colormap(name: "gray", anchors: [Color.black, Color.white])
     /// White to dark blue: densities on a white page, where empty means "nothing here".
-    public static let blues = Colormap(name: "blues", anchors: [
-        0xFFFFFF, 0xDEEBF7, 0x9ECAE1, 0x4292C6, 0x08306B,
-    ].map { Color(hex: $0) })
+    public static let blues = Colormap(
+        name: "blues",
+        anchors: [
+            0xFFFFFF, 0xDEEBF7, 0x9ECAE1, 0x4292C6, 0x08306B,
+        ].map { Color(hex: $0) })
 
     /// All named maps, for the scripting layer to look names up once.
     public static let all: [Colormap] = [.viridis, .plasma, .magma, .inferno, .gray, .blues]
@@ -60,7 +70,8 @@ public struct ColorMapping: Equatable {
     /// The colour bar's title, e.g. "σ".
     public var label: String?
 
-    public init(colormap: Colormap = .viridis, range: ClosedRange<Double>, scale: Scale = .linear, label: String? = nil) {
+    public init(colormap: Colormap = .viridis, range: ClosedRange<Double>, scale: Scale = .linear, label: String? = nil)
+    {
         self.colormap = colormap
         self.range = range
         self.scale = scale

@@ -54,7 +54,9 @@ public struct Figure {
                 guard p.marks.count == 1, let g = p.marks[0] as? ImageGridMark else { return }
                 let titleHeight = p.title == nil ? 0 : style.titleFontSize * 1.3 + 5
                 let inner = w - 2 * style.padding
-                tallest = max(tallest, inner * Double(g.grid.pixelHeight) / Double(g.grid.pixelWidth) + titleHeight + 2 * style.padding)
+                tallest = max(
+                    tallest,
+                    inner * Double(g.grid.pixelHeight) / Double(g.grid.pixelWidth) + titleHeight + 2 * style.padding)
             }
             rowHeights.append(tallest)
         }

@@ -13,12 +13,14 @@ import Tensors
 /// `trajectories[p][k]` is path p at step k and `sigmas[k]` its σ; samples are (x, y)
 /// points; `images` is any shape ``ImageGrid`` accepts, or nil for a study without
 /// images (then `images.png` is not written). The folder must exist.
-public func renderGallery(to directory: URL,
-                          trajectories: [[(Double, Double)]], sigmas: [Double],
-                          teacherSamples: [(Double, Double)], studentSamples: [(Double, Double)],
-                          lossCurve: [Double], images: Tensor?, imageColumns: Int = 8,
-                          teacherName: String = "teacher (Heun)", studentName: String = "student (1 step)",
-                          dpi: Double = Figure.defaultDPI) throws -> [URL] {
+public func renderGallery(
+    to directory: URL,
+    trajectories: [[(Double, Double)]], sigmas: [Double],
+    teacherSamples: [(Double, Double)], studentSamples: [(Double, Double)],
+    lossCurve: [Double], images: Tensor?, imageColumns: Int = 8,
+    teacherName: String = "teacher (Heun)", studentName: String = "student (1 step)",
+    dpi: Double = Figure.defaultDPI
+) throws -> [URL] {
     var urls: [URL] = []
     func save(_ fig: Figure, _ name: String) throws {
         let url = directory.appendingPathComponent(name)
@@ -63,14 +65,19 @@ public func renderGallery(to directory: URL,
     var density = Figure(rows: 1, columns: 2, width: 700, height: 300)
     let bins = 90
     // One colour scale for both, so equal colours mean equal counts.
-    let peak = [(tx, ty), (sx, sy)].map { xs, ys in
-        Heatmap.histogram(x: xs, y: ys, bins: (bins, bins), xRange: window, yRange: window).max() ?? 1
-    }.max() ?? 1
-    density[0].density(x: tx, y: ty, bins: bins, range: (window, window), colorRange: 0...max(peak, 1), label: "samples per cell")
+    let peak =
+        [(tx, ty), (sx, sy)].map { xs, ys in
+            Heatmap.histogram(x: xs, y: ys, bins: (bins, bins), xRange: window, yRange: window).max() ?? 1
+        }.max() ?? 1
+    density[0].density(
+        x: tx, y: ty, bins: bins, range: (window, window), colorRange: 0...max(peak, 1), label: "samples per cell")
     density[0].title = teacherName
-    density[1].density(x: sx, y: sy, bins: bins, range: (window, window), colorRange: 0...max(peak, 1), label: "samples per cell")
+    density[1].density(
+        x: sx, y: sy, bins: bins, range: (window, window), colorRange: 0...max(peak, 1), label: "samples per cell")
     density[1].title = studentName
-    for i in 0..<2 { density[i].equalAspect = true; density[i].showsGrid = false; density[i].xLabel = "x₁"; density[i].yLabel = "x₂" }
+    for i in 0..<2 {
+        density[i].equalAspect = true; density[i].showsGrid = false; density[i].xLabel = "x₁"; density[i].yLabel = "x₂"
+    }
     try save(density, "density.png")
 
     // 4. Loss curve.
@@ -117,18 +124,27 @@ func smoothed(_ y: [Double], window: Double? = nil) -> [Double] {
 /// The gallery from solver output as it comes: `trajectoryStates[k]` holds every
 /// path at step k (at most `maxPaths` evenly chosen paths are drawn), samples are
 /// batches whose first two coordinates are plotted.
-public func renderGallery(to directory: URL,
-                          trajectoryStates: [Batch], sigmas: [Double],
-                          teacherSamples: Batch, studentSamples: Batch,
-                          lossCurve: [Double], images: Tensor?, imageColumns: Int = 8, maxPaths: Int = 300,
-                          teacherName: String = "teacher (Heun)", studentName: String = "student (1 step)",
-                          dpi: Double = Figure.defaultDPI) throws -> [URL] {
-    for (name, b) in [("teacherSamples", teacherSamples), ("studentSamples", studentSamples)] + trajectoryStates.map({ ("trajectoryStates", $0) }) {
-        guard b.dims >= 2 else { throw PlotError.badShape("renderGallery: \(name) needs 2-D points, got \(b.dims) dims") }
+public func renderGallery(
+    to directory: URL,
+    trajectoryStates: [Batch], sigmas: [Double],
+    teacherSamples: Batch, studentSamples: Batch,
+    lossCurve: [Double], images: Tensor?, imageColumns: Int = 8, maxPaths: Int = 300,
+    teacherName: String = "teacher (Heun)", studentName: String = "student (1 step)",
+    dpi: Double = Figure.defaultDPI
+) throws -> [URL] {
+    for (name, b) in [("teacherSamples", teacherSamples), ("studentSamples", studentSamples)]
+        + trajectoryStates.map({ ("trajectoryStates", $0) })
+    {
+        guard b.dims >= 2 else {
+            throw PlotError.badShape("renderGallery: \(name) needs 2-D points, got \(b.dims) dims")
+        }
     }
-    func pairs(_ b: Batch) -> [(Double, Double)] { (0..<b.count).map { (b.values[$0 * b.dims], b.values[$0 * b.dims + 1]) } }
-    return try renderGallery(to: directory, trajectories: trajectoryPaths(states: trajectoryStates, maxPaths: maxPaths),
-                             sigmas: sigmas, teacherSamples: pairs(teacherSamples), studentSamples: pairs(studentSamples),
-                             lossCurve: lossCurve, images: images, imageColumns: imageColumns,
-                             teacherName: teacherName, studentName: studentName, dpi: dpi)
+    func pairs(_ b: Batch) -> [(Double, Double)] {
+        (0..<b.count).map { (b.values[$0 * b.dims], b.values[$0 * b.dims + 1]) }
+    }
+    return try renderGallery(
+        to: directory, trajectories: trajectoryPaths(states: trajectoryStates, maxPaths: maxPaths),
+        sigmas: sigmas, teacherSamples: pairs(teacherSamples), studentSamples: pairs(studentSamples),
+        lossCurve: lossCurve, images: images, imageColumns: imageColumns,
+        teacherName: teacherName, studentName: studentName, dpi: dpi)
 }

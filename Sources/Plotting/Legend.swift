@@ -17,17 +17,20 @@ extension Panel {
         let perColumn = max(1, min(entries.count, Int((maxHeight - pad * 2 + (row - size * 1.1)) / row)))
         let columns = (entries.count + perColumn - 1) / perColumn
         let columnW = LegendBox.swatchWidth + 5 + textW + pad
-        return LegendBox(width: pad + columnW * Double(columns), height: pad * 2 + row * Double(perColumn) - (row - size * 1.1),
-                         perColumn: perColumn, columnWidth: columnW)
+        return LegendBox(
+            width: pad + columnW * Double(columns), height: pad * 2 + row * Double(perColumn) - (row - size * 1.1),
+            perColumn: perColumn, columnWidth: columnW)
     }
 
     /// The box in each inside corner of frame `f`.
     private func corners(_ f: Rect, _ b: LegendBox) -> [(LegendPosition, Rect)] {
         let w = b.width, h = b.height, inset = LegendBox.inset
-        return [(.upperRight, Rect(x: f.maxX - inset - w, y: f.y + inset, width: w, height: h)),
-                (.upperLeft, Rect(x: f.x + inset, y: f.y + inset, width: w, height: h)),
-                (.lowerLeft, Rect(x: f.x + inset, y: f.maxY - inset - h, width: w, height: h)),
-                (.lowerRight, Rect(x: f.maxX - inset - w, y: f.maxY - inset - h, width: w, height: h))]
+        return [
+            (.upperRight, Rect(x: f.maxX - inset - w, y: f.y + inset, width: w, height: h)),
+            (.upperLeft, Rect(x: f.x + inset, y: f.y + inset, width: w, height: h)),
+            (.lowerLeft, Rect(x: f.x + inset, y: f.maxY - inset - h, width: w, height: h)),
+            (.lowerRight, Rect(x: f.maxX - inset - w, y: f.maxY - inset - h, width: w, height: h)),
+        ]
     }
 
     /// The inside corner whose box covers the fewest data points, and how many it covers.
@@ -42,7 +45,9 @@ extension Panel {
                 let p = (t.px(e.xs[i]), t.py(e.ys[i]))
                 // Joined marks also cover the way between their points: sample it.
                 if e.connected, let q = previous {
-                    for k in 1..<8 { let f = Double(k) / 8; points.append((q.0 + f * (p.0 - q.0), q.1 + f * (p.1 - q.1))) }
+                    for k in 1..<8 {
+                        let f = Double(k) / 8; points.append((q.0 + f * (p.0 - q.0), q.1 + f * (p.1 - q.1)))
+                    }
                 }
                 points.append(p)
                 // Bars are filled down to their floor: the legend must not hide them either.
@@ -63,7 +68,9 @@ extension Panel {
     /// when every corner covers data).
     func drawLegend(in f: Rect, transform t: Transform, canvas c: Canvas, style s: Style, outsideX: Double? = nil) {
         let entries = marks.flatMap(\.legendEntries)
-        guard let b = legendBox(canvas: c, style: s, maxHeight: outsideX == nil ? 0.75 * f.height : f.height) else { return }
+        guard let b = legendBox(canvas: c, style: s, maxHeight: outsideX == nil ? 0.75 * f.height : f.height) else {
+            return
+        }
         let size = s.legendFontSize, row = size * LegendBox.row, pad = LegendBox.pad, swatchW = LegendBox.swatchWidth
         let box: Rect
         if let x = outsideX {

@@ -4,8 +4,10 @@
 /// log axis gains the same factor at both ends); bars keep their floor at zero;
 /// cells and images end exactly at their edges. Values a scale cannot place
 /// (NaN, non-positive on a log axis) are ignored.
-func autoLimits(_ extents: [Extent], axis: KeyPath<Extent, [Double]>, scale: Scale, mode: AutoLimits,
-                floorAware: Bool) -> ClosedRange<Double> {
+func autoLimits(
+    _ extents: [Extent], axis: KeyPath<Extent, [Double]>, scale: Scale, mode: AutoLimits,
+    floorAware: Bool
+) -> ClosedRange<Double> {
     var lo = Double.infinity, hi = -Double.infinity
     var allTight = !extents.isEmpty
     var floor: Double? = nil
@@ -37,8 +39,10 @@ func autoLimits(_ extents: [Extent], axis: KeyPath<Extent, [Double]>, scale: Sca
 /// The largest rectangle inside `frame` — centred across, against the top so the
 /// titles of a row of panels line up — on which one data unit
 /// (in each scale's own coordinate) has the same length along x and y.
-func equalAspectFrame(_ frame: Rect, x: ClosedRange<Double>, y: ClosedRange<Double>,
-                      xScale: Scale, yScale: Scale) -> Rect {
+func equalAspectFrame(
+    _ frame: Rect, x: ClosedRange<Double>, y: ClosedRange<Double>,
+    xScale: Scale, yScale: Scale
+) -> Rect {
     let dx = xScale.forward(x.upperBound) - xScale.forward(x.lowerBound)
     let dy = yScale.forward(y.upperBound) - yScale.forward(y.lowerBound)
     guard dx > 0, dy > 0 else { return frame }

@@ -29,7 +29,9 @@ extension LineStyle: PlotNamed {
 }
 
 extension LegendPosition: PlotNamed {
-    public static var allCases: [LegendPosition] { [.best, .upperRight, .upperLeft, .lowerLeft, .lowerRight, .outside, .avoidingData, .hidden] }
+    public static var allCases: [LegendPosition] {
+        [.best, .upperRight, .upperLeft, .lowerLeft, .lowerRight, .outside, .avoidingData, .hidden]
+    }
     public var name: String {
         switch self {
         case .best: return "best"

@@ -22,7 +22,8 @@ extension Panel {
     func layout(in cell: Rect, canvas c: Canvas, style s: Style) -> PanelLayout {
         let inside = layout(in: cell, canvas: c, style: s, legendReserve: 0)
         guard legend == .outside || legend == .avoidingData,
-              let box = legendBox(canvas: c, style: s, maxHeight: 0.75 * inside.frame.height) else { return inside }
+            let box = legendBox(canvas: c, style: s, maxHeight: 0.75 * inside.frame.height)
+        else { return inside }
         if legend == .avoidingData && emptiestCorner(inside.frame, inside.transform, box).1 == 0 { return inside }
         let wide = legendBox(canvas: c, style: s, maxHeight: inside.frame.height) ?? box
         var L = layout(in: cell, canvas: c, style: s, legendReserve: wide.width + LegendBox.gap)
@@ -32,21 +33,28 @@ extension Panel {
 
     private func layout(in cell: Rect, canvas c: Canvas, style s: Style, legendReserve: Double) -> PanelLayout {
         let extents = marks.map(\.extent)
-        let xl = usable(xLimits, xScale) ?? autoLimits(extents, axis: \.xs, scale: xScale, mode: limits, floorAware: false)
-        let yl = usable(yLimits, yScale) ?? autoLimits(extents, axis: \.ys, scale: yScale, mode: limits, floorAware: true)
+        let xl =
+            usable(xLimits, xScale) ?? autoLimits(extents, axis: \.xs, scale: xScale, mode: limits, floorAware: false)
+        let yl =
+            usable(yLimits, yScale) ?? autoLimits(extents, axis: \.ys, scale: yScale, mode: limits, floorAware: true)
         let mapping = showsColorbar ? marks.lazy.compactMap(\.colorMapping).first : nil
 
         let tickFont = c.fontMetrics(size: s.tickFontSize)
         let tickTextHeight = tickFont.ascent + tickFont.descent
         let titleHeight = title == nil ? 0 : s.titleFontSize * 1.3 + 5
 
-        func frameFor(xl: ClosedRange<Double>, yl: ClosedRange<Double>) -> (Rect, TickSet, TickSet, (ColorMapping, Rect, TickSet)?) {
+        func frameFor(
+            xl: ClosedRange<Double>, yl: ClosedRange<Double>
+        ) -> (Rect, TickSet, TickSet, (ColorMapping, Rect, TickSet)?) {
             guard showsAxes else {
-                return (cell.inset(top: s.padding + titleHeight, left: s.padding, bottom: s.padding, right: s.padding),
-                        TickSet(major: [], minor: []), TickSet(major: [], minor: []), nil)
+                return (
+                    cell.inset(top: s.padding + titleHeight, left: s.padding, bottom: s.padding, right: s.padding),
+                    TickSet(major: [], minor: []), TickSet(major: [], minor: []), nil
+                )
             }
             let top = s.padding + max(titleHeight, tickTextHeight / 2)
-            let bottom = s.padding + s.tickLength + 3 + tickTextHeight + (xLabel == nil ? 0 : s.labelFontSize * 1.25 + 3)
+            let bottom =
+                s.padding + s.tickLength + 3 + tickTextHeight + (xLabel == nil ? 0 : s.labelFontSize * 1.25 + 3)
             let plotHeight = max(cell.height - top - bottom, 10)
             let yTicks = fittedTicks(yl, scale: yScale, length: plotHeight, canvas: c, style: s, vertical: true)
             let yLabelWidth = yTicks.major.map { c.textWidth($0.label, size: s.tickFontSize) }.max() ?? 0
@@ -54,10 +62,12 @@ extension Panel {
             var right = s.padding + 6 + legendReserve
             var bar: (ColorMapping, Rect, TickSet)? = nil
             if let mapping {
-                let barTicks = fittedTicks(mapping.range, scale: mapping.scale, length: plotHeight, canvas: c, style: s, vertical: true)
+                let barTicks = fittedTicks(
+                    mapping.range, scale: mapping.scale, length: plotHeight, canvas: c, style: s, vertical: true)
                 let labelW = barTicks.major.map { c.textWidth($0.label, size: s.tickFontSize) }.max() ?? 0
                 let barWidth = 10.0, gap = 10.0
-                let reserve = gap + barWidth + s.tickLength + 3 + labelW + (mapping.label == nil ? 0 : s.labelFontSize * 1.25 + 4)
+                let reserve =
+                    gap + barWidth + s.tickLength + 3 + labelW + (mapping.label == nil ? 0 : s.labelFontSize * 1.25 + 4)
                 right = s.padding + reserve + legendReserve
                 let bx = cell.maxX - right + gap
                 bar = (mapping, Rect(x: bx, y: cell.y + top, width: barWidth, height: plotHeight), barTicks)
@@ -69,7 +79,8 @@ extension Panel {
                 let overhang = c.textWidth(last.label, size: s.tickFontSize) / 2 - (right - s.padding)
                 if overhang > 0 {
                     let narrower = cell.inset(top: top, left: left, bottom: bottom, right: right + overhang)
-                    xTicks = fittedTicks(xl, scale: xScale, length: narrower.width, canvas: c, style: s, vertical: false)
+                    xTicks = fittedTicks(
+                        xl, scale: xScale, length: narrower.width, canvas: c, style: s, vertical: false)
                     return (narrower, xTicks, yTicks, bar)
                 }
             }
@@ -89,7 +100,7 @@ extension Panel {
             if xScale == .linear, yScale == .linear, xt.major.count >= 2, yt.major.count >= 2 {
                 let gap = min(xt.major[1].value - xt.major[0].value, yt.major[1].value - yt.major[0].value)
                 let unit = pow(10, floor(log10(gap)) - 2)
-                let step = (gap / unit).rounded() * unit     // undo the subtraction's rounding
+                let step = (gap / unit).rounded() * unit // undo the subtraction's rounding
                 let sharedX = multiples(of: step, in: xl.lowerBound, xl.upperBound)
                 let widest = sharedX.map { c.textWidth($0.label, size: s.tickFontSize) }.max() ?? 0
                 if step * frame.width / (xl.upperBound - xl.lowerBound) >= widest + 8 {
@@ -104,11 +115,13 @@ extension Panel {
         let t = Transform(xScale: xScale, yScale: yScale, xLimits: xl, yLimits: yl, frame: frame)
         func inside(_ ts: TickSet, _ r: ClosedRange<Double>) -> TickSet {
             let lo = r.lowerBound, hi = r.upperBound, eps = (hi - lo) * 1e-9
-            return TickSet(major: ts.major.filter { $0.value >= lo - eps && $0.value <= hi + eps },
-                           minor: ts.minor.filter { $0 >= lo && $0 <= hi })
+            return TickSet(
+                major: ts.major.filter { $0.value >= lo - eps && $0.value <= hi + eps },
+                minor: ts.minor.filter { $0 >= lo && $0 <= hi })
         }
-        return PanelLayout(frame: frame, transform: t, xTicks: inside(xt, xl), yTicks: inside(yt, yl),
-                           colorbar: bar.map { ($0.0, $0.1, $0.2) })
+        return PanelLayout(
+            frame: frame, transform: t, xTicks: inside(xt, xl), yTicks: inside(yt, yl),
+            colorbar: bar.map { ($0.0, $0.1, $0.2) })
     }
 }
 
@@ -124,8 +137,10 @@ func usable(_ r: ClosedRange<Double>?, _ scale: Scale) -> ClosedRange<Double>? {
 }
 
 /// Ticks for an axis of `length` points: as many as fit with a clear gap between labels.
-func fittedTicks(_ range: ClosedRange<Double>, scale: Scale, length: Double, canvas c: Canvas,
-                 style s: Style, vertical: Bool) -> TickSet {
+func fittedTicks(
+    _ range: ClosedRange<Double>, scale: Scale, length: Double, canvas c: Canvas,
+    style s: Style, vertical: Bool
+) -> TickSet {
     let spacing = vertical ? 34.0 : 40.0
     var maxCount = min(9, max(3, Int(length / spacing) + 1))
     while true {
@@ -134,7 +149,9 @@ func fittedTicks(_ range: ClosedRange<Double>, scale: Scale, length: Double, can
         let a = scale.forward(ts.major[0].value), b = scale.forward(ts.major[1].value)
         let lo = scale.forward(range.lowerBound), hi = scale.forward(range.upperBound)
         let gap = abs(b - a) / (hi - lo) * length
-        let need = vertical ? s.tickFontSize * 1.6
+        let need =
+            vertical
+            ? s.tickFontSize * 1.6
             : (ts.major.map { c.textWidth($0.label, size: s.tickFontSize) }.max() ?? 0) + 8
         if gap >= need { return ts }
         maxCount -= 1

@@ -23,9 +23,12 @@ extension Panel {
 
         if showsAxes { drawAxes(L, c, s) }
         if let title {
-            c.text(title, f.x + f.width / 2, f.y - (showsAxes ? 7 : 5),
-                   size: fitted(title, s.titleFontSize, width: 2 * min(f.x + f.width / 2 - cell.x, cell.maxX - f.x - f.width / 2) - 2 * s.padding, c),
-                   color: s.textColor, h: .center, v: .bottom)
+            c.text(
+                title, f.x + f.width / 2, f.y - (showsAxes ? 7 : 5),
+                size: fitted(
+                    title, s.titleFontSize,
+                    width: 2 * min(f.x + f.width / 2 - cell.x, cell.maxX - f.x - f.width / 2) - 2 * s.padding, c),
+                color: s.textColor, h: .center, v: .bottom)
         }
         if let bar = L.colorbar { drawColorbar(bar.mapping, bar.rect, bar.ticks, c, s) }
         drawLegend(in: f, transform: t, canvas: c, style: s, outsideX: L.legendX)
@@ -48,24 +51,28 @@ extension Panel {
 
         let tickFont = c.fontMetrics(size: s.tickFontSize)
         for tick in L.xTicks.major where !hidesXTickLabels {
-            c.text(tick.label, t.px(tick.value), f.maxY + s.tickLength + 2.5, size: s.tickFontSize,
-                   color: s.textColor, h: .center, v: .top)
+            c.text(
+                tick.label, t.px(tick.value), f.maxY + s.tickLength + 2.5, size: s.tickFontSize,
+                color: s.textColor, h: .center, v: .top)
         }
         var widest = 0.0
         for tick in L.yTicks.major where !hidesYTickLabels {
             widest = max(widest, c.textWidth(tick.label, size: s.tickFontSize))
-            c.text(tick.label, f.x - s.tickLength - 3, t.py(tick.value), size: s.tickFontSize,
-                   color: s.textColor, h: .right, v: .middle)
+            c.text(
+                tick.label, f.x - s.tickLength - 3, t.py(tick.value), size: s.tickFontSize,
+                color: s.textColor, h: .right, v: .middle)
         }
         if let xLabel, !hidesXTickLabels {
             let y = f.maxY + s.tickLength + 3 + tickFont.ascent + tickFont.descent + 3
-            c.text(xLabel, f.x + f.width / 2, y, size: fitted(xLabel, s.labelFontSize, width: f.width + 40, c),
-                   color: s.textColor, h: .center, v: .top)
+            c.text(
+                xLabel, f.x + f.width / 2, y, size: fitted(xLabel, s.labelFontSize, width: f.width + 40, c),
+                color: s.textColor, h: .center, v: .top)
         }
         if let yLabel, !hidesYTickLabels {
             let x = f.x - s.tickLength - 4 - widest - 4
-            c.text(yLabel, x, f.y + f.height / 2, size: fitted(yLabel, s.labelFontSize, width: f.height + 20, c),
-                   color: s.textColor, h: .center, v: .bottom, angle: -Double.pi / 2)
+            c.text(
+                yLabel, x, f.y + f.height / 2, size: fitted(yLabel, s.labelFontSize, width: f.height + 20, c),
+                color: s.textColor, h: .center, v: .bottom, angle: -Double.pi / 2)
         }
     }
 
@@ -97,12 +104,14 @@ extension Panel {
             let f = m.fraction(tick.value)
             guard f >= -1e-9 && f <= 1 + 1e-9 else { continue }
             widest = max(widest, c.textWidth(tick.label, size: s.tickFontSize))
-            c.text(tick.label, r.maxX + s.tickLength + 3, y(tick.value), size: s.tickFontSize, color: s.textColor,
-                   h: .left, v: .middle)
+            c.text(
+                tick.label, r.maxX + s.tickLength + 3, y(tick.value), size: s.tickFontSize, color: s.textColor,
+                h: .left, v: .middle)
         }
         if let label = m.label {
-            c.text(label, r.maxX + s.tickLength + 3 + widest + 4, r.y + r.height / 2, size: s.labelFontSize,
-                   color: s.textColor, h: .center, v: .top, angle: -Double.pi / 2)
+            c.text(
+                label, r.maxX + s.tickLength + 3 + widest + 4, r.y + r.height / 2, size: s.labelFontSize,
+                color: s.textColor, h: .center, v: .top, angle: -Double.pi / 2)
         }
     }
 }

@@ -54,7 +54,7 @@ func linearTicks(_ range: ClosedRange<Double>, maxCount: Int) -> [Tick] {
         // A narrow range can hold a single multiple of the largest fitting step:
         // a lone tick cannot be read as a scale, so step down (5 → 2 → 1 → 0.5 …).
         if ticks.count >= 2 { return ticks }
-        let m = step / pow(10, floor(log10(step)) )
+        let m = step / pow(10, floor(log10(step)))
         step = (m.rounded() == 5 ? step * 0.4 : step * 0.5)
     }
 }

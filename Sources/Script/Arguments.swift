@@ -19,8 +19,10 @@ public struct Arguments {
     public let rest: [Value]
     public let restSpans: [SourceSpan]
 
-    init(builtin: Builtin, interpreter: Interpreter, callSpan: SourceSpan, values: [String: Value],
-         spans: [String: SourceSpan], rest: [Value], restSpans: [SourceSpan]) {
+    init(
+        builtin: Builtin, interpreter: Interpreter, callSpan: SourceSpan, values: [String: Value],
+        spans: [String: SourceSpan], rest: [Value], restSpans: [SourceSpan]
+    ) {
         self.builtin = builtin; self.interpreter = interpreter; self.callSpan = callSpan
         self.values = values; self.spans = spans; self.rest = rest; self.restSpans = restSpans
     }
@@ -107,8 +109,9 @@ public struct Arguments {
     public func checkShape(_ shape: [Int], at name: String? = nil, bytesPerElement: Int = 4) throws -> Int {
         let n: Int
         do {
-            n = try SizeGuard.elements(shape, bytesPerElement: bytesPerElement,
-                                       maxElements: interpreter.limits.maxElements, what: "\(builtin.name)(…) of shape")
+            n = try SizeGuard.elements(
+                shape, bytesPerElement: bytesPerElement,
+                maxElements: interpreter.limits.maxElements, what: "\(builtin.name)(…) of shape")
         } catch let e as SizeError { throw self.error(e.message, at: name) }
         try interpreter.charge(elements: n, at: name.map(span(of:)) ?? callSpan)
         return n

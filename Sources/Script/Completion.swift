@@ -29,7 +29,8 @@ extension Interpreter {
             guard let first = path.first, var value = lookup(first) else { return [] }
             for m in path.dropFirst() {
                 guard memberNames(of: value).contains(m),
-                      let v = try? member(of: value, m, at: SourceSpan(line: 0, column: 0)) else { return [] }
+                    let v = try? member(of: value, m, at: SourceSpan(line: 0, column: 0))
+                else { return [] }
                 value = v
             }
             let base = String(word[..<dot])

@@ -21,12 +21,15 @@ extension Interpreter {
     func index(object o: IndexableObject, _ items: [IndexItem], in env: Environment, span: SourceSpan) throws -> Value {
         let n = o.itemCount
         guard items.count == 1 else {
-            throw ScriptError("a \(o.typeName) is indexed along its \(o.itemName)s only: one index, got \(items.count)", at: span)
+            throw ScriptError(
+                "a \(o.typeName) is indexed along its \(o.itemName)s only: one index, got \(items.count)", at: span)
         }
         func checked(_ i: Int, at s: SourceSpan) throws -> Int {
             let j = i < 0 ? i + n : i
             guard j >= 0 && j < n else {
-                throw ScriptError("\(o.itemName) \(i) is out of range: the \(o.typeName) has \(n) \(o.itemName)\(n == 1 ? "" : "s")", at: s)
+                throw ScriptError(
+                    "\(o.itemName) \(i) is out of range: the \(o.typeName) has \(n) \(o.itemName)\(n == 1 ? "" : "s")",
+                    at: s)
             }
             return j
         }
@@ -39,7 +42,8 @@ extension Interpreter {
             }
             let a = try bound(lo, 0), b = try bound(hi, n)
             guard b > a else {
-                throw ScriptError("the slice \(a):\(b) picks no \(o.itemName)s of the \(o.typeName) (\(n) \(o.itemName)s)", at: s)
+                throw ScriptError(
+                    "the slice \(a):\(b) picks no \(o.itemName)s of the \(o.typeName) (\(n) \(o.itemName)s)", at: s)
             }
             return try o.select(Array(a..<b), single: false)
         case .single(let e):
@@ -47,7 +51,8 @@ extension Interpreter {
             let picks: [Double]
             switch v {
             case .number(let x):
-                return try o.select([try checked(try wholeNumber(.number(x), what: "an index", at: e.span), at: e.span)], single: true)
+                return try o.select(
+                    [try checked(try wholeNumber(.number(x), what: "an index", at: e.span), at: e.span)], single: true)
             case .list(let xs):
                 picks = try xs.map { x in
                     guard case .number(let d) = x else {
@@ -60,7 +65,9 @@ extension Interpreter {
                 picks = (0..<r.count).map { r[$0] }
             case .tensor(let m) where m.isBoolean:
                 guard m.rank == 1, m.count == n else {
-                    throw ScriptError("a mask must be a 1-D boolean tensor with one entry per \(o.itemName) (\(n)), got shape \(m.shape)", at: e.span)
+                    throw ScriptError(
+                        "a mask must be a 1-D boolean tensor with one entry per \(o.itemName) (\(n)), got shape \(m.shape)",
+                        at: e.span)
                 }
                 let chosen = m.scalars.indices.filter { m.scalars[$0] != 0 }
                 guard !chosen.isEmpty else { throw ScriptError("the mask selects no \(o.itemName)s", at: e.span) }
@@ -68,10 +75,14 @@ extension Interpreter {
             case .tensor(let t) where t.rank == 1:
                 picks = t.scalars.map(Double.init)
             default:
-                throw ScriptError("a \(o.typeName) is indexed by a whole number, a slice a:b or a list of indices, got \(v.brief)", at: e.span)
+                throw ScriptError(
+                    "a \(o.typeName) is indexed by a whole number, a slice a:b or a list of indices, got \(v.brief)",
+                    at: e.span)
             }
             guard !picks.isEmpty else { throw ScriptError("the list of indices is empty", at: e.span) }
-            let positions = try picks.map { try checked(try wholeNumber(.number($0), what: "an index", at: e.span), at: e.span) }
+            let positions = try picks.map {
+                try checked(try wholeNumber(.number($0), what: "an index", at: e.span), at: e.span)
+            }
             return try o.select(positions, single: false)
         }
     }

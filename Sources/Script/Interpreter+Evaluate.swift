@@ -14,11 +14,12 @@ extension Interpreter {
             let candidates = env.visibleNames + registry.names + ["true", "false", "none"]
             throw ScriptError("unknown name '\(n)'\(didYouMean(n, among: candidates))", at: expr.span)
         case .list(let items):
-            return .list(try items.map { e in
-                let v = try evaluate(e, in: env)
-                try checkNesting(v, at: e.span)
-                return v
-            })
+            return .list(
+                try items.map { e in
+                    let v = try evaluate(e, in: env)
+                    try checkNesting(v, at: e.span)
+                    return v
+                })
         case .record(let fields):
             var r = Record()
             for f in fields {
@@ -79,7 +80,8 @@ extension Interpreter {
                         try checkListSize(r.count, at: a.value.span)
                         items = (0..<r.count).map { .number(r[$0]) }
                     default:
-                        throw ScriptError("only a list can be spread into arguments with ..., got \(v.brief)", at: a.value.span)
+                        throw ScriptError(
+                            "only a list can be spread into arguments with ..., got \(v.brief)", at: a.value.span)
                     }
                     try checkListSize(args.count + items.count, at: a.value.span)
                     args += items.map { CallInput(label: nil, labelSpan: nil, value: $0, span: a.value.span) }
@@ -108,7 +110,10 @@ extension Interpreter {
         case .range(let r): return r.count > 0
         case .tensor(let t):
             if t.count == 1 { return t.scalars[0] != 0 }
-            throw ScriptError("a tensor of shape [\(t.shape.map(String.init).joined(separator: ", "))] is neither true nor false; compare a reduction such as max(x) instead", at: span)
+            throw ScriptError(
+                "a tensor of shape [\(t.shape.map(String.init).joined(separator: ", "))] is neither true nor false; "
+                    + "compare a reduction such as max(x) instead",
+                at: span)
         case .function, .object: return true
         }
     }
@@ -127,14 +132,16 @@ extension Interpreter {
                 throw ScriptError("\(error)", at: span)
             }
             if let v = found { return v }
-            throw ScriptError("\(o.typeName) has no member '\(name)'\(didYouMean(name, among: o.memberNames))", at: span)
+            throw ScriptError(
+                "\(o.typeName) has no member '\(name)'\(didYouMean(name, among: o.memberNames))", at: span)
         case .tensor(let t):
             switch name {
             case "shape": return .list(t.shape.map { .number(Double($0)) })
             case "rank": return .number(Double(t.rank))
             case "count": return .number(Double(t.count))
             default:
-                throw ScriptError("a tensor has no member '\(name)'\(didYouMean(name, among: Self.tensorMembers))", at: span)
+                throw ScriptError(
+                    "a tensor has no member '\(name)'\(didYouMean(name, among: Self.tensorMembers))", at: span)
             }
         default:
             throw ScriptError("\(value.brief) has no member '\(name)'", at: span)

@@ -35,7 +35,9 @@ extension Interpreter {
             first = v
         }
         guard items.count <= sizes.count else {
-            throw ScriptError("too many indices: \(base.brief) has \(sizes.count) \(sizes.count == 1 ? "axis" : "axes"), got \(items.count)", at: span)
+            throw ScriptError(
+                "too many indices: \(base.brief) has \(sizes.count) \(sizes.count == 1 ? "axis" : "axes"), got \(items.count)",
+                at: span)
         }
         var sel: [Selector] = []
         for (k, item) in items.enumerated() {
@@ -58,7 +60,8 @@ extension Interpreter {
         case .range(let rv):
             switch sel[0] {
             case .at(let i): return .number(rv[i])
-            case .slice(let r): return .range(RangeValue(start: rv[r.lowerBound], stop: rv[r.upperBound], step: rv.step))
+            case .slice(let r):
+                return .range(RangeValue(start: rv[r.lowerBound], stop: rv[r.upperBound], step: rv.step))
             case .pick(let p): return .list(p.map { .number(rv[$0]) })
             }
         case .tensor(let t):
@@ -82,7 +85,8 @@ extension Interpreter {
         }
     }
 
-    private func selector(_ item: IndexItem, size: Int, in env: Environment, evaluated: Value? = nil) throws -> Selector {
+    private func selector(_ item: IndexItem, size: Int, in env: Environment, evaluated: Value? = nil) throws -> Selector
+    {
         switch item {
         case .single(let e):
             let v = try evaluated ?? evaluate(e, in: env)
@@ -112,13 +116,15 @@ extension Interpreter {
         switch v {
         case .tensor(let m) where m.isBoolean:
             guard m.rank == 1, m.count == size else {
-                throw ScriptError("a mask must be a 1-D boolean tensor as long as the axis (\(size)), got shape "
-                                  + "\(m.shape)", at: span)
+                throw ScriptError(
+                    "a mask must be a 1-D boolean tensor as long as the axis (\(size)), got shape "
+                        + "\(m.shape)", at: span)
             }
             return m.scalars.indices.filter { m.scalars[$0] != 0 }
         case .tensor(let t):
             guard t.rank == 1 else {
-                throw ScriptError("indices must be a 1-D tensor or a list of whole numbers, got shape \(t.shape)", at: span)
+                throw ScriptError(
+                    "indices must be a 1-D tensor or a list of whole numbers, got shape \(t.shape)", at: span)
             }
             items = t.scalars
         case .list(let xs):
@@ -193,10 +199,13 @@ extension Interpreter {
     }
 
     /// `base[items] = value`, returning the updated container.
-    func setIndex(_ base: Value, _ items: [IndexItem], to value: Value, in env: Environment, span: SourceSpan) throws -> Value {
+    func setIndex(
+        _ base: Value, _ items: [IndexItem], to value: Value, in env: Environment, span: SourceSpan
+    ) throws -> Value {
         if case .record(var r) = base {
             guard items.count == 1, case .single(let e) = items[0],
-                  case .string(let k) = try evaluate(e, in: env) else {
+                case .string(let k) = try evaluate(e, in: env)
+            else {
                 throw ScriptError("a record is indexed by one field name, as r[\"name\"]", at: span)
             }
             r[k] = value
@@ -250,7 +259,9 @@ extension Interpreter {
                 for (o, x) in zip(offs, v.scalars) { t.scalars[o] = x }
                 if !v.isBoolean { t.isBoolean = false }
             default:
-                throw ScriptError("cannot store \(value.brief) into \(offs.count) tensor element\(offs.count == 1 ? "" : "s")", at: span)
+                throw ScriptError(
+                    "cannot store \(value.brief) into \(offs.count) tensor element\(offs.count == 1 ? "" : "s")",
+                    at: span)
             }
             return .tensor(t)
         default:
@@ -298,7 +309,9 @@ extension Interpreter {
                     probe = first
                 } else if case .range(let r) = probe {
                     shape.append(r.count); break
-                } else { break }
+                } else {
+                    break
+                }
             }
             let n = try elementCount(shape, at: span)
             var scalars: [Float] = []
@@ -314,8 +327,10 @@ extension Interpreter {
         }
     }
 
-    private func flatten(_ v: Value, shape: ArraySlice<Int>, into out: inout [Float], bools: inout Int,
-                         at span: SourceSpan) throws {
+    private func flatten(
+        _ v: Value, shape: ArraySlice<Int>, into out: inout [Float], bools: inout Int,
+        at span: SourceSpan
+    ) throws {
         guard let n = shape.first else {
             switch v {
             case .number(let x): out.append(Float(x))

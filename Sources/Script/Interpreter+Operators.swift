@@ -110,8 +110,9 @@ extension Interpreter {
     func maskLogic(_ op: LogicalOp, _ x: Tensor, _ y: Tensor, at span: SourceSpan) throws -> Value {
         guard x.isBoolean, y.isBoolean else {
             let side = x.isBoolean ? "right" : "left"
-            throw ScriptError("'\(op.rawValue)' on tensors needs two masks (boolean tensors from comparisons, as "
-                              + "(x > 0) \(op.rawValue) (x < 1)); the \(side) side holds numbers", at: span)
+            throw ScriptError(
+                "'\(op.rawValue)' on tensors needs two masks (boolean tensors from comparisons, as "
+                    + "(x > 0) \(op.rawValue) (x < 1)); the \(side) side holds numbers", at: span)
         }
         let shape: [Int]
         do { shape = try broadcastShape(x.shape, y.shape) } catch {
@@ -119,7 +120,8 @@ extension Interpreter {
         }
         try checkSize(try elementCount(shape, at: span), at: span)
         do {
-            var out = try x.broadcasting(y, op == .and ? { ($0 != 0 && $1 != 0) ? 1 : 0 } : { ($0 != 0 || $1 != 0) ? 1 : 0 })
+            var out = try x.broadcasting(
+                y, op == .and ? { ($0 != 0 && $1 != 0) ? 1 : 0 } : { ($0 != 0 || $1 != 0) ? 1 : 0 })
             out.isBoolean = true
             return .tensor(out)
         } catch {
@@ -137,9 +139,10 @@ extension Interpreter {
         case (.list(let x), .list(let y)):
             return x.count == y.count && zip(x, y).allSatisfy { valuesEqual($0, $1) }
         case (.record(let x), .record(let y)):
-            return x.fields.count == y.fields.count && x.fields.allSatisfy { f in
-                y[f.name].map { valuesEqual(f.value, $0) } ?? false
-            }
+            return x.fields.count == y.fields.count
+                && x.fields.allSatisfy { f in
+                    y[f.name].map { valuesEqual(f.value, $0) } ?? false
+                }
         case (.tensor(let x), .tensor(let y)): return x == y
         case (.range(let x), .range(let y)): return x == y
         case (.object(let x), .object(let y)): return x === y
@@ -193,7 +196,9 @@ extension Interpreter {
     /// (``SizeGuard``: the non-zero extents must fit the limit, so strides never overflow).
     func elementCount(_ shape: [Int], at span: SourceSpan) throws -> Int {
         let n: Int
-        do { n = try SizeGuard.elements(shape, maxElements: limits.maxElements, what: "result of shape") } catch let e as SizeError {
+        do { n = try SizeGuard.elements(shape, maxElements: limits.maxElements, what: "result of shape") } catch let e
+            as SizeError
+        {
             throw ScriptError(e.message, at: span)
         }
         try charge(elements: n, at: span)

@@ -170,7 +170,8 @@ public final class Interpreter {
         guard let max = limits.maxSteps, elements >= 4096 else { return }
         steps &+= elements >> 12
         if steps > max {
-            throw ScriptError("step budget exhausted (\(max) steps; large tensors count one step per 4096 elements)", at: span)
+            throw ScriptError(
+                "step budget exhausted (\(max) steps; large tensors count one step per 4096 elements)", at: span)
         }
     }
 
@@ -179,7 +180,8 @@ public final class Interpreter {
         depth += 1
         if depth > Self.maxDepth || (depth % 8 == 0 && stack.exhausted()) {
             depth -= 1
-            throw ScriptError("recursion too deep: evaluation nested too deeply for the stack (is a base case missing?)", at: span)
+            throw ScriptError(
+                "recursion too deep: evaluation nested too deeply for the stack (is a base case missing?)", at: span)
         }
     }
 

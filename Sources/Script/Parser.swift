@@ -38,16 +38,17 @@ public struct Parser {
 
     private let tokens: [Token]
     private var current = 0
-    private var bracketDepth = 0   // > 0: newlines are insignificant
+    private var bracketDepth = 0 // > 0: newlines are insignificant
     private var nesting = 0
-    private var loopDepth = 0       // `break` and `continue` need one
-    private var functionDepth = 0   // `return` needs one
+    private var loopDepth = 0 // `break` and `continue` need one
+    private var functionDepth = 0 // `return` needs one
     public private(set) var errors: [ScriptError] = []
     private var stack = StackGuard()
 
     public init(tokens: [Token]) {
         stack.arm()
-        self.tokens = tokens.isEmpty ? [Token(kind: .eof, text: "", number: 0, span: SourceSpan(line: 1, column: 1))] : tokens
+        self.tokens =
+            tokens.isEmpty ? [Token(kind: .eof, text: "", number: 0, span: SourceSpan(line: 1, column: 1))] : tokens
     }
 
     /// Scans and parses `source`; the errors of both passes, in source order.
@@ -147,7 +148,10 @@ public struct Parser {
         if match(.equal) {
             switch expr.kind {
             case .name, .member, .index: break
-            default: throw ScriptError("cannot assign to this expression; the left of '=' must be a name, a member or an index", at: expr.span)
+            default:
+                throw ScriptError(
+                    "cannot assign to this expression; the left of '=' must be a name, a member or an index",
+                    at: expr.span)
             }
             let value = try expression()
             try endOfStatement(after: value)
@@ -191,8 +195,9 @@ public struct Parser {
                     throw ScriptError("duplicate parameter '\(p.text)'", at: p.span)
                 }
                 var def: Expr? = nil
-                if match(.colon) { def = try expression() }
-                else if params.contains(where: { $0.defaultValue != nil }) {
+                if match(.colon) {
+                    def = try expression()
+                } else if params.contains(where: { $0.defaultValue != nil }) {
                     throw ScriptError("parameter '\(p.text)' needs a default, since an earlier one has one", at: p.span)
                 }
                 params.append(ParameterDecl(name: p.text, span: p.span, defaultValue: def))
@@ -221,8 +226,7 @@ public struct Parser {
         while tokens[k].kind == .newline { k += 1 }
         if tokens[k].kind == .kwElse {
             current = k + 1
-            if check(.kwIf) { otherwise = [try ifStatement()] }
-            else { otherwise = try block(context: "else") }
+            if check(.kwIf) { otherwise = [try ifStatement()] } else { otherwise = try block(context: "else") }
         }
         return Stmt(kind: .ifElse(condition: condition, then: then, otherwise: otherwise), span: keyword.span)
     }
@@ -235,8 +239,9 @@ public struct Parser {
         loopDepth += 1
         defer { loopDepth -= 1 }
         let body = try block(context: "for")
-        return Stmt(kind: .forIn(variable: variable.text, variableSpan: variable.span, iterable: iterable, body: body),
-                    span: keyword.span)
+        return Stmt(
+            kind: .forIn(variable: variable.text, variableSpan: variable.span, iterable: iterable, body: body),
+            span: keyword.span)
     }
 
     private mutating func whileStatement() throws -> Stmt {
@@ -325,7 +330,9 @@ public struct Parser {
     }
 
     /// `operand (op operand)*`, left-associative.
-    private mutating func binaryChain(_ ops: [TokenKind: BinaryOp], operand: (inout Parser) throws -> Expr) throws -> Expr {
+    private mutating func binaryChain(
+        _ ops: [TokenKind: BinaryOp], operand: (inout Parser) throws -> Expr
+    ) throws -> Expr {
         var left = try operand(&self)
         while let op = ops[peek.kind] {
             let opToken = advance()
@@ -352,7 +359,7 @@ public struct Parser {
             let op = advance()
             try enterNesting(at: op.span)
             defer { nesting -= 1 }
-            let exponent = try unary()   // right-associative; -x**2 is -(x**2)
+            let exponent = try unary() // right-associative; -x**2 is -(x**2)
             return try checked(Expr(.binary(.power, base, exponent, opSpan: op.span), base.span.through(exponent.span)))
         }
         return base
@@ -366,7 +373,8 @@ public struct Parser {
             } else if check(.dot) {
                 advance()
                 let name = try consume(.identifier, "expected a member name after '.', found \(peek.quoted)")
-                expr = try checked(Expr(.member(expr, name: name.text, nameSpan: name.span), expr.span.through(name.span)))
+                expr = try checked(
+                    Expr(.member(expr, name: name.text, nameSpan: name.span), expr.span.through(name.span)))
             } else if check(.leftBracket) {
                 expr = try checked(index(expr))
             } else {
@@ -496,8 +504,9 @@ public struct Parser {
     /// Throws when an expression tree has grown too tall to evaluate safely.
     private func checked(_ e: Expr) throws -> Expr {
         if e.height > Self.maxExpressionHeight {
-            throw ScriptError("expression is too large: more than \(Self.maxExpressionHeight) operators chained or nested"
-                              + " (split it over several statements)", at: e.span)
+            throw ScriptError(
+                "expression is too large: more than \(Self.maxExpressionHeight) operators chained or nested"
+                    + " (split it over several statements)", at: e.span)
         }
         return e
     }
@@ -522,8 +531,9 @@ public struct Parser {
             if let k = tokens.firstIndex(where: { $0.kind == .newline && $0.span.line >= open.line }), k < current {
                 current = k
             }
-            throw ScriptError("'\(open.text)' is never closed; expected '\(kind.rawValue)' before \(found.quoted) at \(found.span)",
-                              at: open.span)
+            throw ScriptError(
+                "'\(open.text)' is never closed; expected '\(kind.rawValue)' before \(found.quoted) at \(found.span)",
+                at: open.span)
         }
         throw ScriptError("expected ',' or '\(kind.rawValue)' \(context), found \(found.quoted)", at: found.span)
     }
@@ -564,7 +574,9 @@ public struct Parser {
     }
 
     private mutating func skipSeparators() {
-        while tokens[Swift.min(current, tokens.count - 1)].kind == .newline || tokens[Swift.min(current, tokens.count - 1)].kind == .semicolon {
+        while tokens[Swift.min(current, tokens.count - 1)].kind == .newline
+            || tokens[Swift.min(current, tokens.count - 1)].kind == .semicolon
+        {
             current += 1
         }
     }

@@ -35,8 +35,10 @@ public final class Builtin {
     public let parameters: [Parameter]
     public let body: (Arguments) throws -> Value
 
-    public init(name: String, receiver: String? = nil, doc: String, parameters: [Parameter],
-                body: @escaping (Arguments) throws -> Value) {
+    public init(
+        name: String, receiver: String? = nil, doc: String, parameters: [Parameter],
+        body: @escaping (Arguments) throws -> Value
+    ) {
         self.name = name
         self.receiver = receiver
         self.doc = doc
@@ -62,8 +64,10 @@ public final class Registry {
     }
 
     /// Registers a builtin; see ``Arguments`` for the typed accessors a body uses.
-    public func register(name: String, doc: String, parameters: [Parameter],
-                         body: @escaping (Arguments) throws -> Value) {
+    public func register(
+        name: String, doc: String, parameters: [Parameter],
+        body: @escaping (Arguments) throws -> Value
+    ) {
         register(Builtin(name: name, doc: doc, parameters: parameters, body: body))
     }
 

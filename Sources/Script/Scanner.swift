@@ -80,8 +80,11 @@ public struct Scanner {
         case "<": add(match("=") ? .lessEqual : .less)
         case ">": add(match("=") ? .greaterEqual : .greater)
         case "!":
-            if match("=") { add(.bangEqual) } else {
-                errors.append(ScriptError("unexpected '!'; write 'not x' for negation or '!=' for inequality", at: span))
+            if match("=") {
+                add(.bangEqual)
+            } else {
+                errors.append(
+                    ScriptError("unexpected '!'; write 'not x' for negation or '!=' for inequality", at: span))
             }
         case "#":
             while !atEnd && !peek.isNewline { advance() }
@@ -91,7 +94,8 @@ public struct Scanner {
             string(quote: c)
         default:
             if c.isNewline {
-                tokens.append(Token(kind: .newline, text: "\n", number: 0, span: endOfCode(line: startLine, column: startColumn)))
+                tokens.append(
+                    Token(kind: .newline, text: "\n", number: 0, span: endOfCode(line: startLine, column: startColumn)))
             } else if c.isASCII && c.isNumber {
                 number()
             } else if c.isLetter || c == "_" {
@@ -115,18 +119,23 @@ public struct Scanner {
                 case "\"": value.append("\"")
                 case "'": value.append("'")
                 default:
-                    errors.append(ScriptError("unknown escape '\\\(e)' in string",
-                                              at: SourceSpan(line: line, column: column - 2, length: 2)))
+                    errors.append(
+                        ScriptError(
+                            "unknown escape '\\\(e)' in string",
+                            at: SourceSpan(line: line, column: column - 2, length: 2)))
                 }
             } else {
                 value.append(c)
             }
         }
         if atEnd || peek.isNewline {
-            errors.append(ScriptError("unterminated string; add a closing \(quote)", at: SourceSpan(line: startLine, column: startColumn)))
+            errors.append(
+                ScriptError(
+                    "unterminated string; add a closing \(quote)", at: SourceSpan(line: startLine, column: startColumn))
+            )
             return
         }
-        advance()  // the closing quote
+        advance() // the closing quote
         add(.string, text: value)
     }
 
@@ -143,7 +152,7 @@ public struct Scanner {
             if peek.isASCII && peek.isNumber {
                 while peek.isASCII && peek.isNumber { advance() }
             } else {
-                (current, line, column) = save  // `2e` is `2` followed by the name `e`
+                (current, line, column) = save // `2e` is `2` followed by the name `e`
             }
         }
         let text = String(chars[start..<current])

@@ -1,11 +1,11 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 
-// A GNU extension the Glibc module does not export (it needs _GNU_SOURCE).
-@_silgen_name("pthread_getattr_np")
-private func pthread_getattr_np(_ thread: pthread_t, _ attr: UnsafeMutablePointer<pthread_attr_t>) -> Int32
+    // A GNU extension the Glibc module does not export (it needs _GNU_SOURCE).
+    @_silgen_name("pthread_getattr_np")
+    private func pthread_getattr_np(_ thread: pthread_t, _ attr: UnsafeMutablePointer<pthread_attr_t>) -> Int32
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Knows where the current thread's stack ends, so deep evaluation can stop with
@@ -23,16 +23,16 @@ struct StackGuard {
     mutating func arm() {
         limit = 0
         #if canImport(Glibc)
-        var attr = pthread_attr_t()
-        guard pthread_getattr_np(pthread_self(), &attr) == 0 else { return }
-        defer { pthread_attr_destroy(&attr) }
-        var addr: UnsafeMutableRawPointer? = nil
-        var size = 0
-        guard pthread_attr_getstack(&attr, &addr, &size) == 0, let base = addr else { return }
-        setLimit(low: UInt(bitPattern: base))
+            var attr = pthread_attr_t()
+            guard pthread_getattr_np(pthread_self(), &attr) == 0 else { return }
+            defer { pthread_attr_destroy(&attr) }
+            var addr: UnsafeMutableRawPointer? = nil
+            var size = 0
+            guard pthread_attr_getstack(&attr, &addr, &size) == 0, let base = addr else { return }
+            setLimit(low: UInt(bitPattern: base))
         #elseif canImport(Darwin)
-        let top = UInt(bitPattern: pthread_get_stackaddr_np(pthread_self()))
-        setLimit(low: top &- UInt(pthread_get_stacksize_np(pthread_self())))
+            let top = UInt(bitPattern: pthread_get_stackaddr_np(pthread_self()))
+            setLimit(low: top &- UInt(pthread_get_stacksize_np(pthread_self())))
         #endif
     }
 

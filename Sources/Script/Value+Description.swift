@@ -18,7 +18,8 @@ extension Value: CustomStringConvertible {
         case .record(let r): return "{" + r.fields.map { "\($0.name): \($0.value.repr)" }.joined(separator: ", ") + "}"
         case .tensor(let t): return t.count <= smallTensorLimit ? valuesForm(t) : t.description
         case .range(let r):
-            return r.step == 1 ? "range(\(formatNumber(r.start)), \(formatNumber(r.stop)))"
+            return r.step == 1
+                ? "range(\(formatNumber(r.start)), \(formatNumber(r.stop)))"
                 : "range(\(formatNumber(r.start)), \(formatNumber(r.stop)), \(formatNumber(r.step)))"
         case .function(.builtin(let b)): return "<builtin \(b.signature)>"
         case .function(.user(let u)): return "<fn \(u.signature)>"

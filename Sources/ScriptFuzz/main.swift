@@ -1,3 +1,4 @@
+import Bindings
 // libFuzzer entry for the language with the domain builtins registered: any bytes, run
 // as a script, must never trap or allocate without a limit. Writes and reads go to a
 // scratch folder; long work is cancelled after a second, as Ctrl-C would.
@@ -6,7 +7,6 @@
 //     -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library --product ScriptFuzz
 //   .build-fuzz/release/ScriptFuzz -max_len=512 -timeout=5 -rss_limit_mb=2048 corpus/
 import Foundation
-import Bindings
 import Script
 import Tensors
 
@@ -28,10 +28,13 @@ final class Probe: ScriptObject {
         switch name {
         case "label": return .string(label)
         case "scale":
-            return .function(.builtin(Builtin(name: "scale", doc: "x * k", parameters: [.required("x"), .optional("k", .number(2))]) { args in
-                let k = try args.positiveInt("k")
-                return .list([.tensor(try args.tensor("x")), .number(Double(k))])
-            }))
+            return .function(
+                .builtin(
+                    Builtin(name: "scale", doc: "x * k", parameters: [.required("x"), .optional("k", .number(2))]) {
+                        args in
+                        let k = try args.positiveInt("k")
+                        return .list([.tensor(try args.tensor("x")), .number(Double(k))])
+                    }))
         default: return nil
         }
     }

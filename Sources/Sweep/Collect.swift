@@ -16,10 +16,13 @@ public struct Collected {
 
     /// Reads the sweep in `dir`.
     public static func collect(_ dir: URL, by: [String] = []) throws -> Collected {
-        guard var manifest = try Manifest.read(in: dir) else { throw SweepError("no sweep in \(dir.path): manifest.json is missing") }
+        guard var manifest = try Manifest.read(in: dir) else {
+            throw SweepError("no sweep in \(dir.path): manifest.json is missing")
+        }
         manifest.refresh(in: dir)
         for b in by where !manifest.parameters.contains(b) {
-            throw SweepError("--by \(b): not a swept parameter; the sweep varies \(manifest.parameters.joined(separator: ", "))")
+            throw SweepError(
+                "--by \(b): not a swept parameter; the sweep varies \(manifest.parameters.joined(separator: ", "))")
         }
         var columns = ["point"] + manifest.parameters + ["table", "row"]
         let reserved = Set(columns)
@@ -28,17 +31,25 @@ public struct Collected {
         for entry in manifest.points {
             let labels = entry.values.map { (try? LiteralReader.read($0).label) ?? $0 }
             guard entry.state == .done else {
-                missing.append((entry.id, zip(manifest.parameters, labels).map { "\($0)=\($1)" }.joined(separator: " "), entry.state))
+                missing.append(
+                    (
+                        entry.id, zip(manifest.parameters, labels).map { "\($0)=\($1)" }.joined(separator: " "),
+                        entry.state
+                    ))
                 continue
             }
             let folder = dir.appendingPathComponent(entry.folder)
             let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
                 .filter { $0.lowercased().hasSuffix(".csv") }.sorted()
             for file in files {
-                guard let text = try? String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8) else { continue }
+                guard let text = try? String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8) else {
+                    continue
+                }
                 let table = parseCSV(text)
                 for (r, cells) in table.rows.enumerated() {
-                    var row: [String: String] = ["point": String(entry.id), "table": String(file.dropLast(4)), "row": String(r)]
+                    var row: [String: String] = [
+                        "point": String(entry.id), "table": String(file.dropLast(4)), "row": String(r),
+                    ]
                     for (p, l) in zip(manifest.parameters, labels) { row[p] = l }
                     for (c, v) in zip(table.header, cells) {
                         let name = reserved.contains(c) ? "\(file.dropLast(4)).\(c)" : c
@@ -50,15 +61,18 @@ public struct Collected {
             }
         }
         let table = rows.map { r in columns.map { r[$0] ?? "" } }
-        var out = Collected(missing: missing.map { (id: $0.0, settings: $0.1, state: $0.2) }, parameters: manifest.parameters,
-                            columns: columns, rows: table, grouped: nil)
+        var out = Collected(
+            missing: missing.map { (id: $0.0, settings: $0.1, state: $0.2) }, parameters: manifest.parameters,
+            columns: columns, rows: table, grouped: nil)
         if !by.isEmpty { out.grouped = group(columns: columns, rows: table, by: by, parameters: manifest.parameters) }
         return out
     }
 
     /// Rows grouped by the `by` parameters, the table and the row number; each other column
     /// shown once when it agrees across the group, else as `mean ± std` of its numbers.
-    static func group(columns: [String], rows: [[String]], by: [String], parameters: [String]) -> (columns: [String], rows: [[String]]) {
+    static func group(
+        columns: [String], rows: [[String]], by: [String], parameters: [String]
+    ) -> (columns: [String], rows: [[String]]) {
         let keyCols = by + ["table", "row"]
         let keyIdx = keyCols.compactMap { columns.firstIndex(of: $0) }
         let dropped = Set(["point"] + parameters.filter { !by.contains($0) })
@@ -102,23 +116,41 @@ public struct Collected {
         let csv = ([columns] + rows).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n"
         try Data(csv.utf8).write(to: csvURL, options: .atomic)
         let objects: [[String: Any]] = rows.map { r in
-            Dictionary(zip(columns, r).filter { !$0.1.isEmpty }.map { c, v in (c, Double(v).map { $0 as Any } ?? v) },
-                       uniquingKeysWith: { a, _ in a })
+            Dictionary(
+                zip(columns, r).filter { !$0.1.isEmpty }.map { c, v in (c, Double(v).map { $0 as Any } ?? v) },
+                uniquingKeysWith: { a, _ in a })
         }
-        var json: [String: Any] = ["rows": objects, "missing": missing.map { ["point": $0.id, "parameters": $0.settings, "state": $0.state.rawValue] }]
-        if let g = grouped { json["grouped"] = g.rows.map { Dictionary(zip(g.columns, $0).map { ($0, $1) }, uniquingKeysWith: { a, _ in a }) } }
-        try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]).write(to: jsonURL, options: .atomic)
+        var json: [String: Any] = [
+            "rows": objects,
+            "missing": missing.map { ["point": $0.id, "parameters": $0.settings, "state": $0.state.rawValue] },
+        ]
+        if let g = grouped {
+            json["grouped"] = g.rows.map {
+                Dictionary(zip(g.columns, $0).map { ($0, $1) }, uniquingKeysWith: { a, _ in a })
+            }
+        }
+        try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]).write(
+            to: jsonURL, options: .atomic)
         var md = "# Collected sweep\n\n"
         if let figure {
             md += "![\(figure.metric) against \(figure.against)](collected.png)\n\n"
             md += "\(figure.metric) against \(figure.against), mean ± std (n) over the points of each line:\n\n"
-            let rows = figure.series.flatMap { s in s.x.indices.map { i in [s.label, short(s.x[i]), short(s.mean[i]), short(s.std[i]), String(s.n[i])] } }
+            let rows = figure.series.flatMap { s in
+                s.x.indices.map { i in [s.label, short(s.x[i]), short(s.mean[i]), short(s.std[i]), String(s.n[i])] }
+            }
             md += markdown(["line", figure.against, figure.metric, "std", "n"], rows) + "\n"
         }
-        if let g = grouped { md += "Grouped: mean ± std over the other parameters.\n\n" + markdown(g.columns, g.rows) + "\n" }
+        if let g = grouped {
+            md += "Grouped: mean ± std over the other parameters.\n\n" + markdown(g.columns, g.rows) + "\n"
+        }
         md += "All rows (\(rows.count)):\n\n" + markdown(columns, rows) + "\n"
-        if missing.isEmpty { md += "Every point is complete.\n" } else {
-            md += "Not collected (\(missing.count)):\n\n" + missing.map { "- point \($0.id) (\($0.settings)): \($0.state.rawValue)" }.joined(separator: "\n") + "\n"
+        if missing.isEmpty {
+            md += "Every point is complete.\n"
+        } else {
+            md +=
+                "Not collected (\(missing.count)):\n\n"
+                + missing.map { "- point \($0.id) (\($0.settings)): \($0.state.rawValue)" }.joined(separator: "\n")
+                + "\n"
         }
         try Data(md.utf8).write(to: mdURL, options: .atomic)
         return [csvURL, jsonURL, mdURL] + (pngURL.map { [$0] } ?? [])
@@ -126,7 +158,9 @@ public struct Collected {
 }
 
 func markdown(_ columns: [String], _ rows: [[String]]) -> String {
-    func line(_ cells: [String]) -> String { "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |" }
+    func line(_ cells: [String]) -> String {
+        "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
+    }
     return ([line(columns), line(columns.map { _ in "---" })] + rows.map(line)).joined(separator: "\n") + "\n"
 }
 
@@ -143,11 +177,18 @@ func parseCSV(_ text: String) -> (header: [String], rows: [[String]]) {
             if c == "\"" {
                 let n = text.index(after: i)
                 if n < text.endIndex && text[n] == "\"" { field.append("\""); i = n } else { quoted = false }
-            } else { field.append(c) }
-        } else if c == "\"" { quoted = true }
-        else if c == "," { row.append(field); field = "" }
-        else if c == "\n" || c == "\r\n" || c == "\r" { row.append(field); field = ""; rows.append(row); row = [] }
-        else { field.append(c) }
+            } else {
+                field.append(c)
+            }
+        } else if c == "\"" {
+            quoted = true
+        } else if c == "," {
+            row.append(field); field = ""
+        } else if c == "\n" || c == "\r\n" || c == "\r" {
+            row.append(field); field = ""; rows.append(row); row = []
+        } else {
+            field.append(c)
+        }
         i = text.index(after: i)
     }
     if !field.isEmpty || !row.isEmpty { row.append(field); rows.append(row) }

@@ -25,8 +25,10 @@ public struct LocalExecutor {
     /// Runs every point that is not complete (pending, failed or interrupted), then returns
     /// the manifest with each point's state. `report` is called on the calling thread about
     /// every `tick` seconds and at the end; `shouldStop` is polled as often (Ctrl-C).
-    public func run(tick: Double = 0.5, report: (Progress) -> Void = { _ in },
-                    shouldStop: () -> Bool = { false }) throws -> Manifest {
+    public func run(
+        tick: Double = 0.5, report: (Progress) -> Void = { _ in },
+        shouldStop: () -> Bool = { false }
+    ) throws -> Manifest {
         var manifest = runner.manifest
         let dir = runner.dir
         manifest.refresh(in: dir)
@@ -121,8 +123,9 @@ extension LocalExecutor {
         let status = try result.get()
         if status.interrupted { throw SweepError("the shared step was interrupted; no point ran") }
         if status.exit != 0 {
-            throw SweepError("the shared step (\(runner.manifest.shared ?? "")) failed with exit status \(status.exit); "
-                             + "see \(runner.dir.appendingPathComponent("logs/shared.log").path); no point ran")
+            throw SweepError(
+                "the shared step (\(runner.manifest.shared ?? "")) failed with exit status \(status.exit); "
+                    + "see \(runner.dir.appendingPathComponent("logs/shared.log").path); no point ran")
         }
     }
 }

@@ -29,7 +29,8 @@ public struct Manifest: Codable, Equatable {
         parameters = axes.map(\.name)
         self.zip = zip
         self.points = points.map {
-            Entry(id: $0.id, values: $0.settings.map(\.value.source), folder: Manifest.folder(of: $0.id), state: .pending)
+            Entry(
+                id: $0.id, values: $0.settings.map(\.value.source), folder: Manifest.folder(of: $0.id), state: .pending)
         }
     }
 
@@ -58,7 +59,9 @@ public struct Manifest: Codable, Equatable {
     }
 
     private func zip2(_ a: [String], _ b: [String]) throws -> [(String, String)] {
-        guard a.count == b.count else { throw SweepError("manifest point has \(b.count) values for \(a.count) parameters") }
+        guard a.count == b.count else {
+            throw SweepError("manifest point has \(b.count) values for \(a.count) parameters")
+        }
         return Array(Swift.zip(a, b))
     }
 
@@ -78,7 +81,8 @@ public struct Manifest: Codable, Equatable {
         let url = url(in: dir)
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         do { return try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: url)) } catch {
-            throw SweepError("\(url.path) is not a sweep manifest CMLab can read (\(error)); choose another --out folder")
+            throw SweepError(
+                "\(url.path) is not a sweep manifest CMLab can read (\(error)); choose another --out folder")
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs one point as its own `cmlab run` process into its own folder, its output in
@@ -24,29 +25,35 @@ public final class PointRunner: @unchecked Sendable {
 
     /// The command line of a point: `cmlab run NOTEBOOK --out FOLDER -p name=value …`.
     public func arguments(_ point: SweepPoint) -> [String] {
-        ["run", manifest.notebook, "--out", dir.appendingPathComponent(Manifest.folder(of: point.id)).path] + point.runArguments
+        ["run", manifest.notebook, "--out", dir.appendingPathComponent(Manifest.folder(of: point.id)).path]
+            + point.runArguments
     }
 
     /// Runs the point and waits; returns how it ended (also written to `status.json`).
     @discardableResult
     public func run(_ point: SweepPoint) throws -> PointStatus {
-        try launch(arguments(point), folder: Manifest.folder(of: point.id), log: String(format: "%04d.log", point.id), key: point.id)
+        try launch(
+            arguments(point), folder: Manifest.folder(of: point.id), log: String(format: "%04d.log", point.id),
+            key: point.id)
     }
 
     /// Runs the sweep's shared step (`cmlab run SHARED --out DIR/shared`) and waits.
     @discardableResult
     public func runShared() throws -> PointStatus {
         guard let shared = manifest.shared else { throw SweepError("this sweep has no shared step") }
-        return try launch(["run", shared, "--out", dir.appendingPathComponent(Manifest.sharedFolder).path],
-                          folder: Manifest.sharedFolder, log: "shared.log", key: -1)
+        return try launch(
+            ["run", shared, "--out", dir.appendingPathComponent(Manifest.sharedFolder).path],
+            folder: Manifest.sharedFolder, log: "shared.log", key: -1)
     }
 
-    private func launch(_ arguments: [String], folder relative: String, log name: String, key: Int) throws -> PointStatus {
+    private func launch(
+        _ arguments: [String], folder relative: String, log name: String, key: Int
+    ) throws -> PointStatus {
         let folder = dir.appendingPathComponent(relative)
         let logs = dir.appendingPathComponent("logs")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
-        try? FileManager.default.removeItem(at: PointStatus.url(folder))  // a stale "done" must not survive a rerun
+        try? FileManager.default.removeItem(at: PointStatus.url(folder)) // a stale "done" must not survive a rerun
         let log = logs.appendingPathComponent(name)
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
@@ -76,8 +83,9 @@ public final class PointRunner: @unchecked Sendable {
         running[key] = nil
         let interrupted = stopping
         lock.unlock()
-        let status = PointStatus(exit: process.terminationStatus, interrupted: interrupted,
-                                 seconds: Date().timeIntervalSince(start), finished: Date())
+        let status = PointStatus(
+            exit: process.terminationStatus, interrupted: interrupted,
+            seconds: Date().timeIntervalSince(start), finished: Date())
         try status.write(folder)
         return status
     }

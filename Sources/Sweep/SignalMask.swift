@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs `body` with Ctrl-C (SIGINT), SIGTERM, SIGHUP and SIGQUIT unblocked on this thread.

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `slurm.json` in a sweep's folder: every submission, in order (a resubmission covers the
@@ -61,15 +62,18 @@ public struct SlurmExecutor {
     /// Where `sbatch`, `squeue`, `sacct` and `scancel` are looked for.
     public let path: String?
 
-    public init(dir: URL, manifest: Manifest, cmlab: URL, options: SlurmScript.Options,
-                path: String? = ProcessInfo.processInfo.environment["PATH"]) {
+    public init(
+        dir: URL, manifest: Manifest, cmlab: URL, options: SlurmScript.Options,
+        path: String? = ProcessInfo.processInfo.environment["PATH"]
+    ) {
         self.dir = dir; self.manifest = manifest; self.cmlab = cmlab; self.options = options; self.path = path
     }
 
     func tool(_ name: String) throws -> Command {
         guard let c = Command.find(name, path: path) else {
-            throw SweepError("\(name) is not on PATH: --slurm needs Slurm's commands (on a machine without a cluster, "
-                             + "start a local one: eval \"$(bash scripts/slurm-local.sh start)\"); nothing was submitted")
+            throw SweepError(
+                "\(name) is not on PATH: --slurm needs Slurm's commands (on a machine without a cluster, "
+                    + "start a local one: eval \"$(bash scripts/slurm-local.sh start)\"); nothing was submitted")
         }
         return c
     }
@@ -96,7 +100,8 @@ public struct SlurmExecutor {
         guard !todo.isEmpty else { return nil }
 
         let slurmDir = dir.appendingPathComponent("slurm")
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("logs"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("logs"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: slurmDir, withIntermediateDirectories: true)
         let name = manifest.notebookName.filter { $0.isLetter || $0.isNumber || "-_.".contains($0) }
         let n = record.submissions.count + 1
@@ -107,8 +112,10 @@ public struct SlurmExecutor {
         if let state = manifest.sharedState(in: dir), state != .done, sharedJob == nil {
             let args = SlurmScript.sharedArguments(dir: dir, name: name, options: options)
             let url = slurmDir.appendingPathComponent("shared-\(n).sh")
-            try SlurmScript.script(cmlab: cmlab, dir: dir, shared: true, threads: options.threads, sbatchArguments: args)
-                .write(to: url, atomically: true, encoding: .utf8)
+            try SlurmScript.script(
+                cmlab: cmlab, dir: dir, shared: true, threads: options.threads, sbatchArguments: args
+            )
+            .write(to: url, atomically: true, encoding: .utf8)
             sharedJob = try run(sbatch, args + [url.path], what: "the shared step")
         }
         let args = SlurmScript.arrayArguments(todo, dir: dir, name: name, options: options, dependency: sharedJob)
@@ -117,11 +124,14 @@ public struct SlurmExecutor {
             .write(to: url, atomically: true, encoding: .utf8)
         let job: String
         do { job = try run(sbatch, args + [url.path], what: "the array of \(todo.count) points") } catch {
-            if let sharedJob, !sharedRunning, let scancel = Command.find("scancel", path: path) { _ = try? scancel.run([sharedJob]) }
+            if let sharedJob, !sharedRunning, let scancel = Command.find("scancel", path: path) {
+                _ = try? scancel.run([sharedJob])
+            }
             throw error
         }
         var updated = record
-        updated.submissions.append(.init(job: job, shared: sharedRunning ? nil : sharedJob, points: todo, submitted: Date()))
+        updated.submissions.append(
+            .init(job: job, shared: sharedRunning ? nil : sharedJob, points: todo, submitted: Date()))
         try updated.write(in: dir)
         try manifest.write(in: dir)
         return Submitted(job: job, shared: sharedJob, points: todo)
@@ -130,10 +140,12 @@ public struct SlurmExecutor {
     /// Runs `sbatch --parsable …` and returns the job id it printed.
     private func run(_ sbatch: Command, _ args: [String], what: String) throws -> String {
         let r = try sbatch.run(args)
-        let id = r.out.split(whereSeparator: \.isNewline).last.map { String($0.split(separator: ";").first ?? "") } ?? ""
+        let id =
+            r.out.split(whereSeparator: \.isNewline).last.map { String($0.split(separator: ";").first ?? "") } ?? ""
         guard r.status == 0, !id.isEmpty, id.allSatisfy(\.isNumber) else {
-            throw SweepError("sbatch failed to submit \(what) (exit status \(r.status)): \(r.message.isEmpty ? "no message" : r.message); "
-                             + "nothing of it was submitted and the sweep's results are as before")
+            throw SweepError(
+                "sbatch failed to submit \(what) (exit status \(r.status)): \(r.message.isEmpty ? "no message" : r.message); "
+                    + "nothing of it was submitted and the sweep's results are as before")
         }
         return id
     }
@@ -158,41 +170,55 @@ public struct SlurmExecutor {
     public func accounting(_ record: SlurmRecord) -> [SlurmTask] {
         let jobs = Array(Set(record.submissions.flatMap { [$0.job] + ($0.shared.map { [$0] } ?? []) })).sorted()
         guard !jobs.isEmpty, let sacct = Command.find("sacct", path: path),
-              let r = try? sacct.run(["-n", "-P", "-X", "-o", "JobID,State", "-j", jobs.joined(separator: ",")]), r.status == 0
+            let r = try? sacct.run(["-n", "-P", "-X", "-o", "JobID,State", "-j", jobs.joined(separator: ",")]),
+            r.status == 0
         else { return [] }
         return r.out.split(whereSeparator: \.isNewline).compactMap { line in
             let f = line.split(separator: "|").map(String.init)
             guard f.count >= 2 else { return nil }
             let id = f[0].split(separator: "_", maxSplits: 1).map(String.init)
-            return SlurmTask(job: id[0], task: id.count > 1 ? Int(id[1]) : nil, state: f[1].split(separator: " ").first.map(String.init) ?? f[1])
+            return SlurmTask(
+                job: id[0], task: id.count > 1 ? Int(id[1]) : nil,
+                state: f[1].split(separator: " ").first.map(String.init) ?? f[1])
         }
     }
 
     /// Waits until none of the sweep's jobs is in the queue, reporting progress every
     /// `tick` seconds; returns the manifest with each point's state (false when stopped).
-    public func wait(tick: Double = 2, report: (LocalExecutor.Progress) -> Void = { _ in },
-                     shouldStop: () -> Bool = { false }) throws -> (manifest: Manifest, finished: Bool) {
+    public func wait(
+        tick: Double = 2, report: (LocalExecutor.Progress) -> Void = { _ in },
+        shouldStop: () -> Bool = { false }
+    ) throws -> (manifest: Manifest, finished: Bool) {
         var manifest = self.manifest
         let record = SlurmRecord.read(in: dir) ?? SlurmRecord()
         while true {
             let tasks = try queue(record)
             manifest.refresh(in: dir)
             var p = LocalExecutor.Progress(total: manifest.points.count)
-            let inQueue = Dictionary(tasks.compactMap { t in t.task.map { ($0, t.state) } }, uniquingKeysWith: { a, _ in a })
+            let inQueue = Dictionary(
+                tasks.compactMap { t in t.task.map { ($0, t.state) } }, uniquingKeysWith: { a, _ in a })
             for e in manifest.points {
                 if let s = inQueue[e.id] {
                     if s == "RUNNING" || s == "COMPLETING" { p.running += 1 } else { p.queued += 1 }
-                } else if e.state == .done { p.done += 1 } else if e.state == .failed { p.failed += 1 }
+                } else if e.state == .done {
+                    p.done += 1
+                } else if e.state == .failed {
+                    p.failed += 1
+                }
             }
             report(p)
             if tasks.isEmpty { break }
             // A failed shared step leaves the array waiting on afterok forever: cancel it.
             if let shared = manifest.sharedState(in: dir), shared == .failed || shared == .interrupted,
-               !tasks.contains(where: { $0.task == nil }) {
-                if let scancel = Command.find("scancel", path: path) { _ = try? scancel.run(Array(Set(tasks.map(\.job))).sorted()) }
+                !tasks.contains(where: { $0.task == nil })
+            {
+                if let scancel = Command.find("scancel", path: path) {
+                    _ = try? scancel.run(Array(Set(tasks.map(\.job))).sorted())
+                }
                 try manifest.write(in: dir)
-                throw SweepError("the shared step \(shared.rawValue) (see \(dir.appendingPathComponent("logs/shared.log").path)); "
-                                 + "its dependent array was cancelled and no point ran")
+                throw SweepError(
+                    "the shared step \(shared.rawValue) (see \(dir.appendingPathComponent("logs/shared.log").path)); "
+                        + "its dependent array was cancelled and no point ran")
             }
             let deadline = Date().addingTimeInterval(tick)
             while Date() < deadline {

@@ -24,11 +24,16 @@ public struct SlurmScript {
             if let throttle, throttle < 1 { throw SweepError("--throttle must be at least 1, not \(throttle)") }
             for o in sbatchOptions {
                 guard o.hasPrefix("-") else {
-                    throw SweepError("--slurm-opt \(o): give sbatch flags with their dashes, e.g. --slurm-opt=--time=1:00:00")
+                    throw SweepError(
+                        "--slurm-opt \(o): give sbatch flags with their dashes, e.g. --slurm-opt=--time=1:00:00")
                 }
-                guard !o.contains(where: { $0.isNewline || $0 == "\0" }) else { throw SweepError("--slurm-opt holds a line break") }
+                guard !o.contains(where: { $0.isNewline || $0 == "\0" }) else {
+                    throw SweepError("--slurm-opt holds a line break")
+                }
                 let name = o.split(separator: "=", maxSplits: 1).first.map(String.init) ?? o
-                if ["--array", "-a", "--output", "-o", "--error", "-e", "--dependency", "-d", "--parsable", "--wrap"].contains(name) {
+                if ["--array", "-a", "--output", "-o", "--error", "-e", "--dependency", "-d", "--parsable", "--wrap"]
+                    .contains(name)
+                {
                     throw SweepError("--slurm-opt \(o): cmlab sweep sets \(name) itself")
                 }
             }
@@ -52,31 +57,38 @@ public struct SlurmScript {
     static func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
     /// The `sbatch` arguments (before the script) of the array over `ids`, after `dependency`.
-    public static func arrayArguments(_ ids: [Int], dir: URL, name: String, options: Options, dependency: String?) -> [String] {
-        var args = ["--parsable", "--job-name=cmlab-\(name)", "--array=\(arraySpec(ids, throttle: options.throttle))",
-                    "--output=\(dir.appendingPathComponent("logs").path)/slurm-%A_%a.out",
-                    "--cpus-per-task=\(options.threads)", "--chdir=\(options.workingDirectory.path)"]
+    public static func arrayArguments(
+        _ ids: [Int], dir: URL, name: String, options: Options, dependency: String?
+    ) -> [String] {
+        var args = [
+            "--parsable", "--job-name=cmlab-\(name)", "--array=\(arraySpec(ids, throttle: options.throttle))",
+            "--output=\(dir.appendingPathComponent("logs").path)/slurm-%A_%a.out",
+            "--cpus-per-task=\(options.threads)", "--chdir=\(options.workingDirectory.path)",
+        ]
         if let dependency { args.append("--dependency=afterok:\(dependency)") }
         return args + options.sbatchOptions
     }
 
     /// The `sbatch` arguments of the shared step's job.
     public static func sharedArguments(dir: URL, name: String, options: Options) -> [String] {
-        ["--parsable", "--job-name=cmlab-\(name)-shared", "--output=\(dir.appendingPathComponent("logs").path)/slurm-%j-shared.out",
-         "--cpus-per-task=\(options.threads)", "--chdir=\(options.workingDirectory.path)"] + options.sbatchOptions
+        [
+            "--parsable", "--job-name=cmlab-\(name)-shared",
+            "--output=\(dir.appendingPathComponent("logs").path)/slurm-%j-shared.out",
+            "--cpus-per-task=\(options.threads)", "--chdir=\(options.workingDirectory.path)",
+        ] + options.sbatchOptions
     }
 
     /// The job script: `cmlab sweep --point $SLURM_ARRAY_TASK_ID` (or `--shared-step`) in the sweep folder.
     public static func script(cmlab: URL, dir: URL, shared: Bool, threads: Int, sbatchArguments: [String]) -> String {
         let step = shared ? "--shared-step" : "--point \"$SLURM_ARRAY_TASK_ID\""
         return """
-        #!/bin/bash
-        # Written by `cmlab sweep --slurm`; submitted as
-        #   sbatch \(sbatchArguments.map(quote).joined(separator: " ")) THIS_SCRIPT
-        # Rerun the same `cmlab sweep … --slurm` command to resubmit what did not finish.
-        export CMLAB_THREADS=\(threads) OPENBLAS_NUM_THREADS=\(threads)
-        exec \(quote(cmlab.path)) sweep \(step) --out \(quote(dir.path))
+            #!/bin/bash
+            # Written by `cmlab sweep --slurm`; submitted as
+            #   sbatch \(sbatchArguments.map(quote).joined(separator: " ")) THIS_SCRIPT
+            # Rerun the same `cmlab sweep … --slurm` command to resubmit what did not finish.
+            export CMLAB_THREADS=\(threads) OPENBLAS_NUM_THREADS=\(threads)
+            exec \(quote(cmlab.path)) sweep \(step) --out \(quote(dir.path))
 
-        """
+            """
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The one way CMLab writes a file: the bytes go to a temporary file in the same folder
@@ -46,9 +47,12 @@ public enum AtomicFile {
         let folder = url.deletingLastPathComponent()
         removeStale(in: folder)
         let tmp = folder.appendingPathComponent(
-            ".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+            ".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        ).path
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw AtomicFileError(path, "cannot create a temporary file there: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw AtomicFileError(path, "cannot create a temporary file there: \(String(cString: strerror(errno)))")
+        }
         var failure: AtomicFileError?
         data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             guard let base = raw.baseAddress else { return }
@@ -63,8 +67,12 @@ public enum AtomicFile {
                 done += n
             }
         }
-        if failure == nil && fsync(fd) != 0 { failure = AtomicFileError(path, "fsync failed: \(String(cString: strerror(errno)))") }
-        if close(fd) != 0 && failure == nil { failure = AtomicFileError(path, "close failed: \(String(cString: strerror(errno)))") }
+        if failure == nil && fsync(fd) != 0 {
+            failure = AtomicFileError(path, "fsync failed: \(String(cString: strerror(errno)))")
+        }
+        if close(fd) != 0 && failure == nil {
+            failure = AtomicFileError(path, "close failed: \(String(cString: strerror(errno)))")
+        }
         if let failure {
             unlink(tmp)
             throw failure
@@ -87,7 +95,7 @@ public enum AtomicFile {
             let parts = name[r.upperBound...].split(separator: "-")
             guard parts.count == 2, let pid = Int32(parts[0]), parts[1].allSatisfy(\.isNumber) else { continue }
             if pid == getpid() { continue }
-            if kill(pid, 0) == 0 || errno == EPERM { continue }   // still running
+            if kill(pid, 0) == 0 || errno == EPERM { continue } // still running
             unlink(folder.appendingPathComponent(name).path)
         }
     }

@@ -13,8 +13,9 @@ public struct Batch: Sendable, Equatable {
     public var values: [Double]
 
     public init(count: Int, dims: Int, values: [Double]) {
-        precondition(count >= 0 && dims >= 0 && values.count == count * dims,
-                     "batch [\(count), \(dims)] needs \(count * dims) values, got \(values.count)")
+        precondition(
+            count >= 0 && dims >= 0 && values.count == count * dims,
+            "batch [\(count), \(dims)] needs \(count * dims) values, got \(values.count)")
         self.count = count
         self.dims = dims
         self.values = values
@@ -26,8 +27,9 @@ public struct Batch: Sendable, Equatable {
 
     /// A batch from a Float32 tensor of shape `[n, d…]` (trailing axes flattened).
     public init(_ tensor: Tensor) {
-        self.init(count: tensor.rows, dims: tensor.rank == 0 ? 1 : tensor.columns,
-                  values: tensor.scalars.map(Double.init))
+        self.init(
+            count: tensor.rows, dims: tensor.rank == 0 ? 1 : tensor.columns,
+            values: tensor.scalars.map(Double.init))
     }
 
     /// The batch as a Float32 tensor of shape `[count, dims]`.
@@ -40,7 +42,9 @@ public struct Batch: Sendable, Equatable {
 
     /// Rows `range`, as a new batch.
     public func rows(_ range: Range<Int>) -> Batch {
-        Batch(count: range.count, dims: dims, values: Array(values[(range.lowerBound * dims)..<(range.upperBound * dims)]))
+        Batch(
+            count: range.count, dims: dims, values: Array(values[(range.lowerBound * dims)..<(range.upperBound * dims)])
+        )
     }
 
     /// Rows at the given indices, in order.

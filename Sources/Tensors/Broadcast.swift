@@ -17,9 +17,11 @@ public func broadcastShape(_ a: [Int], _ b: [Int]) throws(ShapeError) -> [Int] {
     for i in 0..<r {
         let da = i < r - a.count ? 1 : a[i - (r - a.count)]
         let db = i < r - b.count ? 1 : b[i - (r - b.count)]
-        if da == db || db == 1 { out[i] = da }
-        else if da == 1 { out[i] = db }
-        else {
+        if da == db || db == 1 {
+            out[i] = da
+        } else if da == 1 {
+            out[i] = db
+        } else {
             throw ShapeError("shapes \(fmtShape(a)) and \(fmtShape(b)) do not broadcast (axis \(i): \(da) vs \(db))")
         }
     }

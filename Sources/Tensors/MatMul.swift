@@ -12,24 +12,30 @@ import CBLAS
 /// `op(A)` is `m × k`, `op(B)` is `k × n`, `C` is `m × n`; `lda`, `ldb` are the
 /// row strides of A and B as stored.
 @inlinable
-public func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
-                  alpha: Float = 1, _ a: UnsafePointer<Float>, lda: Int,
-                  _ b: UnsafePointer<Float>, ldb: Int,
-                  beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+public func sgemm(
+    transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+    alpha: Float = 1, _ a: UnsafePointer<Float>, lda: Int,
+    _ b: UnsafePointer<Float>, ldb: Int,
+    beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int
+) {
     BLASThreads.configure()
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    cblas_sgemm(
+        CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+        Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
 }
 
 /// Double-precision `C = alpha · op(A) · op(B) + beta · C`, row-major.
 @inlinable
-public func dgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
-                  alpha: Double = 1, _ a: UnsafePointer<Double>, lda: Int,
-                  _ b: UnsafePointer<Double>, ldb: Int,
-                  beta: Double = 0, _ c: UnsafeMutablePointer<Double>, ldc: Int) {
+public func dgemm(
+    transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+    alpha: Double = 1, _ a: UnsafePointer<Double>, lda: Int,
+    _ b: UnsafePointer<Double>, ldb: Int,
+    beta: Double = 0, _ c: UnsafeMutablePointer<Double>, ldc: Int
+) {
     BLASThreads.configure()
-    cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    cblas_dgemm(
+        CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+        Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
 }
 
 extension Tensor {
@@ -39,16 +45,20 @@ extension Tensor {
         precondition(rank == 2 && other.rank == 2, "matmul needs 2-D tensors, got \(shape) and \(other.shape)")
         let (m, k) = transposeSelf ? (shape[1], shape[0]) : (shape[0], shape[1])
         let (k2, n) = transposeOther ? (other.shape[1], other.shape[0]) : (other.shape[0], other.shape[1])
-        precondition(k == k2, "matmul inner dimensions differ: \(shape)\(transposeSelf ? "ᵀ" : "") · \(other.shape)\(transposeOther ? "ᵀ" : "")")
+        precondition(
+            k == k2,
+            "matmul inner dimensions differ: \(shape)\(transposeSelf ? "ᵀ" : "") · \(other.shape)\(transposeOther ? "ᵀ" : "")"
+        )
         var out = Tensor(shape: [m, n])
         guard m > 0 && n > 0 else { return out }
         if k == 0 { return out }
         scalars.withUnsafeBufferPointer { a in
             other.scalars.withUnsafeBufferPointer { b in
                 out.scalars.withUnsafeMutableBufferPointer { c in
-                    sgemmRows(transA: transposeSelf, transB: transposeOther, m: m, n: n, k: k,
-                              a.baseAddress!, lda: shape[1], b.baseAddress!, ldb: other.shape[1],
-                              c.baseAddress!, ldc: n)
+                    sgemmRows(
+                        transA: transposeSelf, transB: transposeOther, m: m, n: n, k: k,
+                        a.baseAddress!, lda: shape[1], b.baseAddress!, ldb: other.shape[1],
+                        c.baseAddress!, ldc: n)
                 }
             }
         }
@@ -58,24 +68,30 @@ extension Tensor {
 
 /// `sgemm` with the rows of C split into two halves, one per core, when the product is
 /// large (at least 64 rows and 2·10⁷ FLOPs); the split depends on the shape alone.
-public func sgemmRows(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
-                      _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
-                      beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+public func sgemmRows(
+    transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+    _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+    beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int
+) {
     forEachRowHalf(m: m, flops: 2 * Double(m) * Double(n) * Double(k)) { rows in
-        sgemm(transA: transA, transB: transB, m: rows.count, n: n, k: k,
-              a + (transA ? rows.lowerBound : rows.lowerBound * lda), lda: lda, b, ldb: ldb,
-              beta: beta, c + rows.lowerBound * ldc, ldc: ldc)
+        sgemm(
+            transA: transA, transB: transB, m: rows.count, n: n, k: k,
+            a + (transA ? rows.lowerBound : rows.lowerBound * lda), lda: lda, b, ldb: ldb,
+            beta: beta, c + rows.lowerBound * ldc, ldc: ldc)
     }
 }
 
 /// `dgemm` with the rows of C split as in ``sgemmRows(transA:transB:m:n:k:_:lda:_:ldb:beta:_:ldc:)``.
-public func dgemmRows(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Double = 1,
-                      _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
-                      beta: Double = 0, _ c: UnsafeMutablePointer<Double>, ldc: Int) {
+public func dgemmRows(
+    transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Double = 1,
+    _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
+    beta: Double = 0, _ c: UnsafeMutablePointer<Double>, ldc: Int
+) {
     forEachRowHalf(m: m, flops: 2 * Double(m) * Double(n) * Double(k)) { rows in
-        dgemm(transA: transA, transB: transB, m: rows.count, n: n, k: k, alpha: alpha,
-              a + (transA ? rows.lowerBound : rows.lowerBound * lda), lda: lda, b, ldb: ldb,
-              beta: beta, c + rows.lowerBound * ldc, ldc: ldc)
+        dgemm(
+            transA: transA, transB: transB, m: rows.count, n: n, k: k, alpha: alpha,
+            a + (transA ? rows.lowerBound : rows.lowerBound * lda), lda: lda, b, ldb: ldb,
+            beta: beta, c + rows.lowerBound * ldc, ldc: ldc)
     }
 }
 

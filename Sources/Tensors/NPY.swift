@@ -73,40 +73,51 @@ public enum NPY {
             throw fail("unsupported .npy format version \(major).\(bytes[7])")
         }
         guard headerLen >= 0, headerStart + headerLen <= bytes.count else { throw fail("truncated header") }
-        guard let text = String(bytes: bytes[headerStart..<(headerStart + headerLen)], encoding: major == 3 ? .utf8 : .isoLatin1) else {
+        guard
+            let text = String(
+                bytes: bytes[headerStart..<(headerStart + headerLen)], encoding: major == 3 ? .utf8 : .isoLatin1)
+        else {
             throw fail("header is not text")
         }
         let dict = try HeaderDict.parse(text, name: name)
         guard case .string(let descr)? = dict["descr"] else { throw fail("header has no 'descr' string entry") }
-        guard case .bool(let fortran)? = dict["fortran_order"] else { throw fail("header has no 'fortran_order' entry") }
+        guard case .bool(let fortran)? = dict["fortran_order"] else {
+            throw fail("header has no 'fortran_order' entry")
+        }
         guard case .tuple(let shape)? = dict["shape"] else { throw fail("header has no 'shape' tuple entry") }
         let dtype: DType
         switch descr {
         case "<f4", "f4": dtype = .float32
         case "<f8", "f8": dtype = .float64
-        case let other: throw fail("dtype \(other) is not supported (expected little-endian float32 '<f4' or float64 '<f8')")
+        case let other:
+            throw fail("dtype \(other) is not supported (expected little-endian float32 '<f4' or float64 '<f8')")
         }
         guard !fortran else { throw fail("Fortran-order arrays are not supported (save with np.ascontiguousarray)") }
         let count: Int
-        do { count = try SizeGuard.elements(shape, bytesPerElement: 8, maxElements: Int.max, what: "the header's shape") }
-        catch { throw fail("\(error)") }
+        do {
+            count = try SizeGuard.elements(shape, bytesPerElement: 8, maxElements: Int.max, what: "the header's shape")
+        } catch { throw fail("\(error)") }
         return Header(shape: shape, dtype: dtype, start: headerStart + headerLen, count: count)
     }
 
     /// The shape fits the limits and the file holds the bytes it needs.
     static func check(_ h: Header, fileSize: Int, maxElements: Int, name: String) throws(NPYError) {
-        do { try SizeGuard.elements(h.shape, bytesPerElement: 8, maxElements: maxElements, what: "the header's shape") }
-        catch { throw NPYError("\(name): \(error)") }
+        do {
+            try SizeGuard.elements(h.shape, bytesPerElement: 8, maxElements: maxElements, what: "the header's shape")
+        } catch { throw NPYError("\(name): \(error)") }
         let width = h.dtype == .float32 ? 4 : 8
         let (need, o) = h.count.multipliedReportingOverflow(by: width)
         guard !o, fileSize - h.start >= need else {
-            throw NPYError("\(name): truncated: shape \(h.shape) needs \(o ? "more" : String(need)) bytes of data, "
-                           + "file has \(fileSize - h.start)")
+            throw NPYError(
+                "\(name): truncated: shape \(h.shape) needs \(o ? "more" : String(need)) bytes of data, "
+                    + "file has \(fileSize - h.start)")
         }
     }
 
-    public static func parse(_ data: Data, name: String = "npy data",
-                             maxElements: Int = SizeGuard.defaultMaxElements) throws(NPYError) -> Array {
+    public static func parse(
+        _ data: Data, name: String = "npy data",
+        maxElements: Int = SizeGuard.defaultMaxElements
+    ) throws(NPYError) -> Array {
         let bytes = [UInt8](data)
         let h = try header(bytes, name: name)
         try check(h, fileSize: bytes.count, maxElements: maxElements, name: name)
@@ -144,7 +155,9 @@ public enum NPY {
             }
             func string() throws(NPYError) -> String {
                 skip()
-                guard i < c.count, c[i] == "'" || c[i] == "\"" else { throw fail("expected a string at character \(i)") }
+                guard i < c.count, c[i] == "'" || c[i] == "\"" else {
+                    throw fail("expected a string at character \(i)")
+                }
                 let q = c[i]; i += 1
                 var s = String.UnicodeScalarView()
                 while i < c.count, c[i] != q {
@@ -157,7 +170,9 @@ public enum NPY {
             }
             func word() -> String {
                 var s = String.UnicodeScalarView()
-                while i < c.count, c[i].properties.isAlphabetic || ("0"..."9").contains(c[i]) || c[i] == "-" || c[i] == "_" {
+                while i < c.count,
+                    c[i].properties.isAlphabetic || ("0"..."9").contains(c[i]) || c[i] == "-" || c[i] == "_"
+                {
                     s.append(c[i]); i += 1
                 }
                 return String(s)
@@ -177,8 +192,13 @@ public enum NPY {
                         guard let v = Int(w), v >= 0 else { throw fail("bad shape entry '\(w)'") }
                         xs.append(v)
                         skip()
-                        if i < c.count, c[i] == "," { i += 1 } else if i < c.count, c[i] == ")" { continue }
-                        else { throw fail("expected ',' or ')' in the shape") }
+                        if i < c.count, c[i] == "," {
+                            i += 1
+                        } else if i < c.count, c[i] == ")" {
+                            continue
+                        } else {
+                            throw fail("expected ',' or ')' in the shape")
+                        }
                     }
                 }
                 switch word() {
@@ -221,13 +241,17 @@ public enum NPY {
         case .float32:
             var raw = [UInt8](repeating: 0, count: values.count * 4)
             raw.withUnsafeMutableBytes { p in
-                for (i, v) in values.enumerated() { p.storeBytes(of: Float(v).bitPattern.littleEndian, toByteOffset: 4 * i, as: UInt32.self) }
+                for (i, v) in values.enumerated() {
+                    p.storeBytes(of: Float(v).bitPattern.littleEndian, toByteOffset: 4 * i, as: UInt32.self)
+                }
             }
             data.append(contentsOf: raw)
         case .float64:
             var raw = [UInt8](repeating: 0, count: values.count * 8)
             raw.withUnsafeMutableBytes { p in
-                for (i, v) in values.enumerated() { p.storeBytes(of: v.bitPattern.littleEndian, toByteOffset: 8 * i, as: UInt64.self) }
+                for (i, v) in values.enumerated() {
+                    p.storeBytes(of: v.bitPattern.littleEndian, toByteOffset: 8 * i, as: UInt64.self)
+                }
             }
             data.append(contentsOf: raw)
         }

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 
 /// Deterministic data parallelism for the hand-written loops.
@@ -28,11 +29,13 @@ public enum Parallel {
         }
         activeRegions.add(1, ordering: .relaxed)
         defer { activeRegions.subtract(1, ordering: .relaxed) }
-        let ran = chunks <= WorkerPool.maxChunks && WorkerPool.shared.run(chunks: chunks, threads: threads) { c in
-            let s = c * chunk
-            body(s..<min(n, s + chunk))
-        }
-        if !ran {                                   // another thread holds the pool
+        let ran =
+            chunks <= WorkerPool.maxChunks
+            && WorkerPool.shared.run(chunks: chunks, threads: threads) { c in
+                let s = c * chunk
+                body(s..<min(n, s + chunk))
+            }
+        if !ran { // another thread holds the pool
             withoutActuallyEscaping(body) { body in
                 DispatchQueue.concurrentPerform(iterations: chunks) { c in
                     let s = c * chunk
@@ -58,7 +61,6 @@ public enum Parallel {
     }
 }
 
-import Foundation
 /// Processor count, read once.
 public enum ProcessInfoShim {
     public static let activeProcessorCount = ProcessInfo.processInfo.activeProcessorCount

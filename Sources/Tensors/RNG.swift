@@ -24,9 +24,12 @@ public struct RNG: Sendable, Hashable {
     /// The 128 random bits of counter `index`.
     @inlinable
     public func bits(at index: UInt64) -> (UInt32, UInt32, UInt32, UInt32) {
-        philox4x32_10(counter: (UInt32(truncatingIfNeeded: index), UInt32(truncatingIfNeeded: index >> 32),
-                                UInt32(truncatingIfNeeded: stream), UInt32(truncatingIfNeeded: stream >> 32)),
-                      key: (UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32)))
+        philox4x32_10(
+            counter: (
+                UInt32(truncatingIfNeeded: index), UInt32(truncatingIfNeeded: index >> 32),
+                UInt32(truncatingIfNeeded: stream), UInt32(truncatingIfNeeded: stream >> 32)
+            ),
+            key: (UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32)))
     }
 
     /// A uniform draw in [0, 1) with 53 random bits.
@@ -40,7 +43,7 @@ public struct RNG: Sendable, Hashable {
     @inlinable
     public func normal(at index: UInt64) -> Double {
         let b = bits(at: index)
-        let u1 = 1.0 - unitInterval(b.0, b.1)          // (0, 1]: log is finite
+        let u1 = 1.0 - unitInterval(b.0, b.1) // (0, 1]: log is finite
         let u2 = unitInterval(b.2, b.3)
         return (-2.0 * Foundation.log(u1)).squareRoot() * Foundation.cos(2.0 * Double.pi * u2)
     }
@@ -102,7 +105,9 @@ func splitmix64(_ x: UInt64) -> UInt64 {
 
 /// Philox4x32 with 10 rounds: the Random123 constants and round function.
 @inlinable
-public func philox4x32_10(counter c: (UInt32, UInt32, UInt32, UInt32), key k: (UInt32, UInt32))
+public func philox4x32_10(
+    counter c: (UInt32, UInt32, UInt32, UInt32), key k: (UInt32, UInt32)
+)
     -> (UInt32, UInt32, UInt32, UInt32)
 {
     let m0: UInt64 = 0xD251_1F53, m1: UInt64 = 0xCD9E_8D57

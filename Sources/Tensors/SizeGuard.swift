@@ -20,9 +20,11 @@ public enum SizeGuard {
     /// The element count of `shape`, or a ``SizeError`` saying why it is refused.
     /// `what` names the thing in the message (e.g. "noise(…)", "the header's shape").
     @discardableResult
-    public static func elements(_ shape: [Int], bytesPerElement: Int = 4,
-                                maxElements: Int = defaultMaxElements,
-                                what: String = "shape") throws -> Int {
+    public static func elements(
+        _ shape: [Int], bytesPerElement: Int = 4,
+        maxElements: Int = defaultMaxElements,
+        what: String = "shape"
+    ) throws -> Int {
         var count = 1, extent = 1
         for d in shape {
             guard d >= 0 else { throw SizeError("\(what) \(shape) has a negative extent") }
@@ -34,7 +36,7 @@ public enum SizeGuard {
                 throw SizeError("\(what) \(shape) is too large: more than the limit of \(maxElements) elements")
             }
             extent = p
-            count *= d          // ≤ extent, so no overflow
+            count *= d // ≤ extent, so no overflow
         }
         let (bytes, o) = count.multipliedReportingOverflow(by: max(bytesPerElement, 1))
         guard !o, bytes <= maxBytes else {

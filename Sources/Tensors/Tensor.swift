@@ -18,8 +18,9 @@ public struct Tensor: Sendable, Equatable {
     /// - Precondition: `scalars.count` equals the product of `shape`.
     public init(shape: [Int], scalars: [Float]) {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative extent in shape \(shape)")
-        precondition(shape.reduce(1, *) == scalars.count,
-                     "shape \(shape) needs \(shape.reduce(1, *)) scalars, got \(scalars.count)")
+        precondition(
+            shape.reduce(1, *) == scalars.count,
+            "shape \(shape) needs \(shape.reduce(1, *)) scalars, got \(scalars.count)")
         self.shape = shape
         self.scalars = scalars
     }
@@ -67,7 +68,8 @@ public struct Tensor: Sendable, Equatable {
 
     /// Rows `range` of the first axis, as a new tensor.
     public func rows(_ range: Range<Int>) -> Tensor {
-        precondition(rank >= 1 && range.lowerBound >= 0 && range.upperBound <= shape[0], "rows \(range) of shape \(shape)")
+        precondition(
+            rank >= 1 && range.lowerBound >= 0 && range.upperBound <= shape[0], "rows \(range) of shape \(shape)")
         let c = columns
         var s = shape
         s[0] = range.count
@@ -84,7 +86,8 @@ extension Tensor: CustomStringConvertible {
         }
         let m = mean()
         let sd = count > 0 ? Float(standardDeviation()) : .nan
-        return "Tensor(\(shape.map(String.init).joined(separator: "×")), f32, mean \(formatShort(Double(m))), std \(formatShort(Double(sd))))"
+        return
+            "Tensor(\(shape.map(String.init).joined(separator: "×")), f32, mean \(formatShort(Double(m))), std \(formatShort(Double(sd))))"
     }
 }
 

@@ -21,13 +21,13 @@ final class WorkerPool: @unchecked Sendable {
     /// Chunks a region may have (the state word's field width).
     static let maxChunks = (1 << 20) - 1
 
-    private let state = Atomic<UInt64>(0)      // generation (24 bits) | chunks (20) | next (20)
+    private let state = Atomic<UInt64>(0) // generation (24 bits) | chunks (20) | next (20)
     private let done = Atomic<Int>(0)
-    private let body = Atomic<UInt>(0)          // address of the caller's `(Int) -> Void`
+    private let body = Atomic<UInt>(0) // address of the caller's `(Int) -> Void`
     private let sleepers = Atomic<Int>(0)
     private let condition = NSCondition()
     private let busy = Atomic<Bool>(false)
-    private var workers = 0                     // guarded by `busy`
+    private var workers = 0 // guarded by `busy`
 
     static let shared = WorkerPool()
 
@@ -69,7 +69,9 @@ final class WorkerPool: @unchecked Sendable {
             let v = state.load(ordering: .sequentiallyConsistent)
             let chunks = Int((v >> 20) & 0xF_FFFF), next = Int(v & 0xF_FFFF)
             guard v >> 40 == generation, next < chunks else { return }
-            guard state.compareExchange(expected: v, desired: v + 1, ordering: .sequentiallyConsistent).exchanged else { continue }
+            guard state.compareExchange(expected: v, desired: v + 1, ordering: .sequentiallyConsistent).exchanged else {
+                continue
+            }
             // The claim proves the region is live, so the caller's frame (and `body`) is too.
             let address = body.load(ordering: .sequentiallyConsistent)
             UnsafePointer<(Int) -> Void>(bitPattern: address)!.pointee(next)
@@ -93,7 +95,8 @@ final class WorkerPool: @unchecked Sendable {
                 ck_pause()
                 polls += 1
                 if polls & 1023 == 0,
-                   Double(DispatchTime.now().uptimeNanoseconds - idleSince) / 1e9 > Self.spinSeconds {
+                    Double(DispatchTime.now().uptimeNanoseconds - idleSince) / 1e9 > Self.spinSeconds
+                {
                     condition.lock()
                     sleepers.add(1, ordering: .sequentiallyConsistent)
                     while state.load(ordering: .sequentiallyConsistent) >> 40 == seen { condition.wait() }

@@ -2,24 +2,35 @@ import ArgumentParser
 import Datasets
 import Diffusion
 import Distillation
-import Nets
 import Foundation
+import Nets
 import Tensors
 
 /// `cmlab bench`: the speed figures the project tracks, measured in one run.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure sgemm, teacher, solver and training-step speed on this machine.",
-        discussion: "Each figure is the median of repeated runs after a warm-up. Compare figures as ratios within one run: the machine is noisy. The pytorch group runs scripts/pytorch_unet.py (needs python3 with torch) alternately with CMLab's U-Net, round by round; see docs/speed.md.")
+        discussion:
+            "Each figure is the median of repeated runs after a warm-up. Compare figures as "
+            + "ratios within one run: the machine is noisy. The pytorch group runs "
+            + "scripts/pytorch_unet.py (needs python3 with torch) alternately with CMLab's U-Net, "
+            + "round by round; see docs/speed.md."
+    )
 
     @Flag(help: "Print JSON instead of a table.") var json = false
     @Option(help: "Minimum seconds to spend on each figure.") var seconds: Double = 0.5
-    @Option(name: .customLong("only"), parsing: .upToNextOption,
-            help: "Measure only these groups: parallel, sgemm, teacher, cm, direct, mlp, unet, together, pytorch (default: all).")
+    @Option(
+        name: .customLong("only"), parsing: .upToNextOption,
+        help:
+            "Measure only these groups: parallel, sgemm, teacher, cm, direct, mlp, unet, together, pytorch (default: all)."
+    )
     var only: [String] = []
-    @Option(help: "The PyTorch reference for the pytorch group (default: scripts/pytorch_unet.py here or beside the build).")
+    @Option(
+        help: "The PyTorch reference for the pytorch group (default: scripts/pytorch_unet.py here or beside the build)."
+    )
     var pytorchScript: String?
-    @Option(help: "Rounds of the pytorch and together groups, each timing the compared ways alternately.") var rounds = 5
+    @Option(help: "Rounds of the pytorch and together groups, each timing the compared ways alternately.")
+    var rounds = 5
 
     static let groups = ["parallel", "sgemm", "teacher", "cm", "direct", "mlp", "unet", "together", "pytorch"]
 
@@ -28,7 +39,9 @@ struct Bench: ParsableCommand {
             throw ValidationError("unknown bench group '\(g)'; choose from \(Self.groups.joined(separator: ", "))")
         }
         guard (1...100).contains(rounds) else { throw ValidationError("--rounds must be in 1…100, got \(rounds)") }
-        guard seconds.isFinite, seconds >= 0, seconds <= 3600 else { throw ValidationError("--seconds must be in 0…3600") }
+        guard seconds.isFinite, seconds >= 0, seconds <= 3600 else {
+            throw ValidationError("--seconds must be in 0…3600")
+        }
     }
 
     private func wants(_ group: String) -> Bool { only.isEmpty || only.contains(group) }
@@ -45,19 +58,30 @@ struct Bench: ParsableCommand {
             let t = measure(seconds) { _ = a.matmul(b) }
             let rate = 2 * pow(Double(n), 3) / t / 1e9
             if n == 1024 { sgemm1024 = rate }
-            rows.append(BenchRow(name: "sgemm \(n)×\(n)×\(n) (rows split over the cores)", value: rate, unit: "GFLOP/s"))
+            rows.append(
+                BenchRow(name: "sgemm \(n)×\(n)×\(n) (rows split over the cores)", value: rate, unit: "GFLOP/s"))
         }
 
         if wants("parallel") {
             // What one parallel region (two chunks) costs: back to back, and after 50 µs of
             // serial work (the pattern of a training step, where the other core waits).
-            let spin = { (ns: UInt64) in let t = DispatchTime.now().uptimeNanoseconds; while DispatchTime.now().uptimeNanoseconds - t < ns {} }
+            let spin = { (ns: UInt64) in
+                let t = DispatchTime.now().uptimeNanoseconds; while DispatchTime.now().uptimeNanoseconds - t < ns {}
+            }
             let hot = measure(seconds) { for _ in 0..<100 { Parallel.forEachChunk(2, chunk: 1) { _ in } } } / 100
             rows.append(BenchRow(name: "parallel region, back to back", value: hot * 1e6, unit: "µs"))
-            let cold = measure(seconds) { for _ in 0..<20 { spin(50_000); Parallel.forEachChunk(2, chunk: 1) { _ in } } } / 20 - 50e-6
+            let cold =
+                measure(seconds) { for _ in 0..<20 { spin(50_000); Parallel.forEachChunk(2, chunk: 1) { _ in } } } / 20
+                - 50e-6
             rows.append(BenchRow(name: "parallel region after 50 µs of serial work", value: cold * 1e6, unit: "µs"))
-            let busy = measure(seconds) { for _ in 0..<20 { spin(50_000); Parallel.forEachChunk(2, chunk: 1) { _ in spin(200_000) } } } / 20 - 250e-6
-            rows.append(BenchRow(name: "parallel region of 2 × 200 µs after 50 µs of serial work, beyond 200 µs", value: busy * 1e6, unit: "µs"))
+            let busy =
+                measure(seconds) {
+                    for _ in 0..<20 { spin(50_000); Parallel.forEachChunk(2, chunk: 1) { _ in spin(200_000) } }
+                } / 20 - 250e-6
+            rows.append(
+                BenchRow(
+                    name: "parallel region of 2 × 200 µs after 50 µs of serial work, beyond 200 µs", value: busy * 1e6,
+                    unit: "µs"))
         }
 
         let ring8 = GaussianMixture.ring8()
@@ -69,7 +93,9 @@ struct Bench: ParsableCommand {
             rows.append(BenchRow(name: "exact ring8 D(x; σ), batch 4096", value: 4096 / tEval, unit: "evals/s"))
             let z = RNG(seed: 4).normalBatch(count: 10_000, dims: 2).map { $0 * 80 }
             let tSolve = measure(seconds) { _ = heun.solve(ring8, z, callback: nil) }
-            rows.append(BenchRow(name: "Heun solve, Karras N = 40 (39 steps), 10,000 ring8 points", value: tSolve * 1e3, unit: "ms"))
+            rows.append(
+                BenchRow(
+                    name: "Heun solve, Karras N = 40 (39 steps), 10,000 ring8 points", value: tSolve * 1e3, unit: "ms"))
         }
 
         // Training steps on the default study settings: ring8 exact teacher, Heun N = 40,
@@ -79,7 +105,7 @@ struct Bench: ParsableCommand {
             var c = DistillationConfig()
             c.objective = objective
             c.iterations = 10
-            _ = try distill(teacher: ring8, solver: heun, data: data, config: c)          // warm-up
+            _ = try distill(teacher: ring8, solver: heun, data: data, config: c) // warm-up
             // Five runs of a fifth of the budget each; the median run's figures are shown,
             // so a burst of noise on this shared machine moves at most two of them. A run's
             // time is its training loop's (the last progress report), without the set-up.
@@ -88,39 +114,62 @@ struct Bench: ParsableCommand {
             for _ in 0..<5 {
                 let clock = PhaseClock()
                 var rate = 0.0
-                _ = try distill(teacher: ring8, solver: heun, data: data, config: c, progress: { rate = $0.iterationsPerSecond }, clock: clock)
+                _ = try distill(
+                    teacher: ring8, solver: heun, data: data, config: c, progress: { rate = $0.iterationsPerSecond },
+                    clock: clock)
                 runs.append((1 / rate, clock))
             }
             let median = runs.sorted { $0.perStep < $1.perStep }[2]
             let name = objective == .cm ? "CM" : "Direct CM"
-            rows.append(BenchRow(name: "\(name) training step (ring8, Heun N = 40, MLP 4×256, batch 512)", value: median.perStep * 1e3, unit: "ms"))
+            rows.append(
+                BenchRow(
+                    name: "\(name) training step (ring8, Heun N = 40, MLP 4×256, batch 512)",
+                    value: median.perStep * 1e3, unit: "ms"))
             for phase in median.clock.order {
-                rows.append(BenchRow(name: "  · \(phase)", value: median.clock.seconds[phase]! / Double(c.iterations) * 1e3, unit: "ms"))
+                rows.append(
+                    BenchRow(
+                        name: "  · \(phase)", value: median.clock.seconds[phase]! / Double(c.iterations) * 1e3,
+                        unit: "ms"))
             }
         }
         if wants("mlp") {
             let mlp = NetsBenchmark.mlpStep(batch: 512, width: 256, depth: 4)
             rows.append(BenchRow(name: "MLP 4×256 forward+backward+Adam, batch 512", value: mlp.msPerStep, unit: "ms"))
             rows.append(BenchRow(name: "MLP forward+backward rate", value: mlp.gflops, unit: "GFLOP/s"))
-            rows.append(BenchRow(name: "  as a fraction of sgemm on the same shapes (\(formatShort(mlp.sgemmGFLOPs)) GFLOP/s)", value: mlp.gflops / mlp.sgemmGFLOPs, unit: ""))
+            rows.append(
+                BenchRow(
+                    name: "  as a fraction of sgemm on the same shapes (\(formatShort(mlp.sgemmGFLOPs)) GFLOP/s)",
+                    value: mlp.gflops / mlp.sgemmGFLOPs, unit: ""))
         }
 
         // The image side: the U-Net of the Fashion-MNIST study (1 × 14 × 14, base width 32, batch 128).
         if wants("unet") {
             let unet = NetsBenchmark.unetStep(batch: 128)
-            rows.append(BenchRow(name: "U-Net (\(unet.parameters) parameters) training step, batch 128, 14×14", value: unet.msPerStep, unit: "ms"))
-            rows.append(BenchRow(name: "  against PyTorch's 101.5 ms of 2026-11-28 (--only pytorch measures both in one run)", value: NetsBenchmark.UNetStep.referenceMs / unet.msPerStep, unit: "× faster"))
-            rows.append(BenchRow(name: "  rate of its matrix products (Winograd F(4×4, 3×3))", value: unet.gflops, unit: "GFLOP/s"))
-            rows.append(BenchRow(name: "  as a fraction of the sgemm 1024³ figure", value: unet.gflops / sgemm1024, unit: ""))
+            rows.append(
+                BenchRow(
+                    name: "U-Net (\(unet.parameters) parameters) training step, batch 128, 14×14",
+                    value: unet.msPerStep, unit: "ms"))
+            rows.append(
+                BenchRow(
+                    name: "  against PyTorch's 101.5 ms of 2026-11-28 (--only pytorch measures both in one run)",
+                    value: NetsBenchmark.UNetStep.referenceMs / unet.msPerStep, unit: "× faster"))
+            rows.append(
+                BenchRow(
+                    name: "  rate of its matrix products (Winograd F(4×4, 3×3))", value: unet.gflops, unit: "GFLOP/s"))
+            rows.append(
+                BenchRow(name: "  as a fraction of the sgemm 1024³ figure", value: unet.gflops / sgemm1024, unit: ""))
             rows.append(BenchRow(name: "  U-Net predict (no grad), batch 128", value: unet.predictMs, unit: "ms"))
         }
 
-        if wants("together") { rows += try Self.studentsTogether(iterations: max(24, Int(seconds * 48)), rounds: rounds) }
+        if wants("together") {
+            rows += try Self.studentsTogether(iterations: max(24, Int(seconds * 48)), rounds: rounds)
+        }
 
         if wants("pytorch") {
             // Needs python3 with torch: when either is missing, say so and keep the other figures.
-            let comparison = PyTorchComparison(script: pytorchScript ?? Self.defaultPyTorchScript(), rounds: rounds,
-                                               callsPerRound: max(3, Int(seconds * 10)))
+            let comparison = PyTorchComparison(
+                script: pytorchScript ?? Self.defaultPyTorchScript(), rounds: rounds,
+                callsPerRound: max(3, Int(seconds * 10)))
             do { rows += try comparison.rows() } catch {
                 FileHandle.standardError.write(Data("\(error)\n".utf8))
                 if !only.isEmpty { throw ExitCode.failure }
@@ -138,7 +187,9 @@ struct Bench: ParsableCommand {
             print("cmlab bench — \(machineDescription()), \(threads) threads")
             let w = rows.map(\.name.count).max() ?? 0
             for r in rows {
-                print("  " + r.name.padding(toLength: w, withPad: " ", startingAt: 0) + "  " + String(format: "%12.3f", r.value) + " " + r.unit)
+                print(
+                    "  " + r.name.padding(toLength: w, withPad: " ", startingAt: 0) + "  "
+                        + String(format: "%12.3f", r.value) + " " + r.unit)
             }
         }
     }
@@ -151,7 +202,8 @@ extension Bench {
         let here = "scripts/pytorch_unet.py"
         if FileManager.default.fileExists(atPath: here) { return here }
         if let exe = Bundle.main.executableURL?.resolvingSymlinksInPath() {
-            let beside = exe.deletingLastPathComponent().appendingPathComponent("../../../scripts/pytorch_unet.py").standardized.path
+            let beside = exe.deletingLastPathComponent().appendingPathComponent("../../../scripts/pytorch_unet.py")
+                .standardized.path
             if FileManager.default.fileExists(atPath: beside) { return beside }
         }
         return here
@@ -180,8 +232,9 @@ func measure(_ budget: Double, _ body: () -> Void) -> Double {
 func machineDescription() -> String {
     var model = "unknown CPU"
     if let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-       let line = info.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-       let name = line.split(separator: ":", maxSplits: 1).last {
+        let line = info.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+        let name = line.split(separator: ":", maxSplits: 1).last
+    {
         model = name.trimmingCharacters(in: .whitespaces)
     }
     return "\(model), \(ProcessInfo.processInfo.activeProcessorCount) cores"

@@ -31,7 +31,9 @@ struct PyTorchComparison {
         guard FileManager.default.fileExists(atPath: script) else { throw Failure.noScript(script) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, "--serve", "--threads", "\(ProcessInfo.processInfo.activeProcessorCount)"]
+        process.arguments = [
+            "python3", script, "--serve", "--threads", "\(ProcessInfo.processInfo.activeProcessorCount)",
+        ]
         let input = Pipe(), output = Pipe(), errors = Pipe()
         process.standardInput = input; process.standardOutput = output; process.standardError = errors
         do { try process.run() } catch { throw Failure.start("\(error)") }
@@ -63,17 +65,21 @@ struct PyTorchComparison {
         let version = hello["torch"] as? String ?? "?", params = hello["parameters"] as? Int ?? 0
         func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s[s.count / 2] }
         func range(_ xs: [Double]) -> String { "\(formatShort(xs.min() ?? 0))–\(formatShort(xs.max() ?? 0))" }
-        let trainRatios = done.map { $0.torchTrain / $0.cmlabTrain }, predictRatios = done.map { $0.torchPredict / $0.cmlabPredict }
-        let head = "U-Net 14×14, base width 32, batch 128 (CMLab \(unet.parameters), PyTorch \(version) \(params) parameters)"
+        let trainRatios = done.map { $0.torchTrain / $0.cmlabTrain },
+            predictRatios = done.map { $0.torchPredict / $0.cmlabPredict }
+        let head =
+            "U-Net 14×14, base width 32, batch 128 (CMLab \(unet.parameters), PyTorch \(version) \(params) parameters)"
         return [
             BenchRow(name: head + ", training step: CMLab", value: median(done.map(\.cmlabTrain)), unit: "ms"),
             BenchRow(name: "  PyTorch (same rounds)", value: median(done.map(\.torchTrain)), unit: "ms"),
-            BenchRow(name: "  PyTorch / CMLab, median of \(rounds) rounds (range \(range(trainRatios)))",
-                     value: median(trainRatios), unit: "× faster"),
+            BenchRow(
+                name: "  PyTorch / CMLab, median of \(rounds) rounds (range \(range(trainRatios)))",
+                value: median(trainRatios), unit: "× faster"),
             BenchRow(name: "  prediction (no grad): CMLab", value: median(done.map(\.cmlabPredict)), unit: "ms"),
             BenchRow(name: "  PyTorch torch.no_grad() forward", value: median(done.map(\.torchPredict)), unit: "ms"),
-            BenchRow(name: "  PyTorch / CMLab, median of \(rounds) rounds (range \(range(predictRatios)))",
-                     value: median(predictRatios), unit: "× faster"),
+            BenchRow(
+                name: "  PyTorch / CMLab, median of \(rounds) rounds (range \(range(predictRatios)))",
+                value: median(predictRatios), unit: "× faster"),
         ]
     }
 }
@@ -104,9 +110,10 @@ final class UNetTimer {
         }
     }
 
-    func predictMs(_ calls: Int) -> Double { NetsBenchmark.median(calls, warmup: 1) { _ = net.predict(x: x, cNoise: c) } }
+    func predictMs(_ calls: Int) -> Double {
+        NetsBenchmark.median(calls, warmup: 1) { _ = net.predict(x: x, cNoise: c) }
+    }
 }
-
 
 /// Reads newline-terminated JSON objects from a pipe.
 final class LineReader {

@@ -36,10 +36,12 @@ extension Bench {
         let file = dir.appendingPathComponent("bench.targets")
         func together(_ cs: [DistillationConfig], chunk: Int?, targets: URL? = nil) throws -> Int {
             let cache = try targets.map { try TargetCache(url: $0, for: cs, dims: teacher.dims) }
-            return try distillTogether(teacher: teacher, solver: solver, data: data, configs: cs,
-                                       initialNetwork: teacher.network, chunk: chunk, targets: cache).teacherEvaluations
+            return try distillTogether(
+                teacher: teacher, solver: solver, data: data, configs: cs,
+                initialNetwork: teacher.network, chunk: chunk, targets: cache
+            ).teacherEvaluations
         }
-        _ = try together(students, chunk: nil, targets: file)                    // warm-up, and writes the file
+        _ = try together(students, chunk: nil, targets: file) // warm-up, and writes the file
         var apart: [Double] = [], stream: [Double] = [], fromFile: [Double] = []
         for _ in 0..<rounds {
             apart.append(try seconds { rows.apart = try students.reduce(0) { $0 + (try together([$1], chunk: 1)) } })
@@ -50,17 +52,21 @@ extension Bench {
         let it = Double(iterations), chunk = TargetStream.chunk(batchSize: 32, dims: 196)
         let (a, t, f) = (median(apart), median(stream), median(fromFile))
         return [
-            BenchRow(name: "4 students (CM μ = 0, 0.95, 0.99, Direct CM; U-Net 14×14, batch 32, Heun N = 18), "
-                     + "median of \(rounds) rounds", value: Double(iterations), unit: "it"),
+            BenchRow(
+                name: "4 students (CM μ = 0, 0.95, 0.99, Direct CM; U-Net 14×14, batch 32, Heun N = 18), "
+                    + "median of \(rounds) rounds", value: Double(iterations), unit: "it"),
             BenchRow(name: "  trained apart, per iteration of the four", value: a / it * 1e3, unit: "ms"),
-            BenchRow(name: "  together from one target stream (chunks of \(chunk) iterations)", value: t / it * 1e3, unit: "ms"),
+            BenchRow(
+                name: "  together from one target stream (chunks of \(chunk) iterations)", value: t / it * 1e3,
+                unit: "ms"),
             BenchRow(name: "  together, the teacher's parts from a targets file", value: f / it * 1e3, unit: "ms"),
             BenchRow(name: "  speed-up, together over apart", value: a / t, unit: "×"),
             BenchRow(name: "  speed-up, from the file over together", value: t / f, unit: "×"),
             BenchRow(name: "  teacher rows per iteration, apart", value: Double(rows.apart) / it, unit: "rows"),
             BenchRow(name: "  teacher rows per iteration, together", value: Double(rows.together) / it, unit: "rows"),
-            BenchRow(name: "  teacher rows per iteration, from the file (the check of its first chunk)",
-                     value: Double(rows.file) / it, unit: "rows"),
+            BenchRow(
+                name: "  teacher rows per iteration, from the file (the check of its first chunk)",
+                value: Double(rows.file) / it, unit: "rows"),
         ]
     }
 }

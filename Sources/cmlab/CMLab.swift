@@ -7,8 +7,10 @@ struct CMLab: ParsableCommand {
         commandName: "cmlab",
         abstract: "A workbench for consistency models: teachers, solvers, CM and Direct CM students.",
         discussion: "Run with no subcommand for the interactive prompt.",
-        subcommands: [Solve.self, TrainTeacher.self, Distill.self, Sample.self, Bench.self, Gallery.self, Run.self,
-                      SweepCommand.self, CollectCommand.self, KernelCommand.self]
+        subcommands: [
+            Solve.self, TrainTeacher.self, Distill.self, Sample.self, Bench.self, Gallery.self, Run.self,
+            SweepCommand.self, CollectCommand.self, KernelCommand.self,
+        ]
     )
 
     func run() throws {

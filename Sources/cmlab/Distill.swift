@@ -15,9 +15,11 @@ struct Distill: ParsableCommand {
     @Option(parsing: .unconditional, help: "Objective: cm or direct.") var objective: String = "cm"
     @Option(parsing: .unconditional, help: "Training iterations.") var iters: Int = 4000
     @Option(parsing: .unconditional, help: "Seed of weights, data, indices and noise.") var seed: UInt64 = 0
-    @Option(parsing: .unconditional, help: "Target-network EMA rate μ (0: online weights under stop-gradient).") var ema: Double = 0
+    @Option(parsing: .unconditional, help: "Target-network EMA rate μ (0: online weights under stop-gradient).")
+    var ema: Double = 0
     @Option(parsing: .unconditional, help: "Distance: l2, l1 or huber.") var distance: String = "l2"
-    @Option(name: .customLong("huber-c"), parsing: .unconditional, help: "Pseudo-Huber c (default 0.00054·√dims).") var huberC: Double?
+    @Option(name: .customLong("huber-c"), parsing: .unconditional, help: "Pseudo-Huber c (default 0.00054·√dims).")
+    var huberC: Double?
     @Option(parsing: .unconditional, help: "Adam learning rate.") var lr: Double = 1e-3
     @Option(parsing: .unconditional, help: "Batch size.") var batch: Int = 512
     @Option(parsing: .unconditional, help: "Hidden width of the MLP.") var width: Int = 256
@@ -41,14 +43,18 @@ struct Distill: ParsableCommand {
         let cancel = CancellationToken()
         let bar = ProgressBar(label: config.objective == .cm ? "CM" : "Direct CM")
         let stopOnSigint = SigintCanceller(cancel)
-        let student = try Distillation.distill(teacher: teacher, solver: solver, data: data, config: config, cancel: cancel,
-                                               progress: bar.update)
+        let student = try Distillation.distill(
+            teacher: teacher, solver: solver, data: data, config: config, cancel: cancel,
+            progress: bar.update)
         stopOnSigint.restore()
         bar.finish()
         try student.save(to: out)
         let final = student.lossCurve.suffix(100)
         let meanLoss = final.isEmpty ? Double.nan : final.reduce(0, +) / Double(final.count)
-        stderr("\(student.name) from \(student.teacherName): \(student.iterations) iterations, \(student.outcome.message), loss (last 100) \(formatShort(meanLoss)) → \(out)")
+        stderr(
+            "\(student.name) from \(student.teacherName): \(student.iterations) iterations, \(student.outcome.message), "
+                + "loss (last 100) \(formatShort(meanLoss)) → \(out)"
+        )
         if case .diverged = student.outcome { throw ExitCode(2) }
     }
 }
@@ -56,7 +62,8 @@ struct Distill: ParsableCommand {
 /// `cmlab sample`: multistep consistency sampling from saved noise.
 struct Sample: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Sample a saved student from noise (as written by `cmlab solve --init-out`, i.e. scaled by sigma_max).")
+        abstract:
+            "Sample a saved student from noise (as written by `cmlab solve --init-out`, i.e. scaled by sigma_max).")
 
     @Option(help: "Student .safetensors file.") var student: String
     @Option(help: "Noise .npy of shape [count, dims], already scaled by sigma_max.") var noise: String
@@ -87,5 +94,7 @@ func checkWritable(_ path: String) throws {
     guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
         throw CLIError("cannot write \(path): folder \(folder) does not exist")
     }
-    guard FileManager.default.isWritableFile(atPath: folder) else { throw CLIError("cannot write \(path): folder \(folder) is not writable") }
+    guard FileManager.default.isWritableFile(atPath: folder) else {
+        throw CLIError("cannot write \(path): folder \(folder) is not writable")
+    }
 }

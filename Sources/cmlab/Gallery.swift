@@ -12,7 +12,9 @@ struct Gallery: ParsableCommand {
         abstract: "Draw the plot gallery (trajectories, samples, density, loss curve, image grid) into a folder.")
 
     @Option(help: "Output folder (created if missing).") var out: String = "gallery"
-    @Option(help: "A student .safetensors to draw; without it a CM student (μ = 0.95) is distilled for --iters iterations.") var student: String?
+    @Option(
+        help: "A student .safetensors to draw; without it a CM student (μ = 0.95) is distilled for --iters iterations.")
+    var student: String?
     @Option(parsing: .unconditional, help: "Iterations of the quick student.") var iters: Int = 1500
     @Option(parsing: .unconditional, help: "Seed.") var seed: UInt64 = 0
 
@@ -25,25 +27,32 @@ struct Gallery: ParsableCommand {
         let z = RNG(seed: seed).normalBatch(count: 4000, dims: 2).map { $0 * grid.sigmaMax }
         guard let trajectory = solveTrajectory(teacher, heun, z) else { throw CLIError("solve stopped") }
         let s: ConsistencyStudent
-        if let student { s = try ConsistencyStudent.load(from: student) } else {
+        if let student {
+            s = try ConsistencyStudent.load(from: student)
+        } else {
             var c = DistillationConfig()
             c.iterations = try positive(iters, "iters"); c.seed = seed; c.emaRate = 0.95
             let bar = ProgressBar(label: "quick CM student")
-            s = try distill(teacher: teacher, solver: heun, data: { teacher.sample(count: $0, rng: $1) }, config: c, progress: bar.update)
+            s = try distill(
+                teacher: teacher, solver: heun, data: { teacher.sample(count: $0, rng: $1) }, config: c,
+                progress: bar.update)
             bar.finish()
         }
         let oneStep = try s.sample(z, steps: 1, seed: seed)
-        let urls = try renderGallery(to: dir, trajectoryStates: trajectory.states, sigmas: trajectory.sigmas,
-                                     teacherSamples: trajectory.final, studentSamples: oneStep, lossCurve: s.lossCurve,
-                                     images: galleryImages(), teacherName: "exact ring8, Heun N = 40",
-                                     studentName: "\(s.name), 1 step")
+        let urls = try renderGallery(
+            to: dir, trajectoryStates: trajectory.states, sigmas: trajectory.sigmas,
+            teacherSamples: trajectory.final, studentSamples: oneStep, lossCurve: s.lossCurve,
+            images: galleryImages(), teacherName: "exact ring8, Heun N = 40",
+            studentName: "\(s.name), 1 step")
         for u in urls { print(u.path) }
     }
 
     /// Images for the grid: 32 Fashion-MNIST test images at 28 × 28 when the data set is
     /// installed (nil, and no image grid, otherwise).
     func galleryImages() -> Tensor? {
-        guard FashionMNIST.isAvailable(.test), let set = try? FashionMNIST.load(.test, resolution: .full, limit: 32, seed: seed) else { return nil }
+        guard FashionMNIST.isAvailable(.test),
+            let set = try? FashionMNIST.load(.test, resolution: .full, limit: 32, seed: seed)
+        else { return nil }
         return set.images.reshaped([set.count, 28, 28])
     }
 }

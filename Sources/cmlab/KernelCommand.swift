@@ -9,12 +9,12 @@ struct KernelCommand: ParsableCommand {
         commandName: "kernel",
         abstract: "Serve the language to Jupyter (JupyterLab, VS Code, jupyter console, nbclient).",
         discussion: """
-        Jupyter starts this itself, with the connection file it wrote: install the kernelspec \
-        once with `cmlab kernel install --user`, then pick "CMLab" in JupyterLab or run \
-        `jupyter console --kernel cmlab`. Cells share one session, as at the prompt; an \
-        interrupt (the stop button, Ctrl-C in jupyter console, SIGINT) stops the running cell \
-        and keeps every variable.
-        """,
+            Jupyter starts this itself, with the connection file it wrote: install the kernelspec \
+            once with `cmlab kernel install --user`, then pick "CMLab" in JupyterLab or run \
+            `jupyter console --kernel cmlab`. Cells share one session, as at the prompt; an \
+            interrupt (the stop button, Ctrl-C in jupyter console, SIGINT) stops the running cell \
+            and keeps every variable.
+            """,
         subcommands: [KernelInstall.self])
 
     @Option(name: [.customShort("f"), .customLong("connection-file")], help: "The connection file Jupyter wrote.")
@@ -44,10 +44,10 @@ struct KernelInstall: ParsableCommand {
         commandName: "install",
         abstract: "Install the CMLab kernelspec so that Jupyter lists it (jupyter kernelspec list).",
         discussion: """
-        Without a flag: system-wide, in /usr/local/share/jupyter/kernels/cmlab (needs root). \
-        The kernelspec starts this cmlab executable by its absolute path, so install again \
-        after moving it.
-        """)
+            Without a flag: system-wide, in /usr/local/share/jupyter/kernels/cmlab (needs root). \
+            The kernelspec starts this cmlab executable by its absolute path, so install again \
+            after moving it.
+            """)
 
     @Flag(help: "Install for the current user ($JUPYTER_DATA_DIR or ~/.local/share/jupyter).") var user = false
     @Option(help: "Install into DIR/share/jupyter/kernels (a virtual environment's prefix, say).") var prefix: String?
@@ -57,7 +57,9 @@ struct KernelInstall: ParsableCommand {
     }
 
     func run() throws {
-        let location: KernelSpec.Location = user ? .user
+        let location: KernelSpec.Location =
+            user
+            ? .user
             : prefix.map { .prefix(URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath)) } ?? .system
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         do {

@@ -27,8 +27,12 @@ public enum NetsBenchmark {
         public var efficiency: Double { gflops / sgemmGFLOPs }
 
         public var description: String {
-            "[\(blasCore)] " + String(format: "MLP step %.3f ms (%.1f GFLOP/s), sgemm-only %.3f ms (%.1f GFLOP/s), efficiency %.0f%%, predict %.3f ms, CM network step %.3f ms",
-                   msPerStep, gflops, sgemmMs, sgemmGFLOPs, 100 * efficiency, predictMs, cmNetworkMs)
+            "[\(blasCore)] "
+                + String(
+                    format:
+                        "MLP step %.3f ms (%.1f GFLOP/s), sgemm-only %.3f ms (%.1f GFLOP/s), efficiency %.0f%%, "
+                        + "predict %.3f ms, CM network step %.3f ms",
+                    msPerStep, gflops, sgemmMs, sgemmGFLOPs, 100 * efficiency, predictMs, cmNetworkMs)
         }
     }
 
@@ -37,41 +41,51 @@ public enum NetsBenchmark {
     /// timed alternately, iteration by iteration, so that both see the same machine load
     /// and their ratio stays meaningful on a shared machine. `threads` (if given) sets
     /// the element-wise thread count for the run (OpenBLAS stays single-threaded).
-    public static func mlpStep(batch: Int = 512, width: Int = 256, depth: Int = 4, inputDims: Int = 2,
-                               fourierFeatures: Int = 16, residual: Bool = false, iterations: Int = 200,
-                               threads: Int? = nil) -> MLPStep {
+    public static func mlpStep(
+        batch: Int = 512, width: Int = 256, depth: Int = 4, inputDims: Int = 2,
+        fourierFeatures: Int = 16, residual: Bool = false, iterations: Int = 200,
+        threads: Int? = nil
+    ) -> MLPStep {
         let savedParallel = Parallel.threads
         if let threads { Parallel.threads = threads }
         defer { Parallel.threads = savedParallel }
-        let net = MLP(inputDims: inputDims, width: width, depth: depth, fourierFeatures: fourierFeatures,
-                      residual: residual, seed: 1)
+        let net = MLP(
+            inputDims: inputDims, width: width, depth: depth, fourierFeatures: fourierFeatures,
+            residual: residual, seed: 1)
         let adam = Adam(net.store, learningRate: 1e-4)
         let rng = RNG(seed: 2)
         let x = rng.stream(0).normalTensor(shape: [batch, inputDims])
         let c = rng.stream(1).normalTensor(shape: [batch]).scalars.map { $0 * 0.5 }
         let g = rng.stream(2).normalTensor(shape: [batch, inputDims]) * (1 / Float(batch))
-        let gemms = SgemmSequence(batch: batch, width: width, depth: depth, inputDims: inputDims,
-                                  embedded: inputDims + 2 * fourierFeatures)
-        let (step, gemm) = medians(iterations, {
-            net.zeroGrad()
-            _ = net.forward(x: x, cNoise: c)
-            net.backwardParameters(gradOutput: g)
-            adam.update(net.store)
-        }, { gemms.run() })
+        let gemms = SgemmSequence(
+            batch: batch, width: width, depth: depth, inputDims: inputDims,
+            embedded: inputDims + 2 * fourierFeatures)
+        let (step, gemm) = medians(
+            iterations,
+            {
+                net.zeroGrad()
+                _ = net.forward(x: x, cNoise: c)
+                net.backwardParameters(gradOutput: g)
+                adam.update(net.store)
+            }, { gemms.run() })
         let target = net.copy()
         let ema = EMA(decay: 0.95)
-        let (predict, cm) = medians(iterations, { _ = target.predict(x: x, cNoise: c) }, {
-            _ = target.predict(x: x, cNoise: c)
-            net.zeroGrad()
-            _ = net.forward(x: x, cNoise: c)
-            net.backwardParameters(gradOutput: g)
-            adam.update(net.store)
-            ema.update(target: target, online: net)
-        })
-        let flops = stepFLOPs(batch: batch, width: width, depth: depth, inputDims: inputDims,
-                              embedded: inputDims + 2 * fourierFeatures)
-        return MLPStep(blasCore: BLASCore.current, msPerStep: step, gflops: flops / step * 1e-6, sgemmMs: gemm,
-                       sgemmGFLOPs: flops / gemm * 1e-6, predictMs: predict, cmNetworkMs: cm)
+        let (predict, cm) = medians(
+            iterations, { _ = target.predict(x: x, cNoise: c) },
+            {
+                _ = target.predict(x: x, cNoise: c)
+                net.zeroGrad()
+                _ = net.forward(x: x, cNoise: c)
+                net.backwardParameters(gradOutput: g)
+                adam.update(net.store)
+                ema.update(target: target, online: net)
+            })
+        let flops = stepFLOPs(
+            batch: batch, width: width, depth: depth, inputDims: inputDims,
+            embedded: inputDims + 2 * fourierFeatures)
+        return MLPStep(
+            blasCore: BLASCore.current, msPerStep: step, gflops: flops / step * 1e-6, sgemmMs: gemm,
+            sgemmGFLOPs: flops / gemm * 1e-6, predictMs: predict, cmNetworkMs: cm)
     }
 
     /// GFLOP/s of one `C = A·B` product of the given shape (`2mnk` FLOPs, median time).
@@ -86,8 +100,9 @@ public enum NetsBenchmark {
     /// Matrix-product FLOPs of one training step (forward, weight and input gradients).
     static func stepFLOPs(batch: Int, width: Int, depth: Int, inputDims: Int, embedded: Int) -> Double {
         let b = Double(batch), w = Double(width)
-        let first = 2 * b * Double(embedded) * w             // forward
-            + 2 * b * Double(embedded) * w                   // dW
+        let first =
+            2 * b * Double(embedded) * w // forward
+            + 2 * b * Double(embedded) * w // dW
         let hidden = Double(depth - 1) * 3 * 2 * b * w * w
         let out = 3 * 2 * b * w * Double(inputDims)
         return first + hidden + out

@@ -27,7 +27,8 @@ func checkOutput(_ path: String, _ kind: OutputKind, force: Bool) throws -> URL 
         let head = [UInt8]((try? h.read(upToCount: 16)) ?? Data())
         try? h.close()
         guard kind.matches(head) else {
-            throw CLIError("\(path) exists and is not a .\(kind.rawValue) file; refusing to overwrite it (--force to replace it)")
+            throw CLIError(
+                "\(path) exists and is not a .\(kind.rawValue) file; refusing to overwrite it (--force to replace it)")
         }
     }
     return url

@@ -1,7 +1,8 @@
 import Foundation
 import Nets
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A one-line progress bar on standard error when it is a terminal; silent when piped.
@@ -17,8 +18,9 @@ final class ProgressBar {
         let width = 30
         let filled = min(width, Int(Double(width) * Double(p.iteration) / Double(max(1, p.iterations))))
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-        let line = String(format: "\r%@ %@ %d/%d  loss %.3e  %.0f it/s  %@ left ", label, bar, p.iteration, p.iterations,
-                          p.loss, p.iterationsPerSecond, formatDuration(p.secondsLeft))
+        let line = String(
+            format: "\r%@ %@ %d/%d  loss %.3e  %.0f it/s  %@ left ", label, bar, p.iteration, p.iterations,
+            p.loss, p.iterationsPerSecond, formatDuration(p.secondsLeft))
         FileHandle.standardError.write(Data(line.utf8))
         drawn = true
     }

@@ -3,8 +3,9 @@ import Notebook
 import Plotting
 import Script
 import Tensors
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The interactive prompt (`cmlab` with no arguments), notebook-style as IPython:
@@ -39,7 +40,11 @@ final class REPL {
             resolveReadPath: { [directory] in resolvedRead($0, base: directory) },
             outputDirectory: directory,
             newFigureURL: { [directory] ext in freshFigureURL(in: directory, ext: ext) })
-        session = Session(setUp: setUp, hooks: hooks, output: { [progress] line in progress.clear(); print(line) })
+        session = Session(
+            setUp: setUp, hooks: hooks,
+            output: { [progress] line in
+                progress.clear(); print(line)
+            })
         editor.complete = { [unowned self] text, before in
             ReplCompletion.complete(text, before: before, interpreter: self.session.interpreter)
         }
@@ -47,7 +52,9 @@ final class REPL {
 
     func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
     /// A prompt colour that readline does not count as width.
-    func promptPaint(_ s: String, _ code: String) -> String { color ? "\u{1}\u{1B}[\(code)m\u{2}\(s)\u{1}\u{1B}[0m\u{2}" : s }
+    func promptPaint(_ s: String, _ code: String) -> String {
+        color ? "\u{1}\u{1B}[\(code)m\u{2}\(s)\u{1}\u{1B}[0m\u{2}" : s
+    }
 
     func run() {
         if editor.interactive {
@@ -61,7 +68,9 @@ final class REPL {
             var quit = false
             editor.pendingCell = ""
             reading: while true {
-                let prompt = lines.isEmpty ? promptPaint(head, "32")
+                let prompt =
+                    lines.isEmpty
+                    ? promptPaint(head, "32")
                     : promptPaint(String(repeating: " ", count: max(0, head.count - 5)) + "...: ", "32")
                 switch editor.read(prompt: editor.interactive ? prompt : "") {
                 case .endOfInput:
@@ -95,7 +104,7 @@ final class REPL {
         cancel.reset()
         let outcome = session.execute(source)
         progress.clear()
-        if cancel.isCancelled && editor.interactive { print("") }  // past the "^C" the terminal echoed
+        if cancel.isCancelled && editor.interactive { print("") } // past the "^C" the terminal echoed
         fflush(stdout)
         if !outcome.result.succeeded {
             print(paint(outcome.result.renderedErrors, "31"))
@@ -103,8 +112,9 @@ final class REPL {
             print(paint("Out[\(outcome.number)]: ", "31") + shown)
             if let f = outcome.figure {
                 let url = freshFigureURL(in: directory, ext: "png")
-                do { try RenderCancellation.with(cancel) { try f.figure.save(to: url) }; showFigure(url, f.figure) }
-                catch { print(paint("\(error)", "31")) }
+                do {
+                    try RenderCancellation.with(cancel) { try f.figure.save(to: url) }; showFigure(url, f.figure)
+                } catch { print(paint("\(error)", "31")) }
             }
         }
         if outcome.seconds > 1 { print(paint(String(format: "(%.2f s)", outcome.seconds), "2")) }
@@ -121,17 +131,18 @@ final class REPL {
         case "q", "quit", "exit":
             return true
         case "help", "h":
-            print("""
-            Prompt commands:
-              :save FILE      write this session's successful inputs as a notebook (.cml)
-              :reset          forget every variable and start numbering again
-              :images on|off  figure previews on (\(detected.rawValue) here) or off (only the file's path)
-              :images braille|kitty|sixel  previews in braille characters or that protocol
-              :quit           leave (also Ctrl-D)
-            In the language: help() lists builtins, help(x) or ?x explains x, Out[n] is cell n's value,
-            _ the last value. Tab completes names, members (x.⇥) and argument labels inside a call.
-            Ctrl-C stops a running cell and keeps the session; at the prompt it clears the line.
-            """)
+            print(
+                """
+                Prompt commands:
+                  :save FILE      write this session's successful inputs as a notebook (.cml)
+                  :reset          forget every variable and start numbering again
+                  :images on|off  figure previews on (\(detected.rawValue) here) or off (only the file's path)
+                  :images braille|kitty|sixel  previews in braille characters or that protocol
+                  :quit           leave (also Ctrl-D)
+                In the language: help() lists builtins, help(x) or ?x explains x, Out[n] is cell n's value,
+                _ the last value. Tab completes names, members (x.⇥) and argument labels inside a call.
+                Ctrl-C stops a running cell and keeps the session; at the prompt it clears the line.
+                """)
         case "reset":
             session.reset()
             print("Session reset.")
@@ -144,7 +155,8 @@ final class REPL {
             }
             if FileManager.default.fileExists(atPath: url.path) {
                 guard case .line(let answer) = editor.read(prompt: "\(url.path) exists; overwrite it? [y/N] "),
-                      ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased()) else {
+                    ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased())
+                else {
                     print("Not saved."); break
                 }
             }

@@ -1,9 +1,10 @@
 @preconcurrency import CReadline
 import Foundation
-import Tensors
 import Notebook
+import Tensors
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The prompt's line editing: GNU readline in its callback mode, so Ctrl-C at the
@@ -37,7 +38,7 @@ final class LineEditor {
         interactive = Terminal.isInteractive
         LineEditor.current = self
         LineEditor.interrupt = cancel
-        unblock([SIGINT, SIGWINCH])   // a REPL started by another program's thread inherits a blocking mask
+        unblock([SIGINT, SIGWINCH]) // a REPL started by another program's thread inherits a blocking mask
         signal(SIGINT) { s in LineEditor.interrupt?.cancel(signal: s) }
         guard interactive else { return }
         rl_readline_name = UnsafePointer(strdup("cmlab"))
@@ -90,7 +91,7 @@ final class LineEditor {
                 // Ctrl-C at the prompt: abandon the line, as readline itself would.
                 LineEditor.interrupt?.reset()
                 rl_point = rl_end
-                rl_redisplay()  // the cursor to the end of what is shown, where "^C" goes
+                rl_redisplay() // the cursor to the end of what is shown, where "^C" goes
                 fputs("^C\n", stdout); fflush(stdout)
                 rl_free_line_state()
                 rl_callback_sigcleanup()
@@ -100,8 +101,7 @@ final class LineEditor {
                 return .interrupt
             }
             if LineEditor.resized != 0 { LineEditor.resized = 0; rl_resize_terminal() }
-            if r > 0 { rl_callback_read_char() }
-            else if r < 0 && errno != EINTR { LineEditor.endOfInput = true }
+            if r > 0 { rl_callback_read_char() } else if r < 0 && errno != EINTR { LineEditor.endOfInput = true }
         }
         if let line = LineEditor.entered { return .line(line) }
         fputs("\n", stdout)
@@ -111,7 +111,9 @@ final class LineEditor {
     /// Remembers a line in memory and in the history file.
     func remember(_ line: String) {
         guard interactive, !line.trimmingCharacters(in: .whitespaces).isEmpty else { return }
-        if let last = history_get(history_base + history_length - 1), String(cString: last.pointee.line) == line { return }
+        if let last = history_get(history_base + history_length - 1), String(cString: last.pointee.line) == line {
+            return
+        }
         add_history(line)
         append_history(1, historyPath)
         history_truncate_file(historyPath, 5000)

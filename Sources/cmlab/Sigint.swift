@@ -1,8 +1,9 @@
 import Foundation
 import Synchronization
 import Tensors
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Routes SIGINT (Ctrl-C) and SIGTERM to a cancellation token while long work runs, so a

@@ -8,16 +8,18 @@ struct Solve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Solve the teacher's probability-flow ODE from seeded noise and save the states as .npy.",
         discussion: """
-        Initial states are x(sigma_max) = sigma_max·z with z ~ N(0, I) drawn from the seed \
-        (row i depends only on the seed and i). Output files are float64 .npy of shape [count, dims]; \
-        the trajectory is [steps + 1, count, dims].
-        """)
+            Initial states are x(sigma_max) = sigma_max·z with z ~ N(0, I) drawn from the seed \
+            (row i depends only on the seed and i). Output files are float64 .npy of shape [count, dims]; \
+            the trajectory is [steps + 1, count, dims].
+            """)
 
     @OptionGroup var teacherOptions: TeacherOptions
     @OptionGroup var solverOptions: SolverOptions
     @Option(parsing: .unconditional, help: "Number of samples.") var count: Int = 1000
     @Option(parsing: .unconditional, help: "Noise seed.") var seed: UInt64 = 0
-    @Option(name: .customLong("init-out"), parsing: .unconditional, help: "Where to write the initial states x(sigma_max).") var initOut: String?
+    @Option(
+        name: .customLong("init-out"), parsing: .unconditional, help: "Where to write the initial states x(sigma_max).")
+    var initOut: String?
     @Option(parsing: .unconditional, help: "Where to write the final states at sigma_min.") var out: String
     @Option(parsing: .unconditional, help: "Where to write the whole trajectory.") var trajectory: String?
 
@@ -33,7 +35,9 @@ struct Solve: ParsableCommand {
         let z = RNG(seed: seed).normalBatch(count: n, dims: D.dims)
         let x0 = z.map { $0 * solver.sigmaMax }
         let start = Date()
-        guard let t = solveTrajectory(D, solver, x0) else { throw CLIError("the solve did not finish (step limit reached)") }
+        guard let t = solveTrajectory(D, solver, x0) else {
+            throw CLIError("the solve did not finish (step limit reached)")
+        }
         let seconds = Date().timeIntervalSince(start)
         if let initOut { try NPY.write(x0, to: fileURL(initOut)) }
         try NPY.write(t.final, to: fileURL(out))
@@ -41,6 +45,9 @@ struct Solve: ParsableCommand {
             let s = t.stacked
             try NPY.write(shape: s.shape, values: s.values, dtype: .float64, to: fileURL(trajectory))
         }
-        FileHandle.standardError.write(Data("solved \(n) × \(D.dims) with \(solver) on \(D.name): \(t.steps) steps in \(String(format: "%.3f", seconds)) s\n".utf8))
+        FileHandle.standardError.write(
+            Data(
+                "solved \(n) × \(D.dims) with \(solver) on \(D.name): \(t.steps) steps in \(String(format: "%.3f", seconds)) s\n"
+                    .utf8))
     }
 }

@@ -8,7 +8,9 @@ import Foundation
 struct TeacherOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Data set of the exact teacher: ring8 or grid25 (mixtures).")
     var data: String = "ring8"
-    @Option(name: .customLong("teacher"), help: "A learned teacher (.safetensors from `cmlab train-teacher`), in place of --data.")
+    @Option(
+        name: .customLong("teacher"),
+        help: "A learned teacher (.safetensors from `cmlab train-teacher`), in place of --data.")
     var teacherPath: String?
 
     func teacher() throws -> Denoiser { try teacherAndData().teacher }
@@ -21,7 +23,8 @@ struct TeacherOptions: ParsableArguments {
             return (learned, { n, rng in toy.sample(count: n, rng: rng) })
         }
         guard let mix = try toyData(named: data) as? GaussianMixture else {
-            throw CLIError("\(data) has no exact denoiser; train one with `cmlab train-teacher --data \(data)` and pass --teacher")
+            throw CLIError(
+                "\(data) has no exact denoiser; train one with `cmlab train-teacher --data \(data)` and pass --teacher")
         }
         return (mix, { n, rng in mix.sample(count: n, rng: rng) })
     }

@@ -1,8 +1,9 @@
 import Foundation
 import Notebook
 import Plotting
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How the prompt shows a figure beside the file it wrote: inline with the kitty
@@ -56,10 +57,13 @@ enum TerminalImages {
         let columns = min(64, Terminal.columns() - 1)
         switch proto {
         case .kitty:
-            let png = url.pathExtension.lowercased() == "png" ? try? Data(contentsOf: url) : try? figure?.pngData(dpi: 96)
+            let png =
+                url.pathExtension.lowercased() == "png" ? try? Data(contentsOf: url) : try? figure?.pngData(dpi: 96)
             if let png { emit(FigurePreview.kitty(png: png, columns: columns) + "\n"); return }
         case .sixel:
-            if let image = try? figure?.pixels(dpi: 96) { emit(FigurePreview.sixel(image, maxWidth: 800) + "\n"); return }
+            if let image = try? figure?.pixels(dpi: 96) {
+                emit(FigurePreview.sixel(image, maxWidth: 800) + "\n"); return
+            }
         case .braille:
             break
         case .off:

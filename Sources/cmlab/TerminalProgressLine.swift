@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One self-erasing progress line on standard error, drawn from the session's
@@ -19,7 +20,8 @@ final class ProgressLine {
         let f = fraction.isFinite ? max(0, min(1, fraction)) : 0
         let width = 24
         let filled = Int(Double(width) * f)
-        var line = "\(label) " + String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+        var line =
+            "\(label) " + String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
             + String(format: " %3.0f%%", f * 100)
         if !detail.isEmpty { line += "  " + detail }
         let columns = Terminal.columns()

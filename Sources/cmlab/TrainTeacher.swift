@@ -30,13 +30,17 @@ struct TrainTeacher: ParsableCommand {
         let cancel = CancellationToken()
         let bar = ProgressBar(label: "teacher")
         let sig = SigintCanceller(cancel)
-        let D = try trainDenoiser(data: { toy.sample(count: $0, rng: $1) }, dims: toy.dims, dataName: data.lowercased(),
-                                  config: c, cancel: cancel, progress: bar.update)
+        let D = try trainDenoiser(
+            data: { toy.sample(count: $0, rng: $1) }, dims: toy.dims, dataName: data.lowercased(),
+            config: c, cancel: cancel, progress: bar.update)
         sig.restore()
         bar.finish()
         try D.save(to: out)
         let tail = D.lossCurve.suffix(100)
-        stderr("learned teacher on \(data): \(D.lossCurve.count) iterations, \(D.outcome.message), loss (last 100) \(formatShort(tail.reduce(0, +) / Double(max(1, tail.count)))) → \(out)")
+        stderr(
+            "learned teacher on \(data): \(D.lossCurve.count) iterations, \(D.outcome.message), "
+                + "loss (last 100) \(formatShort(tail.reduce(0, +) / Double(max(1, tail.count)))) → \(out)"
+        )
         if case .diverged = D.outcome { throw ExitCode(2) }
     }
 }

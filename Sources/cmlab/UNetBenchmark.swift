@@ -22,15 +22,19 @@ extension NetsBenchmark {
         public static let referenceMs = 101.5
 
         public var description: String {
-            String(format: "U-Net step (%d params, batch %d) %.1f ms = %.2f× the %.1f ms reference, %.1f GFLOP/s; predict %.1f ms",
-                   parameters, batch, msPerStep, msPerStep / Self.referenceMs, Self.referenceMs, gflops, predictMs)
+            String(
+                format:
+                    "U-Net step (%d params, batch %d) %.1f ms = %.2f× the %.1f ms reference, %.1f GFLOP/s; predict %.1f ms",
+                parameters, batch, msPerStep, msPerStep / Self.referenceMs, Self.referenceMs, gflops, predictMs)
         }
     }
 
     /// Times a full U-Net training step (default: 1 × 14 × 14, base width 32, batch 128):
     /// zeroGrad, forward, backward (parameters only, as training runs it) and an Adam update.
-    public static func unetStep(batch: Int = 128, configuration: UNet.Configuration = UNet.Configuration(),
-                                iterations: Int = 20) -> UNetStep {
+    public static func unetStep(
+        batch: Int = 128, configuration: UNet.Configuration = UNet.Configuration(),
+        iterations: Int = 20
+    ) -> UNetStep {
         let net = UNet(configuration)
         let adam = Adam(net.store, learningRate: 1e-4)
         let rng = RNG(seed: 2)
@@ -44,8 +48,11 @@ extension NetsBenchmark {
             adam.update(net.store)
         }
         let predict = median(iterations) { _ = net.predict(x: x, cNoise: c) }
-        let flops = unetProductShapes(net, batch: batch).reduce(0.0) { $0 + 2 * Double($1.m) * Double($1.n) * Double($1.k) }
-        return UNetStep(batch: batch, parameters: net.parameterCount, msPerStep: step, flopsPerStep: flops, predictMs: predict)
+        let flops = unetProductShapes(net, batch: batch).reduce(0.0) {
+            $0 + 2 * Double($1.m) * Double($1.n) * Double($1.k)
+        }
+        return UNetStep(
+            batch: batch, parameters: net.parameterCount, msPerStep: step, flopsPerStep: flops, predictMs: predict)
     }
 
     /// One matrix product of a step: `op(A)` is `m × k`, `op(B)` is `k × n`.
@@ -57,7 +64,8 @@ extension NetsBenchmark {
     static func unetProductShapes(_ net: UNet, batch: Int) -> [ProductShape] {
         let c = net.configuration
         let full = batch * c.height * c.width, half = full / 4
-        let fullGeometry = ImageGeometry(batch: batch, height: c.height, width: c.width), halfGeometry = fullGeometry.half
+        let fullGeometry = ImageGeometry(batch: batch, height: c.height, width: c.width),
+            halfGeometry = fullGeometry.half
         var convs: [(Conv2d, Int)] = [(net.convIn, full), (net.convOut, full)]
         var linears: [Linear] = [net.embedding.first, net.embedding.second]
         for (b, n) in zip(net.blocks, [full, half, half, half, full]) {
@@ -69,7 +77,8 @@ extension NetsBenchmark {
         for (conv, n) in convs {
             let ci = conv.inChannels, co = conv.outChannels
             let geometry = n == full ? fullGeometry : halfGeometry
-            let (count, cols) = conv.kernel == 3 ? (WinogradGeometry.positions, WinogradGeometry(geometry).columns) : (1, n)
+            let (count, cols) =
+                conv.kernel == 3 ? (WinogradGeometry.positions, WinogradGeometry(geometry).columns) : (1, n)
             for _ in 0..<count {
                 out.append(ProductShape(m: co, n: cols, k: ci, transA: false, transB: false))
                 out.append(ProductShape(m: co, n: ci, k: cols, transA: false, transB: true))

@@ -1,6 +1,7 @@
-import Testing
 import Bindings
 import Distillation
+import Testing
+
 @testable import Script
 
 /// Builtins and methods are documented once: the signature comes from the parameter
@@ -53,7 +54,8 @@ import Distillation
     /// `help(student)` lists each method once, as `student.sample(x, steps: 1, seed: 0) — doc`.
     @Test func methodsAppearOnceInHelp() throws {
         let i = domain()
-        let r = i.run("""
+        let r = i.run(
+            """
             t = exact(ring())
             s = distill(t, heun(karras(n: 6)), iters: 2, batch: 8, width: 8, depth: 1)
             """)
@@ -62,9 +64,12 @@ import Distillation
         i.output = { lines.append($0) }
         #expect(i.run("help(s)\nhelp(t)").succeeded)
         let sample = lines.filter { $0.contains("student.sample(") }
-        #expect(sample.count == 1 && sample[0].hasPrefix(
-            "  student.sample(x, steps: 1, seed: 0, renoise: \"fresh\", teacher: none, solver: none) — Multistep "
-            + "consistency sampling from x at σ_max (noise already scaled by σ_max)."), "\(sample)")
+        #expect(
+            sample.count == 1
+                && sample[0].hasPrefix(
+                    "  student.sample(x, steps: 1, seed: 0, renoise: \"fresh\", teacher: none, solver: none) — Multistep "
+                        + "consistency sampling from x at σ_max (noise already scaled by σ_max)."),
+            "\(sample)")
         #expect(lines.contains("  teacher.denoise(x, sigma) — D(x; σ) for every row of x, as a tensor."))
     }
 }

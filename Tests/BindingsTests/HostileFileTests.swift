@@ -1,9 +1,9 @@
-import Foundation
-import Testing
 import Bindings
+import Foundation
 import Notebook
 import Script
 import Tensors
+import Testing
 
 /// Issue 14, items 4, 5, 8 and 12: files a user loads or runs give the right result or a
 /// clear error, never a silent wrong one.
@@ -12,10 +12,11 @@ import Tensors
         let dir = tempFolder("json")
         defer { try? FileManager.default.removeItem(at: dir) }
         let (i, out) = session(dir)
-        let r = i.run("""
-        save({iters: 1, seed: 0, on: true, off: false, x: 2.5}, "c.json")
-        print(load("c.json"))
-        """)
+        let r = i.run(
+            """
+            save({iters: 1, seed: 0, on: true, off: false, x: 2.5}, "c.json")
+            print(load("c.json"))
+            """)
         #expect(r.succeeded, "\(r.renderedErrors)")
         #expect(out() == ["{iters: 1, off: false, on: true, seed: 0, x: 2.5}"])
     }
@@ -57,8 +58,9 @@ import Tensors
         let dir = tempFolder("npy")
         defer { try? FileManager.default.removeItem(at: dir) }
         let (i, _) = session(dir)
-        try NPY.write(shape: [50, 2], values: Array(repeating: 0, count: 100), dtype: .float32,
-                      to: dir.appendingPathComponent("a.npy"))
+        try NPY.write(
+            shape: [50, 2], values: Array(repeating: 0, count: 100), dtype: .float32,
+            to: dir.appendingPathComponent("a.npy"))
         i.limits.maxElements = 99
         let r = i.run(#"x = load("a.npy")"#)
         #expect(r.errors.first?.message.contains("too large") == true, "\(r.renderedErrors)")
@@ -66,7 +68,8 @@ import Tensors
 
     @Test(arguments: ["\r\n", "\r"])
     func notebookLineEndings(_ eol: String) throws {
-        let text = ["# %%", "x = 1", "print(\"hello\")", "# %% [markdown]", "# Prose", "# %%", "x + 1"].joined(separator: eol)
+        let text = ["# %%", "x = 1", "print(\"hello\")", "# %% [markdown]", "# Prose", "# %%", "x + 1"].joined(
+            separator: eol)
         let nb = PercentFormat.parse(text + eol)
         #expect(nb.cells.map(\.source) == ["x = 1\nprint(\"hello\")", "Prose", "x + 1"])
     }

@@ -1,8 +1,8 @@
-import Foundation
-import Testing
 import Bindings
+import Foundation
 import Script
 import Tensors
+import Testing
 
 /// Issue 14, items 1–3: every size a script passes to a domain builtin is checked
 /// (element limit, memory, overflow) before anything is allocated, and the error points
@@ -48,7 +48,7 @@ import Tensors
         #expect(try SizeGuard.elements([3, 4, 5]) == 60)
         #expect(try SizeGuard.elements([0, 7]) == 0)
         #expect(throws: SizeError.self) { try SizeGuard.elements([0, 4_611_686_018_427_387_904, 4]) }
-        #expect(throws: SizeError.self) { try SizeGuard.elements([1 << 32, 1 << 32]) }   // wraps to 0 in Int64
+        #expect(throws: SizeError.self) { try SizeGuard.elements([1 << 32, 1 << 32]) } // wraps to 0 in Int64
         #expect(throws: SizeError.self) { try SizeGuard.elements([2, -1]) }
         #expect(throws: SizeError.self) { try SizeGuard.elements([10], maxElements: 9) }
         // Memory: a count within the element limit but beyond half the machine's memory.

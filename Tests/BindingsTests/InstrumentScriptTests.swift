@@ -1,7 +1,7 @@
-import Foundation
-import Testing
 import Bindings
+import Foundation
 import Script
+import Testing
 
 /// The instruments and the embedded toy, driven through the language.
 @Suite(.serialized) struct InstrumentScriptTests {
@@ -19,28 +19,29 @@ import Script
     /// 4 × 4 images has a flat spectrum near 1.
     @Test func instrumentsRunOnTheEmbeddedToy() throws {
         let (interp, out) = session()
-        let r = interp.run("""
-        data = embed(ring(), dims: 16, seed: 3)
-        print(data)
-        teacher = exact(data)
-        solver = heun(karras(n: 12))
-        z = noise(400, dims: 16, seed: 7) * 80
-        ref = solve(teacher, solver, z).final
-        e = error_split(ref, ref, teacher)
-        print(e.total == 0 and e.along == 0)
-        d = data_distance(samples(data, 2000, seed: 1), teacher, sigma: 0.1, training: samples(data, 500, seed: 2))
-        print(abs(d.correction - 0.0016) < 0.0003)
-        print(d.nearest > d.correction)
-        s = distill(teacher, solver, objective: "direct", iters: 30, batch: 64, width: 32, depth: 2, snapshots: [10])
-        c = training_curve(s, teacher, solver, noise: z, metrics: ["ode_error", "distance", "across", "along"])
-        print(tolist(c.iteration))
-        print(shape(c.across))
-        sp = spectrum(noise(3000, dims: 16, seed: 1))
-        print(max(abs(sp.power - 1)) < 0.2)
-        es = error_spectrum(s.sample(z), ref, data: samples(data, 400))
-        print(shape(es.relative))
-        print(coverage(plane(samples(data, 1000), data), ring()).share > 0.95)
-        """)
+        let r = interp.run(
+            """
+            data = embed(ring(), dims: 16, seed: 3)
+            print(data)
+            teacher = exact(data)
+            solver = heun(karras(n: 12))
+            z = noise(400, dims: 16, seed: 7) * 80
+            ref = solve(teacher, solver, z).final
+            e = error_split(ref, ref, teacher)
+            print(e.total == 0 and e.along == 0)
+            d = data_distance(samples(data, 2000, seed: 1), teacher, sigma: 0.1, training: samples(data, 500, seed: 2))
+            print(abs(d.correction - 0.0016) < 0.0003)
+            print(d.nearest > d.correction)
+            s = distill(teacher, solver, objective: "direct", iters: 30, batch: 64, width: 32, depth: 2, snapshots: [10])
+            c = training_curve(s, teacher, solver, noise: z, metrics: ["ode_error", "distance", "across", "along"])
+            print(tolist(c.iteration))
+            print(shape(c.across))
+            sp = spectrum(noise(3000, dims: 16, seed: 1))
+            print(max(abs(sp.power - 1)) < 0.2)
+            es = error_spectrum(s.sample(z), ref, data: samples(data, 400))
+            print(shape(es.relative))
+            print(coverage(plane(samples(data, 1000), data), ring()).share > 0.95)
+            """)
         #expect(r.succeeded, "\(r.renderedErrors)")
         let text = out()
         #expect(text.first?.contains("ring8-in-16d (16-D, exact density)") == true, "\(text)")
@@ -64,7 +65,10 @@ import Script
             ("x = training_curve(1, exact(ring()), heun())", "expected a student"),
             ("x = plane(noise(3), ring())", "was not made by embed"),
             ("x = embed(ring(), dims: 1e12)", "'dims' is 1000000000000"),
-            ("x = training_curve(distill(exact(ring()), heun(karras(n: 5)), iters: 2, batch: 8, width: 8, depth: 1), exact(ring()), heun(), noise: 1e13)", "'noise' is 10000000000000"),
+            (
+                "x = training_curve(distill(exact(ring()), heun(karras(n: 5)), iters: 2, batch: 8, width: 8, depth: 1), exact(ring()), heun(), noise: 1e13)",
+                "'noise' is 10000000000000"
+            ),
         ]
         for (src, words) in cases {
             let r = interp.run(src)

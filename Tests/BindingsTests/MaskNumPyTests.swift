@@ -1,7 +1,7 @@
-import Foundation
-import Testing
 import Bindings
+import Foundation
 import Script
+import Testing
 
 /// Whether `python3 -c "import numpy"` works here (scripts/setup.sh installs it).
 private let numPyHere: Bool = {
@@ -24,32 +24,36 @@ private let numPyHere: Bool = {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let interp = Interpreter()
-        let ctx = BindingsContext(resolveWritePath: { dir.appendingPathComponent($0) },
-                                  resolveReadPath: { dir.appendingPathComponent($0) })
+        let ctx = BindingsContext(
+            resolveWritePath: { dir.appendingPathComponent($0) },
+            resolveReadPath: { dir.appendingPathComponent($0) })
         installBindings(into: interp, context: ctx)
-        let r = interp.run("""
-        save(noise(200, dims: 3, seed: 11), "x.npy")
-        x = load("x.npy")
-        save(x[x[:, 0] > 0.2], "rows.npy")
-        save(x[(x[:, 1] < 0) and not (x[:, 2] > 0.5), 2], "and_not.npy")
-        save(x[(x[:, 0] > 1) or (x[:, 2] < -1)], "or.npy")
-        save(x[x > 0.5], "flat.npy")
-        save(x[[5, -1, 0, 5]], "list.npy")
-        y = x
-        y[y[:, 1] > 0, 0] = -7
-        save(y, "assigned.npy")
-        save(sum(x, axis: 0), "sum0.npy")
-        save(mean(x, axis: 1), "mean1.npy")
-        save(std(x, axis: 0), "std0.npy")
-        save(argmax(x, axis: 1), "argmax1.npy")
-        save(argmin(x, axis: 0), "argmin0.npy")
-        save(where(x > 0, x, 0), "where.npy")
-        """)
+        let r = interp.run(
+            """
+            save(noise(200, dims: 3, seed: 11), "x.npy")
+            x = load("x.npy")
+            save(x[x[:, 0] > 0.2], "rows.npy")
+            save(x[(x[:, 1] < 0) and not (x[:, 2] > 0.5), 2], "and_not.npy")
+            save(x[(x[:, 0] > 1) or (x[:, 2] < -1)], "or.npy")
+            save(x[x > 0.5], "flat.npy")
+            save(x[[5, -1, 0, 5]], "list.npy")
+            y = x
+            y[y[:, 1] > 0, 0] = -7
+            save(y, "assigned.npy")
+            save(sum(x, axis: 0), "sum0.npy")
+            save(mean(x, axis: 1), "mean1.npy")
+            save(std(x, axis: 0), "std0.npy")
+            save(argmax(x, axis: 1), "argmax1.npy")
+            save(argmin(x, axis: 0), "argmin0.npy")
+            save(where(x > 0, x, 0), "where.npy")
+            """)
         #expect(r.succeeded, "\(r.renderedErrors)")
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.currentDirectoryURL = dir
-        p.arguments = ["python3", "-c", """
+        p.arguments = [
+            "python3", "-c",
+            """
             import numpy as np
             x = np.load("x.npy")
             assert x.dtype == np.float32 and x.shape == (200, 3), (x.dtype, x.shape)
@@ -81,7 +85,8 @@ private let numPyHere: Bool = {
                     bad.append(k)
             print("sizes", len(exact["rows"]), len(exact["and_not"]), len(exact["or"]), len(exact["flat"]))
             print("bad", bad)
-            """]
+            """,
+        ]
         let pipe = Pipe()
         p.standardOutput = pipe
         p.standardError = pipe
@@ -91,7 +96,8 @@ private let numPyHere: Bool = {
         #expect(p.terminationStatus == 0, "\(out)")
         #expect(out.contains("bad []"), "\(out)")
         // Every selection picked something, so the check compares values, not empty arrays.
-        let sizes = out.split(separator: "\n").first { $0.hasPrefix("sizes") }?.split(separator: " ").dropFirst()
+        let sizes =
+            out.split(separator: "\n").first { $0.hasPrefix("sizes") }?.split(separator: " ").dropFirst()
             .compactMap { Int($0) } ?? []
         #expect(sizes.count == 4 && sizes.allSatisfy { $0 > 0 }, "\(out)")
     }

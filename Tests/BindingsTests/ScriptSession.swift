@@ -1,5 +1,5 @@
-import Foundation
 import Bindings
+import Foundation
 import Notebook
 import Script
 
@@ -9,8 +9,11 @@ func session(_ dir: URL) -> (Interpreter, () -> [String]) {
     let interp = Interpreter()
     var lines: [String] = []
     interp.output = { lines.append($0) }
-    installBindings(into: interp, context: BindingsContext(resolveWritePath: { dir.appendingPathComponent($0) },
-                                                           resolveReadPath: { dir.appendingPathComponent($0) }))
+    installBindings(
+        into: interp,
+        context: BindingsContext(
+            resolveWritePath: { dir.appendingPathComponent($0) },
+            resolveReadPath: { dir.appendingPathComponent($0) }))
     return (interp, { lines })
 }
 
@@ -31,10 +34,18 @@ func tempFolder(_ tag: String) -> URL {
 /// The session set-up the tests use in place of Bindings: `fake_plot(file)` writes a
 /// 1 × 1 PNG through the sandbox and reports it, as Bindings' plots will (as in NotebookTests).
 func stubSetUp(_ interpreter: Interpreter, _ hooks: SessionHooks) {
-    interpreter.registry.register(name: "fake_plot", doc: "Writes a tiny PNG.", parameters: [.optional("file")]) { args in
+    interpreter.registry.register(name: "fake_plot", doc: "Writes a tiny PNG.", parameters: [.optional("file")]) {
+        args in
         let url: URL
-        if case .string(let p) = args["file"] { url = try hooks.resolveWritePath(p) } else { url = hooks.newFigureURL("png") }
-        try Data(base64Encoded: "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")?.write(to: url)
+        if case .string(let p) = args["file"] {
+            url = try hooks.resolveWritePath(p)
+        } else {
+            url = hooks.newFigureURL("png")
+        }
+        try Data(
+            base64Encoded:
+                "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")?
+            .write(to: url)
         hooks.figureWritten(url, nil)
         return .none
     }

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Issue 14: SIGINT and SIGTERM stop a headless `cmlab run` busy in a language loop, a
@@ -55,7 +56,7 @@ import Glibc
         while !FileManager.default.fileExists(atPath: marker.path) && p.isRunning && Date() < deadline {
             Thread.sleep(forTimeInterval: 0.02)
         }
-        Thread.sleep(forTimeInterval: 0.2)   // well inside the busy part
+        Thread.sleep(forTimeInterval: 0.2) // well inside the busy part
         let sent = Date()
         for s in signals { kill(p.processIdentifier, s) }
         let limit = Date().addingTimeInterval(20)
@@ -64,8 +65,9 @@ import Glibc
         if p.isRunning { kill(p.processIdentifier, SIGKILL) }
         p.waitUntilExit()
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let md = String(decoding: FileManager.default.contents(atPath: out.appendingPathComponent("nb.md").path) ?? Data(),
-                        as: UTF8.self)
+        let md = String(
+            decoding: FileManager.default.contents(atPath: out.appendingPathComponent("nb.md").path) ?? Data(),
+            as: UTF8.self)
         let ipynbData = FileManager.default.contents(atPath: out.appendingPathComponent("nb.ipynb").path) ?? Data()
         let ipynb = (try? JSONSerialization.jsonObject(with: ipynbData)) as? [String: Any] ?? [:]
         return Stopped(status: p.terminationStatus, seconds: seconds, stderr: stderr, md: md, ipynb: ipynb)
@@ -81,7 +83,8 @@ import Glibc
         #expect(!s.md.contains("```text\nafter"), "\(what): cell 3 ran")
         let meta = (s.ipynb["metadata"] as? [String: Any])?["cmlab"] as? [String: Any]
         #expect(meta?["interrupted"] as? String == "interrupted by \(name) in cell 2", "\(what): .ipynb metadata")
-        #expect(s.stderr.contains("interrupted by \(name) in cell 2; the reports hold what ran"), "\(what): \(s.stderr)")
+        #expect(
+            s.stderr.contains("interrupted by \(name) in cell 2; the reports hold what ran"), "\(what): \(s.stderr)")
     }
 
     @Test func sigintStopsAWhileLoop() throws {
@@ -98,22 +101,31 @@ import Glibc
     /// Training and solves stop at their next step and return; the loop around them must
     /// stop too (the builtins once reset the flag, so a loop of them ran on).
     @Test func sigtermStopsTrainingAndSolvesInALoop() throws {
-        guard let t = try interrupt("""
-            while true { t = learned(ring(), iters: 100000, width: 16, depth: 1, batch: 32) }
-            """, with: [SIGTERM], tag: "train") else { return }
+        guard
+            let t = try interrupt(
+                """
+                while true { t = learned(ring(), iters: 100000, width: 16, depth: 1, batch: 32) }
+                """, with: [SIGTERM], tag: "train")
+        else { return }
         expectReport(t, signal: "SIGTERM", status: 143, "training in a loop, SIGTERM")
-        guard let s = try interrupt("""
-            teacher = exact(ring())
-            while true { tr = solve(teacher, heun(karras(n: 200)), noise(2000, seed: 1)) }
-            """, with: [SIGINT], tag: "solve") else { return }
+        guard
+            let s = try interrupt(
+                """
+                teacher = exact(ring())
+                while true { tr = solve(teacher, heun(karras(n: 200)), noise(2000, seed: 1)) }
+                """, with: [SIGINT], tag: "solve")
+        else { return }
         expectReport(s, signal: "SIGINT (Ctrl-C)", status: 130, "solves in a loop, SIGINT")
     }
 
     /// SIGINT, then SIGTERM straight after: the second ends the process at once (exit status
     /// 128 + that signal), before the reports (3,000 printed lines to render) are written.
     @Test func aSecondSignalEndsAtOnce() throws {
-        guard let s = try interrupt("while true { }", with: [SIGINT, SIGTERM], tag: "second",
-                                    before: "for i in range(3000) { print(\"line\", i) }") else { return }
+        guard
+            let s = try interrupt(
+                "while true { }", with: [SIGINT, SIGTERM], tag: "second",
+                before: "for i in range(3000) { print(\"line\", i) }")
+        else { return }
         // Both are pending at once; Linux runs the later-stacked handler first, so either may count as second.
         #expect(s.status == 130 || s.status == 143, "exit status \(s.status), stderr: \(s.stderr)")
         #expect(s.stderr.contains("second signal, stopping now"), "\(s.stderr)")

@@ -1,9 +1,10 @@
 import Foundation
-import Testing
-@testable import Bindings
 import Notebook
-@testable import Plotting
 import Script
+import Testing
+
+@testable import Bindings
+@testable import Plotting
 
 /// Issue 13's small things that misled: which way `field` points, and help on a member.
 @Suite struct SmallThingsTests {

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Bindings
 import Script
+import Testing
+
+@testable import Bindings
 
 /// The session's teacher solves: a second table from the same noise reuses the teacher's
 /// solve and prints the same numbers as a session that solves again; other noise, another
@@ -11,19 +12,20 @@ import Script
         let interp = Interpreter()
         var lines: [String] = []
         interp.output = { lines.append($0) }
-        let ctx = BindingsContext(resolveWritePath: { dir.appendingPathComponent($0) },
-                                  resolveReadPath: { dir.appendingPathComponent($0) })
+        let ctx = BindingsContext(
+            resolveWritePath: { dir.appendingPathComponent($0) },
+            resolveReadPath: { dir.appendingPathComponent($0) })
         installBindings(into: interp, context: ctx)
         return (interp, ctx, { lines })
     }
 
     let script = """
-    T = exact(ring(modes: 8, radius: 1, std: 0.05))
-    solver = heun(karras(n: 10))
-    z = noise(300, dims: 2, seed: 7) * 80
-    cm = distill(T, solver, objective: "cm", iters: 20, batch: 32, width: 16, depth: 2, seed: 0)
-    print(compare([cm], teacher: T, solver: solver, noise: z, steps: [1, 2], metrics: ["ode_error", "swd"]))
-    """
+        T = exact(ring(modes: 8, radius: 1, std: 0.05))
+        solver = heun(karras(n: 10))
+        z = noise(300, dims: 2, seed: 7) * 80
+        cm = distill(T, solver, objective: "cm", iters: 20, batch: 32, width: 16, depth: 2, seed: 0)
+        print(compare([cm], teacher: T, solver: solver, noise: z, steps: [1, 2], metrics: ["ode_error", "swd"]))
+        """
 
     @Test func aSecondTableFromTheSameNoiseReusesTheSolve() throws {
         let dir = try tempDir()
@@ -31,9 +33,10 @@ import Script
         let (a, actx, aout) = session(dir)
         #expect(a.run(script).succeeded)
         #expect(actx.teacherSolves.hits == 0)
-        let again = a.run("""
-        print(compare([cm], teacher: T, solver: solver, noise: z, steps: [1, 2], metrics: ["ode_error", "swd"]))
-        """)
+        let again = a.run(
+            """
+            print(compare([cm], teacher: T, solver: solver, noise: z, steps: [1, 2], metrics: ["ode_error", "swd"]))
+            """)
         #expect(again.succeeded, "\(again.renderedErrors)")
         #expect(actx.teacherSolves.hits == 1)
         let printed = aout()
@@ -45,14 +48,15 @@ import Script
         #expect(b.run(script).succeeded)
         #expect(bout() == first)
         // Other noise, another teacher, another grid: solved afresh.
-        let misses = a.run("""
-        z2 = noise(300, dims: 2, seed: 8) * 80
-        t = compare([cm], teacher: T, solver: solver, noise: z2, steps: [1])
-        T2 = exact(ring(modes: 8, radius: 1, std: 0.05))
-        t = compare([], teacher: T2, solver: solver, noise: z, steps: [1])
-        t = compare([], teacher: T, solver: heun(karras(n: 12)), noise: z, steps: [1])
-        t = compare([], teacher: T, solver: euler(karras(n: 10)), noise: z, steps: [1])
-        """)
+        let misses = a.run(
+            """
+            z2 = noise(300, dims: 2, seed: 8) * 80
+            t = compare([cm], teacher: T, solver: solver, noise: z2, steps: [1])
+            T2 = exact(ring(modes: 8, radius: 1, std: 0.05))
+            t = compare([], teacher: T2, solver: solver, noise: z, steps: [1])
+            t = compare([], teacher: T, solver: heun(karras(n: 12)), noise: z, steps: [1])
+            t = compare([], teacher: T, solver: euler(karras(n: 10)), noise: z, steps: [1])
+            """)
         #expect(misses.succeeded, "\(misses.renderedErrors)")
         #expect(actx.teacherSolves.hits == 1)
     }

@@ -1,8 +1,8 @@
-import Foundation
-import Testing
 import Bindings
+import Foundation
 import Notebook
 import Script
+import Testing
 
 /// Issue 14, items 13 and 14: a U-Net teacher is saved with `save(t, "….safetensors")`,
 /// loads back with the same predictions, and `plot(t)` draws its loss curve; the REPL's
@@ -15,21 +15,25 @@ import Script
         let interp = Interpreter()
         var lines: [String] = [], figures: [URL] = []
         interp.output = { lines.append($0) }
-        installBindings(into: interp, context: BindingsContext(
-            resolveWritePath: { dir.appendingPathComponent($0) }, resolveReadPath: { dir.appendingPathComponent($0) },
-            figureWritten: { url, _ in figures.append(url) }))
+        installBindings(
+            into: interp,
+            context: BindingsContext(
+                resolveWritePath: { dir.appendingPathComponent($0) },
+                resolveReadPath: { dir.appendingPathComponent($0) },
+                figureWritten: { url, _ in figures.append(url) }))
         // A tiny teacher: 3 iterations on 32 images of 14 × 14 (seconds).
-        let r = interp.run("""
-        train = fashion_mnist(size: 14, count: 32, seed: 1)
-        t = learned(train, iters: 3, batch: 8)
-        save(t, "t.safetensors")
-        u = load("t.safetensors")
-        x = noise(4, dims: 196, seed: 3)
-        print(max(abs(t.denoise(x, 2.5) - u.denoise(x, 2.5))), max(abs(t.denoise(x, 2.5))) > 0)
-        print(len(u.loss_curve), max(abs(t.loss_curve - u.loss_curve)))
-        plot(t, file: "loss.png")
-        plot(u, file: "loss-loaded.svg")
-        """)
+        let r = interp.run(
+            """
+            train = fashion_mnist(size: 14, count: 32, seed: 1)
+            t = learned(train, iters: 3, batch: 8)
+            save(t, "t.safetensors")
+            u = load("t.safetensors")
+            x = noise(4, dims: 196, seed: 3)
+            print(max(abs(t.denoise(x, 2.5) - u.denoise(x, 2.5))), max(abs(t.denoise(x, 2.5))) > 0)
+            print(len(u.loss_curve), max(abs(t.loss_curve - u.loss_curve)))
+            plot(t, file: "loss.png")
+            plot(u, file: "loss-loaded.svg")
+            """)
         #expect(r.succeeded, "\(r.renderedErrors)")
         // The weights are Float32 and round-trip bit for bit, and the forward pass is
         // deterministic: the loaded teacher predicts exactly the same values.
@@ -37,8 +41,9 @@ import Script
         #expect(figures.map(\.lastPathComponent) == ["loss.png", "loss-loaded.svg"])
         let png = [UInt8](FileManager.default.contents(atPath: dir.appendingPathComponent("loss.png").path) ?? Data())
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 1000)
-        let svg = String(decoding: FileManager.default.contents(atPath: dir.appendingPathComponent("loss-loaded.svg").path)
-                         ?? Data(), as: UTF8.self)
+        let svg = String(
+            decoding: FileManager.default.contents(atPath: dir.appendingPathComponent("loss-loaded.svg").path)
+                ?? Data(), as: UTF8.self)
         #expect(svg.contains("<svg") && svg.contains("</svg>"))
         // An exact teacher still has no loss curve, and says so.
         let e = interp.run("plot(exact(ring()))")
@@ -47,8 +52,11 @@ import Script
 
     @Test func historyPathFollowsCmlabHistoryThenHome() {
         let account = { "/home/account" }
-        #expect(ReplHistory.path(environment: ["CMLAB_HISTORY": "/tmp/h", "HOME": "/tmp/x"], accountHome: account) == "/tmp/h")
-        #expect(ReplHistory.path(environment: ["CMLAB_HISTORY": "", "HOME": "/tmp/x"], accountHome: account)
+        #expect(
+            ReplHistory.path(environment: ["CMLAB_HISTORY": "/tmp/h", "HOME": "/tmp/x"], accountHome: account)
+                == "/tmp/h")
+        #expect(
+            ReplHistory.path(environment: ["CMLAB_HISTORY": "", "HOME": "/tmp/x"], accountHome: account)
                 == "/tmp/x/.cmlab_history")
         #expect(ReplHistory.path(environment: ["HOME": "/tmp/x"], accountHome: account) == "/tmp/x/.cmlab_history")
         #expect(ReplHistory.path(environment: ["HOME": ""], accountHome: account) == "/home/account/.cmlab_history")

@@ -1,19 +1,22 @@
-import Foundation
-import Testing
 import Bindings
+import Foundation
 import Nets
 import Notebook
 import Script
 import Tensors
+import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The domain wired to a session's hooks, as `cmlab run` does.
 func bindingsSetUp(_ interpreter: Interpreter, _ hooks: SessionHooks) {
-    installBindings(into: interpreter, context: BindingsContext(
-        cancel: hooks.cancel, resolveWritePath: hooks.resolveWritePath, resolveReadPath: hooks.resolveReadPath,
-        figureWritten: { url, figure in hooks.figureWritten(url, figure) }))
+    installBindings(
+        into: interpreter,
+        context: BindingsContext(
+            cancel: hooks.cancel, resolveWritePath: hooks.resolveWritePath, resolveReadPath: hooks.resolveReadPath,
+            figureWritten: { url, figure in hooks.figureWritten(url, figure) }))
 }
 
 /// Issue 14, items 6 and 9: every output is written to a temporary file and renamed, so
@@ -25,8 +28,11 @@ func bindingsSetUp(_ interpreter: Interpreter, _ hooks: SessionHooks) {
         var out: [String: Data] = [:]
         for name in (try? FileManager.default.subpathsOfDirectory(atPath: dir.path)) ?? [] {
             let p = dir.appendingPathComponent(name).path
-            if let t = try? FileManager.default.destinationOfSymbolicLink(atPath: p) { out[name] = Data(("→" + t).utf8) }
-            else if let d = FileManager.default.contents(atPath: p) { out[name] = d }
+            if let t = try? FileManager.default.destinationOfSymbolicLink(atPath: p) {
+                out[name] = Data(("→" + t).utf8)
+            } else if let d = FileManager.default.contents(atPath: p) {
+                out[name] = d
+            }
         }
         return out
     }
@@ -36,16 +42,25 @@ func bindingsSetUp(_ interpreter: Interpreter, _ hooks: SessionHooks) {
         defer { try? FileManager.default.removeItem(at: dir) }
         let outside = dir.appendingPathComponent("outside"), out = dir.appendingPathComponent("out")
         let allowed = dir.appendingPathComponent("allowed")
-        for d in [outside, out, allowed] { try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true) }
-        for (name, text) in [("a.txt", "precious a"), ("b.txt", "precious b"), ("c.png", "precious c"), ("d.npy", "precious d")] {
+        for d in [outside, out, allowed] {
+            try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+        }
+        for (name, text) in [
+            ("a.txt", "precious a"), ("b.txt", "precious b"), ("c.png", "precious c"), ("d.npy", "precious d"),
+        ] {
             try Data(text.utf8).write(to: outside.appendingPathComponent(name))
         }
         let fm = FileManager.default
-        try fm.createSymbolicLink(atPath: out.appendingPathComponent("nb.md").path, withDestinationPath: outside.appendingPathComponent("a.txt").path)
-        try fm.linkItem(atPath: outside.appendingPathComponent("b.txt").path, toPath: out.appendingPathComponent("nb.html").path)
-        try fm.createSymbolicLink(atPath: out.appendingPathComponent("cell1-figure1.png").path,
-                                  withDestinationPath: outside.appendingPathComponent("c.png").path)
-        try fm.linkItem(atPath: outside.appendingPathComponent("d.npy").path, toPath: out.appendingPathComponent("x.npy").path)
+        try fm.createSymbolicLink(
+            atPath: out.appendingPathComponent("nb.md").path,
+            withDestinationPath: outside.appendingPathComponent("a.txt").path)
+        try fm.linkItem(
+            atPath: outside.appendingPathComponent("b.txt").path, toPath: out.appendingPathComponent("nb.html").path)
+        try fm.createSymbolicLink(
+            atPath: out.appendingPathComponent("cell1-figure1.png").path,
+            withDestinationPath: outside.appendingPathComponent("c.png").path)
+        try fm.linkItem(
+            atPath: outside.appendingPathComponent("d.npy").path, toPath: out.appendingPathComponent("x.npy").path)
         try fm.createSymbolicLink(atPath: out.appendingPathComponent("figures").path, withDestinationPath: outside.path)
         let before = snapshot(outside)
 
@@ -65,8 +80,9 @@ func bindingsSetUp(_ interpreter: Interpreter, _ hooks: SessionHooks) {
         #expect(!run.failed)
         #expect(snapshot(outside) == before, "a file outside the output folder changed")
         // The links were replaced by the new files.
-        #expect(String(decoding: fm.contents(atPath: out.appendingPathComponent("nb.md").path) ?? Data(), as: UTF8.self)
-                    .hasPrefix("# nb"))
+        #expect(
+            String(decoding: fm.contents(atPath: out.appendingPathComponent("nb.md").path) ?? Data(), as: UTF8.self)
+                .hasPrefix("# nb"))
         #expect((try? NPY.read(out.appendingPathComponent("x.npy")))?.shape == [50, 2])
     }
 
@@ -89,7 +105,8 @@ func bindingsSetUp(_ interpreter: Interpreter, _ hooks: SessionHooks) {
     /// kill -9 at seeded random moments of a run that writes reports, a figure, an
     /// array and a checkpoint: every file present afterwards is a whole one.
     @Test func killDuringWritesLeavesEveryFileWhole() throws {
-        let cmlab = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("cmlab")
+        let cmlab = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "cmlab")
         guard FileManager.default.isExecutableFile(atPath: cmlab.path) else {
             Issue.record("\(cmlab.path) is missing: build the package (swift build -c release) before the tests")
             return
@@ -124,15 +141,17 @@ func bindingsSetUp(_ interpreter: Interpreter, _ hooks: SessionHooks) {
             func at(_ n: String) -> URL { out.appendingPathComponent(n) }
             let md = String(decoding: FileManager.default.contents(atPath: at("nb.md").path) ?? Data(), as: UTF8.self)
             #expect(md.contains("line 399"), "trial \(trial): nb.md is not whole")
-            let html = String(decoding: FileManager.default.contents(atPath: at("nb.html").path) ?? Data(), as: UTF8.self)
+            let html = String(
+                decoding: FileManager.default.contents(atPath: at("nb.html").path) ?? Data(), as: UTF8.self)
             #expect(html.contains("line 399") && html.contains("</html>"), "trial \(trial): nb.html is not whole")
             let ipynb = FileManager.default.contents(atPath: at("nb.ipynb").path) ?? Data()
             #expect((try? JSONSerialization.jsonObject(with: ipynb)) != nil, "trial \(trial): nb.ipynb is not JSON")
             #expect((try? NPY.read(at("x.npy")))?.shape == [20000, 2], "trial \(trial): x.npy")
             #expect((try? SafeTensors.read(at("t.safetensors").path)) != nil, "trial \(trial): t.safetensors")
             let png = [UInt8](FileManager.default.contents(atPath: at("x.png").path) ?? Data())
-            #expect(png.count > 12 && Array(png.suffix(8)) == [0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82],
-                    "trial \(trial): x.png has no IEND at its end")
+            #expect(
+                png.count > 12 && Array(png.suffix(8)) == [0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82],
+                "trial \(trial): x.png has no IEND at its end")
         }
         checkWhole(0)
         let rng = RNG(seed: 14)
@@ -147,7 +166,9 @@ func bindingsSetUp(_ interpreter: Interpreter, _ hooks: SessionHooks) {
         // A complete run afterwards removes what the killed runs left behind.
         let last = try launch()
         last.waitUntilExit()
-        let leftovers = ((try? FileManager.default.contentsOfDirectory(atPath: out.path)) ?? []).filter { $0.contains(".tmp-") }
+        let leftovers = ((try? FileManager.default.contentsOfDirectory(atPath: out.path)) ?? []).filter {
+            $0.contains(".tmp-")
+        }
         #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
     }
 }

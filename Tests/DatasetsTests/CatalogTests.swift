@@ -1,5 +1,6 @@
-import Testing
 import Diffusion
+import Testing
+
 @testable import Datasets
 
 /// The table of named data sets: what a saved teacher records (its data's `name`) must

@@ -1,8 +1,8 @@
-import Foundation
-import Testing
 import Datasets
 import Diffusion
+import Foundation
 import Tensors
+import Testing
 
 @Suite struct EmbeddingTests {
     /// The exact denoiser of the embedded mixture equals the embedded plane's denoiser plus
@@ -35,10 +35,12 @@ import Tensors
     @Test func basisIsOrthonormalAndNoiseIsIsotropic() throws {
         let ring = try Toy.ring()
         let e = try Toy.embed(ring, dims: 64, seed: 5)
-        for i in 0..<2 { for j in 0..<2 {
-            let dot = zip(e.basis.row(i), e.basis.row(j)).reduce(0) { $0 + $1.0 * $1.1 }
-            #expect(abs(dot - (i == j ? 1 : 0)) < 1e-12)
-        }}
+        for i in 0..<2 {
+            for j in 0..<2 {
+                let dot = zip(e.basis.row(i), e.basis.row(j)).reduce(0) { $0 + $1.0 * $1.1 }
+                #expect(abs(dot - (i == j ? 1 : 0)) < 1e-12)
+            }
+        }
         #expect(try Toy.embed(ring, dims: 64, seed: 5).basis == e.basis)
         #expect(try Toy.embed(ring, dims: 64, seed: 6).basis != e.basis)
         let x = e.mixture.sample(count: 5000, rng: RNG(seed: 1))

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import Tensors
+import Testing
+
 @testable import Datasets
 
 @Suite struct IDXTests {
@@ -20,7 +21,9 @@ import Tensors
         func message(_ data: Data) -> String? {
             do { _ = try IDX.decode(data, path: "f.idx"); return nil } catch { return error.description }
         }
-        #expect(message(Self.idx([2, 3], [1, 2, 3, 4, 5]))?.contains("truncated: shape [2, 3] needs 6 data bytes, the file has 5") == true)
+        #expect(
+            message(Self.idx([2, 3], [1, 2, 3, 4, 5]))?.contains(
+                "truncated: shape [2, 3] needs 6 data bytes, the file has 5") == true)
         #expect(message(Data(Self.idx([2, 3], []).prefix(9)))?.contains("truncated header") == true)
         #expect(message(Data([0x1f, 0x8b, 8, 0, 0, 0]))?.contains("wrong magic number 1f 8b") == true)
         #expect(message(Self.idx([2], [1, 2], type: 0x0D))?.contains("element type 0x0d is not supported") == true)
@@ -54,16 +57,16 @@ import Tensors
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let n = 6
         var pixels = [UInt8](repeating: 0, count: n * 784)
-        for i in 0..<n { pixels[i * 784] = 255; pixels[i * 784 + 1] = 255 }   // top-left 2×1 white
+        for i in 0..<n { pixels[i * 784] = 255; pixels[i * 784 + 1] = 255 } // top-left 2×1 white
         try Self.idx([n, 28, 28], pixels).write(to: URL(fileURLWithPath: dir + "/train-images-idx3-ubyte"))
         try Self.idx([n], [0, 1, 2, 0, 1, 2]).write(to: URL(fileURLWithPath: dir + "/train-labels-idx1-ubyte"))
         let full = try FashionMNIST.load(.train, resolution: .full, directory: dir)
         #expect(full.count == 6 && full.dims == 784)
         #expect(full.images.scalars[0] == 1 && full.images.scalars[2] == -1)
         let p14 = try FashionMNIST.load(.train, resolution: .pooled14, directory: dir)
-        #expect(p14.images.scalars[0] == 0 && p14.images.scalars[1] == -1)   // (1 + 1 − 1 − 1)/4
+        #expect(p14.images.scalars[0] == 0 && p14.images.scalars[1] == -1) // (1 + 1 − 1 − 1)/4
         let p16 = try FashionMNIST.load(.train, resolution: .padded16, directory: dir)
-        #expect(p16.images.scalars[0] == -1 && p16.images.scalars[17] == 0)  // framed by one background pixel
+        #expect(p16.images.scalars[0] == -1 && p16.images.scalars[17] == 0) // framed by one background pixel
         let ones = try FashionMNIST.load(.train, classes: [1], directory: dir)
         #expect(ones.labels == [1, 1])
         let sub = try FashionMNIST.load(.train, limit: 3, seed: 5, directory: dir)
@@ -76,7 +79,9 @@ import Tensors
     /// The real files from Debian's `dataset-fashion-mnist`, when installed.
     @Test func realFashionMNISTHasTheKnownCounts() throws {
         guard FashionMNIST.isAvailable(.train), FashionMNIST.isAvailable(.test) else {
-            print("skipped: Fashion-MNIST not found in \(FashionMNIST.defaultDirectory) (apt install dataset-fashion-mnist)")
+            print(
+                "skipped: Fashion-MNIST not found in \(FashionMNIST.defaultDirectory) (apt install dataset-fashion-mnist)"
+            )
             return
         }
         let train = try FashionMNIST.load(.train, resolution: .full)

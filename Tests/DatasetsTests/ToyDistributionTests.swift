@@ -1,13 +1,16 @@
-import Foundation
-import Testing
 import Datasets
 import Diffusion
+import Foundation
 import Tensors
+import Testing
 
 @Suite struct ToyDistributionTests {
     static func all() throws -> [any ToyDistribution] {
-        [try Toy.ring(), try Toy.gridmix(), try Toy.gaussian(mean: [1, -2, 0.5], std: 0.3),
-         try Toy.moons(), try Toy.spirals(arms: 3), try Toy.checkerboard(), try Toy.checkerboard(cells: 5, extent: 2)]
+        [
+            try Toy.ring(), try Toy.gridmix(), try Toy.gaussian(mean: [1, -2, 0.5], std: 0.3),
+            try Toy.moons(), try Toy.spirals(arms: 3), try Toy.checkerboard(),
+            try Toy.checkerboard(cells: 5, extent: 2),
+        ]
     }
 
     /// Row `i` depends only on (seed, i): the first rows of a large draw equal a small draw,
@@ -36,7 +39,9 @@ import Tensors
         expectMoment(moons, { $0[$0.startIndex] }, 0, "moons E x1")
         expectMoment(moons, { $0[$0.startIndex + 1] }, 0, "moons E x2")
         expectMoment(moons, { $0[$0.startIndex] * $0[$0.startIndex] }, 0.75 + noise * noise, "moons E x1²")
-        expectMoment(moons, { $0[$0.startIndex + 1] * $0[$0.startIndex + 1] }, 9.0 / 16 - 1 / Double.pi + noise * noise, "moons E x2²")
+        expectMoment(
+            moons, { $0[$0.startIndex + 1] * $0[$0.startIndex + 1] }, 9.0 / 16 - 1 / Double.pi + noise * noise,
+            "moons E x2²")
         expectMoment(moons, { $0[$0.startIndex] * $0[$0.startIndex + 1] }, 1.0 / 8 - 1 / Double.pi, "moons E x1x2")
         // spirals (2 arms): E x = 0, E‖x‖² = 1/3 + 2·noise².
         let spirals = try Toy.spirals(arms: 2, noise: noise).sample(count: n, rng: rng)
@@ -73,9 +78,11 @@ import Tensors
         let step = board.cellSide / 20, side = 20 * (cells + 2)
         let lo = -extent - board.cellSide
         var pts: [Double] = []
-        for a in 0..<side { for b in 0..<side {
-            pts += [lo + (Double(a) + 0.5) * step, lo + (Double(b) + 0.5) * step]
-        }}
+        for a in 0..<side {
+            for b in 0..<side {
+                pts += [lo + (Double(a) + 0.5) * step, lo + (Double(b) + 0.5) * step]
+            }
+        }
         let logP = try #require(board.exactLogDensity(Batch(count: side * side, dims: 2, values: pts)))
         let integral = logP.reduce(0) { $0 + exp($1) } * step * step
         #expect(abs(integral - 1) < 1e-9, "integral \(integral)")

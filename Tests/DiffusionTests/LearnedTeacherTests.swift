@@ -1,7 +1,8 @@
 import Foundation
-import Testing
 import Nets
 import Tensors
+import Testing
+
 @testable import Diffusion
 
 @Suite struct LearnedTeacherTests {
@@ -17,13 +18,15 @@ import Tensors
             var total = 0.0
             for (k, sigma) in [0.05, 0.3, 1, 5].enumerated() {
                 let rng = RNG(seed: 50).stream(UInt64(k))
-                let x = Batch.axpy(g.sample(count: 500, rng: rng), sigma, rng.stream(3).normalBatch(count: 500, dims: 2))
+                let x = Batch.axpy(
+                    g.sample(count: 500, rng: rng), sigma, rng.stream(3).normalBatch(count: 500, dims: 2))
                 total += D.denoise(x, sigma: sigma).meanSquaredDistance(to: g.denoise(x, sigma: sigma)) / 2
             }
             return total / 4
         }
         c.iterations = 1
-        let e0 = error(try trainDenoiser(data: { g.sample(count: $0, rng: $1) }, dims: 2, dataName: "gaussian", config: c))
+        let e0 = error(
+            try trainDenoiser(data: { g.sample(count: $0, rng: $1) }, dims: 2, dataName: "gaussian", config: c))
         c.iterations = 1500
         let D = try trainDenoiser(data: { g.sample(count: $0, rng: $1) }, dims: 2, dataName: "gaussian", config: c)
         let e = error(D)

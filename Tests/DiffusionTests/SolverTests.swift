@@ -1,13 +1,15 @@
 import Datasets
 import Foundation
-import Testing
 import Tensors
+import Testing
+
 @testable import Diffusion
 
 /// Solvers against the closed-form flow of one Gaussian N(μ, s²I) (docs/science.md):
 /// `x(σ_b) = μ + √((s² + σ_b²)/(s² + σ_a²))·(x(σ_a) − μ)`.
 @Suite struct SolverTests {
-    let gaussian = try! GaussianMixture.gaussian(mean: [0.3, -0.2], std: 0.5)
+    let gaussian: GaussianMixture
+    init() throws { gaussian = try GaussianMixture.gaussian(mean: [0.3, -0.2], std: 0.5) }
     var start: Batch { RNG(seed: 1).normalBatch(count: 16, dims: 2).map { $0 * 80 } }
 
     func error(_ method: StepMethod, n: Int) throws -> Double {
@@ -26,7 +28,8 @@ import Tensors
         let errs = try ns.map { try error(method, n: $0) }
         let xs = ns.map { log(Double($0 - 1)) }, ys = errs.map { log($0) }
         let mx = xs.reduce(0, +) / 4, my = ys.reduce(0, +) / 4
-        let slope = zip(xs, ys).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) } / xs.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }
+        let slope =
+            zip(xs, ys).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) } / xs.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }
         #expect(abs(slope + Double(method.order)) < 0.2, "\(method): slope \(slope), errors \(errs)")
     }
 
@@ -36,7 +39,9 @@ import Tensors
     func rk45MeetsItsTolerance(tol: Double) throws {
         let solver = try RK45Solver(rtol: tol, atol: tol)
         var steps = 0
-        let x = solver.solve(gaussian, start) { _ in steps += 1; return true }!
+        let x = solver.solve(gaussian, start) { _ in
+            steps += 1; return true
+        }!
         let exact = gaussian.singleGaussianFlow(start, from: 80, to: 0.002)
         let err = zip(x.values, exact.values).map { abs($0 - $1) }.max()!
         #expect(err < 50 * tol, "error \(err) at tol \(tol) after \(steps) steps")
@@ -54,8 +59,11 @@ import Tensors
         let starts = [0, 3, 3, 7, 10, 11]
         let together = solver.solve(mix, x, start: starts)!
         for (i, s) in starts.enumerated() {
-            let sub = try SigmaGrid(sigmas: Array(g.sigmas[s...]).count >= 2 ? Array(g.sigmas[s...]) : [g.sigmas[s], g.sigmas[s] / 2])
-            let alone = s == 11 ? x.rows(i..<(i + 1)) : GridSolver(method, grid: sub).solve(mix, x.rows(i..<(i + 1)), callback: nil)!
+            let sub = try SigmaGrid(
+                sigmas: Array(g.sigmas[s...]).count >= 2 ? Array(g.sigmas[s...]) : [g.sigmas[s], g.sigmas[s] / 2])
+            let alone =
+                s == 11
+                ? x.rows(i..<(i + 1)) : GridSolver(method, grid: sub).solve(mix, x.rows(i..<(i + 1)), callback: nil)!
             for j in 0..<2 { #expect(abs(together.values[i * 2 + j] - alone.values[j]) < 1e-12) }
         }
     }
@@ -79,6 +87,11 @@ import Tensors
         #expect(t.sigmas == g.sigmas && t.states.count == 8 && t.denoised.count == 7)
         #expect(t.final == GridSolver(.heun, grid: g).solve(GaussianMixture.ring8(), start, callback: nil)!)
         var calls = 0
-        #expect(solveTrajectory(GaussianMixture.ring8(), GridSolver(.heun, grid: g), start, shouldStop: { calls += 1; return calls == 3 }) == nil)
+        #expect(
+            solveTrajectory(
+                GaussianMixture.ring8(), GridSolver(.heun, grid: g), start,
+                shouldStop: {
+                    calls += 1; return calls == 3
+                }) == nil)
     }
 }

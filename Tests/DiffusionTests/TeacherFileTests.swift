@@ -1,13 +1,15 @@
 import Foundation
-import Testing
 import Nets
 import Tensors
+import Testing
+
 @testable import Diffusion
 
 /// One learned denoiser over either network: a teacher file of either kind loads through
 /// the same `LearnedDenoiser.load`, whichever tag its record carries.
 @Suite struct TeacherFileTests {
-    static let tiny = UNet.Configuration(channels: 1, height: 4, width: 4, baseWidth: 8, embedDims: 16, fourierFeatures: 4)
+    static let tiny = UNet.Configuration(
+        channels: 1, height: 4, width: 4, baseWidth: 8, embedDims: 16, fourierFeatures: 4)
 
     func temp(_ name: String) -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID()).safetensors").path

@@ -1,7 +1,8 @@
 import Datasets
 import Foundation
-import Testing
 import Tensors
+import Testing
+
 @testable import Diffusion
 
 @Suite struct TeacherTests {
@@ -14,13 +15,15 @@ import Tensors
             let x = RNG(seed: 3).normalBatch(count: 20, dims: 2).map { $0 * 0.8 }
             let D = mix.denoise(x, sigma: sigma)
             let h = 1e-5
-            for i in 0..<x.count { for j in 0..<2 {
-                var xp = x.rows(i..<(i + 1)), xm = xp
-                xp.values[j] += h; xm.values[j] -= h
-                let g = (mix.logDensity(xp, sigma: sigma)[0] - mix.logDensity(xm, sigma: sigma)[0]) / (2 * h)
-                let expect = x.values[i * 2 + j] + sigma * sigma * g
-                #expect(abs(D.values[i * 2 + j] - expect) < 1e-6 * max(1, abs(expect)))
-            }}
+            for i in 0..<x.count {
+                for j in 0..<2 {
+                    var xp = x.rows(i..<(i + 1)), xm = xp
+                    xp.values[j] += h; xm.values[j] -= h
+                    let g = (mix.logDensity(xp, sigma: sigma)[0] - mix.logDensity(xm, sigma: sigma)[0]) / (2 * h)
+                    let expect = x.values[i * 2 + j] + sigma * sigma * g
+                    #expect(abs(D.values[i * 2 + j] - expect) < 1e-6 * max(1, abs(expect)))
+                }
+            }
         }
     }
 
@@ -47,13 +50,18 @@ import Tensors
     /// a softmax and a weighted mean of O(1) terms. (A 3-D mixture runs the portable
     /// body either way; it checks the general path's dispatch.)
     @Test func vectorAndPortableBodiesAgree() throws {
-        let tilted = try GaussianMixture(weights: [1, 2, 3], means: Batch(count: 3, dims: 3, values: [0, 0, 1, 1, -1, 0, 0.5, 0.5, -0.5]),
-                                         stds: [0.1, 0.3, 0.05])
-        for mix in [GaussianMixture.ring8(), GaussianMixture.grid25(), try GaussianMixture.gaussian(mean: [0.3, -0.2], std: 0.5), tilted] {
+        let tilted = try GaussianMixture(
+            weights: [1, 2, 3], means: Batch(count: 3, dims: 3, values: [0, 0, 1, 1, -1, 0, 0.5, 0.5, -0.5]),
+            stds: [0.1, 0.3, 0.05])
+        for mix in [
+            GaussianMixture.ring8(), GaussianMixture.grid25(),
+            try GaussianMixture.gaussian(mean: [0.3, -0.2], std: 0.5), tilted,
+        ] {
             let x = RNG(seed: 8).normalBatch(count: 23, dims: mix.dims).map { $0 * 1.5 }
-            let perRow = (0..<23).map { 0.002 * pow(40_000, Double($0 % 9) / 8) }    // 0.002 … 80
+            let perRow = (0..<23).map { 0.002 * pow(40_000, Double($0 % 9) / 8) } // 0.002 … 80
             for sigma in [[Double](repeating: 0.3, count: 23), perRow] {
-                let v = mix.denoise(x, sigma: sigma, vectorKernel: true), p = mix.denoise(x, sigma: sigma, vectorKernel: false)
+                let v = mix.denoise(x, sigma: sigma, vectorKernel: true),
+                    p = mix.denoise(x, sigma: sigma, vectorKernel: false)
                 for (a, b) in zip(v.values, p.values) { #expect(abs(a - b) <= 1e-13 * max(1, abs(b)), "\(mix.name)") }
             }
         }
@@ -67,7 +75,8 @@ import Tensors
         let sigma = (0..<7).map { 0.05 * Double($0 + 1) }
         let all = mix.denoise(x, sigma: sigma)
         for i in 0..<7 {
-            #expect(Array(all.values[(2 * i)..<(2 * i + 2)]) == mix.denoise(x.rows(i..<(i + 1)), sigma: [sigma[i]]).values)
+            #expect(
+                Array(all.values[(2 * i)..<(2 * i + 2)]) == mix.denoise(x.rows(i..<(i + 1)), sigma: [sigma[i]]).values)
         }
     }
 

@@ -1,7 +1,8 @@
-import Foundation
-import Testing
 import Diffusion
+import Foundation
 import Tensors
+import Testing
+
 @testable import Distillation
 
 /// The exact consistency function of one Gaussian N(μ, s²I) as a denoiser: the closed-form
@@ -17,7 +18,8 @@ final class ExactConsistency: Denoiser {
 }
 
 @Suite struct MultistepSamplingTests {
-    let oracle = GaussianOracle(mean: [0.3, -0.2], s: 0.5, sigmaMin: 0.002)
+    let oracle: GaussianOracle
+    init() throws { oracle = try .standard() }
     let n = 20_000
 
     func setup() throws -> (grid: SigmaGrid, f: ExactConsistency, z: Batch, states: [Int: Batch]) {
@@ -57,9 +59,10 @@ final class ExactConsistency: Denoiser {
         let sn = grid.sigmas[consistencySamplingIndices(levels: grid.count, steps: 2)[1]]
         let c = ((s2 + smin * smin) / (s2 + sn * sn)).squareRoot()
         let a = ((s2 + smin * smin) / (s2 + smax * smax)).squareRoot()
-        let expected = oracle.mean.map { m in
-            (c - 1) * (c - 1) * a * a * (smax * smax + m * m) + c * c * (sn * sn - smin * smin)
-        }.reduce(0, +) / Double(oracle.mean.count)
+        let expected =
+            oracle.mean.map { m in
+                (c - 1) * (c - 1) * a * a * (smax * smax + m * m) + c * c * (sn * sn - smin * smin)
+            }.reduce(0, +) / Double(oracle.mean.count)
         #expect(expected > 0.1)
         #expect(abs(err / expected - 1) < 0.04, "measured \(err), expected \(expected)")
     }

@@ -1,14 +1,25 @@
-import Foundation
-import Testing
 import Diffusion
+import Foundation
 import Tensors
+import Testing
+
 @testable import Distillation
 
 /// On one Gaussian N(μ, s²I) the exact consistency function is known in closed form
 /// (the single-Gaussian flow of docs/science.md taken to σ_min): `f*(x, σ) = μ + √((s² + σ_min²)/(s² + σ²))·(x − μ)`.
 struct GaussianOracle {
     let mean: [Double], s: Double, sigmaMin: Double
-    var teacher: GaussianMixture { try! .gaussian(mean: mean, std: s) }
+    let teacher: GaussianMixture
+
+    init(mean: [Double], s: Double, sigmaMin: Double) throws {
+        self.mean = mean
+        self.s = s
+        self.sigmaMin = sigmaMin
+        teacher = try .gaussian(mean: mean, std: s)
+    }
+
+    /// The oracle the suites share: N((0.3, −0.2), 0.5²I), σ_min = 0.002.
+    static func standard() throws -> GaussianOracle { try GaussianOracle(mean: [0.3, -0.2], s: 0.5, sigmaMin: 0.002) }
 
     func f(_ x: Batch, _ sigma: [Double]) -> [Double] {
         var out = x.values
@@ -21,7 +32,8 @@ struct GaussianOracle {
 }
 
 @Suite struct ObjectiveTests {
-    let oracle = GaussianOracle(mean: [0.3, -0.2], s: 0.5, sigmaMin: 0.002)
+    let oracle: GaussianOracle
+    init() throws { oracle = try .standard() }
 
     func noisyBatch(_ grid: SigmaGrid, count: Int) -> (x: Batch, n: [Int]) {
         let rng = RNG(seed: 3)
@@ -67,7 +79,9 @@ struct GaussianOracle {
             // 1e-6 relative, 1e-12 absolute (see above).
             #expect(abs(loss - expected) <= 1e-6 * expected + 1e-12, "\(method): \(loss) vs \(expected)")
             // Heun's local error is O(h³): the loss of f* is far below that of a wrong function.
-            let identityLoss = zip(x.values, target).reduce(0.0) { $0 + ($1.0 - Double($1.1)) * ($1.0 - Double($1.1)) } / Double(x.count)
+            let identityLoss =
+                zip(x.values, target).reduce(0.0) { $0 + ($1.0 - Double($1.1)) * ($1.0 - Double($1.1)) }
+                / Double(x.count)
             #expect(loss < 1e-3 * identityLoss)
         }
     }
@@ -102,7 +116,9 @@ struct GaussianOracle {
         for k in 0..<4 {
             var ap = a, am = a
             ap[k] += 1e-3; am[k] -= 1e-3
-            let fd = (d.meanAndGradient(ap, b, rows: 2, dims: 2, gradient: &dummy) - d.meanAndGradient(am, b, rows: 2, dims: 2, gradient: &dummy)) / Double(ap[k] - am[k])
+            let fd =
+                (d.meanAndGradient(ap, b, rows: 2, dims: 2, gradient: &dummy)
+                    - d.meanAndGradient(am, b, rows: 2, dims: 2, gradient: &dummy)) / Double(ap[k] - am[k])
             #expect(abs(fd - Double(g[k])) < 1e-3 * max(1, abs(fd)), "\(d) component \(k): \(fd) vs \(g[k])")
         }
         #expect(v > 0)
@@ -112,12 +128,18 @@ struct GaussianOracle {
     /// other name (the language and the CLI pass theirs through it), and a saved
     /// configuration reads back, whatever spelling it was saved with.
     @Test func distanceNames() throws {
-        for (name, kind) in [("l2", DistanceKind.l2), ("MSE", .l2), ("squared-l2", .l2), ("l1", .l1), ("L1", .l1),
-                             ("huber", .huber), ("Pseudo-Huber", .huber), ("pseudohuber", .huber)] {
+        for (name, kind) in [
+            ("l2", DistanceKind.l2), ("MSE", .l2), ("squared-l2", .l2), ("l1", .l1), ("L1", .l1),
+            ("huber", .huber), ("Pseudo-Huber", .huber), ("pseudohuber", .huber),
+        ] {
             #expect(try DistanceKind(named: name) == kind, "\(name)")
         }
-        #expect { _ = try DistanceKind(named: "l3") } throws: { "\($0)" == "unknown distance 'l3'; expected l2, l1 or huber" }
-        #expect { _ = try Distance(named: "l3", dims: 2) } throws: { "\($0)" == "unknown distance 'l3'; expected l2, l1 or huber" }
+        #expect { _ = try DistanceKind(named: "l3") } throws: {
+            "\($0)" == "unknown distance 'l3'; expected l2, l1 or huber"
+        }
+        #expect { _ = try Distance(named: "l3", dims: 2) } throws: {
+            "\($0)" == "unknown distance 'l3'; expected l2, l1 or huber"
+        }
         #expect(try Distance(.huber, dims: 4) == .pseudoHuber(c: 0.00054 * 2))
         #expect(try Distance(.huber, c: 0.5, dims: 4) == .pseudoHuber(c: 0.5) && (try Distance(.l1, dims: 4)) == .l1)
         var c = DistillationConfig()

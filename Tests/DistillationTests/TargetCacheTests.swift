@@ -1,9 +1,10 @@
-import Foundation
-import Testing
 import Datasets
 import Diffusion
+import Foundation
 import Nets
 import Tensors
+import Testing
+
 @testable import Distillation
 
 /// The targets file: students trained from it are bit for bit the students trained
@@ -26,11 +27,14 @@ import Tensors
         return url
     }
 
-    func train(_ teacher: Denoiser, _ solver: GridSolver, _ configs: [DistillationConfig], file: URL?,
-               chunk: Int = 4) throws -> DistilledTogether {
+    func train(
+        _ teacher: Denoiser, _ solver: GridSolver, _ configs: [DistillationConfig], file: URL?,
+        chunk: Int = 4
+    ) throws -> DistilledTogether {
         let cache = try file.map { try TargetCache(url: $0, for: configs, dims: teacher.dims) }
-        return try distillTogether(teacher: teacher, solver: solver, data: { mix.sample(count: $0, rng: $1) },
-                                   configs: configs, chunk: chunk, targets: cache)
+        return try distillTogether(
+            teacher: teacher, solver: solver, data: { mix.sample(count: $0, rng: $1) },
+            configs: configs, chunk: chunk, targets: cache)
     }
 
     /// Without the file, writing it (4 iterations per teacher batch), and reading it (3 per
@@ -55,8 +59,9 @@ import Tensors
         #expect(writing.targetsNote?.contains("0 iterations read, 10 computed") == true)
         #expect(reading.targetsNote == "targets: 10 iterations read from t_seed3.targets")
         // The check: the first 4 iterations' steps and solves, as a stream computes them.
-        let stream = TargetStream(teacher: mix, solver: heun, data: { mix.sample(count: $0, rng: $1) }, seed: 3,
-                                  batchSize: 12, iterations: 4, objectives: [.cm, .direct], chunk: 4)
+        let stream = TargetStream(
+            teacher: mix, solver: heun, data: { mix.sample(count: $0, rng: $1) }, seed: 3,
+            batchSize: 12, iterations: 4, objectives: [.cm, .direct], chunk: 4)
         _ = stream.batch(0)
         #expect(reading.teacherEvaluations == stream.teacherEvaluations)
         #expect(reading.teacherEvaluations < plain.teacherEvaluations / 2)
@@ -70,18 +75,23 @@ import Tensors
         defer { try? FileManager.default.removeItem(at: dir) }
         let (image, imageData) = try TargetStreamTests().imageTeacher()
         let heun = GridSolver(.heun, grid: try SigmaGrid.karras(n: 8))
-        let configs = [config(.cm, iters: 6), config(.direct, iters: 6)].map { c in var c = c; c.batchSize = 5; return c }
+        let configs = [config(.cm, iters: 6), config(.direct, iters: 6)].map { c in
+            var c = c; c.batchSize = 5; return c
+        }
         let file = dir.appendingPathComponent("u.targets")
         func run(_ url: URL?, chunk: Int = 4) throws -> DistilledTogether {
-            try distillTogether(teacher: image, solver: heun, data: imageData, configs: configs,
-                                initialNetwork: image.network, chunk: chunk,
-                                targets: try url.map { try TargetCache(url: $0, for: configs, dims: image.dims) })
+            try distillTogether(
+                teacher: image, solver: heun, data: imageData, configs: configs,
+                initialNetwork: image.network, chunk: chunk,
+                targets: try url.map { try TargetCache(url: $0, for: configs, dims: image.dims) })
         }
         let plain = try run(nil)
         _ = try run(file)
         let reading = try run(file, chunk: 3)
         #expect(reading.targetsNote == "targets: 6 iterations read from u.targets")
-        for (a, b) in zip(plain.students, reading.students) { #expect(a.network.store.parameters == b.network.store.parameters) }
+        for (a, b) in zip(plain.students, reading.students) {
+            #expect(a.network.store.parameters == b.network.store.parameters)
+        }
     }
 
     /// A file written with another teacher fails the check of its first chunk and is replaced;
@@ -99,13 +109,19 @@ import Tensors
         let other = try train(mix, heun, configs, file: file)
         #expect(other.targetsNote?.contains("the teacher or the solver is not the one that wrote it") == true)
         #expect(other.targetsNote?.contains("0 iterations read, 10 computed") == true)
-        for (a, b) in zip(plain.students, other.students) { #expect(a.network.store.parameters == b.network.store.parameters) }
+        for (a, b) in zip(plain.students, other.students) {
+            #expect(a.network.store.parameters == b.network.store.parameters)
+        }
 
-        let seed4 = configs.map { c in var c = c; c.seed = 4; return c }
+        let seed4 = configs.map { c in
+            var c = c; c.seed = 4; return c
+        }
         let plain4 = try train(mix, heun, seed4, file: nil)
         let from3 = try train(mix, heun, seed4, file: file)
         #expect(from3.targetsNote?.contains("other data, seed or grid") == true)
-        for (a, b) in zip(plain4.students, from3.students) { #expect(a.network.store.parameters == b.network.store.parameters) }
+        for (a, b) in zip(plain4.students, from3.students) {
+            #expect(a.network.store.parameters == b.network.store.parameters)
+        }
     }
 
     /// A file cut short (a killed run's copy, or fewer iterations): its whole entries are

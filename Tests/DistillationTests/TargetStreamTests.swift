@@ -1,17 +1,21 @@
-import Foundation
-import Testing
 import Datasets
 import Diffusion
+import Foundation
 import Nets
 import Tensors
+import Testing
+
 @testable import Distillation
 
 /// The shared target stream: students trained together from one stream are bit for bit
 /// the students trained alone, and the teacher's cost falls by the predicted count.
 @Suite(.serialized) struct TargetStreamTests {
-    static let tiny = UNet.Configuration(channels: 1, height: 4, width: 4, baseWidth: 8, embedDims: 16, fourierFeatures: 4)
+    static let tiny = UNet.Configuration(
+        channels: 1, height: 4, width: 4, baseWidth: 8, embedDims: 16, fourierFeatures: 4)
 
-    func config(_ objective: Objective, ema: Double = 0, distance: DistanceKind = .l2, iters: Int = 12, batch: Int = 16) -> DistillationConfig {
+    func config(
+        _ objective: Objective, ema: Double = 0, distance: DistanceKind = .l2, iters: Int = 12, batch: Int = 16
+    ) -> DistillationConfig {
         var c = DistillationConfig()
         c.objective = objective; c.emaRate = ema; c.distance = distance
         c.iterations = iters; c.batchSize = batch
@@ -57,22 +61,29 @@ import Tensors
         let heun = GridSolver(.heun, grid: try SigmaGrid.karras(n: 10))
         let configs = [config(.cm), config(.cm, ema: 0.95), config(.cm, distance: .huber), config(.direct, iters: 9)]
         let mixData: DataSampler = { mix.sample(count: $0, rng: $1) }
-        let together = try distillTogether(teacher: mix, solver: heun, data: mixData, configs: configs, chunk: 5).students
+        let together = try distillTogether(teacher: mix, solver: heun, data: mixData, configs: configs, chunk: 5)
+            .students
         for (c, s) in zip(configs, together) {
-            let alone = try distillTogether(teacher: mix, solver: heun, data: mixData, configs: [c], chunk: 1).students[0]
-            #expect(s.network.store.parameters == alone.network.store.parameters, "\(c.objective) μ=\(c.emaRate) \(c.distance)")
+            let alone = try distillTogether(teacher: mix, solver: heun, data: mixData, configs: [c], chunk: 1).students[
+                0]
+            #expect(
+                s.network.store.parameters == alone.network.store.parameters,
+                "\(c.objective) μ=\(c.emaRate) \(c.distance)")
             #expect(s.lossCurve == alone.lossCurve && s.iterations == c.iterations)
         }
 
         let (image, imageData) = try imageTeacher()
         let imageConfigs = [config(.cm, iters: 6, batch: 6), config(.direct, iters: 6, batch: 6)]
-        let both = try distillTogether(teacher: image, solver: heun, data: imageData, configs: imageConfigs,
-                                       initialNetwork: image.network, chunk: 4).students
+        let both = try distillTogether(
+            teacher: image, solver: heun, data: imageData, configs: imageConfigs,
+            initialNetwork: image.network, chunk: 4
+        ).students
         for (c, s) in zip(imageConfigs, both) {
-            let alone = try distill(teacher: image, solver: heun, data: imageData, config: c, initialNetwork: image.network)
+            let alone = try distill(
+                teacher: image, solver: heun, data: imageData, config: c, initialNetwork: image.network)
             #expect(s.network.store.parameters == alone.network.store.parameters, "U-Net \(c.objective)")
             #expect(s.lossCurve == alone.lossCurve)
-            #expect(s.network.store.parameters != image.network.store.parameters)   // the students moved
+            #expect(s.network.store.parameters != image.network.store.parameters) // the students moved
         }
     }
 
@@ -82,8 +93,9 @@ import Tensors
     @Test(arguments: StepMethod.allCases) func servesTheReferenceTargets(method: StepMethod) throws {
         let mix = GaussianMixture.ring8()
         let solver = GridSolver(method, grid: try SigmaGrid.karras(n: 12))
-        let stream = TargetStream(teacher: mix, solver: solver, data: { mix.sample(count: $0, rng: $1) }, seed: 9,
-                                  batchSize: 10, iterations: 7, objectives: [.cm, .direct], chunk: 3)
+        let stream = TargetStream(
+            teacher: mix, solver: solver, data: { mix.sample(count: $0, rng: $1) }, seed: 9,
+            batchSize: 10, iterations: 7, objectives: [.cm, .direct], chunk: 3)
         for t in 0..<7 {
             let b = stream.batch(t)
             #expect(b.sigma == b.n.map { solver.grid.sigmas[$0] })
@@ -102,8 +114,9 @@ import Tensors
         let data: DataSampler = { mix.sample(count: $0, rng: $1) }
         let cm = config(.cm), dcm = config(.direct)
         // The draws' grid indices, from a stream that evaluates nothing.
-        let draws = TargetStream(teacher: mix, solver: heun, data: data, seed: cm.seed, batchSize: cm.batchSize,
-                                 iterations: cm.iterations, objectives: [], chunk: 4)
+        let draws = TargetStream(
+            teacher: mix, solver: heun, data: data, seed: cm.seed, batchSize: cm.batchSize,
+            iterations: cm.iterations, objectives: [], chunk: 4)
         let indices = (0..<cm.iterations).flatMap { draws.batch($0).n }
         #expect(draws.teacherEvaluations == 0)
         let cmCost = 2 * indices.count, dcmCost = indices.reduce(0) { $0 + 2 * (N - 1 - $1) }
@@ -113,19 +126,21 @@ import Tensors
         #expect(try cost([cm]) == cmCost)
         #expect(try cost([dcm]) == dcmCost)
         var cm95 = cm; cm95.emaRate = 0.95
-        #expect(try cost([cm, cm95, dcm]) == dcmCost)        // apart: 2·cmCost + dcmCost
+        #expect(try cost([cm, cm95, dcm]) == dcmCost) // apart: 2·cmCost + dcmCost
     }
 
     @Test func refusesStudentsOfDifferentStreams() {
         let mix = GaussianMixture.ring8()
         var other = config(.cm); other.seed = 4
         #expect(throws: DistillationError.self) {
-            _ = try distillTogether(teacher: mix, solver: GridSolver(.heun, grid: try SigmaGrid.karras(n: 6)),
-                                    data: { mix.sample(count: $0, rng: $1) }, configs: [config(.cm), other])
+            _ = try distillTogether(
+                teacher: mix, solver: GridSolver(.heun, grid: try SigmaGrid.karras(n: 6)),
+                data: { mix.sample(count: $0, rng: $1) }, configs: [config(.cm), other])
         }
         #expect(throws: DistillationError.self) {
-            _ = try distillTogether(teacher: mix, solver: GridSolver(.heun, grid: try SigmaGrid.karras(n: 6)),
-                                    data: { mix.sample(count: $0, rng: $1) }, configs: [])
+            _ = try distillTogether(
+                teacher: mix, solver: GridSolver(.heun, grid: try SigmaGrid.karras(n: 6)),
+                data: { mix.sample(count: $0, rng: $1) }, configs: [])
         }
     }
 }

@@ -1,13 +1,15 @@
-import Foundation
-import Testing
 import Datasets
 import Diffusion
+import Foundation
 import Nets
 import Tensors
+import Testing
+
 @testable import Distillation
 
 @Suite(.serialized) struct TrainerTests {
-    let oracle = GaussianOracle(mean: [0.3, -0.2], s: 0.5, sigmaMin: 0.002)
+    let oracle: GaussianOracle
+    init() throws { oracle = try .standard() }
 
     func smallConfig(_ objective: Objective, iters: Int) -> DistillationConfig {
         var c = DistillationConfig()
@@ -49,10 +51,12 @@ import Tensors
         let iters = 1500
         let solver = GridSolver(.heun, grid: try SigmaGrid.karras(n: 18))
         let teacher = oracle.teacher
-        let untrained = try distill(teacher: teacher, solver: solver, data: { teacher.sample(count: $0, rng: $1) },
-                                    config: smallConfig(objective, iters: 1))
-        let s = try distill(teacher: teacher, solver: solver, data: { teacher.sample(count: $0, rng: $1) },
-                            config: smallConfig(objective, iters: iters))
+        let untrained = try distill(
+            teacher: teacher, solver: solver, data: { teacher.sample(count: $0, rng: $1) },
+            config: smallConfig(objective, iters: 1))
+        let s = try distill(
+            teacher: teacher, solver: solver, data: { teacher.sample(count: $0, rng: $1) },
+            config: smallConfig(objective, iters: iters))
         let e0 = errorToOracle(untrained), e = errorToOracle(s)
         #expect(s.outcome == .completed && s.iterations == 1500)
         #expect(e < (objective == .direct ? 2e-3 : 1e-2), "error \(e)")
@@ -82,9 +86,10 @@ import Tensors
         let token = CancellationToken()
         var c = smallConfig(.direct, iters: 1000)
         c.width = 16
-        let s = try distill(teacher: mix, solver: solver, data: { mix.sample(count: $0, rng: $1) }, config: c, cancel: token,
-                            progress: { p in if p.iteration >= 30 { token.cancel() } })
-        #expect(s.outcome == .cancelled(iteration: 50))   // progress reports every 50 iterations
+        let s = try distill(
+            teacher: mix, solver: solver, data: { mix.sample(count: $0, rng: $1) }, config: c, cancel: token,
+            progress: { p in if p.iteration >= 30 { token.cancel() } })
+        #expect(s.outcome == .cancelled(iteration: 50)) // progress reports every 50 iterations
         #expect(s.iterations == 50)
     }
 
@@ -102,26 +107,39 @@ import Tensors
         let teacher = Poisoned()
         let solver = GridSolver(.euler, grid: try SigmaGrid.karras(n: 10))
         var c = smallConfig(.cm, iters: 100); c.width = 16
-        let s = try distill(teacher: teacher, solver: solver, data: { GaussianMixture.ring8().sample(count: $0, rng: $1) }, config: c)
+        let s = try distill(
+            teacher: teacher, solver: solver, data: { GaussianMixture.ring8().sample(count: $0, rng: $1) }, config: c)
         #expect(s.outcome == .diverged(iteration: 11, reason: "loss is nan"))
         #expect(s.iterations == 10)
         #expect(s.network.store.parameters.allSatisfy { $0.isFinite })
         // The kept weights are those after 9 updates: retraining 9 iterations cleanly reproduces them.
-        let clean = try distill(teacher: GaussianMixture.ring8(), solver: solver, data: { GaussianMixture.ring8().sample(count: $0, rng: $1) },
-                                config: { var d = c; d.iterations = 9; return d }())
+        let clean = try distill(
+            teacher: GaussianMixture.ring8(), solver: solver,
+            data: { GaussianMixture.ring8().sample(count: $0, rng: $1) },
+            config: {
+                var d = c; d.iterations = 9; return d
+            }())
         #expect(clean.network.store.parameters == s.network.store.parameters)
     }
 
     @Test func rejectsBadConfigurations() {
         let mix = GaussianMixture.ring8()
         let solver = GridSolver(.heun, grid: try! SigmaGrid.karras(n: 10))
-        for (change, words) in [({ (c: inout DistillationConfig) in c.iterations = -5 }, "iters = -5"),
-                                ({ $0.batchSize = 0 }, "batch = 0"), ({ $0.learningRate = .nan }, "lr = nan"),
-                                ({ $0.emaRate = 1 }, "ema = 1.0"), ({ $0.distance = .huber; $0.huberC = -1 }, "pseudo-Huber c = -1.0")] {
+        for (change, words) in [
+            ({ (c: inout DistillationConfig) in c.iterations = -5 }, "iters = -5"),
+            ({ $0.batchSize = 0 }, "batch = 0"), ({ $0.learningRate = .nan }, "lr = nan"),
+            ({ $0.emaRate = 1 }, "ema = 1.0"),
+            (
+                {
+                    $0.distance = .huber; $0.huberC = -1
+                }, "pseudo-Huber c = -1.0"
+            ),
+        ] {
             var c = smallConfig(.cm, iters: 10)
             change(&c)
-            #expect { _ = try distill(teacher: mix, solver: solver, data: { mix.sample(count: $0, rng: $1) }, config: c) }
-                throws: { "\($0)".contains(words) }
+            #expect {
+                _ = try distill(teacher: mix, solver: solver, data: { mix.sample(count: $0, rng: $1) }, config: c)
+            } throws: { "\($0)".contains(words) }
         }
     }
 
@@ -152,31 +170,39 @@ import Tensors
         let s = try distill(teacher: mix, solver: solver, data: { mix.sample(count: $0, rng: $1) }, config: c)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("student-\(UUID()).safetensors").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let outcomes: [TrainingOutcome] = [.completed, .cancelled(iteration: 50),
-                                           .diverged(iteration: 11, reason: "gradient norm is inf; again: x")]
+        let outcomes: [TrainingOutcome] = [
+            .completed, .cancelled(iteration: 50),
+            .diverged(iteration: 11, reason: "gradient norm is inf; again: x"),
+        ]
         for outcome in outcomes {
             s.outcome = outcome
             try s.save(to: path)
             #expect(try ConsistencyStudent.load(from: path).outcome == outcome)
             // An older file: the same record without the "ending" field.
             #expect(TrainingOutcome(message: outcome.message) == outcome)
-            let legacy = #"{"config":\#(String(decoding: try JSONEncoder().encode(c), as: UTF8.self)),"format":"cmlab.student/1","#
+            let legacy =
+                #"{"config":\#(String(decoding: try JSONEncoder().encode(c), as: UTF8.self)),"format":"cmlab.student/1","#
                 + #""lossCurve":[1,2],"outcome":\#(String(decoding: try JSONEncoder().encode(outcome.message), as: UTF8.self)),"#
                 + #""sigmas":\#(s.grid.sigmas),"teacher":"t"}"#
             try s.network.save(to: path, metadata: ["student": legacy])
             #expect(try ConsistencyStudent.load(from: path).outcome == outcome)
         }
-        for bad in ["done", "interrupted after many iterations (weights kept)", "training diverged at iteration 0: x; kept the weights of iteration -1"] {
+        for bad in [
+            "done", "interrupted after many iterations (weights kept)",
+            "training diverged at iteration 0: x; kept the weights of iteration -1",
+        ] {
             #expect(TrainingOutcome(message: bad) == nil)
         }
-        let unreadable = #"{"config":\#(String(decoding: try JSONEncoder().encode(c), as: UTF8.self)),"format":"cmlab.student/1","lossCurve":[],"#
+        let unreadable =
+            #"{"config":\#(String(decoding: try JSONEncoder().encode(c), as: UTF8.self)),"format":"cmlab.student/1","lossCurve":[],"#
             + #""outcome":"completed","ending":{"kind":"cancelled"},"sigmas":\#(s.grid.sigmas),"teacher":"t"}"#
         try s.network.save(to: path, metadata: ["student": unreadable])
         #expect { _ = try ConsistencyStudent.load(from: path) } throws: { "\($0)".contains("bad training outcome") }
     }
 
     @Test func samplingIndicesFollowLinspace() throws {
-        let s = ConsistencyStudent(network: MLP(inputDims: 2, width: 4, depth: 1), grid: try .karras(n: 40), config: DistillationConfig())
+        let s = ConsistencyStudent(
+            network: MLP(inputDims: 2, width: 4, depth: 1), grid: try .karras(n: 40), config: DistillationConfig())
         #expect(s.samplingIndices(steps: 1) == [0])
         #expect(s.samplingIndices(steps: 2) == [0, 20])
         #expect(s.samplingIndices(steps: 4) == [0, 10, 20, 30])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Kernel
 
 @Suite("Connection file")
@@ -11,19 +12,22 @@ struct ConnectionInfoTests {
     }
 
     @Test func readsWhatJupyterWrites() throws {
-        let url = try write("""
-        {"shell_port": 50001, "iopub_port": 50002, "stdin_port": 50003, "control_port": 50004,
-         "hb_port": 50005, "ip": "127.0.0.1", "key": "abc", "transport": "tcp",
-         "signature_scheme": "hmac-sha256", "kernel_name": "cmlab"}
-        """)
+        let url = try write(
+            """
+            {"shell_port": 50001, "iopub_port": 50002, "stdin_port": 50003, "control_port": 50004,
+             "hb_port": 50005, "ip": "127.0.0.1", "key": "abc", "transport": "tcp",
+             "signature_scheme": "hmac-sha256", "kernel_name": "cmlab"}
+            """)
         let info = try ConnectionInfo.load(url)
         #expect(info.endpoint(info.shellPort) == "tcp://127.0.0.1:50001")
         #expect(info.endpoint(info.hbPort) == "tcp://127.0.0.1:50005")
         #expect(info.key == "abc" && info.signatureScheme == "hmac-sha256")
-        let ipc = try ConnectionInfo.load(try write("""
-        {"shell_port": 1, "iopub_port": 2, "stdin_port": 3, "control_port": 4, "hb_port": 5,
-         "ip": "/tmp/kernel-x", "transport": "ipc"}
-        """))
+        let ipc = try ConnectionInfo.load(
+            try write(
+                """
+                {"shell_port": 1, "iopub_port": 2, "stdin_port": 3, "control_port": 4, "hb_port": 5,
+                 "ip": "/tmp/kernel-x", "transport": "ipc"}
+                """))
         #expect(ipc.endpoint(ipc.controlPort) == "ipc:///tmp/kernel-x-4" && ipc.key.isEmpty)
     }
 
@@ -32,17 +36,27 @@ struct ConnectionInfoTests {
             let url = try write(text)
             do { _ = try ConnectionInfo.load(url); return "" } catch { return "\(error)" }
         }
-        #expect(try message("{\"shell_port\": 1}")
-            .hasSuffix("is not a Jupyter connection file: 'iopub_port' is missing"))
-        #expect(try message("""
-        {"shell_port": "x", "iopub_port": 2, "stdin_port": 3, "control_port": 4, "hb_port": 5}
-        """).hasSuffix("'shell_port' has the wrong type"))
-        #expect(try message("""
-        {"shell_port": 1, "iopub_port": 2, "stdin_port": 3, "control_port": 4, "hb_port": 70000}
-        """).hasSuffix("port 70000 is not between 1 and 65535"))
-        #expect(try message("""
-        {"shell_port": 1, "iopub_port": 2, "stdin_port": 3, "control_port": 4, "hb_port": 5, "transport": "udp"}
-        """).hasSuffix("unknown transport 'udp' (expected tcp or ipc)"))
+        #expect(
+            try message("{\"shell_port\": 1}")
+                .hasSuffix("is not a Jupyter connection file: 'iopub_port' is missing"))
+        #expect(
+            try message(
+                """
+                {"shell_port": "x", "iopub_port": 2, "stdin_port": 3, "control_port": 4, "hb_port": 5}
+                """
+            ).hasSuffix("'shell_port' has the wrong type"))
+        #expect(
+            try message(
+                """
+                {"shell_port": 1, "iopub_port": 2, "stdin_port": 3, "control_port": 4, "hb_port": 70000}
+                """
+            ).hasSuffix("port 70000 is not between 1 and 65535"))
+        #expect(
+            try message(
+                """
+                {"shell_port": 1, "iopub_port": 2, "stdin_port": 3, "control_port": 4, "hb_port": 5, "transport": "udp"}
+                """
+            ).hasSuffix("unknown transport 'udp' (expected tcp or ipc)"))
         let missing = URL(fileURLWithPath: "/nonexistent/cmlab-connection.json")
         #expect(throws: KernelError.self) { try ConnectionInfo.load(missing) }
     }

@@ -3,6 +3,7 @@ import Notebook
 import Script
 import Tensors
 import Testing
+
 @testable import Kernel
 
 /// A kernel session over the bare language (no domain), publishing nowhere.
@@ -10,16 +11,19 @@ func bareSession() throws -> (KernelSession, ZMQContext) {
     let context = try ZMQContext()
     let socket = try ZMQSocket(context, .publisher)
     try socket.bind("inproc://iopub-\(UUID().uuidString)")
-    let iopub = IOPubPublisher(socket: socket, signer: try MessageSigner(key: ""), session: "s",
-                               log: KernelLog { _ in })
-    let session = KernelSession(setUp: { _, _ in }, cancel: CancellationToken(),
-                                directory: FileManager.default.temporaryDirectory, iopub: iopub)
+    let iopub = IOPubPublisher(
+        socket: socket, signer: try MessageSigner(key: ""), session: "s",
+        log: KernelLog { _ in })
+    let session = KernelSession(
+        setUp: { _, _ in }, cancel: CancellationToken(),
+        directory: FileManager.default.temporaryDirectory, iopub: iopub)
     return (session, context)
 }
 
 func executeRequest(_ code: String, silent: Bool = false) -> Message {
-    Message(header: ["msg_id": UUID().uuidString, "msg_type": "execute_request"],
-            content: ["code": code, "silent": silent, "store_history": !silent])
+    Message(
+        header: ["msg_id": UUID().uuidString, "msg_type": "execute_request"],
+        content: ["code": code, "silent": silent, "store_history": !silent])
 }
 
 @Suite("Kernel session")
@@ -43,9 +47,12 @@ struct KernelSessionTests {
         let (reply, failed) = k.execute(executeRequest("b + nope"))
         #expect(failed && reply["execution_count"] as? Int == 2)
         #expect(reply["evalue"] as? String == "1:5: unknown name 'nope'; did you mean 'none'?")
-        #expect(reply["traceback"] as? [String] == ["error: 1:5: unknown name 'nope'; did you mean 'none'?",
-                                                    "b + nope", "    ^^^^"])
-        #expect(k.execute(executeRequest("b")).reply["execution_count"] as? Int == 3)  // the silent cell ran
+        #expect(
+            reply["traceback"] as? [String] == [
+                "error: 1:5: unknown name 'nope'; did you mean 'none'?",
+                "b + nope", "    ^^^^",
+            ])
+        #expect(k.execute(executeRequest("b")).reply["execution_count"] as? Int == 3) // the silent cell ran
         // `?x` goes to the pager and takes no number.
         let help = k.execute(executeRequest("?len")).reply
         let page = (help["payload"] as? [JSONObject])?.first
@@ -69,7 +76,7 @@ struct KernelSessionTests {
         let tail = entries(["hist_access_type": "tail", "n": 2, "output": true])
         #expect(tail.map { $0[1] as? Int } == [3, 4])
         #expect((tail[1][2] as? [Any])?.last as? String == "2")
-        #expect(tail[0][2] is [Any] && (tail[0][2] as? [Any])?.last is NSNull)  // an error shows no Out
+        #expect(tail[0][2] is [Any] && (tail[0][2] as? [Any])?.last is NSNull) // an error shows no Out
         let range = entries(["hist_access_type": "range", "session": 1, "start": 2, "stop": 4])
         #expect(range.map { $0[2] as? String } == ["a + 1", "nope"])
         #expect(entries(["hist_access_type": "range", "session": 5, "start": 1]).isEmpty)
@@ -95,7 +102,7 @@ struct KernelSessionTests {
         #expect(found["found"] as? Bool == true)
         #expect((found["data"] as? JSONObject)?["text/plain"] as? String == k.session.help(for: "len"))
         #expect(k.inspect(["code": "unknown_thing", "cursor_pos": 3])["found"] as? Bool == false)
-        #expect(k.complete(["code": "x", "cursor_pos": 99])["cursor_end"] as? Int == 1)  // clamped
+        #expect(k.complete(["code": "x", "cursor_pos": 99])["cursor_end"] as? Int == 1) // clamped
     }
 }
 

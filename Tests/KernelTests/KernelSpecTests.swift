@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Kernel
 
 @Suite("Kernelspec")
@@ -24,17 +25,20 @@ struct KernelSpecTests {
     }
 
     @Test func userLocationFollowsJupyterDataDir() {
-        #expect(KernelSpec.kernelsDirectory(.user, environment: ["JUPYTER_DATA_DIR": "/d", "HOME": "/h"]).path
+        #expect(
+            KernelSpec.kernelsDirectory(.user, environment: ["JUPYTER_DATA_DIR": "/d", "HOME": "/h"]).path
                 == "/d/kernels")
-        #expect(KernelSpec.kernelsDirectory(.user, environment: ["HOME": "/h"]).path
+        #expect(
+            KernelSpec.kernelsDirectory(.user, environment: ["HOME": "/h"]).path
                 == "/h/.local/share/jupyter/kernels")
         #expect(KernelSpec.kernelsDirectory(.system).path == "/usr/local/share/jupyter/kernels")
     }
 
     @Test func anUnwritableFolderIsAnError() {
         #expect(throws: KernelError.self) {
-            try KernelSpec.install(executable: URL(fileURLWithPath: "/x"),
-                                   at: .prefix(URL(fileURLWithPath: "/proc/none")))
+            try KernelSpec.install(
+                executable: URL(fileURLWithPath: "/x"),
+                at: .prefix(URL(fileURLWithPath: "/proc/none")))
         }
     }
 }

@@ -1,17 +1,18 @@
 import Foundation
 import Testing
+
 @testable import Kernel
 
 /// Python's hmac module (the reference every Jupyter client signs with) on the same frames.
 func pythonSignature(key: String, frames: [Data]) throws -> String {
     let script = """
-    import hmac, sys, base64
-    key = sys.argv[1].encode()
-    mac = hmac.new(key, digestmod="sha256")
-    for f in sys.argv[2:]:
-        mac.update(base64.b64decode(f))
-    print(mac.hexdigest())
-    """
+        import hmac, sys, base64
+        key = sys.argv[1].encode()
+        mac = hmac.new(key, digestmod="sha256")
+        for f in sys.argv[2:]:
+            mac.update(base64.b64decode(f))
+        print(mac.hexdigest())
+        """
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = ["python3", "-c", script, key] + frames.map { $0.base64EncodedString() }
@@ -25,13 +26,17 @@ func pythonSignature(key: String, frames: [Data]) throws -> String {
 
 @Suite("Wire format")
 struct WireFormatTests {
-    let signer = try! MessageSigner(key: "a6d2c3f0-5bd4-4f43-9a5e-0e1ad3b26e55")
+    let signer: MessageSigner
+    init() throws { signer = try MessageSigner(key: "a6d2c3f0-5bd4-4f43-9a5e-0e1ad3b26e55") }
 
     func request(_ type: String = "execute_request", content: JSONObject = ["code": "1 + 2"]) -> Message {
-        Message(identities: [Data("peer-7".utf8)],
-                header: ["msg_id": "m1", "msg_type": type, "session": "s", "username": "u",
-                         "date": "2026-12-04T17:00:00.000000Z", "version": "5.3"],
-                content: content)
+        Message(
+            identities: [Data("peer-7".utf8)],
+            header: [
+                "msg_id": "m1", "msg_type": type, "session": "s", "username": "u",
+                "date": "2026-12-04T17:00:00.000000Z", "version": "5.3",
+            ],
+            content: content)
     }
 
     @Test func signaturesAreThoseOfPythonsHmac() throws {
@@ -67,10 +72,10 @@ struct WireFormatTests {
         forged[2] = Data(String(repeating: "0", count: 64).utf8)
         #expect(refusal(forged) == "invalid signature")
         var altered = good
-        altered[6] = Data("{\"code\": \"rm -rf\"}".utf8)  // content changed after signing
+        altered[6] = Data("{\"code\": \"rm -rf\"}".utf8) // content changed after signing
         #expect(refusal(altered) == "invalid signature")
         var upper = good
-        upper[2] = Data(String(decoding: good[2], as: UTF8.self).uppercased().utf8)  // hex in either case
+        upper[2] = Data(String(decoding: good[2], as: UTF8.self).uppercased().utf8) // hex in either case
         #expect(refusal(upper) == nil)
         var odd = good
         odd[2] = odd[2].dropLast()
@@ -78,10 +83,12 @@ struct WireFormatTests {
         #expect(refusal(Array(good.prefix(5))) == "3 frames after the delimiter, expected at least 5")
         #expect(refusal([Data("x".utf8)]) == "no <IDS|MSG> delimiter among 1 frames")
         let notObject = [Data("[1]".utf8), Data("{}".utf8), Data("{}".utf8), Data("{}".utf8)]
-        #expect(refusal([Message.delimiter, Data(signer.signature(of: notObject).utf8)] + notObject)
+        #expect(
+            refusal([Message.delimiter, Data(signer.signature(of: notObject).utf8)] + notObject)
                 == "the header frame is not a JSON object")
         let noType = [Data("{}".utf8), Data("{}".utf8), Data("{}".utf8), Data("{}".utf8)]
-        #expect(refusal([Message.delimiter, Data(signer.signature(of: noType).utf8)] + noType)
+        #expect(
+            refusal([Message.delimiter, Data(signer.signature(of: noType).utf8)] + noType)
                 == "the header has no msg_type")
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Metrics
 
 @Suite struct BootstrapTests {
@@ -29,7 +30,8 @@ import Testing
         let mean = xs.reduce(0, +) / Double(xs.count)
         let statistic = { (idx: [Int]) in idx.reduce(0.0) { $0 + xs[$1] } / Double(idx.count) }
         let plain = bootstrapInterval(count: xs.count, replicates: 1000, seed: 5, statistic: statistic)
-        let corrected = bootstrapInterval(count: xs.count, replicates: 1000, seed: 5, estimate: mean, statistic: statistic)
+        let corrected = bootstrapInterval(
+            count: xs.count, replicates: 1000, seed: 5, estimate: mean, statistic: statistic)
         let width = plain.hi - plain.lo
         #expect(abs(corrected.lo - plain.lo) < 0.05 * width && abs(corrected.hi - plain.hi) < 0.05 * width)
         #expect(corrected.lo < mean && mean < corrected.hi)

@@ -1,8 +1,9 @@
-import Foundation
-import Testing
 import Datasets
 import Diffusion
+import Foundation
 import Tensors
+import Testing
+
 @testable import Metrics
 
 @Suite struct CoverageTests {
@@ -32,7 +33,7 @@ import Tensors
     /// A point between two modes goes to the nearer one in units of each mode's std.
     @Test func assignmentUsesStdUnits() throws {
         let modes = batch([[0, 0], [1, 0]])
-        let c = try modeCoverage(batch([[0.4, 0]]), modes: modes, stds: [0.1, 0.5])   // 4 stds vs 1.2 stds
+        let c = try modeCoverage(batch([[0.4, 0]]), modes: modes, stds: [0.1, 0.5]) // 4 stds vs 1.2 stds
         #expect(c.counts == [0, 1])
     }
 

@@ -1,8 +1,9 @@
-import Foundation
-import Testing
 import Datasets
 import Diffusion
+import Foundation
 import Tensors
+import Testing
+
 @testable import Metrics
 
 @Suite struct DataDistanceTests {

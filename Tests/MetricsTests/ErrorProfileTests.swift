@@ -1,7 +1,8 @@
-import Foundation
-import Testing
 import Diffusion
+import Foundation
 import Tensors
+import Testing
+
 @testable import Metrics
 
 @Suite struct ErrorProfileTests {
@@ -17,7 +18,11 @@ import Tensors
             var dims: Int { 2 }; var name: String { "f*" }
             func denoise(_ x: Batch, sigma: [Double]) -> Batch {
                 var out = x
-                for i in 0..<x.count { out.values.replaceSubrange((2 * i)..<(2 * i + 2), with: g.singleGaussianFlow(x.rows(i..<(i + 1)), from: sigma[i], to: 0.002).values) }
+                for i in 0..<x.count {
+                    out.values.replaceSubrange(
+                        (2 * i)..<(2 * i + 2),
+                        with: g.singleGaussianFlow(x.rows(i..<(i + 1)), from: sigma[i], to: 0.002).values)
+                }
                 return out
             }
         }
@@ -52,7 +57,9 @@ import Tensors
         let t = solveTrajectory(g, GridSolver(.heun, grid: try SigmaGrid.karras(n: 12)), z)!
         let p = try errorProfile(of: Identity(), along: t)
         let n = 5
-        let direct = (0..<200).map { i in zip(t.states[n].row(i), t.final.row(i)).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / 2 }
+        let direct = (0..<200).map { i in
+            zip(t.states[n].row(i), t.final.row(i)).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / 2
+        }
         #expect(p.perSample[n] == direct)
         let s = direct.sorted()
         let q = p.quantiles([0.1, 0.5, 0.9])

@@ -1,8 +1,9 @@
-import Foundation
-import Testing
 import Datasets
 import Diffusion
+import Foundation
 import Tensors
+import Testing
+
 @testable import Metrics
 
 @Suite struct ErrorSplitTests {
@@ -45,10 +46,13 @@ import Tensors
     @Test func badInputIsAnError() throws {
         let g = try GaussianMixture.gaussian(mean: [0, 0], std: 1)
         let a = Batch(count: 3, dims: 2)
-        #expect(throws: MetricError.self) { try errorSplit(samples: a, reference: Batch(count: 4, dims: 2), teacher: g, sigma: 0.1) }
+        #expect(throws: MetricError.self) {
+            try errorSplit(samples: a, reference: Batch(count: 4, dims: 2), teacher: g, sigma: 0.1)
+        }
         #expect(throws: MetricError.self) { try errorSplit(samples: a, reference: a, teacher: g, sigma: -1) }
         #expect(throws: MetricError.self) {
-            try errorSplit(samples: Batch(count: 3, dims: 3), reference: Batch(count: 3, dims: 3), teacher: g, sigma: 0.1)
+            try errorSplit(
+                samples: Batch(count: 3, dims: 3), reference: Batch(count: 3, dims: 3), teacher: g, sigma: 0.1)
         }
     }
 }

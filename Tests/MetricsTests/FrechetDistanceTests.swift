@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import Tensors
+import Testing
+
 @testable import Metrics
 
 @Suite struct FrechetDistanceTests {
@@ -46,10 +47,12 @@ import Tensors
     static func randomSPD(_ n: Int, seed: UInt64) -> [Double] {
         let b = RNG(seed: seed).normalBatch(count: n, dims: n).values
         var s = [Double](repeating: 0, count: n * n)
-        for i in 0..<n { for j in 0..<n {
-            for k in 0..<n { s[i * n + j] += b[i * n + k] * b[j * n + k] }
-            if i == j { s[i * n + j] += 0.1 }
-        }}
+        for i in 0..<n {
+            for j in 0..<n {
+                for k in 0..<n { s[i * n + j] += b[i * n + k] * b[j * n + k] }
+                if i == j { s[i * n + j] += 0.1 }
+            }
+        }
         return s
     }
 
@@ -62,7 +65,8 @@ import Tensors
         var exact = 1.0 + 9
         for k in 0..<3 { let e = l1[k].squareRoot() - l2[k].squareRoot(); exact += e * e }
         func diag(_ l: [Double]) -> [Double] { (0..<9).map { $0 % 4 == 0 ? l[$0 / 4] : 0 } }
-        let fd = try frechetDistance(GaussianMoments(mean: m1, covariance: diag(l1)), GaussianMoments(mean: m2, covariance: diag(l2)))
+        let fd = try frechetDistance(
+            GaussianMoments(mean: m1, covariance: diag(l1)), GaussianMoments(mean: m2, covariance: diag(l2)))
         #expect(abs(fd - exact) < 1e-12, "\(fd) vs \(exact)")
         // Q = rotation by 0.7 about z, then by 0.3 about x.
         let (c1, s1, c2, s2) = (cos(0.7), sin(0.7), cos(0.3), sin(0.3))
@@ -75,8 +79,9 @@ import Tensors
                 return (r[i] + t) / 2
             }
         }
-        let fdRot = try frechetDistance(GaussianMoments(mean: m1, covariance: rotate(diag(l1))),
-                                        GaussianMoments(mean: m2, covariance: rotate(diag(l2))))
+        let fdRot = try frechetDistance(
+            GaussianMoments(mean: m1, covariance: rotate(diag(l1))),
+            GaussianMoments(mean: m2, covariance: rotate(diag(l2))))
         #expect(abs(fdRot - exact) < 1e-10, "\(fdRot) vs \(exact)")
     }
 
@@ -90,7 +95,8 @@ import Tensors
         let traceSqrt = (tr + 2 * det.squareRoot()).squareRoot()
         #expect(abs(Self.traceSqrtDenmanBeavers(a, 2) - traceSqrt) < 1e-12)
         let exact = 0.09 + 0.16 + (3.0 + 1.5 - 2 * traceSqrt)
-        let fd = try frechetDistance(GaussianMoments(mean: [0.3, 0], covariance: s1), GaussianMoments(mean: [0, -0.4], covariance: s2))
+        let fd = try frechetDistance(
+            GaussianMoments(mean: [0.3, 0], covariance: s1), GaussianMoments(mean: [0, -0.4], covariance: s2))
         #expect(abs(fd - exact) < 1e-12, "\(fd) vs \(exact)")
     }
 
@@ -100,7 +106,8 @@ import Tensors
         let traces = (0..<n).reduce(0.0) { $0 + s1[$1 * n + $1] + s2[$1 * n + $1] }
         let exact = traces - 2 * Self.traceSqrtDenmanBeavers(Self.matmul(s1, s2, n), n)
         let zero = [Double](repeating: 0, count: n)
-        let fd = try frechetDistance(GaussianMoments(mean: zero, covariance: s1), GaussianMoments(mean: zero, covariance: s2))
+        let fd = try frechetDistance(
+            GaussianMoments(mean: zero, covariance: s1), GaussianMoments(mean: zero, covariance: s2))
         #expect(abs(fd - exact) < 1e-9 * traces, "\(fd) vs \(exact)")
     }
 
@@ -112,7 +119,9 @@ import Tensors
         let x = RNG(seed: 4).normalBatch(count: 20_000, dims: 2)
         #expect(abs(try frechetDistance(x, x)) < 1e-10)
         let y = RNG(seed: 5).normalBatch(count: 20_000, dims: 2).map { $0 * 0.5 }
-        let yShift = Batch(count: y.count, dims: 2, values: y.values.enumerated().map { $0.offset % 2 == 0 ? $0.element + 1 : $0.element })
+        let yShift = Batch(
+            count: y.count, dims: 2,
+            values: y.values.enumerated().map { $0.offset % 2 == 0 ? $0.element + 1 : $0.element })
         let fd = try frechetDistance(x, yShift)
         #expect(abs(fd - 1.5) < 0.08, "\(fd)")
         // Features: doubling every coordinate scales FD by 4 exactly (up to rounding).
@@ -142,14 +151,18 @@ import Tensors
         let a = (0..<(n * n)).map { (b[$0] + b[($0 % n) * n + $0 / n]) / 2 }
         let e = SymmetricEigen(a, n: n)
         let scale = a.reduce(0) { max($0, abs($1)) } * Double(n)
-        for k in 0..<n { for i in 0..<n {
-            let av = (0..<n).reduce(0.0) { $0 + a[i * n + $1] * e.vectors[$1 * n + k] }
-            #expect(abs(av - e.values[k] * e.vectors[i * n + k]) < 1e-12 * scale)
-        }}
-        for k in 0..<n { for l in 0..<n {
-            let dot = (0..<n).reduce(0.0) { $0 + e.vectors[$1 * n + k] * e.vectors[$1 * n + l] }
-            #expect(abs(dot - (k == l ? 1 : 0)) < 1e-12)
-        }}
+        for k in 0..<n {
+            for i in 0..<n {
+                let av = (0..<n).reduce(0.0) { $0 + a[i * n + $1] * e.vectors[$1 * n + k] }
+                #expect(abs(av - e.values[k] * e.vectors[i * n + k]) < 1e-12 * scale)
+            }
+        }
+        for k in 0..<n {
+            for l in 0..<n {
+                let dot = (0..<n).reduce(0.0) { $0 + e.vectors[$1 * n + k] * e.vectors[$1 * n + l] }
+                #expect(abs(dot - (k == l ? 1 : 0)) < 1e-12)
+            }
+        }
         #expect(e.values == e.values.sorted())
         let two = SymmetricEigen([2, 1, 1, 2], n: 2)
         #expect(abs(two.values[0] - 1) < 1e-15 && abs(two.values[1] - 3) < 1e-15)

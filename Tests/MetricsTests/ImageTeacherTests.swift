@@ -1,8 +1,9 @@
-import Foundation
-import Testing
-import Tensors
-import Nets
 import Datasets
+import Foundation
+import Nets
+import Tensors
+import Testing
+
 @testable import Diffusion
 
 /// Trains the U-Net image teacher on 14 × 14 Fashion-MNIST and writes Heun samples.
@@ -22,14 +23,21 @@ import Datasets
         let seconds = Double(env["CMLAB_TEACHER_SECONDS"] ?? "") ?? 600
         let cancel = CancellationToken()
         DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { cancel.cancel() }
-        let D = try trainImageDenoiser(data: { data.sample(count: $0, rng: $1) }, architecture: UNet.Configuration(),
-                                       dataName: "fashion_mnist14", config: c, cancel: cancel,
-                                       progress: { p in
-                                           FileHandle.standardError.write(Data(String(format: "iter %d loss %.4f (%.2f it/s)\n",
-                                               p.iteration, p.loss, p.iterationsPerSecond).utf8))
-                                       })
+        let D = try trainImageDenoiser(
+            data: { data.sample(count: $0, rng: $1) }, architecture: UNet.Configuration(),
+            dataName: "fashion_mnist14", config: c, cancel: cancel,
+            progress: { p in
+                FileHandle.standardError.write(
+                    Data(
+                        String(
+                            format: "iter %d loss %.4f (%.2f it/s)\n",
+                            p.iteration, p.loss, p.iterationsPerSecond
+                        ).utf8))
+            })
         let tail = D.lossCurve.suffix(200)
-        print("teacher: \(D.lossCurve.count) iterations in \(String(format: "%.0f", D.trainingSeconds)) s, \(D.outcome.message), mean loss of the last 200: \(tail.reduce(0, +) / Double(max(1, tail.count)))")
+        print(
+            "teacher: \(D.lossCurve.count) iterations in \(String(format: "%.0f", D.trainingSeconds)) s, \(D.outcome.message), mean loss of the last 200: \(tail.reduce(0, +) / Double(max(1, tail.count)))"
+        )
         try D.save(to: out + "/teacher.safetensors")
         let z = RNG(seed: 7).normalBatch(count: 64, dims: D.dims).map { $0 * 80 }
         let solver = GridSolver(.heun, grid: try SigmaGrid.karras(n: 18, sigmaMax: 80))
@@ -52,11 +60,15 @@ func writeGridPGM(_ images: Batch, side: Int, columns: Int, scale: Int, to path:
     var pix = [UInt8](repeating: 128, count: w * h)
     for k in 0..<images.count {
         let r0 = (k / columns) * cell + 1, c0 = (k % columns) * cell + 1
-        for y in 0..<side { for x in 0..<side {
-            let v = images.values[k * side * side + y * side + x]
-            let g = UInt8(max(0, min(255, (v + 1) * 127.5)).rounded())
-            for dy in 0..<scale { for dx in 0..<scale { pix[((r0 + y) * scale + dy) * w + (c0 + x) * scale + dx] = g } }
-        } }
+        for y in 0..<side {
+            for x in 0..<side {
+                let v = images.values[k * side * side + y * side + x]
+                let g = UInt8(max(0, min(255, (v + 1) * 127.5)).rounded())
+                for dy in 0..<scale {
+                    for dx in 0..<scale { pix[((r0 + y) * scale + dy) * w + (c0 + x) * scale + dx] = g }
+                }
+            }
+        }
     }
     var data = Data("P5\n\(w) \(h)\n255\n".utf8)
     data.append(contentsOf: pix)

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import Tensors
+import Testing
+
 @testable import Metrics
 
 /// MMD² and energy distance against brute-force double loops written here.
@@ -12,7 +13,9 @@ import Tensors
         }
         func within(_ s: Batch) -> Double {
             var t = 0.0
-            for i in 0..<s.count { for j in 0..<s.count where estimator == .biased || i != j { t += k(s.row(i), s.row(j)) } }
+            for i in 0..<s.count {
+                for j in 0..<s.count where estimator == .biased || i != j { t += k(s.row(i), s.row(j)) }
+            }
             let n = Double(s.count)
             return t / (estimator == .biased ? n * n : n * (n - 1))
         }
@@ -88,7 +91,8 @@ import Tensors
     @Test func mmdSeparatesDistributions() throws {
         let x = RNG(seed: 8).normalBatch(count: 300, dims: 2)
         #expect(abs(try mmd2(x, x, estimator: .biased)) < 1e-12)
-        let ring = GaussianMixtureFixtures.ring8Samples(800, seed: 1), ring2 = GaussianMixtureFixtures.ring8Samples(800, seed: 2)
+        let ring = GaussianMixtureFixtures.ring8Samples(800, seed: 1),
+            ring2 = GaussianMixtureFixtures.ring8Samples(800, seed: 2)
         let grid = GaussianMixtureFixtures.grid25Samples(800, seed: 3)
         let same = try mmd2(ring, ring2), different = try mmd2(ring, grid)
         #expect(abs(same) < 0.02 * different, "same \(same), different \(different)")
@@ -101,7 +105,8 @@ import Tensors
     @Test func subsampleCapIsSeeded() throws {
         let x = RNG(seed: 9).normalBatch(count: 900, dims: 2), y = RNG(seed: 10).normalBatch(count: 700, dims: 2)
         #expect(try mmd2(x, y, maxPoints: 200, seed: 3) == (try mmd2(x, y, maxPoints: 200, seed: 3)))
-        #expect(try energyDistance(x, y, maxPoints: 200, seed: 3) != (try energyDistance(x, y, maxPoints: 200, seed: 4)))
+        #expect(
+            try energyDistance(x, y, maxPoints: 200, seed: 3) != (try energyDistance(x, y, maxPoints: 200, seed: 4)))
         let s = subsample(x, cap: 200, rng: RNG(seed: 1))
         let firsts = (0..<200).map { s.values[2 * $0] }
         let index = firsts.map { v in (0..<900).first { x.values[2 * $0] == v }! }
@@ -110,7 +115,7 @@ import Tensors
     }
 
     @Test func rejectsBadInputs() {
-        #expect(throws: MetricError.self) { try mmd2(batch([[0, 0]]), batch([[0, 0], [1, 1]])) }          // unbiased needs 2
+        #expect(throws: MetricError.self) { try mmd2(batch([[0, 0]]), batch([[0, 0], [1, 1]])) } // unbiased needs 2
         #expect(throws: MetricError.self) { try mmd2(batch([[0, 0], [1, 1]]), batch([[0], [1]])) }
         #expect(throws: MetricError.self) { try mmd2(batch([[0], [1]]), batch([[0], [1]]), bandwidths: [0]) }
         #expect(throws: MetricError.self) { try energyDistance(batch([[0], [.infinity]]), batch([[0], [1]])) }

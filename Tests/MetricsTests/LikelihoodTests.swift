@@ -1,8 +1,9 @@
-import Foundation
-import Testing
 import Datasets
 import Diffusion
+import Foundation
 import Tensors
+import Testing
+
 @testable import Metrics
 
 @Suite struct LikelihoodTests {
@@ -38,7 +39,8 @@ import Tensors
         let board = try Toy.checkerboard(cells: 4)
         let inside = try negativeLogLikelihood(board.sample(count: 1000, rng: RNG(seed: 1)), under: board)
         #expect(abs(inside.mean - log(8 * 0.25)) < 1e-12)
-        let mixed = try negativeLogLikelihood(batch([[-0.9, -0.9], [-0.4, -0.9], [0.1, 0.1], [3, 3]]), under: board)
+        let mixed = try negativeLogLikelihood(
+            batch([[-0.9, -0.9], [-0.4, -0.9], [0.1, 0.1], [3, 3]]), under: board)
         #expect(mixed.mean == .infinity)
         #expect(abs(mixed.meanInSupport - log(2.0)) < 1e-12)
         #expect(mixed.outsideSupport == 0.5)
@@ -46,7 +48,11 @@ import Tensors
 
     @Test func rejectsBadInputs() throws {
         #expect(throws: MetricError.self) { try negativeLogLikelihood(batch([[0, 0]]), under: try Toy.moons()) }
-        #expect(throws: MetricError.self) { try negativeLogLikelihood(batch([[0, 0, 0]]), under: GaussianMixture.ring8()) }
-        #expect(throws: MetricError.self) { try negativeLogLikelihood(Batch(count: 0, dims: 2), under: GaussianMixture.ring8()) }
+        #expect(throws: MetricError.self) {
+            try negativeLogLikelihood(batch([[0, 0, 0]]), under: GaussianMixture.ring8())
+        }
+        #expect(throws: MetricError.self) {
+            try negativeLogLikelihood(Batch(count: 0, dims: 2), under: GaussianMixture.ring8())
+        }
     }
 }

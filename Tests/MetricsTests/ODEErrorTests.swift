@@ -1,6 +1,7 @@
-import Testing
 import Diffusion
 import Tensors
+import Testing
+
 @testable import Metrics
 
 @Suite struct ODEErrorTests {
@@ -34,9 +35,13 @@ import Tensors
     }
 
     @Test func rejectsMismatchedInputs() {
-        #expect(throws: MetricError.self) { try odeError(student: batch([[0, 0]]), teacher: batch([[0, 0], [1, 1]])) }
+        #expect(throws: MetricError.self) {
+            try odeError(student: batch([[0, 0]]), teacher: batch([[0, 0], [1, 1]]))
+        }
         #expect(throws: MetricError.self) { try odeError(student: batch([[0, 0]]), teacher: batch([[0, 0, 0]])) }
-        #expect(throws: MetricError.self) { try odeError(student: Batch(count: 0, dims: 2), teacher: Batch(count: 0, dims: 2)) }
+        #expect(throws: MetricError.self) {
+            try odeError(student: Batch(count: 0, dims: 2), teacher: Batch(count: 0, dims: 2))
+        }
         #expect(throws: MetricError.self) { try odeError(student: batch([[.nan, 0]]), teacher: batch([[0, 0]])) }
     }
 }

@@ -1,8 +1,9 @@
-import Foundation
-import Testing
 import Datasets
 import Diffusion
+import Foundation
 import Tensors
+import Testing
+
 @testable import Metrics
 
 /// Timing on two 10,000-point 2-D sets, the study's evaluation size. Opt-in (it is only
@@ -31,8 +32,11 @@ struct PerformanceTests {
         try time("coverage") { try modeCoverage(x, of: ring).modesCovered }
         try time("precision/recall (k 5)") { try precisionRecall(real: x, generated: y) }
         try time("fd") { try frechetDistance(x, y) }
-        let fx = RNG(seed: 3).normalBatch(count: 10_000, dims: 128), fy = RNG(seed: 4).normalBatch(count: 10_000, dims: 128)
+        let fx = RNG(seed: 3).normalBatch(count: 10_000, dims: 128),
+            fy = RNG(seed: 4).normalBatch(count: 10_000, dims: 128)
         try time("fd (128-dim features)") { try frechetDistance(fx, fy) }
-        try time("precision/recall (128-dim, cap 4000)") { try precisionRecall(real: fx, generated: fy, maxPoints: 4000) }
+        try time("precision/recall (128-dim, cap 4000)") {
+            try precisionRecall(real: fx, generated: fy, maxPoints: 4000)
+        }
     }
 }

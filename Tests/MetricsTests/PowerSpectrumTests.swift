@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import Tensors
+import Testing
+
 @testable import Metrics
 
 /// Whether `python3 -c "import numpy"` works here (scripts/setup.sh installs it).
@@ -51,8 +52,14 @@ let hasNumPy: Bool = {
     func agreesWithNumPy(side s: Int) throws {
         let n = 50
         var x = RNG(seed: UInt64(s)).normalBatch(count: n, dims: s * s)
-        for i in 0..<n { for r in 0..<s { for c in 1..<s { x.values[i * s * s + r * s + c] += x.values[i * s * s + r * s + c - 1] } } }
-        for i in 0..<n { for r in 1..<s { for c in 0..<s { x.values[i * s * s + r * s + c] += 0.5 * x.values[i * s * s + (r - 1) * s + c] } } }
+        for i in 0..<n {
+            for r in 0..<s { for c in 1..<s { x.values[i * s * s + r * s + c] += x.values[i * s * s + r * s + c - 1] } }
+        }
+        for i in 0..<n {
+            for r in 1..<s {
+                for c in 0..<s { x.values[i * s * s + r * s + c] += 0.5 * x.values[i * s * s + (r - 1) * s + c] }
+            }
+        }
         let y = RNG(seed: 99).normalBatch(count: n, dims: s * s)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cmlab-spectrum-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -61,7 +68,9 @@ let hasNumPy: Bool = {
         try NPY.write(y, to: dir.appendingPathComponent("y.npy"))
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", """
+        p.arguments = [
+            "python3", "-c",
+            """
             import sys, numpy as np
             d, s = sys.argv[1], int(sys.argv[2])
             def spectrum(a):
@@ -72,7 +81,8 @@ let hasNumPy: Bool = {
             x, y = np.load(d + "/x.npy"), np.load(d + "/y.npy")
             print(" ".join(repr(float(v)) for v in spectrum(x)))
             print(" ".join(repr(float(v)) for v in spectrum(x - y)))
-            """, dir.path, String(s)]
+            """, dir.path, String(s),
+        ]
         let pipe = Pipe()
         p.standardOutput = pipe
         try p.run()
@@ -86,7 +96,7 @@ let hasNumPy: Bool = {
         #expect(lines[0].count == mine.count && lines[1].count == error.count)
         for (a, b) in zip(mine, lines[0]) { #expect(abs(a - b) <= 1e-9 * b, "\(a) vs NumPy \(b)") }
         for (a, b) in zip(error, lines[1]) { #expect(abs(a - b) <= 1e-9 * b, "\(a) vs NumPy \(b)") }
-        #expect(mine[1] > 10 * mine[s / 2])        // the smooth images' spectrum falls
+        #expect(mine[1] > 10 * mine[s / 2]) // the smooth images' spectrum falls
     }
 
     @Test func badInputIsAnError() {

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import Tensors
+import Testing
+
 @testable import Metrics
 
 @Suite struct PrecisionRecallTests {
@@ -23,7 +24,9 @@ import Tensors
     @Test func handComputed() throws {
         let real = batch([[0, 0], [1, 0], [2, 0], [3, 0]])
         let generated = batch([[0.2, 0], [0.5, 0], [10, 0], [10.4, 0]])
-        #expect(try precisionRecall(real: real, generated: generated, k: 1) == PrecisionRecall(precision: 0.5, recall: 0.25))
+        #expect(
+            try precisionRecall(real: real, generated: generated, k: 1) == PrecisionRecall(precision: 0.5, recall: 0.25)
+        )
     }
 
     /// Against a plain double-loop implementation (sorted distances, k-th entry), k = 5, in 3-D
@@ -32,16 +35,22 @@ import Tensors
     @Test(arguments: [3, 20])
     func matchesBruteForce(dims: Int) throws {
         let real = RNG(seed: 2).normalBatch(count: 260, dims: dims)
-        let generated = RNG(seed: 3).normalBatch(count: 200, dims: dims).map { $0 * 0.8 + 1.5 / Double(dims).squareRoot() }
+        let generated = RNG(seed: 3).normalBatch(count: 200, dims: dims).map {
+            $0 * 0.8 + 1.5 / Double(dims).squareRoot()
+        }
         func radii(_ s: Batch) -> [Double] {
             (0..<s.count).map { i in
                 (0..<s.count).filter { $0 != i }.map { squaredDistance(s.row(i), s.row($0)).squareRoot() }.sorted()[4]
             }
         }
         func share(_ a: Batch, in b: Batch, _ r: [Double]) -> Double {
-            Double((0..<a.count).filter { i in (0..<b.count).contains { squaredDistance(a.row(i), b.row($0)).squareRoot() <= r[$0] } }.count) / Double(a.count)
+            Double(
+                (0..<a.count).filter { i in
+                    (0..<b.count).contains { squaredDistance(a.row(i), b.row($0)).squareRoot() <= r[$0] }
+                }.count) / Double(a.count)
         }
-        let expect = PrecisionRecall(precision: share(generated, in: real, radii(real)), recall: share(real, in: generated, radii(generated)))
+        let expect = PrecisionRecall(
+            precision: share(generated, in: real, radii(real)), recall: share(real, in: generated, radii(generated)))
         let got = try precisionRecall(real: real, generated: generated, k: 5)
         #expect(got == expect)
         #expect(got.precision > 0 && got.precision < 1 && got.recall > 0 && got.recall < 1, "\(got)")
@@ -49,7 +58,7 @@ import Tensors
 
     @Test func rejectsBadInputs() {
         let x = RNG(seed: 1).normalBatch(count: 5, dims: 2)
-        #expect(throws: MetricError.self) { try precisionRecall(real: x, generated: x, k: 5) }   // needs k + 1 points
+        #expect(throws: MetricError.self) { try precisionRecall(real: x, generated: x, k: 5) } // needs k + 1 points
         #expect(throws: MetricError.self) { try precisionRecall(real: x, generated: x, k: 0) }
         #expect(throws: MetricError.self) { try precisionRecall(real: x, generated: batch([[0], [1], [2]]), k: 1) }
     }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import Tensors
+import Testing
+
 @testable import Metrics
 
 @Suite struct SlicedWassersteinTests {
@@ -34,8 +35,10 @@ import Tensors
     @Test func coupledGaussiansMatchDirectFormula() throws {
         let z = RNG(seed: 4).normalBatch(count: 2000, dims: 2)
         let m1 = [0.5, -1.0], m2 = [-0.2, 0.3], s1 = 1.2, s2 = 0.4
-        let x = Batch(count: z.count, dims: 2, values: z.values.enumerated().map { m1[$0.offset % 2] + s1 * $0.element })
-        let y = Batch(count: z.count, dims: 2, values: z.values.enumerated().map { m2[$0.offset % 2] + s2 * $0.element })
+        let x = Batch(
+            count: z.count, dims: 2, values: z.values.enumerated().map { m1[$0.offset % 2] + s1 * $0.element })
+        let y = Batch(
+            count: z.count, dims: 2, values: z.values.enumerated().map { m2[$0.offset % 2] + s2 * $0.element })
         let L = 50
         let theta = slicingDirections(count: L, dims: 2, seed: 9)
         var total = 0.0
@@ -64,18 +67,23 @@ import Tensors
     @Test func gaussiansMatchClosedForm() throws {
         func gaussian(_ mean: [Double], _ s: Double, seed: UInt64, n: Int = 5000) -> Batch {
             let z = RNG(seed: seed).normalBatch(count: n, dims: mean.count)
-            return Batch(count: n, dims: mean.count, values: z.values.enumerated().map { mean[$0.offset % mean.count] + s * $0.element })
+            return Batch(
+                count: n, dims: mean.count,
+                values: z.values.enumerated().map { mean[$0.offset % mean.count] + s * $0.element })
         }
-        let w1 = try slicedWasserstein(gaussian([0.3], 1.0, seed: 1, n: 100_000), gaussian([-0.2], 0.5, seed: 2, n: 100_000))
+        let w1 = try slicedWasserstein(
+            gaussian([0.3], 1.0, seed: 1, n: 100_000), gaussian([-0.2], 0.5, seed: 2, n: 100_000))
         let exact1 = (0.25 + 0.25).squareRoot()
         #expect(abs(w1 - exact1) < 0.02 * exact1, "1-D: \(w1) vs \(exact1)")
         let L = 64, dm = [1.5, -1.5], ds = 0.3
         let theta = slicingDirections(count: L, dims: 2, seed: 5)
-        let exact2 = ((0..<L).reduce(0.0) { s, l in
-            let t = theta.row(l), p = t[t.startIndex] * dm[0] + t[t.startIndex + 1] * dm[1]
-            return s + p * p + ds * ds
-        } / Double(L)).squareRoot()
-        let w2 = try slicedWasserstein(gaussian([1, -1], 0.5, seed: 3), gaussian([-0.5, 0.5], 0.2, seed: 4), directions: L, seed: 5)
+        let exact2 =
+            ((0..<L).reduce(0.0) { s, l in
+                let t = theta.row(l), p = t[t.startIndex] * dm[0] + t[t.startIndex + 1] * dm[1]
+                return s + p * p + ds * ds
+            } / Double(L)).squareRoot()
+        let w2 = try slicedWasserstein(
+            gaussian([1, -1], 0.5, seed: 3), gaussian([-0.5, 0.5], 0.2, seed: 4), directions: L, seed: 5)
         #expect(abs(w2 - exact2) < 0.02 * exact2, "2-D: \(w2) vs \(exact2)")
     }
 
@@ -84,10 +92,11 @@ import Tensors
     @Test func directionsAreUniform() {
         let L = 20_000, theta = slicingDirections(count: L, dims: 2, seed: 0)
         let v = [1.5, -1.5], norm2 = 4.5
-        let mean = (0..<L).reduce(0.0) { s, l in
-            let t = theta.row(l), p = t[t.startIndex] * v[0] + t[t.startIndex + 1] * v[1]
-            return s + p * p
-        } / Double(L)
+        let mean =
+            (0..<L).reduce(0.0) { s, l in
+                let t = theta.row(l), p = t[t.startIndex] * v[0] + t[t.startIndex + 1] * v[1]
+                return s + p * p
+            } / Double(L)
         #expect(abs(mean - norm2 / 2) < 0.015 * norm2 / 2, "\(mean)")
     }
 

@@ -1,9 +1,10 @@
-import Foundation
-import Testing
 import Datasets
 import Diffusion
 import Distillation
+import Foundation
 import Tensors
+import Testing
+
 @testable import Metrics
 
 @Suite struct TrainingCurveTests {
@@ -20,10 +21,15 @@ import Tensors
         let student = try distill(teacher: ring, solver: solver, data: { ring.sample(count: $0, rng: $1) }, config: c)
         let z = RNG(seed: 7).normalBatch(count: 1000, dims: 2).map { $0 * 80 }
         let reference = try #require(solver.solve(ring, z, callback: nil))
-        let curve = try trainingCurve(of: student, noise: z, steps: 1, measures: [
-            ("ode_error", { x throws(MetricError) in try odeError(student: x, teacher: reference).mean }),
-            ("distance", { x throws(MetricError) in try dataDistance(x, teacher: ring, sigma: 0.1).meanCorrection }),
-        ])
+        let curve = try trainingCurve(
+            of: student, noise: z, steps: 1,
+            measures: [
+                ("ode_error", { x throws(MetricError) in try odeError(student: x, teacher: reference).mean }),
+                (
+                    "distance",
+                    { x throws(MetricError) in try dataDistance(x, teacher: ring, sigma: 0.1).meanCorrection }
+                ),
+            ])
         #expect(curve.iterations == [50, 200, 400])
         let ode = try #require(curve.values(of: "ode_error"))
         for (p, s) in (student.snapshots + [student]).enumerated() {

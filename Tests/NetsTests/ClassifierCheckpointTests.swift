@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import Tensors
+import Testing
+
 @_spi(Benchmark) @testable import Nets
 
 @Suite struct ClassifierCheckpointTests {
@@ -37,10 +38,12 @@ import Tensors
         let net = Classifier(Classifier.Configuration(height: 4, width: 4, classes: 2, featureDims: 3, seed: 1))
         try net.save(to: p)
         var contents = try SafeTensors.read(p)
-        for (arch, expected) in [("{\"height\":100000,\"width\":100000,\"classes\":10,\"featureDims\":128,\"seed\":0}", "sides"),
-                                 ("{\"height\":5,\"width\":4,\"classes\":2,\"featureDims\":3,\"seed\":0}", "sides"),
-                                 ("{\"height\":4,\"width\":4,\"classes\":-1,\"featureDims\":3,\"seed\":0}", "classes"),
-                                 ("{\"height\":4}", "not a valid")] {
+        for (arch, expected) in [
+            ("{\"height\":100000,\"width\":100000,\"classes\":10,\"featureDims\":128,\"seed\":0}", "sides"),
+            ("{\"height\":5,\"width\":4,\"classes\":2,\"featureDims\":3,\"seed\":0}", "sides"),
+            ("{\"height\":4,\"width\":4,\"classes\":-1,\"featureDims\":3,\"seed\":0}", "classes"),
+            ("{\"height\":4}", "not a valid"),
+        ] {
             contents.metadata["architecture"] = arch
             try SafeTensors.write(contents, to: p)
             let e = #expect(throws: SafeTensorsError.self) { try Classifier.load(from: p) }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import Tensors
+import Testing
+
 @_spi(Benchmark) @testable import Nets
 
 /// Convolution, group norm and resampling checked against independent references:
@@ -13,18 +14,32 @@ import Tensors
     }
 
     /// Direct convolution of x `[Cin, H, W, B]` (CHWB), stride 1, zero padding k/2, in Double.
-    static func directConv(_ x: [Float], _ w: [Float], _ bias: [Float], cin: Int, cout: Int, k: Int, _ g: ImageGeometry) -> [Double] {
+    static func directConv(
+        _ x: [Float], _ w: [Float], _ bias: [Float], cin: Int, cout: Int, k: Int, _ g: ImageGeometry
+    ) -> [Double] {
         let n = g.count, pad = k / 2
         var y = [Double](repeating: 0, count: cout * n)
-        for co in 0..<cout { for b in 0..<g.batch { for i in 0..<g.height { for j in 0..<g.width {
-            var s = Double(bias[co])
-            for c in 0..<cin { for u in 0..<k { for v in 0..<k {
-                let yy = i + u - pad, xx = j + v - pad
-                guard yy >= 0, yy < g.height, xx >= 0, xx < g.width else { continue }
-                s += Double(w[((co * cin + c) * k + u) * k + v]) * Double(x[c * n + (yy * g.width + xx) * g.batch + b])
-            } } }
-            y[co * n + (i * g.width + j) * g.batch + b] = s
-        } } } }
+        for co in 0..<cout {
+            for b in 0..<g.batch {
+                for i in 0..<g.height {
+                    for j in 0..<g.width {
+                        var s = Double(bias[co])
+                        for c in 0..<cin {
+                            for u in 0..<k {
+                                for v in 0..<k {
+                                    let yy = i + u - pad, xx = j + v - pad
+                                    guard yy >= 0, yy < g.height, xx >= 0, xx < g.width else { continue }
+                                    s +=
+                                        Double(w[((co * cin + c) * k + u) * k + v])
+                                        * Double(x[c * n + (yy * g.width + xx) * g.batch + b])
+                                }
+                            }
+                        }
+                        y[co * n + (i * g.width + j) * g.batch + b] = s
+                    }
+                }
+            }
+        }
         return y
     }
 
@@ -76,26 +91,31 @@ import Tensors
         let kept = Buffer(conv.keptCount(g)), scratch = Buffer(conv.scratchCount(g))
         let y = Buffer(cout * g.count), dx = Buffer(cin * g.count)
         func loss() -> Double {
-            x.withUnsafeBufferPointer { conv.forward($0.baseAddress!, g, kept: kept.p, scratch: scratch.p, store, into: y.p) }
+            x.withUnsafeBufferPointer {
+                conv.forward($0.baseAddress!, g, kept: kept.p, scratch: scratch.p, store, into: y.p)
+            }
             return Self.dot(y.p, wOut)
         }
         _ = loss()
         store.zeroGrad()
         wOut.withUnsafeBufferPointer { w in
             x.withUnsafeBufferPointer { xp in
-                conv.backward(gradOutput: w.baseAddress!, kept: kernel == 3 ? UnsafePointer(kept.p) : xp.baseAddress!, g, store,
-                              scratch: scratch.p, gradInput: dx.p)
+                conv.backward(
+                    gradOutput: w.baseAddress!, kept: kernel == 3 ? UnsafePointer(kept.p) : xp.baseAddress!, g, store,
+                    scratch: scratch.p, gradInput: dx.p)
             }
         }
         let h: Float = 1e-2
         var an: [Double] = [], fd: [Double] = []
-        for e in store.entries { for i in 0..<e.count {
-            let k = e.offset + i, v = store.values[k]
-            store.values[k] = v + h; let lp = loss()
-            store.values[k] = v - h; let lm = loss()
-            store.values[k] = v
-            an.append(Double(store.grads[k])); fd.append((lp - lm) / Double(2 * h))
-        } }
+        for e in store.entries {
+            for i in 0..<e.count {
+                let k = e.offset + i, v = store.values[k]
+                store.values[k] = v + h; let lp = loss()
+                store.values[k] = v - h; let lm = loss()
+                store.values[k] = v
+                an.append(Double(store.grads[k])); fd.append((lp - lm) / Double(2 * h))
+            }
+        }
         Self.expectClose(an, fd, "conv k=\(kernel) parameters")
         an = []; fd = []
         for i in 0..<x.count {
@@ -123,24 +143,28 @@ import Tensors
         func loss() -> Double {
             x.withUnsafeBufferPointer { xp in
                 f.withUnsafeBufferPointer { fp in
-                    norm.forward(xp.baseAddress!, g, film: film ? fp.baseAddress! : nil, store, xhat: xhat.p, sigmoid: sig.p,
-                                 rstd: rstd.p, into: out.p)
+                    norm.forward(
+                        xp.baseAddress!, g, film: film ? fp.baseAddress! : nil, store, xhat: xhat.p, sigmoid: sig.p,
+                        rstd: rstd.p, into: out.p)
                 }
             }
             return Self.dot(out.p, wOut)
         }
         _ = loss()
         store.zeroGrad()
-        var dh = wOut                                                     // the backward overwrites dh
+        var dh = wOut // the backward overwrites dh
         dh.withUnsafeMutableBufferPointer { w in
             f.withUnsafeBufferPointer { fp in
-                norm.backward(gradOutput: w.baseAddress!, g, film: film ? fp.baseAddress! : nil, xhat: xhat.p, sigmoid: sig.p,
-                              output: out.p, rstd: rstd.p, store, dfilm: film ? dfilm.p : nil, partial: partial.p,
-                              gradInput: dx.p, accumulate: false)
+                norm.backward(
+                    gradOutput: w.baseAddress!, g, film: film ? fp.baseAddress! : nil, xhat: xhat.p, sigmoid: sig.p,
+                    output: out.p, rstd: rstd.p, store, dfilm: film ? dfilm.p : nil, partial: partial.p,
+                    gradInput: dx.p, accumulate: false)
             }
         }
         let h: Float = 1e-2
-        func check(count: Int, _ get: (Int) -> Float, _ set: (Int, Float) -> Void, _ analytic: (Int) -> Float, _ what: String) {
+        func check(
+            count: Int, _ get: (Int) -> Float, _ set: (Int, Float) -> Void, _ analytic: (Int) -> Float, _ what: String
+        ) {
             var an: [Double] = [], fd: [Double] = []
             for i in 0..<count {
                 let v = get(i)
@@ -171,15 +195,21 @@ import Tensors
         let x = Self.random(channels * g.count, seed: 11), y = Self.random(channels * h.count, seed: 12)
         let ax = Buffer(channels * h.count), aty = Buffer(channels * g.count)
         x.withUnsafeBufferPointer { Resample.avgPool2($0.baseAddress!, g, channels: channels, into: ax.p) }
-        y.withUnsafeBufferPointer { Resample.avgPool2Backward($0.baseAddress!, g, channels: channels, into: aty.p, accumulate: false) }
+        y.withUnsafeBufferPointer {
+            Resample.avgPool2Backward($0.baseAddress!, g, channels: channels, into: aty.p, accumulate: false)
+        }
         #expect(abs(Self.dot(ax.p, y) - Self.dot(aty.p, x)) < 1e-4)
         let ux = Buffer(channels * g.count), uty = Buffer(channels * h.count)
         y.withUnsafeBufferPointer { Resample.upsampleNearest2($0.baseAddress!, h, channels: channels, into: ux.p) }
-        x.withUnsafeBufferPointer { Resample.upsampleNearest2Backward($0.baseAddress!, h, channels: channels, into: uty.p) }
+        x.withUnsafeBufferPointer {
+            Resample.upsampleNearest2Backward($0.baseAddress!, h, channels: channels, into: uty.p)
+        }
         #expect(abs(Self.dot(ux.p, x) - Self.dot(uty.p, y)) < 1e-4)
         // Channel 1, output pixel (1, 2), image 3: the block at rows 2–3, columns 4–5.
         func at(_ c: Int, _ i: Int, _ j: Int, _ b: Int) -> Float { x[c * g.count + (i * g.width + j) * g.batch + b] }
-        #expect(ax.p[h.count + (1 * h.width + 2) * h.batch + 3] == 0.25 * ((at(1, 2, 4, 3) + at(1, 2, 5, 3)) + (at(1, 3, 4, 3) + at(1, 3, 5, 3))))
+        #expect(
+            ax.p[h.count + (1 * h.width + 2) * h.batch + 3] == 0.25
+                * ((at(1, 2, 4, 3) + at(1, 2, 5, 3)) + (at(1, 3, 4, 3) + at(1, 3, 5, 3))))
     }
 
     /// The layout conversions are inverse to each other and pad with zeros.

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import Tensors
+import Testing
+
 @_spi(Benchmark) @testable import Nets
 
 // Tolerance: the analytic gradients are computed in Float32 (sums of ≤ a few hundred
@@ -21,7 +22,9 @@ struct GradientTests {
         let w = doubles(store.value("fc.weight")!), b = doubles(store.value("fc.bias")!)
         func loss(_ w: [Double], _ b: [Double], _ x: [Double]) -> Double {
             var y: [Double] = []
-            for r in 0..<4 { for i in 0..<3 { y.append(b[i] + (0..<5).reduce(0) { $0 + w[i * 5 + $1] * x[r * 5 + $1] }) } }
+            for r in 0..<4 {
+                for i in 0..<3 { y.append(b[i] + (0..<5).reduce(0) { $0 + w[i * 5 + $1] * x[r * 5 + $1] }) }
+            }
             return dot(y, doubles(g))
         }
         let y = fc.forward(x, store)
@@ -87,8 +90,10 @@ struct GradientTests {
         let dc = f.backward(cNoise: c, gradOutput: g)
         let w = f.frequencies.map(Double.init)
         func loss(_ r: Int, _ cr: Double) -> Double {
-            (0..<11).reduce(0) { $0 + Double(g.scalars[r * 22 + $1]) * Foundation.sin(w[$1] * cr)
-                + Double(g.scalars[r * 22 + 11 + $1]) * Foundation.cos(w[$1] * cr) }
+            (0..<11).reduce(0) {
+                $0 + Double(g.scalars[r * 22 + $1]) * Foundation.sin(w[$1] * cr)
+                    + Double(g.scalars[r * 22 + 11 + $1]) * Foundation.cos(w[$1] * cr)
+            }
         }
         let numeric = (0..<8).map { r in (loss(r, Double(c[r]) + h) - loss(r, Double(c[r]) - h)) / (2 * h) }
         // The analytic derivative evaluates sin/cos at the Float32 angle, off by ≤ |θ|·2⁻²⁴

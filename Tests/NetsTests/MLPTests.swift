@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import Tensors
+import Testing
+
 @_spi(Benchmark) @testable import Nets
 
 struct MLPTests {
@@ -9,8 +10,11 @@ struct MLPTests {
         let c = MLP(inputDims: 2, width: 32, depth: 2, seed: 6)
         #expect(a.parameters == b.parameters)
         #expect(a.parameters != c.parameters)
-        #expect(a.store.entries.map(\.name) == ["layers.0.weight", "layers.0.bias", "layers.1.weight",
-                                                "layers.1.bias", "layers.2.weight", "layers.2.bias"])
+        #expect(
+            a.store.entries.map(\.name) == [
+                "layers.0.weight", "layers.0.bias", "layers.1.weight",
+                "layers.1.bias", "layers.2.weight", "layers.2.bias",
+            ])
         #expect(a.store.entry("layers.0.weight")!.shape == [32, 2 + 32])
         #expect(a.store.entry("layers.2.weight")!.shape == [2, 32])
     }
@@ -77,7 +81,9 @@ struct MLPTests {
         let net = MLP(inputDims: 2, width: 64, depth: 2, seed: 4)
         let adam = Adam(net.store, learningRate: 3e-3)
         let x = RNG(seed: 8).normalTensor(shape: [128, 2]), c = RNG(seed: 9).normalTensor(shape: [128]).scalars
-        let target = Tensor(shape: [128, 2], scalars: (0..<256).map { i in Float(Foundation.sin(Double(x.scalars[i]) + Double(c[i / 2]))) })
+        let target = Tensor(
+            shape: [128, 2],
+            scalars: (0..<256).map { i in Float(Foundation.sin(Double(x.scalars[i]) + Double(c[i / 2]))) })
         func loss() -> (Float, Tensor) {
             let y = net.forward(x: x, cNoise: c)
             let d = try! y - target

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import Tensors
+import Testing
+
 @_spi(Benchmark) @testable import Nets
 
 struct OptimizerTests {
@@ -88,7 +89,7 @@ struct OptimizerTests {
         let before = clipGradientNorm(s, maxNorm: norm / 4)
         #expect(abs(before - norm) < 1e-6 * norm)
         #expect(abs(s.gradientNorm() - norm / 4) < 1e-6 * norm)
-        for (a, b) in zip(flat(s, grads: true), g) { #expect(abs(a - b / 4) < 1e-6) }   // direction kept
+        for (a, b) in zip(flat(s, grads: true), g) { #expect(abs(a - b / 4) < 1e-6) } // direction kept
         // Below the limit nothing changes.
         let unchanged = flat(s, grads: true)
         clipGradientNorm(s, maxNorm: norm)

@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+
 @_spi(Benchmark) @testable import Nets
 
 // An independent Double-precision reference of the MLP, written from the definitions
@@ -34,9 +35,13 @@ struct ReferenceMLP {
                 let nOut = bias.count, nIn = h.count
                 var z = bias
                 for i in 0..<nOut { for j in 0..<nIn { z[i] += w[i * nIn + j] * h[j] } }
-                if l == c.depth { h = z }
-                else if c.residual && l > 0 { h = zip(h, z).map { $0 + siluD($1) } }
-                else { h = z.map(siluD) }
+                if l == c.depth {
+                    h = z
+                } else if c.residual && l > 0 {
+                    h = zip(h, z).map { $0 + siluD($1) }
+                } else {
+                    h = z.map(siluD)
+                }
             }
             out += h
         }

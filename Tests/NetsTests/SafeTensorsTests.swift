@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import Tensors
+import Testing
+
 @_spi(Benchmark) @testable import Nets
 
 struct SafeTensorsTests {
@@ -13,10 +14,13 @@ struct SafeTensorsTests {
     }
 
     var sample: SafeTensors.Contents {
-        SafeTensors.Contents(tensors: [("w", RNG(seed: 1).normalTensor(shape: [3, 4])),
-                                       ("b", Tensor(shape: [4], scalars: [1, -2, 3.5, .infinity])),
-                                       ("empty", Tensor(shape: [0, 2]))],
-                             metadata: ["training": #"{"lr": 0.001, "batch": 512}"#])
+        SafeTensors.Contents(
+            tensors: [
+                ("w", RNG(seed: 1).normalTensor(shape: [3, 4])),
+                ("b", Tensor(shape: [4], scalars: [1, -2, 3.5, .infinity])),
+                ("empty", Tensor(shape: [0, 2])),
+            ],
+            metadata: ["training": #"{"lr": 0.001, "batch": 512}"#])
     }
 
     func kind(_ body: () throws -> Void) -> SafeTensorsError.Kind? {
@@ -68,21 +72,65 @@ struct SafeTensorsTests {
         var huge = file(header: #"{"a":{\#(e)}}"#, data: four)
         huge.replaceSubrange(0..<8, with: [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f])
         #expect(kind { _ = try SafeTensors.decode(huge) } == .headerLength)
-        #expect(kind { _ = try SafeTensors.decode(file(header: #"{"a":{"dtype":"F16","shape":[2,2],"data_offsets":[0,16]}}"#, data: four)) } == .dtype)
-        #expect(kind { _ = try SafeTensors.decode(file(header: #"{"a":{"dtype":"F32","shape":[2,3],"data_offsets":[0,16]}}"#, data: four)) } == .shape)
-        #expect(kind { _ = try SafeTensors.decode(file(header: #"{"a":{"dtype":"F32","shape":[2,-2],"data_offsets":[0,16]}}"#, data: four)) } == .entry)
-        #expect(kind { _ = try SafeTensors.decode(file(header: #"{"a":{"dtype":"F32","shape":[2,2],"data_offsets":[8,24]}}"#, data: four)) } == .offsets)
-        #expect(kind { _ = try SafeTensors.decode(file(header: #"{"a":{"dtype":"F32","shape":[2,2],"data_offsets":[16,0]}}"#, data: four)) } == .offsets)
-        #expect(kind { _ = try SafeTensors.decode(file(header: #"{"a":{"dtype":"F32","shape":[1099511627776,1099511627776,4],"data_offsets":[0,16]}}"#, data: four)) } == .shape)
-        #expect(kind { _ = try SafeTensors.decode(file(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]},"c":{"dtype":"F32","shape":[1],"data_offsets":[12,16]}}"#, data: four)) } == .overlap)
-        #expect(kind { _ = try SafeTensors.decode(file(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, data: four)) } == .offsets)
+        #expect(
+            kind {
+                _ = try SafeTensors.decode(
+                    file(header: #"{"a":{"dtype":"F16","shape":[2,2],"data_offsets":[0,16]}}"#, data: four))
+            } == .dtype)
+        #expect(
+            kind {
+                _ = try SafeTensors.decode(
+                    file(header: #"{"a":{"dtype":"F32","shape":[2,3],"data_offsets":[0,16]}}"#, data: four))
+            } == .shape)
+        #expect(
+            kind {
+                _ = try SafeTensors.decode(
+                    file(header: #"{"a":{"dtype":"F32","shape":[2,-2],"data_offsets":[0,16]}}"#, data: four))
+            } == .entry)
+        #expect(
+            kind {
+                _ = try SafeTensors.decode(
+                    file(header: #"{"a":{"dtype":"F32","shape":[2,2],"data_offsets":[8,24]}}"#, data: four))
+            } == .offsets)
+        #expect(
+            kind {
+                _ = try SafeTensors.decode(
+                    file(header: #"{"a":{"dtype":"F32","shape":[2,2],"data_offsets":[16,0]}}"#, data: four))
+            } == .offsets)
+        #expect(
+            kind {
+                _ = try SafeTensors.decode(
+                    file(
+                        header: #"{"a":{"dtype":"F32","shape":[1099511627776,1099511627776,4],"data_offsets":[0,16]}}"#,
+                        data: four))
+            } == .shape)
+        #expect(
+            kind {
+                _ = try SafeTensors.decode(
+                    file(
+                        header:
+                            #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]},"c":{"dtype":"F32","shape":[1],"data_offsets":[12,16]}}"#,
+                        data: four))
+            } == .overlap)
+        #expect(
+            kind {
+                _ = try SafeTensors.decode(
+                    file(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, data: four))
+            } == .offsets)
         #expect(kind { _ = try SafeTensors.decode(file(header: #"{"__metadata__":{"a":1}}"#)) } == .json)
-        #expect(kind { _ = try SafeTensors.decode(file(header: #"{"a":{"dtype":"F32","shape":[true],"data_offsets":[0,4]}}"#, data: Data(count: 4))) } == .entry)
+        #expect(
+            kind {
+                _ = try SafeTensors.decode(
+                    file(header: #"{"a":{"dtype":"F32","shape":[true],"data_offsets":[0,4]}}"#, data: Data(count: 4)))
+            } == .entry)
         // Random garbage never traps.
         for seed in 0..<200 {
             let rng = RNG(seed: UInt64(seed))
             var bytes = file(header: #"{"a":{\#(e)}}"#, data: four)
-            for k in 0..<3 { bytes[rng.integer(at: UInt64(k), below: bytes.count)] = UInt8(rng.integer(at: UInt64(10 + k), below: 256)) }
+            for k in 0..<3 {
+                bytes[rng.integer(at: UInt64(k), below: bytes.count)] = UInt8(
+                    rng.integer(at: UInt64(10 + k), below: 256))
+            }
             _ = try? SafeTensors.decode(bytes)
         }
     }
@@ -122,10 +170,12 @@ struct SafeTensorsTests {
         #expect(throws: SafeTensorsError.self) { try wrong.loadWeights(from: path) }
         // Metadata that disagrees with the tensors, or is out of range, is an error.
         var contents = try SafeTensors.read(path)
-        contents.metadata["architecture"] = #"{"inputDims":2,"width":16,"depth":3,"fourierFeatures":8,"residual":true,"seed":1,"minFrequency":1,"maxFrequency":128}"#
+        contents.metadata["architecture"] =
+            #"{"inputDims":2,"width":16,"depth":3,"fourierFeatures":8,"residual":true,"seed":1,"minFrequency":1,"maxFrequency":128}"#
         try SafeTensors.write(contents, to: path)
         #expect(throws: SafeTensorsError.self) { _ = try MLP.load(from: path) }
-        contents.metadata["architecture"] = #"{"inputDims":2,"width":32,"depth":3,"fourierFeatures":8,"residual":true,"seed":1,"minFrequency":-1,"maxFrequency":128}"#
+        contents.metadata["architecture"] =
+            #"{"inputDims":2,"width":32,"depth":3,"fourierFeatures":8,"residual":true,"seed":1,"minFrequency":-1,"maxFrequency":128}"#
         try SafeTensors.write(contents, to: path)
         #expect(throws: SafeTensorsError.self) { _ = try MLP.load(from: path) }
         contents.metadata["architecture"] = "not json"

@@ -1,7 +1,8 @@
 import CKernels
 import Foundation
-import Testing
 import Tensors
+import Testing
+
 @_spi(Benchmark) @testable import Nets
 
 /// The activation pass runs CKernels' AVX2 + FMA body where the CPU has it and the
@@ -30,9 +31,10 @@ import Tensors
                     u.withUnsafeMutableBufferPointer { up in
                         out.withUnsafeMutableBufferPointer { op in
                             skip.withUnsafeBufferPointer { kp in
-                                biasSiLUForward(z: zp.baseAddress!, bias: bp.baseAddress!, rows: 0..<rows, columns: columns,
-                                                sigmoidOut: sp.baseAddress!, siluOut: up.baseAddress!, out: op.baseAddress!,
-                                                skip: kp.baseAddress!, vectorKernel: vector)
+                                biasSiLUForward(
+                                    z: zp.baseAddress!, bias: bp.baseAddress!, rows: 0..<rows, columns: columns,
+                                    sigmoidOut: sp.baseAddress!, siluOut: up.baseAddress!, out: op.baseAddress!,
+                                    skip: kp.baseAddress!, vectorKernel: vector)
                             }
                         }
                     }
@@ -58,8 +60,9 @@ import Tensors
         var s = [Float](repeating: 0, count: z.count)
         z.withUnsafeMutableBufferPointer { zp in
             s.withUnsafeMutableBufferPointer { sp in
-                biasSiLUForward(z: zp.baseAddress!, bias: nil, rows: 0..<1, columns: zp.count, sigmoidOut: sp.baseAddress!,
-                                siluOut: nil, out: zp.baseAddress!, skip: nil, vectorKernel: vector)
+                biasSiLUForward(
+                    z: zp.baseAddress!, bias: nil, rows: 0..<1, columns: zp.count, sigmoidOut: sp.baseAddress!,
+                    siluOut: nil, out: zp.baseAddress!, skip: nil, vectorKernel: vector)
             }
         }
         for i in 0..<z.count {
@@ -86,8 +89,10 @@ import Tensors
                 u.withUnsafeBufferPointer { up in
                     dz.withUnsafeMutableBufferPointer { dp in
                         sums.withUnsafeMutableBufferPointer { cp in
-                            siluBackward(g: gp.baseAddress!, sigmoid: sp.baseAddress!, output: up.baseAddress!, rows: 0..<rows,
-                                         columns: columns, into: dp.baseAddress!, columnSums: cp.baseAddress!, vectorKernel: vector)
+                            siluBackward(
+                                g: gp.baseAddress!, sigmoid: sp.baseAddress!, output: up.baseAddress!, rows: 0..<rows,
+                                columns: columns, into: dp.baseAddress!, columnSums: cp.baseAddress!,
+                                vectorKernel: vector)
                         }
                     }
                 }
@@ -110,8 +115,11 @@ import Tensors
     /// vector body is the one that runs.
     @Test func dispatchFollowsTheCPU() throws {
         let cpu = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
-        let flags = cpu.split(separator: "\n").first { $0.hasPrefix("flags") }.map { $0.split(separator: " ").map(String.init) } ?? []
-        let portable = ProcessInfo.processInfo.environment["CMLAB_PORTABLE_KERNELS"].map { $0 != "" && $0 != "0" } ?? false
+        let flags =
+            cpu.split(separator: "\n").first { $0.hasPrefix("flags") }.map { $0.split(separator: " ").map(String.init) }
+            ?? []
+        let portable =
+            ProcessInfo.processInfo.environment["CMLAB_PORTABLE_KERNELS"].map { $0 != "" && $0 != "0" } ?? false
         #expect(ck_vector_kernels() == (flags.contains("avx2") && flags.contains("fma") && !portable))
     }
 }

@@ -1,7 +1,8 @@
 import CKernels
 import Foundation
-import Testing
 import Tensors
+import Testing
+
 @_spi(Benchmark) @testable import Nets
 
 /// The U-Net's AVX2 bodies (CKernels' winograd.c) against the Swift bodies they replace:
@@ -17,7 +18,9 @@ import Tensors
     static func bits(_ p: UnsafePointer<Float>, _ n: Int) -> [UInt32] { (0..<n).map { p[$0].bitPattern } }
 
     /// Positions where two bit patterns differ (a count keeps a failure's message short).
-    static func differences(_ a: [UInt32], _ b: [UInt32]) -> Int { a.count != b.count ? -1 : zip(a, b).filter { $0 != $1 }.count }
+    static func differences(_ a: [UInt32], _ b: [UInt32]) -> Int {
+        a.count != b.count ? -1 : zip(a, b).filter { $0 != $1 }.count
+    }
 
     @Test(arguments: [(14, 14, 16), (7, 7, 32), (4, 5, 16)])
     func winogradTransformsAreTheSwiftBodies(height: Int, width: Int, batch: Int) {
@@ -26,15 +29,19 @@ import Tensors
         var x = Self.random(C * g.count, seed: 21, scale: 3)
         x[5] = .nan; x[17] = .infinity; x[40] = -.greatestFiniteMagnitude
         let size = C * wg.rowStride
-        let v1 = UnsafeMutablePointer<Float>.allocate(capacity: size), v2 = UnsafeMutablePointer<Float>.allocate(capacity: size)
-        let y1 = UnsafeMutablePointer<Float>.allocate(capacity: C * g.count), y2 = UnsafeMutablePointer<Float>.allocate(capacity: C * g.count)
+        let v1 = UnsafeMutablePointer<Float>.allocate(capacity: size),
+            v2 = UnsafeMutablePointer<Float>.allocate(capacity: size)
+        let y1 = UnsafeMutablePointer<Float>.allocate(capacity: C * g.count),
+            y2 = UnsafeMutablePointer<Float>.allocate(capacity: C * g.count)
         defer { v1.deallocate(); v2.deallocate(); y1.deallocate(); y2.deallocate() }
         v1.initialize(repeating: 0, count: size); v2.initialize(repeating: 0, count: size)
         x.withUnsafeBufferPointer { xp in
             wg.inputTransform(xp.baseAddress!, channels: C, into: v1, vectorKernel: true)
             wg.inputTransform(xp.baseAddress!, channels: C, into: v2, vectorKernel: false)
         }
-        #expect(Self.differences(Self.bits(v1, size), Self.bits(v2, size)) == 0, "input transform \(height)×\(width)×\(batch)")
+        #expect(
+            Self.differences(Self.bits(v1, size), Self.bits(v2, size)) == 0,
+            "input transform \(height)×\(width)×\(batch)")
         // The output transform of a transformed activation (any values serve).
         let m = Self.random(size, seed: 22, scale: 2), bias = Self.random(C, seed: 23, scale: 1)
         y1.initialize(repeating: -1, count: C * g.count); y2.initialize(repeating: -1, count: C * g.count)
@@ -44,7 +51,9 @@ import Tensors
                 wg.outputTransform(mp.baseAddress!, channels: C, bias: bp.baseAddress!, into: y2, vectorKernel: false)
             }
         }
-        #expect(Self.differences(Self.bits(y1, C * g.count), Self.bits(y2, C * g.count)) == 0, "output transform \(height)×\(width)×\(batch)")
+        #expect(
+            Self.differences(Self.bits(y1, C * g.count), Self.bits(y2, C * g.count)) == 0,
+            "output transform \(height)×\(width)×\(batch)")
     }
 
     @Test(arguments: [false, true], [true, false])
@@ -62,19 +71,22 @@ import Tensors
         var outs: [[UInt32]] = []
         for vector in [true, false] {
             let n = C * g.count
-            let xhat = UnsafeMutablePointer<Float>.allocate(capacity: n), sig = UnsafeMutablePointer<Float>.allocate(capacity: n)
-            let out = UnsafeMutablePointer<Float>.allocate(capacity: n), rstd = UnsafeMutablePointer<Float>.allocate(capacity: g.batch * 4)
+            let xhat = UnsafeMutablePointer<Float>.allocate(capacity: n),
+                sig = UnsafeMutablePointer<Float>.allocate(capacity: n)
+            let out = UnsafeMutablePointer<Float>.allocate(capacity: n),
+                rstd = UnsafeMutablePointer<Float>.allocate(capacity: g.batch * 4)
             defer { xhat.deallocate(); sig.deallocate(); out.deallocate(); rstd.deallocate() }
             xhat.initialize(repeating: 0, count: n); sig.initialize(repeating: 0, count: n)
             x.withUnsafeMutableBufferPointer { xp in
                 f.withUnsafeBufferPointer { fp in
-                    norm.forward(xp.baseAddress!, g, film: film ? fp.baseAddress! : nil, store, xhat: training ? xhat : nil,
-                                 sigmoid: training ? sig : nil, rstd: rstd, into: out, vectorKernel: vector)
+                    norm.forward(
+                        xp.baseAddress!, g, film: film ? fp.baseAddress! : nil, store, xhat: training ? xhat : nil,
+                        sigmoid: training ? sig : nil, rstd: rstd, into: out, vectorKernel: vector)
                 }
             }
             outs.append(Self.bits(out, n) + Self.bits(xhat, n) + Self.bits(sig, n) + Self.bits(rstd, g.batch * 4))
         }
         #expect(Self.differences(outs[0], outs[1]) == 0, "film \(film), training \(training)")
-        #expect(Set(outs[0]).count > 100)                     // the outputs are not all one value
+        #expect(Set(outs[0]).count > 100) // the outputs are not all one value
     }
 }

@@ -4,23 +4,23 @@ import Testing
 @Suite("Percent format")
 struct NotebookFormatTests {
     let text = """
-    # %% [markdown]
-    # # Title
-    #
-    # Some *prose*.
+        # %% [markdown]
+        # # Title
+        #
+        # Some *prose*.
 
-    # %% tags=["parameters"]
-    iters = 100
-    name = "ring"
+        # %% tags=["parameters"]
+        iters = 100
+        name = "ring"
 
-    # %% Train
-    x = "# %% inside a string is code"
-    print(x)
+        # %% Train
+        x = "# %% inside a string is code"
+        print(x)
 
-    # %%
-    y = 2
+        # %%
+        y = 2
 
-    """
+        """
 
     @Test func parsesCellsKindsTagsAndTitles() {
         let nb = PercentFormat.parse(text)

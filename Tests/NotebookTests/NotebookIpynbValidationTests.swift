@@ -20,12 +20,15 @@ struct NotebookIpynbValidationTests {
     func validate(_ url: URL) throws -> String {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", """
+        p.arguments = [
+            "python3", "-c",
+            """
             import sys, nbformat
             nb = nbformat.read(sys.argv[1], as_version=nbformat.NO_CONVERT)
             nbformat.validate(nb)
             print("valid", nb.nbformat, nb.nbformat_minor, len(nb.cells))
-            """, url.path]
+            """, url.path,
+        ]
         let pipe = Pipe()
         p.standardOutput = pipe
         p.standardError = pipe

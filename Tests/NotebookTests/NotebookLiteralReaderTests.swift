@@ -13,7 +13,8 @@ struct NotebookLiteralReaderTests {
         #expect(try LiteralReader.read("false") == .bool(false))
         #expect(try LiteralReader.read("'a b'") == .string("a b"))
         #expect(try LiteralReader.read("[1, [2, x], {}]").source == "[1, [2, \"x\"], {}]")
-        #expect(try LiteralReader.read("{lr: 1e-3, name: \"ring\", steps: [1, 2]}").source
+        #expect(
+            try LiteralReader.read("{lr: 1e-3, name: \"ring\", steps: [1, 2]}").source
                 == "{lr: 1e-3, name: \"ring\", steps: [1, 2]}")
         #expect(try LiteralReader.read("0..4").source == "[0, 1, 2, 3, 4]")
         #expect(try LiteralReader.read("-2..-1").source == "[-2, -1]")
@@ -33,8 +34,10 @@ struct NotebookLiteralReaderTests {
     /// The reproducer: a value that starts and ends with a quote was pasted in verbatim.
     @Test func quotedCodeIsRefusedNotRun() throws {
         let nb = PercentFormat.parse("# %% tags=[\"parameters\"]\nname = \"x\"\n\n# %%\nprint(name)\n")
-        for value in ["\"a\" ; print(\"INJECTED\", 1+1) ; b=\"b\"", "\"a\"\nprint(\"INJECTED\")", "[1] + [print(2)]",
-                      "{a: print(1)}", "'a' + 'b'"] {
+        for value in [
+            "\"a\" ; print(\"INJECTED\", 1+1) ; b=\"b\"", "\"a\"\nprint(\"INJECTED\")", "[1] + [print(2)]",
+            "{a: print(1)}", "'a' + 'b'",
+        ] {
             #expect(throws: NotebookError.self) { try Parameters.apply([("name", value)], to: nb) }
         }
         do { _ = try Parameters.apply([("name", "\"a\" ; print(1)")], to: nb) } catch {

@@ -3,17 +3,18 @@ import Testing
 
 @Suite("Notebook parameters")
 struct NotebookParametersTests {
-    let nb = PercentFormat.parse("""
-    # %% tags=["parameters"]
-    iters = 100   # training length
-    lr = 1e-3
-    name = "ring"
-    grid = [1, (2 + 3), 4]
-    flag = false
+    let nb = PercentFormat.parse(
+        """
+        # %% tags=["parameters"]
+        iters = 100   # training length
+        lr = 1e-3
+        name = "ring"
+        grid = [1, (2 + 3), 4]
+        flag = false
 
-    # %%
-    print(iters)
-    """)
+        # %%
+        print(iters)
+        """)
 
     @Test func literalsReadAsNumberBoolOrString() throws {
         #expect(try Parameters.literal("3") == "3")
@@ -29,13 +30,14 @@ struct NotebookParametersTests {
 
     @Test func overridesReplaceTheRightHandSideAndKeepComments() throws {
         let out = try Parameters.apply([("iters", "5000"), ("name", "moons"), ("grid", "7"), ("flag", "true")], to: nb)
-        #expect(out.cells[0].source == """
-        iters = 5000   # training length
-        lr = 1e-3
-        name = "moons"
-        grid = 7
-        flag = true
-        """)
+        #expect(
+            out.cells[0].source == """
+                iters = 5000   # training length
+                lr = 1e-3
+                name = "moons"
+                grid = 7
+                flag = true
+                """)
         #expect(out.cells[1] == nb.cells[1])
     }
 

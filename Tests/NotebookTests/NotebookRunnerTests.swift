@@ -4,14 +4,20 @@ import Script
 import Testing
 
 /// A 1 × 1 PNG, what the stub plot writes.
-let tinyPNG = Data(base64Encoded: "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")!
+let tinyPNG = Data(
+    base64Encoded: "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")!
 
 /// The session set-up the tests use in place of Bindings: `fake_plot(file)` writes a
 /// PNG through the sandbox and reports it, as Bindings' plots will.
 func stubSetUp(_ interpreter: Interpreter, _ hooks: SessionHooks) {
-    interpreter.registry.register(name: "fake_plot", doc: "Writes a tiny PNG.", parameters: [.optional("file")]) { args in
+    interpreter.registry.register(name: "fake_plot", doc: "Writes a tiny PNG.", parameters: [.optional("file")]) {
+        args in
         let url: URL
-        if case .string(let p) = args["file"] { url = try hooks.resolveWritePath(p) } else { url = hooks.newFigureURL("png") }
+        if case .string(let p) = args["file"] {
+            url = try hooks.resolveWritePath(p)
+        } else {
+            url = hooks.newFigureURL("png")
+        }
         try tinyPNG.write(to: url)
         hooks.figureWritten(url, nil)
         return .none
@@ -27,26 +33,28 @@ func tempFolder(_ tag: String) -> URL {
 @Suite("Notebook runner")
 struct NotebookRunnerTests {
     let notebook = """
-    # %% [markdown]
-    # # Squares
-    # Prose with **bold**.
+        # %% [markdown]
+        # # Squares
+        # Prose with **bold**.
 
-    # %% tags=["parameters"]
-    n = 3
+        # %% tags=["parameters"]
+        n = 3
 
-    # %%
-    xs = []
-    for i in range(n) { xs = xs + [i * i] }
-    print("squares", xs)
-    len(xs)
+        # %%
+        xs = []
+        for i in range(n) { xs = xs + [i * i] }
+        print("squares", xs)
+        len(xs)
 
-    # %%
-    fake_plot("sq.png")
-    fake_plot()
+        # %%
+        fake_plot("sq.png")
+        fake_plot()
 
-    """
+        """
 
-    func runNotebook(_ text: String, name: String = "nb", options: RunOptions = RunOptions()) throws -> (NotebookRun, [URL], URL) {
+    func runNotebook(
+        _ text: String, name: String = "nb", options: RunOptions = RunOptions()
+    ) throws -> (NotebookRun, [URL], URL) {
         let dir = tempFolder("run")
         let file = dir.appendingPathComponent("\(name).cml")
         try text.write(to: file, atomically: true, encoding: .utf8)
@@ -111,22 +119,23 @@ struct NotebookRunnerTests {
     }
 
     let failing = """
-    # %%
-    a = 1
+        # %%
+        a = 1
 
-    # %%
-    b = 2
-    c = a + nope
+        # %%
+        b = 2
+        c = a + nope
 
-    # %%
-    print("after")
+        # %%
+        print("after")
 
-    """
+        """
 
     @Test func stopsAtTheFirstErrorWithCellLineAndColumn() throws {
         let (run, reports, _) = try runNotebook(failing, name: "bad")
         #expect(run.failed)
-        #expect(run.failures == ["bad.cml:6:9: cell 2, line 2, column 9: unknown name 'nope'"]
+        #expect(
+            run.failures == ["bad.cml:6:9: cell 2, line 2, column 9: unknown name 'nope'"]
                 || run.failures.first?.hasPrefix("bad.cml:6:9: cell 2, line 2, column 9: unknown name 'nope'") == true)
         #expect(run.cells.map(\.status) == [.ran, .failed, .skipped])
         guard case .error(let e)? = run.cells[1].outputs.last else { Issue.record("no error output"); return }
@@ -173,6 +182,6 @@ struct NotebookRunnerTests {
         #expect(run.cells.map(\.status) == [.failed, .skipped])
         #expect(run.failures[0].contains("interrupted"))
         #expect(reports.count == 3)
-        #expect(!o.cancel.isCancelled)  // reset for whoever uses the token next
+        #expect(!o.cancel.isCancelled) // reset for whoever uses the token next
     }
 }

@@ -6,7 +6,9 @@ import Testing
 struct REPLCompletionTests {
     func interpreter() -> Interpreter {
         let i = Interpreter()
-        i.registry.register(name: "train", doc: "Fake.", parameters: [.required("data"), .optional("iters"), .optional("seed")]) { _ in .none }
+        i.registry.register(
+            name: "train", doc: "Fake.", parameters: [.required("data"), .optional("iters"), .optional("seed")]
+        ) { _ in .none }
         i.run("t = tensor([1, 2])\nfn f(alpha, beta: 2) { return alpha }")
         return i
     }

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Plotting
 import Tensors
+import Testing
+
+@testable import Plotting
 
 /// Issue 14, item 11: Ctrl-C stops a figure that is still drawing, and nothing is written.
 @Suite struct RenderCancellationTests {
@@ -44,7 +45,9 @@ import Tensors
         add("line") { $0.line(x: xs, y: ys) }
         add("density") { $0.density(x: xs, y: ys, bins: 64, range: (x: 0...1, y: 0...1)) }
         add("heatmap") { $0.heatmap((0..<10_000).map(Double.init), columns: 100, rows: 100, x: 0...1, y: 0...1) }
-        add("histogram") { $0.histogram(xs, bins: 50, range: 0...1); $0.yLimits = 0...600; $0.xLimits = 0...1 }
+        add("histogram") {
+            $0.histogram(xs, bins: 50, range: 0...1); $0.yLimits = 0...600; $0.xLimits = 0...1
+        }
         add("trajectories") {
             let paths = (0..<60).map { p in (0..<30).map { k in (Double(p) / 60, Double(k) / 30) } }
             $0.trajectories(paths: paths, sigmas: (0..<30).map { 80 * pow(0.7, Double($0)) })
@@ -53,8 +56,9 @@ import Tensors
             let g = (0..<20).map { Double($0) / 19 }
             $0.vectorField(x: g, y: g, u: Array(repeating: 1, count: 400), v: Array(repeating: 0.5, count: 400))
         }
-        let grid = try ImageGrid(pixels: (0..<(16 * 64)).map { Double($0 % 7) / 6 }, count: 16, width: 8, height: 8,
-                                 columns: 4)
+        let grid = try ImageGrid(
+            pixels: (0..<(16 * 64)).map { Double($0 % 7) / 6 }, count: 16, width: 8, height: 8,
+            columns: 4)
         try add("image grid") { p in p.imageGrid(grid) }
         return out
     }
@@ -64,8 +68,8 @@ import Tensors
         let frame = try fig.transform(ofPanel: 0).frame
         let image = try RenderCancellation.with(token) { try fig.pixels(dpi: 72) }
         var out: [UInt8] = []
-        for y in Int(frame.y.rounded(.up)) + 2 ..< Int(frame.maxY) - 2 {
-            for x in Int(frame.x.rounded(.up)) + 2 ..< Int(frame.maxX) - 2 {
+        for y in Int(frame.y.rounded(.up)) + 2..<Int(frame.maxY) - 2 {
+            for x in Int(frame.x.rounded(.up)) + 2..<Int(frame.maxX) - 2 {
                 let p = image.pixel(x, y)
                 out += [p.r, p.g, p.b, p.a]
             }
@@ -83,7 +87,8 @@ import Tensors
             bare.marks = []
             empty[0] = bare
             let blank = try Self.plotArea(empty, token: CancellationToken())
-            #expect(try Self.plotArea(fig, token: CancellationToken()) != blank, "\(name): the mark draws nothing at all")
+            #expect(
+                try Self.plotArea(fig, token: CancellationToken()) != blank, "\(name): the mark draws nothing at all")
             #expect(try Self.plotArea(fig, token: cancelled) == blank, "\(name): drew after Ctrl-C")
         }
     }

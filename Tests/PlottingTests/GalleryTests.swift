@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import Tensors
+import Testing
+
 @testable import Plotting
 
 /// Draws the gallery from synthetic data shaped like the real study: Heun paths
@@ -16,15 +17,21 @@ struct GalleryTests {
         }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let data = Synthetic.make()
-        let urls = try renderGallery(to: dir, trajectories: data.paths, sigmas: data.sigmas,
-                                     teacherSamples: data.teacher, studentSamples: data.student,
-                                     lossCurve: data.loss, images: data.images)
-        #expect(urls.map(\.lastPathComponent) == ["trajectories.png", "samples.png", "density.png", "loss.png", "images.png"])
+        let urls = try renderGallery(
+            to: dir, trajectories: data.paths, sigmas: data.sigmas,
+            teacherSamples: data.teacher, studentSamples: data.student,
+            lossCurve: data.loss, images: data.images)
+        #expect(
+            urls.map(\.lastPathComponent) == [
+                "trajectories.png", "samples.png", "density.png", "loss.png", "images.png",
+            ])
         for url in urls {
             let bytes = try Data(contentsOf: url)
             #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(url.lastPathComponent)")
         }
-        if ProcessInfo.processInfo.environment["CMLAB_GALLERY_DIR"] == nil { try? FileManager.default.removeItem(at: dir) }
+        if ProcessInfo.processInfo.environment["CMLAB_GALLERY_DIR"] == nil {
+            try? FileManager.default.removeItem(at: dir)
+        }
     }
 }
 
@@ -35,16 +42,20 @@ struct GalleryBatchTests {
         let states = (0..<steps).map { k in
             Batch(count: d.paths.count, dims: 2, values: d.paths.flatMap { [$0[k].0, $0[k].1] })
         }
-        func batch(_ p: [(Double, Double)]) -> Batch { Batch(count: p.count, dims: 2, values: p.flatMap { [$0.0, $0.1] }) }
+        func batch(_ p: [(Double, Double)]) -> Batch {
+            Batch(count: p.count, dims: 2, values: p.flatMap { [$0.0, $0.1] })
+        }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cmlab-gallery-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let urls = try renderGallery(to: dir, trajectoryStates: states, sigmas: d.sigmas, teacherSamples: batch(d.teacher),
-                                     studentSamples: batch(d.student), lossCurve: d.loss, images: nil, dpi: 72)
+        let urls = try renderGallery(
+            to: dir, trajectoryStates: states, sigmas: d.sigmas, teacherSamples: batch(d.teacher),
+            studentSamples: batch(d.student), lossCurve: d.loss, images: nil, dpi: 72)
         #expect(urls.count == 4)
         #expect(throws: PlotError.self) {
-            try renderGallery(to: dir.appendingPathComponent("missing"), trajectoryStates: states, sigmas: d.sigmas,
-                              teacherSamples: batch(d.teacher), studentSamples: batch(d.student), lossCurve: d.loss, images: nil)
+            try renderGallery(
+                to: dir.appendingPathComponent("missing"), trajectoryStates: states, sigmas: d.sigmas,
+                teacherSamples: batch(d.teacher), studentSamples: batch(d.student), lossCurve: d.loss, images: nil)
         }
     }
 }
@@ -118,14 +129,19 @@ enum Synthetic {
         }
         var pixels = [Float]()
         for k in 0..<32 {
-            let cx = 8 + 12 * rng.uniform(at: UInt64(300_000 + 2 * k)), cy = 8 + 12 * rng.uniform(at: UInt64(300_001 + 2 * k))
-            for y in 0..<28 { for x in 0..<28 {
-                let r2 = (Double(x) - cx) * (Double(x) - cx) + (Double(y) - cy) * (Double(y) - cy)
-                pixels.append(Float(min(1, exp(-r2 / 30) + 0.15 * rng.uniform(at: UInt64(400_000 + k * 784 + y * 28 + x)))))
-            } }
+            let cx = 8 + 12 * rng.uniform(at: UInt64(300_000 + 2 * k)),
+                cy = 8 + 12 * rng.uniform(at: UInt64(300_001 + 2 * k))
+            for y in 0..<28 {
+                for x in 0..<28 {
+                    let r2 = (Double(x) - cx) * (Double(x) - cx) + (Double(y) - cy) * (Double(y) - cy)
+                    pixels.append(
+                        Float(min(1, exp(-r2 / 30) + 0.15 * rng.uniform(at: UInt64(400_000 + k * 784 + y * 28 + x)))))
+                }
+            }
         }
-        return Data(paths: Array(paths), sigmas: Array(sigmas.prefix(n + 1)), teacher: teacher, student: student,
-                    loss: loss, images: Tensor(shape: [32, 28, 28], scalars: pixels))
+        return Data(
+            paths: Array(paths), sigmas: Array(sigmas.prefix(n + 1)), teacher: teacher, student: student,
+            loss: loss, images: Tensor(shape: [32, 28, 28], scalars: pixels))
     }
 }
 
@@ -138,10 +154,12 @@ struct ShowcaseTests {
         // Velocity field of the probability flow at σ = 0.5, with paths over it.
         let grid = stride(from: -1.6, through: 1.6, by: 0.2).map { $0 }
         var u: [Double] = [], v: [Double] = []
-        for y in grid { for x in grid {
-            let d = Synthetic.denoise((x, y), 0.5)
-            u.append((x - d.0) / 0.5); v.append((y - d.1) / 0.5)
-        } }
+        for y in grid {
+            for x in grid {
+                let d = Synthetic.denoise((x, y), 0.5)
+                u.append((x - d.0) / 0.5); v.append((y - d.1) / 0.5)
+            }
+        }
         fig[0].vectorField(x: grid, y: grid, u: u, v: v, colormap: .plasma)
         fig[0].equalAspect = true
         fig[0].title = "velocity field, σ = 0.5"
@@ -149,8 +167,9 @@ struct ShowcaseTests {
         // Scatter coloured by distance from the origin.
         let tx = data.teacher.map(\.0), ty = data.teacher.map(\.1)
         let student = data.student
-        fig[1].scatter(x: student.map(\.0), y: student.map(\.1), values: student.map { hypot($0.0, $0.1) },
-                       colormap: .viridis, colorbarLabel: "radius")
+        fig[1].scatter(
+            x: student.map(\.0), y: student.map(\.1), values: student.map { hypot($0.0, $0.1) },
+            colormap: .viridis, colorbarLabel: "radius")
         fig[1].equalAspect = true
         fig[1].title = "coloured by value"
 
@@ -158,7 +177,8 @@ struct ShowcaseTests {
         let steps: [Double] = [1, 2, 4, 8, 16, 32, 64]
         fig[2].line(x: steps, y: steps.map { 0.5 / $0 }, label: "Euler", marker: .circle)
         fig[2].line(x: steps, y: steps.map { 0.3 / ($0 * $0) }, label: "Heun", marker: .square)
-        fig[2].line(x: steps, y: steps.map { 0.2 / pow($0, 1.5) }, label: "DPM++(2M)", style: .dashed, marker: .triangle)
+        fig[2].line(
+            x: steps, y: steps.map { 0.2 / pow($0, 1.5) }, label: "DPM++(2M)", style: .dashed, marker: .triangle)
         fig[2].xScale = .log; fig[2].yScale = .log
         fig[2].xLabel = "steps"; fig[2].yLabel = "ODE error"
         fig[2].title = "error against steps"
@@ -172,17 +192,22 @@ struct ShowcaseTests {
         // A density evaluated on a grid (the ring8 mixture at σ = 0.1).
         let n = 120
         var values: [Double] = []
-        for j in 0..<n { for i in 0..<n {
-            let x = -1.5 + 3 * (Double(i) + 0.5) / Double(n), y = -1.5 + 3 * (Double(j) + 0.5) / Double(n)
-            var p = 0.0
-            for k in 0..<8 {
-                let a = 2 * Double.pi * Double(k) / 8
-                let s2 = 0.05 * 0.05 + 0.01
-                p += exp(-((x - cos(a)) * (x - cos(a)) + (y - sin(a)) * (y - sin(a))) / (2 * s2)) / (16 * Double.pi * s2)
+        for j in 0..<n {
+            for i in 0..<n {
+                let x = -1.5 + 3 * (Double(i) + 0.5) / Double(n), y = -1.5 + 3 * (Double(j) + 0.5) / Double(n)
+                var p = 0.0
+                for k in 0..<8 {
+                    let a = 2 * Double.pi * Double(k) / 8
+                    let s2 = 0.05 * 0.05 + 0.01
+                    p +=
+                        exp(-((x - cos(a)) * (x - cos(a)) + (y - sin(a)) * (y - sin(a))) / (2 * s2))
+                        / (16 * Double.pi * s2)
+                }
+                values.append(p)
             }
-            values.append(p)
-        } }
-        fig[4].heatmap(values, columns: n, rows: n, x: -1.5...1.5, y: -1.5...1.5, colormap: .magma, label: "p(x; σ = 0.1)")
+        }
+        fig[4].heatmap(
+            values, columns: n, rows: n, x: -1.5...1.5, y: -1.5...1.5, colormap: .magma, label: "p(x; σ = 0.1)")
         fig[4].equalAspect = true
         fig[4].showsGrid = false
         fig[4].title = "density on a grid"
@@ -211,10 +236,13 @@ struct DefaultsTests {
     @Test func oneCallWithNoOptions() throws {
         let rng = RNG(seed: 3)
         var fig = Figure(rows: 1, columns: 2)
-        fig[0].scatter(x: (0..<10_000).map { rng.normal(at: UInt64($0)) * 3 + 100 },
-                       y: (0..<10_000).map { rng.normal(at: UInt64(20_000 + $0)) * 0.001 })
+        fig[0].scatter(
+            x: (0..<10_000).map { rng.normal(at: UInt64($0)) * 3 + 100 },
+            y: (0..<10_000).map { rng.normal(at: UInt64(20_000 + $0)) * 0.001 })
         fig[0].title = "a very long title that would never fit over a panel of this width at the usual size"
-        for k in 0..<4 { fig[1].line(y: (0..<50).map { sin(Double($0) / 8 + Double(k)) * Double(k + 1) }, label: "series \(k)") }
+        for k in 0..<4 {
+            fig[1].line(y: (0..<50).map { sin(Double($0) / 8 + Double(k)) * Double(k + 1) }, label: "series \(k)")
+        }
         let png = try fig.pngData()
         #expect(png.count > 1000)
         if let keep = ProcessInfo.processInfo.environment["CMLAB_GALLERY_DIR"] {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Plotting
 
 /// Categories, bands, shared axes and legends that keep off the data, checked on pixels and layout.
@@ -13,17 +14,20 @@ struct GroupsAndSharingTests {
         return d.indices.min { d[$0] < d[$1] } ?? -1
     }
 
-    func pixel(_ fig: Figure, _ image: RGBAImage, _ x: Double, _ y: Double, panel: Int = 0) throws -> (r: UInt8, g: UInt8, b: UInt8, a: UInt8) {
+    func pixel(
+        _ fig: Figure, _ image: RGBAImage, _ x: Double, _ y: Double, panel: Int = 0
+    ) throws -> (r: UInt8, g: UInt8, b: UInt8, a: UInt8) {
         let t = try fig.transform(ofPanel: panel)
         return image.pixel(Int(t.px(x).rounded()), Int(t.py(y).rounded()))
     }
 
     @Test func categoriesTakeTheCycleInTheOrderOfTheirNamesWithOneLegendRowEach() throws {
         var fig = Figure(width: 300, height: 260)
-        fig[0].scatter(x: [0, 1, 2, 0.1], y: [0, 1, 0, 0.1], groups: [2, 0, 1, 2], names: ["a", "b", "c"], size: 10, alpha: 1)
+        fig[0].scatter(
+            x: [0, 1, 2, 0.1], y: [0, 1, 0, 0.1], groups: [2, 0, 1, 2], names: ["a", "b", "c"], size: 10, alpha: 1)
         fig[0].showsGrid = false
         let image = try fig.pixels()
-        #expect(nearest(try pixel(fig, image, 1, 1), Color.cycle) == 0)     // category 0, "a"
+        #expect(nearest(try pixel(fig, image, 1, 1), Color.cycle) == 0) // category 0, "a"
         #expect(nearest(try pixel(fig, image, 2, 0), Color.cycle) == 1)
         #expect(nearest(try pixel(fig, image, 0, 0), Color.cycle) == 2)
         #expect(fig[0].marks.flatMap(\.legendEntries).map(\.label) == ["a", "b", "c"])
@@ -41,8 +45,9 @@ struct GroupsAndSharingTests {
         fig[0].band(x: [0, 1, 2], lower: [1, 1, 1], upper: [2, 3, 2], color: Color(hex: 0xFF0000), alpha: 0.5)
         fig[0].xLimits = 0...2; fig[0].yLimits = 0...4; fig[0].showsGrid = false
         let image = try fig.pixels()
-        let inside = try pixel(fig, image, 1, 2), below = try pixel(fig, image, 1, 0.5), above = try pixel(fig, image, 1, 3.5)
-        #expect(inside.r == 255 && inside.g < 160 && inside.g > 100, "\(inside)")   // half-transparent red on white
+        let inside = try pixel(fig, image, 1, 2), below = try pixel(fig, image, 1, 0.5),
+            above = try pixel(fig, image, 1, 3.5)
+        #expect(inside.r == 255 && inside.g < 160 && inside.g > 100, "\(inside)") // half-transparent red on white
         #expect(below.r == 255 && below.g == 255 && above.g == 255)
     }
 
@@ -98,12 +103,15 @@ struct GroupsAndSharingTests {
 
     @Test func longLegendsGoIntoColumns() throws {
         var fig = Figure(width: 300, height: 200)
-        fig[0].scatter(x: Array(repeating: 0, count: 30), y: Array(repeating: 0, count: 30),
-                       groups: Array(0..<30), names: (0..<30).map { "c\($0)" })
+        fig[0].scatter(
+            x: Array(repeating: 0, count: 30), y: Array(repeating: 0, count: 30),
+            groups: Array(0..<30), names: (0..<30).map { "c\($0)" })
         var boxes: [LegendBox] = []
         _ = try renderPixels(width: 300, height: 200, dpi: 72) { c in
             let L = fig[0].layout(in: fig.cells()[0], canvas: c, style: fig.style)
-            if let b = fig[0].legendBox(canvas: c, style: fig.style, maxHeight: 0.75 * L.frame.height) { boxes.append(b) }
+            if let b = fig[0].legendBox(canvas: c, style: fig.style, maxHeight: 0.75 * L.frame.height) {
+                boxes.append(b)
+            }
         }
         let b = try #require(boxes.first)
         #expect(b.perColumn < 30 && b.width > 2 * b.columnWidth)

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import Tensors
+import Testing
+
 @testable import Plotting
 
 struct ImageGridTests {
@@ -26,16 +27,22 @@ struct ImageGridTests {
         #expect(image.pixel(5, 0).r == 85)
         #expect(image.pixel(0, 5).r == 170)
         #expect(image.pixel(8, 8).r == 255)
-        #expect(image.pixel(4, 0) == (255, 255, 255, 255))   // the separator column
+        #expect(image.pixel(4, 0) == (255, 255, 255, 255)) // the separator column
     }
 
     @Test func rgbChannelsFirstAndLastAgree() throws {
         var last: [Float] = [], first = [Float](repeating: 0, count: 2 * 3 * 2 * 2)
-        for n in 0..<2 { for y in 0..<2 { for x in 0..<2 { for c in 0..<3 {
-            let v = Float((n + y + x + c) % 4) / 3
-            last.append(v)
-            first[((n * 3 + c) * 2 + y) * 2 + x] = v
-        } } } }
+        for n in 0..<2 {
+            for y in 0..<2 {
+                for x in 0..<2 {
+                    for c in 0..<3 {
+                        let v = Float((n + y + x + c) % 4) / 3
+                        last.append(v)
+                        first[((n * 3 + c) * 2 + y) * 2 + x] = v
+                    }
+                }
+            }
+        }
         let a = try ImageGrid(images: Tensor(shape: [2, 2, 2, 3], scalars: last), columns: 2).pixels()
         let b = try ImageGrid(images: Tensor(shape: [2, 3, 2, 2], scalars: first), columns: 2).pixels()
         #expect(a == b)
@@ -45,7 +52,8 @@ struct ImageGridTests {
         // Three 2×2 images, channels last: pure red, pure green, pure blue, values in −1…1.
         var scalars: [Float] = []
         for n in 0..<3 { for _ in 0..<4 { for c in 0..<3 { scalars.append(c == n ? 1 : -1) } } }
-        let grid = try ImageGrid(images: Tensor(shape: [3, 2, 2, 3], scalars: scalars), columns: 3, separator: 1, scale: 4)
+        let grid = try ImageGrid(
+            images: Tensor(shape: [3, 2, 2, 3], scalars: scalars), columns: 3, separator: 1, scale: 4)
         let image = try grid.pixels()
         #expect(image.width == 3 * 8 + 2 && image.height == 8)
         #expect(image.pixel(3, 3) == (255, 0, 0, 255))
@@ -76,7 +84,7 @@ struct ImageGridTests {
     /// A wide, short grid gets a figure as tall as its panel needs: the last row of
     /// pixels above the bottom margin are the grid's (no empty band below).
     @Test func figureHeightFitsAShortGrid() throws {
-        let images = Tensor(shape: [16, 4, 4], scalars: [Float](repeating: -1, count: 256))  // black images
+        let images = Tensor(shape: [16, 4, 4], scalars: [Float](repeating: -1, count: 256)) // black images
         var f = Figure()
         f[0].imageGrid(try ImageGrid(images: images, columns: 8, separator: 0, scale: 1))
         f.fitHeightToImageGrids()
@@ -85,11 +93,11 @@ struct ImageGridTests {
         #expect(abs(f.height - expected) < 1e-9, "height \(f.height), expected \(expected)")
         let img = try f.pixels(dpi: 72)
         let mid = img.width / 2
-        #expect(img.pixel(mid, img.height - Int(f.style.padding) - 2).r < 40)   // the grid reaches the bottom margin
+        #expect(img.pixel(mid, img.height - Int(f.style.padding) - 2).r < 40) // the grid reaches the bottom margin
         var g = Figure()
         g[0].scatter(x: [0, 1], y: [0, 1])
         let before = g.height
         g.fitHeightToImageGrids()
-        #expect(g.height == before)                                                 // other figures keep their height
+        #expect(g.height == before) // other figures keep their height
     }
 }

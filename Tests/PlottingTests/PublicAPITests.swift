@@ -1,7 +1,7 @@
 import Foundation
-import Testing
+import Plotting // deliberately not @testable: this file uses only the public surface.
 import Tensors
-import Plotting   // deliberately not @testable: this file uses only the public surface.
+import Testing
 
 /// The calls the integrator and the script bindings make, compiled against the
 /// public API only, so an access-level slip fails here rather than downstream.
@@ -17,8 +17,9 @@ struct PublicAPITests {
         fig[0].title = "marks"; fig[0].xLabel = "x"; fig[0].yLabel = "y"
         fig[0].legend = .lowerLeft
         fig[1].trajectories(paths: [[(0, 0), (1, 1), (1, 2)]], sigmas: [80, 1, 0.002])
-        fig[1].trajectories(states: [Batch(count: 1, dims: 2, values: [2, 2]), Batch(count: 1, dims: 2, values: [1, 1])],
-                            sigmas: [1, 0.5])
+        fig[1].trajectories(
+            states: [Batch(count: 1, dims: 2, values: [2, 2]), Batch(count: 1, dims: 2, values: [1, 1])],
+            sigmas: [1, 0.5])
         fig[1].vectorField(x: [0, 1], y: [0, 1], u: [1, 0, 0, 1], v: [0, 1, 1, 0])
         fig[1].limits = .robust(quantile: 0.01)
         fig[1, 0].heatmap([1, 2, 3, 4], columns: 2, rows: 2, x: 0...1, y: 0...1, colormap: .magma, smooth: false)

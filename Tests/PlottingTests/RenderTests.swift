@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import Tensors
+import Testing
+
 @testable import Plotting
 
 /// Facts about rendered output: pixels where the axes put them, file headers, errors.
@@ -8,7 +9,7 @@ struct RenderTests {
     @Test func pointAtOriginColoursThePixelTheAxesMapItTo() throws {
         var fig = Figure(width: 300, height: 240)
         fig[0].scatter(x: [0], y: [0], color: Color(red: 1, green: 0, blue: 0), size: 8, alpha: 1)
-        fig[0].xLimits = -3...1          // origin off-centre, so a wrong map would miss it
+        fig[0].xLimits = -3...1 // origin off-centre, so a wrong map would miss it
         fig[0].yLimits = -1...4
         fig[0].showsGrid = false
         for dpi in [72.0, 144] {
@@ -103,7 +104,9 @@ struct RenderTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         var fig = Figure()
         fig[0].histogram((0..<500).map { sin(Double($0)) })
-        for (ext, magic) in [("png", [UInt8](arrayLiteral: 0x89, 0x50)), ("PDF", Array("%PDF".utf8)), ("svg", Array("<?xml".utf8))] {
+        for (ext, magic) in [
+            ("png", [UInt8](arrayLiteral: 0x89, 0x50)), ("PDF", Array("%PDF".utf8)), ("svg", Array("<?xml".utf8)),
+        ] {
             let url = dir.appendingPathComponent("fig.\(ext)")
             try fig.save(to: url)
             let data = try Data(contentsOf: url)
@@ -115,7 +118,9 @@ struct RenderTests {
         var fig = Figure()
         fig[0].line(y: [1, 2])
         let missing = URL(fileURLWithPath: "/nonexistent-\(UUID().uuidString)/fig.png")
-        #expect(throws: PlotError.missingDirectory(missing.deletingLastPathComponent().path)) { try fig.save(to: missing) }
+        #expect(throws: PlotError.missingDirectory(missing.deletingLastPathComponent().path)) {
+            try fig.save(to: missing)
+        }
         let odd = FileManager.default.temporaryDirectory.appendingPathComponent("fig.jpeg")
         #expect(throws: PlotError.unknownFormat(extension: "jpeg", path: odd.path)) { try fig.save(to: odd) }
         let none = FileManager.default.temporaryDirectory.appendingPathComponent("figure")
@@ -166,8 +171,9 @@ struct PerformanceTests {
         let rng = RNG(seed: 1)
         let n = 10_000
         var fig = Figure()
-        fig[0].scatter(x: (0..<n).map { rng.normal(at: UInt64($0)) }, y: (0..<n).map { rng.normal(at: UInt64(n + $0)) },
-                       values: (0..<n).map { Double($0) })
+        fig[0].scatter(
+            x: (0..<n).map { rng.normal(at: UInt64($0)) }, y: (0..<n).map { rng.normal(at: UInt64(n + $0)) },
+            values: (0..<n).map { Double($0) })
         let start = Date()
         _ = try fig.pngData()
         let seconds = Date().timeIntervalSince(start)
@@ -182,8 +188,8 @@ struct RobustnessTests {
         var fig = Figure(rows: 2, columns: 3)
         // fig[0] stays empty.
         fig[1].scatter(x: [.nan, 1, .infinity], y: [0, .nan, 2])
-        fig[2].line(x: [1, 1, 1], y: [5, 5, 5])                  // a single point, zero span
-        fig[3].line(x: [0, 1, 2], y: [-1, 0, 10]); fig[3].yScale = .log   // non-positive on a log axis
+        fig[2].line(x: [1, 1, 1], y: [5, 5, 5]) // a single point, zero span
+        fig[3].line(x: [0, 1, 2], y: [-1, 0, 10]); fig[3].yScale = .log // non-positive on a log axis
         fig[4].scatter(x: [0, 1], y: [0, 1]); fig[4].xLimits = 2...2; fig[4].yLimits = -1...(-1)
         fig[5].histogram([]); fig[5].xScale = .log; fig[5].xLimits = -1...10
         for format in OutputFormat.allCases { #expect(try fig.data(format: format).count > 100) }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Plotting
 
 /// Tick placement follows the nice-number rule: steps from {1, 2, 5} × 10^k.
@@ -24,7 +25,9 @@ struct TicksTests {
 
     @Test func everyStepIsOneTwoOrFiveTimesAPowerOfTen() {
         var seed: UInt64 = 12345
-        func next() -> Double { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return Double(seed >> 11) / Double(1 << 53) }
+        func next() -> Double {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407; return Double(seed >> 11) / Double(1 << 53)
+        }
         for _ in 0..<500 {
             let lo = (next() - 0.5) * pow(10, next() * 8 - 3)
             let span = pow(10, next() * 10 - 4)

@@ -57,14 +57,17 @@ final class FakeStudent: ScriptObject {
         case "objective": return .string(objective)
         case "label": return .string(label)
         case "sample":
-            return .function(.builtin(Builtin(
-                name: "sample", receiver: "student",
-                doc: "Multistep sampling: here, x scaled by 1/(steps + 1).",
-                parameters: [.required("x"), .optional("steps", .number(1))]) { args in
-                    let x = try args.tensor("x")
-                    let steps = try args.positiveInt("steps")
-                    return .tensor(x * (1 / Float(steps + 1)))
-                }))
+            return .function(
+                .builtin(
+                    Builtin(
+                        name: "sample", receiver: "student",
+                        doc: "Multistep sampling: here, x scaled by 1/(steps + 1).",
+                        parameters: [.required("x"), .optional("steps", .number(1))]
+                    ) { args in
+                        let x = try args.tensor("x")
+                        let steps = try args.positiveInt("steps")
+                        return .tensor(x * (1 / Float(steps + 1)))
+                    }))
         default: return nil
         }
     }
@@ -78,39 +81,57 @@ final class FakeStudent: ScriptObject {
 
 enum FakeDomain {
     static func register(in r: Registry) {
-        r.register(name: "karras", doc: "A Karras noise grid of n levels.",
-                   parameters: [.optional("n", .number(40)), .optional("sigma_max", .number(80))]) { args in
+        r.register(
+            name: "karras", doc: "A Karras noise grid of n levels.",
+            parameters: [.optional("n", .number(40)), .optional("sigma_max", .number(80))]
+        ) { args in
             let n = try args.positiveInt("n")
             let smax = try args.number("sigma_max")
-            guard smax > 0 else { throw args.error("'sigma_max' must be positive, got \(formatNumber(smax))", at: "sigma_max") }
+            guard smax > 0 else {
+                throw args.error("'sigma_max' must be positive, got \(formatNumber(smax))", at: "sigma_max")
+            }
             return .object(FakeGrid(n: n, sigmaMax: smax))
         }
         for method in ["heun", "euler"] {
-            r.register(name: method, doc: "The \(method) solver over a grid.",
-                       parameters: [.required("grid")]) { args in
-                .object(FakeSolver(method: method, grid: try args.object("grid", as: FakeGrid.self, described: "a grid")))
+            r.register(
+                name: method, doc: "The \(method) solver over a grid.",
+                parameters: [.required("grid")]
+            ) { args in
+                .object(
+                    FakeSolver(method: method, grid: try args.object("grid", as: FakeGrid.self, described: "a grid")))
             }
         }
-        r.register(name: "distill", doc: "Distills a student from the teacher along the solver's grid.",
-                   parameters: [.required("teacher"), .required("solver"), .optional("objective", .string("cm")),
-                                .optional("iters", .number(1000))]) { args in
+        r.register(
+            name: "distill", doc: "Distills a student from the teacher along the solver's grid.",
+            parameters: [
+                .required("teacher"), .required("solver"), .optional("objective", .string("cm")),
+                .optional("iters", .number(1000)),
+            ]
+        ) { args in
             _ = try args.object("solver", as: FakeSolver.self, described: "a solver")
             let objective = try args.choice("objective", ["cm", "direct"])
             let iters = try args.positiveInt("iters")
             return .object(FakeStudent(iters: iters, objective: objective))
         }
-        r.register(name: "noise", doc: "Standard normal noise of shape [count, dims].",
-                   parameters: [.required("count"), .optional("dims", .number(2)), .optional("seed", .number(0))]) { args in
+        r.register(
+            name: "noise", doc: "Standard normal noise of shape [count, dims].",
+            parameters: [.required("count"), .optional("dims", .number(2)), .optional("seed", .number(0))]
+        ) { args in
             let n = try args.positiveInt("count"), d = try args.positiveInt("dims")
             let seed = try args.nonNegativeInt("seed")
-            try args.interpreter.checkSize(n.multipliedReportingOverflow(by: d).overflow ? Int.max : n * d, at: args.callSpan)
+            try args.interpreter.checkSize(
+                n.multipliedReportingOverflow(by: d).overflow ? Int.max : n * d, at: args.callSpan)
             return .tensor(RNG(seed: UInt64(seed)).normalTensor(shape: [n, d]))
         }
-        r.register(name: "apply", doc: "Calls f(x) (tests callbacks).",
-                   parameters: [.required("f"), .required("x")]) { args in
+        r.register(
+            name: "apply", doc: "Calls f(x) (tests callbacks).",
+            parameters: [.required("f"), .required("x")]
+        ) { args in
             try args.interpreter.call(try args.function("f"), [args["x"]], at: args.callSpan)
         }
-        r.register(name: "fail_shape", doc: "Throws a ShapeError (tests foreign errors).",
-                   parameters: []) { _ in throw ShapeError("shapes [2] and [3] do not broadcast") }
+        r.register(
+            name: "fail_shape", doc: "Throws a ShapeError (tests foreign errors).",
+            parameters: []
+        ) { _ in throw ShapeError("shapes [2] and [3] do not broadcast") }
     }
 }

@@ -1,5 +1,6 @@
-import Testing
 import Tensors
+import Testing
+
 @testable import Script
 
 @Suite struct InterpreterTests {
@@ -33,11 +34,12 @@ import Tensors
         let i = Interpreter()
         i.registry.register(name: "heun", doc: "solver", parameters: [.required("grid")]) { _ in .none }
         let r = i.run("grid = 1\nsolver = huen(grid)")
-        #expect(r.renderedErrors == """
-            error: 2:10: unknown name 'huen'; did you mean 'heun'?
-            solver = huen(grid)
-                     ^^^^
-            """)
+        #expect(
+            r.renderedErrors == """
+                error: 2:10: unknown name 'huen'; did you mean 'heun'?
+                solver = huen(grid)
+                         ^^^^
+                """)
     }
 
     @Test func renderKeepsTabsAndClampsTheCaret() {
@@ -49,7 +51,9 @@ import Tensors
     @Test func cancellationStopsLoopsWithAnError() {
         let i = Interpreter()
         var polls = 0
-        i.isCancelled = { polls += 1; return polls > 100 }
+        i.isCancelled = {
+            polls += 1; return polls > 100
+        }
         let r = i.run("n = 0\nwhile true { n = n + 1 }")
         #expect(r.errors.map(\.message) == ["interrupted"])
         #expect(r.errors[0].span?.line == 2)
@@ -67,21 +71,31 @@ import Tensors
     @Test func builtinsGetTypedArgumentsAndGoodErrors() {
         let i = Interpreter()
         var seen: (Int, String, Tensor)? = nil
-        i.registry.register(name: "train", doc: "test",
-                            parameters: [.required("x"), .optional("iters", .number(1000)), .optional("objective", .string("cm"))]) { args in
+        i.registry.register(
+            name: "train", doc: "test",
+            parameters: [.required("x"), .optional("iters", .number(1000)), .optional("objective", .string("cm"))]
+        ) { args in
             seen = (try args.positiveInt("iters"), try args.string("objective"), try args.tensor("x"))
             return .none
         }
         #expect(i.run("train([[1, 2]], iters: 5)").succeeded)
         #expect(seen?.0 == 5 && seen?.1 == "cm" && seen?.2.shape == [1, 2])
-        #expect(i.run("train(1, iters: \"abc\")").errors.map(\.description) ==
-                ["1:17: expected a number for 'iters' in train(…), got string \"abc\""])
-        #expect(i.run("train(1, iter: 3)").errors.map(\.description) ==
-                ["1:10: train has no argument 'iter'; did you mean 'iters'?"])
-        #expect(i.run("train()").errors.map(\.description) ==
-                ["1:1: missing argument 'x' in call to train(x, iters: 1000, objective: \"cm\")"])
-        #expect(i.run("train(1, iters: 0)").errors.map(\.description) ==
-                ["1:17: 'iters' must be a positive whole number, got 0"])
+        #expect(
+            i.run("train(1, iters: \"abc\")").errors.map(\.description) == [
+                "1:17: expected a number for 'iters' in train(…), got string \"abc\""
+            ])
+        #expect(
+            i.run("train(1, iter: 3)").errors.map(\.description) == [
+                "1:10: train has no argument 'iter'; did you mean 'iters'?"
+            ])
+        #expect(
+            i.run("train()").errors.map(\.description) == [
+                "1:1: missing argument 'x' in call to train(x, iters: 1000, objective: \"cm\")"
+            ])
+        #expect(
+            i.run("train(1, iters: 0)").errors.map(\.description) == [
+                "1:17: 'iters' must be a positive whole number, got 0"
+            ])
     }
 
     @Test func helpAndCompletion() {

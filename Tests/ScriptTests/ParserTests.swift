@@ -1,9 +1,11 @@
 import Testing
+
 @testable import Script
 
 @Suite struct ParserTests {
     @Test func oneRunReportsSeveralMistakes() {
-        let (statements, errors) = Parser.parse("""
+        let (statements, errors) = Parser.parse(
+            """
             a = (1 +
             b = 2
             c = [1 2]
@@ -17,7 +19,8 @@ import Testing
     }
 
     @Test func recoveryInsideBlocks() {
-        let (statements, errors) = Parser.parse("""
+        let (statements, errors) = Parser.parse(
+            """
             fn f(x) {
                 y = x +* 2
                 return x

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Script
 
 @Suite struct ScannerTests {
@@ -12,12 +13,13 @@ import Testing
         let (tokens, errors) = scan("x = f(a, b: 2)\n  y.final[0] ** 2 # note\n")
         #expect(errors.isEmpty)
         let spans = tokens.map { "\($0.kind.rawValue)@\($0.line):\($0.column)" }
-        #expect(spans == [
-            "name@1:1", "=@1:3", "name@1:5", "(@1:6", "name@1:7", ",@1:8", "name@1:10", ":@1:11",
-            "number@1:13", ")@1:14", "end of line@1:15",
-            "name@2:3", ".@2:4", "name@2:5", "[@2:10", "number@2:11", "]@2:12", "**@2:14", "number@2:17",
-            "end of line@2:18", "end of input@3:1",
-        ])
+        #expect(
+            spans == [
+                "name@1:1", "=@1:3", "name@1:5", "(@1:6", "name@1:7", ",@1:8", "name@1:10", ":@1:11",
+                "number@1:13", ")@1:14", "end of line@1:15",
+                "name@2:3", ".@2:4", "name@2:5", "[@2:10", "number@2:11", "]@2:12", "**@2:14", "number@2:17",
+                "end of line@2:18", "end of input@3:1",
+            ])
     }
 
     @Test func numbersStringsAndKeywords() {
@@ -36,11 +38,12 @@ import Testing
 
     @Test func lexicalMistakesAreAllReported() {
         let (_, errors) = scan("a = 1 @ 2\nb = \"open\nc = $")
-        #expect(errors.map(\.description) == [
-            "1:7: unexpected character '@'",
-            "2:5: unterminated string; add a closing \"",
-            "3:5: unexpected character '$'",
-        ])
+        #expect(
+            errors.map(\.description) == [
+                "1:7: unexpected character '@'",
+                "2:5: unterminated string; add a closing \"",
+                "3:5: unexpected character '$'",
+            ])
     }
 
     @Test func unicodeColumnsCountCharacters() {

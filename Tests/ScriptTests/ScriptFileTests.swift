@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Script
 
 /// Runs every script in Scripts/ and compares what it prints and the errors it
@@ -36,7 +37,8 @@ struct ScriptFile {
         var out: [Event] = []
         for (i, line) in source.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             if let r = line.range(of: "# =>", options: .backwards) {
-                out.append(.output(String(line[r.upperBound...].dropFirst(line[r.upperBound...].hasPrefix(" ") ? 1 : 0))))
+                out.append(
+                    .output(String(line[r.upperBound...].dropFirst(line[r.upperBound...].hasPrefix(" ") ? 1 : 0))))
             } else if let r = line.range(of: "# error:", options: .backwards) {
                 let rest = line[r.upperBound...].trimmingCharacters(in: .whitespaces)
                 let parts = rest.split(separator: " ", maxSplits: 1)
@@ -55,10 +57,14 @@ struct ScriptFile {
         if lines.first?.hasPrefix("#! whole") == true { return [(1, source)] }
         var cells: [(Int, [String])] = []
         for (i, line) in lines.enumerated() {
-            let continues = line.isEmpty || line.first!.isWhitespace || line.hasPrefix("#")
+            let continues =
+                line.isEmpty || line.first!.isWhitespace || line.hasPrefix("#")
                 || ["}", ")", "]", "else"].contains { line.hasPrefix($0) }
-            if continues, !cells.isEmpty { cells[cells.count - 1].1.append(line) }
-            else { cells.append((i + 1, [line])) }
+            if continues, !cells.isEmpty {
+                cells[cells.count - 1].1.append(line)
+            } else {
+                cells.append((i + 1, [line]))
+            }
         }
         return cells.map { ($0.0, $0.1.joined(separator: "\n")) }
     }
@@ -93,9 +99,12 @@ struct ScriptFile {
 
     static func all() -> [ScriptFile] {
         guard let dir = Bundle.module.url(forResource: "Scripts", withExtension: nil),
-              let names = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else { return [] }
+            let names = try? FileManager.default.contentsOfDirectory(atPath: dir.path)
+        else { return [] }
         return names.filter { $0.hasSuffix(".cml") }.sorted().compactMap { name in
-            guard let text = try? String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8) else { return nil }
+            guard let text = try? String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8) else {
+                return nil
+            }
             return ScriptFile(name: name, source: text)
         }
     }
@@ -118,7 +127,9 @@ final class Box<T>: @unchecked Sendable { var value: T? }
 func onLargeStack<T>(stackSize: Int = 8 << 20, _ body: @escaping () -> T) -> T {
     let box = Box<T>()
     let done = DispatchSemaphore(value: 0)
-    let thread = Thread { box.value = body(); done.signal() }
+    let thread = Thread {
+        box.value = body(); done.signal()
+    }
     thread.stackSize = stackSize
     thread.start()
     done.wait()
@@ -129,7 +140,9 @@ func onLargeStack<T>(stackSize: Int = 8 << 20, _ body: @escaping () -> T) -> T {
     @Test func thereAreEnoughScripts() {
         let files = ScriptFile.all()
         #expect(files.count >= 60)
-        let mistakes = files.filter { $0.expected.contains { if case .error = $0 { return true } else { return false } } }
+        let mistakes = files.filter {
+            $0.expected.contains { if case .error = $0 { return true } else { return false } }
+        }
         #expect(mistakes.count >= 30)
     }
 
@@ -139,7 +152,10 @@ func onLargeStack<T>(stackSize: Int = 8 << 20, _ body: @escaping () -> T) -> T {
         let (actual, rendered) = onLargeStack { file.run() }
         let expected = file.expected
         let ok = actual.count == expected.count && zip(actual, expected).allSatisfy { matches($0, $1) }
-        #expect(ok, "\(name)\nexpected:\n\(expected.map(\.description).joined(separator: "\n"))\nactual:\n\(actual.map(\.description).joined(separator: "\n"))\nrendered:\n\(rendered.joined(separator: "\n"))")
+        #expect(
+            ok,
+            "\(name)\nexpected:\n\(expected.map(\.description).joined(separator: "\n"))\nactual:\n\(actual.map(\.description).joined(separator: "\n"))\nrendered:\n\(rendered.joined(separator: "\n"))"
+        )
         for r in rendered {
             let lines = r.split(separator: "\n", omittingEmptySubsequences: false)
             #expect(lines.count == 3 && lines[2].contains("^"), "error without a caret line:\n\(r)")

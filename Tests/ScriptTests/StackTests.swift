@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Script
 
 /// The depth limits must hold the stack well under the 8 MB of a main thread,
@@ -14,7 +15,8 @@ import Testing
             interpreter.registry.register(name: "sp", doc: "stack address", parameters: []) { _ in
                 .number(Double(StackGuard.stackAddress(UInt(getpid()))))
             }
-            let r = interpreter.run("""
+            let r = interpreter.run(
+                """
                 fn down(n) { if n == 0 { return sp() } return down(n - 1) }
                 a = down(0)
                 b = down(100)

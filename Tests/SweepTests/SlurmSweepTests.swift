@@ -1,6 +1,7 @@
 import Foundation
-@testable import Sweep
 import Testing
+
+@testable import Sweep
 
 /// The sbatch arguments and script, without a cluster.
 @Suite("Slurm script")
@@ -13,22 +14,32 @@ struct SlurmScriptTests {
 
     @Test func argumentsCarryLogsThreadsDependencyAndPassThroughFlags() throws {
         let dir = URL(fileURLWithPath: "/x/sw")
-        let o = SlurmScript.Options(throttle: 3, sbatchOptions: ["--time=0:10:00", "--mem=1G"], threads: 2,
-                                    workingDirectory: URL(fileURLWithPath: "/x"))
+        let o = SlurmScript.Options(
+            throttle: 3, sbatchOptions: ["--time=0:10:00", "--mem=1G"], threads: 2,
+            workingDirectory: URL(fileURLWithPath: "/x"))
         let args = SlurmScript.arrayArguments([0, 1, 2, 3], dir: dir, name: "nb", options: o, dependency: "41")
         #expect(args.contains("--array=0-3%3") && args.contains("--output=/x/sw/logs/slurm-%A_%a.out"))
         #expect(args.contains("--cpus-per-task=2") && args.contains("--dependency=afterok:41"))
         #expect(Array(args.suffix(2)) == ["--time=0:10:00", "--mem=1G"])
-        let script = SlurmScript.script(cmlab: URL(fileURLWithPath: "/bin/cmlab"), dir: dir, shared: false, threads: 2, sbatchArguments: args)
-        #expect(script.contains("export CMLAB_THREADS=2") && script.contains("sweep --point \"$SLURM_ARRAY_TASK_ID\" --out '/x/sw'"))
+        let script = SlurmScript.script(
+            cmlab: URL(fileURLWithPath: "/bin/cmlab"), dir: dir, shared: false, threads: 2, sbatchArguments: args)
+        #expect(
+            script.contains("export CMLAB_THREADS=2")
+                && script.contains("sweep --point \"$SLURM_ARRAY_TASK_ID\" --out '/x/sw'"))
     }
 
     @Test func badOptionsAreRefused() {
         let here = URL(fileURLWithPath: "/x")
         #expect(throws: SweepError.self) { try SlurmScript.Options(throttle: 0, workingDirectory: here).check() }
-        #expect(throws: SweepError.self) { try SlurmScript.Options(sbatchOptions: ["time=5"], workingDirectory: here).check() }
-        #expect(throws: SweepError.self) { try SlurmScript.Options(sbatchOptions: ["--array=0-9"], workingDirectory: here).check() }
-        #expect(throws: SweepError.self) { try SlurmScript.Options(sbatchOptions: ["--time=5\n#SBATCH -x"], workingDirectory: here).check() }
+        #expect(throws: SweepError.self) {
+            try SlurmScript.Options(sbatchOptions: ["time=5"], workingDirectory: here).check()
+        }
+        #expect(throws: SweepError.self) {
+            try SlurmScript.Options(sbatchOptions: ["--array=0-9"], workingDirectory: here).check()
+        }
+        #expect(throws: SweepError.self) {
+            try SlurmScript.Options(sbatchOptions: ["--time=5\n#SBATCH -x"], workingDirectory: here).check()
+        }
     }
 }
 
@@ -45,7 +56,10 @@ struct SlurmSubmissionErrorTests {
         let (code, err) = try e2e.cmlab(args + ["--jobs", "2"], in: dir)
         #expect(code == 1 && err.contains("point 1 failed"), "\(err)")
         let sw = dir.appendingPathComponent("sw")
-        let files = ["manifest.json", "manifest.csv", "points/0000/status.json", "points/0001/status.json", "points/0000/first.csv"]
+        let files = [
+            "manifest.json", "manifest.csv", "points/0000/status.json", "points/0001/status.json",
+            "points/0000/first.csv",
+        ]
         let before = try files.map { try Data(contentsOf: sw.appendingPathComponent($0)) }
 
         let empty = dir.appendingPathComponent("empty-bin")
@@ -56,7 +70,8 @@ struct SlurmSubmissionErrorTests {
         let fake = dir.appendingPathComponent("fake-bin")
         try FileManager.default.createDirectory(at: fake, withIntermediateDirectories: true)
         let sbatch = fake.appendingPathComponent("sbatch")
-        try "#!/bin/sh\necho 'sbatch: error: Batch job submission failed: Invalid partition name specified' >&2\nexit 1\n"
+        try
+            "#!/bin/sh\necho 'sbatch: error: Batch job submission failed: Invalid partition name specified' >&2\nexit 1\n"
             .write(to: sbatch, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: sbatch.path)
         let (c2, e2) = try e2e.cmlab(args + ["--slurm"], in: dir, environment: ["PATH": fake.path + ":/usr/bin:/bin"])
@@ -65,8 +80,9 @@ struct SlurmSubmissionErrorTests {
         #expect(try files.map { try Data(contentsOf: sw.appendingPathComponent($0)) } == before)
         #expect(!FileManager.default.fileExists(atPath: sw.appendingPathComponent("slurm.json").path))
         // A new folder whose first submission failed is not left behind half made.
-        let (c3, _) = try e2e.cmlab(["sweep", "nb.cml", "-p", "seed=0,1", "--out", "sw-new", "--slurm"], in: dir,
-                                    environment: ["PATH": empty.path])
+        let (c3, _) = try e2e.cmlab(
+            ["sweep", "nb.cml", "-p", "seed=0,1", "--out", "sw-new", "--slurm"], in: dir,
+            environment: ["PATH": empty.path])
         #expect(c3 != 0 && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("sw-new").path))
     }
 }
@@ -81,14 +97,20 @@ enum SlurmCluster {
     static let environment: Result<[String: String], SweepError> = {
         if ProcessInfo.processInfo.environment["SLURM_CONF"] != nil { return .success([:]) }
         if let sinfo = Command.find("sinfo"), let r = try? sinfo.run(["-h"]), r.status == 0 { return .success([:]) }
-        return .failure(SweepError("sbatch is on PATH but no cluster answers: start one with "
-                                   + "eval \"$(bash scripts/slurm-local.sh start)\" (scripts/test.sh does)"))
+        return .failure(
+            SweepError(
+                "sbatch is on PATH but no cluster answers: start one with "
+                    + "eval \"$(bash scripts/slurm-local.sh start)\" (scripts/test.sh does)"))
     }()
 }
 
 /// End to end through `sbatch` on a real (by default the local one-node) Slurm.
-@Suite("Sweep on Slurm", .serialized,
-       .enabled(if: SlurmCluster.sbatchFound, "sbatch is not on PATH: the Slurm sweep tests need Slurm (bash scripts/slurm-local.sh start installs and starts a one-node cluster)"))
+@Suite(
+    "Sweep on Slurm", .serialized,
+    .enabled(
+        if: SlurmCluster.sbatchFound,
+        "sbatch is not on PATH: the Slurm sweep tests need Slurm (bash scripts/slurm-local.sh start installs and starts a one-node cluster)"
+    ))
 struct SlurmSweepTests {
     let e2e = SweepEndToEndTests()
 
@@ -98,7 +120,8 @@ struct SlurmSweepTests {
         p.executableURL = URL(fileURLWithPath: program)
         p.arguments = args
         p.currentDirectoryURL = dir
-        p.environment = ProcessInfo.processInfo.environment.merging(try SlurmCluster.environment.get()) { _, new in new }
+        p.environment = ProcessInfo.processInfo.environment.merging(try SlurmCluster.environment.get()) { _, new in new
+        }
         let out = Pipe()
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
@@ -119,8 +142,11 @@ struct SlurmSweepTests {
         let grid = ["nb.cml", "-p", "seed=0..1", "-p", "scale=1,2.5"]
         let (c0, e0) = try e2e.cmlab(["sweep"] + grid + ["--jobs", "2", "--out", "local"], in: dir)
         #expect(c0 == 0, "\(e0)")
-        let (c1, e1) = try slurm(["sweep"] + grid + ["--out", "slurm", "--slurm", "--throttle", "2", "--wait",
-                                                    "--slurm-opt=--time=0:10:00"], in: dir)
+        let (c1, e1) = try slurm(
+            ["sweep"] + grid + [
+                "--out", "slurm", "--slurm", "--throttle", "2", "--wait",
+                "--slurm-opt=--time=0:10:00",
+            ], in: dir)
         #expect(c1 == 0, "\(e1)")
         let local = try Collected.collect(dir.appendingPathComponent("local"))
         let remote = try Collected.collect(dir.appendingPathComponent("slurm"))
@@ -132,7 +158,9 @@ struct SlurmSweepTests {
         #expect(record.submissions.count == 1 && record.submissions[0].points == [0, 1, 2, 3])
         let job = record.submissions[0].job
         for id in 0..<4 {
-            #expect(FileManager.default.fileExists(atPath: sw.appendingPathComponent("logs/slurm-\(job)_\(id).out").path), "task \(id) log")
+            #expect(
+                FileManager.default.fileExists(atPath: sw.appendingPathComponent("logs/slurm-\(job)_\(id).out").path),
+                "task \(id) log")
         }
         let script = try String(contentsOf: sw.appendingPathComponent("slurm/array-1.sh"), encoding: .utf8)
         #expect(script.contains("'--array=0-3%2'") && script.contains("'--time=0:10:00'"))
@@ -162,8 +190,10 @@ struct SlurmSweepTests {
             .write(to: dir.appendingPathComponent("teach.cml"), atomically: true, encoding: .utf8)
         let sw = dir.appendingPathComponent("sw")
         let teacher = sw.appendingPathComponent("shared/teacher.csv").path
-        let args = ["sweep", "needs.cml", "-p", "seed=0,3", "-p", "flag=\"\(flag)\"", "-p", "shared=\"\(teacher)\"",
-                    "--shared", "teach.cml", "--out", "sw", "--slurm", "--wait"]
+        let args = [
+            "sweep", "needs.cml", "-p", "seed=0,3", "-p", "flag=\"\(flag)\"", "-p", "shared=\"\(teacher)\"",
+            "--shared", "teach.cml", "--out", "sw", "--slurm", "--wait",
+        ]
         let (c1, e1) = try slurm(args, in: dir)
         #expect(c1 == 1 && e1.contains("point 1 failed"), "\(e1)")
         let record = try #require(SlurmRecord.read(in: sw))
@@ -185,8 +215,9 @@ struct SlurmSweepTests {
         let (c3, e3) = try slurm(args, in: dir)
         #expect(c3 == 0, "\(e3)")
         let again = try #require(SlurmRecord.read(in: sw))
-        #expect(again.submissions.count == 2 && again.submissions[1].points == [1] && again.submissions[1].shared == nil)
-        #expect(PointStatus.read(sw.appendingPathComponent("points/0000")) == done)  // not redone
+        #expect(
+            again.submissions.count == 2 && again.submissions[1].points == [1] && again.submissions[1].shared == nil)
+        #expect(PointStatus.read(sw.appendingPathComponent("points/0000")) == done) // not redone
         #expect(try Manifest.read(in: sw)?.points.map(\.state) == [.done, .done])
     }
 }
@@ -200,14 +231,16 @@ struct CollectedFigureTests {
         var point = 0
         for mu in ["0", "0.9"] {
             for seed in ["0", "1"] {
-                let cm = Double(mu)! * 10 + Double(seed)! * 2   // 0, 2 at mu 0; 9, 11 at mu 0.9
+                let cm = Double(mu)! * 10 + Double(seed)! * 2 // 0, 2 at mu 0; 9, 11 at mu 0.9
                 rows.append([String(point), mu, seed, "t", "0", "teacher", "—", "-1"])
                 rows.append([String(point), mu, seed, "t", "1", "CM", "1", String(cm)])
                 point += 1
             }
         }
-        return Collected(missing: [], parameters: ["mu", "seed"], columns: ["point", "mu", "seed", "table", "row", "model", "steps", "nll"],
-                         rows: rows, grouped: nil)
+        return Collected(
+            missing: [], parameters: ["mu", "seed"],
+            columns: ["point", "mu", "seed", "table", "row", "model", "steps", "nll"],
+            rows: rows, grouped: nil)
     }()
 
     @Test func linesAreRowsMeanAndStdOverTheOtherParameters() throws {
@@ -216,7 +249,7 @@ struct CollectedFigureTests {
         #expect(f.series[0].x == [0, 0.9] && f.series[0].mean == [-1, -1] && f.series[0].std == [0, 0])
         let cm = f.series[1]
         #expect(cm.mean == [1, 10] && cm.n == [2, 2])
-        #expect(cm.std == [1, 1])  // population std of {0, 2} and {9, 11}
+        #expect(cm.std == [1, 1]) // population std of {0, 2} and {9, 11}
         // --by seed keeps the seeds apart: one line per row and seed, no spread.
         let bySeed = try CollectedFigure(Self.collected, metric: "nll", against: "mu", by: ["seed"])
         #expect(bySeed.series.count == 4 && bySeed.series.allSatisfy { $0.std == [0, 0] })
@@ -225,7 +258,9 @@ struct CollectedFigureTests {
 
     @Test func badMetricOrParameterIsAClearError() {
         #expect(throws: SweepError.self) { try CollectedFigure(Self.collected, metric: "nl", against: "mu", by: []) }
-        #expect(throws: SweepError.self) { try CollectedFigure(Self.collected, metric: "nll", against: "model", by: []) }
+        #expect(throws: SweepError.self) {
+            try CollectedFigure(Self.collected, metric: "nll", against: "model", by: [])
+        }
     }
 
     @Test func writesThePNGAndItsTable() throws {

@@ -2,8 +2,9 @@ import Foundation
 import Notebook
 import Sweep
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The grid, without running anything.
@@ -13,7 +14,8 @@ struct SweepGridTests {
         let axes = try Grid.axes(["mu=0,0.95", "seed=0..2"])
         let points = try Grid.expand(axes, zip: false)
         #expect(points.count == 6)
-        #expect(points.map { $0.settings.map(\.value.source).joined(separator: " ") }
+        #expect(
+            points.map { $0.settings.map(\.value.source).joined(separator: " ") }
                 == ["0 0", "0 1", "0 2", "0.95 0", "0.95 1", "0.95 2"])
         #expect(points[4].runArguments == ["-p", "mu=0.95", "-p", "seed=1"])
     }
@@ -38,18 +40,18 @@ struct SweepGridTests {
 @Suite("Sweep end to end", .serialized)
 struct SweepEndToEndTests {
     static let notebook = """
-    # %% tags=["parameters"]
-    seed = 0
-    scale = 1
-    flag = ""
+        # %% tags=["parameters"]
+        seed = 0
+        scale = 1
+        flag = ""
 
-    # %%
-    if seed == 3 and not exists(flag) { x = no_such_name }
-    if seed == 2 and flag != "" { while not exists(flag) { y = 1 } }
-    z = noise(500, dims: 2, seed: seed) * scale
-    save(z[0:3], "first.csv")
+        # %%
+        if seed == 3 and not exists(flag) { x = no_such_name }
+        if seed == 2 and flag != "" { while not exists(flag) { y = 1 } }
+        z = noise(500, dims: 2, seed: seed) * scale
+        save(z[0:3], "first.csv")
 
-    """
+        """
 
     /// `.build/release/cmlab` beside these sources (swift test builds it with the tests).
     static var cmlab: URL {
@@ -59,7 +61,8 @@ struct SweepEndToEndTests {
     }
 
     func folder(_ tag: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cmlab-sweep-\(tag)-\(UUID().uuidString)")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "cmlab-sweep-\(tag)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         try Self.notebook.write(to: url.appendingPathComponent("nb.cml"), atomically: true, encoding: .utf8)
         return url
@@ -67,9 +70,12 @@ struct SweepEndToEndTests {
 
     /// Runs cmlab with `args`; returns the exit status and standard error.
     @discardableResult
-    func cmlab(_ args: [String], in dir: URL, environment: [String: String] = [:],
-               interruptWhen: (() -> Bool)? = nil) throws -> (Int32, String) {
-        #expect(FileManager.default.isExecutableFile(atPath: Self.cmlab.path), "build cmlab first: swift build -c release")
+    func cmlab(
+        _ args: [String], in dir: URL, environment: [String: String] = [:],
+        interruptWhen: (() -> Bool)? = nil
+    ) throws -> (Int32, String) {
+        #expect(
+            FileManager.default.isExecutableFile(atPath: Self.cmlab.path), "build cmlab first: swift build -c release")
         let p = Process()
         p.executableURL = Self.cmlab
         p.arguments = args
@@ -96,13 +102,16 @@ struct SweepEndToEndTests {
     }
 
     func rows(_ csv: URL) throws -> [[Double]] {
-        try String(contentsOf: csv, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").compactMap { Double($0) } }
+        try String(contentsOf: csv, encoding: .utf8).split(separator: "\n").map {
+            $0.split(separator: ",").compactMap { Double($0) }
+        }
     }
 
     /// A 4-point sweep with 2 jobs collects to the numbers of the same points run one by one.
     @Test func localSweepEqualsThePointsRunOneByOne() throws {
         let dir = try folder("local")
-        let (code, err) = try cmlab(["sweep", "nb.cml", "-p", "seed=0..1", "-p", "scale=1,2.5", "--jobs", "2", "--out", "sw"], in: dir)
+        let (code, err) = try cmlab(
+            ["sweep", "nb.cml", "-p", "seed=0..1", "-p", "scale=1,2.5", "--jobs", "2", "--out", "sw"], in: dir)
         #expect(code == 0, "\(err)")
         let (c2, err2) = try cmlab(["collect", "sw", "--by", "scale", "--metric", "c0", "--against", "scale"], in: dir)
         #expect(c2 == 0, "\(err2)")
@@ -114,7 +123,8 @@ struct SweepEndToEndTests {
         let col = { (name: String) in collected.columns.firstIndex(of: name) ?? -1 }
         for (seed, scale) in [(0, "1"), (0, "2.5"), (1, "1"), (1, "2.5")] {
             let single = dir.appendingPathComponent("single-\(seed)-\(scale)")
-            let (c, e) = try cmlab(["run", "nb.cml", "--out", single.path, "-p", "seed=\(seed)", "-p", "scale=\(scale)"], in: dir)
+            let (c, e) = try cmlab(
+                ["run", "nb.cml", "--out", single.path, "-p", "seed=\(seed)", "-p", "scale=\(scale)"], in: dir)
             #expect(c == 0, "\(e)")
             let expected = try rows(single.appendingPathComponent("first.csv"))
             let got = collected.rows.filter { $0[col("seed")] == "\(seed)" && $0[col("scale")] == scale }
@@ -143,7 +153,7 @@ struct SweepEndToEndTests {
         _ = FileManager.default.createFile(atPath: flag, contents: Data())
         let (code2, err2) = try cmlab(args, in: dir)
         #expect(code2 == 0, "\(err2)")
-        #expect(PointStatus.read(sw.appendingPathComponent("points/0000")) == before)  // not redone
+        #expect(PointStatus.read(sw.appendingPathComponent("points/0000")) == before) // not redone
         #expect(try Manifest.read(in: sw)?.points.map(\.state) == [.done, .done])
     }
 
@@ -166,10 +176,12 @@ struct SweepEndToEndTests {
         let sw = dir.appendingPathComponent("sw")
         let args = ["sweep", "long.cml", "-p", "seed=0..3", "-p", "flag=\"\(flag)\"", "--jobs", "1", "--out", "sw"]
         let started = Date()
-        let (code, err) = try cmlab(args, in: dir, interruptWhen: {
-            FileManager.default.fileExists(atPath: sw.appendingPathComponent("points/0001/status.json").path)
-                && FileManager.default.fileExists(atPath: sw.appendingPathComponent("logs/0002.log").path)
-        })
+        let (code, err) = try cmlab(
+            args, in: dir,
+            interruptWhen: {
+                FileManager.default.fileExists(atPath: sw.appendingPathComponent("points/0001/status.json").path)
+                    && FileManager.default.fileExists(atPath: sw.appendingPathComponent("logs/0002.log").path)
+            })
         #expect(code == 130, "\(err)")
         #expect(Date().timeIntervalSince(started) < 50, "the interrupt stopped the sweep")
         #expect(try Manifest.read(in: sw)?.points.map(\.state) == [.done, .done, .interrupted, .pending])
@@ -180,7 +192,8 @@ struct SweepEndToEndTests {
         _ = FileManager.default.createFile(atPath: flag, contents: Data())
         let (code2, err2) = try cmlab(args, in: dir)
         #expect(code2 == 0, "\(err2)")
-        #expect((0..<2).map { PointStatus.read(sw.appendingPathComponent("points/000\($0)")) } == finished)  // not redone
+        // Not redone:
+        #expect((0..<2).map { PointStatus.read(sw.appendingPathComponent("points/000\($0)")) } == finished)
         #expect(try Manifest.read(in: sw)?.points.map(\.state) == [.done, .done, .done, .done])
     }
 

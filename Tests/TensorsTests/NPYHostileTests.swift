@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Tensors
 
 /// Issue 14: hostile `.npy` headers are refused before any allocation.
@@ -31,7 +32,7 @@ import Testing
         let head = file("{'descr': '<f4', 'fortran_order': False, 'shape': (750000000, 1), }")
         try head.write(to: url)
         let h = try FileHandle(forWritingTo: url)
-        try h.truncate(atOffset: UInt64(head.count) + 3_000_000_000)   // sparse: no disk used
+        try h.truncate(atOffset: UInt64(head.count) + 3_000_000_000) // sparse: no disk used
         try h.close()
         do { _ = try NPY.read(url); Issue.record("read a 750M-element file") } catch {
             #expect(error.message.contains("too large"), "\(error)")
@@ -44,7 +45,8 @@ import Testing
 
     @Test func shapeIsNeverReadFromInsideAString() {
         // The descr string holds "'shape': (2,)" but the real shape is (1,): 8 bytes of data.
-        let d = file("{'descr': '<f8', 'note': \"'shape': (2,)\", 'fortran_order': False, 'shape': (1,), }", dataBytes: 8)
+        let d = file(
+            "{'descr': '<f8', 'note': \"'shape': (2,)\", 'fortran_order': False, 'shape': (1,), }", dataBytes: 8)
         #expect((try? NPY.parse(d))?.shape == [1])
         let e = file("{'descr': \"'shape': (2,)\", 'fortran_order': False, }")
         #expect(throws: NPYError.self) { try NPY.parse(e) }

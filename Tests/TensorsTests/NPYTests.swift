@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Tensors
 
 /// `.npy` files written by NumPy 2.x (the fixtures) must read back bit for bit.
@@ -29,7 +30,9 @@ import Testing
     }
 
     @Test func rejectsWhatItCannotRead() {
-        for (name, words) in [("i64_3.npy", "dtype <i8"), ("f4_fortran.npy", "Fortran"), ("f8_big_endian.npy", "dtype >f8")] {
+        for (name, words) in [
+            ("i64_3.npy", "dtype <i8"), ("f4_fortran.npy", "Fortran"), ("f8_big_endian.npy", "dtype >f8"),
+        ] {
             #expect { _ = try NPY.read(fixture(name)) } throws: { error in
                 "\(error)".contains(words)
             }

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Synchronization
 import Testing
+
 @testable import Tensors
 
 /// `Parallel` on its persistent worker pool: every chunk runs exactly once, results do

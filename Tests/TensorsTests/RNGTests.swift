@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Tensors
 
 @Suite struct RNGTests {
@@ -9,7 +10,8 @@ import Testing
         #expect([z.0, z.1, z.2, z.3] == [0x6627_e8d5, 0xe169_c58d, 0xbc57_ac4c, 0x9b00_dbd8])
         let f = philox4x32_10(counter: (.max, .max, .max, .max), key: (.max, .max))
         #expect([f.0, f.1, f.2, f.3] == [0x408f_276d, 0x41c8_3b0e, 0xa20b_c7c6, 0x6d54_51fd])
-        let p = philox4x32_10(counter: (0x243f_6a88, 0x85a3_08d3, 0x1319_8a2e, 0x0370_7344), key: (0xa409_3822, 0x299f_31d0))
+        let p = philox4x32_10(
+            counter: (0x243f_6a88, 0x85a3_08d3, 0x1319_8a2e, 0x0370_7344), key: (0xa409_3822, 0x299f_31d0))
         #expect([p.0, p.1, p.2, p.3] == [0xd16c_fe09, 0x94fd_cceb, 0x5001_e420, 0x2412_6ea1])
     }
 
@@ -39,7 +41,7 @@ import Testing
         let k = x.reduce(0) { $0 + pow($1 - m, 4) } / Double(x.count) / (v * v)
         #expect(abs(m) < 0.011)
         #expect(abs(v - 1) < 0.016)
-        #expect(abs(k - 3) < 0.06)   // kurtosis s.e. √(24/n) ≈ 0.011
+        #expect(abs(k - 3) < 0.06) // kurtosis s.e. √(24/n) ≈ 0.011
     }
 
     @Test func seedsAndStreamsDiffer() {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Tensors
 
 @Suite struct TensorTests {
@@ -11,12 +12,14 @@ import Testing
         let b = rng.stream(1).normalTensor(shape: tb ? [n, k] : [k, n])
         let c = a.matmul(b, transposeSelf: ta, transposeOther: tb)
         #expect(c.shape == [m, n])
-        for i in 0..<m { for j in 0..<n {
-            var s = 0.0
-            for p in 0..<k { s += Double(ta ? a[p, i] : a[i, p]) * Double(tb ? b[j, p] : b[p, j]) }
-            // Float32 products of 7 terms of size O(1): |error| ≲ 7·2⁻²⁴·Σ|terms| < 1e-5.
-            #expect(abs(Double(c[i, j]) - s) < 1e-5)
-        }}
+        for i in 0..<m {
+            for j in 0..<n {
+                var s = 0.0
+                for p in 0..<k { s += Double(ta ? a[p, i] : a[i, p]) * Double(tb ? b[j, p] : b[p, j]) }
+                // Float32 products of 7 terms of size O(1): |error| ≲ 7·2⁻²⁴·Σ|terms| < 1e-5.
+                #expect(abs(Double(c[i, j]) - s) < 1e-5)
+            }
+        }
     }
 
     @Test func broadcastingFollowsNumPy() throws {

@@ -22,7 +22,8 @@ struct CompareItem {
 /// told apart by a number ("CM [1]", "CM [2]").
 func compareItems(_ a: Arguments, dims: Int) throws -> [CompareItem] {
     func bad(_ v: Value, _ k: Int) -> ScriptError {
-        a.error("students item \(k + 1): expected a student, a list of students (seeds of one setting), a tensor of "
+        a.error(
+            "students item \(k + 1): expected a student, a list of students (seeds of one setting), a tensor of "
                 + "samples or a record {name:, students:}, found \(v.typeName)", at: "students")
     }
     func students(_ v: Value, _ k: Int) throws -> [ConsistencyStudent] {
@@ -41,8 +42,9 @@ func compareItems(_ a: Arguments, dims: Int) throws -> [CompareItem] {
     func samples(_ t: Tensor, _ k: Int) throws -> Batch {
         let b = t.rank == 1 ? Batch(count: t.shape[0], dims: 1, values: t.scalars.map(Double.init)) : t.batch
         guard t.rank >= 1, b.count >= 2, b.dims == dims else {
-            throw a.error("students item \(k + 1): samples of shape \(t.shape), expected [n, \(dims)] with n ≥ 2",
-                          at: "students")
+            throw a.error(
+                "students item \(k + 1): samples of shape \(t.shape), expected [n, \(dims)] with n ≥ 2",
+                at: "students")
         }
         guard b.values.allSatisfy(\.isFinite) else {
             throw a.error("students item \(k + 1): the samples contain nan or inf", at: "students")
@@ -70,8 +72,9 @@ func compareItems(_ a: Arguments, dims: Int) throws -> [CompareItem] {
             } else if case .tensor(let t)? = r["samples"] {
                 items.append(CompareItem(name: name ?? "samples \(k + 1)", source: .samples(try samples(t, k))))
             } else {
-                throw a.error("students item \(k + 1): a record needs students:, student: or samples: (a tensor)",
-                              at: "students")
+                throw a.error(
+                    "students item \(k + 1): a record needs students:, student: or samples: (a tensor)",
+                    at: "students")
             }
         default:
             let ss = try students(v, k)
@@ -101,21 +104,24 @@ func checkComparable(_ items: [CompareItem], teacher: TeacherObject, solver: ODE
             // Students saved before teachers were recorded carry no name: nothing to check.
             guard !s.teacherName.isEmpty else { continue }
             guard s.teacherName.hasPrefix(teacherName + ", ") else {
-                throw a.error("\(item.name) was distilled from \(s.teacherName), not from this teacher "
-                              + "(\(teacherName)); compare students only against the teacher and data they learned",
-                              at: "students")
+                throw a.error(
+                    "\(item.name) was distilled from \(s.teacherName), not from this teacher "
+                        + "(\(teacherName)); compare students only against the teacher and data they learned",
+                    at: "students")
             }
             if let g = solver as? GridSolver, s.teacherName != "\(teacherName), \(g)" {
                 let used = s.teacherName.dropFirst(teacherName.count + 2)
-                throw a.error("\(item.name) was distilled with \(used), but compare solves with \(g); give "
-                              + "solver: the one it learned (or compare it separately)", at: "students")
+                throw a.error(
+                    "\(item.name) was distilled with \(used), but compare solves with \(g); give "
+                        + "solver: the one it learned (or compare it separately)", at: "students")
             }
         }
         guard let first = ss.first else { continue }
         for s in ss.dropFirst() {
             if let d = settingsDifference(first, s) {
-                throw a.error("\(item.name): the students of one list differ in \(d); a list holds seeds of one "
-                              + "setting — give different settings as separate items", at: "students")
+                throw a.error(
+                    "\(item.name): the students of one list differ in \(d); a list holds seeds of one "
+                        + "setting — give different settings as separate items", at: "students")
             }
         }
     }
@@ -129,8 +135,10 @@ func settingsDifference(_ a: ConsistencyStudent, _ b: ConsistencyStudent) -> Str
     if a.architecture != b.architecture { return "network (\(a.architecture) vs \(b.architecture))" }
     // Every field of the config, by reflection, so a field added later is checked too;
     // named as distill's arguments where they differ from the Swift names.
-    let scriptNames = ["batchSize": "batch", "learningRate": "lr", "emaRate": "ema", "huberC": "huber_c",
-                       "clipNorm": "clip", "sigmaData": "sigma_data", "fourierFeatures": "fourier_features"]
+    let scriptNames = [
+        "batchSize": "batch", "learningRate": "lr", "emaRate": "ema", "huberC": "huber_c",
+        "clipNorm": "clip", "sigmaData": "sigma_data", "fourierFeatures": "fourier_features",
+    ]
     func text(_ v: Any) -> String {
         if let d = v as? Double { return formatShort(d) }
         if let o = v as? Double?, o == nil { return "none" }

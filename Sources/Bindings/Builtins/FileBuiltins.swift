@@ -10,18 +10,24 @@ import Tensors
 /// `save` and `load`: `.npy` (tensors), `.csv` (tensors, tables), `.json` (values,
 /// tables), `.safetensors` (students, learned teachers, classifiers), `.png/.svg/.pdf` (figures).
 func registerFiles(_ r: Registry, _ ctx: BindingsContext) {
-    r.register(name: "save", doc: """
-        Saves a value by the path's extension: a tensor to .npy or .csv; a table to .csv or .json; a student, \
-        learned teacher or classifier to .safetensors; a figure to .png, .svg or .pdf; numbers, strings, lists and records to \
-        .json. Writes atomically; notebooks may only write inside their output folder.
-        """, parameters: [.required("value"), .required("path")]) { a in try save(a, ctx) }
-    r.register(name: "load", doc: """
-        Loads a file by extension: .npy → tensor; .safetensors → a student, a learned teacher or a classifier \
-        (from its metadata); .csv → a table when its first row is a header (names), else a tensor of \
-        numbers; .json → a table when it is a list of flat records (as tables save), else a value. A bad or \
-        truncated file is a clear error. name: \
-        renames a loaded student (its rows in compare, its legend entries).
-        """, parameters: [.required("path"), .optional("name")]) { a in try load(a, ctx) }
+    r.register(
+        name: "save",
+        doc: """
+            Saves a value by the path's extension: a tensor to .npy or .csv; a table to .csv or .json; a student, \
+            learned teacher or classifier to .safetensors; a figure to .png, .svg or .pdf; numbers, strings, lists and \
+            records to .json. Writes atomically; notebooks may only write inside their output folder.
+            """, parameters: [.required("value"), .required("path")]
+    ) { a in try save(a, ctx) }
+    r.register(
+        name: "load",
+        doc: """
+            Loads a file by extension: .npy → tensor; .safetensors → a student, a learned teacher or a classifier \
+            (from its metadata); .csv → a table when its first row is a header (names), else a tensor of \
+            numbers; .json → a table when it is a list of flat records (as tables save), else a value. A bad or \
+            truncated file is a clear error. name: \
+            renames a loaded student (its rows in compare, its legend entries).
+            """, parameters: [.required("path"), .optional("name")]
+    ) { a in try load(a, ctx) }
 }
 
 private func save(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
@@ -37,18 +43,23 @@ private func save(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
         default: throw unsupported()
         }
     case .object(let o):
-        if let s = o as? StudentObject, ext == "safetensors" { try s.student.save(to: url.path) }
-        else if let t = o as? TeacherObject, ext == "safetensors", let l = t.denoiser as? LearnedDenoiser {
+        if let s = o as? StudentObject, ext == "safetensors" {
+            try s.student.save(to: url.path)
+        } else if let t = o as? TeacherObject, ext == "safetensors", let l = t.denoiser as? LearnedDenoiser {
             try l.save(to: url.path)
-        }
-        else if let c = o as? ClassifierObject, ext == "safetensors" {
+        } else if let c = o as? ClassifierObject, ext == "safetensors" {
             try c.classifier.save(to: url.path, metadata: c.testAccuracy.map { ["test_accuracy": "\($0)"] } ?? [:])
+        } else if let f = o as? FigureObject, ["png", "svg", "pdf"].contains(ext) {
+            try f.write(to: url)
+        } else if let t = o as? DataTableObject, ["csv", "json"].contains(ext) {
+            try saveTable(t.table, url, a, at: "path")
+        } else if let t = o as? TableObject, ext == "csv" {
+            try writeText(t.table.csv, url)
+        } else if let t = o as? TableObject, ext == "json" {
+            try writeText(t.table.json, url)
+        } else {
+            throw unsupported()
         }
-        else if let f = o as? FigureObject, ["png", "svg", "pdf"].contains(ext) { try f.write(to: url) }
-        else if let t = o as? DataTableObject, ["csv", "json"].contains(ext) { try saveTable(t.table, url, a, at: "path") }
-        else if let t = o as? TableObject, ext == "csv" { try writeText(t.table.csv, url) }
-        else if let t = o as? TableObject, ext == "json" { try writeText(t.table.json, url) }
-        else { throw unsupported() }
     default:
         guard ext == "json" else { throw unsupported() }
         try writeText(try json(a["value"]), url)
@@ -75,8 +86,10 @@ private func load(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
             let (c, meta) = try Classifier.load(contents, path: url.path)
             return .object(ClassifierObject(c, testAccuracy: meta["test_accuracy"].flatMap(Double.init)))
         }
-        throw a.error("\(url.path) holds neither a student, a teacher nor a classifier (no \"student\" or \"teacher\" metadata, no classifier format)",
-                      at: "path")
+        throw a.error(
+            "\(url.path) holds neither a student, a teacher nor a classifier "
+                + "(no \"student\" or \"teacher\" metadata, no classifier format)",
+            at: "path")
     case "csv":
         do {
             if let t = try readTableCSV(url, maxElements: a.interpreter.limits.maxElements) {
@@ -92,8 +105,9 @@ private func load(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
         guard let size else { throw a.error("cannot read \(url.path)", at: "path") }
         // Each item takes at least two bytes ("0,"): a larger file cannot fit the list limit.
         guard size <= 2 * limits.maxListItems + 2 else {
-            throw a.error("\(url.path) is \(size) bytes, too large to hold at most \(limits.maxListItems) items",
-                          at: "path")
+            throw a.error(
+                "\(url.path) is \(size) bytes, too large to hold at most \(limits.maxListItems) items",
+                at: "path")
         }
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw a.error("cannot read \(url.path)", at: "path")
@@ -109,8 +123,9 @@ private func load(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
             throw a.error("\(url.path) is not valid JSON: \(error.localizedDescription)", at: "path")
         }
     default:
-        throw a.error("unknown file type '.\(url.pathExtension)'; expected .npy, .safetensors, .csv or .json",
-                      at: "path")
+        throw a.error(
+            "unknown file type '.\(url.pathExtension)'; expected .npy, .safetensors, .csv or .json",
+            at: "path")
     }
 }
 
@@ -122,8 +137,9 @@ func dataNamed(_ name: String, _ a: Arguments) throws -> DataObject {
         let images = Batch(count: set.count, dims: set.dims, values: set.images.scalars.map(Double.init))
         return DataObject(.finite(images, name: name), labels: set.labels, imageSide: set.side)
     }
-    throw a.error("the teacher was trained on '\(name)', which cannot be rebuilt by name; distill from it with the "
-                  + "data set passed explicitly", at: "path")
+    throw a.error(
+        "the teacher was trained on '\(name)', which cannot be rebuilt by name; distill from it with the "
+            + "data set passed explicitly", at: "path")
 }
 
 func writeText(_ s: String, _ url: URL) throws {
@@ -152,7 +168,9 @@ func readTableCSV(_ url: URL, maxElements: Int) throws -> DataTable? {
     }
     guard let text = try? String(contentsOf: url, encoding: .utf8) else { throw ScriptError("cannot read \(url.path)") }
     let first = text.prefix { $0 != "\n" && $0 != "\r" }
-    let fields = first.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    let fields = first.split(separator: ",", omittingEmptySubsequences: false).map {
+        $0.trimmingCharacters(in: .whitespaces)
+    }
     // A header holds names only: no field of it reads as a number.
     guard !first.isEmpty, fields.allSatisfy({ Double($0) == nil }) else { return nil }
     return try DataTable(csv: text, source: url.lastPathComponent)

@@ -9,22 +9,28 @@ import Tensors
 /// Instruments that take a student's error apart: `spectrum`, `error_spectrum`,
 /// `data_distance`, `error_split`, `training_curve`.
 func registerInstruments(_ r: Registry, _ ctx: BindingsContext) {
-    r.register(name: "spectrum", doc: """
-        Radially averaged power spectrum of a set of square images (rows of side² pixels): {frequency, power}, \
-        1-D tensors over bands b = 0 … side/2 (cycles per image). power[b] is the mean of |DFT|²/side² over the \
-        frequencies whose radius rounds to b and over the images, so white noise of variance v is flat at v. side \
-        defaults to √dims.
-        """, parameters: [.required("images"), .optional("side")]) { a in
+    r.register(
+        name: "spectrum",
+        doc: """
+            Radially averaged power spectrum of a set of square images (rows of side² pixels): {frequency, power}, \
+            1-D tensors over bands b = 0 … side/2 (cycles per image). power[b] is the mean of |DFT|²/side² over the \
+            frequencies whose radius rounds to b and over the images, so white noise of variance v is flat at v. side \
+            defaults to √dims.
+            """, parameters: [.required("images"), .optional("side")]
+    ) { a in
         let x = try a.points("images")
         let s = try radialPowerSpectrum(x, side: try imageSide(a, dims: x.dims))
         return .record(Record([("frequency", vector(s.frequency)), ("power", vector(s.power))]))
     }
-    r.register(name: "error_spectrum", doc: """
-        The spectrum of a student's error: the radially averaged power spectrum of samples − reference (row i of \
-        each from the same noise, e.g. the teacher's solve). Returns {frequency, error, data, relative}: with \
-        data: (a finite data set or a tensor of images) also the data's own spectrum and error/data per band. \
-        Blur shows as error power at high frequencies; a different but sharp image as error at low ones.
-        """, parameters: [.required("samples"), .required("reference"), .optional("data"), .optional("side")]) { a in
+    r.register(
+        name: "error_spectrum",
+        doc: """
+            The spectrum of a student's error: the radially averaged power spectrum of samples − reference (row i of \
+            each from the same noise, e.g. the teacher's solve). Returns {frequency, error, data, relative}: with \
+            data: (a finite data set or a tensor of images) also the data's own spectrum and error/data per band. \
+            Blur shows as error power at high frequencies; a different but sharp image as error at low ones.
+            """, parameters: [.required("samples"), .required("reference"), .optional("data"), .optional("side")]
+    ) { a in
         let x = try a.points("samples")
         let ref = try a.points("reference", dims: x.dims)
         let side = try imageSide(a, dims: x.dims)
@@ -32,19 +38,27 @@ func registerInstruments(_ r: Registry, _ ctx: BindingsContext) {
         var fields: [(name: String, value: Value)] = [("frequency", vector(e.frequency)), ("error", vector(e.power))]
         if a.isGiven("data") {
             let d = try radialPowerSpectrum(try imagesArgument(a, "data", dims: x.dims, count: x.count), side: side)
-            fields += [("data", vector(d.power)),
-                       ("relative", vector(zip(e.power, d.power).map { $1 > 0 ? $0 / $1 : .infinity }))]
+            fields += [
+                ("data", vector(d.power)),
+                ("relative", vector(zip(e.power, d.power).map { $1 > 0 ? $0 / $1 : .infinity })),
+            ]
         }
         return .record(Record(fields))
     }
-    r.register(name: "data_distance", doc: """
-        How far samples lie off the data, per element as ode_error: {correction, nearest, correction_each, \
-        nearest_each}. correction = mean ‖D(x; σ) − x‖²/d with the teacher's denoiser at sigma (exact for the \
-        toy teachers, learned for images): choose sigma above the data's own thickness and below the size of its \
-        features. nearest = mean min_j ‖x − y_j‖²/d over training: (a finite data set or a tensor), brute force. \
-        Apply it to the data itself for the floor.
-        """, parameters: [.required("samples"), .required("teacher"), .optional("sigma", .number(0.1)),
-                          .optional("training")]) { a in
+    r.register(
+        name: "data_distance",
+        doc: """
+            How far samples lie off the data, per element as ode_error: {correction, nearest, correction_each, \
+            nearest_each}. correction = mean ‖D(x; σ) − x‖²/d with the teacher's denoiser at sigma (exact for the \
+            toy teachers, learned for images): choose sigma above the data's own thickness and below the size of its \
+            features. nearest = mean min_j ‖x − y_j‖²/d over training: (a finite data set or a tensor), brute force. \
+            Apply it to the data itself for the floor.
+            """,
+        parameters: [
+            .required("samples"), .required("teacher"), .optional("sigma", .number(0.1)),
+            .optional("training"),
+        ]
+    ) { a in
         let D = try denoiser(a, "teacher")
         let x = try a.points("samples", dims: D.dims)
         var training: Batch? = nil
@@ -52,36 +66,51 @@ func registerInstruments(_ r: Registry, _ ctx: BindingsContext) {
             training = try imagesArgument(a, "training", dims: D.dims, count: nil)
         }
         let dd = try dataDistance(x, teacher: D, sigma: try a.number("sigma"), training: training)
-        return .record(Record([
-            ("correction", .number(dd.meanCorrection)), ("nearest", dd.meanNearest.map { .number($0) } ?? .none),
-            ("correction_each", vector(dd.correction)), ("nearest_each", dd.nearest.map(vector) ?? .none),
-        ]))
+        return .record(
+            Record([
+                ("correction", .number(dd.meanCorrection)), ("nearest", dd.meanNearest.map { .number($0) } ?? .none),
+                ("correction_each", vector(dd.correction)), ("nearest_each", dd.nearest.map(vector) ?? .none),
+            ]))
     }
-    r.register(name: "error_split", doc: """
-        Splits a student's error e = samples − reference (row i of each from the same noise) along and across the \
-        data with the teacher's denoiser D at sigma: along = D(x; σ) − D(x̂; σ), the part it keeps; across = e − \
-        along, the part it removes (off the data). On a thin ring this is the tangential/radial split. Returns \
-        {along, across, total, across_share}, per element as ode_error (total is the ODE error).
-        """, parameters: [.required("samples"), .required("reference"), .required("teacher"),
-                          .optional("sigma", .number(0.1))]) { a in
+    r.register(
+        name: "error_split",
+        doc: """
+            Splits a student's error e = samples − reference (row i of each from the same noise) along and across the \
+            data with the teacher's denoiser D at sigma: along = D(x; σ) − D(x̂; σ), the part it keeps; across = e − \
+            along, the part it removes (off the data). On a thin ring this is the tangential/radial split. Returns \
+            {along, across, total, across_share}, per element as ode_error (total is the ODE error).
+            """,
+        parameters: [
+            .required("samples"), .required("reference"), .required("teacher"),
+            .optional("sigma", .number(0.1)),
+        ]
+    ) { a in
         let D = try denoiser(a, "teacher")
-        let s = try errorSplit(samples: try a.points("samples", dims: D.dims),
-                               reference: try a.points("reference", dims: D.dims), teacher: D,
-                               sigma: try a.number("sigma"))
-        return .record(Record([("along", .number(s.along)), ("across", .number(s.across)),
-                               ("total", .number(s.total)), ("across_share", .number(s.acrossShare))]))
+        let s = try errorSplit(
+            samples: try a.points("samples", dims: D.dims),
+            reference: try a.points("reference", dims: D.dims), teacher: D,
+            sigma: try a.number("sigma"))
+        return .record(
+            Record([
+                ("along", .number(s.along)), ("across", .number(s.across)),
+                ("total", .number(s.total)), ("across_share", .number(s.acrossShare)),
+            ]))
     }
-    r.register(name: "training_curve", doc: """
-        Metrics against training time: samples every snapshot of a student (distill(…, snapshots: [...])) and its \
-        final weights from noise (a tensor x(σ_max) or a count, drawn with seed) in steps steps, and measures \
-        each. metrics: ode_error (vs the teacher's solve from the same noise), nll, coverage, swd (vs fresh data), \
-        distance (data_distance's correction), along, across (error_split), all at sigma. Returns a record of \
-        1-D tensors: iteration and one per metric.
-        """, parameters: [
+    r.register(
+        name: "training_curve",
+        doc: """
+            Metrics against training time: samples every snapshot of a student (distill(…, snapshots: [...])) and its \
+            final weights from noise (a tensor x(σ_max) or a count, drawn with seed) in steps steps, and measures \
+            each. metrics: ode_error (vs the teacher's solve from the same noise), nll, coverage, swd (vs fresh data), \
+            distance (data_distance's correction), along, across (error_split), all at sigma. Returns a record of \
+            1-D tensors: iteration and one per metric.
+            """,
+        parameters: [
             .required("student"), .required("teacher"), .required("solver"), .optional("noise", .number(2000)),
             .optional("steps", .number(1)), .optional("seed", .number(0)), .optional("sigma", .number(0.1)),
             .optional("metrics", .list(["ode_error", "nll", "distance"].map { .string($0) })),
-        ]) { a in try trainingCurve(a, ctx) }
+        ]
+    ) { a in try trainingCurve(a, ctx) }
 }
 
 /// `side:` or the square root of `dims`.
@@ -119,7 +148,9 @@ private func trainingCurve(_ a: Arguments, _ ctx: BindingsContext) throws -> Val
     guard student.dims == dims else { throw a.error("the student has \(student.dims) dims, the teacher \(dims)") }
     let seed = try a.seed(), sigma = try a.number("sigma")
     let x: Batch
-    if case .tensor = a["noise"] { x = try a.points("noise", dims: dims) } else {
+    if case .tensor = a["noise"] {
+        x = try a.points("noise", dims: dims)
+    } else {
         let n = try a.count("noise")
         try a.checkShape([n, dims], at: "noise", bytesPerElement: 8)
         x = RNG(seed: seed).normalBatch(count: n, dims: dims).map { $0 * solver.sigmaMax }
@@ -134,7 +165,8 @@ private func trainingCurve(_ a: Arguments, _ ctx: BindingsContext) throws -> Val
     for v in try a.list("metrics") {
         guard case .string(let m) = v else { throw a.error("metrics are names, found \(v.typeName)", at: "metrics") }
         switch m {
-        case "ode_error": measures.append((m, { s throws(MetricError) in try odeError(student: s, teacher: reference).mean }))
+        case "ode_error":
+            measures.append((m, { s throws(MetricError) in try odeError(student: s, teacher: reference).mean }))
         case "swd": measures.append((m, { s throws(MetricError) in try slicedWasserstein(s, data, seed: 1) }))
         case "nll", "coverage":
             guard let toy, toy.exactLogDensity(Batch(count: 1, dims: dims)) != nil else {
@@ -146,21 +178,31 @@ private func trainingCurve(_ a: Arguments, _ ctx: BindingsContext) throws -> Val
                 measures.append((m, { s throws(MetricError) in try modeCoverage(s, of: toy).inlierShare }))
             }
         case "distance":
-            measures.append((m, { s throws(MetricError) in
-                try dataDistance(s, teacher: teacher.denoiser, sigma: sigma).meanCorrection
-            }))
+            measures.append(
+                (
+                    m,
+                    { s throws(MetricError) in
+                        try dataDistance(s, teacher: teacher.denoiser, sigma: sigma).meanCorrection
+                    }
+                ))
         case "along", "across":
-            measures.append((m, { s throws(MetricError) in
-                let e = try errorSplit(samples: s, reference: reference, teacher: teacher.denoiser, sigma: sigma)
-                return m == "along" ? e.along : e.across
-            }))
+            measures.append(
+                (
+                    m,
+                    { s throws(MetricError) in
+                        let e = try errorSplit(
+                            samples: s, reference: reference, teacher: teacher.denoiser, sigma: sigma)
+                        return m == "along" ? e.along : e.across
+                    }
+                ))
         default:
             let known = "ode_error, nll, coverage, swd, distance, along, across"
             throw a.error("unknown metric \"\(m)\"; known: \(known)", at: "metrics")
         }
     }
-    let curve = try Metrics.trainingCurve(of: student, noise: x, steps: steps, seed: seed, measures: measures,
-                                          shouldStop: { ctx.cancel.isCancelled })
+    let curve = try Metrics.trainingCurve(
+        of: student, noise: x, steps: steps, seed: seed, measures: measures,
+        shouldStop: { ctx.cancel.isCancelled })
     var fields: [(name: String, value: Value)] = [("iteration", vector(curve.iterations.map(Double.init)))]
     for (name, values) in zip(curve.names, curve.values) { fields.append((name, vector(values))) }
     return .record(Record(fields))

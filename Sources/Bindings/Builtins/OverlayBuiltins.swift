@@ -8,17 +8,23 @@ import Tensors
 
 /// `overlay`: what the teacher, its denoiser and the students say along the same paths.
 func registerOverlay(_ r: Registry, _ ctx: BindingsContext) {
-    r.register(name: "overlay", doc: """
-        One panel over chosen points of a trajectory (solve(teacher, solver, x)), one colour per point: the \
-        teacher's path x(σ) (solid), the denoiser's predictions D(x_n; σ_n) along it (dashed, small dots), each \
-        student's one-step jumps f(x_n, σ_n) from every point of the path (markers joined in order of n, with \
-        faint segments from x_n when jumps: true) and the path's end (large dot). A perfect consistency function \
-        puts all its markers on the large dot. points: positions in the trajectory (default: up to 4 spread \
-        over it); student: a student or a list of them; extent: half-width of the view around the origin \
-        (default: fitted to the predictions and ends). Shows the first two coordinates.
-        """, parameters: [.required("trajectory"), .optional("student"), .optional("points"),
-                          .optional("jumps", .bool(true)), .optional("extent"), .optional("file"),
-                          .optional("title")]) { a in
+    r.register(
+        name: "overlay",
+        doc: """
+            One panel over chosen points of a trajectory (solve(teacher, solver, x)), one colour per point: the \
+            teacher's path x(σ) (solid), the denoiser's predictions D(x_n; σ_n) along it (dashed, small dots), each \
+            student's one-step jumps f(x_n, σ_n) from every point of the path (markers joined in order of n, with \
+            faint segments from x_n when jumps: true) and the path's end (large dot). A perfect consistency function \
+            puts all its markers on the large dot. points: positions in the trajectory (default: up to 4 spread \
+            over it); student: a student or a list of them; extent: half-width of the view around the origin \
+            (default: fitted to the predictions and ends). Shows the first two coordinates.
+            """,
+        parameters: [
+            .required("trajectory"), .optional("student"), .optional("points"),
+            .optional("jumps", .bool(true)), .optional("extent"), .optional("file"),
+            .optional("title"),
+        ]
+    ) { a in
         try finishOverlay(try overlay(a), a, ctx)
     }
 }
@@ -49,7 +55,9 @@ private func overlay(_ a: Arguments) throws -> Figure {
     let o = try a.object("trajectory", as: TrajectoryObject.self, described: "a trajectory from solve()")
     let t = o.trajectory
     let n = t.final.count, dims = t.final.dims
-    guard dims >= 2 else { throw a.error("overlay draws points with at least 2 dims; these have \(dims)", at: "trajectory") }
+    guard dims >= 2 else {
+        throw a.error("overlay draws points with at least 2 dims; these have \(dims)", at: "trajectory")
+    }
     guard n > 0 else { throw a.error("the trajectory has no points", at: "trajectory") }
     let picks: [Int]
     if a.isGiven("points") {
@@ -61,7 +69,8 @@ private func overlay(_ a: Arguments) throws -> Figure {
         }
         picks = try values.map { v in
             guard case .number(let x) = v, x.isFinite, x == x.rounded() else {
-                throw a.error("points: holds positions in the trajectory (whole numbers), found \(v.brief)", at: "points")
+                throw a.error(
+                    "points: holds positions in the trajectory (whole numbers), found \(v.brief)", at: "points")
             }
             let i = Int(x) < 0 ? Int(x) + n : Int(x)
             guard i >= 0 && i < n else {
@@ -96,8 +105,9 @@ private func overlay(_ a: Arguments) throws -> Figure {
             if try a.bool("jumps") {
                 f[0].segments(x0: px, y0: py, x1: fx, y1: fy, color: c, width: 0.5, alpha: 0.22)
             }
-            f[0].line(x: fx, y: fy, color: c, width: 0.7, marker: studentMarkers[k % studentMarkers.count],
-                      markerSize: 5, alpha: 0.8)
+            f[0].line(
+                x: fx, y: fy, color: c, width: 0.7, marker: studentMarkers[k % studentMarkers.count],
+                markerSize: 5, alpha: 0.8)
             view += zip(fx, fy).map { ($0, $1) }
         }
         f[0].scatter(x: [px.last ?? 0], y: [py.last ?? 0], color: c, size: 9, alpha: 1)

@@ -11,35 +11,55 @@ func registerPlots(_ r: Registry, _ ctx: BindingsContext) {
     let common: [Parameter] = [.optional("file"), .optional("title")]
     let labelled: [Parameter] = [.optional("xlabel"), .optional("ylabel")] + common
 
-    r.register(name: "plot", doc: """
-        Draws what x is: a trajectory as paths coloured by σ (with a zoom on the data), a student's or learned \
-        teacher's loss curve on a log axis, an error_profile as its mean against σ with the band between its \
-        outer quantiles (one colour per group when it was split with by:; without the last level, σ_min, where \
-        the error is zero by construction), an [n, 2] tensor as a scatter, a 1-D tensor or list as a curve, a \
-        data set as 4,000 samples.
-        A table draws y against x (column names), one line per value of by: (plot(t, x: "iters", y: "fd", by: \
-        "model")), with log_x:/log_y: axes.
-        """, parameters: [.required("value"), .optional("x"), .optional("y"), .optional("by"),
-                          .optional("log_x", .bool(false)), .optional("log_y", .bool(false))] + common) { a in
+    r.register(
+        name: "plot",
+        doc: """
+            Draws what x is: a trajectory as paths coloured by σ (with a zoom on the data), a student's or learned \
+            teacher's loss curve on a log axis, an error_profile as its mean against σ with the band between its \
+            outer quantiles (one colour per group when it was split with by:; without the last level, σ_min, where \
+            the error is zero by construction), an [n, 2] tensor as a scatter, a 1-D tensor or list as a curve, a \
+            data set as 4,000 samples.
+            A table draws y against x (column names), one line per value of by: (plot(t, x: "iters", y: "fd", by: \
+            "model")), with log_x:/log_y: axes.
+            """,
+        parameters: [
+            .required("value"), .optional("x"), .optional("y"), .optional("by"),
+            .optional("log_x", .bool(false)), .optional("log_y", .bool(false)),
+        ] + common
+    ) { a in
         try finish(try plot(a), a, ctx)
     }
-    r.register(name: "scatter", doc: """
-        Scatter plots of one or more [n, 2] tensors on one panel, in the colour cycle, with a legend when labels \
-        are given. color_by: one value per point (a tensor or list) colours a single point set: numbers through \
-        a colour bar, categories (strings, or whole numbers with at most 12 distinct values) in discrete colours \
-        with a legend (whole numbers 0, 1, … keep colour k for value k in every plot); categorical: true or \
-        false overrides that choice, color_label: names the bar or prefixes \
-        the categories ("mode" → "mode 0", "mode 1", …).
-        """, parameters: [.variadic("points"), .optional("labels", .list([])), .optional("equal", .bool(true)),
-                          .optional("color_by"), .optional("categorical"), .optional("color_label")]
-                         + labelled) { a in try finish(try scatter(a), a, ctx) }
-    r.register(name: "lines", doc: """
-        Curves on one panel: each a 1-D tensor or list (y against 1, 2, …) or an [n, 2] tensor (x, y); a list of \
-        tensors stands for its curves.
-        """, parameters: [.variadic("curves"), .optional("labels", .list([])), .optional("log_x", .bool(false)),
-                          .optional("log_y", .bool(false))] + labelled) { a in try finish(try lines(a), a, ctx) }
-    r.register(name: "density", doc: "A 2-D histogram of an [n, 2] tensor as a heatmap with a colour bar.",
-               parameters: [.required("points"), .optional("bins", .number(80))] + common) { a in
+    r.register(
+        name: "scatter",
+        doc: """
+            Scatter plots of one or more [n, 2] tensors on one panel, in the colour cycle, with a legend when labels \
+            are given. color_by: one value per point (a tensor or list) colours a single point set: numbers through \
+            a colour bar, categories (strings, or whole numbers with at most 12 distinct values) in discrete colours \
+            with a legend (whole numbers 0, 1, … keep colour k for value k in every plot); categorical: true or \
+            false overrides that choice, color_label: names the bar or prefixes \
+            the categories ("mode" → "mode 0", "mode 1", …).
+            """,
+        parameters: [
+            .variadic("points"), .optional("labels", .list([])), .optional("equal", .bool(true)),
+            .optional("color_by"), .optional("categorical"), .optional("color_label"),
+        ]
+            + labelled
+    ) { a in try finish(try scatter(a), a, ctx) }
+    r.register(
+        name: "lines",
+        doc: """
+            Curves on one panel: each a 1-D tensor or list (y against 1, 2, …) or an [n, 2] tensor (x, y); a list of \
+            tensors stands for its curves.
+            """,
+        parameters: [
+            .variadic("curves"), .optional("labels", .list([])), .optional("log_x", .bool(false)),
+            .optional("log_y", .bool(false)),
+        ] + labelled
+    ) { a in try finish(try lines(a), a, ctx) }
+    r.register(
+        name: "density", doc: "A 2-D histogram of an [n, 2] tensor as a heatmap with a colour bar.",
+        parameters: [.required("points"), .optional("bins", .number(80))] + common
+    ) { a in
         let b = try a.points("points", dims: 2)
         var f = Figure()
         let xs = (0..<b.count).map { b.values[2 * $0] }, ys = (0..<b.count).map { b.values[2 * $0 + 1] }
@@ -47,8 +67,10 @@ func registerPlots(_ r: Registry, _ ctx: BindingsContext) {
         f[0].equalAspect = true
         return try finish(f, a, ctx)
     }
-    r.register(name: "histogram", doc: "A histogram of the numbers in a tensor or list.",
-               parameters: [.required("values"), .optional("bins")] + common) { a in
+    r.register(
+        name: "histogram", doc: "A histogram of the numbers in a tensor or list.",
+        parameters: [.required("values"), .optional("bins")] + common
+    ) { a in
         let xs: [Double]
         switch a["values"] {
         case .tensor(let t): xs = t.scalars.map(Double.init)
@@ -58,28 +80,43 @@ func registerPlots(_ r: Registry, _ ctx: BindingsContext) {
         f[0].histogram(xs, bins: a.isGiven("bins") ? try a.count("bins", limit: Sizes.maxHistogramBins) : nil)
         return try finish(f, a, ctx)
     }
-    r.register(name: "grid_image", doc: """
-        An image grid: images as [k, h, w] (grayscale), [k, h, w, 3] (RGB) or [k, d] with d = s² or 3s², values \
-        in [−1, 1].
-        """, parameters: [.required("images"), .optional("columns", .number(8))] + common) { a in
+    r.register(
+        name: "grid_image",
+        doc: """
+            An image grid: images as [k, h, w] (grayscale), [k, h, w, 3] (RGB) or [k, d] with d = s² or 3s², values \
+            in [−1, 1].
+            """, parameters: [.required("images"), .optional("columns", .number(8))] + common
+    ) { a in
         let grid = try ImageGrid(images: try a.tensor("images"), columns: try a.positiveInt("columns"))
         var f = Figure()
         f[0].imageGrid(grid)
         return try finish(f, a, ctx)
     }
-    r.register(name: "field", doc: """
-        The probability-flow field of a 2-D model at one σ on an n × n grid over [−extent, extent]², as arrows \
-        pointing the way the flow moves as σ decreases, towards the data: −dx/dσ = (D(x; σ) − x)/σ (the ODE's \
-        dx/dσ = (x − D)/σ, negated). model: a teacher (D its denoiser) or a student (D its consistency function \
-        f(x, σ), so each arrow points from x towards where the student jumps, scaled by 1/σ).
-        """, parameters: [.required("model"), .optional("sigma", .number(1)), .optional("extent", .number(1.5)),
-                          .optional("n", .number(25))] + common) { a in try finish(try field(a), a, ctx) }
-    r.register(name: "figure", doc: """
-        Combines single-panel figures into one figure with a grid of panels (row by row). share_x: true gives \
-        every panel the same x range (the union of theirs) and labels x ticks in the bottom row only; share_y: \
-        likewise for y, labelled in the left column.
-        """, parameters: [.required("figures"), .optional("columns"), .optional("share_x", .bool(false)),
-                          .optional("share_y", .bool(false))] + common) { a in
+    r.register(
+        name: "field",
+        doc: """
+            The probability-flow field of a 2-D model at one σ on an n × n grid over [−extent, extent]², as arrows \
+            pointing the way the flow moves as σ decreases, towards the data: −dx/dσ = (D(x; σ) − x)/σ (the ODE's \
+            dx/dσ = (x − D)/σ, negated). model: a teacher (D its denoiser) or a student (D its consistency function \
+            f(x, σ), so each arrow points from x towards where the student jumps, scaled by 1/σ).
+            """,
+        parameters: [
+            .required("model"), .optional("sigma", .number(1)), .optional("extent", .number(1.5)),
+            .optional("n", .number(25)),
+        ] + common
+    ) { a in try finish(try field(a), a, ctx) }
+    r.register(
+        name: "figure",
+        doc: """
+            Combines single-panel figures into one figure with a grid of panels (row by row). share_x: true gives \
+            every panel the same x range (the union of theirs) and labels x ticks in the bottom row only; share_y: \
+            likewise for y, labelled in the left column.
+            """,
+        parameters: [
+            .required("figures"), .optional("columns"), .optional("share_x", .bool(false)),
+            .optional("share_y", .bool(false)),
+        ] + common
+    ) { a in
         try finish(try combined(a), a, ctx)
     }
 }
@@ -119,8 +156,9 @@ private func plot(_ a: Arguments) throws -> Figure {
     case .object(let o as TeacherObject):
         if let l = o.denoiser as? LearnedDenoiser {
             lossPanel(&f[0], l.lossCurve, label: l.unet == nil ? "teacher" : "U-Net teacher")
+        } else {
+            throw a.error("an exact teacher has no loss curve; plot(samples(data, n)) shows its data", at: "value")
         }
-        else { throw a.error("an exact teacher has no loss curve; plot(samples(data, n)) shows its data", at: "value") }
     case .object(let o as DataObject):
         f[0].scatter(o.sample(4000, rng: RNG(seed: 0)), label: o.name)
         f[0].equalAspect = true
@@ -130,15 +168,17 @@ private func plot(_ a: Arguments) throws -> Figure {
         f[0].line(y: t.scalars.map(Double.init))
     case .record(let r) where r["sigma"] != nil && r["error"] != nil:
         try profilePanel(&f[0], r, a)
-        if r["groups"] != nil { f.width = 500 }     // room for the legend beside the panel
+        if r["groups"] != nil { f.width = 500 } // room for the legend beside the panel
     case .list(let l):
-        f[0].line(y: try l.map { v -> Double in
-            guard case .number(let x) = v else { throw a.error("plot a list of numbers", at: "value") }
-            return x
-        })
+        f[0].line(
+            y: try l.map { v -> Double in
+                guard case .number(let x) = v else { throw a.error("plot a list of numbers", at: "value") }
+                return x
+            })
     default:
-        throw a.error("cannot plot a \(a["value"].typeName) (shape-wise); expected a trajectory, student, data set, "
-                      + "[n, 2] tensor or 1-D tensor", at: "value")
+        throw a.error(
+            "cannot plot a \(a["value"].typeName) (shape-wise); expected a trajectory, student, data set, "
+                + "[n, 2] tensor or 1-D tensor", at: "value")
     }
     return f
 }
@@ -146,8 +186,11 @@ private func plot(_ a: Arguments) throws -> Figure {
 /// `plot(error_profile(…))`: the mean per-σ error with the band between the outer quantiles
 /// (and the median dashed), or one mean and band per group; log–log.
 private func profilePanel(_ p: inout Panel, _ r: Record, _ a: Arguments) throws {
-    func numbers(_ v: Value?) -> [Double]? { if case .tensor(let t)? = v { return t.scalars.map(Double.init) }; return nil }
-    guard var sigma = numbers(r["sigma"]), var error = numbers(r["error"]), sigma.count == error.count, sigma.count >= 2 else {
+    func numbers(_ v: Value?) -> [Double]? {
+        if case .tensor(let t)? = v { return t.scalars.map(Double.init) }; return nil
+    }
+    guard var sigma = numbers(r["sigma"]), var error = numbers(r["error"]), sigma.count == error.count, sigma.count >= 2
+    else {
         throw a.error("an error profile needs 1-D tensors sigma and error of one length (at least 2)", at: "x")
     }
     // The last level is σ_min, where f(x, σ_min) = x is the end itself: its error is
@@ -176,12 +219,16 @@ private func profilePanel(_ p: inout Panel, _ r: Record, _ a: Arguments) throws 
             let count = gr["count"].map { " (n = \($0.repr))" } ?? ""
             p.line(x: sigma, y: mean, label: "\(name)\(count)", color: colors[g], width: 1.4)
         }
-        if qs.count >= 2 { p.legendKey("band: \(pct(qs[0]))–\(pct(qs[qs.count - 1]))", line: Color(hex: 0x999999), width: 6) }
+        if qs.count >= 2 {
+            p.legendKey("band: \(pct(qs[0]))–\(pct(qs[qs.count - 1]))", line: Color(hex: 0x999999), width: 6)
+        }
         p.legend = .avoidingData
     } else {
         let q = rows(r["error_q"]), c = Color.cycle[0]
         if q.count >= 2, q[0].count == sigma.count {
-            p.band(x: sigma, lower: q[0], upper: q[q.count - 1], color: c, label: "\(pct(qs.first ?? 0))–\(pct(qs.last ?? 1))")
+            p.band(
+                x: sigma, lower: q[0], upper: q[q.count - 1], color: c,
+                label: "\(pct(qs.first ?? 0))–\(pct(qs.last ?? 1))")
         }
         if let m = qs.firstIndex(of: 0.5), m < q.count, q[m].count == sigma.count {
             p.line(x: sigma, y: q[m], label: "median", color: c, width: 1.1, style: .dashed)
@@ -197,7 +244,8 @@ private func profilePanel(_ p: inout Panel, _ r: Record, _ a: Arguments) throws 
 /// appearance), points sorted by x; markers when a line has at most 20 points.
 private func tablePanel(_ p: inout Panel, _ t: DataTable, _ a: Arguments) throws {
     guard a.isGiven("x"), a.isGiven("y") else {
-        throw a.error("plotting a table needs x: and y: (column names); its columns are " + t.columns.joined(separator: ", "))
+        throw a.error(
+            "plotting a table needs x: and y: (column names); its columns are " + t.columns.joined(separator: ", "))
     }
     let xc = try columnNames(a, "x", in: t)[0], yc = try columnNames(a, "y", in: t)[0]
     for (c, name) in [(xc, "x"), (yc, "y")] where !t.isNumeric(c) {
@@ -222,8 +270,9 @@ private func tablePanel(_ p: inout Panel, _ t: DataTable, _ a: Arguments) throws
             guard let x = t.rows[i][xc].number, let y = t.rows[i][yc].number else { return nil }
             return (x, y)
         }.sorted { $0.0 < $1.0 }
-        p.line(x: pts.map(\.0), y: pts.map(\.1), label: a.isGiven("by") ? label : nil,
-               marker: pts.count <= 20 ? .circle : nil)
+        p.line(
+            x: pts.map(\.0), y: pts.map(\.1), label: a.isGiven("by") ? label : nil,
+            marker: pts.count <= 20 ? .circle : nil)
     }
     if try a.bool("log_x") { p.xScale = .log }
     if try a.bool("log_y") { p.yScale = .log }
@@ -247,8 +296,9 @@ private func scatter(_ a: Arguments) throws -> Figure {
     var f = Figure()
     for (i, v) in a.rest.enumerated() {
         guard case .tensor(let t) = v, t.rank == 2, t.shape[1] >= 2 else {
-            throw ScriptError("scatter: argument \(i + 1) must be an [n, 2] tensor, got \(v.typeName)\(tensorShape(v))",
-                              at: a.restSpans[i])
+            throw ScriptError(
+                "scatter: argument \(i + 1) must be an [n, 2] tensor, got \(v.typeName)\(tensorShape(v))",
+                at: a.restSpans[i])
         }
         if a.isGiven("color_by") {
             guard a.rest.count == 1 else {
@@ -274,8 +324,9 @@ private func colorBy(_ p: inout Panel, _ b: Batch, _ a: Arguments, label: String
         numbers = l.map { if case .number(let x) = $0 { x } else { .nan } }
     case .list(let l) where l.allSatisfy({ $0.stringValue != nil }): strings = l.compactMap(\.stringValue)
     default:
-        throw a.error("color_by takes one number or string per point (a 1-D tensor or a list), got \(a["color_by"].brief)",
-                      at: "color_by")
+        throw a.error(
+            "color_by takes one number or string per point (a 1-D tensor or a list), got \(a["color_by"].brief)",
+            at: "color_by")
     }
     let count = numbers?.count ?? strings?.count ?? 0
     guard count == b.count else {
@@ -293,8 +344,9 @@ private func colorBy(_ p: inout Panel, _ b: Batch, _ a: Arguments, label: String
         }
         guard numbers.allSatisfy(\.isFinite) else { throw a.error("categories must be finite numbers", at: "color_by") }
         guard distinct.count <= maxCategories else {
-            throw a.error("\(distinct.count) categories are too many to tell apart (at most \(maxCategories)); "
-                          + "leave categorical: out for a colour bar", at: "color_by")
+            throw a.error(
+                "\(distinct.count) categories are too many to tell apart (at most \(maxCategories)); "
+                    + "leave categorical: out for a colour bar", at: "color_by")
         }
         // Whole numbers 0, 1, … (modes, classes) keep their own colour: value k takes colour k of
         // the cycle, so mode 3 has one colour in every panel, whichever modes a panel holds.
@@ -314,7 +366,8 @@ private func colorBy(_ p: inout Panel, _ b: Batch, _ a: Arguments, label: String
         var order: [String] = [], position: [String: Int] = [:]
         for s in strings where position[s] == nil { position[s] = order.count; order.append(s) }
         guard order.count <= maxCategories else {
-            throw a.error("\(order.count) categories are too many to tell apart (at most \(maxCategories))", at: "color_by")
+            throw a.error(
+                "\(order.count) categories are too many to tell apart (at most \(maxCategories))", at: "color_by")
         }
         p.scatter(x: xs, y: ys, groups: strings.map { position[$0] ?? 0 }, names: order)
         p.legend = .avoidingData
@@ -352,8 +405,9 @@ private func lines(_ a: Arguments) throws -> Figure {
             }
             f[0].line(y: ys, label: label, marker: ys.count <= 20 ? .circle : nil)
         default:
-            throw ScriptError("lines: curve \(i + 1) must be a 1-D tensor, a list of numbers or an [n, 2] tensor, got "
-                              + "\(v.typeName)\(tensorShape(v))", at: span)
+            throw ScriptError(
+                "lines: curve \(i + 1) must be a 1-D tensor, a list of numbers or an [n, 2] tensor, got "
+                    + "\(v.typeName)\(tensorShape(v))", at: span)
         }
     }
     if try a.bool("log_x") { f[0].xScale = .log }

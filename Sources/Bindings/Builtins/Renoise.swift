@@ -11,8 +11,9 @@ func renoiseKinds(_ a: Arguments, list allowed: Bool) throws -> [String] {
     let kinds = ["fresh", "teacher"]
     func one(_ v: Value) throws -> String {
         guard case .string(let s) = v, kinds.contains(s) else {
-            throw a.error("renoise must be \"fresh\" or \"teacher\"\(allowed ? " (or a list of both)" : ""), "
-                          + "got \(v.repr)", at: "renoise")
+            throw a.error(
+                "renoise must be \"fresh\" or \"teacher\"\(allowed ? " (or a list of both)" : ""), "
+                    + "got \(v.repr)", at: "renoise")
         }
         return s
     }
@@ -37,24 +38,32 @@ func renoiseLevels(levels: Int, steps: [Int]) -> Set<Int> {
 /// student's grid: the solver must step on exactly that grid.
 func checkRenoiseGrid(_ solver: ODESolver, _ student: ConsistencyStudent, name: String, _ a: Arguments) throws {
     guard let g = solver as? GridSolver else {
-        throw a.error("renoise: \"teacher\" re-noises along the teacher's states at the student's levels; "
-                      + "rk45 has no fixed levels: give solver: the grid solver the student learned", at: "renoise")
+        throw a.error(
+            "renoise: \"teacher\" re-noises along the teacher's states at the student's levels; "
+                + "rk45 has no fixed levels: give solver: the grid solver the student learned", at: "renoise")
     }
     guard g.grid.sigmas == student.grid.sigmas else {
-        throw a.error("renoise: \"teacher\" needs the teacher solved on \(name)'s grid (\(student.grid)), "
-                      + "but the solver steps on \(g.grid)", at: "renoise")
+        throw a.error(
+            "renoise: \"teacher\" needs the teacher solved on \(name)'s grid (\(student.grid)), "
+                + "but the solver steps on \(g.grid)", at: "renoise")
     }
 }
 
 /// Solves `x` with the teacher and keeps the states at `levels` of the solver's grid
 /// (level 0 is x itself). Returns the final state and the kept states; nil when stopped.
-func solveKeeping(_ D: Denoiser, _ solver: ODESolver, _ x: Batch, levels: Set<Int>,
-                  cancel: CancellationToken) -> (final: Batch, states: [Int: Batch])? {
+func solveKeeping(
+    _ D: Denoiser, _ solver: ODESolver, _ x: Batch, levels: Set<Int>,
+    cancel: CancellationToken
+) -> (final: Batch, states: [Int: Batch])? {
     var states: [Int: Batch] = [:]
     if levels.contains(0) { states[0] = x }
-    guard let final = solver.solve(D, x, callback: { info in
-        if levels.contains(info.index + 1) { states[info.index + 1] = info.xNext }
-        return !cancel.isCancelled
-    }) else { return nil }
+    guard
+        let final = solver.solve(
+            D, x,
+            callback: { info in
+                if levels.contains(info.index + 1) { states[info.index + 1] = info.xNext }
+                return !cancel.isCancelled
+            })
+    else { return nil }
     return (final, states)
 }

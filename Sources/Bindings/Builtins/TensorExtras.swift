@@ -3,10 +3,13 @@ import Tensors
 
 /// Tensor helpers the studies need: `stack` (columns) and `concat` (rows).
 func registerTensorExtras(_ r: Registry, _ ctx: BindingsContext) {
-    r.register(name: "stack", doc: """
-        Joins 1-D tensors (or lists of numbers) of equal length n as the columns of an [n, k] tensor, e.g. \
-        stack(p.sigma, p.error) for lines().
-        """, parameters: [.variadic("columns")]) { a in
+    r.register(
+        name: "stack",
+        doc: """
+            Joins 1-D tensors (or lists of numbers) of equal length n as the columns of an [n, k] tensor, e.g. \
+            stack(p.sigma, p.error) for lines().
+            """, parameters: [.variadic("columns")]
+    ) { a in
         let cols = try a.rest.enumerated().map { i, v -> [Float] in
             switch v {
             case .tensor(let t) where t.rank == 1: return t.scalars
@@ -19,8 +22,9 @@ func registerTensorExtras(_ r: Registry, _ ctx: BindingsContext) {
                 }
             default:
                 let got = "\(v.typeName)\(tensorShape(v))"
-                throw ScriptError("stack: column \(i + 1) must be a 1-D tensor or a list, got \(got)",
-                                  at: a.restSpans[i])
+                throw ScriptError(
+                    "stack: column \(i + 1) must be a 1-D tensor or a list, got \(got)",
+                    at: a.restSpans[i])
             }
         }
         guard let n = cols.first?.count else { throw a.error("stack needs at least one column") }
@@ -31,8 +35,10 @@ func registerTensorExtras(_ r: Registry, _ ctx: BindingsContext) {
         for (j, c) in cols.enumerated() { for i in 0..<n { out[i * cols.count + j] = c[i] } }
         return .tensor(Tensor(shape: [n, cols.count], scalars: out))
     }
-    r.register(name: "concat", doc: "Joins tensors along their first axis; the other axes must agree.",
-               parameters: [.variadic("tensors")]) { a in
+    r.register(
+        name: "concat", doc: "Joins tensors along their first axis; the other axes must agree.",
+        parameters: [.variadic("tensors")]
+    ) { a in
         var shape: [Int]? = nil
         var out: [Float] = []
         for (i, v) in a.rest.enumerated() {
@@ -45,9 +51,14 @@ func registerTensorExtras(_ r: Registry, _ ctx: BindingsContext) {
                     throw ScriptError("concat: shape \(t.shape) does not fit \(s) after the first axis", at: span)
                 }
                 shape = [s[0] + t.shape[0]] + s.dropFirst()
-            } else { shape = t.shape }
+            } else {
+                shape = t.shape
+            }
             if let s = shape {
-                do { try SizeGuard.elements(s, maxElements: a.interpreter.limits.maxElements, what: "concat: result of shape") } catch let e as SizeError {
+                do {
+                    try SizeGuard.elements(
+                        s, maxElements: a.interpreter.limits.maxElements, what: "concat: result of shape")
+                } catch let e as SizeError {
                     throw ScriptError(e.message, at: span)
                 }
             }

@@ -88,8 +88,10 @@ final class DataObject: MemberTable {
             .value("modes", "Means of a mixture's components as an [K, dims] tensor (none otherwise).") {
                 self.toy?.modes.map { .tensor($0.tensor) } ?? .none
             },
-            .method("sample", "Draws n samples as an [n, dims] tensor.",
-                    [.required("n"), .optional("seed", .number(0))]) { args in
+            .method(
+                "sample", "Draws n samples as an [n, dims] tensor.",
+                [.required("n"), .optional("seed", .number(0))]
+            ) { args in
                 let n = try args.count("n")
                 try args.checkShape([n, self.dims], at: "n", bytesPerElement: 8)
                 return self.sample(n, rng: RNG(seed: try args.seed())).value

@@ -17,7 +17,8 @@ final class StudentObject: MemberTable {
     }
     var summary: String {
         let c = student.config
-        var s = "student \(student.label ?? student.name) (\(student.architecture), \(student.iterations) iterations, "
+        var s =
+            "student \(student.label ?? student.name) (\(student.architecture), \(student.iterations) iterations, "
             + "final loss \(formatShort(finalLoss))"
         if c.objective == .cm { s += ", μ = \(formatShort(c.emaRate))" }
         if c.distance != .l2 { s += ", \(c.distance.rawValue)" }
@@ -30,36 +31,47 @@ final class StudentObject: MemberTable {
     }
     var members: [Member] {
         [
-            .method("sample", """
+            .method(
+                "sample",
+                """
                 Multistep consistency sampling from x at σ_max (noise already scaled by σ_max). Between steps the \
                 sample is re-noised: renoise: "fresh" (default; Song et al.'s sampler) adds new noise drawn from \
                 seed; renoise: "teacher" re-noises along the teacher's own trajectory from the same x, adding \
                 x̂(σ_next) − x̂(σ_min) (the teacher's noise direction at that level), so that an exact student \
                 reproduces the teacher's output and the ODE error at K steps measures the student. "teacher" needs \
                 teacher: (and solver:, default heun on the student's grid).
-                """, [.required("x"), .optional("steps", .number(1)), .optional("seed", .number(0)),
-                      .optional("renoise", .string("fresh")), .optional("teacher"), .optional("solver")]) { args in
+                """,
+                [
+                    .required("x"), .optional("steps", .number(1)), .optional("seed", .number(0)),
+                    .optional("renoise", .string("fresh")), .optional("teacher"), .optional("solver"),
+                ]
+            ) { args in
                 let x = try args.points("x", dims: self.student.dims)
                 let steps = try args.positiveInt("steps")
                 guard try renoiseKinds(args, list: false)[0] == "teacher", steps > 1 else {
                     return try self.student.sample(x, steps: steps, seed: try args.seed()).value
                 }
                 guard args.isGiven("teacher") else {
-                    throw args.error("renoise: \"teacher\" needs the teacher: s.sample(x, steps: \(steps), "
-                                     + "renoise: \"teacher\", teacher: t)", at: "renoise")
+                    throw args.error(
+                        "renoise: \"teacher\" needs the teacher: s.sample(x, steps: \(steps), "
+                            + "renoise: \"teacher\", teacher: t)", at: "renoise")
                 }
                 let t = try args.object("teacher", as: TeacherObject.self, described: "a teacher")
-                let solver: ODESolver = try args.isGiven("solver")
+                let solver: ODESolver =
+                    try args.isGiven("solver")
                     ? args.object("solver", as: SolverObject.self, described: "a solver").solver
                     : GridSolver(.heun, grid: self.student.grid)
-                try checkComparable([CompareItem(name: displayName(self.student), source: .students([self.student]))],
-                                    teacher: t, solver: solver, args)
+                try checkComparable(
+                    [CompareItem(name: displayName(self.student), source: .students([self.student]))],
+                    teacher: t, solver: solver, args)
                 try checkRenoiseGrid(solver, self.student, name: "the student", args)
                 self.context.cancel.reset()
                 let levels = renoiseLevels(levels: self.student.grid.count, steps: [steps])
                 guard let run = solveKeeping(t.denoiser, solver, x, levels: levels, cancel: self.context.cancel) else {
-                    throw args.error(self.context.cancel.isCancelled ? "sampling interrupted (Ctrl-C)"
-                                     : "the teacher's solve failed")
+                    throw args.error(
+                        self.context.cancel.isCancelled
+                            ? "sampling interrupted (Ctrl-C)"
+                            : "the teacher's solve failed")
                 }
                 return try self.student.sample(x, steps: steps, renoise: .teacher(states: run.states)).value
             },
@@ -76,10 +88,13 @@ final class StudentObject: MemberTable {
             .value("ema", "Target-network rate μ.") { .number(self.student.config.emaRate) },
             .value("grid", "The teacher's grid it was trained on.") { .object(GridObject(self.student.grid)) },
             .value("outcome", "How training ended.") { .string(self.student.outcome.message) },
-            .value("name", """
+            .value(
+                "name",
+                """
                 The name given to distill or load (name:), else "CM" or "Direct CM". Tables label an \
                 unnamed student with its settings too ("CM μ=0.95").
-                """) { .string(self.student.label ?? self.student.name) },
+                """
+            ) { .string(self.student.label ?? self.student.name) },
             .value("snapshots", "Copies kept during training (distill(…, snapshots: [...])), in order.") {
                 .list(self.student.snapshots.map { .object(StudentObject($0, context: self.context)) })
             },

@@ -17,7 +17,9 @@ extension TableObject: IndexableObject {
         let plain = DataTable(result: table)
         let taken: Set<String> = ["columns", "rows", "column", "nrows", "save"]
         return plain.columns.enumerated().filter { !taken.contains($0.element) }.map { c, name in
-            .value(name, "Column '\(name)' as values: a tensor of numbers (none as NaN), else a list.") { plain.column(c) }
+            .value(name, "Column '\(name)' as values: a tensor of numbers (none as NaN), else a list.") {
+                plain.column(c)
+            }
         }
     }
 }

@@ -18,29 +18,41 @@ final class TableObject: MemberTable {
         [
             .value("columns", "Column names.") { .list(self.table.columns.map { .string($0) }) },
             .value("rows", "Rows as records; statistics as {mean, std}.") {
-                .list(self.table.rows.map { r in
-                    .record(Record(zip(self.table.columns, r).map { c, cell in
-                        switch cell {
-                        case .text(let s): return (c, .string(s))
-                        case let .stat(m, s, _):
-                            return (c, .record(Record([("mean", .number(m)), ("std", .number(s))])))
-                        case let .interval(v, lo, hi):
-                            return (c, .record(Record([("mean", .number(v)), ("lo", .number(lo)), ("hi", .number(hi))])))
-                        case .number(let x): return (c, .number(x))
-                        case .missing: return (c, .none)
-                        }
-                    }))
-                })
+                .list(
+                    self.table.rows.map { r in
+                        .record(
+                            Record(
+                                zip(self.table.columns, r).map { c, cell in
+                                    switch cell {
+                                    case .text(let s): return (c, .string(s))
+                                    case let .stat(m, s, _):
+                                        return (c, .record(Record([("mean", .number(m)), ("std", .number(s))])))
+                                    case let .interval(v, lo, hi):
+                                        return (
+                                            c,
+                                            .record(
+                                                Record([("mean", .number(v)), ("lo", .number(lo)), ("hi", .number(hi))])
+                                            )
+                                        )
+                                    case .number(let x): return (c, .number(x))
+                                    case .missing: return (c, .none)
+                                    }
+                                }))
+                    })
             },
-            .method("column", """
+            .method(
+                "column",
+                """
                 One column as values, as c.<name> gives it: a 1-D tensor when it holds numbers (a statistic's mean; \
                 a missing cell is nan), else a list. Per-sample tables (per_sample) give masks from it: \
                 t.column("student_mode") == 3.
-                """, [.required("name")]) { args in
+                """, [.required("name")]
+            ) { args in
                 let name = try args.string("name"), plain = DataTable(result: self.table)
                 guard let c = plain.columns.firstIndex(of: name) else {
-                    throw args.error("no column '\(name)'; the columns are \(plain.columns.joined(separator: ", "))",
-                                     at: "name")
+                    throw args.error(
+                        "no column '\(name)'; the columns are \(plain.columns.joined(separator: ", "))",
+                        at: "name")
                 }
                 return plain.column(c)
             },

@@ -1,6 +1,6 @@
 import Diffusion
-import Nets
 import Foundation
+import Nets
 import Script
 import Tensors
 
@@ -24,7 +24,8 @@ final class TeacherObject: MemberTable {
         if let l = denoiser as? LearnedDenoiser {
             let tail = l.lossCurve.suffix(100)
             let loss = tail.isEmpty ? "" : ", final loss \(formatShort(tail.reduce(0, +) / Double(tail.count)))"
-            let net = l.mlp.map { "MLP \($0.depth)×\($0.width)" }
+            let net =
+                l.mlp.map { "MLP \($0.depth)×\($0.width)" }
                 ?? "U-Net, \(String(format: "%.2f", Double(l.network.store.count) / 1e6)) M parameters"
             return "teacher learned on \(data.name) (\(net), \(l.lossCurve.count) iterations\(loss))"
         }
@@ -40,8 +41,10 @@ final class TeacherObject: MemberTable {
             .value("loss_curve", "Training loss per iteration (learned teachers).") {
                 return (self.denoiser as? LearnedDenoiser).map { vector($0.lossCurve) } ?? .none
             },
-            .method("denoise", "D(x; σ) for every row of x, as a tensor.",
-                    [.required("x"), .required("sigma")]) { args in
+            .method(
+                "denoise", "D(x; σ) for every row of x, as a tensor.",
+                [.required("x"), .required("sigma")]
+            ) { args in
                 let x = try args.points("x", dims: self.denoiser.dims)
                 let s = try args.number("sigma")
                 guard s.isFinite && s > 0 else {

@@ -18,8 +18,9 @@ final class TrajectoryObject: MemberTable, IndexableObject {
     var itemName: String { "point" }
     func select(_ positions: [Int], single: Bool) throws -> Value {
         let t = trajectory
-        let picked = Trajectory(sigmas: t.sigmas, states: t.states.map { $0.rows(at: positions) },
-                                denoised: t.denoised.map { $0.rows(at: positions) })
+        let picked = Trajectory(
+            sigmas: t.sigmas, states: t.states.map { $0.rows(at: positions) },
+            denoised: t.denoised.map { $0.rows(at: positions) })
         return .object(TrajectoryObject(picked, label: label, origin: positions.map { origin[$0] }))
     }
 
@@ -56,7 +57,10 @@ final class TrajectoryObject: MemberTable, IndexableObject {
                 let scalars = d.flatMap(\.values).map(Float.init)
                 return .tensor(Tensor(shape: [d.count, first.count, first.dims], scalars: scalars))
             },
-            .value("paths", "Each point's path, [n, steps + 1, dims]: traj.paths[i] is an [steps + 1, 2] curve for lines().") {
+            .value(
+                "paths",
+                "Each point's path, [n, steps + 1, dims]: traj.paths[i] is an [steps + 1, 2] curve for lines()."
+            ) {
                 let t = self.trajectory, n = t.final.count, d = t.final.dims, k = t.states.count
                 var scalars = [Float](repeating: 0, count: n * k * d)
                 for (s, b) in t.states.enumerated() {
@@ -69,9 +73,12 @@ final class TrajectoryObject: MemberTable, IndexableObject {
             },
             .value("sigmas", "The σ visited, [steps + 1].") { vector(self.trajectory.sigmas) },
             .value("steps", "Number of steps taken.") { .number(Double(self.trajectory.steps)) },
-            .method("strip", """
+            .method(
+                "strip",
+                """
                 Sample i's denoised prediction D(x; σ) at every step, [steps, dims]: an image strip for grid_image.
-                """, [.required("i")]) { a in
+                """, [.required("i")]
+            ) { a in
                 let i = try a.nonNegativeInt("i")
                 let d = self.trajectory.denoised
                 guard let first = d.first, i < first.count else {

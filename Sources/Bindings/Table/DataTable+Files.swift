@@ -31,7 +31,8 @@ extension DataTable {
     /// A CSV field for text: quoted when it holds a separator, a quote or a line break, is
     /// empty, or would read back as something else (a number, true/false).
     static func quoted(_ s: String) -> String {
-        let needs = s.isEmpty || s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+        let needs =
+            s.isEmpty || s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
             || Double(s) != nil || s == "true" || s == "false" || s.first == " " || s.last == " "
         return needs ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
@@ -40,18 +41,25 @@ extension DataTable {
     /// numbers, `true`/`false` booleans, empty fields missing; quoted fields are strings.
     /// `source` names the file in errors ("t.csv:3: …").
     init(csv text: String, source: String) throws {
-        var records: [[(String, Bool)]] = []       // (text, was quoted)
+        var records: [[(String, Bool)]] = [] // (text, was quoted)
         var record: [(String, Bool)] = [], field = "", quoted = false, inQuotes = false, line = 1
         var chars = Array(text)
         if chars.first == "\u{FEFF}" { chars.removeFirst() }
         var i = 0
         func endField() { record.append((field, quoted)); field = ""; quoted = false }
-        func endRecord() { endField(); if !(record.count == 1 && record[0].0.isEmpty && !record[0].1) { records.append(record) }; record = [] }
+        func endRecord() {
+            endField(); if !(record.count == 1 && record[0].0.isEmpty && !record[0].1) { records.append(record) };
+            record = []
+        }
         while i < chars.count {
             let c = chars[i]
             if inQuotes {
                 if c == "\"" {
-                    if i + 1 < chars.count && chars[i + 1] == "\"" { field.append("\""); i += 1 } else { inQuotes = false }
+                    if i + 1 < chars.count && chars[i + 1] == "\"" {
+                        field.append("\""); i += 1
+                    } else {
+                        inQuotes = false
+                    }
                 } else {
                     if c == "\n" { line += 1 }
                     field.append(c)
@@ -78,16 +86,21 @@ extension DataTable {
             guard r.count == columns.count else {
                 throw ScriptError("\(source):\(k + 2): \(r.count) fields, the header has \(columns.count)")
             }
-            rows.append(r.map { text, wasQuoted in
-                if wasQuoted { return .text(text) }
-                let t = text.trimmingCharacters(in: .whitespaces)
-                if t.isEmpty { return .missing }
-                if t == "true" { return .bool(true) }
-                if t == "false" { return .bool(false) }
-                if let x = Double(t) { return .number(x) }
-                switch t.lowercased() { case "inf": return .number(.infinity); case "-inf": return .number(-.infinity); default: break }
-                return .text(t)
-            })
+            rows.append(
+                r.map { text, wasQuoted in
+                    if wasQuoted { return .text(text) }
+                    let t = text.trimmingCharacters(in: .whitespaces)
+                    if t.isEmpty { return .missing }
+                    if t == "true" { return .bool(true) }
+                    if t == "false" { return .bool(false) }
+                    if let x = Double(t) { return .number(x) }
+                    switch t.lowercased() {
+                    case "inf": return .number(.infinity);
+                    case "-inf": return .number(-.infinity);
+                    default: break
+                    }
+                    return .text(t)
+                })
         }
     }
 
@@ -135,8 +148,12 @@ extension DataTable {
                 switch fromJSON(v) {
                 case .number(let x): return .number(x)
                 case .string(let s):
-                    switch s { case "nan": return .number(.nan); case "inf": return .number(.infinity)
-                    case "-inf": return .number(-.infinity); default: return .text(s) }
+                    switch s {
+                    case "nan": return .number(.nan);
+                    case "inf": return .number(.infinity)
+                    case "-inf": return .number(-.infinity);
+                    default: return .text(s)
+                    }
                 case .bool(let b): return .bool(b)
                 default: return .missing
                 }

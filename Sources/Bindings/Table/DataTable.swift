@@ -110,11 +110,16 @@ extension DataTable {
             var row: [(Int, Cell)] = []
             for f in r.fields {
                 guard let c = DataTable.cell(f.value) else {
-                    throw ScriptError("row \(i + 1), column '\(f.name)': a table cell holds a number, string, boolean or "
-                                      + "none, not \(f.value.brief)", at: span)
+                    throw ScriptError(
+                        "row \(i + 1), column '\(f.name)': a table cell holds a number, string, boolean or "
+                            + "none, not \(f.value.brief)", at: span)
                 }
                 let k: Int
-                if let p = position[f.name] { k = p } else { k = columns.count; position[f.name] = k; columns.append(f.name) }
+                if let p = position[f.name] {
+                    k = p
+                } else {
+                    k = columns.count; position[f.name] = k; columns.append(f.name)
+                }
                 row.append((k, c))
             }
             fields.append(row)
@@ -135,8 +140,12 @@ extension DataTable {
         var makers: [([ResultTable.Cell]) -> Cell] = []
         for (c, name) in t.columns.enumerated() {
             let cells = t.rows.map { $0[c] }
-            let hasStd = cells.contains { if case .stat(_, _, let n) = $0 { return n > 1 }; return false }
-            let hasInterval = cells.contains { if case .interval = $0 { return true }; return false }
+            let hasStd = cells.contains {
+                if case .stat(_, _, let n) = $0 { return n > 1 }; return false
+            }
+            let hasInterval = cells.contains {
+                if case .interval = $0 { return true }; return false
+            }
             columns.append(name)
             makers.append { row in
                 switch row[c] {
@@ -149,13 +158,19 @@ extension DataTable {
             }
             if hasStd {
                 columns.append(name + "_std")
-                makers.append { row in if case .stat(_, let s, _) = row[c] { return .number(s) }; return .missing }
+                makers.append { row in
+                    if case .stat(_, let s, _) = row[c] { return .number(s) }; return .missing
+                }
             }
             if hasInterval {
                 columns.append(name + "_lo")
-                makers.append { row in if case .interval(_, let lo, _) = row[c] { return .number(lo) }; return .missing }
+                makers.append { row in
+                    if case .interval(_, let lo, _) = row[c] { return .number(lo) }; return .missing
+                }
                 columns.append(name + "_hi")
-                makers.append { row in if case .interval(_, _, let hi) = row[c] { return .number(hi) }; return .missing }
+                makers.append { row in
+                    if case .interval(_, _, let hi) = row[c] { return .number(hi) }; return .missing
+                }
             }
         }
         self.columns = columns

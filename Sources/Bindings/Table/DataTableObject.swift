@@ -35,16 +35,18 @@ final class DataTableObject: MemberTable, IndexableObject {
                 .list((0..<self.table.rowCount).map { .record(self.table.record($0)) })
             },
             .value("nrows", "Number of rows.") { .number(Double(self.table.rowCount)) },
-            .method("save", "Writes .csv or .json (column order kept, numbers as numbers).", [.required("path")]) { args in
+            .method("save", "Writes .csv or .json (column order kept, numbers as numbers).", [.required("path")]) {
+                args in
                 let url = try self.context.resolveWritePath(try args.string("path"))
                 try saveTable(self.table, url, args, at: "path")
                 return .string(url.path)
             },
         ]
         for (c, name) in table.columns.enumerated() where !Self.fixed.contains(name) {
-            m.append(.value(name, "Column '\(name)': a tensor when it holds numbers only (none as NaN), else a list.") {
-                self.table.column(c)
-            })
+            m.append(
+                .value(name, "Column '\(name)': a tensor when it holds numbers only (none as NaN), else a list.") {
+                    self.table.column(c)
+                })
         }
         return m
     }

@@ -25,7 +25,11 @@ struct Band: Mark {
             c.setColor(color.withAlpha(color.alpha * alpha)); c.fill()
         }
         for i in 0..<min(xs.count, lower.count, upper.count) {
-            if t.xScale.admits(xs[i]) && t.yScale.admits(lower[i]) && t.yScale.admits(upper[i]) { run.append(i) } else { flush() }
+            if t.xScale.admits(xs[i]) && t.yScale.admits(lower[i]) && t.yScale.admits(upper[i]) {
+                run.append(i)
+            } else {
+                flush()
+            }
         }
         flush()
     }

@@ -33,8 +33,10 @@ struct Heatmap: Mark {
 
     /// Counts of points in `bins × bins` equal cells over `xRange × yRange`
     /// (points outside are ignored), in the heatmap's row order.
-    static func histogram(x: [Double], y: [Double], bins: (Int, Int),
-                          xRange: ClosedRange<Double>, yRange: ClosedRange<Double>) -> [Double] {
+    static func histogram(
+        x: [Double], y: [Double], bins: (Int, Int),
+        xRange: ClosedRange<Double>, yRange: ClosedRange<Double>
+    ) -> [Double] {
         let (nx, ny) = bins
         var counts = [Double](repeating: 0, count: nx * ny)
         let sx = Double(nx) / (xRange.upperBound - xRange.lowerBound)
@@ -52,8 +54,8 @@ struct Heatmap: Mark {
 /// A one-dimensional histogram drawn as a translucent filled step with a crisp
 /// outline, so that two overlapping histograms stay readable.
 struct Histogram: Mark {
-    var edges: [Double]      // bins + 1 increasing edges
-    var heights: [Double]    // bins
+    var edges: [Double] // bins + 1 increasing edges
+    var heights: [Double] // bins
     var color: Color
     var label: String?
 
@@ -61,14 +63,16 @@ struct Histogram: Mark {
         // The bar tops (at bin centres) between the outer edges on the floor, so the
         // legend can see where the bars are.
         let centres = zip(edges, edges.dropFirst()).map { ($0 + $1) / 2 }
-        return Extent(xs: [edges.first ?? 0] + centres + [edges.last ?? 1], ys: [0] + heights + [0],
-                      tight: false, yFloor: 0, connected: true)
+        return Extent(
+            xs: [edges.first ?? 0] + centres + [edges.last ?? 1], ys: [0] + heights + [0],
+            tight: false, yFloor: 0, connected: true)
     }
     var legendEntries: [LegendEntry] { label.map { [LegendEntry(label: $0, swatch: .patch(color))] } ?? [] }
 
     func draw(_ c: Canvas, _ t: Transform) {
         guard heights.count + 1 == edges.count, heights.contains(where: { $0 > 0 }),
-              edges.allSatisfy(t.xScale.admits) else { return }
+            edges.allSatisfy(t.xScale.admits)
+        else { return }
         // The base sits on y = 0, or on the bottom of the frame when the y axis is log.
         let base = t.yScale == .log ? t.frame.maxY : t.py(0)
         func outline() {
@@ -90,13 +94,17 @@ struct Histogram: Mark {
 
     /// Equal-width bins over the finite values: `bins` of them, or by the
     /// Freedman–Diaconis rule (robust to outliers) clamped to 10…80.
-    static func make(_ values: [Double], bins: Int?, range: ClosedRange<Double>?, density: Bool,
-                     color: Color, label: String?) -> Histogram {
+    static func make(
+        _ values: [Double], bins: Int?, range: ClosedRange<Double>?, density: Bool,
+        color: Color, label: String?
+    ) -> Histogram {
         let finite = values.filter(\.isFinite).sorted()
         var lo = range?.lowerBound ?? finite.first ?? 0, hi = range?.upperBound ?? finite.last ?? 1
         if hi <= lo { lo -= 0.5; hi += 0.5 }
         let n: Int
-        if let bins { n = max(1, bins) } else {
+        if let bins {
+            n = max(1, bins)
+        } else {
             let iqr = quantile(finite, 0.75) - quantile(finite, 0.25)
             let width = 2 * iqr / cbrt(Double(max(finite.count, 1)))
             n = width > 0 ? min(80, max(10, Int(((hi - lo) / width).rounded(.up)))) : 10

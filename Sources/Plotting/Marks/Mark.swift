@@ -54,10 +54,13 @@ public enum Marker: Equatable {
         switch self {
         case .circle: c.circle(x, y, r)
         case .square: c.rect(Rect(x: x - r * 0.88, y: y - r * 0.88, width: r * 1.76, height: r * 1.76))
-        case .diamond: c.move(x, y - r * 1.15); c.line(x + r * 0.85, y); c.line(x, y + r * 1.15); c.line(x - r * 0.85, y); c.close()
+        case .diamond:
+            c.move(x, y - r * 1.15); c.line(x + r * 0.85, y); c.line(x, y + r * 1.15); c.line(x - r * 0.85, y);
+            c.close()
         case .triangle: c.move(x, y - r * 1.15); c.line(x + r, y + r * 0.6); c.line(x - r, y + r * 0.6); c.close()
         case .plus: c.move(x - r, y); c.line(x + r, y); c.move(x, y - r); c.line(x, y + r); return true
-        case .cross: c.move(x - r * 0.75, y - r * 0.75); c.line(x + r * 0.75, y + r * 0.75)
+        case .cross:
+            c.move(x - r * 0.75, y - r * 0.75); c.line(x + r * 0.75, y + r * 0.75)
             c.move(x - r * 0.75, y + r * 0.75); c.line(x + r * 0.75, y - r * 0.75); return true
         }
         return false

@@ -17,7 +17,9 @@ struct Scatter: Mark {
         guard let label else { return [] }
         // Points coloured by value show the colour of the middle of their range.
         let shown = mapping.map { $0.colormap.color(at: 0.5) } ?? color
-        return [LegendEntry(label: label, swatch: .marker(marker, shown.withAlpha(max(alpha, 0.85)), size: max(size, 6)))]
+        return [
+            LegendEntry(label: label, swatch: .marker(marker, shown.withAlpha(max(alpha, 0.85)), size: max(size, 6)))
+        ]
     }
 
     /// A marker size that reads well for `n` points: big for a handful, small for a cloud.

@@ -23,8 +23,10 @@ struct Trajectories: Mark {
     var colorMapping: ColorMapping? { mapping }
     var legendEntries: [LegendEntry] {
         guard markEnds else { return [] }
-        return [LegendEntry(label: "start", swatch: .marker(.circle, Trajectories.startColor, size: 6)),
-                LegendEntry(label: "end", swatch: .marker(.circle, Trajectories.endColor, size: 6))]
+        return [
+            LegendEntry(label: "start", swatch: .marker(.circle, Trajectories.startColor, size: 6)),
+            LegendEntry(label: "end", swatch: .marker(.circle, Trajectories.endColor, size: 6)),
+        ]
     }
     static let startColor = Color(hex: 0x9A9A9A)
     static let endColor = Color(hex: 0xC8343A)
@@ -42,7 +44,9 @@ struct Trajectories: Mark {
             // One stroke per step for all paths: same colour, far fewer Cairo calls.
             for p in paths where k + 1 < p.count {
                 let (x0, y0) = p[k], (x1, y1) = p[k + 1]
-                guard t.xScale.admits(x0), t.yScale.admits(y0), t.xScale.admits(x1), t.yScale.admits(y1) else { continue }
+                guard t.xScale.admits(x0), t.yScale.admits(y0), t.xScale.admits(x1), t.yScale.admits(y1) else {
+                    continue
+                }
                 c.move(t.px(x0), t.py(y0)); c.line(t.px(x1), t.py(y1))
             }
             c.stroke()

@@ -8,9 +8,9 @@ import Foundation
 /// cell: a few huge arrows far from the data cannot shrink the rest to dots (they
 /// are capped at 1.5 cells instead).
 struct VectorField: Mark {
-    var xs: [Double]          // nx grid abscissae
-    var ys: [Double]          // ny grid ordinates
-    var u: [Double]           // ny × nx, row j at y = ys[j]
+    var xs: [Double] // nx grid abscissae
+    var ys: [Double] // ny grid ordinates
+    var u: [Double] // ny × nx, row j at y = ys[j]
     var v: [Double]
     var color: Color
     var mapping: ColorMapping?

@@ -61,8 +61,9 @@ final class Canvas {
     // MARK: Text
 
     private func font(_ size: Double, bold: Bool) {
-        cairo_select_font_face(cr, Canvas.fontFamily, CAIRO_FONT_SLANT_NORMAL,
-                               bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
+        cairo_select_font_face(
+            cr, Canvas.fontFamily, CAIRO_FONT_SLANT_NORMAL,
+            bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
         cairo_set_font_size(cr, size)
     }
 
@@ -85,8 +86,10 @@ final class Canvas {
 
     /// Draws `s` with its anchor at (x, y), optionally rotated by `angle` radians
     /// (−π/2 for a vertical label reading upwards).
-    func text(_ s: String, _ x: Double, _ y: Double, size: Double, color: Color = .black,
-              h: HAlign = .left, v: VAlign = .baseline, angle: Double = 0, bold: Bool = false) {
+    func text(
+        _ s: String, _ x: Double, _ y: Double, size: Double, color: Color = .black,
+        h: HAlign = .left, v: VAlign = .baseline, angle: Double = 0, bold: Bool = false
+    ) {
         guard !s.isEmpty else { return }
         font(size, bold: bold)
         var e = cairo_text_extents_t()

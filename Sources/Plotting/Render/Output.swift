@@ -1,6 +1,6 @@
 import CCairo
-import Tensors
 import Foundation
+import Tensors
 
 /// The file formats Plotting writes, each through Cairo's own surface.
 public enum OutputFormat: String, CaseIterable {
@@ -65,11 +65,15 @@ private func check(_ status: cairo_status_t) throws {
 
 /// Draws a page `width × height` points onto a raster at `dpi` and hands the surface
 /// to `body` before it is destroyed.
-func withRaster<T>(width: Double, height: Double, dpi: Double,
-                   draw: (Canvas) -> Void, body: (OpaquePointer) throws -> T) throws -> T {
+func withRaster<T>(
+    width: Double, height: Double, dpi: Double,
+    draw: (Canvas) -> Void, body: (OpaquePointer) throws -> T
+) throws -> T {
     let scale = dpi / 72
     let pw = Int32(max(1, (width * scale).rounded())), ph = Int32(max(1, (height * scale).rounded()))
-    guard let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, pw, ph) else { throw PlotError.cairo("no surface") }
+    guard let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, pw, ph) else {
+        throw PlotError.cairo("no surface")
+    }
     defer { cairo_surface_destroy(surface) }
     try check(cairo_surface_status(surface))
     guard let cr = cairo_create(surface) else { throw PlotError.cairo("no context") }
@@ -86,8 +90,10 @@ func withRaster<T>(width: Double, height: Double, dpi: Double,
 /// vector pages `width × height` points, so DPI only affects embedded rasters).
 /// - Throws: ``PlotError/cancelled`` when ``RenderCancellation`` is set while drawing
 ///   or encoding (the marks and the encoder poll it), so no partial page is returned.
-func renderPage(width: Double, height: Double, format: OutputFormat, dpi: Double,
-                draw: (Canvas) -> Void) throws -> Data {
+func renderPage(
+    width: Double, height: Double, format: OutputFormat, dpi: Double,
+    draw: (Canvas) -> Void
+) throws -> Data {
     do {
         let data = try encodePage(width: width, height: height, format: format, dpi: dpi, draw: draw)
         if RenderCancellation.isCancelled { throw PlotError.cancelled }
@@ -97,8 +103,10 @@ func renderPage(width: Double, height: Double, format: OutputFormat, dpi: Double
     }
 }
 
-private func encodePage(width: Double, height: Double, format: OutputFormat, dpi: Double,
-                        draw: (Canvas) -> Void) throws -> Data {
+private func encodePage(
+    width: Double, height: Double, format: OutputFormat, dpi: Double,
+    draw: (Canvas) -> Void
+) throws -> Data {
     let sink = ByteSink()
     let closure = Unmanaged.passUnretained(sink).toOpaque()
     switch format {
@@ -107,7 +115,8 @@ private func encodePage(width: Double, height: Double, format: OutputFormat, dpi
             try check(cairo_surface_write_to_png_stream(surface, writeToSink, closure))
         }
     case .svg, .pdf:
-        let surface: OpaquePointer? = format == .svg
+        let surface: OpaquePointer? =
+            format == .svg
             ? cairo_svg_surface_create_for_stream(writeToSink, closure, width, height)
             : cairo_pdf_surface_create_for_stream(writeToSink, closure, width, height)
         guard let surface else { throw PlotError.cairo("no surface") }

@@ -9,7 +9,8 @@ extension Canvas {
     /// whose edges are real).
     func raster(width: Int, height: Int, into rect: Rect, smooth: Bool, color: (Int, Int) -> Color) {
         guard width > 0, height > 0,
-              let img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(width), Int32(height)) else { return }
+            let img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(width), Int32(height))
+        else { return }
         defer { cairo_surface_destroy(img) }
         cairo_surface_flush(img)
         let stride = Int(cairo_image_surface_get_stride(img))

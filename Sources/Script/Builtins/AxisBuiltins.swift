@@ -34,17 +34,24 @@ extension CoreBuiltins {
         guard k >= 0 && k < t.rank else {
             throw args.error("axis \(a) is out of range for a tensor of shape \(t.shape) (\(t.rank) axes)", at: "axis")
         }
-        guard t.shape[k] > 0 else { throw args.error("cannot reduce along an empty axis (shape \(t.shape))", at: "axis") }
+        guard t.shape[k] > 0 else {
+            throw args.error("cannot reduce along an empty axis (shape \(t.shape))", at: "axis")
+        }
         return k
     }
 
     static func registerAxes(in r: Registry) {
-        for (name, pick) in [("argmin", { (a: Double, b: Double) in a < b }), ("argmax", { (a: Double, b: Double) in a > b })] {
+        for (name, pick) in [
+            ("argmin", { (a: Double, b: Double) in a < b }), ("argmax", { (a: Double, b: Double) in a > b }),
+        ] {
             let what = name == "argmin" ? "smallest" : "largest"
-            r.register(name: name, doc: """
-                The index of the \(what) element: of the whole tensor (flattened, as a number) or, with axis:, \
-                along that axis (a tensor without it). The first one wins ties; nan is skipped.
-                """, parameters: [.required("x"), .optional("axis")]) { args in
+            r.register(
+                name: name,
+                doc: """
+                    The index of the \(what) element: of the whole tensor (flattened, as a number) or, with axis:, \
+                    along that axis (a tensor without it). The first one wins ties; nan is skipped.
+                    """, parameters: [.required("x"), .optional("axis")]
+            ) { args in
                 let t = try args.tensor("x")
                 guard t.count > 0 else { throw args.error("\(name) of an empty tensor", at: "x") }
                 try args.interpreter.charge(elements: t.count, at: args.callSpan)
@@ -57,10 +64,13 @@ extension CoreBuiltins {
                 return reduce(t, axis: k, best)
             }
         }
-        r.register(name: "where", doc: """
-            where(cond, a, b): element-wise a where cond is true (non-zero), else b; cond, a and b broadcast \
-            (numbers too), as NumPy's where. where(mask) with one 1-D argument: the indices where it is true.
-            """, parameters: [.required("cond"), .optional("a"), .optional("b")]) { args in
+        r.register(
+            name: "where",
+            doc: """
+                where(cond, a, b): element-wise a where cond is true (non-zero), else b; cond, a and b broadcast \
+                (numbers too), as NumPy's where. where(mask) with one 1-D argument: the indices where it is true.
+                """, parameters: [.required("cond"), .optional("a"), .optional("b")]
+        ) { args in
             let c = try args.tensor("cond")
             if !args.isGiven("a") && !args.isGiven("b") {
                 guard c.rank == 1 else {

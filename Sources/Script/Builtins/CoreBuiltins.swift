@@ -9,41 +9,63 @@ enum CoreBuiltins {
 
     /// `print`, `str`, `repr`, `type`, `len`, `range`, `list`, `keys`, `format`, `help`.
     static func registerGeneral(in r: Registry) {
-        r.register(name: "print", doc: """
-            Writes the values on one line, separated by `sep`. Strings print without quotes; tensors and objects \
-            print as a one-line summary.
-            """, parameters: [.variadic("values"), .optional("sep", .string(" "))], body: print)
-        r.register(name: "str", doc: "The value as a string, as `print` would show it.",
-                   parameters: [.required("x")]) { args in .string(args["x"].description) }
-        r.register(name: "repr", doc: "The value as a string in source form (strings keep their quotes).",
-                   parameters: [.required("x")]) { args in .string(args["x"].repr) }
-        r.register(name: "type", doc: """
-            The name of the value's type: "number", "string", "bool", "none", "list", "record", "tensor", "range", \
-            "function", or a domain type such as "solver".
-            """, parameters: [.required("x")]) { args in .string(args["x"].typeName) }
-        r.register(name: "len", doc: """
-            The number of items: characters of a string, items of a list or range, fields of a record, rows (first \
-            axis) of a tensor.
-            """, parameters: [.required("x")], body: len)
-        r.register(name: "range", doc: """
-            The numbers start, start + step, … below stop; with one argument, `range(n)` is 0, 1, …, n − 1. Lazy: \
-            `range(1e9)` needs no memory, so loops over it are bounded only by time (and Ctrl-C).
-            """, parameters: [.required("start"), .optional("stop"), .optional("step", .number(1))], body: range)
-        r.register(name: "list", doc: """
-            A list of the items of a list, range, string (its characters) or tensor (its rows; numbers for a 1-D \
-            tensor).
-            """, parameters: [.required("x")], body: list)
-        r.register(name: "keys", doc: """
-            The field names of a record, or the member names of a domain object, as a list of strings.
-            """, parameters: [.required("x")], body: keys)
-        r.register(name: "format", doc: """
-            A number as a string with `digits` digits after the decimal point (`format(3.14159, 2)` is "3.14"). \
-            Lists and tensors format each number.
-            """, parameters: [.required("x"), .optional("digits", .number(4))], body: format)
-        r.register(name: "help", doc: """
-            Prints the signature and doc of a builtin or function, or the type, doc and members of an object. \
-            `help()` lists every builtin; `help("name")` looks a builtin up by name.
-            """, parameters: [.optional("x")]) { args in
+        r.register(
+            name: "print",
+            doc: """
+                Writes the values on one line, separated by `sep`. Strings print without quotes; tensors and objects \
+                print as a one-line summary.
+                """, parameters: [.variadic("values"), .optional("sep", .string(" "))], body: print)
+        r.register(
+            name: "str", doc: "The value as a string, as `print` would show it.",
+            parameters: [.required("x")]
+        ) { args in .string(args["x"].description) }
+        r.register(
+            name: "repr", doc: "The value as a string in source form (strings keep their quotes).",
+            parameters: [.required("x")]
+        ) { args in .string(args["x"].repr) }
+        r.register(
+            name: "type",
+            doc: """
+                The name of the value's type: "number", "string", "bool", "none", "list", "record", "tensor", "range", \
+                "function", or a domain type such as "solver".
+                """, parameters: [.required("x")]
+        ) { args in .string(args["x"].typeName) }
+        r.register(
+            name: "len",
+            doc: """
+                The number of items: characters of a string, items of a list or range, fields of a record, rows (first \
+                axis) of a tensor.
+                """, parameters: [.required("x")], body: len)
+        r.register(
+            name: "range",
+            doc: """
+                The numbers start, start + step, … below stop; with one argument, `range(n)` is 0, 1, …, n − 1. Lazy: \
+                `range(1e9)` needs no memory, so loops over it are bounded only by time (and Ctrl-C).
+                """, parameters: [.required("start"), .optional("stop"), .optional("step", .number(1))], body: range)
+        r.register(
+            name: "list",
+            doc: """
+                A list of the items of a list, range, string (its characters) or tensor (its rows; numbers for a 1-D \
+                tensor).
+                """, parameters: [.required("x")], body: list)
+        r.register(
+            name: "keys",
+            doc: """
+                The field names of a record, or the member names of a domain object, as a list of strings.
+                """, parameters: [.required("x")], body: keys)
+        r.register(
+            name: "format",
+            doc: """
+                A number as a string with `digits` digits after the decimal point (`format(3.14159, 2)` is "3.14"). \
+                Lists and tensors format each number.
+                """, parameters: [.required("x"), .optional("digits", .number(4))], body: format)
+        r.register(
+            name: "help",
+            doc: """
+                Prints the signature and doc of a builtin or function, or the type, doc and members of an object. \
+                `help()` lists every builtin; `help("name")` looks a builtin up by name.
+                """, parameters: [.optional("x")]
+        ) { args in
             args.interpreter.outputLines(args.interpreter.helpText(for: args["x"]))
             return .none
         }
@@ -95,7 +117,8 @@ enum CoreBuiltins {
 
     private static func keys(_ args: Arguments) throws -> Value {
         let names = args.interpreter.memberNames(of: args["x"])
-        if names.isEmpty, case .record = args["x"] {} else if names.isEmpty {
+        if names.isEmpty, case .record = args["x"] {
+        } else if names.isEmpty {
             throw args.error("keys needs a record or an object, got \(args["x"].brief)", at: "x")
         }
         return .list(names.map { .string($0) })
