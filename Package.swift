@@ -61,13 +61,16 @@ var targets: [Target] = [
         ], swiftSettings: checked),
 
     // Tests mirror the source modules.
+    // Helpers shared by test targets (not a product).
+    .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
     .testTarget(name: "TensorsTests", dependencies: ["Tensors"], resources: [.copy("Fixtures")]),
     .testTarget(name: "NetsTests", dependencies: ["Nets", "Tensors", "CKernels"]),
     .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Datasets", "Nets", "Tensors"]),
     .testTarget(name: "DistillationTests", dependencies: ["Distillation", "Datasets", "Diffusion", "Nets", "Tensors"]),
-    .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Diffusion", "Tensors"]),
+    .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Diffusion", "Tensors", "TestSupport"]),
     .testTarget(
-        name: "MetricsTests", dependencies: ["Metrics", "Datasets", "Diffusion", "Distillation", "Nets", "Tensors"]),
+        name: "MetricsTests",
+        dependencies: ["Metrics", "Datasets", "Diffusion", "Distillation", "Nets", "Tensors", "TestSupport"]),
     .testTarget(name: "PlottingTests", dependencies: ["Plotting", "Tensors"]),
     .testTarget(name: "ScriptTests", dependencies: ["Script", "Tensors"], resources: [.copy("Scripts")]),
     .testTarget(

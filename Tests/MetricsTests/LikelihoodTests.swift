@@ -2,6 +2,7 @@ import Datasets
 import Diffusion
 import Foundation
 import Tensors
+import TestSupport
 import Testing
 
 @testable import Metrics

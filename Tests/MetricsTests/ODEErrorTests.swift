@@ -1,5 +1,6 @@
 import Diffusion
 import Tensors
+import TestSupport
 import Testing
 
 @testable import Metrics
