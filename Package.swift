@@ -75,8 +75,9 @@ var targets: [Target] = [
     .testTarget(name: "ScriptTests", dependencies: ["Script", "Tensors"], resources: [.copy("Scripts")]),
     .testTarget(
         name: "BindingsTests",
-        dependencies: ["Bindings", "Distillation", "Nets", "Script", "Notebook", "Plotting", "Tensors"]),
-    .testTarget(name: "NotebookTests", dependencies: ["Notebook", "Bindings", "Script", "Plotting", "Tensors"]),
+        dependencies: ["Bindings", "Distillation", "Nets", "Script", "Notebook", "Plotting", "Tensors", "TestSupport"]),
+    .testTarget(
+        name: "NotebookTests", dependencies: ["Notebook", "Bindings", "Script", "Plotting", "Tensors", "TestSupport"]),
     .testTarget(name: "SweepTests", dependencies: ["Sweep", "Notebook"]),
     .testTarget(name: "KernelTests", dependencies: ["Kernel", "Notebook", "Script", "Tensors"]),
 ]

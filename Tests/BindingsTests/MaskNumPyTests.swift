@@ -1,19 +1,10 @@
 import Bindings
 import Foundation
 import Script
+import TestSupport
 import Testing
 
-/// Whether `python3 -c "import numpy"` works here (scripts/setup.sh installs it).
-private let numPyHere: Bool = {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", "import numpy"]
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    do { try p.run() } catch { return false }
-    p.waitUntilExit()
-    return p.terminationStatus == 0
-}()
+private let numPyHere = pythonHas("numpy")
 
 /// Mask indexing, index lists, assignment through a mask and axis reductions, computed by a
 /// script on an .npy and by NumPy on the same file: the results must agree exactly for

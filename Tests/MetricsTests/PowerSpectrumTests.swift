@@ -1,20 +1,11 @@
 import Foundation
 import Tensors
+import TestSupport
 import Testing
 
 @testable import Metrics
 
-/// Whether `python3 -c "import numpy"` works here (scripts/setup.sh installs it).
-let hasNumPy: Bool = {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", "import numpy"]
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    do { try p.run() } catch { return false }
-    p.waitUntilExit()
-    return p.terminationStatus == 0
-}()
+let hasNumPy = pythonHas("numpy")
 
 @Suite struct PowerSpectrumTests {
     /// White noise of variance v has E P(k) = v at every frequency: with 4,000 images of

@@ -1,18 +1,9 @@
 import Foundation
 import Notebook
+import TestSupport
 import Testing
 
-/// Whether `python3 -c "import nbformat"` works here (`pip install nbformat`).
-let hasNbformat: Bool = {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", "import nbformat"]
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    do { try p.run() } catch { return false }
-    p.waitUntilExit()
-    return p.terminationStatus == 0
-}()
+let hasNbformat = pythonHas("nbformat")
 
 /// The `.ipynb` the runner writes, checked by Jupyter's own validator (`nbformat.validate`).
 @Suite("ipynb validates with nbformat", .enabled(if: hasNbformat, "needs python3 with nbformat"))
