@@ -30,6 +30,7 @@ import Testing
         ("x = concat(zeros(9000, 10000), zeros(2000, 10000))", 32, "is too large"),
         ("t = learned(ring(), iters: 1e12)", 28, "'iters' is 1000000000000"),
         ("t = learned(ring(), iters: 10, batch: 1e8, width: 256)", 39, "is too large"),
+        ("x = fashion_mnist(size: 15)", 25, "resolution 15 is not available; choose 28, 14 or 16"),
     ]
 
     @Test(arguments: reproducers.indices)

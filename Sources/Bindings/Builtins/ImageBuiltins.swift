@@ -46,7 +46,10 @@ func registerImages(_ r: Registry, _ ctx: BindingsContext) {
 
 private func fashionMNIST(_ a: Arguments) throws -> Value {
     let split: FashionMNIST.Split = try a.choice("split", ["train", "test"]) == "train" ? .train : .test
-    let resolution = try FashionMNIST.Resolution(side: try a.positiveInt("size"))
+    let resolution: FashionMNIST.Resolution
+    do { resolution = try FashionMNIST.Resolution(side: try a.positiveInt("size")) } catch let e as DatasetError {
+        throw a.error(e.message, at: "size")
+    }
     let classes: [Int]? =
         a.isGiven("classes")
         ? try a.numbers("classes").map { c -> Int in
