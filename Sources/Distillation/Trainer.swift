@@ -89,8 +89,7 @@ public func distillTogether(
         if active.isEmpty { break }
         if cancel?.isCancelled == true { active.forEach { $0.run.cancel() }; break }
         clock?.start()
-        let batch = stream.batch(t)
-        clock?.mark("data, indices, noise and the teacher's targets")
+        let batch = timed("data, indices, noise and the teacher's targets", on: clock) { stream.batch(t) }
         for r in active { r.advance(batch, clock: clock) }
     }
     return DistilledTogether(
@@ -143,24 +142,39 @@ final class StudentTraining {
             lossAndGradients: { _ in lossAndGradients(b, clock: clock) }, update: { t in update(t, clock: clock) })
     }
 
+    /// The objective's step: target under stop-gradient, online forward, loss, backward
+    /// (each phase timed on `clock` when one is given).
     private func lossAndGradients(_ b: TargetBatch, clock: PhaseClock?) -> Double {
-        let B = b.x.count, dims = b.x.dims, p = student.parameterization
-        // Target under stop-gradient, computed before the online forward.
-        let target: [Float]
+        let target = timed(config.objective == .cm ? "target network f_θ⁻" : "target (from the stream)", on: clock) {
+            self.target(b)
+        }
+        let F = timed("online forward", on: clock) { onlineForward(b) }
+        let (loss, gF) = timed("loss", on: clock) { lossAndGradient(b, F, target) }
+        timed("backward", on: clock) { net.backwardParameters(gradOutput: gF) } // dL/dx is not needed
+        return loss
+    }
+
+    /// The target under stop-gradient, computed before the online forward: CM's
+    /// `f_θ⁻(x̂_{n+1}, σ_{n+1})` from the stream's teacher step, Direct CM's the stream's solve.
+    private func target(_ b: TargetBatch) -> [Float] {
         switch config.objective {
         case .cm:
-            // The stream computes the teacher step for CM.
-            target = consistencyTarget(teacherStep: b.teacherStep!, n: b.n, grid: student.grid) {
+            return consistencyTarget(teacherStep: b.teacherStep!, n: b.n, grid: student.grid) {
                 student.consistency($0, sigma: $1, using: targetNet)
             }
-        case .direct: target = b.teacherSolve! // and this for Direct CM
+        case .direct: return b.teacherSolve!
         }
-        clock?.mark(config.objective == .cm ? "target network f_θ⁻" : "target (from the stream)")
+    }
 
-        // f_θ(x_n, σ_n) with the online weights, keeping activations for backward.
+    /// `F_θ(c_in·x_n, c_noise(σ_n))` with the online weights, keeping activations for backward.
+    private func onlineForward(_ b: TargetBatch) -> Tensor {
         let (input, cNoise) = student.networkInputs(b.x, b.sigma)
-        let F = net.forward(x: input, cNoise: cNoise)
-        clock?.mark("online forward")
+        return net.forward(x: input, cNoise: cNoise)
+    }
+
+    /// `d(f_θ(x_n, σ_n), target)` averaged over rows, and `dL/dF = c_out(σ_n)·dL/df`.
+    private func lossAndGradient(_ b: TargetBatch, _ F: Tensor, _ target: [Float]) -> (Double, Tensor) {
+        let B = b.x.count, dims = b.x.dims, p = student.parameterization
         let f = student.combine(b.x, b.sigma, F)
         let loss = f.withUnsafeBufferPointer { fp in
             target.withUnsafeBufferPointer { tp in
@@ -176,18 +190,18 @@ final class StudentTraining {
             let c = Float(p.cOut(b.sigma[i]))
             for j in 0..<dims { gF.scalars[i * dims + j] = c * grad[i * dims + j] }
         }
-        clock?.mark("loss")
-        net.backwardParameters(gradOutput: gF) // dL/dx is not needed
-        clock?.mark("backward")
-        return loss
+        return (loss, gF)
     }
 
+    /// Clipping, Adam and the EMA of θ⁻, then a snapshot where one is asked for.
     private func update(_ t: Int, clock: PhaseClock?) {
+        // What the clock saw since backward is runTraining's divergence guard.
         clock?.mark("divergence guard (grad norm, snapshot)")
-        if let c = config.clipNorm { _ = clipGradientNorm(net.store, maxNorm: c) }
-        adam.update(net.store)
-        if config.emaRate > 0 { ema.update(target: targetNet.store, online: net.store) }
-        clock?.mark("Adam")
+        timed("Adam", on: clock) {
+            if let c = config.clipNorm { _ = clipGradientNorm(net.store, maxNorm: c) }
+            adam.update(net.store)
+            if config.emaRate > 0 { ema.update(target: targetNet.store, online: net.store) }
+        }
         if config.snapshots.contains(t + 1) { snapshotAt.append(t + 1); snapshotNets.append(net.copy()) }
     }
 
