@@ -29,6 +29,10 @@ struct PyTorchComparison {
     /// Rows for the bench table.
     func rows() throws -> [BenchRow] {
         guard FileManager.default.fileExists(atPath: script) else { throw Failure.noScript(script) }
+        // A python3 that exits at once (no torch) closes its end of the pipe; writing the
+        // closing "quit" to it must be an error to ignore, not a SIGPIPE that ends cmlab.
+        let previous = signal(SIGPIPE, SIG_IGN)
+        defer { signal(SIGPIPE, previous) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [

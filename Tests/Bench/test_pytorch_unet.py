@@ -1,17 +1,42 @@
-"""scripts/pytorch_unet.py, the PyTorch reference of `cmlab bench --only pytorch` (skipped without torch)."""
+"""scripts/pytorch_unet.py, the PyTorch reference of `cmlab bench --only pytorch` (the torch tests are skipped without torch)."""
 import json
+import os
 import pathlib
 import subprocess
 import sys
 
 import pytest
 
-torch = pytest.importorskip("torch")
-SCRIPT = pathlib.Path(__file__).resolve().parents[2] / "scripts" / "pytorch_unet.py"
-sys.path.insert(0, str(SCRIPT.parent))
-import pytorch_unet  # noqa: E402
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "scripts" / "pytorch_unet.py"
+CMLAB = pathlib.Path(os.environ.get("CMLAB", ROOT / ".build" / "release" / "cmlab")).resolve()
 
 
+@pytest.mark.skipif(not CMLAB.exists(), reason=f"no cmlab executable at {CMLAB}")
+def test_bench_reports_a_python_side_that_dies(tmp_path):
+    # A PyTorch side that exits before answering (as python3 without torch does) closes its
+    # pipe; cmlab must say so and exit 1, not die of SIGPIPE (exit -13) writing "quit" to it.
+    dead = tmp_path / "dead.py"
+    dead.write_text("import sys\nprint('ModuleNotFoundError: no torch here', file=sys.stderr)\nsys.exit(1)\n")
+    # With the U-Net rows first, the child has exited by the time cmlab writes to it.
+    p = subprocess.run([str(CMLAB), "bench", "--only", "unet", "--only", "pytorch", "--pytorch-script", str(dead),
+                        "--rounds", "1"],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 1, (p.returncode, p.stderr)
+    assert "could not start python3 with PyTorch: ModuleNotFoundError: no torch here" in p.stderr
+
+
+try:
+    import torch
+except ImportError:
+    torch = None
+needs_torch = pytest.mark.skipif(torch is None, reason="needs torch")
+if torch is not None:
+    sys.path.insert(0, str(SCRIPT.parent))
+    import pytorch_unet  # noqa: E402
+
+
+@needs_torch
 def test_same_size_as_cmlab():
     # CMLab's UNet() at 1 x 14 x 14, base width 32: 524,801 parameters (`cmlab bench --only unet`
     # prints UNet.parameterCount). Names follow CMLab's store, so checkpoints map key by key.
@@ -25,6 +50,7 @@ def test_same_size_as_cmlab():
     assert y.shape == (3, 1, 14, 14)
 
 
+@needs_torch
 def test_serve_answers_and_rejects_bad_lines():
     p = subprocess.run([sys.executable, str(SCRIPT), "--serve", "--threads", "1", "--batch", "16"],
                        input="predict 1\nbogus 3\ntrain -1\nquit\n", capture_output=True, text=True, timeout=300)
