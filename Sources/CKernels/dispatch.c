@@ -17,4 +17,13 @@ __attribute__((constructor)) static void decide(void) {
     atomic_store_explicit(&enabled, !force && cpu_has_avx2_fma(), memory_order_relaxed);
 }
 
+int ck_cpu_vector_level(void) {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512vl"))
+        return 2;
+    return cpu_has_avx2_fma() ? 1 : 0;
+}
+
 bool ck_vector_kernels(void) { return atomic_load_explicit(&enabled, memory_order_relaxed); }

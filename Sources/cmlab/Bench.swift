@@ -177,14 +177,16 @@ struct Bench: ParsableCommand {
         }
 
         if json {
-            let obj: [String: Any] = [
-                "machine": machineDescription(), "threads": threads,
+            var obj: [String: Any] = [
+                "machine": machineDescription(), "threads": threads, "blas_core": BLASCore.current,
                 "results": rows.map { ["name": $0.name, "value": $0.value, "unit": $0.unit] },
             ]
+            if let advice = BLASCore.fallbackAdvice() { obj["blas_advice"] = advice }
             let data = try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print("cmlab bench — \(machineDescription()), \(threads) threads")
+            print("cmlab bench — \(machineDescription()), \(threads) threads, OpenBLAS kernels \(BLASCore.current)")
+            if let advice = BLASCore.fallbackAdvice() { print("  note: " + advice) }
             let w = rows.map(\.name.count).max() ?? 0
             for r in rows {
                 print(

@@ -1,4 +1,5 @@
 import Foundation
+import Nets
 import Notebook
 import Plotting
 import Script
@@ -60,6 +61,7 @@ final class REPL {
         if editor.interactive {
             print("cmlab — a workbench for consistency models. help() lists builtins, ?name explains one,")
             print(":help lists prompt commands, Ctrl-D quits. Inline figures: \(images.rawValue).\n")
+            if let advice = BLASCore.fallbackAdvice() { print(paint("note: " + advice + "\n", "2")) }
         }
         while true {
             let n = session.counter

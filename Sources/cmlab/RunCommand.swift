@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Nets
 import Notebook
 import Tensors
 
@@ -53,6 +54,7 @@ struct Run: ParsableCommand {
             progress.clear(); FileHandle.standardError.write(Data("\(line)\n".utf8))
         }
         options.progress = progress.update
+        if let advice = BLASCore.fallbackAdvice() { options.log("note: " + advice) }
         let sigint = SigintCanceller(options.cancel)
         defer { sigint.restore() }
 

@@ -11,6 +11,11 @@
 /// variable CMLAB_PORTABLE_KERNELS (read once, at load) is unset or 0.
 bool ck_vector_kernels(void);
 
+/// The widest x86 vector level this CPU offers, from CPUID: 2 with the AVX-512 subsets of
+/// Skylake-X and later (F, CD, BW, DQ, VL), 1 with AVX2 + FMA, else 0. For reports:
+/// OpenBLAS names the kernel family of each level SkylakeX and Haswell.
+int ck_cpu_vector_level(void);
+
 /// The exact denoiser of an isotropic Gaussian mixture for `rows` points of `dims`
 /// values (see GaussianMixture.swift): with ℓ_k = c_k − ‖x − μ_k‖²·a_k and
 /// w = softmax(ℓ) (weights below e^−40 of the largest count as 0),
