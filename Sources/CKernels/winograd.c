@@ -134,3 +134,53 @@ bool ck_group_norm_silu_pixels(const float *src, long P, long B, const float *me
     norm_silu(src, P, B, mean, r, a, o, xhat, sigmoid, dst);
     return true;
 }
+
+__attribute__((target("avx2")))
+static void norm_silu_backward_sums(float *dh, const float *sigmoid, const float *xhat, const float *h, long P, long B,
+                                    float gamma, float beta, float *sdm, float *sdmn, float *sdmx) {
+    const v8 one = SET(1), gv = SET(gamma), bv = SET(beta);
+    for (long l = 0; l < 16; l += 8) {
+        v8 s0 = SET(0), s1 = SET(0), s2 = SET(0);
+        for (long p = 0; p < P; p++) {
+            long at = p * B + l;
+            v8 sv = _mm256_loadu_ps(sigmoid + at), xh = _mm256_loadu_ps(xhat + at);
+            v8 dm = MUL(_mm256_loadu_ps(dh + at), ADD(sv, MUL(_mm256_loadu_ps(h + at), SUB(one, sv))));
+            _mm256_storeu_ps(dh + at, dm);
+            s0 = ADD(s0, dm);
+            s1 = ADD(s1, MUL(dm, ADD(MUL(gv, xh), bv)));
+            s2 = ADD(s2, MUL(dm, xh));
+        }
+        _mm256_storeu_ps(sdm + l, s0);
+        _mm256_storeu_ps(sdmn + l, s1);
+        _mm256_storeu_ps(sdmx + l, s2);
+    }
+}
+
+bool ck_group_norm_silu_backward_sums(float *dh, const float *sigmoid, const float *xhat, const float *h, long P, long B,
+                                      float gamma, float beta, float *sdm, float *sdmn, float *sdmx) {
+    if (!ck_vector_kernels()) return false;
+    norm_silu_backward_sums(dh, sigmoid, xhat, h, P, B, gamma, beta, sdm, sdmn, sdmx);
+    return true;
+}
+
+__attribute__((target("avx2")))
+static void norm_input_gradient(const float *dm, const float *xhat, long P, long B, const float *r, const float *k,
+                                const float *mean1, const float *mean2, bool accumulate, float *dx) {
+    for (long l = 0; l < 16; l += 8) {
+        const v8 rv = _mm256_loadu_ps(r + l), kv = _mm256_loadu_ps(k + l);
+        const v8 m1 = _mm256_loadu_ps(mean1 + l), m2 = _mm256_loadu_ps(mean2 + l);
+        for (long p = 0; p < P; p++) {
+            long at = p * B + l;
+            v8 v = MUL(rv, SUB(SUB(MUL(kv, _mm256_loadu_ps(dm + at)), m1), MUL(_mm256_loadu_ps(xhat + at), m2)));
+            if (accumulate) v = ADD(v, _mm256_loadu_ps(dx + at));
+            _mm256_storeu_ps(dx + at, v);
+        }
+    }
+}
+
+bool ck_group_norm_input_gradient(const float *dm, const float *xhat, long P, long B, const float *r, const float *k,
+                                  const float *mean1, const float *mean2, bool accumulate, float *dx) {
+    if (!ck_vector_kernels()) return false;
+    norm_input_gradient(dm, xhat, P, B, r, k, mean1, mean2, accumulate, dx);
+    return true;
+}

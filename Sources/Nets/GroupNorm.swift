@@ -127,6 +127,12 @@ public struct GroupNormSiLU: Sendable {
         return (scale1, shift)
     }
 
+    /// The sixteen floats of an ``L16``, for a C kernel.
+    @inline(__always)
+    static func floats(_ v: UnsafeMutablePointer<L16>) -> UnsafeMutablePointer<Float> {
+        UnsafeMutableRawPointer(v).assumingMemoryBound(to: Float.self)
+    }
+
     /// Backward through the last training forward. `dh` `[C, N]` → dx `[C, N]` (written,
     /// or added with `accumulate`); dγ, dβ are added to the store's gradients; with FiLM,
     /// `dfilm` `[B, 2C]` receives (dscale, dshift). `partial` `[B, 2C]` is scratch, and
@@ -136,7 +142,8 @@ public struct GroupNormSiLU: Sendable {
         gradOutput dh: UnsafeMutablePointer<Float>, _ g: ImageGeometry, film: UnsafePointer<Float>?,
         xhat: UnsafePointer<Float>, sigmoid: UnsafePointer<Float>, output h: UnsafePointer<Float>,
         rstd: UnsafePointer<Float>, _ store: ParameterStore, dfilm: UnsafeMutablePointer<Float>?,
-        partial: UnsafeMutablePointer<Float>, gradInput dx: UnsafeMutablePointer<Float>, accumulate: Bool
+        partial: UnsafeMutablePointer<Float>, gradInput dx: UnsafeMutablePointer<Float>, accumulate: Bool,
+        vectorKernel: Bool = true
     ) {
         let n = g.count, P = g.plane, B = g.batch, cpg = channels / groups, C = channels, G = groups
         precondition(B % 16 == 0, "group norm needs a batch padded to a multiple of 16")
@@ -153,7 +160,19 @@ public struct GroupNormSiLU: Sendable {
                         let gv = L16(repeating: gamma[c]), bv = L16(repeating: beta[c]), off = c * n + l
                         // Σ dm, Σ dm·n, Σ dm·x̂ with dm = dh·(s + h(1 − s)), n = γx̂ + β.
                         var sdm = L16(repeating: 0), sdmn = L16(repeating: 0), sdmx = L16(repeating: 0)
-                        for p in 0..<P {
+                        // CKernels' AVX2 body where the CPU has it (bit for bit the loop below).
+                        let vectorDone =
+                            vectorKernel
+                            && withUnsafeMutablePointer(to: &sdm) { s0 in
+                                withUnsafeMutablePointer(to: &sdmn) { s1 in
+                                    withUnsafeMutablePointer(to: &sdmx) { s2 in
+                                        ck_group_norm_silu_backward_sums(
+                                            dh + off, sigmoid + off, xhat + off, h + off, P, B, gamma[c], beta[c],
+                                            Self.floats(s0), Self.floats(s1), Self.floats(s2))
+                                    }
+                                }
+                            }
+                        for p in 0..<P where !vectorDone {
                             let q = off + p * B
                             let sv = load16(sigmoid + q), xh = load16(xhat + q)
                             let dm = load16(dh + q) * (sv + load16(h + q) * (one - sv))
@@ -179,7 +198,14 @@ public struct GroupNormSiLU: Sendable {
                         let (scale1, _) = Self.film(film, lane: l, channel: c, channels: C)
                         let k = scale1 * gamma[c], off = c * n + l
                         // dx (+)= r·(k·dm − mean1 − x̂·mean2), k·dm = dx̂.
-                        for p in 0..<P {
+                        let vectorDone =
+                            vectorKernel
+                            && withUnsafePointer(to: (r, k, mean1, mean2)) { q in
+                                let f = UnsafeRawPointer(q).assumingMemoryBound(to: Float.self) // four L16 in a row
+                                return ck_group_norm_input_gradient(
+                                    dh + off, xhat + off, P, B, f, f + 16, f + 32, f + 48, accumulate, dx + off)
+                            }
+                        for p in 0..<P where !vectorDone {
                             let q = off + p * B
                             var v = r * (k * load16(dh + q) - mean1 - load16(xhat + q) * mean2)
                             if accumulate { v += load16(dx + q) }

@@ -89,4 +89,50 @@ import Testing
         #expect(Self.differences(outs[0], outs[1]) == 0, "film \(film), training \(training)")
         #expect(Set(outs[0]).count > 100) // the outputs are not all one value
     }
+
+    @Test(arguments: [false, true], [false, true])
+    func groupNormBackwardIsTheSwiftBody(film: Bool, accumulate: Bool) {
+        #expect(ck_vector_kernels())
+        let g = ImageGeometry(batch: 32, height: 7, width: 7), C = 8, n = C * g.count
+        let store = ParameterStore(layout: GroupNormSiLU.layout("n", channels: C))
+        let norm = GroupNormSiLU("n", in: store, groups: 4)
+        let r = Self.random(store.count, seed: 7, scale: 0.5)
+        for i in 0..<store.count { store.values[i] = r[i] + (i < C ? 1 : 0) }
+        var x = Self.random(n, seed: 8, scale: 3)
+        let f = Self.random(g.batch * 2 * C, seed: 9, scale: 2)
+        var dy = Self.random(n, seed: 10, scale: 1)
+        dy[5] = .nan
+        let dx0 = Self.random(n, seed: 11, scale: 1)
+        let xhat = UnsafeMutablePointer<Float>.allocate(capacity: n)
+        let sig = UnsafeMutablePointer<Float>.allocate(capacity: n)
+        let h = UnsafeMutablePointer<Float>.allocate(capacity: n)
+        let rstd = UnsafeMutablePointer<Float>.allocate(capacity: g.batch * 4)
+        defer { xhat.deallocate(); sig.deallocate(); h.deallocate(); rstd.deallocate() }
+        f.withUnsafeBufferPointer { fp in
+            x.withUnsafeMutableBufferPointer { xp in
+                norm.forward(
+                    xp.baseAddress!, g, film: film ? fp.baseAddress! : nil, store, xhat: xhat, sigmoid: sig, rstd: rstd,
+                    into: h, vectorKernel: false)
+            }
+        }
+        var outs: [[UInt32]] = []
+        for vector in [true, false] {
+            var dh = dy, dx = dx0
+            var dfilm = [Float](repeating: 0, count: g.batch * 2 * C), partial = dfilm
+            store.zeroGrad()
+            f.withUnsafeBufferPointer { fp in
+                dfilm.withUnsafeMutableBufferPointer { dfp in
+                    norm.backward(
+                        gradOutput: &dh, g, film: film ? fp.baseAddress! : nil, xhat: xhat, sigmoid: sig, output: h,
+                        rstd: rstd, store, dfilm: film ? dfp.baseAddress! : nil, partial: &partial, gradInput: &dx,
+                        accumulate: accumulate, vectorKernel: vector)
+                }
+            }
+            outs.append(
+                dx.map(\.bitPattern) + dh.map(\.bitPattern) + dfilm.map(\.bitPattern)
+                    + Self.bits(store.grads, store.count))
+        }
+        #expect(Self.differences(outs[0], outs[1]) == 0, "film \(film), accumulate \(accumulate)")
+        #expect(Set(outs[0]).count > 100) // the gradients are not all one value
+    }
 }

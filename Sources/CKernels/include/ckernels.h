@@ -77,6 +77,19 @@ bool ck_winograd_output_tile(const float *m, long xi_stride, long B, float bias,
 bool ck_group_norm_silu_pixels(const float *src, long P, long B, const float *mean, const float *r, const float *a, const float *o,
                                float *xhat, float *sigmoid, float *dst);
 
+/// GroupNorm.swift's first backward pass for sixteen images of one channel: over the P
+/// pixels (stride B), dm = dh·(s + h·(1 − s)) (written over dh), and per lane the sums
+/// Σ dm, Σ dm·(γx̂ + β), Σ dm·x̂ from zero in pixel order (16 floats each). Bit for bit
+/// the Swift body; false when the vector body is unavailable.
+bool ck_group_norm_silu_backward_sums(float *dh, const float *sigmoid, const float *xhat, const float *h, long P, long B,
+                                      float gamma, float beta, float *sdm, float *sdmn, float *sdmx);
+
+/// GroupNorm.swift's second backward pass for sixteen images of one channel:
+/// dx (+)= r·(k·dm − mean1 − x̂·mean2) over the P pixels (r, k, mean1, mean2: 16 lanes
+/// each; `accumulate` adds to dx). Bit for bit the Swift body; false as above.
+bool ck_group_norm_input_gradient(const float *dm, const float *xhat, long P, long B, const float *r, const float *k,
+                                  const float *mean1, const float *mean2, bool accumulate, float *dx);
+
 /// The current frame's address on the thread's real stack. (The address of a local
 /// variable is not: AddressSanitizer may move locals into heap-allocated fake frames.)
 static inline void *ck_frame_address(void) { return __builtin_frame_address(0); }
