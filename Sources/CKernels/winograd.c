@@ -184,3 +184,83 @@ bool ck_group_norm_input_gradient(const float *dm, const float *xhat, long P, lo
     norm_input_gradient(dm, xhat, P, B, r, k, mean1, mean2, accumulate, dx);
     return true;
 }
+
+/// B·v (Winograd.swift's `b`, the adjoint of `bt`). The leading negation flips the sign
+/// bit, as Swift's prefix minus does.
+__attribute__((target("avx2"), always_inline))
+static inline void b6(const v8 v[6], v8 r[6]) {
+    const v8 four = SET(4), two = SET(2), five = SET(5);
+    r[0] = MUL(four, v[0]);
+    r[1] = ADD(MUL(four, ADD(SUB(v[2], v[1]), v[5])), MUL(two, SUB(v[4], v[3])));
+    v8 neg = _mm256_xor_ps(MUL(five, v[0]), SET(-0.0f));
+    r[2] = SUB(SUB(SUB(neg, MUL(four, ADD(v[1], v[2]))), v[3]), v[4]);
+    r[3] = SUB(ADD(SUB(v[1], v[2]), MUL(two, SUB(v[3], v[4]))), MUL(five, v[5]));
+    r[4] = ADD(ADD(ADD(ADD(v[0], v[1]), v[2]), v[3]), v[4]);
+    r[5] = v[5];
+}
+
+/// A·y (Winograd.swift's `a`, the adjoint of `at`): four values to six.
+__attribute__((target("avx2"), always_inline))
+static inline void a4(const v8 y[4], v8 r[6]) {
+    v8 e = ADD(y[0], y[2]), o = ADD(y[1], y[3]);
+    v8 e4 = ADD(y[0], MUL(SET(4), y[2])), o2 = ADD(MUL(SET(2), y[1]), MUL(SET(8), y[3]));
+    r[0] = y[0];
+    r[1] = ADD(e, o);
+    r[2] = SUB(e, o);
+    r[3] = ADD(e4, o2);
+    r[4] = SUB(e4, o2);
+    r[5] = y[3];
+}
+
+__attribute__((target("avx2")))
+static void grad_output_tile(const float *const *rows, long B, float *out, long xi) {
+    for (long l = 0; l < B; l += 8) {
+        v8 t[24];
+        for (int v = 0; v < 4; v++) {                        // columns: A over u
+            v8 y[4], e[6];
+            for (int u = 0; u < 4; u++) y[u] = _mm256_loadu_ps(rows[4 * u + v] + l);
+            a4(y, e);
+            for (int k = 0; k < 6; k++) t[4 * k + v] = e[k];
+        }
+        for (int r = 0; r < 6; r++) {                        // rows: A over v; ξ = 6r + s
+            v8 w[6];
+            a4(t + 4 * r, w);
+            float *o = out + 6 * r * xi + l;
+            for (int s = 0; s < 6; s++) _mm256_storeu_ps(o + s * xi, w[s]);
+        }
+    }
+}
+
+bool ck_winograd_grad_output_tile(const float *const *rows, long B, float *out, long xi_stride) {
+    if (!ck_vector_kernels() || B % 8 != 0) return false;
+    grad_output_tile(rows, B, out, xi_stride);
+    return true;
+}
+
+__attribute__((target("avx2")))
+static void grad_input_tile(const float *dv, long xi, long B, float *const *rows) {
+    for (long l = 0; l < B; l += 8) {
+        const float *p = dv + l;
+        v8 t[36];
+        for (int s = 0; s < 6; s++) {                        // columns: B over r
+            v8 d[6], u[6];
+            for (int r = 0; r < 6; r++) d[r] = _mm256_loadu_ps(p + (6 * r + s) * xi);
+            b6(d, u);
+            for (int r = 0; r < 6; r++) t[6 * r + s] = u[r];
+        }
+        for (int r = 0; r < 6; r++) {                        // rows: B over s, added at (r, s)
+            v8 w[6];
+            b6(t + 6 * r, w);
+            for (int s = 0; s < 6; s++) {
+                float *q = rows[6 * r + s] + l;
+                _mm256_storeu_ps(q, ADD(_mm256_loadu_ps(q), w[s]));
+            }
+        }
+    }
+}
+
+bool ck_winograd_grad_input_tile(const float *dv, long xi_stride, long B, float *const *rows) {
+    if (!ck_vector_kernels() || B % 8 != 0) return false;
+    grad_input_tile(dv, xi_stride, B, rows);
+    return true;
+}

@@ -237,7 +237,10 @@ extension WinogradGeometry {
 
     /// `dM = A dY Aᵀ` for every tile: dY `[C, H, W, B]` → dM `[C, 36, T·B]` (the adjoint
     /// of ``outputTransform(_:channels:bias:into:)`` without the bias).
-    func gradOutputTransform(_ dy: UnsafePointer<Float>, channels: Int, into dm: UnsafeMutablePointer<Float>) {
+    /// `vectorKernel`: CKernels' AVX2 body where the CPU has it (bit for bit this one).
+    func gradOutputTransform(
+        _ dy: UnsafePointer<Float>, channels: Int, into dm: UnsafeMutablePointer<Float>, vectorKernel: Bool = true
+    ) {
         let B = g.batch, n = g.count, xiStride = self.xiStride, chStride = rowStride, W = g.width, H = g.height
         withUnsafeTemporaryAllocation(of: Float.self, capacity: B) { zero in
             zero.initialize(repeating: 0)
@@ -257,6 +260,13 @@ extension WinogradGeometry {
                                         }
                                     }
                                     let out = dm + c * chStride + (i * tileColumns + j) * B
+                                    if vectorKernel,
+                                        ck_winograd_grad_output_tile(
+                                            UnsafeRawPointer(rows).assumingMemoryBound(to: UnsafePointer<Float>?.self),
+                                            B, out, xiStride)
+                                    {
+                                        continue
+                                    }
                                     var l = 0
                                     while l < B {
                                         for v in 0..<4 { // columns: A over u
@@ -288,7 +298,8 @@ extension WinogradGeometry {
     /// `[C, H, W, B]` (the adjoint of ``inputTransform(_:channels:into:)``). Each channel
     /// is one task and tiles are added in a fixed order, so the sums are deterministic.
     func gradInputTransform(
-        _ dv: UnsafePointer<Float>, channels: Int, into dx: UnsafeMutablePointer<Float>, accumulate: Bool
+        _ dv: UnsafePointer<Float>, channels: Int, into dx: UnsafeMutablePointer<Float>, accumulate: Bool,
+        vectorKernel: Bool = true
     ) {
         let B = g.batch, n = g.count, xiStride = self.xiStride, chStride = rowStride
         Parallel.forEachChunk(channels, chunk: 1) { cs in
@@ -303,6 +314,11 @@ extension WinogradGeometry {
                                 for j in 0..<tileColumns {
                                     patch(i, j, outside: sink, offset: { plane + $0 }, into: rows)
                                     let src = dv + c * chStride + (i * tileColumns + j) * B
+                                    let targets = UnsafeRawPointer(rows).assumingMemoryBound(
+                                        to: UnsafeMutablePointer<Float>?.self)
+                                    if vectorKernel, ck_winograd_grad_input_tile(src, xiStride, B, targets) {
+                                        continue
+                                    }
                                     var l = 0
                                     while l < B {
                                         let p = src + l

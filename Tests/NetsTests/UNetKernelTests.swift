@@ -56,6 +56,49 @@ import Testing
             "output transform \(height)×\(width)×\(batch)")
     }
 
+    @Test(arguments: [(14, 14, 16), (7, 7, 32), (4, 5, 16)])
+    func winogradGradientTransformsAreTheSwiftBodies(height: Int, width: Int, batch: Int) {
+        #expect(ck_vector_kernels())
+        let g = ImageGeometry(batch: batch, height: height, width: width), wg = WinogradGeometry(g), C = 3
+        let size = C * wg.rowStride, n = C * g.count
+        // dM = A dY Aᵀ of a gradient with special values.
+        var dy = Self.random(n, seed: 31, scale: 3)
+        dy[5] = .nan; dy[17] = .infinity; dy[40] = -.greatestFiniteMagnitude
+        var dm: [[UInt32]] = []
+        for vector in [true, false] {
+            var out = [Float](repeating: -1, count: size)
+            dy.withUnsafeBufferPointer { dp in
+                out.withUnsafeMutableBufferPointer {
+                    wg.gradOutputTransform(dp.baseAddress!, channels: C, into: $0.baseAddress!, vectorKernel: vector)
+                }
+            }
+            dm.append(out.map(\.bitPattern))
+        }
+        #expect(Self.differences(dm[0], dm[1]) == 0, "gradient of the output transform \(height)×\(width)×\(batch)")
+        // dx (+)= Σ_tiles B dV Bᵀ, written and accumulated onto a gradient already there.
+        var dv = Self.random(size, seed: 32, scale: 2)
+        dv[7] = .nan; dv[size / 2] = .infinity
+        let before = Self.random(n, seed: 33, scale: 1)
+        for accumulate in [false, true] {
+            var dx: [[UInt32]] = []
+            for vector in [true, false] {
+                var out = before
+                dv.withUnsafeBufferPointer { vp in
+                    out.withUnsafeMutableBufferPointer {
+                        wg.gradInputTransform(
+                            vp.baseAddress!, channels: C, into: $0.baseAddress!, accumulate: accumulate,
+                            vectorKernel: vector)
+                    }
+                }
+                dx.append(out.map(\.bitPattern))
+            }
+            #expect(
+                Self.differences(dx[0], dx[1]) == 0,
+                "gradient of the input transform \(height)×\(width)×\(batch), accumulate \(accumulate)")
+            #expect(Set(dx[0]).count > n / 2) // not all one value
+        }
+    }
+
     @Test(arguments: [false, true], [true, false])
     func groupNormSiLUIsTheSwiftBody(film: Bool, training: Bool) {
         #expect(ck_vector_kernels())

@@ -70,6 +70,18 @@ bool ck_winograd_input_tile(const float *const *rows, long B, float *out, long x
 bool ck_winograd_output_tile(const float *m, long xi_stride, long B, float bias, float *y, long row_stride,
                              long rows_inside, long cols_inside);
 
+/// Winograd.swift's gradient of the output transform for one tile, `dM = A dY Aᵀ`:
+/// `rows[4u + v]` points at output pixel (u, v) of dY (B floats, zeros off the image);
+/// position ξ goes to `out + ξ·xi_stride`. Bit for bit the Swift body; false as
+/// ck_winograd_input_tile.
+bool ck_winograd_grad_output_tile(const float *const *rows, long B, float *out, long xi_stride);
+
+/// Winograd.swift's gradient of the input transform for one tile: adds `B dV Bᵀ`,
+/// position ξ read at `dv + ξ·xi_stride`, to `rows[6r + s]` (patch row r, column s; a
+/// scratch row where the patch is off the image). Bit for bit the Swift body; false as
+/// ck_winograd_input_tile.
+bool ck_winograd_grad_input_tile(const float *dv, long xi_stride, long B, float *const *rows);
+
 /// GroupNorm.swift's per-pixel pass for sixteen images (lanes) of one channel: over
 /// the P pixels (stride B), x̂ = (x − mean)·r, m = a·x̂ + o (mean, r, a, o: 16 lanes each), s = σ(m) (FastMath.swift's
 /// fastSigmoid), h = m·s; `xhat` and `sigmoid` (both or neither) keep x̂ and s. Bit
