@@ -63,7 +63,7 @@ var targets: [Target] = [
     // Tests mirror the source modules.
     // Helpers shared by test targets (not a product).
     .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
-    .testTarget(name: "TensorsTests", dependencies: ["Tensors"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "TensorsTests", dependencies: ["Tensors", "CKernels"], resources: [.copy("Fixtures")]),
     .testTarget(name: "NetsTests", dependencies: ["Nets", "Tensors", "CKernels"]),
     .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Datasets", "Nets", "Tensors"]),
     .testTarget(name: "DistillationTests", dependencies: ["Distillation", "Datasets", "Diffusion", "Nets", "Tensors"]),

@@ -87,7 +87,7 @@ public struct Conv2d: Sendable {
         winogradFilterTransform(w, outChannels: outChannels, inChannels: inChannels, into: u)
         wg.inputTransform(x, channels: inChannels, into: v)
         forEachXi { xi in // M_ξ = U_ξ·V_ξ
-            sgemm(
+            smallProduct(
                 m: outChannels, n: tb, k: inChannels, u + xi * us, lda: inChannels,
                 v + xi * xs, ldb: rs, m + xi * xs, ldc: rs)
         }
@@ -119,14 +119,14 @@ public struct Conv2d: Sendable {
         let du = scratch, dm = du + xi * us, dv = dm + outChannels * rs
         wg.gradOutputTransform(dy, channels: outChannels, into: dm) // dM = A dY Aᵀ
         forEachXi { xi in // dU_ξ = dM_ξ·V_ξᵀ
-            sgemm(
-                transB: true, m: outChannels, n: inChannels, k: tb, dm + xi * xs, lda: rs,
+            smallProductNT(
+                m: outChannels, n: inChannels, k: tb, dm + xi * xs, lda: rs,
                 v + xi * xs, ldb: rs, du + xi * us, ldc: inChannels)
         }
         winogradFilterGradient(du, outChannels: outChannels, inChannels: inChannels, into: dw)
         guard let dx else { return }
         forEachXi { xi in // dV_ξ = U_ξᵀ·dM_ξ
-            sgemm(
+            smallProduct(
                 transA: true, m: inChannels, n: tb, k: outChannels, u + xi * us, lda: inChannels,
                 dm + xi * xs, ldb: rs, dv + xi * xs, ldc: rs)
         }
@@ -140,7 +140,8 @@ public struct Conv2d: Sendable {
 }
 
 /// `C[m, n] = op(A)·B[k, n] (+ beta·C)` with B and C row-major of row stride `n`, split
-/// into column halves over the cores (from 2,048 columns).
+/// into column halves over the cores (from 2,048 columns); ``smallProduct`` for beta 0
+/// or 1.
 func productOverColumns(
     transA: Bool = false, m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, lda: Int,
     _ b: UnsafePointer<Float>, beta: Float = 0, _ c: UnsafeMutablePointer<Float>
@@ -150,7 +151,13 @@ func productOverColumns(
     Parallel.forEachChunk(parts, chunk: 1) { r in
         for part in r {
             let lo = part * width, cols = min(n, lo + width) - lo
-            sgemm(transA: transA, m: m, n: cols, k: k, a, lda: lda, b + lo, ldb: n, beta: beta, c + lo, ldc: n)
+            if beta == 0 || beta == 1 {
+                smallProduct(
+                    transA: transA, m: m, n: cols, k: k, a, lda: lda, b + lo, ldb: n, accumulate: beta == 1, c + lo,
+                    ldc: n)
+            } else {
+                sgemm(transA: transA, m: m, n: cols, k: k, a, lda: lda, b + lo, ldb: n, beta: beta, c + lo, ldc: n)
+            }
         }
     }
 }
@@ -163,7 +170,7 @@ func weightGradientOverColumns(
     into dw: UnsafeMutablePointer<Float>
 ) {
     guard n >= 2048 else {
-        sgemm(transB: true, m: m, n: k, k: n, dy, lda: n, x, ldb: n, beta: 1, dw, ldc: k)
+        smallProductNT(m: m, n: k, k: n, dy, lda: n, x, ldb: n, accumulate: true, dw, ldc: k)
         return
     }
     let half = n / 2
@@ -172,7 +179,7 @@ func weightGradientOverColumns(
         Parallel.forEachChunk(2, chunk: 1) { r in
             for part in r {
                 let lo = part * half, cols = part == 0 ? half : n - half
-                sgemm(transB: true, m: m, n: k, k: cols, dy + lo, lda: n, x + lo, ldb: n, p + part * m * k, ldc: k)
+                smallProductNT(m: m, n: k, k: cols, dy + lo, lda: n, x + lo, ldb: n, p + part * m * k, ldc: k)
             }
         }
         for i in 0..<(m * k) { dw[i] += p[i] + p[m * k + i] }

@@ -179,13 +179,16 @@ struct Bench: ParsableCommand {
         if json {
             var obj: [String: Any] = [
                 "machine": machineDescription(), "threads": threads, "blas_core": BLASCore.current,
+                "small_products": SmallProducts.body,
                 "results": rows.map { ["name": $0.name, "value": $0.value, "unit": $0.unit] },
             ]
             if let advice = BLASCore.fallbackAdvice() { obj["blas_advice"] = advice }
             let data = try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print("cmlab bench — \(machineDescription()), \(threads) threads, OpenBLAS kernels \(BLASCore.current)")
+            print(
+                "cmlab bench — \(machineDescription()), \(threads) threads, OpenBLAS kernels \(BLASCore.current), "
+                    + "small products \(SmallProducts.body)")
             if let advice = BLASCore.fallbackAdvice() { print("  note: " + advice) }
             let w = rows.map(\.name.count).max() ?? 0
             for r in rows {

@@ -102,6 +102,24 @@ bool ck_group_norm_silu_backward_sums(float *dh, const float *sigmoid, const flo
 bool ck_group_norm_input_gradient(const float *dm, const float *xhat, long P, long B, const float *r, const float *k,
                                   const float *mean1, const float *mean2, bool accumulate, float *dx);
 
+/// C (+)= op(A)·B for small m and k (smallgemm.c): op(A) is m × k with element (i, p)
+/// at `a[i·a_row_stride + p·a_col_stride]` (so a transposed A is only a change of
+/// strides), B is k × n and C m × n, row-major with row strides ldb, ldc. Each element
+/// is one fused multiply–add chain over p = 0 … k−1 from zero, then added to C when
+/// `accumulate`. Uses the widest body up to `max_level` (1 AVX2 + FMA, 2 AVX-512) that
+/// the CPU has and returns its level; returns 0 (and writes nothing) when no vector body
+/// may run (see ck_vector_kernels) or a size is not positive.
+int ck_small_sgemm_nn(int max_level, long m, long n, long k, const float *a, long a_row_stride, long a_col_stride,
+                      const float *b, long ldb, float *c, long ldc, bool accumulate);
+
+/// C (+)= A·Bᵀ with A m × k and B n × k row-major (row strides lda, ldb) and a long inner
+/// dimension k: blocks of 4 × 3 elements, the sum over p in chunks of 512, each chunk
+/// lane-wise (8 or 16 lanes by the body's width) with FMA, its lanes added in a fixed
+/// order, then added to C (zeroed first unless `accumulate`). Levels and the return
+/// value as ck_small_sgemm_nn; with k = 0 it only zeroes C (unless `accumulate`).
+int ck_small_sgemm_nt(int max_level, long m, long n, long k, const float *a, long lda, const float *b, long ldb,
+                      float *c, long ldc, bool accumulate);
+
 /// The current frame's address on the thread's real stack. (The address of a local
 /// variable is not: AddressSanitizer may move locals into heap-allocated fake frames.)
 static inline void *ck_frame_address(void) { return __builtin_frame_address(0); }
