@@ -46,7 +46,10 @@ static inline void nn_tile_avx2(int nv, long mask_n, long rows, long k, const fl
             for (int v = 0; v < nv; v++) s[r][v] = _mm256_fmadd_ps(av, bv[v], s[r][v]);
         }
     }
-    for (int r = 0; r < rows; r++) {
+    // Constant bounds, so that the unrolled loop keeps every sum in its register.
+#pragma clang loop unroll(full)
+    for (int r = 0; r < NN_MR2; r++) {
+        if (r >= rows) break;
         float *cr = c + r * ldc;
         for (int v = 0; v < nv; v++) {
             __m256 out = s[r][v];
@@ -102,7 +105,10 @@ static inline void nn_tile_avx512(int nv, long mask_n, long rows, long k, const 
             for (int v = 0; v < nv; v++) s[r][v] = _mm512_fmadd_ps(av, bv[v], s[r][v]);
         }
     }
-    for (int r = 0; r < rows; r++) {
+    // Constant bounds, so that the unrolled loop keeps every sum in its register.
+#pragma clang loop unroll(full)
+    for (int r = 0; r < NN_MR5; r++) {
+        if (r >= rows) break;
         float *cr = c + r * ldc;
         for (int v = 0; v < nv; v++) {
             __m512 out = s[r][v];
@@ -155,6 +161,7 @@ int ck_small_sgemm_nn(int max_level, long m, long n, long k, const float *a, lon
 #define NT_KC 512
 // Rows of A per block: 4 (AVX2, 12 accumulators of 16 registers), 8 (AVX-512, 24 of 32).
 #define NT_MR5 8
+#define NT_NR5 3
 
 __attribute__((target("avx2,fma")))
 static inline float hsum8(__m256 v) {
@@ -205,19 +212,19 @@ static inline float hsum16(__m512 v) {
 __attribute__((target("avx512f")))
 static void nt_block_avx512(long rows, long cols, long len, const float *a, long lda, const float *b, long ldb,
                             float *c, long ldc) {
-    const float *ar[NT_MR5], *br[3];
+    const float *ar[NT_MR5], *br[NT_NR5];
     for (int r = 0; r < NT_MR5; r++) ar[r] = a + (r < rows ? r : rows - 1) * lda;
-    for (int q = 0; q < 3; q++) br[q] = b + (q < cols ? q : cols - 1) * ldb;
-    __m512 s[NT_MR5][3];
+    for (int q = 0; q < NT_NR5; q++) br[q] = b + (q < cols ? q : cols - 1) * ldb;
+    __m512 s[NT_MR5][NT_NR5];
     for (int r = 0; r < NT_MR5; r++)
-        for (int q = 0; q < 3; q++) s[r][q] = _mm512_setzero_ps();
+        for (int q = 0; q < NT_NR5; q++) s[r][q] = _mm512_setzero_ps();
     long p = 0;
     for (; p + 16 <= len; p += 16) {
-        __m512 bv[3];
-        for (int q = 0; q < 3; q++) bv[q] = _mm512_loadu_ps(br[q] + p);
+        __m512 bv[NT_NR5];
+        for (int q = 0; q < NT_NR5; q++) bv[q] = _mm512_loadu_ps(br[q] + p);
         for (int r = 0; r < NT_MR5; r++) {
             __m512 av = _mm512_loadu_ps(ar[r] + p);
-            for (int q = 0; q < 3; q++) s[r][q] = _mm512_fmadd_ps(av, bv[q], s[r][q]);
+            for (int q = 0; q < NT_NR5; q++) s[r][q] = _mm512_fmadd_ps(av, bv[q], s[r][q]);
         }
     }
     for (int r = 0; r < rows; r++)
@@ -239,8 +246,8 @@ int ck_small_sgemm_nt(int max_level, long m, long n, long k, const float *a, lon
     for (long p0 = 0; p0 < k; p0 += NT_KC) {
         long len = k - p0 < NT_KC ? k - p0 : NT_KC;
         for (long i = 0, mr = level >= 2 ? NT_MR5 : 4; i < m; i += mr)
-            for (long j = 0; j < n; j += 3) {
-                long rows = m - i < mr ? m - i : mr, cols = n - j < 3 ? n - j : 3;
+            for (long j = 0, nr = level >= 2 ? NT_NR5 : 3; j < n; j += nr) {
+                long rows = m - i < mr ? m - i : mr, cols = n - j < nr ? n - j : nr;
                 if (level >= 2)
                     nt_block_avx512(rows, cols, len, a + i * lda + p0, lda, b + j * ldb + p0, ldb, c + i * ldc + j,
                                     ldc);
