@@ -3,6 +3,7 @@
 #include "ckernels.h"
 
 static atomic_int enabled = 0;
+static atomic_int level = 0;
 
 static bool cpu_has_avx2_fma(void) {
     __builtin_cpu_init();
@@ -15,6 +16,7 @@ __attribute__((constructor)) static void decide(void) {
     const char *portable = getenv("CMLAB_PORTABLE_KERNELS");
     bool force = portable && portable[0] && portable[0] != '0';
     atomic_store_explicit(&enabled, !force && cpu_has_avx2_fma(), memory_order_relaxed);
+    atomic_store_explicit(&level, !force && cpu_has_avx2_fma() ? ck_cpu_vector_level() : 0, memory_order_relaxed);
 }
 
 int ck_cpu_vector_level(void) {
@@ -27,3 +29,5 @@ int ck_cpu_vector_level(void) {
 }
 
 bool ck_vector_kernels(void) { return atomic_load_explicit(&enabled, memory_order_relaxed); }
+
+int ck_vector_level(void) { return atomic_load_explicit(&level, memory_order_relaxed); }

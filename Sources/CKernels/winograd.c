@@ -5,6 +5,7 @@
 // Swift body's; only the register width differs.
 #include <immintrin.h>
 #include "ckernels.h"
+#include "kernels512.h"
 
 #pragma clang fp contract(off)
 
@@ -128,10 +129,12 @@ static void norm_silu(const float *src, long P, long B, const float *mean, const
     }
 }
 
-bool ck_group_norm_silu_pixels(const float *src, long P, long B, const float *mean, const float *r, const float *a, const float *o,
+bool ck_group_norm_silu_pixels(int max_level, const float *src, long P, long B, const float *mean, const float *r, const float *a, const float *o,
                                float *xhat, float *sigmoid, float *dst) {
-    if (!ck_vector_kernels()) return false;
-    norm_silu(src, P, B, mean, r, a, o, xhat, sigmoid, dst);
+    int level = ck_vector_level() < max_level ? ck_vector_level() : max_level;
+    if (level < 1) return false;
+    if (level >= 2) norm_silu_512(src, P, B, mean, r, a, o, xhat, sigmoid, dst);
+    else norm_silu(src, P, B, mean, r, a, o, xhat, sigmoid, dst);
     return true;
 }
 
@@ -156,10 +159,12 @@ static void norm_silu_backward_sums(float *dh, const float *sigmoid, const float
     }
 }
 
-bool ck_group_norm_silu_backward_sums(float *dh, const float *sigmoid, const float *xhat, const float *h, long P, long B,
+bool ck_group_norm_silu_backward_sums(int max_level, float *dh, const float *sigmoid, const float *xhat, const float *h, long P, long B,
                                       float gamma, float beta, float *sdm, float *sdmn, float *sdmx) {
-    if (!ck_vector_kernels()) return false;
-    norm_silu_backward_sums(dh, sigmoid, xhat, h, P, B, gamma, beta, sdm, sdmn, sdmx);
+    int level = ck_vector_level() < max_level ? ck_vector_level() : max_level;
+    if (level < 1) return false;
+    if (level >= 2) norm_silu_backward_sums_512(dh, sigmoid, xhat, h, P, B, gamma, beta, sdm, sdmn, sdmx);
+    else norm_silu_backward_sums(dh, sigmoid, xhat, h, P, B, gamma, beta, sdm, sdmn, sdmx);
     return true;
 }
 
@@ -178,10 +183,12 @@ static void norm_input_gradient(const float *dm, const float *xhat, long P, long
     }
 }
 
-bool ck_group_norm_input_gradient(const float *dm, const float *xhat, long P, long B, const float *r, const float *k,
+bool ck_group_norm_input_gradient(int max_level, const float *dm, const float *xhat, long P, long B, const float *r, const float *k,
                                   const float *mean1, const float *mean2, bool accumulate, float *dx) {
-    if (!ck_vector_kernels()) return false;
-    norm_input_gradient(dm, xhat, P, B, r, k, mean1, mean2, accumulate, dx);
+    int level = ck_vector_level() < max_level ? ck_vector_level() : max_level;
+    if (level < 1) return false;
+    if (level >= 2) norm_input_gradient_512(dm, xhat, P, B, r, k, mean1, mean2, accumulate, dx);
+    else norm_input_gradient(dm, xhat, P, B, r, k, mean1, mean2, accumulate, dx);
     return true;
 }
 

@@ -56,10 +56,12 @@ public struct GroupNormSiLU: Sendable {
     /// Forward. x `[C, N]` → h `[C, N]`; `film` `[B, 2C]` holds (scale, shift) per image.
     /// Training passes `xhat`, `sigmoid` `[C, N]` to keep; inference passes nil (then `h`
     /// may alias `x`). `rstd` `[B·G]` receives 1/√(σ² + ε) per image and group.
+    /// `vectorLevel`: the widest CKernels body the pixel pass may use (0 this Swift body,
+    /// 1 AVX2, 2 AVX-512; each bit for bit the Swift body).
     func forward(
         _ x: UnsafePointer<Float>, _ g: ImageGeometry, film: UnsafePointer<Float>?, _ store: ParameterStore,
         xhat: UnsafeMutablePointer<Float>?, sigmoid: UnsafeMutablePointer<Float>?,
-        rstd: UnsafeMutablePointer<Float>, into h: UnsafeMutablePointer<Float>, vectorKernel: Bool = true
+        rstd: UnsafeMutablePointer<Float>, into h: UnsafeMutablePointer<Float>, vectorLevel: Int32 = 2
     ) {
         let n = g.count, P = g.plane, B = g.batch, cpg = channels / groups, C = channels, G = groups
         precondition(B % 16 == 0, "group norm needs a batch padded to a multiple of 16")
@@ -86,13 +88,13 @@ public struct GroupNormSiLU: Sendable {
                         let a = gamma[c] * scale1, o = beta[c] * scale1 + shift
                         let off = c * n + l
                         let src = x + off, dst = h + off
-                        // CKernels' AVX2 body where the CPU has it (bit for bit the loops below).
+                        // CKernels' AVX-512 or AVX2 body up to `vectorLevel` (bit for bit the loops below).
                         let vectorDone =
-                            vectorKernel
+                            vectorLevel > 0
                             && withUnsafePointer(to: (mean, r, a, o)) { q in
                                 let f = UnsafeRawPointer(q).assumingMemoryBound(to: Float.self) // four L16 in a row
                                 return ck_group_norm_silu_pixels(
-                                    src, P, B, f, f + 16, f + 32, f + 48,
+                                    vectorLevel, src, P, B, f, f + 16, f + 32, f + 48,
                                     xhat.map { $0 + off }, sigmoid.map { $0 + off }, dst)
                             }
                         if vectorDone { continue }
@@ -137,13 +139,13 @@ public struct GroupNormSiLU: Sendable {
     /// or added with `accumulate`); dγ, dβ are added to the store's gradients; with FiLM,
     /// `dfilm` `[B, 2C]` receives (dscale, dshift). `partial` `[B, 2C]` is scratch, and
     /// `dh` is overwritten with `dL/dm` (the first pass keeps it for the second, which
-    /// then reads two arrays instead of four).
+    /// then reads two arrays instead of four). `vectorLevel` as in ``forward``.
     func backward(
         gradOutput dh: UnsafeMutablePointer<Float>, _ g: ImageGeometry, film: UnsafePointer<Float>?,
         xhat: UnsafePointer<Float>, sigmoid: UnsafePointer<Float>, output h: UnsafePointer<Float>,
         rstd: UnsafePointer<Float>, _ store: ParameterStore, dfilm: UnsafeMutablePointer<Float>?,
         partial: UnsafeMutablePointer<Float>, gradInput dx: UnsafeMutablePointer<Float>, accumulate: Bool,
-        vectorKernel: Bool = true
+        vectorLevel: Int32 = 2
     ) {
         let n = g.count, P = g.plane, B = g.batch, cpg = channels / groups, C = channels, G = groups
         precondition(B % 16 == 0, "group norm needs a batch padded to a multiple of 16")
@@ -160,14 +162,14 @@ public struct GroupNormSiLU: Sendable {
                         let gv = L16(repeating: gamma[c]), bv = L16(repeating: beta[c]), off = c * n + l
                         // Σ dm, Σ dm·n, Σ dm·x̂ with dm = dh·(s + h(1 − s)), n = γx̂ + β.
                         var sdm = L16(repeating: 0), sdmn = L16(repeating: 0), sdmx = L16(repeating: 0)
-                        // CKernels' AVX2 body where the CPU has it (bit for bit the loop below).
+                        // CKernels' AVX-512 or AVX2 body up to `vectorLevel` (bit for bit the loop below).
                         let vectorDone =
-                            vectorKernel
+                            vectorLevel > 0
                             && withUnsafeMutablePointer(to: &sdm) { s0 in
                                 withUnsafeMutablePointer(to: &sdmn) { s1 in
                                     withUnsafeMutablePointer(to: &sdmx) { s2 in
                                         ck_group_norm_silu_backward_sums(
-                                            dh + off, sigmoid + off, xhat + off, h + off, P, B, gamma[c], beta[c],
+                                            vectorLevel, dh + off, sigmoid + off, xhat + off, h + off, P, B, gamma[c], beta[c],
                                             Self.floats(s0), Self.floats(s1), Self.floats(s2))
                                     }
                                 }
@@ -199,11 +201,11 @@ public struct GroupNormSiLU: Sendable {
                         let k = scale1 * gamma[c], off = c * n + l
                         // dx (+)= r·(k·dm − mean1 − x̂·mean2), k·dm = dx̂.
                         let vectorDone =
-                            vectorKernel
+                            vectorLevel > 0
                             && withUnsafePointer(to: (r, k, mean1, mean2)) { q in
                                 let f = UnsafeRawPointer(q).assumingMemoryBound(to: Float.self) // four L16 in a row
                                 return ck_group_norm_input_gradient(
-                                    dh + off, xhat + off, P, B, f, f + 16, f + 32, f + 48, accumulate, dx + off)
+                                    vectorLevel, dh + off, xhat + off, P, B, f, f + 16, f + 32, f + 48, accumulate, dx + off)
                             }
                         for p in 0..<P where !vectorDone {
                             let q = off + p * B

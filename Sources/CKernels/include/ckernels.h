@@ -16,6 +16,11 @@ bool ck_vector_kernels(void);
 /// OpenBLAS names the kernel family of each level SkylakeX and Haswell.
 int ck_cpu_vector_level(void);
 
+/// The vector bodies that run, decided once at load: 0 when ck_vector_kernels() is false,
+/// else ck_cpu_vector_level() (1 AVX2 + FMA, 2 AVX-512). Functions that take a
+/// `max_level` run the widest body up to it, and none below 1.
+int ck_vector_level(void);
+
 /// The exact denoiser of an isotropic Gaussian mixture for `rows` points of `dims`
 /// values (see GaussianMixture.swift): with ℓ_k = c_k − ‖x − μ_k‖²·a_k and
 /// w = softmax(ℓ) (weights below e^−40 of the largest count as 0),
@@ -82,24 +87,28 @@ bool ck_winograd_grad_output_tile(const float *const *rows, long B, float *out, 
 /// ck_winograd_input_tile.
 bool ck_winograd_grad_input_tile(const float *dv, long xi_stride, long B, float *const *rows);
 
+/// The three group-norm passes below run the AVX-512 body (one register per sixteen
+/// lanes) when `max_level` ≥ 2 and the CPU has it, else the AVX2 body (two registers);
+/// both are the Swift body's operations in the same order.
+///
 /// GroupNorm.swift's per-pixel pass for sixteen images (lanes) of one channel: over
 /// the P pixels (stride B), x̂ = (x − mean)·r, m = a·x̂ + o (mean, r, a, o: 16 lanes each), s = σ(m) (FastMath.swift's
 /// fastSigmoid), h = m·s; `xhat` and `sigmoid` (both or neither) keep x̂ and s. Bit
 /// for bit the Swift body. Returns false when the vector body is unavailable.
-bool ck_group_norm_silu_pixels(const float *src, long P, long B, const float *mean, const float *r, const float *a, const float *o,
+bool ck_group_norm_silu_pixels(int max_level, const float *src, long P, long B, const float *mean, const float *r, const float *a, const float *o,
                                float *xhat, float *sigmoid, float *dst);
 
 /// GroupNorm.swift's first backward pass for sixteen images of one channel: over the P
 /// pixels (stride B), dm = dh·(s + h·(1 − s)) (written over dh), and per lane the sums
 /// Σ dm, Σ dm·(γx̂ + β), Σ dm·x̂ from zero in pixel order (16 floats each). Bit for bit
 /// the Swift body; false when the vector body is unavailable.
-bool ck_group_norm_silu_backward_sums(float *dh, const float *sigmoid, const float *xhat, const float *h, long P, long B,
+bool ck_group_norm_silu_backward_sums(int max_level, float *dh, const float *sigmoid, const float *xhat, const float *h, long P, long B,
                                       float gamma, float beta, float *sdm, float *sdmn, float *sdmx);
 
 /// GroupNorm.swift's second backward pass for sixteen images of one channel:
 /// dx (+)= r·(k·dm − mean1 − x̂·mean2) over the P pixels (r, k, mean1, mean2: 16 lanes
 /// each; `accumulate` adds to dx). Bit for bit the Swift body; false as above.
-bool ck_group_norm_input_gradient(const float *dm, const float *xhat, long P, long B, const float *r, const float *k,
+bool ck_group_norm_input_gradient(int max_level, const float *dm, const float *xhat, long P, long B, const float *r, const float *k,
                                   const float *mean1, const float *mean2, bool accumulate, float *dx);
 
 /// C (+)= op(A)·B for small m and k (smallgemm.c): op(A) is m × k with element (i, p)

@@ -1,0 +1,15 @@
+// AVX-512 bodies of winograd.c's group-norm loops (groupnorm512.c), called by its
+// dispatching wrappers only; not part of the module's interface.
+#ifndef CKERNELS_512_H
+#define CKERNELS_512_H
+
+#include <stdbool.h>
+
+void norm_silu_512(const float *src, long P, long B, const float *mean, const float *r, const float *a,
+                   const float *o, float *xhat, float *sigmoid, float *dst);
+void norm_silu_backward_sums_512(float *dh, const float *sigmoid, const float *xhat, const float *h, long P, long B,
+                                 float gamma, float beta, float *sdm, float *sdmn, float *sdmx);
+void norm_input_gradient_512(const float *dm, const float *xhat, long P, long B, const float *r, const float *k,
+                             const float *mean1, const float *mean2, bool accumulate, float *dx);
+
+#endif
