@@ -1,5 +1,6 @@
-// AVX-512 bodies of winograd.c's group-norm loops (groupnorm512.c), called by its
-// dispatching wrappers only; not part of the module's interface.
+// AVX-512 bodies of winograd.c's loops (the group norm's in groupnorm512.c, the tile
+// transforms in winograd512.c), called by its dispatching wrappers only; not part of
+// the module's interface.
 #ifndef CKERNELS_512_H
 #define CKERNELS_512_H
 
@@ -11,5 +12,11 @@ void norm_silu_backward_sums_512(float *dh, const float *sigmoid, const float *x
                                  float gamma, float beta, float *sdm, float *sdmn, float *sdmx);
 void norm_input_gradient_512(const float *dm, const float *xhat, long P, long B, const float *r, const float *k,
                              const float *mean1, const float *mean2, bool accumulate, float *dx);
+
+void input_tile_512(const float *const *rows, long B, float *out, long xi);
+void output_tile_512(const float *m, long xi, long B, float bias, float *y, long row_stride, long rows_inside,
+                     long cols_inside);
+void grad_output_tile_512(const float *const *rows, long B, float *out, long xi);
+void grad_input_tile_512(const float *dv, long xi, long B, float *const *rows);
 
 #endif

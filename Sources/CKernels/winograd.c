@@ -1,5 +1,7 @@
 // The hot loops of the U-Net's Winograd F(4×4, 3×3) convolutions and of its group norm
-// with SiLU, eight lanes (images) per AVX2 register. Each is the Swift body of
+// with SiLU, eight lanes (images) per AVX2 register (the tile transforms from
+// winograd_tiles.inc; their AVX-512 bodies in winograd512.c, the group norm's in
+// groupnorm512.c). Each is the Swift body of
 // Winograd.swift or GroupNorm.swift with the same operations in the same order, every
 // product and sum rounded on its own (no FMA), so the results are bit for bit the
 // Swift body's; only the register width differs.
@@ -15,81 +17,15 @@ typedef __m256 v8;
 #define MUL _mm256_mul_ps
 #define SET _mm256_set1_ps
 
-/// Bᵀ·d (Winograd.swift's `bt`).
-__attribute__((target("avx2"), always_inline))
-static inline void bt6(const v8 d[6], v8 r[6]) {
-    const v8 four = SET(4), two = SET(2), five = SET(5);
-    v8 a = SUB(d[4], d[2]), b = SUB(d[3], d[1]);
-    r[0] = ADD(SUB(MUL(four, d[0]), MUL(five, d[2])), d[4]);
-    r[1] = SUB(ADD(d[3], d[4]), MUL(four, ADD(d[1], d[2])));
-    r[2] = ADD(SUB(MUL(four, SUB(d[1], d[2])), d[3]), d[4]);
-    r[3] = ADD(a, MUL(two, b));
-    r[4] = SUB(a, MUL(two, b));
-    r[5] = ADD(SUB(MUL(four, d[1]), MUL(five, d[3])), d[5]);
-}
-
-/// Aᵀ·m (Winograd.swift's `at`): six values to four.
-__attribute__((target("avx2"), always_inline))
-static inline void at6(const v8 m[6], v8 r[4]) {
-    v8 p1 = ADD(m[1], m[2]), m1 = SUB(m[1], m[2]), p2 = ADD(m[3], m[4]), m2 = SUB(m[3], m[4]);
-    r[0] = ADD(ADD(m[0], p1), p2);
-    r[1] = ADD(m1, MUL(SET(2), m2));
-    r[2] = ADD(p1, MUL(SET(4), p2));
-    r[3] = ADD(ADD(m1, MUL(SET(8), m2)), m[5]);
-}
-
-__attribute__((target("avx2")))
-static void input_tile(const float *const *rows, long B, float *out, long xi) {
-    for (long l = 0; l < B; l += 8) {
-        v8 t[36];
-        for (int s = 0; s < 6; s++) {                        // columns: Bᵀ over r
-            v8 d[6], u[6];
-            for (int r = 0; r < 6; r++) d[r] = _mm256_loadu_ps(rows[6 * r + s] + l);
-            bt6(d, u);
-            for (int r = 0; r < 6; r++) t[6 * r + s] = u[r];
-        }
-        for (int r = 0; r < 6; r++) {                        // rows: B over s; ξ = 6r + s
-            v8 w[6];
-            bt6(t + 6 * r, w);
-            float *o = out + 6 * r * xi + l;
-            for (int s = 0; s < 6; s++) _mm256_storeu_ps(o + s * xi, w[s]);
-        }
-    }
-}
-
-bool ck_winograd_input_tile(const float *const *rows, long B, float *out, long xi_stride) {
-    if (!ck_vector_kernels() || B % 8 != 0) return false;
-    input_tile(rows, B, out, xi_stride);
-    return true;
-}
-
-__attribute__((target("avx2")))
-static void output_tile(const float *m, long xi, long B, float bias, float *y, long row_stride, long rows_inside, long cols_inside) {
-    const v8 beta = SET(bias);
-    for (long l = 0; l < B; l += 8) {
-        const float *p = m + l;
-        v8 t[24];
-        for (int s = 0; s < 6; s++) {                        // columns: Aᵀ over r
-            v8 d[6], u[4];
-            for (int r = 0; r < 6; r++) d[r] = _mm256_loadu_ps(p + (6 * r + s) * xi);
-            at6(d, u);
-            for (int r = 0; r < 4; r++) t[6 * r + s] = u[r];
-        }
-        for (long u = 0; u < rows_inside; u++) {             // rows: A over s
-            v8 w[4];
-            at6(t + 6 * u, w);
-            float *o = y + u * row_stride + l;
-            for (long c = 0; c < cols_inside; c++) _mm256_storeu_ps(o + c * B, ADD(w[c], beta));
-        }
-    }
-}
-
-bool ck_winograd_output_tile(const float *m, long xi_stride, long B, float bias, float *y, long row_stride,
-                             long rows_inside, long cols_inside) {
-    if (!ck_vector_kernels() || B % 8 != 0) return false;
-    output_tile(m, xi_stride, B, bias, y, row_stride, rows_inside, cols_inside);
-    return true;
-}
+#define VEC v8
+#define W 8
+#define LOADU _mm256_loadu_ps
+#define STOREU _mm256_storeu_ps
+#define NEG(x) _mm256_xor_ps((x), SET(-0.0f))
+#define TARGET "avx2"
+#define FN(name) name
+#define LINKAGE static
+#include "winograd_tiles.inc"
 
 /// 2^y as FastMath.swift's `fastExp2`: clamped to [−126, 126] (a NaN passes through:
 /// max/min return their second operand when either is NaN), y = n + f with n = round(y)
@@ -192,82 +128,43 @@ bool ck_group_norm_input_gradient(int max_level, const float *dm, const float *x
     return true;
 }
 
-/// B·v (Winograd.swift's `b`, the adjoint of `bt`). The leading negation flips the sign
-/// bit, as Swift's prefix minus does.
-__attribute__((target("avx2"), always_inline))
-static inline void b6(const v8 v[6], v8 r[6]) {
-    const v8 four = SET(4), two = SET(2), five = SET(5);
-    r[0] = MUL(four, v[0]);
-    r[1] = ADD(MUL(four, ADD(SUB(v[2], v[1]), v[5])), MUL(two, SUB(v[4], v[3])));
-    v8 neg = _mm256_xor_ps(MUL(five, v[0]), SET(-0.0f));
-    r[2] = SUB(SUB(SUB(neg, MUL(four, ADD(v[1], v[2]))), v[3]), v[4]);
-    r[3] = SUB(ADD(SUB(v[1], v[2]), MUL(two, SUB(v[3], v[4]))), MUL(five, v[5]));
-    r[4] = ADD(ADD(ADD(ADD(v[0], v[1]), v[2]), v[3]), v[4]);
-    r[5] = v[5];
+/// The widest body up to `max_level` that the process runs and the batch allows (the
+/// AVX-512 body needs B a multiple of 16, the AVX2 body of 8); 0 for the Swift body.
+static int tile_level(int max_level, long B) {
+    int level = ck_vector_level() < max_level ? ck_vector_level() : max_level;
+    if (level >= 2 && B % 16 == 0) return 2;
+    return level >= 1 && B % 8 == 0 ? 1 : 0;
 }
 
-/// A·y (Winograd.swift's `a`, the adjoint of `at`): four values to six.
-__attribute__((target("avx2"), always_inline))
-static inline void a4(const v8 y[4], v8 r[6]) {
-    v8 e = ADD(y[0], y[2]), o = ADD(y[1], y[3]);
-    v8 e4 = ADD(y[0], MUL(SET(4), y[2])), o2 = ADD(MUL(SET(2), y[1]), MUL(SET(8), y[3]));
-    r[0] = y[0];
-    r[1] = ADD(e, o);
-    r[2] = SUB(e, o);
-    r[3] = ADD(e4, o2);
-    r[4] = SUB(e4, o2);
-    r[5] = y[3];
-}
-
-__attribute__((target("avx2")))
-static void grad_output_tile(const float *const *rows, long B, float *out, long xi) {
-    for (long l = 0; l < B; l += 8) {
-        v8 t[24];
-        for (int v = 0; v < 4; v++) {                        // columns: A over u
-            v8 y[4], e[6];
-            for (int u = 0; u < 4; u++) y[u] = _mm256_loadu_ps(rows[4 * u + v] + l);
-            a4(y, e);
-            for (int k = 0; k < 6; k++) t[4 * k + v] = e[k];
-        }
-        for (int r = 0; r < 6; r++) {                        // rows: A over v; ξ = 6r + s
-            v8 w[6];
-            a4(t + 4 * r, w);
-            float *o = out + 6 * r * xi + l;
-            for (int s = 0; s < 6; s++) _mm256_storeu_ps(o + s * xi, w[s]);
-        }
+bool ck_winograd_input_tile(int max_level, const float *const *rows, long B, float *out, long xi_stride) {
+    switch (tile_level(max_level, B)) {
+    case 2: input_tile_512(rows, B, out, xi_stride); return true;
+    case 1: input_tile(rows, B, out, xi_stride); return true;
+    default: return false;
     }
 }
 
-bool ck_winograd_grad_output_tile(const float *const *rows, long B, float *out, long xi_stride) {
-    if (!ck_vector_kernels() || B % 8 != 0) return false;
-    grad_output_tile(rows, B, out, xi_stride);
-    return true;
-}
-
-__attribute__((target("avx2")))
-static void grad_input_tile(const float *dv, long xi, long B, float *const *rows) {
-    for (long l = 0; l < B; l += 8) {
-        const float *p = dv + l;
-        v8 t[36];
-        for (int s = 0; s < 6; s++) {                        // columns: B over r
-            v8 d[6], u[6];
-            for (int r = 0; r < 6; r++) d[r] = _mm256_loadu_ps(p + (6 * r + s) * xi);
-            b6(d, u);
-            for (int r = 0; r < 6; r++) t[6 * r + s] = u[r];
-        }
-        for (int r = 0; r < 6; r++) {                        // rows: B over s, added at (r, s)
-            v8 w[6];
-            b6(t + 6 * r, w);
-            for (int s = 0; s < 6; s++) {
-                float *q = rows[6 * r + s] + l;
-                _mm256_storeu_ps(q, ADD(_mm256_loadu_ps(q), w[s]));
-            }
-        }
+bool ck_winograd_output_tile(int max_level, const float *m, long xi_stride, long B, float bias, float *y,
+                             long row_stride, long rows_inside, long cols_inside) {
+    switch (tile_level(max_level, B)) {
+    case 2: output_tile_512(m, xi_stride, B, bias, y, row_stride, rows_inside, cols_inside); return true;
+    case 1: output_tile(m, xi_stride, B, bias, y, row_stride, rows_inside, cols_inside); return true;
+    default: return false;
     }
 }
 
-bool ck_winograd_grad_input_tile(const float *dv, long xi_stride, long B, float *const *rows) {
-    if (!ck_vector_kernels() || B % 8 != 0) return false;
-    grad_input_tile(dv, xi_stride, B, rows);
-    return true;
+bool ck_winograd_grad_output_tile(int max_level, const float *const *rows, long B, float *out, long xi_stride) {
+    switch (tile_level(max_level, B)) {
+    case 2: grad_output_tile_512(rows, B, out, xi_stride); return true;
+    case 1: grad_output_tile(rows, B, out, xi_stride); return true;
+    default: return false;
+    }
+}
+
+bool ck_winograd_grad_input_tile(int max_level, const float *dv, long xi_stride, long B, float *const *rows) {
+    switch (tile_level(max_level, B)) {
+    case 2: grad_input_tile_512(dv, xi_stride, B, rows); return true;
+    case 1: grad_input_tile(dv, xi_stride, B, rows); return true;
+    default: return false;
+    }
 }

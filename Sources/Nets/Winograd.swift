@@ -121,9 +121,10 @@ extension WinogradGeometry {
     }
 
     /// `V = Bᵀ d B` for every tile: x `[C, H, W, B]` → V `[C, 36, T·B]`.
-    /// `vectorKernel`: CKernels' AVX2 body where the CPU has it (bit for bit this one).
+    /// `vectorLevel`: the widest CKernels body to use (0 this Swift body, 1 AVX2, 2 AVX-512;
+    /// each bit for bit this one).
     func inputTransform(
-        _ x: UnsafePointer<Float>, channels: Int, into v: UnsafeMutablePointer<Float>, vectorKernel: Bool = true
+        _ x: UnsafePointer<Float>, channels: Int, into v: UnsafeMutablePointer<Float>, vectorLevel: Int32 = 2
     ) {
         let B = g.batch, n = g.count, xiStride = self.xiStride, chStride = rowStride
         withUnsafeTemporaryAllocation(of: Float.self, capacity: B) { zero in
@@ -139,9 +140,9 @@ extension WinogradGeometry {
                                 for j in 0..<tileColumns {
                                     patch(i, j, outside: outside, offset: { plane + $0 }, into: rows)
                                     let out = v + c * chStride + (i * tileColumns + j) * B
-                                    if vectorKernel,
+                                    if vectorLevel > 0,
                                         ck_winograd_input_tile(
-                                            UnsafeRawPointer(rows).assumingMemoryBound(to: UnsafePointer<Float>?.self),
+                                            vectorLevel, UnsafeRawPointer(rows).assumingMemoryBound(to: UnsafePointer<Float>?.self),
                                             B, out, xiStride)
                                     {
                                         continue
@@ -181,10 +182,11 @@ extension WinogradGeometry {
     }
 
     /// `y = Aᵀ M A + bias` for every tile: M `[C, 36, T·B]` → y `[C, H, W, B]`.
-    /// `vectorKernel`: CKernels' AVX2 body where the CPU has it (bit for bit this one).
+    /// `vectorLevel`: the widest CKernels body to use (0 this Swift body, 1 AVX2, 2 AVX-512;
+    /// each bit for bit this one).
     func outputTransform(
         _ m: UnsafePointer<Float>, channels: Int, bias: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
-        vectorKernel: Bool = true
+        vectorLevel: Int32 = 2
     ) {
         let B = g.batch, n = g.count, xiStride = self.xiStride, chStride = rowStride, W = g.width, H = g.height
         Parallel.forEachChunk(channels, chunk: 1) { cs in
@@ -198,8 +200,8 @@ extension WinogradGeometry {
                             let colsInside = min(4, W - 4 * j)
                             let src = m + c * chStride + (i * tileColumns + j) * B
                             let y0 = plane + ((4 * i) * W + 4 * j) * B
-                            if vectorKernel,
-                                ck_winograd_output_tile(src, xiStride, B, bias[c], y0, W * B, rowsInside, colsInside)
+                            if vectorLevel > 0,
+                                ck_winograd_output_tile(vectorLevel, src, xiStride, B, bias[c], y0, W * B, rowsInside, colsInside)
                             {
                                 continue
                             }
@@ -237,9 +239,10 @@ extension WinogradGeometry {
 
     /// `dM = A dY Aᵀ` for every tile: dY `[C, H, W, B]` → dM `[C, 36, T·B]` (the adjoint
     /// of ``outputTransform(_:channels:bias:into:)`` without the bias).
-    /// `vectorKernel`: CKernels' AVX2 body where the CPU has it (bit for bit this one).
+    /// `vectorLevel`: the widest CKernels body to use (0 this Swift body, 1 AVX2, 2 AVX-512;
+    /// each bit for bit this one).
     func gradOutputTransform(
-        _ dy: UnsafePointer<Float>, channels: Int, into dm: UnsafeMutablePointer<Float>, vectorKernel: Bool = true
+        _ dy: UnsafePointer<Float>, channels: Int, into dm: UnsafeMutablePointer<Float>, vectorLevel: Int32 = 2
     ) {
         let B = g.batch, n = g.count, xiStride = self.xiStride, chStride = rowStride, W = g.width, H = g.height
         withUnsafeTemporaryAllocation(of: Float.self, capacity: B) { zero in
@@ -260,9 +263,9 @@ extension WinogradGeometry {
                                         }
                                     }
                                     let out = dm + c * chStride + (i * tileColumns + j) * B
-                                    if vectorKernel,
+                                    if vectorLevel > 0,
                                         ck_winograd_grad_output_tile(
-                                            UnsafeRawPointer(rows).assumingMemoryBound(to: UnsafePointer<Float>?.self),
+                                            vectorLevel, UnsafeRawPointer(rows).assumingMemoryBound(to: UnsafePointer<Float>?.self),
                                             B, out, xiStride)
                                     {
                                         continue
@@ -299,7 +302,7 @@ extension WinogradGeometry {
     /// is one task and tiles are added in a fixed order, so the sums are deterministic.
     func gradInputTransform(
         _ dv: UnsafePointer<Float>, channels: Int, into dx: UnsafeMutablePointer<Float>, accumulate: Bool,
-        vectorKernel: Bool = true
+        vectorLevel: Int32 = 2
     ) {
         let B = g.batch, n = g.count, xiStride = self.xiStride, chStride = rowStride
         Parallel.forEachChunk(channels, chunk: 1) { cs in
@@ -316,7 +319,7 @@ extension WinogradGeometry {
                                     let src = dv + c * chStride + (i * tileColumns + j) * B
                                     let targets = UnsafeRawPointer(rows).assumingMemoryBound(
                                         to: UnsafeMutablePointer<Float>?.self)
-                                    if vectorKernel, ck_winograd_grad_input_tile(src, xiStride, B, targets) {
+                                    if vectorLevel > 0, ck_winograd_grad_input_tile(vectorLevel, src, xiStride, B, targets) {
                                         continue
                                     }
                                     var l = 0

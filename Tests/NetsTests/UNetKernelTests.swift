@@ -5,10 +5,12 @@ import Testing
 
 @_spi(Benchmark) @testable import Nets
 
-/// The U-Net's AVX2 bodies (CKernels' winograd.c) against the Swift bodies they replace:
-/// the same operations in the same order, so the results must agree bit for bit, not
-/// merely within a tolerance. Image sizes with overhanging tiles (14 × 14, 7 × 7) and a
-/// NaN and infinities in the inputs check the edges and the special values.
+/// The U-Net's vector bodies (CKernels' winograd.c, winograd512.c, groupnorm512.c: AVX2
+/// and, where the CPU has it, AVX-512) against the Swift bodies they replace: the same
+/// operations in the same order, so the results must agree bit for bit (a NaN counts as
+/// a NaN whatever its sign), not merely within a tolerance. Image sizes with overhanging
+/// tiles (14 × 14, 7 × 7) and a NaN and infinities in the inputs check the edges and the
+/// special values.
 @Suite struct UNetKernelTests {
     static func random(_ n: Int, seed: UInt64, scale: Float) -> [Float] {
         RNG(seed: seed).normalTensor(shape: [n]).scalars.map { $0 * scale }
@@ -18,49 +20,58 @@ import Testing
     /// has it, AVX2.
     static var levels: [Int32] { (ck_vector_level() >= 2 ? [2] : []) + [1, 0] }
 
-    /// Equal bit patterns (so NaNs compare equal to themselves).
-    static func bits(_ p: UnsafePointer<Float>, _ n: Int) -> [UInt32] { (0..<n).map { p[$0].bitPattern } }
+    /// Bit patterns, every NaN as one pattern: IEEE 754 leaves the sign and payload of an
+    /// operation's NaN result open, and the compiler may, for example, fold −(5·x) into
+    /// x·(−5), which keeps a NaN's sign where a sign flip would change it. Every other
+    /// value (infinities, ±0) must match bit for bit.
+    static func bits(_ p: UnsafePointer<Float>, _ n: Int) -> [UInt32] { (0..<n).map { pattern(p[$0]) } }
+    static func bits(_ a: [Float]) -> [UInt32] { a.map(pattern) }
+    static func pattern(_ x: Float) -> UInt32 { x.isNaN ? Float.nan.bitPattern : x.bitPattern }
 
     /// Positions where two bit patterns differ (a count keeps a failure's message short).
     static func differences(_ a: [UInt32], _ b: [UInt32]) -> Int {
         a.count != b.count ? -1 : zip(a, b).filter { $0 != $1 }.count
     }
 
-    @Test(arguments: [(14, 14, 16), (7, 7, 32), (4, 5, 16)])
+    /// Batches of 16 and 32 run the AVX-512 bodies where the CPU has them; a batch of 8
+    /// runs the AVX2 body at every level (AVX-512 needs 16 lanes).
+    @Test(arguments: [(14, 14, 16), (7, 7, 32), (4, 5, 16), (5, 6, 8)])
     func winogradTransformsAreTheSwiftBodies(height: Int, width: Int, batch: Int) {
         #expect(ck_vector_kernels(), "this machine's CPU has AVX2 + FMA, so the vector bodies must run")
         let g = ImageGeometry(batch: batch, height: height, width: width), wg = WinogradGeometry(g), C = 3
         var x = Self.random(C * g.count, seed: 21, scale: 3)
         x[5] = .nan; x[17] = .infinity; x[40] = -.greatestFiniteMagnitude
         let size = C * wg.rowStride
-        let v1 = UnsafeMutablePointer<Float>.allocate(capacity: size),
-            v2 = UnsafeMutablePointer<Float>.allocate(capacity: size)
-        let y1 = UnsafeMutablePointer<Float>.allocate(capacity: C * g.count),
-            y2 = UnsafeMutablePointer<Float>.allocate(capacity: C * g.count)
-        defer { v1.deallocate(); v2.deallocate(); y1.deallocate(); y2.deallocate() }
-        v1.initialize(repeating: 0, count: size); v2.initialize(repeating: 0, count: size)
-        x.withUnsafeBufferPointer { xp in
-            wg.inputTransform(xp.baseAddress!, channels: C, into: v1, vectorKernel: true)
-            wg.inputTransform(xp.baseAddress!, channels: C, into: v2, vectorKernel: false)
-        }
-        #expect(
-            Self.differences(Self.bits(v1, size), Self.bits(v2, size)) == 0,
-            "input transform \(height)×\(width)×\(batch)")
         // The output transform of a transformed activation (any values serve).
         let m = Self.random(size, seed: 22, scale: 2), bias = Self.random(C, seed: 23, scale: 1)
-        y1.initialize(repeating: -1, count: C * g.count); y2.initialize(repeating: -1, count: C * g.count)
-        m.withUnsafeBufferPointer { mp in
-            bias.withUnsafeBufferPointer { bp in
-                wg.outputTransform(mp.baseAddress!, channels: C, bias: bp.baseAddress!, into: y1, vectorKernel: true)
-                wg.outputTransform(mp.baseAddress!, channels: C, bias: bp.baseAddress!, into: y2, vectorKernel: false)
+        var vs: [[UInt32]] = [], ys: [[UInt32]] = []
+        for level in Self.levels {
+            var v = [Float](repeating: 0, count: size), y = [Float](repeating: -1, count: C * g.count)
+            x.withUnsafeBufferPointer { xp in
+                v.withUnsafeMutableBufferPointer {
+                    wg.inputTransform(xp.baseAddress!, channels: C, into: $0.baseAddress!, vectorLevel: level)
+                }
             }
+            m.withUnsafeBufferPointer { mp in
+                bias.withUnsafeBufferPointer { bp in
+                    y.withUnsafeMutableBufferPointer {
+                        wg.outputTransform(
+                            mp.baseAddress!, channels: C, bias: bp.baseAddress!, into: $0.baseAddress!,
+                            vectorLevel: level)
+                    }
+                }
+            }
+            vs.append(Self.bits(v)); ys.append(Self.bits(y))
         }
-        #expect(
-            Self.differences(Self.bits(y1, C * g.count), Self.bits(y2, C * g.count)) == 0,
-            "output transform \(height)×\(width)×\(batch)")
+        for (k, level) in Self.levels.enumerated().dropLast() {
+            #expect(
+                Self.differences(vs[k], vs.last!) == 0, "input transform \(height)×\(width)×\(batch), level \(level)")
+            #expect(
+                Self.differences(ys[k], ys.last!) == 0, "output transform \(height)×\(width)×\(batch), level \(level)")
+        }
     }
 
-    @Test(arguments: [(14, 14, 16), (7, 7, 32), (4, 5, 16)])
+    @Test(arguments: [(14, 14, 16), (7, 7, 32), (4, 5, 16), (5, 6, 8)])
     func winogradGradientTransformsAreTheSwiftBodies(height: Int, width: Int, batch: Int) {
         #expect(ck_vector_kernels())
         let g = ImageGeometry(batch: batch, height: height, width: width), wg = WinogradGeometry(g), C = 3
@@ -69,36 +80,42 @@ import Testing
         var dy = Self.random(n, seed: 31, scale: 3)
         dy[5] = .nan; dy[17] = .infinity; dy[40] = -.greatestFiniteMagnitude
         var dm: [[UInt32]] = []
-        for vector in [true, false] {
+        for level in Self.levels {
             var out = [Float](repeating: -1, count: size)
             dy.withUnsafeBufferPointer { dp in
                 out.withUnsafeMutableBufferPointer {
-                    wg.gradOutputTransform(dp.baseAddress!, channels: C, into: $0.baseAddress!, vectorKernel: vector)
+                    wg.gradOutputTransform(dp.baseAddress!, channels: C, into: $0.baseAddress!, vectorLevel: level)
                 }
             }
-            dm.append(out.map(\.bitPattern))
+            dm.append(Self.bits(out))
         }
-        #expect(Self.differences(dm[0], dm[1]) == 0, "gradient of the output transform \(height)×\(width)×\(batch)")
+        for (k, level) in Self.levels.enumerated().dropLast() {
+            #expect(
+                Self.differences(dm[k], dm.last!) == 0,
+                "gradient of the output transform \(height)×\(width)×\(batch), level \(level)")
+        }
         // dx (+)= Σ_tiles B dV Bᵀ, written and accumulated onto a gradient already there.
         var dv = Self.random(size, seed: 32, scale: 2)
         dv[7] = .nan; dv[size / 2] = .infinity
         let before = Self.random(n, seed: 33, scale: 1)
         for accumulate in [false, true] {
             var dx: [[UInt32]] = []
-            for vector in [true, false] {
+            for level in Self.levels {
                 var out = before
                 dv.withUnsafeBufferPointer { vp in
                     out.withUnsafeMutableBufferPointer {
                         wg.gradInputTransform(
                             vp.baseAddress!, channels: C, into: $0.baseAddress!, accumulate: accumulate,
-                            vectorKernel: vector)
+                            vectorLevel: level)
                     }
                 }
-                dx.append(out.map(\.bitPattern))
+                dx.append(Self.bits(out))
             }
-            #expect(
-                Self.differences(dx[0], dx[1]) == 0,
-                "gradient of the input transform \(height)×\(width)×\(batch), accumulate \(accumulate)")
+            for (k, level) in Self.levels.enumerated().dropLast() {
+                #expect(
+                    Self.differences(dx[k], dx.last!) == 0,
+                    "gradient of the input transform \(height)×\(width)×\(batch), accumulate \(accumulate), level \(level)")
+            }
             #expect(Set(dx[0]).count > n / 2) // not all one value
         }
     }
@@ -178,7 +195,7 @@ import Testing
                 }
             }
             outs.append(
-                dx.map(\.bitPattern) + dh.map(\.bitPattern) + dfilm.map(\.bitPattern)
+                Self.bits(dx) + Self.bits(dh) + Self.bits(dfilm)
                     + Self.bits(store.grads, store.count))
         }
         for (level, out) in zip(Self.levels, outs).dropLast() {
