@@ -169,7 +169,8 @@ public struct GroupNormSiLU: Sendable {
                                 withUnsafeMutablePointer(to: &sdmn) { s1 in
                                     withUnsafeMutablePointer(to: &sdmx) { s2 in
                                         ck_group_norm_silu_backward_sums(
-                                            vectorLevel, dh + off, sigmoid + off, xhat + off, h + off, P, B, gamma[c], beta[c],
+                                            vectorLevel, dh + off, sigmoid + off, xhat + off, h + off, P, B, gamma[c],
+                                            beta[c],
                                             Self.floats(s0), Self.floats(s1), Self.floats(s2))
                                     }
                                 }
@@ -205,7 +206,8 @@ public struct GroupNormSiLU: Sendable {
                             && withUnsafePointer(to: (r, k, mean1, mean2)) { q in
                                 let f = UnsafeRawPointer(q).assumingMemoryBound(to: Float.self) // four L16 in a row
                                 return ck_group_norm_input_gradient(
-                                    vectorLevel, dh + off, xhat + off, P, B, f, f + 16, f + 32, f + 48, accumulate, dx + off)
+                                    vectorLevel, dh + off, xhat + off, P, B, f, f + 16, f + 32, f + 48, accumulate,
+                                    dx + off)
                             }
                         for p in 0..<P where !vectorDone {
                             let q = off + p * B

@@ -142,7 +142,8 @@ extension WinogradGeometry {
                                     let out = v + c * chStride + (i * tileColumns + j) * B
                                     if vectorLevel > 0,
                                         ck_winograd_input_tile(
-                                            vectorLevel, UnsafeRawPointer(rows).assumingMemoryBound(to: UnsafePointer<Float>?.self),
+                                            vectorLevel,
+                                            UnsafeRawPointer(rows).assumingMemoryBound(to: UnsafePointer<Float>?.self),
                                             B, out, xiStride)
                                     {
                                         continue
@@ -201,7 +202,8 @@ extension WinogradGeometry {
                             let src = m + c * chStride + (i * tileColumns + j) * B
                             let y0 = plane + ((4 * i) * W + 4 * j) * B
                             if vectorLevel > 0,
-                                ck_winograd_output_tile(vectorLevel, src, xiStride, B, bias[c], y0, W * B, rowsInside, colsInside)
+                                ck_winograd_output_tile(
+                                    vectorLevel, src, xiStride, B, bias[c], y0, W * B, rowsInside, colsInside)
                             {
                                 continue
                             }
@@ -265,7 +267,8 @@ extension WinogradGeometry {
                                     let out = dm + c * chStride + (i * tileColumns + j) * B
                                     if vectorLevel > 0,
                                         ck_winograd_grad_output_tile(
-                                            vectorLevel, UnsafeRawPointer(rows).assumingMemoryBound(to: UnsafePointer<Float>?.self),
+                                            vectorLevel,
+                                            UnsafeRawPointer(rows).assumingMemoryBound(to: UnsafePointer<Float>?.self),
                                             B, out, xiStride)
                                     {
                                         continue
@@ -319,7 +322,9 @@ extension WinogradGeometry {
                                     let src = dv + c * chStride + (i * tileColumns + j) * B
                                     let targets = UnsafeRawPointer(rows).assumingMemoryBound(
                                         to: UnsafeMutablePointer<Float>?.self)
-                                    if vectorLevel > 0, ck_winograd_grad_input_tile(vectorLevel, src, xiStride, B, targets) {
+                                    if vectorLevel > 0,
+                                        ck_winograd_grad_input_tile(vectorLevel, src, xiStride, B, targets)
+                                    {
                                         continue
                                     }
                                     var l = 0

@@ -114,7 +114,8 @@ import Testing
             for (k, level) in Self.levels.enumerated().dropLast() {
                 #expect(
                     Self.differences(dx[k], dx.last!) == 0,
-                    "gradient of the input transform \(height)×\(width)×\(batch), accumulate \(accumulate), level \(level)")
+                    "gradient of the input transform \(height)×\(width)×\(batch), accumulate \(accumulate), level \(level)"
+                )
             }
             #expect(Set(dx[0]).count > n / 2) // not all one value
         }
