@@ -1,5 +1,5 @@
-// The group norm's three per-pixel loops (winograd.c's norm_silu,
-// norm_silu_backward_sums, norm_input_gradient) with the sixteen lanes of a block in
+// The group norm's statistics and its three per-pixel loops (winograd.c's norm_stats,
+// norm_silu, norm_silu_backward_sums, norm_input_gradient) with the sixteen lanes of a block in
 // one AVX-512 register instead of two AVX2 ones: one load or store per pixel row's
 // cache line. The operations and their order are those of the AVX2 bodies and of
 // GroupNorm.swift, every product and sum rounded on its own (no FMA), so each lane's
@@ -31,6 +31,21 @@ static inline v16 exp2_16_exact(v16 y) {
     p = ADD(MUL(p, f), SET(1.000000072f));
     __m512i k = _mm512_sub_epi32(_mm512_castps_si512(t), _mm512_castps_si512(magic));
     return MUL(p, _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(k, _mm512_set1_epi32(127)), 23)));
+}
+
+__attribute__((target("avx512f")))
+void norm_stats_512(const float *x, long n, long c0, long c1, long P, long B, float count, float *mean, float *sq) {
+    v16 sum = SET(0);
+    for (long c = c0; c < c1; c++)
+        for (long p = 0; p < P; p++) sum = ADD(sum, _mm512_loadu_ps(x + c * n + p * B));
+    v16 mu = _mm512_div_ps(sum, SET(count)), acc = SET(0);
+    for (long c = c0; c < c1; c++)
+        for (long p = 0; p < P; p++) {
+            v16 d = SUB(_mm512_loadu_ps(x + c * n + p * B), mu);
+            acc = ADD(acc, MUL(d, d));
+        }
+    _mm512_storeu_ps(mean, mu);
+    _mm512_storeu_ps(sq, acc);
 }
 
 __attribute__((target("avx512f")))

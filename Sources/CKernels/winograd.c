@@ -65,6 +65,39 @@ static void norm_silu(const float *src, long P, long B, const float *mean, const
     }
 }
 
+/// GroupNorm.swift's statistics of one group for sixteen images: Σ x over the channels
+/// c0 … c1−1 (rows n apart) and their P pixels (B apart) in that order, mean = Σ / count,
+/// then Σ (x − mean)² in the same order. Two registers per sixteen lanes.
+__attribute__((target("avx2")))
+static void norm_stats(const float *x, long n, long c0, long c1, long P, long B, float count, float *mean,
+                       float *sq) {
+    v8 sum[2] = {SET(0), SET(0)};
+    for (long c = c0; c < c1; c++)
+        for (long p = 0; p < P; p++)
+            for (int q = 0; q < 2; q++) sum[q] = ADD(sum[q], _mm256_loadu_ps(x + c * n + p * B + 8 * q));
+    v8 mu[2], acc[2] = {SET(0), SET(0)};
+    for (int q = 0; q < 2; q++) mu[q] = _mm256_div_ps(sum[q], SET(count));
+    for (long c = c0; c < c1; c++)
+        for (long p = 0; p < P; p++)
+            for (int q = 0; q < 2; q++) {
+                v8 d = SUB(_mm256_loadu_ps(x + c * n + p * B + 8 * q), mu[q]);
+                acc[q] = ADD(acc[q], MUL(d, d));
+            }
+    for (int q = 0; q < 2; q++) {
+        _mm256_storeu_ps(mean + 8 * q, mu[q]);
+        _mm256_storeu_ps(sq + 8 * q, acc[q]);
+    }
+}
+
+bool ck_group_norm_stats(int max_level, const float *x, long n, long c0, long c1, long P, long B, float count,
+                         float *mean, float *sq) {
+    int level = ck_vector_level() < max_level ? ck_vector_level() : max_level;
+    if (level < 1) return false;
+    if (level >= 2) norm_stats_512(x, n, c0, c1, P, B, count, mean, sq);
+    else norm_stats(x, n, c0, c1, P, B, count, mean, sq);
+    return true;
+}
+
 bool ck_group_norm_silu_pixels(int max_level, const float *src, long P, long B, const float *mean, const float *r, const float *a, const float *o,
                                float *xhat, float *sigmoid, float *dst) {
     int level = ck_vector_level() < max_level ? ck_vector_level() : max_level;

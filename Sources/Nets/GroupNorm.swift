@@ -72,13 +72,25 @@ public struct GroupNormSiLU: Sendable {
                 let l = 16 * block
                 for grp in 0..<G {
                     let cs = (grp * cpg)..<((grp + 1) * cpg)
-                    // Mean and variance of the group per image (two passes).
-                    var sum = L16(repeating: 0)
-                    for c in cs { let row = x + c * n + l; for p in 0..<P { sum += load16(row + p * B) } }
-                    let mean = sum / count
-                    var sq = L16(repeating: 0)
-                    for c in cs {
-                        let row = x + c * n + l; for p in 0..<P { let d = load16(row + p * B) - mean; sq += d * d }
+                    // Mean and variance of the group per image (two passes), by CKernels' vector
+                    // body up to `vectorLevel` where it runs (bit for bit the loops below).
+                    var mean = L16(repeating: 0), sq = L16(repeating: 0)
+                    let statsDone =
+                        vectorLevel > 0
+                        && withUnsafeMutablePointer(to: &mean) { m in
+                            withUnsafeMutablePointer(to: &sq) { q in
+                                ck_group_norm_stats(
+                                    vectorLevel, x + l, n, cs.lowerBound, cs.upperBound, P, B, count, Self.floats(m),
+                                    Self.floats(q))
+                            }
+                        }
+                    if !statsDone {
+                        var sum = L16(repeating: 0)
+                        for c in cs { let row = x + c * n + l; for p in 0..<P { sum += load16(row + p * B) } }
+                        mean = sum / count
+                        for c in cs {
+                            let row = x + c * n + l; for p in 0..<P { let d = load16(row + p * B) - mean; sq += d * d }
+                        }
                     }
                     let r = 1 / (sq / count + eps).squareRoot()
                     for k in 0..<16 { rstd[(l + k) * G + grp] = r[k] }

@@ -7,9 +7,11 @@ import Foundation
 ///
 /// OpenBLAS packs both operands and scales C before every product; at these shapes
 /// that costs as much as the multiplications. The kernels read A in place and keep each
-/// tile of C in registers for the whole inner sum. Every element of C is one fused
-/// multiply–add chain in a fixed order, so the results depend on the shape and the CPU's
-/// vector level, never on the thread that computes them.
+/// tile of C in registers for the whole inner sum. Each element of `op(A)·B` is one fused
+/// multiply–add chain over the inner index in order (the same bits at every vector
+/// width); `A·Bᵀ` sums lane-wise in chunks and adds the lanes in a fixed order. Either
+/// way the results depend on the shape and the CPU's vector level, never on the thread
+/// that computes them.
 public enum SmallProducts {
     /// The widest body the products may use: 2 AVX-512, 1 AVX2, 0 OpenBLAS always. From
     /// `CMLAB_SMALL_PRODUCTS` (`openblas`, `avx2`; anything else or unset: the widest
@@ -33,7 +35,7 @@ public enum SmallProducts {
 
     /// The body the products use on this machine: "AVX-512", "AVX2" or "OpenBLAS".
     public static var body: String {
-        let level = min(Int(maxLevel), ck_vector_kernels() ? Int(ck_cpu_vector_level()) : 0)
+        let level = min(Int(maxLevel), Int(ck_vector_level()))
         return level >= 2 ? "AVX-512" : level == 1 ? "AVX2" : "OpenBLAS"
     }
 }

@@ -21,8 +21,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Minimum seconds to spend on each figure.") var seconds: Double = 0.5
     @Option(
         name: .customLong("only"), parsing: .upToNextOption,
-        help:
-            "Measure only these groups: parallel, sgemm, teacher, cm, direct, mlp, unet, together, pytorch (default: all)."
+        help: ArgumentHelp(
+            "Measure only these groups: parallel, sgemm, teacher, cm, direct, mlp, unet, unet28, together, pytorch "
+                + "(default: all).")
     )
     var only: [String] = []
     @Option(
@@ -32,7 +33,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Rounds of the pytorch and together groups, each timing the compared ways alternately.")
     var rounds = 5
 
-    static let groups = ["parallel", "sgemm", "teacher", "cm", "direct", "mlp", "unet", "together", "pytorch"]
+    static let groups = [
+        "parallel", "sgemm", "teacher", "cm", "direct", "mlp", "unet", "unet28", "together", "pytorch",
+    ]
 
     func validate() throws {
         for g in only where !Self.groups.contains(g) {
@@ -159,6 +162,20 @@ struct Bench: ParsableCommand {
             rows.append(
                 BenchRow(name: "  as a fraction of the sgemm 1024³ figure", value: unet.gflops / sgemm1024, unit: ""))
             rows.append(BenchRow(name: "  U-Net predict (no grad), batch 128", value: unet.predictMs, unit: "ms"))
+        }
+
+        // The native Fashion-MNIST size: four times the pixels, the same network.
+        if wants("unet28") {
+            let unet = NetsBenchmark.unetStep(
+                batch: 128, configuration: UNet.Configuration(height: 28, width: 28), iterations: 5)
+            rows.append(
+                BenchRow(name: "U-Net training step, batch 128, 28×28", value: unet.msPerStep, unit: "ms"))
+            rows.append(
+                BenchRow(
+                    name: "  a 6,000-step teacher at this rate (fashion.cml's count)",
+                    value: unet.msPerStep * 6000 / 60_000, unit: "min"))
+            rows.append(
+                BenchRow(name: "  U-Net predict (no grad), batch 128, 28×28", value: unet.predictMs, unit: "ms"))
         }
 
         if wants("together") {

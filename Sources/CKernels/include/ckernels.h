@@ -95,6 +95,13 @@ bool ck_winograd_grad_input_tile(int max_level, const float *dv, long xi_stride,
 /// lanes) when `max_level` ≥ 2 and the CPU has it, else the AVX2 body (two registers);
 /// both are the Swift body's operations in the same order.
 ///
+/// GroupNorm.swift's statistics of one group for sixteen images (lanes) from `x`: the sum
+/// over channels c0 … c1−1 (rows `n` apart) and their P pixels (stride B), in that order,
+/// mean = sum / count, then Σ (x − mean)² in the same order; `mean` and `sq` get 16 floats
+/// each. Bit for bit the Swift body; false when the vector body is unavailable.
+bool ck_group_norm_stats(int max_level, const float *x, long n, long c0, long c1, long P, long B, float count,
+                         float *mean, float *sq);
+
 /// GroupNorm.swift's per-pixel pass for sixteen images (lanes) of one channel: over
 /// the P pixels (stride B), x̂ = (x − mean)·r, m = a·x̂ + o (mean, r, a, o: 16 lanes each), s = σ(m) (FastMath.swift's
 /// fastSigmoid), h = m·s; `xhat` and `sigmoid` (both or neither) keep x̂ and s. Bit
@@ -126,7 +133,8 @@ int ck_small_sgemm_nn(int max_level, long m, long n, long k, const float *a, lon
                       const float *b, long ldb, float *c, long ldc, bool accumulate);
 
 /// C (+)= A·Bᵀ with A m × k and B n × k row-major (row strides lda, ldb) and a long inner
-/// dimension k: blocks of 4 × 3 elements, the sum over p in chunks of 512, each chunk
+/// dimension k: blocks of 4 × 3 (AVX2) or 8 × 3 (AVX-512) elements, the sum over p in chunks
+/// of 512, each chunk
 /// lane-wise (8 or 16 lanes by the body's width) with FMA, its lanes added in a fixed
 /// order, then added to C (zeroed first unless `accumulate`). Levels and the return
 /// value as ck_small_sgemm_nn; with k = 0 it only zeroes C (unless `accumulate`).
