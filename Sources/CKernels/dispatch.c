@@ -2,7 +2,6 @@
 #include <stdlib.h>
 #include "ckernels.h"
 
-static atomic_int enabled = 0;
 static atomic_int level = 0;
 
 static bool cpu_has_avx2_fma(void) {
@@ -15,7 +14,6 @@ static bool cpu_has_avx2_fma(void) {
 __attribute__((constructor)) static void decide(void) {
     const char *portable = getenv("CMLAB_PORTABLE_KERNELS");
     bool force = portable && portable[0] && portable[0] != '0';
-    atomic_store_explicit(&enabled, !force && cpu_has_avx2_fma(), memory_order_relaxed);
     atomic_store_explicit(&level, !force && cpu_has_avx2_fma() ? ck_cpu_vector_level() : 0, memory_order_relaxed);
 }
 
@@ -28,6 +26,6 @@ int ck_cpu_vector_level(void) {
     return cpu_has_avx2_fma() ? 1 : 0;
 }
 
-bool ck_vector_kernels(void) { return atomic_load_explicit(&enabled, memory_order_relaxed); }
+bool ck_vector_kernels(void) { return ck_vector_level() >= 1; }
 
 int ck_vector_level(void) { return atomic_load_explicit(&level, memory_order_relaxed); }

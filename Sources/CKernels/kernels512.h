@@ -1,6 +1,6 @@
-// AVX-512 bodies of winograd.c's loops (the group norm's in groupnorm512.c, the tile
-// transforms in winograd512.c), called by its dispatching wrappers only; not part of
-// the module's interface.
+// AVX-512 builds of winograd.c's loops (winograd512.c: the tile transforms and the group
+// norm's passes), called by its dispatching wrappers only; not part of the module's
+// interface.
 #ifndef CKERNELS_512_H
 #define CKERNELS_512_H
 

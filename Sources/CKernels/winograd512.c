@@ -1,5 +1,6 @@
-// The Winograd tile transforms of winograd_tiles.inc with sixteen lanes (images) per
-// AVX-512 register, called by winograd.c's wrappers when the CPU has AVX-512.
+// The Winograd tile transforms of winograd_tiles.inc and the group norm's passes of
+// groupnorm_body.inc with sixteen lanes (images) per AVX-512 register, called by
+// winograd.c's wrappers when the CPU has AVX-512.
 #include <immintrin.h>
 #include "kernels512.h"
 
@@ -18,3 +19,15 @@
 #define FN(name) name##_512
 #define LINKAGE
 #include "winograd_tiles.inc"
+
+#define DIV _mm512_div_ps
+#define VMAX _mm512_max_ps
+#define VMIN _mm512_min_ps
+#define IVEC __m512i
+#define ICAST _mm512_castps_si512
+#define FCAST _mm512_castsi512_ps
+#define ISUB _mm512_sub_epi32
+#define IADD _mm512_add_epi32
+#define ISHL _mm512_slli_epi32
+#define ISET _mm512_set1_epi32
+#include "groupnorm_body.inc"

@@ -5,7 +5,7 @@ import Testing
 
 @_spi(Benchmark) @testable import Nets
 
-/// The U-Net's vector bodies (CKernels' winograd.c, winograd512.c, groupnorm512.c: AVX2
+/// The U-Net's vector bodies (CKernels' winograd.c and winograd512.c: AVX2
 /// and, where the CPU has it, AVX-512) against the Swift bodies they replace: the same
 /// operations in the same order, so the results must agree bit for bit (a NaN counts as
 /// a NaN whatever its sign), not merely within a tolerance. Image sizes with overhanging
