@@ -57,6 +57,9 @@ public struct Conv2d: Sendable {
         kernel == 3 ? xi * filterStride + inChannels * WinogradGeometry(g).rowStride : 0
     }
 
+    /// Floats of the transformed filters `U` `[36, Cout, Cin]` (k = 3).
+    var transformedCount: Int { xi * filterStride }
+
     /// Positions of the Winograd transform.
     private var xi: Int { WinogradGeometry.positions }
     /// Distance between the transformed filters of consecutive ξ.
@@ -71,9 +74,16 @@ public struct Conv2d: Sendable {
     /// `y = conv(x) + b`: x `[Cin, H, W, B]` → y `[Cout, H, W, B]`. For k = 3, `kept`
     /// (``keptCount(_:)`` floats, training) receives the transformed filters and input;
     /// `scratch` holds ``scratchCount(_:)`` floats.
+    ///
+    /// `filters`: already transformed filters; when they hold this layer's `U`, the
+    /// forward reads it there instead of transforming the weights again, and `kept`
+    /// receives `V` alone (the backward must then be given the same `filters`).
+    /// `columns` (training in slices, with `filters`): `V` goes to this slice's columns of
+    /// the batch's buffer instead, and `kept` is not used.
     func forward(
         _ x: UnsafePointer<Float>, _ g: ImageGeometry, kept: UnsafeMutablePointer<Float>?,
-        scratch: UnsafeMutablePointer<Float>, _ store: ParameterStore, into y: UnsafeMutablePointer<Float>
+        scratch: UnsafeMutablePointer<Float>, _ store: ParameterStore, filters: WinogradFilters? = nil,
+        columns: WinogradColumns? = nil, into y: UnsafeMutablePointer<Float>
     ) {
         let n = g.count, w = store.values + weightOffset, bias = store.values + biasOffset
         guard kernel == 3 else {
@@ -82,29 +92,45 @@ public struct Conv2d: Sendable {
             return
         }
         let wg = WinogradGeometry(g), tb = wg.columns, xs = wg.xiStride, rs = wg.rowStride, us = filterStride
-        // U and V go to `kept` (training) or the front of the scratch; M after them.
-        let u = kept ?? scratch, v = u + xi * us, m = kept == nil ? v + inChannels * rs : scratch
-        winogradFilterTransform(w, outChannels: outChannels, inChannels: inChannels, into: u)
-        wg.inputTransform(x, channels: inChannels, into: v)
+        let prepared = filters?.transformed(self)
+        precondition(columns == nil || prepared != nil, "a slice's columns need prepared filters")
+        // U (unless prepared) and V go to `kept` (training) or the front of the scratch,
+        // M after them; a slice's V goes to its columns.
+        let kept = columns == nil ? kept : nil
+        var free = kept ?? scratch
+        let u = prepared ?? UnsafePointer(free)
+        if prepared == nil {
+            winogradFilterTransform(w, outChannels: outChannels, inChannels: inChannels, into: free)
+            free += xi * us
+        }
+        let vg = columns.map { WinogradGeometry(g, xiStride: $0.xiStride, columnOffset: $0.offset) } ?? wg
+        let v = columns?.v ?? free
+        if columns == nil { free += inChannels * rs }
+        let m = kept == nil ? free : scratch
+        vg.inputTransform(x, channels: inChannels, into: v)
+        let vs = vg.xiStride, vrs = vg.rowStride, v0 = v + vg.columnOffset
         forEachXi { xi in // M_ξ = U_ξ·V_ξ
             smallProduct(
                 m: outChannels, n: tb, k: inChannels, u + xi * us, lda: inChannels,
-                v + xi * xs, ldb: rs, m + xi * xs, ldc: rs)
+                v0 + xi * vs, ldb: vrs, m + xi * xs, ldc: rs)
         }
         wg.outputTransform(m, channels: outChannels, bias: bias, into: y)
     }
 
     /// Accumulates `dW`, `db` from dY `[Cout, N]` and what the forward kept (`U`, `V` for
     /// k = 3, the input x for k = 1); when `gradInput` is given, writes (or with
-    /// `accumulate` adds) dX `[Cin, N]` there.
+    /// `accumulate` adds) dX `[Cin, N]` there. With `columns` (a slice, as in the
+    /// forward) `dM` goes to the slice's columns and `dW` waits for
+    /// ``weightGradient(_:store:scratch:)`` over the whole batch.
     func backward(
-        gradOutput dy: UnsafePointer<Float>, kept input: UnsafePointer<Float>, _ g: ImageGeometry,
-        _ store: ParameterStore, scratch: UnsafeMutablePointer<Float>,
-        gradInput dx: UnsafeMutablePointer<Float>?, accumulate: Bool = false
+        gradOutput dy: UnsafePointer<Float>, kept input: UnsafePointer<Float>?, _ g: ImageGeometry,
+        _ store: ParameterStore, scratch: UnsafeMutablePointer<Float>, filters: WinogradFilters? = nil,
+        columns: WinogradColumns? = nil, gradInput dx: UnsafeMutablePointer<Float>?, accumulate: Bool = false
     ) {
         let n = g.count, dw = store.grads + weightOffset
         addRowSums(dy, rows: outChannels, n: n, into: store.grads + biasOffset) // db += Σ_N dY
         guard kernel == 3 else {
+            guard let input else { preconditionFailure("a 1 × 1 convolution's backward needs its input") }
             weightGradientOverColumns(m: outChannels, k: inChannels, n: n, dy, input, into: dw) // dW += dY·xᵀ
             if let dx { // dX (+)= Wᵀ·dY
                 productOverColumns(
@@ -115,22 +141,54 @@ public struct Conv2d: Sendable {
             return
         }
         let wg = WinogradGeometry(g), tb = wg.columns, xs = wg.xiStride, rs = wg.rowStride, us = filterStride
-        let u = input, v = input + xi * us // kept by the forward
-        let du = scratch, dm = du + xi * us, dv = dm + outChannels * rs
-        wg.gradOutputTransform(dy, channels: outChannels, into: dm) // dM = A dY Aᵀ
-        forEachXi { xi in // dU_ξ = dM_ξ·V_ξᵀ
-            smallProductNT(
-                m: outChannels, n: inChannels, k: tb, dm + xi * xs, lda: rs,
-                v + xi * xs, ldb: rs, du + xi * us, ldc: inChannels)
+        let prepared = filters?.transformed(self)
+        precondition(columns == nil || prepared != nil, "a slice's columns need prepared filters")
+        let u: UnsafePointer<Float>, dm: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>
+        let dmg = columns.map { WinogradGeometry(g, xiStride: $0.xiStride, columnOffset: $0.offset) } ?? wg
+        if let columns {
+            u = prepared!
+            dm = columns.dm
+            dv = scratch
+            dmg.gradOutputTransform(dy, channels: outChannels, into: dm) // dM = A dY Aᵀ
+        } else {
+            // Kept by the forward: U and V, or V alone when U is among the prepared filters.
+            guard let input else { preconditionFailure("Conv2d.backward needs what the forward kept") }
+            u = prepared ?? input
+            let v = prepared == nil ? input + xi * us : input
+            let du = scratch
+            dm = du + xi * us
+            dv = dm + outChannels * rs
+            wg.gradOutputTransform(dy, channels: outChannels, into: dm) // dM = A dY Aᵀ
+            forEachXi { xi in // dU_ξ = dM_ξ·V_ξᵀ
+                smallProductNT(
+                    m: outChannels, n: inChannels, k: tb, dm + xi * xs, lda: rs,
+                    v + xi * xs, ldb: rs, du + xi * us, ldc: inChannels)
+            }
+            winogradFilterGradient(du, outChannels: outChannels, inChannels: inChannels, into: dw)
         }
-        winogradFilterGradient(du, outChannels: outChannels, inChannels: inChannels, into: dw)
         guard let dx else { return }
+        let ms = dmg.xiStride, mrs = dmg.rowStride, dm0 = UnsafePointer(dm + dmg.columnOffset)
         forEachXi { xi in // dV_ξ = U_ξᵀ·dM_ξ
             smallProduct(
                 transA: true, m: inChannels, n: tb, k: outChannels, u + xi * us, lda: inChannels,
-                dm + xi * xs, ldb: rs, dv + xi * xs, ldc: rs)
+                dm0 + xi * ms, ldb: mrs, dv + xi * xs, ldc: rs)
         }
         wg.gradInputTransform(dv, channels: inChannels, into: dx, accumulate: accumulate)
+    }
+
+    /// `dW += Gᵀ dU G` with `dU_ξ = dM_ξ·V_ξᵀ` over every column of a batch trained in
+    /// slices (`columns.offset` is ignored), once all the slices' backward passes have
+    /// written their `dM`; `scratch` holds ``transformedCount`` floats.
+    func weightGradient(_ columns: WinogradColumns, store: ParameterStore, scratch du: UnsafeMutablePointer<Float>) {
+        precondition(kernel == 3, "only 3 × 3 convolutions keep columns")
+        let xs = columns.xiStride, rs = WinogradGeometry.positions * xs, us = filterStride
+        let dm = UnsafePointer(columns.dm), v = UnsafePointer(columns.v)
+        forEachXi { xi in
+            smallProductNT(
+                m: outChannels, n: inChannels, k: columns.count, dm + xi * xs, lda: rs,
+                v + xi * xs, ldb: rs, du + xi * us, ldc: inChannels)
+        }
+        winogradFilterGradient(du, outChannels: outChannels, inChannels: inChannels, into: store.grads + weightOffset)
     }
 
     /// Runs `body(ξ)` for the Winograd positions, spread over the cores.

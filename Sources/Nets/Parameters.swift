@@ -38,10 +38,25 @@ public final class ParameterStore {
         self.count = offset
         values = Self.allocate(offset)
         grads = Self.allocate(offset)
+        valuesOwner = nil
+    }
+
+    /// The store whose values this one shares (a gradient view), or nil when it owns them.
+    private let valuesOwner: ParameterStore?
+
+    /// A store that shares `owner`'s values and layout and has zero gradients of its
+    /// own: one slice of a batch accumulates its gradient here, apart from the others,
+    /// and the slices are then added in a fixed order (``UNet``).
+    init(gradientsFor owner: ParameterStore) {
+        entries = owner.entries
+        count = owner.count
+        values = owner.values
+        grads = Self.allocate(owner.count)
+        valuesOwner = owner
     }
 
     deinit {
-        values.deallocate()
+        if valuesOwner == nil { values.deallocate() }
         grads.deallocate()
     }
 

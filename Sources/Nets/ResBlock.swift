@@ -58,7 +58,8 @@ import Tensors
     /// What one block keeps (training) or uses as scratch (inference) at one geometry.
     final class Buffers {
         let xhat1, sig1, h1: Buffer // [Cin, N]
-        let kept1, kept2: Buffer? // what conv₁ and conv₂ keep (training only)
+        /// This slice's columns of the batch's `V` and `dM` of conv₁ and conv₂ (training only).
+        let columns1, columns2: WinogradColumns?
         let a, xhat2, sig2, h2: Buffer // [Cout, N]
         let film, dfilm: Buffer // [B, 2·Cout] (scale, shift) and their gradient
         let rstd1, rstd2: Buffer // [B·G]
@@ -66,13 +67,14 @@ import Tensors
         let gh1: Buffer // [Cin, N]
         let training: Bool
 
-        init(_ block: ResBlock, _ g: ImageGeometry, training: Bool) {
+        init(_ block: ResBlock, _ g: ImageGeometry, columns: (WinogradColumns, WinogradColumns)?) {
+            let training = columns != nil
             let n = g.count, ci = block.inChannels, co = block.outChannels
             self.training = training
             let keep = training ? 1 : 0
             xhat1 = Buffer(keep * ci * n); sig1 = Buffer(keep * ci * n); h1 = Buffer(ci * n)
-            kept1 = training ? Buffer(block.conv1.keptCount(g)) : nil
-            kept2 = training ? Buffer(block.conv2.keptCount(g)) : nil
+            columns1 = columns?.0
+            columns2 = columns?.1
             a = Buffer(co * n); xhat2 = Buffer(keep * co * n); sig2 = Buffer(keep * co * n); h2 = Buffer(keep * co * n)
             film = Buffer(g.batch * 2 * co); dfilm = Buffer(keep * g.batch * 2 * co)
             rstd1 = Buffer(g.batch * block.norm1.groups); rstd2 = Buffer(g.batch * block.norm2.groups)
@@ -83,23 +85,26 @@ import Tensors
     /// Scratch floats a forward or backward needs at geometry `g`.
     func scratchCount(_ g: ImageGeometry) -> Int { max(conv1.scratchCount(g), conv2.scratchCount(g)) }
 
-    /// x `[Cin, N]`, e `[B, E]` → y `[Cout, N]`, with ``scratchCount(_:)`` floats of `scratch`.
+    /// x `[Cin, N]`, e `[B, E]` → y `[Cout, N]`, with ``scratchCount(_:)`` floats of `scratch`
+    /// (`filters`: the convolutions' transformed filters, inference).
     func forward(
         _ x: UnsafePointer<Float>, embedding e: UnsafePointer<Float>, _ g: ImageGeometry, _ buf: Buffers,
-        _ store: ParameterStore, scratch: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>
+        _ store: ParameterStore, scratch: UnsafeMutablePointer<Float>, filters: WinogradFilters? = nil,
+        into y: UnsafeMutablePointer<Float>
     ) {
         let t = buf.training
         norm1.forward(
             x, g, film: nil, store, xhat: t ? buf.xhat1.p : nil, sigmoid: t ? buf.sig1.p : nil,
             rstd: buf.rstd1.p, into: buf.h1.p)
-        conv1.forward(buf.h1.p, g, kept: buf.kept1?.p, scratch: scratch, store, into: buf.a.p)
+        conv1.forward(
+            buf.h1.p, g, kept: nil, scratch: scratch, store, filters: filters, columns: buf.columns1, into: buf.a.p)
         film.multiply(e, batch: g.batch, store, into: buf.film.p) // [B, 2·Cout]
         film.addBias(buf.film.p, batch: g.batch, store)
         let h2 = t ? buf.h2.p : buf.a.p
         norm2.forward(
             buf.a.p, g, film: buf.film.p, store, xhat: t ? buf.xhat2.p : nil, sigmoid: t ? buf.sig2.p : nil,
             rstd: buf.rstd2.p, into: h2)
-        conv2.forward(h2, g, kept: buf.kept2?.p, scratch: scratch, store, into: y)
+        conv2.forward(h2, g, kept: nil, scratch: scratch, store, filters: filters, columns: buf.columns2, into: y)
         if let skip { // y += W_skip·x + b_skip
             productOverColumns(
                 m: outChannels, n: g.count, k: inChannels, store.values + skip.weightOffset, lda: inChannels,
@@ -114,13 +119,13 @@ import Tensors
         }
     }
 
-    /// Backward through the last training forward: dy `[Cout, N]` → dx `[Cin, N]`
+    /// Backward through the last training forward (given its `filters`): dy `[Cout, N]` → dx `[Cin, N]`
     /// (overwritten); `de` `[B, E]` accumulates the embedding gradient.
     func backward(
         gradOutput dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, embedding e: UnsafePointer<Float>,
         _ g: ImageGeometry, _ buf: Buffers, _ store: ParameterStore, scratch: UnsafeMutablePointer<Float>,
-        partial: UnsafeMutablePointer<Float>, gradEmbedding de: UnsafeMutablePointer<Float>,
-        gradInput dx: UnsafeMutablePointer<Float>
+        filters: WinogradFilters? = nil, partial: UnsafeMutablePointer<Float>,
+        gradEmbedding de: UnsafeMutablePointer<Float>, gradInput dx: UnsafeMutablePointer<Float>
     ) {
         precondition(buf.training, "ResBlock.backward needs training buffers")
         if let skip {
@@ -128,11 +133,15 @@ import Tensors
         } else {
             dx.update(from: dy, count: outChannels * g.count)
         }
-        conv2.backward(gradOutput: dy, kept: buf.kept2!.p, g, store, scratch: scratch, gradInput: buf.gh2.p)
+        conv2.backward(
+            gradOutput: dy, kept: nil, g, store, scratch: scratch, filters: filters, columns: buf.columns2,
+            gradInput: buf.gh2.p)
         norm2.backward(
             gradOutput: buf.gh2.p, g, film: buf.film.p, xhat: buf.xhat2.p, sigmoid: buf.sig2.p, output: buf.h2.p,
             rstd: buf.rstd2.p, store, dfilm: buf.dfilm.p, partial: partial, gradInput: buf.ga.p, accumulate: false)
-        conv1.backward(gradOutput: buf.ga.p, kept: buf.kept1!.p, g, store, scratch: scratch, gradInput: buf.gh1.p)
+        conv1.backward(
+            gradOutput: buf.ga.p, kept: nil, g, store, scratch: scratch, filters: filters, columns: buf.columns1,
+            gradInput: buf.gh1.p)
         norm1.backward(
             gradOutput: buf.gh1.p, g, film: nil, xhat: buf.xhat1.p, sigmoid: buf.sig1.p, output: buf.h1.p,
             rstd: buf.rstd1.p, store, dfilm: nil, partial: partial, gradInput: dx, accumulate: true)

@@ -20,8 +20,9 @@ import Tensors
 /// activations are CHWB `[C, H, W, B]` (``ImageGeometry``), the batch padded to a
 /// multiple of 16: 3 × 3 convolutions are Winograd F(4×4, 3×3) products over the whole
 /// batch (`Winograd.swift`: 4 × 4 output tiles from 6 × 6 input tiles), and the other
-/// kernels run four images per SSE register (group norm sixteen). Each layer spreads
-/// its own work over the cores (OpenBLAS is single-threaded in CMLab). All parameters live in one ``ParameterStore``; activation
+/// kernels run four images per SSE register (group norm sixteen). A batch runs in
+/// slices of ``sliceImages`` images, each slice a whole pass on one core (OpenBLAS is
+/// single-threaded in CMLab). All parameters live in one ``ParameterStore``; activation
 /// buffers are allocated once per batch size. Not thread-safe.
 public final class UNet: Module {
     public struct Configuration: Codable, Equatable, Sendable {
@@ -74,9 +75,31 @@ public final class UNet: Module {
     let normOut: GroupNormSiLU
     @_spi(Benchmark) public let convOut: Conv2d
 
-    private var train: UNetWorkspace?
-    /// Inference workspaces by batch size: the full chunk and the last remainder.
-    private var infer: [Int: UNetWorkspace] = [:]
+    /// One slice of a training batch: its activations, and its gradients (nil: the store's).
+    struct TrainingSlice {
+        let workspace: UNetWorkspace
+        let gradients: ParameterStore?
+    }
+    private var train: [TrainingSlice] = []
+    private var trainBatch = 0
+    private var forwardDone = false
+    /// Idle inference workspaces by lane count (16 or a slice's multiple of 16), at most
+    /// one per core and size: ``predict(x:cNoise:)`` takes one per pass and returns it.
+    private var infer: [Int: [UNetWorkspace]] = [:]
+    private let inferLock = NSLock()
+    /// The filters of the 3 × 3 convolutions, transformed once per prediction.
+    private lazy var filters = WinogradFilters(convolutions.map(\.conv))
+    /// The training batch's `V` and `dM` columns (``trainingSlices(_:)``).
+    private var columns: BatchColumns?
+
+    /// The 3 × 3 convolutions with their image sizes: conv_in, conv₁ and conv₂ of RB₁ … RB₅, conv_out.
+    var convolutions: [(conv: Conv2d, height: Int, width: Int)] {
+        let H = configuration.height, W = configuration.width
+        let sizes = [(H, W), (H / 2, W / 2), (H / 2, W / 2), (H / 2, W / 2), (H, W)]
+        return [(convIn, H, W)]
+            + zip(blocks, sizes).flatMap { b, hw in [(b.conv1, hw.0, hw.1), (b.conv2, hw.0, hw.1)] }
+            + [(convOut, H, W)]
+    }
 
     /// Values per image, `Ci·H·W`.
     public var inputDims: Int { configuration.channels * configuration.height * configuration.width }
@@ -137,78 +160,126 @@ public final class UNet: Module {
     }
 
     // MARK: Tensor interface
+    //
+    // A batch runs as slices of ``sliceImages`` images, each a whole pass of the network
+    // on one core in a workspace of its own (the layers inside a pass run on that core
+    // alone), the cores taking slices in turn. A slice's transformed tiles fit in a
+    // core's L2 cache where a whole batch's spill to L3, and the cores never wait for
+    // each other between layers. In training each slice keeps its activations until the
+    // backward, which gives every slice after the first a gradient buffer of its own;
+    // the slices' gradients are then added in slice order. The 3 × 3 convolutions keep
+    // their transformed inputs `V` and output gradients `dM` in whole-batch buffers
+    // (each slice its columns, ``BatchColumns``), and their weight gradients are one
+    // product over the batch's columns after the slices. Slices depend on the image
+    // size only, never on the thread count, so the numbers do not either.
+
+    /// Images per slice: 16 at 14 × 14 and 28 × 28 (one 16-lane register), more for
+    /// smaller images, so a 32-channel layer's transformed tiles stay under ≈ 1 MB.
+    /// Measured on one core at 14 × 14: a prediction of 128 images takes 41–43 ms in
+    /// slices of 16 or 32, 46 in slices of 64, 52 in one pass; a training step on both
+    /// cores is the same in slices of 16 and 32 (docs/speed.md).
+    public var sliceImages: Int {
+        let lanes = ImageGeometry.lanes
+        return max(lanes, 3136 / (configuration.height * configuration.width) / lanes * lanes)
+    }
 
     /// `F_θ(x, c_noise)`: x `[B, Ci·H·W]` (already scaled by c_in), c_noise `[B]` →
     /// `[B, Ci·H·W]`, keeping what ``backward(gradOutput:)`` needs.
     public func forward(x: Tensor, cNoise: [Float]) -> Tensor {
         let batch = checkInput(x, cNoise)
-        let ws = workspace(batch, training: true)
-        var y = Tensor(shape: [batch, inputDims])
+        let slices = trainingSlices(batch), S = sliceImages, d = inputDims, filters = self.filters
+        filters.prepare(store)
+        var y = Tensor(shape: [batch, d])
         x.scalars.withUnsafeBufferPointer { xp in
             cNoise.withUnsafeBufferPointer { cp in
                 y.scalars.withUnsafeMutableBufferPointer { yp in
-                    run(xp.baseAddress!, cp.baseAddress!, ws, output: yp.baseAddress!)
+                    let xp = xp.baseAddress!, cp = cp.baseAddress!, yp = yp.baseAddress!
+                    Parallel.forEachChunk(batch, chunk: S) { rows in
+                        run(
+                            xp + rows.lowerBound * d, cp + rows.lowerBound, slices[rows.lowerBound / S].workspace,
+                            filters: filters, output: yp + rows.lowerBound * d)
+                    }
                 }
             }
         }
-        ws.forwardDone = true
+        forwardDone = true
         return y
     }
 
     /// Backpropagates `dL/dF` `[B, Ci·H·W]` through the last ``forward(x:cNoise:)``, adding
     /// parameter gradients to the store; returns `dL/dx` `[B, Ci·H·W]`.
     public func backward(gradOutput: Tensor) -> Tensor {
-        guard let ws = train, ws.forwardDone else { preconditionFailure("UNet.backward needs a forward pass first") }
-        precondition(
-            gradOutput.shape == [ws.batch, inputDims],
-            "UNet.backward: gradient \(gradOutput.shape), expected \([ws.batch, inputDims])")
-        var dx = Tensor(shape: [ws.batch, inputDims])
-        gradOutput.scalars.withUnsafeBufferPointer { gp in
-            dx.scalars.withUnsafeMutableBufferPointer { dp in
-                backpropagate(gp.baseAddress!, ws, gradInput: dp.baseAddress!)
-            }
-        }
+        var dx = Tensor(shape: gradOutput.shape)
+        dx.scalars.withUnsafeMutableBufferPointer { dp in backpropagate(gradOutput, gradInput: dp.baseAddress!) }
         return dx
     }
 
     /// Like ``backward(gradOutput:)`` without `dL/dx` (what a denoising or consistency
     /// loss needs): the first convolution skips its input gradient.
-    public func backwardParameters(gradOutput: Tensor) {
-        guard let ws = train, ws.forwardDone else { preconditionFailure("UNet.backward needs a forward pass first") }
+    public func backwardParameters(gradOutput: Tensor) { backpropagate(gradOutput, gradInput: nil) }
+
+    private func backpropagate(_ gradOutput: Tensor, gradInput: UnsafeMutablePointer<Float>?) {
+        guard forwardDone, let batch = train.first.map({ _ in trainBatch }) else {
+            preconditionFailure("UNet.backward needs a forward pass first")
+        }
         precondition(
-            gradOutput.shape == [ws.batch, inputDims],
-            "UNet.backward: gradient \(gradOutput.shape), expected \([ws.batch, inputDims])")
+            gradOutput.shape == [batch, inputDims],
+            "UNet.backward: gradient \(gradOutput.shape), expected \([batch, inputDims])")
+        let slices = train, S = sliceImages, d = inputDims, store = self.store, filters = self.filters
         gradOutput.scalars.withUnsafeBufferPointer { gp in
-            backpropagate(gp.baseAddress!, ws, gradInput: nil)
+            let gp = gp.baseAddress!
+            Parallel.forEachChunk(batch, chunk: S) { rows in
+                let slice = slices[rows.lowerBound / S]
+                slice.gradients?.zeroGrad()
+                backpropagate(
+                    gp + rows.lowerBound * d, slice.workspace, store: slice.gradients ?? store, filters: filters,
+                    gradInput: gradInput.map { $0 + rows.lowerBound * d })
+            }
+        }
+        // The first slice added its gradient to the store's; the others follow in order.
+        let views = slices.dropFirst().compactMap(\.gradients).map(\.grads)
+        if !views.isEmpty {
+            let g = store.grads
+            Parallel.forEachChunk(store.count, chunk: 1 << 14) { r in
+                for i in r {
+                    var s = g[i]
+                    for v in views { s += v[i] }
+                    g[i] = s
+                }
+            }
+        }
+        // Then the 3 × 3 convolutions' weights, over the whole batch's columns.
+        guard let columns else { preconditionFailure("UNet.backward: no training columns") }
+        for (c, whole) in zip(convolutions, columns.whole) {
+            c.conv.weightGradient(whole, store: store, scratch: columns.scratch.p)
         }
     }
 
-    /// `F_θ(x, c_noise)` without keeping activations (inference, target networks), in
-    /// chunks of at most 128 images so memory stays bounded. Rows are independent, so the
-    /// result does not depend on the chunking.
+    /// `F_θ(x, c_noise)` without keeping activations (inference, target networks), slice
+    /// by slice over the cores (the filters transformed once per call). Memory stays
+    /// bounded by the slice size. Rows are independent and every product sums in the
+    /// same order at any batch size, so the result does not depend on the slicing.
     public func predict(x: Tensor, cNoise: [Float]) -> Tensor {
         let batch = checkInput(x, cNoise)
-        let d = inputDims
+        let d = inputDims, S = sliceImages, filters = self.filters
         var y = Tensor(shape: [batch, d])
+        filters.prepare(store)
         x.scalars.withUnsafeBufferPointer { xp in
             cNoise.withUnsafeBufferPointer { cp in
                 y.scalars.withUnsafeMutableBufferPointer { yp in
-                    var start = 0
-                    while start < batch {
-                        let n = min(Self.predictChunk, batch - start)
-                        let ws = workspace(n, training: false)
+                    let xp = xp.baseAddress!, cp = cp.baseAddress!, yp = yp.baseAddress!
+                    Parallel.forEachChunk(batch, chunk: S) { rows in
+                        let ws = takeInferenceWorkspace(lanes: ImageGeometry.padded(rows.count))
+                        defer { returnInferenceWorkspace(ws) }
                         run(
-                            xp.baseAddress! + start * d, cp.baseAddress! + start, ws,
-                            output: yp.baseAddress! + start * d)
-                        start += n
+                            xp + rows.lowerBound * d, cp + rows.lowerBound, ws, count: rows.count,
+                            filters: filters, output: yp + rows.lowerBound * d)
                     }
                 }
             }
         }
         return y
     }
-
-    static let predictChunk = 128
 
     public func callAsFunction(_ x: Tensor, cNoise: [Float]) -> Tensor { predict(x: x, cNoise: cNoise) }
 
@@ -219,31 +290,54 @@ public final class UNet: Module {
         return x.shape[0]
     }
 
-    private func workspace(_ batch: Int, training: Bool) -> UNetWorkspace {
-        if training {
-            if let w = train, w.batch == batch { w.forwardDone = false; return w }
-            let w = UNetWorkspace(self, batch: batch, training: true)
-            train = w
-            return w
+    /// The training slices of a batch of `batch` images (those of the last batch when
+    /// it had this size): a workspace each, and a gradient store of its own for every
+    /// slice after the first.
+    private func trainingSlices(_ batch: Int) -> [TrainingSlice] {
+        forwardDone = false
+        if trainBatch == batch, !train.isEmpty { return train }
+        let S = sliceImages, starts = Array(stride(from: 0, to: batch, by: S))
+        train = []
+        columns = nil // free the old batch's before allocating the new
+        let columns = BatchColumns(convolutions, lanes: starts.map { ImageGeometry.padded(min(S, batch - $0)) })
+        self.columns = columns
+        train = starts.enumerated().map { k, start in
+            TrainingSlice(
+                workspace: UNetWorkspace(self, batch: min(S, batch - start), columns: columns.slices[k]),
+                gradients: k == 0 ? nil : ParameterStore(gradientsFor: store))
         }
-        if let w = infer[batch] { return w }
-        if infer.count >= 2 { infer = infer.filter { $0.key == Self.predictChunk } }
-        let w = UNetWorkspace(self, batch: batch, training: false)
-        infer[batch] = w
-        return w
+        trainBatch = batch
+        return train
+    }
+
+    /// An idle inference workspace of `lanes` images (a multiple of 16), for one core's pass.
+    private func takeInferenceWorkspace(lanes: Int) -> UNetWorkspace {
+        if let w = inferLock.withLock({ infer[lanes]?.popLast() }) { return w }
+        return UNetWorkspace(self, batch: lanes)
+    }
+
+    private func returnInferenceWorkspace(_ w: UNetWorkspace) {
+        inferLock.withLock { infer[w.batch, default: []].append(w) }
     }
 
     /// Drops the activation buffers (they are rebuilt on the next call).
-    public func releaseBuffers() { train = nil; infer = [:] }
+    public func releaseBuffers() {
+        train = []
+        columns = nil
+        inferLock.withLock { infer = [:] }
+    }
 
     // MARK: Passes on raw buffers
 
+    /// The forward over `count` images (`ws.batch` when nil; the rest of the lanes are
+    /// zero), reading transformed filters from `filters` when given (inference).
     func run(
-        _ x: UnsafePointer<Float>, _ cNoise: UnsafePointer<Float>, _ ws: UNetWorkspace,
-        output: UnsafeMutablePointer<Float>
+        _ x: UnsafePointer<Float>, _ cNoise: UnsafePointer<Float>, _ ws: UNetWorkspace, count: Int? = nil,
+        filters: WinogradFilters? = nil, output: UnsafeMutablePointer<Float>
     ) {
         let C = configuration.baseWidth, ci = configuration.channels
-        let g = ws.g, h = ws.h, B = ws.batch, L = ws.lanes, t = ws.training, store = self.store
+        let g = ws.g, h = ws.h, B = count ?? ws.batch, L = ws.lanes, t = ws.training, store = self.store
+        precondition(B <= L, "UNet.run: \(B) images in a workspace of \(L) lanes")
         let scratch = ws.scratch.p
         let s1 = ws.cat1.p + 2 * C * g.count, s2 = ws.cat2.p + 2 * C * h.count
         toCHWB(x, batch: B, padded: L, channels: ci, plane: g.plane, into: ws.xin.p) // [Ci, H, W, Bp]
@@ -251,54 +345,67 @@ public final class UNet: Module {
         (ws.noise.p + B).update(repeating: 0, count: L - B)
         embedding.forward(ws.noise.p, batch: L, ws.emb, store) // e [Bp, E]
         let e = UnsafePointer(ws.emb.e.p)
-        convIn.forward(ws.xin.p, g, kept: t ? ws.keptIn.p : nil, scratch: scratch, store, into: ws.h0.p) // [C, N]
-        blocks[0].forward(ws.h0.p, embedding: e, g, ws.blocks[0], store, scratch: scratch, into: s1)
+        convIn.forward(
+            ws.xin.p, g, kept: nil, scratch: scratch, store, filters: filters, columns: ws.columns.first,
+            into: ws.h0.p) // [C, N]
+        blocks[0].forward(ws.h0.p, embedding: e, g, ws.blocks[0], store, scratch: scratch, filters: filters, into: s1)
         Resample.avgPool2(s1, g, channels: C, into: ws.p.p) // [C, N/4]
-        blocks[1].forward(ws.p.p, embedding: e, h, ws.blocks[1], store, scratch: scratch, into: s2)
-        blocks[2].forward(s2, embedding: e, h, ws.blocks[2], store, scratch: scratch, into: ws.cat2.p)
-        blocks[3].forward(ws.cat2.p, embedding: e, h, ws.blocks[3], store, scratch: scratch, into: ws.d2.p)
+        blocks[1].forward(ws.p.p, embedding: e, h, ws.blocks[1], store, scratch: scratch, filters: filters, into: s2)
+        blocks[2].forward(s2, embedding: e, h, ws.blocks[2], store, scratch: scratch, filters: filters, into: ws.cat2.p)
+        blocks[3].forward(
+            ws.cat2.p, embedding: e, h, ws.blocks[3], store, scratch: scratch, filters: filters, into: ws.d2.p)
         Resample.upsampleNearest2(ws.d2.p, h, channels: 2 * C, into: ws.cat1.p)
-        blocks[4].forward(ws.cat1.p, embedding: e, g, ws.blocks[4], store, scratch: scratch, into: ws.d1.p)
+        blocks[4].forward(
+            ws.cat1.p, embedding: e, g, ws.blocks[4], store, scratch: scratch, filters: filters, into: ws.d1.p)
         normOut.forward(
             ws.d1.p, g, film: nil, store, xhat: t ? ws.xhatOut.p : nil, sigmoid: t ? ws.sigOut.p : nil,
             rstd: ws.rstdOut.p, into: ws.hOut.p)
-        convOut.forward(ws.hOut.p, g, kept: t ? ws.keptOut.p : nil, scratch: scratch, store, into: ws.y.p) // [Ci, N]
+        convOut.forward(
+            ws.hOut.p, g, kept: nil, scratch: scratch, store, filters: filters, columns: ws.columns.last,
+            into: ws.y.p) // [Ci, N]
         fromCHWB(ws.y.p, batch: B, padded: L, channels: ci, plane: g.plane, into: output)
     }
 
-    func backpropagate(_ dOut: UnsafePointer<Float>, _ ws: UNetWorkspace, gradInput: UnsafeMutablePointer<Float>?) {
+    /// The backward of one slice through `ws`, adding parameter gradients to `store`'s
+    /// (`self.store` or a gradient view of it); `filters`: those of the forward.
+    func backpropagate(
+        _ dOut: UnsafePointer<Float>, _ ws: UNetWorkspace, store: ParameterStore, filters: WinogradFilters?,
+        gradInput: UnsafeMutablePointer<Float>?
+    ) {
         let C = configuration.baseWidth, ci = configuration.channels
-        let g = ws.g, h = ws.h, B = ws.batch, L = ws.lanes, store = self.store
+        let g = ws.g, h = ws.h, B = ws.batch, L = ws.lanes
         let scratch = ws.scratch.p, partial = ws.partial.p, de = ws.emb.de.p
         let e = UnsafePointer(ws.emb.e.p)
         let s2 = ws.cat2.p + 2 * C * h.count
         de.update(repeating: 0, count: L * embedding.dims)
         toCHWB(dOut, batch: B, padded: L, channels: ci, plane: g.plane, into: ws.dy.p) // padded images get dL/dF = 0
-        convOut.backward(gradOutput: ws.dy.p, kept: ws.keptOut.p, g, store, scratch: scratch, gradInput: ws.dhOut.p)
+        convOut.backward(
+            gradOutput: ws.dy.p, kept: nil, g, store, scratch: scratch, filters: filters, columns: ws.columns.last,
+            gradInput: ws.dhOut.p)
         normOut.backward(
             gradOutput: ws.dhOut.p, g, film: nil, xhat: ws.xhatOut.p, sigmoid: ws.sigOut.p, output: ws.hOut.p,
             rstd: ws.rstdOut.p, store, dfilm: nil, partial: partial, gradInput: ws.dd1.p, accumulate: false)
         blocks[4].backward(
             gradOutput: ws.dd1.p, input: ws.cat1.p, embedding: e, g, ws.blocks[4], store, scratch: scratch,
-            partial: partial, gradEmbedding: de, gradInput: ws.dcat1.p)
+            filters: filters, partial: partial, gradEmbedding: de, gradInput: ws.dcat1.p)
         Resample.upsampleNearest2Backward(ws.dcat1.p, h, channels: 2 * C, into: ws.dd2.p)
         blocks[3].backward(
             gradOutput: ws.dd2.p, input: ws.cat2.p, embedding: e, h, ws.blocks[3], store, scratch: scratch,
-            partial: partial, gradEmbedding: de, gradInput: ws.dcat2.p)
+            filters: filters, partial: partial, gradEmbedding: de, gradInput: ws.dcat2.p)
         blocks[2].backward(
             gradOutput: ws.dcat2.p, input: s2, embedding: e, h, ws.blocks[2], store, scratch: scratch,
-            partial: partial, gradEmbedding: de, gradInput: ws.ds2.p)
+            filters: filters, partial: partial, gradEmbedding: de, gradInput: ws.ds2.p)
         addVectors(ws.dcat2.p + 2 * C * h.count, into: ws.ds2.p, count: 2 * C * h.count) // s₂ also feeds the concat
         blocks[1].backward(
             gradOutput: ws.ds2.p, input: ws.p.p, embedding: e, h, ws.blocks[1], store, scratch: scratch,
-            partial: partial, gradEmbedding: de, gradInput: ws.dp.p)
+            filters: filters, partial: partial, gradEmbedding: de, gradInput: ws.dp.p)
         ws.ds1.p.update(from: ws.dcat1.p + 2 * C * g.count, count: C * g.count) // s₁ feeds the concat …
         Resample.avgPool2Backward(ws.dp.p, g, channels: C, into: ws.ds1.p, accumulate: true)
         blocks[0].backward(
             gradOutput: ws.ds1.p, input: ws.h0.p, embedding: e, g, ws.blocks[0], store, scratch: scratch,
-            partial: partial, gradEmbedding: de, gradInput: ws.dh0.p)
+            filters: filters, partial: partial, gradEmbedding: de, gradInput: ws.dh0.p)
         convIn.backward(
-            gradOutput: ws.dh0.p, kept: ws.keptIn.p, g, store, scratch: scratch,
+            gradOutput: ws.dh0.p, kept: nil, g, store, scratch: scratch, filters: filters, columns: ws.columns.first,
             gradInput: gradInput == nil ? nil : ws.dxin.p)
         embedding.backward(batch: L, ws.emb, store)
         if let gradInput { fromCHWB(ws.dxin.p, batch: B, padded: L, channels: ci, plane: g.plane, into: gradInput) }

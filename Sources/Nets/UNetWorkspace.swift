@@ -10,14 +10,16 @@ final class UNetWorkspace {
     /// Full and half resolution.
     let g: ImageGeometry, h: ImageGeometry
     let noise: Buffer // [Bp] c_noise, zero-padded
-    let xin, keptIn, h0: Buffer // [Ci, N], conv_in's kept input, [C, N]
+    let xin, h0: Buffer // [Ci, N], [C, N]
     let cat1: Buffer // [3C, N]: up(d₂) then s₁
     let p: Buffer // [C, N/4]
     let cat2: Buffer // [4C, N/4]: RB₃'s output then s₂
     let d2: Buffer // [2C, N/4]
     let d1, xhatOut, sigOut, hOut: Buffer // [C, N]
     let rstdOut: Buffer // [Bp·G]
-    let keptOut: Buffer // conv_out's kept input
+    /// This slice's columns of the batch's `V` and `dM`, per 3 × 3 convolution in
+    /// ``UNet/convolutions`` order (training only).
+    let columns: [WinogradColumns]
     let y: Buffer // [Ci, N]
     let blocks: [ResBlock.Buffers]
     let emb: NoiseEmbedding.Buffers
@@ -25,9 +27,10 @@ final class UNetWorkspace {
     let scratch: Buffer
     let partial: Buffer // [Bp, 2·maxC]
     let dy, dhOut, dd1, dcat1, dd2, dcat2, ds2, dp, ds1, dh0, dxin: Buffer
-    var forwardDone = false
 
-    init(_ net: UNet, batch: Int, training t: Bool) {
+    /// A training workspace when `columns` are given (the slice's, per 3 × 3 convolution).
+    init(_ net: UNet, batch: Int, columns: [WinogradColumns]? = nil) {
+        let t = columns != nil
         let c = net.configuration, C = c.baseWidth, ci = c.channels
         self.batch = batch
         lanes = ImageGeometry.padded(batch)
@@ -36,12 +39,14 @@ final class UNetWorkspace {
         h = g.half
         let n = g.count, q = h.count, k = t ? 1 : 0
         noise = Buffer(lanes)
-        xin = Buffer(ci * n); keptIn = Buffer(k * net.convIn.keptCount(g)); h0 = Buffer(C * n)
+        xin = Buffer(ci * n); h0 = Buffer(C * n)
         cat1 = Buffer(3 * C * n); p = Buffer(C * q); cat2 = Buffer(4 * C * q); d2 = Buffer(2 * C * q)
         d1 = Buffer(C * n); xhatOut = Buffer(k * C * n); sigOut = Buffer(k * C * n); hOut = Buffer(C * n)
-        rstdOut = Buffer(lanes * net.normOut.groups); keptOut = Buffer(k * net.convOut.keptCount(g)); y = Buffer(ci * n)
+        rstdOut = Buffer(lanes * net.normOut.groups); self.columns = columns ?? []; y = Buffer(ci * n)
         let geometries = [g, h, h, h, g]
-        blocks = zip(net.blocks, geometries).map { ResBlock.Buffers($0, $1, training: t) }
+        blocks = zip(net.blocks, geometries).enumerated().map { i, b in
+            ResBlock.Buffers(b.0, b.1, columns: columns.map { ($0[1 + 2 * i], $0[2 + 2 * i]) })
+        }
         emb = NoiseEmbedding.Buffers(batch: lanes, fourierWidth: net.fourier.width, dims: c.embedDims)
         var scratchSizes = [net.convIn.scratchCount(g), net.convOut.scratchCount(g)]
         for (b, geo) in zip(net.blocks, geometries) { scratchSizes.append(b.scratchCount(geo)) }

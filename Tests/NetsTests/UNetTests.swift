@@ -8,7 +8,15 @@ import Testing
     /// A tiny U-Net with every parameter random (no zero-initialised layers), so every
     /// path carries gradient.
     static func tinyNet() -> UNet {
-        let net = UNet(channels: 2, height: 4, width: 6, baseWidth: 8, embedDims: 16, fourierFeatures: 4, seed: 1)
+        randomized(UNet(channels: 2, height: 4, width: 6, baseWidth: 8, embedDims: 16, fourierFeatures: 4, seed: 1))
+    }
+
+    /// A narrow U-Net at 14 × 14, where a batch runs in slices of 16 images.
+    static func slicedNet() -> UNet {
+        randomized(UNet(channels: 1, height: 14, width: 14, baseWidth: 8, embedDims: 16, fourierFeatures: 4, seed: 2))
+    }
+
+    static func randomized(_ net: UNet) -> UNet {
         let r = ConvTests.random(net.store.count, seed: 20, scale: 0.25)
         for i in 0..<net.store.count { net.store.values[i] = r[i] }
         for e in net.store.entries where e.name.contains("norm") && e.name.hasSuffix(".weight") {
@@ -76,6 +84,91 @@ import Testing
         // Rows are independent: a row predicted alone equals that row of the batch.
         let one = net.predict(x: x.rows(2..<3), cNoise: [c[2]])
         #expect(zip(one.scalars, p.rows(2..<3).scalars).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($0)) })
+    }
+
+    /// Values whose bits differ.
+    static func differing(_ a: Tensor, _ b: Tensor) -> Int {
+        a.shape != b.shape ? a.count : zip(a.scalars, b.scalars).filter { $0.bitPattern != $1.bitPattern }.count
+    }
+
+    /// Runs `body` with `Parallel.threads` set to `threads`.
+    static func with<T>(threads: Int, _ body: () -> T) -> T {
+        let saved = Parallel.threads
+        Parallel.threads = threads
+        defer { Parallel.threads = saved }
+        return body()
+    }
+
+    /// A batch of 40 at 14 × 14 runs as slices of 16, 16 and 8 images: its prediction is
+    /// each row's predicted alone, bit for bit, on one thread or two, again on a second
+    /// call (idle workspaces and prepared filters reused), and follows new weights.
+    @Test func predictionDoesNotDependOnSlicesOrThreads() {
+        let net = Self.slicedNet(), B = 40
+        #expect(net.sliceImages == 16)
+        let x = RNG(seed: 5).normalTensor(shape: [B, net.inputDims])
+        let c = (0..<B).map { Float($0) / 20 - 1 }
+        let two = Self.with(threads: 2) { net.predict(x: x, cNoise: c) }
+        #expect(Self.differing(Self.with(threads: 1) { net.predict(x: x, cNoise: c) }, two) == 0)
+        #expect(Self.differing(Self.with(threads: 2) { net.predict(x: x, cNoise: c) }, two) == 0)
+        for i in [0, 15, 16, 31, 32, 39] {
+            let alone = net.predict(x: x.rows(i..<(i + 1)), cNoise: [c[i]])
+            #expect(Self.differing(alone, two.rows(i..<(i + 1))) == 0, "row \(i)")
+        }
+        net.store.values[net.convIn.weightOffset] += 0.5
+        let moved = net.predict(x: x, cNoise: c)
+        #expect(Self.differing(moved, net.copy().predict(x: x, cNoise: c)) == 0)
+        #expect(Self.differing(moved, two) > 0)
+    }
+
+    /// The backward of a batch of 40 (slices of 16, 16, 8) against three separate
+    /// batches of those rows: its parameter gradient is their gradients added in slice
+    /// order, (g₀ + g₁) + g₂, and its input gradient their rows, on one thread or two
+    /// alike; a second backward adds to the gradients already in the store.
+    @Test func slicedBackwardAddsTheSlicesGradientsInOrder() {
+        let net = Self.slicedNet(), B = 40, d = net.inputDims
+        let x = RNG(seed: 6).normalTensor(shape: [B, d]), w = RNG(seed: 7).normalTensor(shape: [B, d])
+        let c = (0..<B).map { Float($0) / 10 - 2 }
+        func gradients(_ rows: Range<Int>, threads: Int) -> (params: [Float], input: Tensor) {
+            Self.with(threads: threads) {
+                net.zeroGrad()
+                _ = net.forward(x: x.rows(rows), cNoise: Array(c[rows]))
+                let dx = net.backward(gradOutput: w.rows(rows))
+                return (Array(UnsafeBufferPointer(start: net.store.grads, count: net.store.count)), dx)
+            }
+        }
+        let parts = [0..<16, 16..<32, 32..<40].map { gradients($0, threads: 2) }
+        let summed = (0..<net.store.count).map { i in (parts[0].params[i] + parts[1].params[i]) + parts[2].params[i] }
+        let input = parts.flatMap(\.input.scalars)
+        // The 3 × 3 weights' gradients are one product over the batch's columns, not a sum
+        // of the slices' products: equal to Float32 rounding (relative 1e-5 of the tensor's
+        // largest value for these few hundred terms), everything else bit for bit.
+        let windows = net.store.entries.filter { $0.shape.count == 4 && $0.shape[2] == 3 }
+        let rounded = Set(windows.flatMap { $0.offset..<($0.offset + $0.count) })
+        #expect(windows.count == 12)
+        var whole: [[Float]] = []
+        for threads in [1, 2] {
+            let w = gradients(0..<B, threads: threads)
+            whole.append(w.params)
+            #expect(Self.differing(w.input, Tensor(shape: [B, d], scalars: input)) == 0, "\(threads) threads")
+            for e in net.store.entries {
+                let r = e.offset..<(e.offset + e.count)
+                if rounded.contains(e.offset) {
+                    let scale = summed[r].map(abs).max() ?? 0
+                    #expect(r.allSatisfy { abs(w.params[$0] - summed[$0]) <= 1e-5 * scale }, "\(e.name)")
+                } else {
+                    #expect(r.allSatisfy { w.params[$0].bitPattern == summed[$0].bitPattern }, "\(e.name)")
+                }
+            }
+        }
+        #expect(whole[0] == whole[1])
+        // Accumulation: a second backward of the same forward doubles the gradient, to
+        // the rounding of adding onto a nonzero store (a few ulps of the largest value).
+        _ = net.backward(gradOutput: w)
+        let twice = Array(UnsafeBufferPointer(start: net.store.grads, count: net.store.count))
+        let scale = summed.map(abs).max() ?? 0
+        #expect(scale > 0)
+        #expect(zip(twice, summed).allSatisfy { abs($0 - 2 * $1) <= 1e-5 * scale })
+        #expect(zip(twice, summed).contains { $0 != $1 })
     }
 
     @Test func trainingStepIsDeterministicAcrossThreadCounts() {
