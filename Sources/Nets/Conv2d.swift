@@ -75,11 +75,10 @@ public struct Conv2d: Sendable {
     /// (``keptCount(_:)`` floats, training) receives the transformed filters and input;
     /// `scratch` holds ``scratchCount(_:)`` floats.
     ///
-    /// `filters`: already transformed filters; when they hold this layer's `U`, the
-    /// forward reads it there instead of transforming the weights again, and `kept`
-    /// receives `V` alone (the backward must then be given the same `filters`).
-    /// `columns` (training in slices, with `filters`): `V` goes to this slice's columns of
-    /// the batch's buffer instead, and `kept` is not used.
+    /// `filters` (inference, or with `columns`): already transformed filters; when they
+    /// hold this layer's `U`, the forward reads it there instead of transforming the
+    /// weights again. `columns` (training in slices, with `filters`): `V` goes to this
+    /// slice's columns of the batch's buffer, and `kept` is not used.
     func forward(
         _ x: UnsafePointer<Float>, _ g: ImageGeometry, kept: UnsafeMutablePointer<Float>?,
         scratch: UnsafeMutablePointer<Float>, _ store: ParameterStore, filters: WinogradFilters? = nil,
@@ -92,11 +91,11 @@ public struct Conv2d: Sendable {
             return
         }
         let wg = WinogradGeometry(g), tb = wg.columns, xs = wg.xiStride, rs = wg.rowStride, us = filterStride
-        let prepared = filters?.transformed(self)
-        precondition(columns == nil || prepared != nil, "a slice's columns need prepared filters")
-        // U (unless prepared) and V go to `kept` (training) or the front of the scratch,
-        // M after them; a slice's V goes to its columns.
+        // U (unless prepared) and V go to `kept` (training a whole batch) or the front of
+        // the scratch, M after them; a slice's V goes to its columns.
         let kept = columns == nil ? kept : nil
+        let prepared = kept == nil ? filters?.transformed(self) : nil
+        precondition(columns == nil || prepared != nil, "a slice's columns need prepared filters")
         var free = kept ?? scratch
         let u = prepared ?? UnsafePointer(free)
         if prepared == nil {
@@ -141,20 +140,21 @@ public struct Conv2d: Sendable {
             return
         }
         let wg = WinogradGeometry(g), tb = wg.columns, xs = wg.xiStride, rs = wg.rowStride, us = filterStride
-        let prepared = filters?.transformed(self)
-        precondition(columns == nil || prepared != nil, "a slice's columns need prepared filters")
         let u: UnsafePointer<Float>, dm: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>
         let dmg = columns.map { WinogradGeometry(g, xiStride: $0.xiStride, columnOffset: $0.offset) } ?? wg
         if let columns {
-            u = prepared!
+            guard let prepared = filters?.transformed(self) else {
+                preconditionFailure("a slice's columns need prepared filters")
+            }
+            u = prepared
             dm = columns.dm
             dv = scratch
             dmg.gradOutputTransform(dy, channels: outChannels, into: dm) // dM = A dY Aᵀ
         } else {
-            // Kept by the forward: U and V, or V alone when U is among the prepared filters.
+            // Kept by the forward: U, then V.
             guard let input else { preconditionFailure("Conv2d.backward needs what the forward kept") }
-            u = prepared ?? input
-            let v = prepared == nil ? input + xi * us : input
+            u = input
+            let v = input + xi * us
             let du = scratch
             dm = du + xi * us
             dv = dm + outChannels * rs

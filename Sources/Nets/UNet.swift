@@ -87,19 +87,13 @@ public final class UNet: Module {
     /// one per core and size: ``predict(x:cNoise:)`` takes one per pass and returns it.
     private var infer: [Int: [UNetWorkspace]] = [:]
     private let inferLock = NSLock()
-    /// The filters of the 3 × 3 convolutions, transformed once per prediction.
-    private lazy var filters = WinogradFilters(convolutions.map(\.conv))
+    /// The filters of the 3 × 3 convolutions, transformed once per forward or prediction.
+    private let filters: WinogradFilters
     /// The training batch's `V` and `dM` columns (``trainingSlices(_:)``).
     private var columns: BatchColumns?
 
     /// The 3 × 3 convolutions with their image sizes: conv_in, conv₁ and conv₂ of RB₁ … RB₅, conv_out.
-    var convolutions: [(conv: Conv2d, height: Int, width: Int)] {
-        let H = configuration.height, W = configuration.width
-        let sizes = [(H, W), (H / 2, W / 2), (H / 2, W / 2), (H / 2, W / 2), (H, W)]
-        return [(convIn, H, W)]
-            + zip(blocks, sizes).flatMap { b, hw in [(b.conv1, hw.0, hw.1), (b.conv2, hw.0, hw.1)] }
-            + [(convOut, H, W)]
-    }
+    let convolutions: [(conv: Conv2d, height: Int, width: Int)]
 
     /// Values per image, `Ci·H·W`.
     public var inputDims: Int { configuration.channels * configuration.height * configuration.width }
@@ -137,6 +131,13 @@ public final class UNet: Module {
         blocks = widths.indices.map { ResBlock("blocks.\($0)", in: store) }
         normOut = GroupNormSiLU("norm_out", in: store, groups: GroupNormSiLU.defaultGroups(C))
         convOut = Conv2d("conv_out", in: store)
+        let H = c.height, W = c.width
+        let sizes = [(H, W), (H / 2, W / 2), (H / 2, W / 2), (H / 2, W / 2), (H, W)]
+        convolutions =
+            [(convIn, H, W)]
+            + zip(blocks, sizes).flatMap { b, hw in [(b.conv1, hw.0, hw.1), (b.conv2, hw.0, hw.1)] }
+            + [(convOut, H, W)]
+        filters = WinogradFilters(convolutions.map(\.conv))
         if initialize {
             let rng = RNG(seed: c.seed)
             convIn.initialize(store, rng: rng.stream(100))
@@ -219,9 +220,8 @@ public final class UNet: Module {
     public func backwardParameters(gradOutput: Tensor) { backpropagate(gradOutput, gradInput: nil) }
 
     private func backpropagate(_ gradOutput: Tensor, gradInput: UnsafeMutablePointer<Float>?) {
-        guard forwardDone, let batch = train.first.map({ _ in trainBatch }) else {
-            preconditionFailure("UNet.backward needs a forward pass first")
-        }
+        guard forwardDone, !train.isEmpty else { preconditionFailure("UNet.backward needs a forward pass first") }
+        let batch = trainBatch
         precondition(
             gradOutput.shape == [batch, inputDims],
             "UNet.backward: gradient \(gradOutput.shape), expected \([batch, inputDims])")

@@ -41,8 +41,10 @@ import Tensors
     /// Tile rows and columns, `⌈H/4⌉`, `⌈W/4⌉`.
     var tileRows: Int { (g.height + 3) / 4 }
     var tileColumns: Int { (g.width + 3) / 4 }
+    /// Tiles per image, `T = ⌈H/4⌉·⌈W/4⌉`.
+    static func tiles(height: Int, width: Int) -> Int { (height + 3) / 4 * ((width + 3) / 4) }
     /// Values per channel and position ξ of a transformed activation, `T·B`.
-    @_spi(Benchmark) public var columns: Int { tileRows * tileColumns * g.batch }
+    @_spi(Benchmark) public var columns: Int { Self.tiles(height: g.height, width: g.width) * g.batch }
     /// Distance between the rows of consecutive ξ, `T·B` plus 16 floats: at 14 × 14 and
     /// batch 128, `T·B` is 2048 and the 36 streams of a transform would sit exactly 8 KiB
     /// apart, all in the same L1 cache sets (it made the transforms 2.5× slower).
@@ -55,7 +57,7 @@ import Tensors
 
     @_spi(Benchmark) public init(_ g: ImageGeometry) {
         self.g = g
-        xiStride = (g.height + 3) / 4 * ((g.width + 3) / 4) * g.batch + 16
+        xiStride = Self.tiles(height: g.height, width: g.width) * g.batch + 16
         columnOffset = 0
     }
 

@@ -36,7 +36,7 @@ final class BatchColumns {
         var slices = [[WinogradColumns]](repeating: [], count: lanes.count)
         for (conv, height, width) in convolutions {
             precondition(conv.kernel == 3, "only 3 × 3 convolutions keep columns")
-            let tiles = (height + 3) / 4 * ((width + 3) / 4)
+            let tiles = WinogradGeometry.tiles(height: height, width: width)
             let count = tiles * lanes.reduce(0, +), xiStride = count + 16
             let rowStride = WinogradGeometry.positions * xiStride
             let v = Buffer(conv.inChannels * rowStride), dm = Buffer(conv.outChannels * rowStride)

@@ -172,10 +172,7 @@ import Testing
     }
 
     @Test func trainingStepIsDeterministicAcrossThreadCounts() {
-        func step(threads: Int) -> [Float] {
-            let saved = Parallel.threads
-            Parallel.threads = threads
-            defer { Parallel.threads = saved }
+        func step() -> [Float] {
             let net = Self.tinyNet()
             let x = RNG(seed: 4).normalTensor(shape: [4, net.inputDims])
             _ = net.forward(x: x, cNoise: [0, 0.1, 0.2, 0.3])
@@ -183,6 +180,6 @@ import Testing
             _ = net.backward(gradOutput: x)
             return net.store.gradients.flatMap(\.scalars)
         }
-        #expect(step(threads: 1) == step(threads: 2))
+        #expect(Self.with(threads: 1) { step() } == Self.with(threads: 2) { step() })
     }
 }
