@@ -1,7 +1,8 @@
 import Foundation
 import Tensors
 
-/// A small U-Net for images, `F_θ(x, c_noise)`, with two resolution levels:
+/// A small U-Net for images, `F_θ(x, c_noise)`, with two resolution levels (the default,
+/// ``Configuration/levels`` 2):
 ///
 ///     x [Ci, H, W] ─ conv_in ─ RB₁(C) ───────────────── s₁ ──────────────┐
 ///                                │ avg-pool 2×                              │ concat
@@ -9,6 +10,24 @@ import Tensors
 ///                                  └───────────────────── RB₄(4C→2C) ─ up 2× ─ RB₅(3C→C)
 ///                                                                              │
 ///                                                   GN ─ SiLU ─ conv_out ─ y [Ci, H, W]
+///
+/// or three (levels 3; H and W divisible by 4), which widens the innermost view, e.g.
+/// 7 × 7 at 28 × 28 where two levels stop at 14 × 14:
+///
+///     x [Ci, H, W] ─ conv_in ─ RB₁(C) ──────────────────────────────── s₁ ─────────────────────┐
+///                                │ avg-pool 2×                                                     │ concat
+///                              RB₂(C→2C) ──────────────────── s₂ ──────────────┐ concat            │
+///                                │ avg-pool 2×                                   │                   │
+///                              RB₃(2C) ─ s₃ ─ RB₄(2C) ─┐ concat                  │                   │
+///                                  └─────────────────── RB₅(4C→2C) ─ up 2× ─ RB₆(4C→2C) ─ up 2× ─ RB₇(3C→C)
+///                                                                                                    │
+///                                                                         GN ─ SiLU ─ conv_out ─ y [Ci, H, W]
+///
+/// In general (L levels, level k at H/2ᵏ with Cₖ channels, C₀ = C and 2C below): the
+/// down blocks RB₁ … RB_L (the k-th after pooling the previous one's output sₖ), a middle
+/// block at the innermost level, and the up blocks RB_{L+2} … RB_{2L+1}, one per level
+/// from the innermost out, each taking the concat of what comes from below (2C channels:
+/// the middle block's output, or the level below upsampled) and its level's skip.
 ///
 /// Every residual block (``ResBlock``) takes the noise embedding `e = MLP(φ(c_noise))` as
 /// a FiLM scale and shift after its second group norm. Convolutions are 3 × 3 (padding 1),
@@ -30,6 +49,8 @@ public final class UNet: Module {
         public var height: Int
         public var width: Int
         public var baseWidth: Int
+        /// Resolution levels, 2 (H, H/2) or 3 (H, H/2, H/4).
+        public var levels: Int
         public var embedDims: Int
         public var fourierFeatures: Int
         public var seed: UInt64
@@ -37,13 +58,15 @@ public final class UNet: Module {
         public var maxFrequency: Float
 
         public init(
-            channels: Int = 1, height: Int = 14, width: Int = 14, baseWidth: Int = 32, embedDims: Int = 256,
-            fourierFeatures: Int = 32, seed: UInt64 = 0, minFrequency: Float = 1, maxFrequency: Float = 128
+            channels: Int = 1, height: Int = 14, width: Int = 14, baseWidth: Int = 32, levels: Int = 2,
+            embedDims: Int = 256, fourierFeatures: Int = 32, seed: UInt64 = 0, minFrequency: Float = 1,
+            maxFrequency: Float = 128
         ) {
             self.channels = channels
             self.height = height
             self.width = width
             self.baseWidth = baseWidth
+            self.levels = levels
             self.embedDims = embedDims
             self.fourierFeatures = fourierFeatures
             self.seed = seed
@@ -51,11 +74,33 @@ public final class UNet: Module {
             self.maxFrequency = maxFrequency
         }
 
+        /// Decodes a configuration; one without `levels` (written before there was a
+        /// choice) has two.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            channels = try c.decode(Int.self, forKey: .channels)
+            height = try c.decode(Int.self, forKey: .height)
+            width = try c.decode(Int.self, forKey: .width)
+            baseWidth = try c.decode(Int.self, forKey: .baseWidth)
+            levels = try c.decodeIfPresent(Int.self, forKey: .levels) ?? 2
+            embedDims = try c.decode(Int.self, forKey: .embedDims)
+            fourierFeatures = try c.decode(Int.self, forKey: .fourierFeatures)
+            seed = try c.decode(UInt64.self, forKey: .seed)
+            minFrequency = try c.decode(Float.self, forKey: .minFrequency)
+            maxFrequency = try c.decode(Float.self, forKey: .maxFrequency)
+        }
+
         /// Why the configuration cannot be built, or nil.
         public var problem: String? {
             if channels < 1 || channels > 64 { return "channels = \(channels) must be in 1…64" }
-            if height < 2 || width < 2 || height % 2 != 0 || width % 2 != 0 || height * width > 1 << 16 {
+            if levels != 2 && levels != 3 { return "levels = \(levels) must be 2 or 3" }
+            if height < 2 || width < 2 || height % 2 != 0 || width % 2 != 0 || height > 1 << 16 || width > 1 << 16
+                || height * width > 1 << 16
+            {
                 return "image size \(height)×\(width) must be even on both sides (two resolution levels)"
+            }
+            if levels == 3 && (height % 4 != 0 || width % 4 != 0) {
+                return "image size \(height)×\(width) must be divisible by 4 on both sides (three resolution levels)"
             }
             if baseWidth < 1 || baseWidth > 1024 { return "base width \(baseWidth) must be in 1…1024" }
             if embedDims < 1 || embedDims > 8192 || fourierFeatures < 1 || fourierFeatures > 1024 {
@@ -70,7 +115,7 @@ public final class UNet: Module {
     public let fourier: FourierFeatures
     @_spi(Benchmark) public let convIn: Conv2d
     @_spi(Benchmark) public let embedding: NoiseEmbedding
-    /// RB₁ … RB₅ in the order of the diagram.
+    /// RB₁ … RB₅ (two levels) or RB₁ … RB₇ (three) in the order of the diagram.
     @_spi(Benchmark) public let blocks: [ResBlock]
     let normOut: GroupNormSiLU
     @_spi(Benchmark) public let convOut: Conv2d
@@ -92,7 +137,8 @@ public final class UNet: Module {
     /// The training batch's `V` and `dM` columns (``trainingSlices(_:)``).
     private var columns: BatchColumns?
 
-    /// The 3 × 3 convolutions with their image sizes: conv_in, conv₁ and conv₂ of RB₁ … RB₅, conv_out.
+    /// The 3 × 3 convolutions with their image sizes: conv_in, conv₁ and conv₂ of each block in
+    /// ``blocks`` order, conv_out.
     let convolutions: [(conv: Conv2d, height: Int, width: Int)]
 
     /// Values per image, `Ci·H·W`.
@@ -101,12 +147,12 @@ public final class UNet: Module {
     public var parameterCount: Int { store.entries.reduce(0) { $0 + $1.count } }
 
     public convenience init(
-        channels: Int = 1, height: Int = 14, width: Int = 14, baseWidth: Int = 32,
+        channels: Int = 1, height: Int = 14, width: Int = 14, baseWidth: Int = 32, levels: Int = 2,
         embedDims: Int = 256, fourierFeatures: Int = 32, seed: UInt64 = 0
     ) {
         self.init(
             Configuration(
-                channels: channels, height: height, width: width, baseWidth: baseWidth,
+                channels: channels, height: height, width: width, baseWidth: baseWidth, levels: levels,
                 embedDims: embedDims, fourierFeatures: fourierFeatures, seed: seed))
     }
 
@@ -116,7 +162,7 @@ public final class UNet: Module {
         self.configuration = configuration
         let c = configuration, C = c.baseWidth, E = c.embedDims
         fourier = FourierFeatures(count: c.fourierFeatures, minFrequency: c.minFrequency, maxFrequency: c.maxFrequency)
-        let widths = Self.blockWidths(C)
+        let widths = Self.blockWidths(C, levels: c.levels)
         var layout = Conv2d.layout("conv_in", inChannels: c.channels, outChannels: C, kernel: 3)
         layout += NoiseEmbedding.layout("embed", fourierWidth: fourier.width, dims: E)
         for (i, w) in widths.enumerated() {
@@ -132,10 +178,12 @@ public final class UNet: Module {
         normOut = GroupNormSiLU("norm_out", in: store, groups: GroupNormSiLU.defaultGroups(C))
         convOut = Conv2d("conv_out", in: store)
         let H = c.height, W = c.width
-        let sizes = [(H, W), (H / 2, W / 2), (H / 2, W / 2), (H / 2, W / 2), (H, W)]
+        blockLevels = Self.blockLevels(c.levels)
         convolutions =
             [(convIn, H, W)]
-            + zip(blocks, sizes).flatMap { b, hw in [(b.conv1, hw.0, hw.1), (b.conv2, hw.0, hw.1)] }
+            + zip(blocks, blockLevels).flatMap { b, k in
+                [(b.conv1, H >> k, W >> k), (b.conv2, H >> k, W >> k)]
+            }
             + [(convOut, H, W)]
         filters = WinogradFilters(convolutions.map(\.conv))
         if initialize {
@@ -148,9 +196,24 @@ public final class UNet: Module {
         }
     }
 
-    /// (in, out) channels of RB₁ … RB₅.
-    static func blockWidths(_ C: Int) -> [(Int, Int)] {
-        [(C, C), (C, 2 * C), (2 * C, 2 * C), (4 * C, 2 * C), (3 * C, C)]
+    /// Channels at each resolution level: `C`, then `2C` at every level below.
+    static func levelWidths(_ C: Int, levels: Int) -> [Int] { (0..<levels).map { $0 == 0 ? C : 2 * C } }
+
+    /// The resolution level of each block (0 at H × W, k at H/2ᵏ): the down blocks, the
+    /// middle block, the up blocks; [0, 1, 1, 1, 0] for two levels.
+    static func blockLevels(_ levels: Int) -> [Int] { Array(0..<levels) + [levels - 1] + (0..<levels).reversed() }
+
+    /// The resolution level of each of ``blocks``.
+    @_spi(Benchmark) public let blockLevels: [Int]
+
+    /// (in, out) channels of each block: RB₁ … RB₅ for two levels, RB₁ … RB₇ for three.
+    static func blockWidths(_ C: Int, levels: Int) -> [(Int, Int)] {
+        let w = levelWidths(C, levels: levels), inner = w[levels - 1]
+        let down = [(C, C)] + (1..<levels).map { (w[$0 - 1], w[$0]) }
+        // The up block of the innermost level takes the middle block's output and s_L; each
+        // one above it the level below upsampled and its own level's skip.
+        let up = [(2 * inner, inner)] + (0..<(levels - 1)).reversed().map { (w[$0 + 1] + w[$0], w[$0]) }
+        return down + [(inner, inner)] + up
     }
 
     /// Same architecture and a copy of the weights (gradients and buffers not shared).
@@ -335,30 +398,37 @@ public final class UNet: Module {
         _ x: UnsafePointer<Float>, _ cNoise: UnsafePointer<Float>, _ ws: UNetWorkspace, count: Int? = nil,
         filters: WinogradFilters? = nil, output: UnsafeMutablePointer<Float>
     ) {
-        let C = configuration.baseWidth, ci = configuration.channels
-        let g = ws.g, h = ws.h, B = count ?? ws.batch, L = ws.lanes, t = ws.training, store = self.store
+        let C = configuration.baseWidth, ci = configuration.channels, levels = configuration.levels
+        let g = ws.g, B = count ?? ws.batch, L = ws.lanes, t = ws.training, store = self.store
         precondition(B <= L, "UNet.run: \(B) images in a workspace of \(L) lanes")
-        let scratch = ws.scratch.p
-        let s1 = ws.cat1.p + 2 * C * g.count, s2 = ws.cat2.p + 2 * C * h.count
+        let scratch = ws.scratch.p, w = Self.levelWidths(C, levels: levels), e = UnsafePointer(ws.emb.e.p)
+        /// The skip sₖ₊₁ of level k: the down block's output, in place after the concat's first 2C channels.
+        func skip(_ k: Int) -> UnsafeMutablePointer<Float> { ws.cat[k].p + 2 * C * ws.levels[k].count }
+        func block(_ i: Int, _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+            blocks[i].forward(
+                x, embedding: e, ws.levels[blockLevels[i]], ws.blocks[i], store, scratch: scratch, filters: filters,
+                into: y)
+        }
         toCHWB(x, batch: B, padded: L, channels: ci, plane: g.plane, into: ws.xin.p) // [Ci, H, W, Bp]
         ws.noise.p.update(from: cNoise, count: B)
         (ws.noise.p + B).update(repeating: 0, count: L - B)
         embedding.forward(ws.noise.p, batch: L, ws.emb, store) // e [Bp, E]
-        let e = UnsafePointer(ws.emb.e.p)
         convIn.forward(
             ws.xin.p, g, kept: nil, scratch: scratch, store, filters: filters, columns: ws.columns.first,
-            into: ws.h0.p) // [C, N]
-        blocks[0].forward(ws.h0.p, embedding: e, g, ws.blocks[0], store, scratch: scratch, filters: filters, into: s1)
-        Resample.avgPool2(s1, g, channels: C, into: ws.p.p) // [C, N/4]
-        blocks[1].forward(ws.p.p, embedding: e, h, ws.blocks[1], store, scratch: scratch, filters: filters, into: s2)
-        blocks[2].forward(s2, embedding: e, h, ws.blocks[2], store, scratch: scratch, filters: filters, into: ws.cat2.p)
-        blocks[3].forward(
-            ws.cat2.p, embedding: e, h, ws.blocks[3], store, scratch: scratch, filters: filters, into: ws.d2.p)
-        Resample.upsampleNearest2(ws.d2.p, h, channels: 2 * C, into: ws.cat1.p)
-        blocks[4].forward(
-            ws.cat1.p, embedding: e, g, ws.blocks[4], store, scratch: scratch, filters: filters, into: ws.d1.p)
+            into: ws.down[0].p) // [C, N]
+        for k in 0..<levels { // down: RB₁ … RB_L
+            if k > 0 { Resample.avgPool2(skip(k - 1), ws.levels[k - 1], channels: w[k - 1], into: ws.down[k].p) }
+            block(k, ws.down[k].p, into: skip(k))
+        }
+        block(levels, skip(levels - 1), into: ws.cat[levels - 1].p) // the middle block
+        for k in (0..<levels).reversed() { // up: RB_{L+2} … RB_{2L+1}
+            if k < levels - 1 {
+                Resample.upsampleNearest2(ws.up[k + 1].p, ws.levels[k + 1], channels: 2 * C, into: ws.cat[k].p)
+            }
+            block(2 * levels - k, ws.cat[k].p, into: ws.up[k].p)
+        }
         normOut.forward(
-            ws.d1.p, g, film: nil, store, xhat: t ? ws.xhatOut.p : nil, sigmoid: t ? ws.sigOut.p : nil,
+            ws.up[0].p, g, film: nil, store, xhat: t ? ws.xhatOut.p : nil, sigmoid: t ? ws.sigOut.p : nil,
             rstd: ws.rstdOut.p, into: ws.hOut.p)
         convOut.forward(
             ws.hOut.p, g, kept: nil, scratch: scratch, store, filters: filters, columns: ws.columns.last,
@@ -372,11 +442,17 @@ public final class UNet: Module {
         _ dOut: UnsafePointer<Float>, _ ws: UNetWorkspace, store: ParameterStore, filters: WinogradFilters?,
         gradInput: UnsafeMutablePointer<Float>?
     ) {
-        let C = configuration.baseWidth, ci = configuration.channels
-        let g = ws.g, h = ws.h, B = ws.batch, L = ws.lanes
+        let C = configuration.baseWidth, ci = configuration.channels, levels = configuration.levels
+        let g = ws.g, B = ws.batch, L = ws.lanes
         let scratch = ws.scratch.p, partial = ws.partial.p, de = ws.emb.de.p
-        let e = UnsafePointer(ws.emb.e.p)
-        let s2 = ws.cat2.p + 2 * C * h.count
+        let e = UnsafePointer(ws.emb.e.p), w = Self.levelWidths(C, levels: levels)
+        func block(
+            _ i: Int, _ dy: UnsafePointer<Float>, input: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>
+        ) {
+            blocks[i].backward(
+                gradOutput: dy, input: input, embedding: e, ws.levels[blockLevels[i]], ws.blocks[i], store,
+                scratch: scratch, filters: filters, partial: partial, gradEmbedding: de, gradInput: dx)
+        }
         de.update(repeating: 0, count: L * embedding.dims)
         toCHWB(dOut, batch: B, padded: L, channels: ci, plane: g.plane, into: ws.dy.p) // padded images get dL/dF = 0
         convOut.backward(
@@ -384,29 +460,30 @@ public final class UNet: Module {
             gradInput: ws.dhOut.p)
         normOut.backward(
             gradOutput: ws.dhOut.p, g, film: nil, xhat: ws.xhatOut.p, sigmoid: ws.sigOut.p, output: ws.hOut.p,
-            rstd: ws.rstdOut.p, store, dfilm: nil, partial: partial, gradInput: ws.dd1.p, accumulate: false)
-        blocks[4].backward(
-            gradOutput: ws.dd1.p, input: ws.cat1.p, embedding: e, g, ws.blocks[4], store, scratch: scratch,
-            filters: filters, partial: partial, gradEmbedding: de, gradInput: ws.dcat1.p)
-        Resample.upsampleNearest2Backward(ws.dcat1.p, h, channels: 2 * C, into: ws.dd2.p)
-        blocks[3].backward(
-            gradOutput: ws.dd2.p, input: ws.cat2.p, embedding: e, h, ws.blocks[3], store, scratch: scratch,
-            filters: filters, partial: partial, gradEmbedding: de, gradInput: ws.dcat2.p)
-        blocks[2].backward(
-            gradOutput: ws.dcat2.p, input: s2, embedding: e, h, ws.blocks[2], store, scratch: scratch,
-            filters: filters, partial: partial, gradEmbedding: de, gradInput: ws.ds2.p)
-        addVectors(ws.dcat2.p + 2 * C * h.count, into: ws.ds2.p, count: 2 * C * h.count) // s₂ also feeds the concat
-        blocks[1].backward(
-            gradOutput: ws.ds2.p, input: ws.p.p, embedding: e, h, ws.blocks[1], store, scratch: scratch,
-            filters: filters, partial: partial, gradEmbedding: de, gradInput: ws.dp.p)
-        ws.ds1.p.update(from: ws.dcat1.p + 2 * C * g.count, count: C * g.count) // s₁ feeds the concat …
-        Resample.avgPool2Backward(ws.dp.p, g, channels: C, into: ws.ds1.p, accumulate: true)
-        blocks[0].backward(
-            gradOutput: ws.ds1.p, input: ws.h0.p, embedding: e, g, ws.blocks[0], store, scratch: scratch,
-            filters: filters, partial: partial, gradEmbedding: de, gradInput: ws.dh0.p)
+            rstd: ws.rstdOut.p, store, dfilm: nil, partial: partial, gradInput: ws.dUp[0].p, accumulate: false)
+        for k in 0..<levels { // up blocks, from the outermost in
+            block(2 * levels - k, ws.dUp[k].p, input: ws.cat[k].p, into: ws.dCat[k].p)
+            if k < levels - 1 {
+                Resample.upsampleNearest2Backward(
+                    ws.dCat[k].p, ws.levels[k + 1], channels: 2 * C, into: ws.dUp[k + 1].p)
+            }
+        }
+        // The middle block; s_L also feeds the innermost concat.
+        let n = ws.levels[levels - 1].count
+        block(levels, ws.dCat[levels - 1].p, input: ws.cat[levels - 1].p + 2 * C * n, into: ws.dSkip[levels - 1].p)
+        addVectors(ws.dCat[levels - 1].p + 2 * C * n, into: ws.dSkip[levels - 1].p, count: 2 * C * n)
+        for k in (0..<levels).reversed() { // down blocks, from the innermost out
+            if k < levels - 1 { // sₖ₊₁ feeds the concat and the pooling into level k + 1
+                let n = ws.levels[k].count
+                ws.dSkip[k].p.update(from: ws.dCat[k].p + 2 * C * n, count: w[k] * n)
+                Resample.avgPool2Backward(
+                    ws.dDown[k + 1].p, ws.levels[k], channels: w[k], into: ws.dSkip[k].p, accumulate: true)
+            }
+            block(k, ws.dSkip[k].p, input: ws.down[k].p, into: ws.dDown[k].p)
+        }
         convIn.backward(
-            gradOutput: ws.dh0.p, kept: nil, g, store, scratch: scratch, filters: filters, columns: ws.columns.first,
-            gradInput: gradInput == nil ? nil : ws.dxin.p)
+            gradOutput: ws.dDown[0].p, kept: nil, g, store, scratch: scratch, filters: filters,
+            columns: ws.columns.first, gradInput: gradInput == nil ? nil : ws.dxin.p)
         embedding.backward(batch: L, ws.emb, store)
         if let gradInput { fromCHWB(ws.dxin.p, batch: B, padded: L, channels: ci, plane: g.plane, into: gradInput) }
     }

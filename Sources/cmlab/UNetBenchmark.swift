@@ -63,20 +63,23 @@ extension NetsBenchmark {
     /// `W·x`, `dY·xᵀ` and `Wᵀ·dY`; per linear layer likewise.
     static func unetProductShapes(_ net: UNet, batch: Int) -> [ProductShape] {
         let c = net.configuration
-        let full = batch * c.height * c.width, half = full / 4
-        let fullGeometry = ImageGeometry(batch: batch, height: c.height, width: c.width),
-            halfGeometry = fullGeometry.half
-        var convs: [(Conv2d, Int)] = [(net.convIn, full), (net.convOut, full)]
+        // Each level's geometry and values per channel.
+        let levels = (0..<c.levels).map { k in
+            (
+                ImageGeometry(batch: batch, height: c.height >> k, width: c.width >> k),
+                batch * (c.height >> k) * (c.width >> k)
+            )
+        }
+        var convs: [(Conv2d, (ImageGeometry, Int))] = [(net.convIn, levels[0]), (net.convOut, levels[0])]
         var linears: [Linear] = [net.embedding.first, net.embedding.second]
-        for (b, n) in zip(net.blocks, [full, half, half, half, full]) {
-            convs += [(b.conv1, n), (b.conv2, n)]
-            if let s = b.skip { convs.append((s, n)) }
+        for (b, k) in zip(net.blocks, net.blockLevels) {
+            convs += [(b.conv1, levels[k]), (b.conv2, levels[k])]
+            if let s = b.skip { convs.append((s, levels[k])) }
             linears.append(b.film)
         }
         var out: [ProductShape] = []
-        for (conv, n) in convs {
+        for (conv, (geometry, n)) in convs {
             let ci = conv.inChannels, co = conv.outChannels
-            let geometry = n == full ? fullGeometry : halfGeometry
             let (count, cols) =
                 conv.kernel == 3 ? (WinogradGeometry.positions, WinogradGeometry(geometry).columns) : (1, n)
             for _ in 0..<count {
