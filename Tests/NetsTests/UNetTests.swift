@@ -6,14 +6,23 @@ import Testing
 
 @Suite struct UNetTests {
     /// A tiny U-Net with every parameter random (no zero-initialised layers), so every
-    /// path carries gradient.
-    static func tinyNet() -> UNet {
-        randomized(UNet(channels: 2, height: 4, width: 6, baseWidth: 8, embedDims: 16, fourierFeatures: 4, seed: 1))
+    /// path carries gradient: 4 × 6 for two levels, 8 × 8 (8, 4, 2) for three.
+    static func tinyNet(levels: Int = 2) -> UNet {
+        let side = levels == 2 ? (4, 6) : (8, 8)
+        return randomized(
+            UNet(
+                channels: 2, height: side.0, width: side.1, baseWidth: 8, levels: levels, embedDims: 16,
+                fourierFeatures: 4, seed: 1))
     }
 
-    /// A narrow U-Net at 14 × 14, where a batch runs in slices of 16 images.
-    static func slicedNet() -> UNet {
-        randomized(UNet(channels: 1, height: 14, width: 14, baseWidth: 8, embedDims: 16, fourierFeatures: 4, seed: 2))
+    /// A narrow U-Net where a batch runs in slices of 16 images: at 14 × 14 for two
+    /// levels, 16 × 16 for three (14 is not divisible by 4).
+    static func slicedNet(levels: Int = 2) -> UNet {
+        let side = levels == 2 ? 14 : 16
+        return randomized(
+            UNet(
+                channels: 1, height: side, width: side, baseWidth: 8, levels: levels, embedDims: 16,
+                fourierFeatures: 4, seed: 2))
     }
 
     static func randomized(_ net: UNet) -> UNet {
@@ -35,8 +44,10 @@ import Testing
     /// L = Σ w ⊙ F(x, c) against the backward pass, ‖fd − analytic‖ ≤ 1e-2·‖analytic‖ + 5e-3.
     /// (Biases right before a group norm of one channel per group have zero gradient —
     /// normalisation removes them — so their differences are pure Float32 noise, ≲ 1e-3.)
-    @Test func backwardMatchesFiniteDifferences() {
-        let net = Self.tinyNet(), B = 3
+    @Test(arguments: [2, 3])
+    func backwardMatchesFiniteDifferences(levels: Int) {
+        let net = Self.tinyNet(levels: levels), B = 3
+        #expect(net.blocks.count == 2 * levels + 1)
         var x = ConvTests.random(B * net.inputDims, seed: 21)
         let c: [Float] = [-1.2, 0.3, 0.9]
         let w = ConvTests.random(B * net.inputDims, seed: 22)
@@ -73,8 +84,9 @@ import Testing
         ConvTests.expectClose(an, fd, "input")
     }
 
-    @Test func predictMatchesForwardAndCopyMatchesOriginal() {
-        let net = Self.tinyNet(), B = 5
+    @Test(arguments: [2, 3])
+    func predictMatchesForwardAndCopyMatchesOriginal(levels: Int) {
+        let net = Self.tinyNet(levels: levels), B = 5
         let x = RNG(seed: 3).normalTensor(shape: [B, net.inputDims])
         let c: [Float] = [-1, -0.5, 0, 0.5, 1]
         let y = net.forward(x: x, cNoise: c)
@@ -99,11 +111,13 @@ import Testing
         return body()
     }
 
-    /// A batch of 40 at 14 × 14 runs as slices of 16, 16 and 8 images: its prediction is
-    /// each row's predicted alone, bit for bit, on one thread or two, again on a second
-    /// call (idle workspaces and prepared filters reused), and follows new weights.
-    @Test func predictionDoesNotDependOnSlicesOrThreads() {
-        let net = Self.slicedNet(), B = 40
+    /// A batch of 40 at 14 × 14 (two levels) or 16 × 16 (three) runs as slices of 16, 16
+    /// and 8 images: its prediction is each row's predicted alone, bit for bit, on one
+    /// thread or two, again on a second call (idle workspaces and prepared filters
+    /// reused), and follows new weights.
+    @Test(arguments: [2, 3])
+    func predictionDoesNotDependOnSlicesOrThreads(levels: Int) {
+        let net = Self.slicedNet(levels: levels), B = 40
         #expect(net.sliceImages == 16)
         let x = RNG(seed: 5).normalTensor(shape: [B, net.inputDims])
         let c = (0..<B).map { Float($0) / 20 - 1 }
@@ -124,8 +138,9 @@ import Testing
     /// batches of those rows: its parameter gradient is their gradients added in slice
     /// order, (g₀ + g₁) + g₂, and its input gradient their rows, on one thread or two
     /// alike; a second backward adds to the gradients already in the store.
-    @Test func slicedBackwardAddsTheSlicesGradientsInOrder() {
-        let net = Self.slicedNet(), B = 40, d = net.inputDims
+    @Test(arguments: [2, 3])
+    func slicedBackwardAddsTheSlicesGradientsInOrder(levels: Int) {
+        let net = Self.slicedNet(levels: levels), B = 40, d = net.inputDims
         let x = RNG(seed: 6).normalTensor(shape: [B, d]), w = RNG(seed: 7).normalTensor(shape: [B, d])
         let c = (0..<B).map { Float($0) / 10 - 2 }
         func gradients(_ rows: Range<Int>, threads: Int) -> (params: [Float], input: Tensor) {
@@ -144,7 +159,7 @@ import Testing
         // largest value for these few hundred terms), everything else bit for bit.
         let windows = net.store.entries.filter { $0.shape.count == 4 && $0.shape[2] == 3 }
         let rounded = Set(windows.flatMap { $0.offset..<($0.offset + $0.count) })
-        #expect(windows.count == 12)
+        #expect(windows.count == (levels == 2 ? 12 : 16)) // conv_in, two per block, conv_out
         var whole: [[Float]] = []
         for threads in [1, 2] {
             let w = gradients(0..<B, threads: threads)
@@ -171,9 +186,10 @@ import Testing
         #expect(zip(twice, summed).contains { $0 != $1 })
     }
 
-    @Test func trainingStepIsDeterministicAcrossThreadCounts() {
+    @Test(arguments: [2, 3])
+    func trainingStepIsDeterministicAcrossThreadCounts(levels: Int) {
         func step() -> [Float] {
-            let net = Self.tinyNet()
+            let net = Self.tinyNet(levels: levels)
             let x = RNG(seed: 4).normalTensor(shape: [4, net.inputDims])
             _ = net.forward(x: x, cNoise: [0, 0.1, 0.2, 0.3])
             net.zeroGrad()
@@ -181,5 +197,116 @@ import Testing
             return net.store.gradients.flatMap(\.scalars)
         }
         #expect(Self.with(threads: 1) { step() } == Self.with(threads: 2) { step() })
+    }
+
+    // MARK: Three levels
+
+    /// Parameters of a residual block `cin → cout` with embedding `E`, written out from its
+    /// layers: two group norms, two 3 × 3 convolutions, the FiLM linear, the 1 × 1 skip
+    /// when the widths differ.
+    static func resBlockParameters(_ cin: Int, _ cout: Int, embed E: Int) -> Int {
+        2 * cin + (9 * cin * cout + cout) + (E * 2 * cout + 2 * cout) + 2 * cout + (9 * cout * cout + cout)
+            + (cin == cout ? 0 : cin * cout + cout)
+    }
+
+    /// The blocks are the diagram's, RB₁ … RB₇ with the widths C→C, C→2C, 2C→2C, 2C→2C,
+    /// 4C→2C, 4C→2C, 3C→C (a skip exactly where the widths differ), and the 3 × 3
+    /// convolutions run at 28, 14 and 7 pixels a side; the parameter count is the layers'
+    /// sum (two levels: 524,801, the count `scripts/pytorch_unet.py` states).
+    @Test func threeLevelNetHasTheBlocksOfTheDiagram() {
+        let C = 32, E = 256
+        let stem = (9 * C + C) + (64 * E + E) + (E * E + E) + 2 * C + (9 * C + 1) // conv_in, embedding, GN, conv_out
+        let two = [(C, C), (C, 2 * C), (2 * C, 2 * C), (4 * C, 2 * C), (3 * C, C)]
+        let three = [(C, C), (C, 2 * C), (2 * C, 2 * C), (2 * C, 2 * C), (4 * C, 2 * C), (4 * C, 2 * C), (3 * C, C)]
+        #expect(stem + two.map { Self.resBlockParameters($0.0, $0.1, embed: E) }.reduce(0, +) == 524_801)
+        #expect(UNet(height: 28, width: 28).parameterCount == 524_801)
+        let net = UNet(height: 28, width: 28, levels: 3)
+        #expect(net.parameterCount == stem + three.map { Self.resBlockParameters($0.0, $0.1, embed: E) }.reduce(0, +))
+        #expect(net.parameterCount == 784_065)
+        for (i, (cin, cout)) in three.enumerated() {
+            #expect(net.store.entry("blocks.\(i).conv1.weight")?.shape == [cout, cin, 3, 3], "blocks.\(i)")
+            #expect(net.store.entry("blocks.\(i).conv2.weight")?.shape == [cout, cout, 3, 3], "blocks.\(i)")
+            #expect((net.store.entry("blocks.\(i).skip.weight") != nil) == (cin != cout), "blocks.\(i)")
+        }
+        #expect(net.store.entry("blocks.7.conv1.weight") == nil)
+        #expect(net.blockLevels == [0, 1, 2, 2, 2, 1, 0])
+        #expect(net.convolutions.map(\.height) == [28, 28, 28, 14, 14, 7, 7, 7, 7, 7, 7, 14, 14, 28, 28, 28])
+        #expect(net.convolutions.map(\.width) == net.convolutions.map(\.height))
+        // A workspace of one 16-image slice: the levels' geometries and the
+        // quarter-size concat (RB₄'s output and s₃, 4C channels of 7 × 7 × 16).
+        let ws = UNetWorkspace(net, batch: 16)
+        #expect(ws.levels.map(\.height) == [28, 14, 7] && ws.levels.map(\.width) == [28, 14, 7])
+        #expect(ws.cat.map(\.count) == [3 * C * 784 * 16, 4 * C * 196 * 16, 4 * C * 49 * 16])
+        #expect(ws.down.map(\.count) == [C * 784 * 16, C * 196 * 16, 2 * C * 49 * 16])
+    }
+
+    /// `problem` names what is wrong: levels other than 2 and 3, and for three levels a
+    /// side not divisible by 4; a size too large to multiply is refused, not a trap.
+    @Test func configurationErrors() {
+        func problem(_ h: Int, _ w: Int, levels: Int) -> String? {
+            UNet.Configuration(height: h, width: w, levels: levels).problem
+        }
+        #expect(problem(14, 14, levels: 2) == nil)
+        #expect(problem(16, 16, levels: 3) == nil && problem(28, 12, levels: 3) == nil)
+        for bad in [4, 1, 0, -3] { #expect(problem(16, 16, levels: bad) == "levels = \(bad) must be 2 or 3") }
+        #expect(
+            problem(14, 14, levels: 3)
+                == "image size 14×14 must be divisible by 4 on both sides (three resolution levels)")
+        #expect(problem(28, 14, levels: 3)?.contains("divisible by 4") == true)
+        #expect(problem(15, 16, levels: 3)?.contains("must be even on both sides") == true)
+        #expect(problem(14, 14, levels: 4) == "levels = 4 must be 2 or 3")
+        #expect(problem(1 << 40, 1 << 40, levels: 2)?.contains("must be even on both sides") == true)
+    }
+
+    static func tempPath(_ name: String) -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("unet-tests-\(getpid())")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir.appendingPathComponent(name).path
+    }
+
+    /// A three-level checkpoint loads back as three levels with the same predictions, bit
+    /// for bit; a file whose architecture says levels 4 is refused.
+    @Test func threeLevelCheckpointRoundTrips() throws {
+        let net = Self.tinyNet(levels: 3), path = Self.tempPath("three.safetensors")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try net.save(to: path)
+        var contents = try SafeTensors.read(path)
+        let arch = try #require(contents.metadata["architecture"])
+        #expect(arch.contains(#""levels":3"#))
+        let (loaded, _) = try UNet.load(from: path)
+        #expect(loaded.configuration == net.configuration && loaded.configuration.levels == 3)
+        #expect(loaded.store.entries.map(\.name) == net.store.entries.map(\.name))
+        let x = RNG(seed: 8).normalTensor(shape: [3, net.inputDims])
+        #expect(Self.differing(loaded.predict(x: x, cNoise: [-1, 0, 1]), net.predict(x: x, cNoise: [-1, 0, 1])) == 0)
+        contents.metadata["architecture"] = arch.replacingOccurrences(of: #""levels":3"#, with: #""levels":4"#)
+        try SafeTensors.write(contents, to: path)
+        let e = #expect(throws: SafeTensorsError.self) { _ = try UNet.load(from: path) }
+        #expect("\(e.map { "\($0)" } ?? "")".contains("levels = 4 must be 2 or 3"))
+    }
+
+    /// A configuration written before there were levels (no `levels` key, as the
+    /// checkpoints of the two-level U-Net were) decodes as two levels, and such a
+    /// checkpoint loads with its weights.
+    @Test func configurationWithoutLevelsDecodesAsTwo() throws {
+        let old =
+            #"{"baseWidth":8,"channels":2,"embedDims":16,"fourierFeatures":4,"height":4,"maxFrequency":128,"#
+            + #""minFrequency":1,"seed":1,"width":6}"#
+        let c = try JSONDecoder().decode(UNet.Configuration.self, from: Data(old.utf8))
+        #expect(c.levels == 2)
+        #expect(
+            c
+                == UNet.Configuration(
+                    channels: 2, height: 4, width: 6, baseWidth: 8, embedDims: 16, fourierFeatures: 4, seed: 1))
+        let net = Self.tinyNet(), path = Self.tempPath("old.safetensors")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try net.save(to: path)
+        var contents = try SafeTensors.read(path)
+        #expect(contents.metadata["architecture"]?.contains(#""levels":2"#) == true)
+        contents.metadata["architecture"] = old
+        try SafeTensors.write(contents, to: path)
+        let (loaded, _) = try UNet.load(from: path)
+        #expect(loaded.configuration.levels == 2 && loaded.configuration == net.configuration)
+        let x = RNG(seed: 9).normalTensor(shape: [2, net.inputDims])
+        #expect(Self.differing(loaded.predict(x: x, cNoise: [0, 1]), net.predict(x: x, cNoise: [0, 1])) == 0)
     }
 }
