@@ -29,11 +29,11 @@ public final class ConsistencyStudent: Denoiser, @unchecked Sendable {
     public var dims: Int { network.inputDims }
     public var name: String { config.objective == .cm ? "CM" : "Direct CM" }
     public var iterations: Int { lossCurve.count }
-    /// "MLP 4×256" or "U-Net (0.52 M parameters)".
+    /// "MLP 4×256" or "U-Net, 2 levels (0.52 M parameters)".
     public var architecture: String {
         if let m = network as? MLP { return "MLP \(m.depth)×\(m.width)" }
-        let n = network.store.count
-        return "U-Net (\(String(format: "%.2f", Double(n) / 1e6)) M parameters)"
+        let n = network.store.count, levels = (network as? UNet).map { ", \($0.configuration.levels) levels" } ?? ""
+        return "U-Net\(levels) (\(String(format: "%.2f", Double(n) / 1e6)) M parameters)"
     }
 
     public init(network: any ConditionalNetwork, grid: SigmaGrid, config: DistillationConfig) {

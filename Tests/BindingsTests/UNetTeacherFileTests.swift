@@ -6,7 +6,7 @@ import Testing
 
 /// Issue 14, items 13 and 14: a U-Net teacher is saved with `save(t, "….safetensors")`,
 /// loads back with the same predictions, and `plot(t)` draws its loss curve; the REPL's
-/// history path follows `$CMLAB_HISTORY`, then `$HOME`.
+/// history path follows `$CMLAB_HISTORY`, then `$HOME`. A teacher of three levels.
 @Suite struct UNetTeacherFileTests {
     @Test func aUNetTeacherSavesLoadsAndPlotsItsLoss() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("unet-teacher-\(UUID())")
@@ -48,6 +48,52 @@ import Testing
         // An exact teacher still has no loss curve, and says so.
         let e = interp.run("plot(exact(ring()))")
         #expect(e.renderedErrors.contains("an exact teacher has no loss curve"))
+    }
+
+    /// `learned(images, levels: 3)` trains a three-level U-Net (a few iterations on 16 × 16
+    /// images), says so when printed, and saves and loads as one; `levels` other than 2
+    /// or 3, 3 on 14 × 14 images, and `levels` on points are errors at the argument.
+    @Test func aThreeLevelTeacherTrainsAndBadLevelsAreErrors() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (interp, lines) = session(dir)
+        let r = interp.run(
+            """
+            train = fashion_mnist(size: 16, count: 32, seed: 1)
+            t = learned(train, iters: 3, batch: 8, width: 8, levels: 3)
+            print(t)
+            print(len(t.loss_curve), t.loss_curve[2] > 0)
+            save(t, "t3.safetensors")
+            u = load("t3.safetensors")
+            x = noise(4, dims: 256, seed: 3)
+            print(u)
+            print(max(abs(t.denoise(x, 2.5) - u.denoise(x, 2.5))))
+            print(learned(train, iters: 1, batch: 8, width: 8))
+            """)
+        #expect(r.succeeded, "\(r.renderedErrors)")
+        let out = lines()
+        #expect(out.count == 5, "\(out)")
+        if out.count == 5 {
+            #expect(out[0].hasPrefix("teacher learned on ") && out[0].contains("(U-Net, 3 levels, "), "\(out[0])")
+            #expect(out[1] == "3 true")
+            #expect(out[2].contains("U-Net, 3 levels, "), "\(out[2])")
+            #expect(out[3] == "0")
+            #expect(out[4].contains("U-Net, 2 levels, "), "\(out[4])")
+        }
+        let bad = [
+            ("learned(train, iters: 1, levels: 4)", "'levels' must be 2 or 3 (the U-Net's resolution levels), got 4"),
+            ("learned(train, iters: 1, levels: 2.5)", "'levels' must be a whole number"),
+            (
+                "learned(fashion_mnist(size: 14, count: 8), iters: 1, levels: 3)",
+                "so their side must be divisible by 4; these are 14 × 14"
+            ),
+            ("learned(ring(), iters: 1, levels: 3)", "'levels' is the U-Net's, for image data"),
+        ]
+        for (src, words) in bad {
+            let e = interp.run(src)
+            #expect(!e.succeeded && e.renderedErrors.contains(words), "\(src): \(e.renderedErrors)")
+            #expect(e.renderedErrors.contains("^"), "caret missing: \(e.renderedErrors)")
+        }
     }
 
     @Test func historyPathFollowsCmlabHistoryThenHome() {

@@ -23,13 +23,15 @@ func registerTeachers(_ r: Registry, _ ctx: BindingsContext) {
         doc: """
             A network denoiser with EDM preconditioning trained on samples of data by denoising score matching (EDM \
             weighting, log-normal σ with P_mean −1.2, P_std 1.2). Points get an MLP (width 256 × depth, batch 512, \
-            lr 1e-3); square images (fashion_mnist()) a U-Net of base width `width` (32, two levels, group norm; \
-            batch 128, lr 5e-4 with warm-up, EMA 0.999, clipping). Shows progress; Ctrl-C stops training and keeps \
-            the weights so far.
+            lr 1e-3); square images (fashion_mnist()) a U-Net of base width `width` (32) and `levels` resolution \
+            levels (2, the default: full and half size; 3 adds a quarter-size level, for sides divisible by 4 such \
+            as 16 and 28; images only), group norm; batch 128, lr 5e-4 with warm-up, EMA 0.999, clipping. Shows \
+            progress; Ctrl-C stops training and keeps the weights so far.
             """,
         parameters: [
             .required("data"), .optional("iters", .number(4000)), .optional("batch"), .optional("lr"),
             .optional("width"), .optional("depth", .number(4)), .optional("seed", .number(0)),
+            .optional("levels"),
         ]
     ) { a in
         try learned(a, ctx)
@@ -127,12 +129,16 @@ private func learned(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
         if a.isGiven("lr") { c.learningRate = try a.number("lr") }
         var arch = UNet.Configuration(channels: 1, height: side, width: side)
         if a.isGiven("width") { arch.baseWidth = try a.count("width", limit: Sizes.maxWidth) }
+        if a.isGiven("levels") { arch.levels = try unetLevels(a, side: side) }
         try a.checkShape([c.batchSize, arch.baseWidth, side, side], at: "batch") // first-level activations
         let D = try trainImageDenoiser(
             data: { data.sample($0, rng: $1) }, architecture: arch, dataName: data.name,
             config: c, cancel: ctx.cancel, progress: report)
         if D.outcome != .completed { a.interpreter.output("note: \(D.outcome.message)") }
         return .object(TeacherObject(D, data: data, kind: "learned", context: ctx))
+    }
+    if a.isGiven("levels") {
+        throw a.error("'levels' is the U-Net's, for image data; points get an MLP (its layers: 'depth')", at: "levels")
     }
     var c = DenoiserTrainingConfig()
     c.iterations = try a.count("iters", limit: Sizes.maxIterations); c.seed = try a.seed();
@@ -146,6 +152,20 @@ private func learned(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
         cancel: ctx.cancel, progress: report)
     if D.outcome != .completed { a.interpreter.output("note: \(D.outcome.message)") }
     return .object(TeacherObject(D, data: data, kind: "learned", context: ctx))
+}
+
+/// `levels:` of `learned` on images of `side × side`: 2, or 3 when the side is divisible by 4.
+private func unetLevels(_ a: Arguments, side: Int) throws -> Int {
+    let levels = try a.int("levels")
+    guard levels == 2 || levels == 3 else {
+        throw a.error("'levels' must be 2 or 3 (the U-Net's resolution levels), got \(levels)", at: "levels")
+    }
+    if levels == 3 && side % 4 != 0 {
+        throw a.error(
+            "levels: 3 pools the images twice, so their side must be divisible by 4; these are \(side) × \(side) "
+                + "(use levels: 2, or images of 16 or 28 pixels a side)", at: "levels")
+    }
+    return levels
 }
 
 func exactTeacher(_ d: DataObject, _ ctx: BindingsContext, _ a: Arguments) throws -> TeacherObject {

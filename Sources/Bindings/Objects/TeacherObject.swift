@@ -24,9 +24,10 @@ final class TeacherObject: MemberTable {
         if let l = denoiser as? LearnedDenoiser {
             let tail = l.lossCurve.suffix(100)
             let loss = tail.isEmpty ? "" : ", final loss \(formatShort(tail.reduce(0, +) / Double(tail.count)))"
+            let levels = l.unet.map { ", \($0.configuration.levels) levels" } ?? ""
             let net =
                 l.mlp.map { "MLP \($0.depth)×\($0.width)" }
-                ?? "U-Net, \(String(format: "%.2f", Double(l.network.store.count) / 1e6)) M parameters"
+                ?? "U-Net\(levels), \(String(format: "%.2f", Double(l.network.store.count) / 1e6)) M parameters"
             return "teacher learned on \(data.name) (\(net), \(l.lossCurve.count) iterations\(loss))"
         }
         return "teacher \(kind) \(data.name) (\(denoiser.dims)-D)"
