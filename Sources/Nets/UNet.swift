@@ -14,25 +14,27 @@ import Tensors
 /// or three (levels 3; H and W divisible by 4), which widens the innermost view, e.g.
 /// 7 × 7 at 28 × 28 where two levels stop at 14 × 14:
 ///
-///     x [Ci, H, W] ─ conv_in ─ RB₁(C) ──────────────────────────────── s₁ ─────────────────────┐
-///                                │ avg-pool 2×                                                     │ concat
-///                              RB₂(C→2C) ──────────────────── s₂ ──────────────┐ concat            │
-///                                │ avg-pool 2×                                   │                   │
-///                              RB₃(2C) ─ s₃ ─ RB₄(2C) ─┐ concat                  │                   │
-///                                  └─────────────────── RB₅(4C→2C) ─ up 2× ─ RB₆(4C→2C) ─ up 2× ─ RB₇(3C→C)
-///                                                                                                    │
+///     x [Ci, H, W] ─ conv_in ─ RB₁(C) ─────────────────────── s₁ ────────────────────────────────┐
+///                                │ avg-pool 2×                                                   │ concat
+///                              RB₂(C→2C) ───────────── s₂ ──────────────────┐ concat             │
+///                                │ avg-pool 2×                              │                    │
+///                              RB₃(2C) ─ s₃ ─ RB₄(2C) ─┐ concat             │                    │
+///                                  └────────────────── RB₅(4C→2C) ─ up 2× ─ RB₆(4C→2C) ─ up 2× ─ RB₇(3C→C)
+///                                                                                                │
 ///                                                                         GN ─ SiLU ─ conv_out ─ y [Ci, H, W]
 ///
-/// In general (L levels, level k at H/2ᵏ with Cₖ channels, C₀ = C and 2C below): the
-/// down blocks RB₁ … RB_L (the k-th after pooling the previous one's output sₖ), a middle
-/// block at the innermost level, and the up blocks RB_{L+2} … RB_{2L+1}, one per level
-/// from the innermost out, each taking the concat of what comes from below (2C channels:
-/// the middle block's output, or the level below upsampled) and its level's skip.
+/// In general (L levels, level k at H/2ᵏ with Cₖ channels, C₀ = C and 2C below): one
+/// down block per level, RB₁ … RB_L, each below the first on the level above's skip
+/// pooled; the middle block RB_{L+1} at the innermost level; then one up block per level
+/// from the innermost out, RB_{L+2} … RB_{2L+1}, each on the concat of what comes from
+/// below (2C channels: the middle block's output, or the level below upsampled) and its
+/// level's skip.
 ///
 /// Every residual block (``ResBlock``) takes the noise embedding `e = MLP(φ(c_noise))` as
 /// a FiLM scale and shift after its second group norm. Convolutions are 3 × 3 (padding 1),
 /// group norms have 8 groups, the activation is SiLU. At the defaults (1 × 14 × 14,
-/// C = 32, E = 256) it has 0.52 M parameters.
+/// C = 32, E = 256) it has 0.52 M parameters; with three levels 0.78 M (the count does
+/// not depend on the image size).
 ///
 /// Inputs and outputs are flattened images, `[B, Ci·H·W]` (NCHW per row), so the U-Net
 /// and the ``MLP`` are interchangeable behind ``ConditionalNetwork``. Internally the
