@@ -89,11 +89,6 @@ public final class UNet: Module {
     private let inferLock = NSLock()
     /// The filters of the 3 × 3 convolutions, transformed once per forward or prediction.
     private let filters: WinogradFilters
-    /// The training batch's `V` and `dM` columns (``trainingSlices(_:)``).
-    private var columns: BatchColumns?
-
-    /// The 3 × 3 convolutions with their image sizes: conv_in, conv₁ and conv₂ of RB₁ … RB₅, conv_out.
-    let convolutions: [(conv: Conv2d, height: Int, width: Int)]
 
     /// Values per image, `Ci·H·W`.
     public var inputDims: Int { configuration.channels * configuration.height * configuration.width }
@@ -131,13 +126,7 @@ public final class UNet: Module {
         blocks = widths.indices.map { ResBlock("blocks.\($0)", in: store) }
         normOut = GroupNormSiLU("norm_out", in: store, groups: GroupNormSiLU.defaultGroups(C))
         convOut = Conv2d("conv_out", in: store)
-        let H = c.height, W = c.width
-        let sizes = [(H, W), (H / 2, W / 2), (H / 2, W / 2), (H / 2, W / 2), (H, W)]
-        convolutions =
-            [(convIn, H, W)]
-            + zip(blocks, sizes).flatMap { b, hw in [(b.conv1, hw.0, hw.1), (b.conv2, hw.0, hw.1)] }
-            + [(convOut, H, W)]
-        filters = WinogradFilters(convolutions.map(\.conv))
+        filters = WinogradFilters([convIn] + blocks.flatMap { [$0.conv1, $0.conv2] } + [convOut])
         if initialize {
             let rng = RNG(seed: c.seed)
             convIn.initialize(store, rng: rng.stream(100))
@@ -169,9 +158,9 @@ public final class UNet: Module {
     // each other between layers. In training each slice keeps its activations until the
     // backward, which gives every slice after the first a gradient buffer of its own;
     // the slices' gradients are then added in slice order. The 3 × 3 convolutions keep
-    // their transformed inputs `V` and output gradients `dM` in whole-batch buffers
-    // (each slice its columns, ``BatchColumns``), and their weight gradients are one
-    // product over the batch's columns after the slices. Slices depend on the image
+    // nothing of their own: the backward transforms each one's input again, so that its
+    // transformed input `V` and output gradient `dM` meet in the core's caches for the
+    // weight gradient `dU_ξ = dM_ξ·V_ξᵀ` (docs/speed.md). Slices depend on the image
     // size only, never on the thread count, so the numbers do not either.
 
     /// Images per slice: 16 at 14 × 14 and 28 × 28 (one 16-lane register), more for
@@ -248,11 +237,6 @@ public final class UNet: Module {
                 }
             }
         }
-        // Then the 3 × 3 convolutions' weights, over the whole batch's columns.
-        guard let columns else { preconditionFailure("UNet.backward: no training columns") }
-        for (c, whole) in zip(convolutions, columns.whole) {
-            c.conv.weightGradient(whole, store: store, scratch: columns.scratch.p)
-        }
     }
 
     /// `F_θ(x, c_noise)` without keeping activations (inference, target networks), slice
@@ -297,13 +281,10 @@ public final class UNet: Module {
         forwardDone = false
         if trainBatch == batch, !train.isEmpty { return train }
         let S = sliceImages, starts = Array(stride(from: 0, to: batch, by: S))
-        train = []
-        columns = nil // free the old batch's before allocating the new
-        let columns = BatchColumns(convolutions, lanes: starts.map { ImageGeometry.padded(min(S, batch - $0)) })
-        self.columns = columns
+        train = [] // free the old batch's before allocating the new
         train = starts.enumerated().map { k, start in
             TrainingSlice(
-                workspace: UNetWorkspace(self, batch: min(S, batch - start), columns: columns.slices[k]),
+                workspace: UNetWorkspace(self, batch: min(S, batch - start), training: true),
                 gradients: k == 0 ? nil : ParameterStore(gradientsFor: store))
         }
         trainBatch = batch
@@ -323,7 +304,6 @@ public final class UNet: Module {
     /// Drops the activation buffers (they are rebuilt on the next call).
     public func releaseBuffers() {
         train = []
-        columns = nil
         inferLock.withLock { infer = [:] }
     }
 
@@ -346,8 +326,7 @@ public final class UNet: Module {
         embedding.forward(ws.noise.p, batch: L, ws.emb, store) // e [Bp, E]
         let e = UnsafePointer(ws.emb.e.p)
         convIn.forward(
-            ws.xin.p, g, kept: nil, scratch: scratch, store, filters: filters, columns: ws.columns.first,
-            into: ws.h0.p) // [C, N]
+            ws.xin.p, g, kept: nil, scratch: scratch, store, filters: filters, into: ws.h0.p) // [C, N]
         blocks[0].forward(ws.h0.p, embedding: e, g, ws.blocks[0], store, scratch: scratch, filters: filters, into: s1)
         Resample.avgPool2(s1, g, channels: C, into: ws.p.p) // [C, N/4]
         blocks[1].forward(ws.p.p, embedding: e, h, ws.blocks[1], store, scratch: scratch, filters: filters, into: s2)
@@ -361,8 +340,7 @@ public final class UNet: Module {
             ws.d1.p, g, film: nil, store, xhat: t ? ws.xhatOut.p : nil, sigmoid: t ? ws.sigOut.p : nil,
             rstd: ws.rstdOut.p, into: ws.hOut.p)
         convOut.forward(
-            ws.hOut.p, g, kept: nil, scratch: scratch, store, filters: filters, columns: ws.columns.last,
-            into: ws.y.p) // [Ci, N]
+            ws.hOut.p, g, kept: nil, scratch: scratch, store, filters: filters, into: ws.y.p) // [Ci, N]
         fromCHWB(ws.y.p, batch: B, padded: L, channels: ci, plane: g.plane, into: output)
     }
 
@@ -380,8 +358,7 @@ public final class UNet: Module {
         de.update(repeating: 0, count: L * embedding.dims)
         toCHWB(dOut, batch: B, padded: L, channels: ci, plane: g.plane, into: ws.dy.p) // padded images get dL/dF = 0
         convOut.backward(
-            gradOutput: ws.dy.p, kept: nil, g, store, scratch: scratch, filters: filters, columns: ws.columns.last,
-            gradInput: ws.dhOut.p)
+            gradOutput: ws.dy.p, input: ws.hOut.p, g, store, scratch: scratch, filters: filters, gradInput: ws.dhOut.p)
         normOut.backward(
             gradOutput: ws.dhOut.p, g, film: nil, xhat: ws.xhatOut.p, sigmoid: ws.sigOut.p, output: ws.hOut.p,
             rstd: ws.rstdOut.p, store, dfilm: nil, partial: partial, gradInput: ws.dd1.p, accumulate: false)
@@ -405,7 +382,7 @@ public final class UNet: Module {
             gradOutput: ws.ds1.p, input: ws.h0.p, embedding: e, g, ws.blocks[0], store, scratch: scratch,
             filters: filters, partial: partial, gradEmbedding: de, gradInput: ws.dh0.p)
         convIn.backward(
-            gradOutput: ws.dh0.p, kept: nil, g, store, scratch: scratch, filters: filters, columns: ws.columns.first,
+            gradOutput: ws.dh0.p, input: ws.xin.p, g, store, scratch: scratch, filters: filters,
             gradInput: gradInput == nil ? nil : ws.dxin.p)
         embedding.backward(batch: L, ws.emb, store)
         if let gradInput { fromCHWB(ws.dxin.p, batch: B, padded: L, channels: ci, plane: g.plane, into: gradInput) }

@@ -17,9 +17,6 @@ final class UNetWorkspace {
     let d2: Buffer // [2C, N/4]
     let d1, xhatOut, sigOut, hOut: Buffer // [C, N]
     let rstdOut: Buffer // [Bp·G]
-    /// This slice's columns of the batch's `V` and `dM`, per 3 × 3 convolution in
-    /// ``UNet/convolutions`` order (training only).
-    let columns: [WinogradColumns]
     let y: Buffer // [Ci, N]
     let blocks: [ResBlock.Buffers]
     let emb: NoiseEmbedding.Buffers
@@ -28,9 +25,8 @@ final class UNetWorkspace {
     let partial: Buffer // [Bp, 2·maxC]
     let dy, dhOut, dd1, dcat1, dd2, dcat2, ds2, dp, ds1, dh0, dxin: Buffer
 
-    /// A training workspace when `columns` are given (the slice's, per 3 × 3 convolution).
-    init(_ net: UNet, batch: Int, columns: [WinogradColumns]? = nil) {
-        let t = columns != nil
+    /// A training workspace (keeping what the backward needs) or an inference one.
+    init(_ net: UNet, batch: Int, training t: Bool = false) {
         let c = net.configuration, C = c.baseWidth, ci = c.channels
         self.batch = batch
         lanes = ImageGeometry.padded(batch)
@@ -42,11 +38,9 @@ final class UNetWorkspace {
         xin = Buffer(ci * n); h0 = Buffer(C * n)
         cat1 = Buffer(3 * C * n); p = Buffer(C * q); cat2 = Buffer(4 * C * q); d2 = Buffer(2 * C * q)
         d1 = Buffer(C * n); xhatOut = Buffer(k * C * n); sigOut = Buffer(k * C * n); hOut = Buffer(C * n)
-        rstdOut = Buffer(lanes * net.normOut.groups); self.columns = columns ?? []; y = Buffer(ci * n)
+        rstdOut = Buffer(lanes * net.normOut.groups); y = Buffer(ci * n)
         let geometries = [g, h, h, h, g]
-        blocks = zip(net.blocks, geometries).enumerated().map { i, b in
-            ResBlock.Buffers(b.0, b.1, columns: columns.map { ($0[1 + 2 * i], $0[2 + 2 * i]) })
-        }
+        blocks = zip(net.blocks, geometries).map { ResBlock.Buffers($0, $1, training: t) }
         emb = NoiseEmbedding.Buffers(batch: lanes, fourierWidth: net.fourier.width, dims: c.embedDims)
         var scratchSizes = [net.convIn.scratchCount(g), net.convOut.scratchCount(g)]
         for (b, geo) in zip(net.blocks, geometries) { scratchSizes.append(b.scratchCount(geo)) }
