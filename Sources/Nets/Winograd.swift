@@ -418,12 +418,18 @@ func winogradFilterTransform(
 
 /// `dg += Gᵀ dU G`: dU `[36, Cout, Cin]` (rows as U's) → the weight gradient
 /// `[Cout, Cin, 3, 3]` (the adjoint of ``winogradFilterTransform(_:outChannels:inChannels:into:)``).
+/// `vectorLevel` 2 (and a CPU with AVX-512) runs CKernels' body, 16 pairs per register,
+/// the same bits; 0 or 1 this one.
 func winogradFilterGradient(
-    _ du: UnsafePointer<Float>, outChannels: Int, inChannels: Int, into dw: UnsafeMutablePointer<Float>
+    _ du: UnsafePointer<Float>, outChannels: Int, inChannels: Int, into dw: UnsafeMutablePointer<Float>,
+    vectorLevel: Int32 = 2
 ) {
     let pairs = outChannels * inChannels,
         stride = WinogradGeometry.filterStride(outChannels: outChannels, inChannels: inChannels)
     Parallel.forEachChunk(pairs, chunk: 512) { ks in
+        if ck_winograd_filter_gradient(vectorLevel, du + ks.lowerBound, stride, ks.count, dw + 9 * ks.lowerBound) {
+            return
+        }
         for k in ks {
             @inline(__always) func row(_ r: Int) -> (Float, Float, Float) { // dU·G, row r
                 let d = du + 6 * r * stride + k
