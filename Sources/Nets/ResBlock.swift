@@ -93,7 +93,11 @@ import Tensors
             rstd: buf.rstd1.p, into: buf.h1.p)
         conv1.forward(
             buf.h1.p, g, kept: nil, scratch: scratch, store, filters: filters, into: buf.a.p)
-        film.multiply(e, batch: g.batch, store, into: buf.film.p) // [B, 2·Cout]
+        if let wt = filters?.transposed(film) { // [B, 2·Cout]
+            film.multiplySmallBatch(e, batch: g.batch, transposed: wt, into: buf.film.p)
+        } else {
+            film.multiply(e, batch: g.batch, store, into: buf.film.p)
+        }
         film.addBias(buf.film.p, batch: g.batch, store)
         let h2 = t ? buf.h2.p : buf.a.p
         norm2.forward(
@@ -138,8 +142,8 @@ import Tensors
         norm1.backward(
             gradOutput: buf.gh1.p, g, film: nil, xhat: buf.xhat1.p, sigmoid: buf.sig1.p, output: buf.h1.p,
             rstd: buf.rstd1.p, store, dfilm: nil, partial: partial, gradInput: dx, accumulate: true)
-        film.accumulateWeightGradient(gradOutput: buf.dfilm.p, input: e, batch: g.batch, store)
+        film.accumulateWeightGradientSmallBatch(gradOutput: buf.dfilm.p, input: e, batch: g.batch, store)
         film.accumulateBiasGradient(gradOutput: buf.dfilm.p, batch: g.batch, store)
-        film.inputGradient(gradOutput: buf.dfilm.p, batch: g.batch, store, beta: 1, into: de)
+        film.inputGradientSmallBatch(gradOutput: buf.dfilm.p, batch: g.batch, store, accumulate: true, into: de)
     }
 }

@@ -126,7 +126,9 @@ public final class UNet: Module {
         blocks = widths.indices.map { ResBlock("blocks.\($0)", in: store) }
         normOut = GroupNormSiLU("norm_out", in: store, groups: GroupNormSiLU.defaultGroups(C))
         convOut = Conv2d("conv_out", in: store)
-        filters = WinogradFilters([convIn] + blocks.flatMap { [$0.conv1, $0.conv2] } + [convOut])
+        filters = WinogradFilters(
+            [convIn] + blocks.flatMap { [$0.conv1, $0.conv2] } + [convOut],
+            linears: [embedding.first, embedding.second] + blocks.map(\.film))
         if initialize {
             let rng = RNG(seed: c.seed)
             convIn.initialize(store, rng: rng.stream(100))
@@ -310,10 +312,10 @@ public final class UNet: Module {
     // MARK: Passes on raw buffers
 
     /// The forward over `count` images (`ws.batch` when nil; the rest of the lanes are
-    /// zero), reading transformed filters from `filters` when given (inference).
+    /// zero), reading the transformed filters and transposed linear weights in `filters`.
     func run(
         _ x: UnsafePointer<Float>, _ cNoise: UnsafePointer<Float>, _ ws: UNetWorkspace, count: Int? = nil,
-        filters: WinogradFilters? = nil, output: UnsafeMutablePointer<Float>
+        filters: WinogradFilters, output: UnsafeMutablePointer<Float>
     ) {
         let C = configuration.baseWidth, ci = configuration.channels
         let g = ws.g, h = ws.h, B = count ?? ws.batch, L = ws.lanes, t = ws.training, store = self.store
@@ -323,7 +325,7 @@ public final class UNet: Module {
         toCHWB(x, batch: B, padded: L, channels: ci, plane: g.plane, into: ws.xin.p) // [Ci, H, W, Bp]
         ws.noise.p.update(from: cNoise, count: B)
         (ws.noise.p + B).update(repeating: 0, count: L - B)
-        embedding.forward(ws.noise.p, batch: L, ws.emb, store) // e [Bp, E]
+        embedding.forward(ws.noise.p, batch: L, ws.emb, store, filters: filters) // e [Bp, E]
         let e = UnsafePointer(ws.emb.e.p)
         convIn.forward(
             ws.xin.p, g, kept: nil, scratch: scratch, store, filters: filters, into: ws.h0.p) // [C, N]
