@@ -9,8 +9,9 @@ import Tensors
 ///
 /// A 1 × 1 kernel is one product over the batch, `y[Cout, N] = W[Cout, Cin]·x[Cin, N] + b`.
 /// A 3 × 3 kernel runs Winograd's F(4×4, 3×3) (``WinogradGeometry``): 36 products
-/// `M_ξ = U_ξ·V_ξ` between transformed filters and transformed input tiles. Training
-/// keeps `U` and `V` for the backward.
+/// `M_ξ = U_ξ·V_ξ` between transformed filters and transformed input tiles. Training a
+/// whole batch keeps `U` and `V` for the backward; the U-Net's training slices keep
+/// nothing and transform their input again in the backward.
 ///
 /// The products of one layer are spread over the cores by the layer itself (the 36 ξ, or
 /// halves of the columns; OpenBLAS is single-threaded in CMLab).
@@ -65,24 +66,26 @@ public struct Conv2d: Sendable {
     /// Distance between the transformed filters of consecutive ξ.
     private var filterStride: Int { WinogradGeometry.filterStride(outChannels: outChannels, inChannels: inChannels) }
 
-    /// Floats of scratch a forward or backward needs at geometry `g`.
+    /// Floats of scratch a forward or backward needs at geometry `g`: `dU` (or `U`), `dM`
+    /// (or `M`), `V` and `dV`, and a chunk of `V_ξᵀ` for the weight gradient's products.
     func scratchCount(_ g: ImageGeometry) -> Int {
         guard kernel == 3 else { return 0 }
         return xi * filterStride + WinogradGeometry(g).rowStride * (inChannels + outChannels)
+            + SmallProducts.ntShortScratch(n: inChannels)
     }
 
     /// `y = conv(x) + b`: x `[Cin, H, W, B]` → y `[Cout, H, W, B]`. For k = 3, `kept`
-    /// (``keptCount(_:)`` floats, training) receives the transformed filters and input;
-    /// `scratch` holds ``scratchCount(_:)`` floats.
+    /// (``keptCount(_:)`` floats, training a whole batch) receives the transformed filters
+    /// and input; `scratch` holds ``scratchCount(_:)`` floats.
     ///
-    /// `filters` (inference, or with `columns`): already transformed filters; when they
-    /// hold this layer's `U`, the forward reads it there instead of transforming the
-    /// weights again. `columns` (training in slices, with `filters`): `V` goes to this
-    /// slice's columns of the batch's buffer, and `kept` is not used.
+    /// `filters`: already transformed filters; when they hold this layer's `U` and
+    /// nothing is kept, the forward reads it there instead of transforming the weights
+    /// again (inference, and the U-Net's training slices, whose backward transforms its
+    /// input again).
     func forward(
         _ x: UnsafePointer<Float>, _ g: ImageGeometry, kept: UnsafeMutablePointer<Float>?,
         scratch: UnsafeMutablePointer<Float>, _ store: ParameterStore, filters: WinogradFilters? = nil,
-        columns: WinogradColumns? = nil, into y: UnsafeMutablePointer<Float>
+        into y: UnsafeMutablePointer<Float>
     ) {
         let n = g.count, w = store.values + weightOffset, bias = store.values + biasOffset
         guard kernel == 3 else {
@@ -92,45 +95,42 @@ public struct Conv2d: Sendable {
         }
         let wg = WinogradGeometry(g), tb = wg.columns, xs = wg.xiStride, rs = wg.rowStride, us = filterStride
         // U (unless prepared) and V go to `kept` (training a whole batch) or the front of
-        // the scratch, M after them; a slice's V goes to its columns.
-        let kept = columns == nil ? kept : nil
+        // the scratch, M after them.
         let prepared = kept == nil ? filters?.transformed(self) : nil
-        precondition(columns == nil || prepared != nil, "a slice's columns need prepared filters")
         var free = kept ?? scratch
         let u = prepared ?? UnsafePointer(free)
         if prepared == nil {
             winogradFilterTransform(w, outChannels: outChannels, inChannels: inChannels, into: free)
             free += xi * us
         }
-        let vg = columns.map { WinogradGeometry(g, xiStride: $0.xiStride, columnOffset: $0.offset) } ?? wg
-        let v = columns?.v ?? free
-        if columns == nil { free += inChannels * rs }
+        let v = free
+        free += inChannels * rs
         let m = kept == nil ? free : scratch
-        vg.inputTransform(x, channels: inChannels, into: v)
-        let vs = vg.xiStride, vrs = vg.rowStride, v0 = v + vg.columnOffset
+        wg.inputTransform(x, channels: inChannels, into: v)
         forEachXi { xi in // M_ξ = U_ξ·V_ξ
             smallProduct(
                 m: outChannels, n: tb, k: inChannels, u + xi * us, lda: inChannels,
-                v0 + xi * vs, ldb: vrs, m + xi * xs, ldc: rs)
+                v + xi * xs, ldb: rs, m + xi * xs, ldc: rs)
         }
         wg.outputTransform(m, channels: outChannels, bias: bias, into: y)
     }
 
-    /// Accumulates `dW`, `db` from dY `[Cout, N]` and what the forward kept (`U`, `V` for
-    /// k = 3, the input x for k = 1); when `gradInput` is given, writes (or with
-    /// `accumulate` adds) dX `[Cin, N]` there. With `columns` (a slice, as in the
-    /// forward) `dM` goes to the slice's columns and `dW` waits for
-    /// ``weightGradient(_:store:scratch:)`` over the whole batch.
+    /// Accumulates `dW`, `db` from dY `[Cout, N]`; when `gradInput` is given, writes (or
+    /// with `accumulate` adds) dX `[Cin, N]` there. A 1 × 1 kernel needs the forward's
+    /// `input`. A 3 × 3 kernel reads what a whole-batch forward `kept` (`U`, `V`), or,
+    /// with nothing kept, the forward's `input` and transformed `filters` (the U-Net's
+    /// training slices): it transforms the input again, so that `V` and `dM` meet in the
+    /// caches, and forms `dU_ξ = dM_ξ·V_ξᵀ` over the slice's columns.
     func backward(
-        gradOutput dy: UnsafePointer<Float>, kept input: UnsafePointer<Float>?, _ g: ImageGeometry,
-        _ store: ParameterStore, scratch: UnsafeMutablePointer<Float>, filters: WinogradFilters? = nil,
-        columns: WinogradColumns? = nil, gradInput dx: UnsafeMutablePointer<Float>?, accumulate: Bool = false
+        gradOutput dy: UnsafePointer<Float>, kept: UnsafePointer<Float>? = nil, input x: UnsafePointer<Float>? = nil,
+        _ g: ImageGeometry, _ store: ParameterStore, scratch: UnsafeMutablePointer<Float>,
+        filters: WinogradFilters? = nil, gradInput dx: UnsafeMutablePointer<Float>?, accumulate: Bool = false
     ) {
         let n = g.count, dw = store.grads + weightOffset
         addRowSums(dy, rows: outChannels, n: n, into: store.grads + biasOffset) // db += Σ_N dY
         guard kernel == 3 else {
-            guard let input else { preconditionFailure("a 1 × 1 convolution's backward needs its input") }
-            weightGradientOverColumns(m: outChannels, k: inChannels, n: n, dy, input, into: dw) // dW += dY·xᵀ
+            guard let x else { preconditionFailure("a 1 × 1 convolution's backward needs its input") }
+            weightGradientOverColumns(m: outChannels, k: inChannels, n: n, dy, x, into: dw) // dW += dY·xᵀ
             if let dx { // dX (+)= Wᵀ·dY
                 productOverColumns(
                     transA: true, m: inChannels, n: n, k: outChannels, store.values + weightOffset,
@@ -140,55 +140,39 @@ public struct Conv2d: Sendable {
             return
         }
         let wg = WinogradGeometry(g), tb = wg.columns, xs = wg.xiStride, rs = wg.rowStride, us = filterStride
-        let u: UnsafePointer<Float>, dm: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>
-        let dmg = columns.map { WinogradGeometry(g, xiStride: $0.xiStride, columnOffset: $0.offset) } ?? wg
-        if let columns {
-            guard let prepared = filters?.transformed(self) else {
-                preconditionFailure("a slice's columns need prepared filters")
-            }
-            u = prepared
-            dm = columns.dm
-            dv = scratch
-            dmg.gradOutputTransform(dy, channels: outChannels, into: dm) // dM = A dY Aᵀ
-        } else {
-            // Kept by the forward: U, then V.
-            guard let input else { preconditionFailure("Conv2d.backward needs what the forward kept") }
-            u = input
-            let v = input + xi * us
-            let du = scratch
-            dm = du + xi * us
-            dv = dm + outChannels * rs
-            wg.gradOutputTransform(dy, channels: outChannels, into: dm) // dM = A dY Aᵀ
-            forEachXi { xi in // dU_ξ = dM_ξ·V_ξᵀ
+        // Scratch: dU, dM, then V (transformed again, or kept) overwritten by dV, then V_ξᵀ.
+        let du = scratch, dm = du + xi * us, dv = dm + outChannels * rs
+        wg.gradOutputTransform(dy, channels: outChannels, into: dm) // dM = A dY Aᵀ
+        let u: UnsafePointer<Float>
+        if let kept {
+            u = kept
+            let v = kept + xi * us
+            forEachXi { xi in // dU_ξ = dM_ξ·V_ξᵀ over the whole batch's columns
                 smallProductNT(
                     m: outChannels, n: inChannels, k: tb, dm + xi * xs, lda: rs,
                     v + xi * xs, ldb: rs, du + xi * us, ldc: inChannels)
             }
-            winogradFilterGradient(du, outChannels: outChannels, inChannels: inChannels, into: dw)
+        } else {
+            guard let x, let prepared = filters?.transformed(self) else {
+                preconditionFailure("Conv2d.backward needs what the forward kept, or its input and filters")
+            }
+            u = prepared
+            wg.inputTransform(x, channels: inChannels, into: dv) // V again
+            let vt = dv + inChannels * rs
+            for xi in 0..<xi { // dU_ξ = dM_ξ·V_ξᵀ; one scratch for V_ξᵀ, so one ξ at a time
+                smallProductNTShort(
+                    m: outChannels, n: inChannels, k: tb, dm + xi * xs, lda: rs, dv + xi * xs, ldb: rs,
+                    du + xi * us, ldc: inChannels, scratch: vt)
+            }
         }
+        winogradFilterGradient(du, outChannels: outChannels, inChannels: inChannels, into: dw)
         guard let dx else { return }
-        let ms = dmg.xiStride, mrs = dmg.rowStride, dm0 = UnsafePointer(dm + dmg.columnOffset)
         forEachXi { xi in // dV_ξ = U_ξᵀ·dM_ξ
             smallProduct(
                 transA: true, m: inChannels, n: tb, k: outChannels, u + xi * us, lda: inChannels,
-                dm0 + xi * ms, ldb: mrs, dv + xi * xs, ldc: rs)
+                dm + xi * xs, ldb: rs, dv + xi * xs, ldc: rs)
         }
         wg.gradInputTransform(dv, channels: inChannels, into: dx, accumulate: accumulate)
-    }
-
-    /// `dW += Gᵀ dU G` with `dU_ξ = dM_ξ·V_ξᵀ` over every column of a batch trained in
-    /// slices (`columns.offset` is ignored), once all the slices' backward passes have
-    /// written their `dM`; `scratch` holds ``transformedCount`` floats.
-    func weightGradient(_ columns: WinogradColumns, store: ParameterStore, scratch du: UnsafeMutablePointer<Float>) {
-        precondition(kernel == 3, "only 3 × 3 convolutions keep columns")
-        let xs = columns.xiStride, rs = WinogradGeometry.positions * xs, us = filterStride
-        let dm = UnsafePointer(columns.dm), v = UnsafePointer(columns.v)
-        forEachXi { xi in
-            smallProductNT(
-                m: outChannels, n: inChannels, k: columns.count, dm + xi * xs, lda: rs,
-                v + xi * xs, ldb: rs, du + xi * us, ldc: inChannels)
-        }
-        winogradFilterGradient(du, outChannels: outChannels, inChannels: inChannels, into: store.grads + weightOffset)
     }
 
     /// Runs `body(ξ)` for the Winograd positions, spread over the cores.

@@ -41,15 +41,21 @@ import Tensors
         }
     }
 
-    /// c_noise `[B]` → `buf.e` `[B, E]`, keeping what the backward needs.
-    func forward(_ cNoise: UnsafePointer<Float>, batch: Int, _ buf: Buffers, _ store: ParameterStore) {
+    /// c_noise `[B]` → `buf.e` `[B, E]`, keeping what the backward needs; the products
+    /// read the transposed weights in `filters` (one slice's images at a time).
+    func forward(
+        _ cNoise: UnsafePointer<Float>, batch: Int, _ buf: Buffers, _ store: ParameterStore, filters: WinogradFilters
+    ) {
         let w = fourier.width, d = dims
+        guard let w1 = filters.transposed(first), let w2 = filters.transposed(second) else {
+            preconditionFailure("the noise embedding's transposed weights are not prepared")
+        }
         fourier.encode(cNoise, rows: 0..<batch, into: buf.phi.p, ld: w, column: 0)
-        first.multiply(buf.phi.p, batch: batch, store, into: buf.s1.p)
+        first.multiplySmallBatch(buf.phi.p, batch: batch, transposed: w1, into: buf.s1.p)
         biasSiLUForward(
             z: buf.s1.p, bias: store.values + first.biasOffset, rows: 0..<batch, columns: d,
             sigmoidOut: buf.s1.p, siluOut: nil, out: buf.h1.p, skip: nil)
-        second.multiply(buf.h1.p, batch: batch, store, into: buf.s2.p)
+        second.multiplySmallBatch(buf.h1.p, batch: batch, transposed: w2, into: buf.s2.p)
         biasSiLUForward(
             z: buf.s2.p, bias: store.values + second.biasOffset, rows: 0..<batch, columns: d,
             sigmoidOut: buf.s2.p, siluOut: nil, out: buf.e.p, skip: nil)
@@ -61,11 +67,11 @@ import Tensors
         siluBackward(
             g: buf.de.p, sigmoid: buf.s2.p, output: buf.e.p, rows: 0..<batch, columns: d,
             into: buf.de.p, columnSums: store.grads + second.biasOffset)
-        second.accumulateWeightGradient(gradOutput: buf.de.p, input: buf.h1.p, batch: batch, store)
-        second.inputGradient(gradOutput: buf.de.p, batch: batch, store, into: buf.dh.p)
+        second.accumulateWeightGradientSmallBatch(gradOutput: buf.de.p, input: buf.h1.p, batch: batch, store)
+        second.inputGradientSmallBatch(gradOutput: buf.de.p, batch: batch, store, into: buf.dh.p)
         siluBackward(
             g: buf.dh.p, sigmoid: buf.s1.p, output: buf.h1.p, rows: 0..<batch, columns: d,
             into: buf.dh.p, columnSums: store.grads + first.biasOffset)
-        first.accumulateWeightGradient(gradOutput: buf.dh.p, input: buf.phi.p, batch: batch, store)
+        first.accumulateWeightGradientSmallBatch(gradOutput: buf.dh.p, input: buf.phi.p, batch: batch, store)
     }
 }

@@ -58,8 +58,6 @@ import Tensors
     /// What one block keeps (training) or uses as scratch (inference) at one geometry.
     final class Buffers {
         let xhat1, sig1, h1: Buffer // [Cin, N]
-        /// This slice's columns of the batch's `V` and `dM` of conv₁ and conv₂ (training only).
-        let columns1, columns2: WinogradColumns?
         let a, xhat2, sig2, h2: Buffer // [Cout, N]
         let film, dfilm: Buffer // [B, 2·Cout] (scale, shift) and their gradient
         let rstd1, rstd2: Buffer // [B·G]
@@ -67,14 +65,11 @@ import Tensors
         let gh1: Buffer // [Cin, N]
         let training: Bool
 
-        init(_ block: ResBlock, _ g: ImageGeometry, columns: (WinogradColumns, WinogradColumns)?) {
-            let training = columns != nil
+        init(_ block: ResBlock, _ g: ImageGeometry, training: Bool) {
             let n = g.count, ci = block.inChannels, co = block.outChannels
             self.training = training
             let keep = training ? 1 : 0
             xhat1 = Buffer(keep * ci * n); sig1 = Buffer(keep * ci * n); h1 = Buffer(ci * n)
-            columns1 = columns?.0
-            columns2 = columns?.1
             a = Buffer(co * n); xhat2 = Buffer(keep * co * n); sig2 = Buffer(keep * co * n); h2 = Buffer(keep * co * n)
             film = Buffer(g.batch * 2 * co); dfilm = Buffer(keep * g.batch * 2 * co)
             rstd1 = Buffer(g.batch * block.norm1.groups); rstd2 = Buffer(g.batch * block.norm2.groups)
@@ -97,14 +92,18 @@ import Tensors
             x, g, film: nil, store, xhat: t ? buf.xhat1.p : nil, sigmoid: t ? buf.sig1.p : nil,
             rstd: buf.rstd1.p, into: buf.h1.p)
         conv1.forward(
-            buf.h1.p, g, kept: nil, scratch: scratch, store, filters: filters, columns: buf.columns1, into: buf.a.p)
-        film.multiply(e, batch: g.batch, store, into: buf.film.p) // [B, 2·Cout]
+            buf.h1.p, g, kept: nil, scratch: scratch, store, filters: filters, into: buf.a.p)
+        if let wt = filters?.transposed(film) { // [B, 2·Cout]
+            film.multiplySmallBatch(e, batch: g.batch, transposed: wt, into: buf.film.p)
+        } else {
+            film.multiply(e, batch: g.batch, store, into: buf.film.p)
+        }
         film.addBias(buf.film.p, batch: g.batch, store)
         let h2 = t ? buf.h2.p : buf.a.p
         norm2.forward(
             buf.a.p, g, film: buf.film.p, store, xhat: t ? buf.xhat2.p : nil, sigmoid: t ? buf.sig2.p : nil,
             rstd: buf.rstd2.p, into: h2)
-        conv2.forward(h2, g, kept: nil, scratch: scratch, store, filters: filters, columns: buf.columns2, into: y)
+        conv2.forward(h2, g, kept: nil, scratch: scratch, store, filters: filters, into: y)
         if let skip { // y += W_skip·x + b_skip
             productOverColumns(
                 m: outChannels, n: g.count, k: inChannels, store.values + skip.weightOffset, lda: inChannels,
@@ -129,24 +128,22 @@ import Tensors
     ) {
         precondition(buf.training, "ResBlock.backward needs training buffers")
         if let skip {
-            skip.backward(gradOutput: dy, kept: x, g, store, scratch: scratch, gradInput: dx)
+            skip.backward(gradOutput: dy, input: x, g, store, scratch: scratch, gradInput: dx)
         } else {
             dx.update(from: dy, count: outChannels * g.count)
         }
         conv2.backward(
-            gradOutput: dy, kept: nil, g, store, scratch: scratch, filters: filters, columns: buf.columns2,
-            gradInput: buf.gh2.p)
+            gradOutput: dy, input: buf.h2.p, g, store, scratch: scratch, filters: filters, gradInput: buf.gh2.p)
         norm2.backward(
             gradOutput: buf.gh2.p, g, film: buf.film.p, xhat: buf.xhat2.p, sigmoid: buf.sig2.p, output: buf.h2.p,
             rstd: buf.rstd2.p, store, dfilm: buf.dfilm.p, partial: partial, gradInput: buf.ga.p, accumulate: false)
         conv1.backward(
-            gradOutput: buf.ga.p, kept: nil, g, store, scratch: scratch, filters: filters, columns: buf.columns1,
-            gradInput: buf.gh1.p)
+            gradOutput: buf.ga.p, input: buf.h1.p, g, store, scratch: scratch, filters: filters, gradInput: buf.gh1.p)
         norm1.backward(
             gradOutput: buf.gh1.p, g, film: nil, xhat: buf.xhat1.p, sigmoid: buf.sig1.p, output: buf.h1.p,
             rstd: buf.rstd1.p, store, dfilm: nil, partial: partial, gradInput: dx, accumulate: true)
-        film.accumulateWeightGradient(gradOutput: buf.dfilm.p, input: e, batch: g.batch, store)
+        film.accumulateWeightGradientSmallBatch(gradOutput: buf.dfilm.p, input: e, batch: g.batch, store)
         film.accumulateBiasGradient(gradOutput: buf.dfilm.p, batch: g.batch, store)
-        film.inputGradient(gradOutput: buf.dfilm.p, batch: g.batch, store, beta: 1, into: de)
+        film.inputGradientSmallBatch(gradOutput: buf.dfilm.p, batch: g.batch, store, accumulate: true, into: de)
     }
 }

@@ -136,12 +136,6 @@ public final class UNet: Module {
     private let inferLock = NSLock()
     /// The filters of the 3 × 3 convolutions, transformed once per forward or prediction.
     private let filters: WinogradFilters
-    /// The training batch's `V` and `dM` columns (``trainingSlices(_:)``).
-    private var columns: BatchColumns?
-
-    /// The 3 × 3 convolutions with their image sizes: conv_in, conv₁ and conv₂ of each block in
-    /// ``blocks`` order, conv_out.
-    let convolutions: [(conv: Conv2d, height: Int, width: Int)]
 
     /// Values per image, `Ci·H·W`.
     public var inputDims: Int { configuration.channels * configuration.height * configuration.width }
@@ -179,15 +173,10 @@ public final class UNet: Module {
         blocks = widths.indices.map { ResBlock("blocks.\($0)", in: store) }
         normOut = GroupNormSiLU("norm_out", in: store, groups: GroupNormSiLU.defaultGroups(C))
         convOut = Conv2d("conv_out", in: store)
-        let H = c.height, W = c.width
         blockLevels = Self.blockLevels(c.levels)
-        convolutions =
-            [(convIn, H, W)]
-            + zip(blocks, blockLevels).flatMap { b, k in
-                [(b.conv1, H >> k, W >> k), (b.conv2, H >> k, W >> k)]
-            }
-            + [(convOut, H, W)]
-        filters = WinogradFilters(convolutions.map(\.conv))
+        filters = WinogradFilters(
+            [convIn] + blocks.flatMap { [$0.conv1, $0.conv2] } + [convOut],
+            linears: [embedding.first, embedding.second] + blocks.map(\.film))
         if initialize {
             let rng = RNG(seed: c.seed)
             convIn.initialize(store, rng: rng.stream(100))
@@ -234,9 +223,9 @@ public final class UNet: Module {
     // each other between layers. In training each slice keeps its activations until the
     // backward, which gives every slice after the first a gradient buffer of its own;
     // the slices' gradients are then added in slice order. The 3 × 3 convolutions keep
-    // their transformed inputs `V` and output gradients `dM` in whole-batch buffers
-    // (each slice its columns, ``BatchColumns``), and their weight gradients are one
-    // product over the batch's columns after the slices. Slices depend on the image
+    // nothing of their own: the backward transforms each one's input again, so that its
+    // transformed input `V` and output gradient `dM` meet in the core's caches for the
+    // weight gradient `dU_ξ = dM_ξ·V_ξᵀ` (docs/speed.md). Slices depend on the image
     // size only, never on the thread count, so the numbers do not either.
 
     /// Images per slice: 16 at 14 × 14 and 28 × 28 (one 16-lane register), more for
@@ -313,11 +302,6 @@ public final class UNet: Module {
                 }
             }
         }
-        // Then the 3 × 3 convolutions' weights, over the whole batch's columns.
-        guard let columns else { preconditionFailure("UNet.backward: no training columns") }
-        for (c, whole) in zip(convolutions, columns.whole) {
-            c.conv.weightGradient(whole, store: store, scratch: columns.scratch.p)
-        }
     }
 
     /// `F_θ(x, c_noise)` without keeping activations (inference, target networks), slice
@@ -362,13 +346,10 @@ public final class UNet: Module {
         forwardDone = false
         if trainBatch == batch, !train.isEmpty { return train }
         let S = sliceImages, starts = Array(stride(from: 0, to: batch, by: S))
-        train = []
-        columns = nil // free the old batch's before allocating the new
-        let columns = BatchColumns(convolutions, lanes: starts.map { ImageGeometry.padded(min(S, batch - $0)) })
-        self.columns = columns
+        train = [] // free the old batch's before allocating the new
         train = starts.enumerated().map { k, start in
             TrainingSlice(
-                workspace: UNetWorkspace(self, batch: min(S, batch - start), columns: columns.slices[k]),
+                workspace: UNetWorkspace(self, batch: min(S, batch - start), training: true),
                 gradients: k == 0 ? nil : ParameterStore(gradientsFor: store))
         }
         trainBatch = batch
@@ -388,17 +369,16 @@ public final class UNet: Module {
     /// Drops the activation buffers (they are rebuilt on the next call).
     public func releaseBuffers() {
         train = []
-        columns = nil
         inferLock.withLock { infer = [:] }
     }
 
     // MARK: Passes on raw buffers
 
     /// The forward over `count` images (`ws.batch` when nil; the rest of the lanes are
-    /// zero), reading transformed filters from `filters` when given (inference).
+    /// zero), reading the transformed filters and transposed linear weights in `filters`.
     func run(
         _ x: UnsafePointer<Float>, _ cNoise: UnsafePointer<Float>, _ ws: UNetWorkspace, count: Int? = nil,
-        filters: WinogradFilters? = nil, output: UnsafeMutablePointer<Float>
+        filters: WinogradFilters, output: UnsafeMutablePointer<Float>
     ) {
         let C = configuration.baseWidth, ci = configuration.channels, levels = configuration.levels
         let g = ws.g, B = count ?? ws.batch, L = ws.lanes, t = ws.training, store = self.store
@@ -414,10 +394,9 @@ public final class UNet: Module {
         toCHWB(x, batch: B, padded: L, channels: ci, plane: g.plane, into: ws.xin.p) // [Ci, H, W, Bp]
         ws.noise.p.update(from: cNoise, count: B)
         (ws.noise.p + B).update(repeating: 0, count: L - B)
-        embedding.forward(ws.noise.p, batch: L, ws.emb, store) // e [Bp, E]
+        embedding.forward(ws.noise.p, batch: L, ws.emb, store, filters: filters) // e [Bp, E]
         convIn.forward(
-            ws.xin.p, g, kept: nil, scratch: scratch, store, filters: filters, columns: ws.columns.first,
-            into: ws.down[0].p) // [C, N]
+            ws.xin.p, g, kept: nil, scratch: scratch, store, filters: filters, into: ws.down[0].p) // [C, N]
         for k in 0..<levels { // down: RB₁ … RB_L
             if k > 0 { Resample.avgPool2(skip(k - 1), ws.levels[k - 1], channels: w[k - 1], into: ws.down[k].p) }
             block(k, ws.down[k].p, into: skip(k))
@@ -433,8 +412,7 @@ public final class UNet: Module {
             ws.up[0].p, g, film: nil, store, xhat: t ? ws.xhatOut.p : nil, sigmoid: t ? ws.sigOut.p : nil,
             rstd: ws.rstdOut.p, into: ws.hOut.p)
         convOut.forward(
-            ws.hOut.p, g, kept: nil, scratch: scratch, store, filters: filters, columns: ws.columns.last,
-            into: ws.y.p) // [Ci, N]
+            ws.hOut.p, g, kept: nil, scratch: scratch, store, filters: filters, into: ws.y.p) // [Ci, N]
         fromCHWB(ws.y.p, batch: B, padded: L, channels: ci, plane: g.plane, into: output)
     }
 
@@ -458,8 +436,7 @@ public final class UNet: Module {
         de.update(repeating: 0, count: L * embedding.dims)
         toCHWB(dOut, batch: B, padded: L, channels: ci, plane: g.plane, into: ws.dy.p) // padded images get dL/dF = 0
         convOut.backward(
-            gradOutput: ws.dy.p, kept: nil, g, store, scratch: scratch, filters: filters, columns: ws.columns.last,
-            gradInput: ws.dhOut.p)
+            gradOutput: ws.dy.p, input: ws.hOut.p, g, store, scratch: scratch, filters: filters, gradInput: ws.dhOut.p)
         normOut.backward(
             gradOutput: ws.dhOut.p, g, film: nil, xhat: ws.xhatOut.p, sigmoid: ws.sigOut.p, output: ws.hOut.p,
             rstd: ws.rstdOut.p, store, dfilm: nil, partial: partial, gradInput: ws.dUp[0].p, accumulate: false)
@@ -484,8 +461,8 @@ public final class UNet: Module {
             block(k, ws.dSkip[k].p, input: ws.down[k].p, into: ws.dDown[k].p)
         }
         convIn.backward(
-            gradOutput: ws.dDown[0].p, kept: nil, g, store, scratch: scratch, filters: filters,
-            columns: ws.columns.first, gradInput: gradInput == nil ? nil : ws.dxin.p)
+            gradOutput: ws.dDown[0].p, input: ws.xin.p, g, store, scratch: scratch, filters: filters,
+            gradInput: gradInput == nil ? nil : ws.dxin.p)
         embedding.backward(batch: L, ws.emb, store)
         if let gradInput { fromCHWB(ws.dxin.p, batch: B, padded: L, channels: ci, plane: g.plane, into: gradInput) }
     }

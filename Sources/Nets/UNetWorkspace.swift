@@ -28,9 +28,6 @@ final class UNetWorkspace {
     let up: [Buffer]
     let xhatOut, sigOut, hOut: Buffer // [C, N]
     let rstdOut: Buffer // [Bp·G]
-    /// This slice's columns of the batch's `V` and `dM`, per 3 × 3 convolution in
-    /// ``UNet/convolutions`` order (training only).
-    let columns: [WinogradColumns]
     let y: Buffer // [Ci, N]
     let blocks: [ResBlock.Buffers]
     let emb: NoiseEmbedding.Buffers
@@ -41,9 +38,8 @@ final class UNetWorkspace {
     /// Per level, the gradients of ``down``, ``cat`` and ``up``, and of the skip `sₖ₊₁` `[Cₖ, Nₖ]`.
     let dDown, dCat, dUp, dSkip: [Buffer]
 
-    /// A training workspace when `columns` are given (the slice's, per 3 × 3 convolution).
-    init(_ net: UNet, batch: Int, columns: [WinogradColumns]? = nil) {
-        let t = columns != nil
+    /// A training workspace (keeping what the backward needs) or an inference one.
+    init(_ net: UNet, batch: Int, training t: Bool = false) {
         let c = net.configuration, C = c.baseWidth, ci = c.channels, L = c.levels
         self.batch = batch
         lanes = ImageGeometry.padded(batch)
@@ -59,11 +55,9 @@ final class UNetWorkspace {
         cat = (0..<L).map { Buffer((inner + w[$0]) * counts[$0]) }
         up = (0..<L).map { Buffer(w[$0] * counts[$0]) }
         xhatOut = Buffer(k * C * n); sigOut = Buffer(k * C * n); hOut = Buffer(C * n)
-        rstdOut = Buffer(lanes * net.normOut.groups); self.columns = columns ?? []; y = Buffer(ci * n)
+        rstdOut = Buffer(lanes * net.normOut.groups); y = Buffer(ci * n)
         let geometries = net.blockLevels.map { levels[$0] }
-        blocks = zip(net.blocks, geometries).enumerated().map { i, b in
-            ResBlock.Buffers(b.0, b.1, columns: columns.map { ($0[1 + 2 * i], $0[2 + 2 * i]) })
-        }
+        blocks = zip(net.blocks, geometries).map { ResBlock.Buffers($0, $1, training: t) }
         emb = NoiseEmbedding.Buffers(batch: lanes, fourierWidth: net.fourier.width, dims: c.embedDims)
         var scratchSizes = [net.convIn.scratchCount(levels[0]), net.convOut.scratchCount(levels[0])]
         for (b, geo) in zip(net.blocks, geometries) { scratchSizes.append(b.scratchCount(geo)) }

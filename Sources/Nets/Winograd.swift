@@ -48,28 +48,11 @@ import Tensors
     /// Distance between the rows of consecutive ξ, `T·B` plus 16 floats: at 14 × 14 and
     /// batch 128, `T·B` is 2048 and the 36 streams of a transform would sit exactly 8 KiB
     /// apart, all in the same L1 cache sets (it made the transforms 2.5× slower).
-    let xiStride: Int
+    var xiStride: Int { columns + 16 }
     /// Row stride of the product matrices `V_ξ`, `M_ξ`: `36·(T·B + 16)`.
     var rowStride: Int { Self.positions * xiStride }
-    /// First column of these tiles in each row: 0, or a slice's place among a batch's
-    /// columns (``init(_:xiStride:columnOffset:)``).
-    let columnOffset: Int
 
-    @_spi(Benchmark) public init(_ g: ImageGeometry) {
-        self.g = g
-        xiStride = Self.tiles(height: g.height, width: g.width) * g.batch + 16
-        columnOffset = 0
-    }
-
-    /// The tiles of `g` (one slice of a batch) written to or read from columns
-    /// `columnOffset ..< columnOffset + T·B` of rows `xiStride` apart: the slice's part
-    /// of a whole batch's transformed activations.
-    init(_ g: ImageGeometry, xiStride: Int, columnOffset: Int) {
-        self.g = g
-        self.xiStride = xiStride
-        self.columnOffset = columnOffset
-        precondition(columnOffset >= 0 && columnOffset + columns <= xiStride, "slice columns outside the rows")
-    }
+    @_spi(Benchmark) public init(_ g: ImageGeometry) { self.g = g }
 
     /// Distance between consecutive ξ of transformed filters `U` `[36, Cout, Cin]`: the
     /// pair count plus 16 floats, for the same reason as ``xiStride`` (32 × 32 pairs are 4 KiB).
@@ -158,7 +141,7 @@ extension WinogradGeometry {
                             for i in 0..<tileRows {
                                 for j in 0..<tileColumns {
                                     patch(i, j, outside: outside, offset: { plane + $0 }, into: rows)
-                                    let out = v + c * chStride + columnOffset + (i * tileColumns + j) * B
+                                    let out = v + c * chStride + (i * tileColumns + j) * B
                                     if vectorLevel > 0,
                                         ck_winograd_input_tile(
                                             vectorLevel,
@@ -218,7 +201,7 @@ extension WinogradGeometry {
                         let rowsInside = min(4, H - 4 * i)
                         for j in 0..<tileColumns {
                             let colsInside = min(4, W - 4 * j)
-                            let src = m + c * chStride + columnOffset + (i * tileColumns + j) * B
+                            let src = m + c * chStride + (i * tileColumns + j) * B
                             let y0 = plane + ((4 * i) * W + 4 * j) * B
                             if vectorLevel > 0,
                                 ck_winograd_output_tile(
@@ -283,7 +266,7 @@ extension WinogradGeometry {
                                             rows[4 * u + v] = yy < H && xx < W ? plane + (yy * W + xx) * B : outside
                                         }
                                     }
-                                    let out = dm + c * chStride + columnOffset + (i * tileColumns + j) * B
+                                    let out = dm + c * chStride + (i * tileColumns + j) * B
                                     if vectorLevel > 0,
                                         ck_winograd_grad_output_tile(
                                             vectorLevel,
@@ -338,7 +321,7 @@ extension WinogradGeometry {
                             for i in 0..<tileRows {
                                 for j in 0..<tileColumns {
                                     patch(i, j, outside: sink, offset: { plane + $0 }, into: rows)
-                                    let src = dv + c * chStride + columnOffset + (i * tileColumns + j) * B
+                                    let src = dv + c * chStride + (i * tileColumns + j) * B
                                     let targets = UnsafeRawPointer(rows).assumingMemoryBound(
                                         to: UnsafeMutablePointer<Float>?.self)
                                     if vectorLevel > 0,
@@ -435,12 +418,18 @@ func winogradFilterTransform(
 
 /// `dg += Gᵀ dU G`: dU `[36, Cout, Cin]` (rows as U's) → the weight gradient
 /// `[Cout, Cin, 3, 3]` (the adjoint of ``winogradFilterTransform(_:outChannels:inChannels:into:)``).
+/// `vectorLevel` 2 (and a CPU with AVX-512) runs CKernels' body, 16 pairs per register,
+/// the same bits; 0 or 1 this one.
 func winogradFilterGradient(
-    _ du: UnsafePointer<Float>, outChannels: Int, inChannels: Int, into dw: UnsafeMutablePointer<Float>
+    _ du: UnsafePointer<Float>, outChannels: Int, inChannels: Int, into dw: UnsafeMutablePointer<Float>,
+    vectorLevel: Int32 = 2
 ) {
     let pairs = outChannels * inChannels,
         stride = WinogradGeometry.filterStride(outChannels: outChannels, inChannels: inChannels)
     Parallel.forEachChunk(pairs, chunk: 512) { ks in
+        if ck_winograd_filter_gradient(vectorLevel, du + ks.lowerBound, stride, ks.count, dw + 9 * ks.lowerBound) {
+            return
+        }
         for k in ks {
             @inline(__always) func row(_ r: Int) -> (Float, Float, Float) { // dU·G, row r
                 let d = du + 6 * r * stride + k

@@ -1,37 +1,53 @@
 import Tensors
 
-/// The Winograd-transformed filters `U_ξ = G g Gᵀ` of a network's 3 × 3 convolutions,
-/// computed once and read by many forward passes: a prediction split into per-core
-/// passes over slices of the batch transforms each filter once per call, not once per
-/// slice. Filled by ``prepare(_:)`` from the store's current weights; read-only after.
+/// The weights a network's forward reads in another layout than the store's, computed
+/// once and read by many passes: the Winograd-transformed filters `U_ξ = G g Gᵀ` of its
+/// 3 × 3 convolutions, and the transposes `Wᵀ` of its linear layers (for
+/// ``Linear/multiplySmallBatch(_:batch:transposed:into:)``). A prediction or training
+/// step split into per-core passes over slices of the batch prepares them once per
+/// call, not once per slice. Filled by ``prepare(_:)`` from the store's current weights;
+/// read-only after.
 final class WinogradFilters: @unchecked Sendable {
     private let buffer: Buffer
-    /// Offset of each convolution's `U` in the buffer, by the convolution's weight offset.
+    /// Offset of each layer's prepared weights in the buffer, by the layer's weight offset.
     private let offsets: [Int: Int]
     private let convolutions: [Conv2d]
+    private let linears: [Linear]
 
-    init(_ convolutions: [Conv2d]) {
+    init(_ convolutions: [Conv2d], linears: [Linear] = []) {
         self.convolutions = convolutions.filter { $0.kernel == 3 }
+        self.linears = linears
         var offsets: [Int: Int] = [:], total = 0
         for c in self.convolutions {
             offsets[c.weightOffset] = total
             total += c.transformedCount
         }
+        for l in linears {
+            offsets[l.weightOffset] = total
+            total += l.inputs * l.outputs
+        }
         self.offsets = offsets
         buffer = Buffer(total)
     }
 
-    /// `U` of every convolution from the store's current weights.
+    /// `U` of every convolution and `Wᵀ` of every linear layer from the store's current weights.
     func prepare(_ store: ParameterStore) {
         for c in convolutions {
             winogradFilterTransform(
                 store.values + c.weightOffset, outChannels: c.outChannels, inChannels: c.inChannels,
                 into: buffer.p + offsets[c.weightOffset]!)
         }
+        for l in linears { l.transposeWeights(store, into: buffer.p + offsets[l.weightOffset]!) }
     }
 
     /// `U` of `conv`, or nil when it is not one of these convolutions.
     func transformed(_ conv: Conv2d) -> UnsafePointer<Float>? {
-        offsets[conv.weightOffset].map { UnsafePointer(buffer.p + $0) }
+        guard conv.kernel == 3 else { return nil }
+        return offsets[conv.weightOffset].map { UnsafePointer(buffer.p + $0) }
+    }
+
+    /// `Wᵀ` `[in, out]` of `linear`, or nil when it is not one of these layers.
+    func transposed(_ linear: Linear) -> UnsafePointer<Float>? {
+        offsets[linear.weightOffset].map { UnsafePointer(buffer.p + $0) }
     }
 }

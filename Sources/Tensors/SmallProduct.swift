@@ -81,3 +81,38 @@ public func smallProductNT(
     }
     sgemm(transB: true, m: m, n: n, k: k, a, lda: lda, b, ldb: ldb, beta: accumulate ? 1 : 0, c, ldc: ldc)
 }
+
+/// `C (+)= A·Bᵀ` (A `m × k`, B `n × k`, C `m × n`, row strides `lda`, `ldb`, `ldc`) for an
+/// inner dimension too short for ``smallProductNT``'s lane-wise sums to pay for their
+/// horizontal additions (a weight gradient over one slice's few hundred columns): B is
+/// transposed chunk by chunk into `scratch` (``ntShortScratch(n:)`` floats) and each
+/// chunk is one NN product, ``smallProduct``, added onto the chunks before it. Each
+/// element of C is one fused multiply–add chain per chunk, the chunks added in order.
+public func smallProductNTShort(
+    m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+    accumulate: Bool = false, _ c: UnsafeMutablePointer<Float>, ldc: Int, scratch: UnsafeMutablePointer<Float>
+) {
+    guard m > 0, n > 0 else { return }
+    let chunk = SmallProducts.ntShortChunk(m: m)
+    guard k > 0, SmallProducts.fitsNN(m: m, k: min(k, chunk)),
+        min(Int(SmallProducts.maxLevel), Int(ck_vector_level())) >= 1
+    else {
+        smallProductNT(m: m, n: n, k: k, a, lda: lda, b, ldb: ldb, accumulate: accumulate, c, ldc: ldc)
+        return
+    }
+    var p = 0
+    while p < k {
+        let kc = min(chunk, k - p)
+        ck_transpose(SmallProducts.maxLevel, n, kc, b + p, ldb, scratch, n) // Bᵀ[p ..< p+kc, :]
+        smallProduct(m: m, n: n, k: kc, a + p, lda: lda, scratch, ldb: n, accumulate: accumulate || p > 0, c, ldc: ldc)
+        p += kc
+    }
+}
+
+extension SmallProducts {
+    /// Inner-dimension chunk of ``smallProductNTShort``: as long as ``fitsNN(m:k:)`` allows.
+    @inlinable public static func ntShortChunk(m: Int) -> Int { max(1, min(256, 16384 / max(1, m))) }
+
+    /// Scratch floats ``smallProductNTShort`` needs for `n` columns of C.
+    @inlinable public static func ntShortScratch(n: Int) -> Int { 256 * n }
+}

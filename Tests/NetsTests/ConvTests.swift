@@ -80,9 +80,13 @@ import Testing
         #expect(diff <= 1e-2 * norm + floor, "\(what): ‖fd − analytic‖ = \(diff), ‖analytic‖ = \(norm)")
     }
 
-    @Test(arguments: [1, 3])
-    func convolutionBackwardMatchesFiniteDifferences(kernel: Int) {
-        let g = ImageGeometry(batch: 8, height: 4, width: 5), cin = 3, cout = 2
+    /// A 1 × 1 kernel; a 3 × 3 that keeps `U` and `V` (whole batches); a 3 × 3 that keeps
+    /// nothing and transforms its input again in the backward (the U-Net's slices, with
+    /// prepared filters), on 16 images so that the weight gradient's products run on
+    /// whole vectors.
+    @Test(arguments: [(1, false), (3, false), (3, true)])
+    func convolutionBackwardMatchesFiniteDifferences(kernel: Int, again: Bool) {
+        let g = ImageGeometry(batch: again ? 16 : 8, height: 4, width: 5), cin = 3, cout = 2
         let store = ParameterStore(layout: Conv2d.layout("c", inChannels: cin, outChannels: cout, kernel: kernel))
         let conv = Conv2d("c", in: store)
         for i in 0..<store.count { store.values[i] = Self.random(store.count, seed: 4, scale: 0.5)[i] }
@@ -90,19 +94,24 @@ import Testing
         let wOut = Self.random(cout * g.count, seed: 6)
         let kept = Buffer(conv.keptCount(g)), scratch = Buffer(conv.scratchCount(g))
         let y = Buffer(cout * g.count), dx = Buffer(cin * g.count)
+        let filters = WinogradFilters([conv])
         func loss() -> Double {
-            x.withUnsafeBufferPointer {
-                conv.forward($0.baseAddress!, g, kept: kept.p, scratch: scratch.p, store, into: y.p)
+            filters.prepare(store)
+            return x.withUnsafeBufferPointer {
+                conv.forward(
+                    $0.baseAddress!, g, kept: again ? nil : kept.p, scratch: scratch.p, store,
+                    filters: again ? filters : nil, into: y.p)
+                return Self.dot(y.p, wOut)
             }
-            return Self.dot(y.p, wOut)
         }
         _ = loss()
         store.zeroGrad()
         wOut.withUnsafeBufferPointer { w in
             x.withUnsafeBufferPointer { xp in
                 conv.backward(
-                    gradOutput: w.baseAddress!, kept: kernel == 3 ? UnsafePointer(kept.p) : xp.baseAddress!, g, store,
-                    scratch: scratch.p, gradInput: dx.p)
+                    gradOutput: w.baseAddress!, kept: kernel == 3 && !again ? UnsafePointer(kept.p) : nil,
+                    input: kernel == 1 || again ? xp.baseAddress! : nil, g, store, scratch: scratch.p,
+                    filters: again ? filters : nil, gradInput: dx.p)
             }
         }
         let h: Float = 1e-2

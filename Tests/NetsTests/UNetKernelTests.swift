@@ -33,6 +33,31 @@ import Testing
         a.count != b.count ? -1 : zip(a, b).filter { $0 != $1 }.count
     }
 
+    /// The filter gradient `dg += Gᵀ dU G`: CKernels' 16-pair body against the Swift body,
+    /// on pair counts with and without a remainder of 16 (the last pairs run one lane
+    /// each), onto a nonzero gradient, with a NaN and an infinity in dU.
+    @Test(arguments: [(32, 32), (3, 7), (64, 96), (1, 1)])
+    func filterGradientIsTheSwiftBody(outChannels: Int, inChannels: Int) {
+        let stride = WinogradGeometry.filterStride(outChannels: outChannels, inChannels: inChannels)
+        var du = Self.random(36 * stride, seed: 31, scale: 2)
+        du[3] = .nan; du[stride + 1] = .infinity
+        let dw0 = Self.random(9 * outChannels * inChannels, seed: 32, scale: 1)
+        var results: [[UInt32]] = []
+        for level: Int32 in [2, 0] {
+            var dw = dw0
+            du.withUnsafeBufferPointer { dp in
+                dw.withUnsafeMutableBufferPointer {
+                    winogradFilterGradient(
+                        dp.baseAddress!, outChannels: outChannels, inChannels: inChannels, into: $0.baseAddress!,
+                        vectorLevel: level)
+                }
+            }
+            results.append(Self.bits(dw))
+        }
+        #expect(Self.differences(results[0], results[1]) == 0, "\(outChannels) × \(inChannels)")
+        #expect(Self.differences(results[1], Self.bits(dw0)) > 0)
+    }
+
     /// Batches of 16 and 32 run the AVX-512 bodies where the CPU has them; a batch of 8
     /// runs the AVX2 body at every level (AVX-512 needs 16 lanes).
     @Test(arguments: [(14, 14, 16), (7, 7, 32), (4, 5, 16), (5, 6, 8)])

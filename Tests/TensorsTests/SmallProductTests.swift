@@ -148,4 +148,74 @@ import Testing
         }
         #expect(outside == 0 && outsideNT == 0, "elements outside the bound: \(outside) (A·B), \(outsideNT) (A·Bᵀ)")
     }
+
+    /// ck_transpose is a copy: B[j][i] is A[i][j] bit for bit at every level (0: element by
+    /// element), for blocks that fill 16 × 16 and 8 × 8 registers and edges that do not,
+    /// and nothing outside the cols × rows block of B changes.
+    @Test func transposeIsAnExactCopy() {
+        for level in [0] + Self.levels {
+            for (rows, cols) in [(16, 16), (32, 48), (96, 256), (17, 35), (3, 32), (1, 20), (8, 8), (24, 9)] {
+                let lda = cols + 5, ldb = rows + 3
+                let a = Self.values(rows * lda, seed: 10)
+                let b0 = Self.values(cols * ldb, seed: 11)
+                var b = b0
+                a.withUnsafeBufferPointer { ap in
+                    b.withUnsafeMutableBufferPointer { bp in
+                        ck_transpose(level, rows, cols, ap.baseAddress!, lda, bp.baseAddress!, ldb)
+                    }
+                }
+                var wrong = 0, touched = 0
+                for j in 0..<cols {
+                    for i in 0..<ldb {
+                        let got = b[j * ldb + i].bitPattern
+                        if i < rows {
+                            wrong += got == a[i * lda + j].bitPattern ? 0 : 1
+                        } else {
+                            touched += got == b0[j * ldb + i].bitPattern ? 0 : 1
+                        }
+                    }
+                }
+                #expect(
+                    wrong == 0 && touched == 0, "level \(level), \(rows)×\(cols): \(wrong) wrong, \(touched) outside")
+            }
+        }
+    }
+
+    /// smallProductNTShort (Bᵀ in chunks, each an NN product): each element is, bit for
+    /// bit, the fused chain of each chunk of ``SmallProducts/ntShortChunk(m:)`` values in
+    /// order, the chunks added one after another (onto C with `accumulate`): the NN form's
+    /// rule applied to the transposed operand. Inner lengths below, at and past a chunk.
+    @Test(arguments: [false, true])
+    func ntShortIsTheNNChainOverChunks(accumulate: Bool) {
+        guard !Self.levels.isEmpty else { return }
+        for (m, n, k) in [(32, 32, 256), (64, 96, 64), (64, 128, 600), (1, 32, 784), (32, 1, 40), (5, 19, 23)] {
+            let lda = k + 3, ldb = k + 7, ldc = n + 2
+            let a = Self.values(m * lda, seed: 12), b = Self.values(n * ldb, seed: 13)
+            let c0 = Self.values(m * ldc, seed: 14)
+            var c = c0
+            var scratch = [Float](repeating: .nan, count: SmallProducts.ntShortScratch(n: n))
+            smallProductNTShort(
+                m: m, n: n, k: k, a, lda: lda, b, ldb: ldb, accumulate: accumulate, &c, ldc: ldc, scratch: &scratch)
+            let chunk = SmallProducts.ntShortChunk(m: m)
+            var wrong = 0, touched = 0
+            for i in 0..<m {
+                for j in 0..<ldc {
+                    guard j < n else {
+                        if c[i * ldc + j].bitPattern != c0[i * ldc + j].bitPattern { touched += 1 }
+                        continue
+                    }
+                    var total = c0[i * ldc + j]
+                    for (q, p0) in stride(from: 0, to: k, by: chunk).enumerated() {
+                        var s: Float = 0
+                        for p in p0..<min(k, p0 + chunk) { s = s.addingProduct(a[i * lda + p], b[j * ldb + p]) }
+                        total = q == 0 && !accumulate ? s : total + s
+                    }
+                    if c[i * ldc + j].bitPattern != total.bitPattern { wrong += 1 }
+                }
+            }
+            #expect(
+                wrong == 0 && touched == 0,
+                "\(m)×\(n)×\(k), accumulate \(accumulate): \(wrong) wrong, \(touched) outside")
+        }
+    }
 }
