@@ -42,12 +42,18 @@ import Testing
 
     /// Every parameter tensor and the input: central differences (h = 1e-2) of
     /// L = Σ w ⊙ F(x, c) against the backward pass, ‖fd − analytic‖ ≤ 1e-2·‖analytic‖ + 5e-3.
-    /// (Biases right before a group norm of one channel per group have zero gradient —
-    /// normalisation removes them — so their differences are pure Float32 noise, ≲ 1e-3.)
+    /// Biases right before a group norm of one channel per group (conv₁'s of the blocks
+    /// of width 8) have zero gradient — normalisation removes them — so their differences
+    /// are pure Float32 noise (up to ≈ 7e-3 in norm for the deeper three-level net): for
+    /// them the backward must give 0 (≤ 1e-4) and the differences stay ≤ 2e-2.
     @Test(arguments: [2, 3])
     func backwardMatchesFiniteDifferences(levels: Int) {
         let net = Self.tinyNet(levels: levels), B = 3
         #expect(net.blocks.count == 2 * levels + 1)
+        let normalisedAway = Set(
+            net.blocks.indices.filter { net.blocks[$0].outChannels == net.blocks[$0].norm2.groups }
+                .map { "blocks.\($0).conv1.bias" })
+        #expect(normalisedAway.count == 2) // the first block and the last, C → C and 3C → C
         var x = ConvTests.random(B * net.inputDims, seed: 21)
         let c: [Float] = [-1.2, 0.3, 0.9]
         let w = ConvTests.random(B * net.inputDims, seed: 22)
@@ -71,7 +77,12 @@ import Testing
                 net.store.values[k] = v
                 an.append(Double(g.scalars[i])); fd.append((lp - lm) / Double(2 * h))
             }
-            ConvTests.expectClose(an, fd, e.name, floor: 5e-3)
+            if normalisedAway.contains(e.name) {
+                #expect(an.allSatisfy { abs($0) <= 1e-4 }, "\(e.name): \(an)")
+                #expect(fd.map { $0 * $0 }.reduce(0, +).squareRoot() <= 2e-2, "\(e.name): \(fd)")
+            } else {
+                ConvTests.expectClose(an, fd, e.name, floor: 5e-3)
+            }
         }
         var an: [Double] = [], fd: [Double] = []
         for i in stride(from: 0, to: x.count, by: 7) {
