@@ -19,5 +19,9 @@ void output_tile_512(const float *m, long xi, long B, float bias, float *y, long
                      long cols_inside);
 void grad_output_tile_512(const float *const *rows, long B, float *out, long xi);
 void grad_input_tile_512(const float *dv, long xi, long B, float *const *rows);
+void input_plane_512(const float *plane, long H, long WD, long B, const float *zero, float *out, long xi);
+void output_plane_512(const float *m, long xi, long H, long WD, long B, float bias, float *y);
+void grad_output_plane_512(const float *plane, long H, long WD, long B, const float *zero, float *out, long xi);
+void grad_input_plane_512(const float *dv, long xi, long H, long WD, long B, float *sink, float *plane);
 
 #endif

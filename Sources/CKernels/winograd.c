@@ -88,35 +88,38 @@ static int tile_level(int max_level, long B) {
     return level >= 1 && B % 8 == 0 ? 1 : 0;
 }
 
-bool ck_winograd_input_tile(int max_level, const float *const *rows, long B, float *out, long xi_stride) {
+bool ck_winograd_input_plane(int max_level, const float *plane, long height, long width, long B, const float *zero, float *out,
+                             long xi_stride) {
     switch (tile_level(max_level, B)) {
-    case 2: input_tile_512(rows, B, out, xi_stride); return true;
-    case 1: input_tile(rows, B, out, xi_stride); return true;
+    case 2: input_plane_512(plane, height, width, B, zero, out, xi_stride); return true;
+    case 1: input_plane(plane, height, width, B, zero, out, xi_stride); return true;
     default: return false;
     }
 }
 
-bool ck_winograd_output_tile(int max_level, const float *m, long xi_stride, long B, float bias, float *y,
-                             long row_stride, long rows_inside, long cols_inside) {
+bool ck_winograd_output_plane(int max_level, const float *m, long xi_stride, long height, long width, long B, float bias,
+                              float *y) {
     switch (tile_level(max_level, B)) {
-    case 2: output_tile_512(m, xi_stride, B, bias, y, row_stride, rows_inside, cols_inside); return true;
-    case 1: output_tile(m, xi_stride, B, bias, y, row_stride, rows_inside, cols_inside); return true;
+    case 2: output_plane_512(m, xi_stride, height, width, B, bias, y); return true;
+    case 1: output_plane(m, xi_stride, height, width, B, bias, y); return true;
     default: return false;
     }
 }
 
-bool ck_winograd_grad_output_tile(int max_level, const float *const *rows, long B, float *out, long xi_stride) {
+bool ck_winograd_grad_output_plane(int max_level, const float *plane, long height, long width, long B, const float *zero,
+                                   float *out, long xi_stride) {
     switch (tile_level(max_level, B)) {
-    case 2: grad_output_tile_512(rows, B, out, xi_stride); return true;
-    case 1: grad_output_tile(rows, B, out, xi_stride); return true;
+    case 2: grad_output_plane_512(plane, height, width, B, zero, out, xi_stride); return true;
+    case 1: grad_output_plane(plane, height, width, B, zero, out, xi_stride); return true;
     default: return false;
     }
 }
 
-bool ck_winograd_grad_input_tile(int max_level, const float *dv, long xi_stride, long B, float *const *rows) {
+bool ck_winograd_grad_input_plane(int max_level, const float *dv, long xi_stride, long height, long width, long B, float *sink,
+                                  float *plane) {
     switch (tile_level(max_level, B)) {
-    case 2: grad_input_tile_512(dv, xi_stride, B, rows); return true;
-    case 1: grad_input_tile(dv, xi_stride, B, rows); return true;
+    case 2: grad_input_plane_512(dv, xi_stride, height, width, B, sink, plane); return true;
+    case 1: grad_input_plane(dv, xi_stride, height, width, B, sink, plane); return true;
     default: return false;
     }
 }

@@ -138,18 +138,16 @@ extension WinogradGeometry {
                         let rows = rowsBuffer.baseAddress!, t = tmpBuffer.baseAddress!
                         for c in cs {
                             let plane = x + c * n
+                            if vectorLevel > 0,
+                                ck_winograd_input_plane(
+                                    vectorLevel, plane, g.height, g.width, B, outside, v + c * chStride, xiStride)
+                            {
+                                continue
+                            }
                             for i in 0..<tileRows {
                                 for j in 0..<tileColumns {
                                     patch(i, j, outside: outside, offset: { plane + $0 }, into: rows)
                                     let out = v + c * chStride + (i * tileColumns + j) * B
-                                    if vectorLevel > 0,
-                                        ck_winograd_input_tile(
-                                            vectorLevel,
-                                            UnsafeRawPointer(rows).assumingMemoryBound(to: UnsafePointer<Float>?.self),
-                                            B, out, xiStride)
-                                    {
-                                        continue
-                                    }
                                     var l = 0
                                     while l < B {
                                         for s in 0..<6 { // columns: Bᵀ over r
@@ -197,18 +195,17 @@ extension WinogradGeometry {
                 let t = tmpBuffer.baseAddress!
                 for c in cs {
                     let beta = F4(repeating: bias[c]), plane = y + c * n
+                    if vectorLevel > 0,
+                        ck_winograd_output_plane(vectorLevel, m + c * chStride, xiStride, H, W, B, bias[c], plane)
+                    {
+                        continue
+                    }
                     for i in 0..<tileRows {
                         let rowsInside = min(4, H - 4 * i)
                         for j in 0..<tileColumns {
                             let colsInside = min(4, W - 4 * j)
                             let src = m + c * chStride + (i * tileColumns + j) * B
                             let y0 = plane + ((4 * i) * W + 4 * j) * B
-                            if vectorLevel > 0,
-                                ck_winograd_output_tile(
-                                    vectorLevel, src, xiStride, B, bias[c], y0, W * B, rowsInside, colsInside)
-                            {
-                                continue
-                            }
                             var l = 0
                             while l < B {
                                 let p = src + l
@@ -258,6 +255,12 @@ extension WinogradGeometry {
                         let rows = rowsBuffer.baseAddress!, t = tmpBuffer.baseAddress!
                         for c in cs {
                             let plane = dy + c * n
+                            if vectorLevel > 0,
+                                ck_winograd_grad_output_plane(
+                                    vectorLevel, plane, H, W, B, outside, dm + c * chStride, xiStride)
+                            {
+                                continue
+                            }
                             for i in 0..<tileRows {
                                 for j in 0..<tileColumns {
                                     for u in 0..<4 {
@@ -267,14 +270,6 @@ extension WinogradGeometry {
                                         }
                                     }
                                     let out = dm + c * chStride + (i * tileColumns + j) * B
-                                    if vectorLevel > 0,
-                                        ck_winograd_grad_output_tile(
-                                            vectorLevel,
-                                            UnsafeRawPointer(rows).assumingMemoryBound(to: UnsafePointer<Float>?.self),
-                                            B, out, xiStride)
-                                    {
-                                        continue
-                                    }
                                     var l = 0
                                     while l < B {
                                         for v in 0..<4 { // columns: A over u
@@ -318,17 +313,16 @@ extension WinogradGeometry {
                         for c in cs {
                             let plane = dx + c * n
                             if !accumulate { plane.update(repeating: 0, count: n) }
+                            if vectorLevel > 0,
+                                ck_winograd_grad_input_plane(
+                                    vectorLevel, dv + c * chStride, xiStride, g.height, g.width, B, sink, plane)
+                            {
+                                continue
+                            }
                             for i in 0..<tileRows {
                                 for j in 0..<tileColumns {
                                     patch(i, j, outside: sink, offset: { plane + $0 }, into: rows)
                                     let src = dv + c * chStride + (i * tileColumns + j) * B
-                                    let targets = UnsafeRawPointer(rows).assumingMemoryBound(
-                                        to: UnsafeMutablePointer<Float>?.self)
-                                    if vectorLevel > 0,
-                                        ck_winograd_grad_input_tile(vectorLevel, src, xiStride, B, targets)
-                                    {
-                                        continue
-                                    }
                                     var l = 0
                                     while l < B {
                                         let p = src + l

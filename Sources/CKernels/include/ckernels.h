@@ -61,35 +61,30 @@ typedef struct {
 /// false (and writes nothing) when the vector body is unavailable.
 bool ck_adam_update(long n, float *p, const float *g, float *m, float *v, const ck_adam_constants *k);
 
-/// The four tile transforms below run the AVX-512 body (sixteen lanes per register) when
+/// Winograd.swift's four tile transforms over a whole plane: one channel of a CHWB
+/// activation, height × width pixels of B images (lanes) each, cut into 4 × 4 output tiles
+/// t = i·⌈width/4⌉ + j whose 36 transformed positions ξ = 6r + s sit at column t·B of rows
+/// `xi_stride` apart. They run the AVX-512 body (sixteen lanes per register) when
 /// `max_level` ≥ 2, the CPU has it and B is a multiple of 16, else the AVX2 body (eight
-/// lanes; B a multiple of 8); every width is bit for bit the Swift body.
+/// lanes; B a multiple of 8); every width is the Swift body's operations in the same
+/// order, bit for bit its result. Each returns false (and writes nothing) when no vector
+/// body may run or B is not a multiple of 8.
 ///
-/// Winograd.swift's input transform of one tile, `V = Bᵀ d B`, for the `B` images of a
-/// CHWB activation: `rows[6r + s]` points at patch row r, column s (B floats each);
-/// position ξ = 6r + s goes to `out + ξ·xi_stride`. The same operations in the same
-/// order as the Swift body, eight lanes at a time: bit for bit its result. Returns false
-/// (and writes nothing) when no vector body may run or B is not a multiple of 8.
-bool ck_winograd_input_tile(int max_level, const float *const *rows, long B, float *out, long xi_stride);
-
-/// Winograd.swift's output transform of one tile, `Y = Aᵀ M A + bias`: reads position
-/// ξ at `m + ξ·xi_stride`, writes the `rows_inside` × `cols_inside` pixels that lie on
-/// the image, pixel (u, c) at `y + u·row_stride + c·B`. Bit for bit the Swift body;
-/// false as ck_winograd_input_tile.
-bool ck_winograd_output_tile(int max_level, const float *m, long xi_stride, long B, float bias, float *y, long row_stride,
-                             long rows_inside, long cols_inside);
-
-/// Winograd.swift's gradient of the output transform for one tile, `dM = A dY Aᵀ`:
-/// `rows[4u + v]` points at output pixel (u, v) of dY (B floats, zeros off the image);
-/// position ξ goes to `out + ξ·xi_stride`. Bit for bit the Swift body; false as
-/// ck_winograd_input_tile.
-bool ck_winograd_grad_output_tile(int max_level, const float *const *rows, long B, float *out, long xi_stride);
-
-/// Winograd.swift's gradient of the input transform for one tile: adds `B dV Bᵀ`,
-/// position ξ read at `dv + ξ·xi_stride`, to `rows[6r + s]` (patch row r, column s; a
-/// scratch row where the patch is off the image). Bit for bit the Swift body; false as
-/// ck_winograd_input_tile.
-bool ck_winograd_grad_input_tile(int max_level, const float *dv, long xi_stride, long B, float *const *rows);
+/// - input: `V = Bᵀ d B` of each tile's 6 × 6 patch of `plane` into `out` (`zero`: B
+///   zeros, read where the patch leaves the image);
+/// - output: `Y = Aᵀ M A + bias` from `m` into the pixels of `y` that lie on the image;
+/// - grad_output: `dM = A dY Aᵀ` of each tile's 4 × 4 pixels of `plane` (`zero` off the
+///   image) into `out`;
+/// - grad_input: `B dV Bᵀ` from `dv` added onto each tile's patch of `plane` (`sink`: B
+///   floats of scratch, written where the patch leaves the image).
+bool ck_winograd_input_plane(int max_level, const float *plane, long height, long width, long B, const float *zero, float *out,
+                             long xi_stride);
+bool ck_winograd_output_plane(int max_level, const float *m, long xi_stride, long height, long width, long B, float bias,
+                              float *y);
+bool ck_winograd_grad_output_plane(int max_level, const float *plane, long height, long width, long B, const float *zero,
+                                   float *out, long xi_stride);
+bool ck_winograd_grad_input_plane(int max_level, const float *dv, long xi_stride, long height, long width, long B, float *sink,
+                                  float *plane);
 
 /// The three group-norm passes below run the AVX-512 body (one register per sixteen
 /// lanes) when `max_level` ≥ 2 and the CPU has it, else the AVX2 body (two registers);
