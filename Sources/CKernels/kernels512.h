@@ -8,11 +8,12 @@
 
 void norm_stats_512(const float *x, long n, long c0, long c1, long P, long B, float count, float *mean, float *sq);
 void norm_silu_512(const float *src, long P, long B, const float *mean, const float *r, const float *a,
-                   const float *o, float *xhat, float *sigmoid, float *dst);
-void norm_silu_backward_sums_512(float *dh, const float *sigmoid, const float *xhat, const float *h, long P, long B,
-                                 float gamma, float beta, float *sdm, float *sdmn, float *sdmx);
-void norm_input_gradient_512(const float *dm, const float *xhat, long P, long B, const float *r, const float *k,
-                             const float *mean1, const float *mean2, bool accumulate, float *dx);
+                   const float *o, float *dst);
+void norm_silu_backward_sums_512(float *dh, const float *x, long P, long B, const float *mean, const float *r,
+                                 const float *a, const float *o, float gamma, float beta, float *sdm, float *sdmn,
+                                 float *sdmx);
+void norm_input_gradient_512(const float *dm, const float *x, long P, long B, const float *mean, const float *r,
+                             const float *k, const float *mean1, const float *mean2, bool accumulate, float *dx);
 
 void input_tile_512(const float *const *rows, long B, float *out, long xi);
 void output_tile_512(const float *m, long xi, long B, float bias, float *y, long row_stride, long rows_inside,

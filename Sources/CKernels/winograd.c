@@ -52,31 +52,31 @@ bool ck_group_norm_stats(int max_level, const float *x, long n, long c0, long c1
 }
 
 bool ck_group_norm_silu_pixels(int max_level, const float *src, long P, long B, const float *mean, const float *r,
-                               const float *a, const float *o, float *xhat, float *sigmoid, float *dst) {
+                               const float *a, const float *o, float *dst) {
     int level = norm_level(max_level);
     if (level < 1) return false;
-    if (level >= 2) norm_silu_512(src, P, B, mean, r, a, o, xhat, sigmoid, dst);
-    else norm_silu(src, P, B, mean, r, a, o, xhat, sigmoid, dst);
+    if (level >= 2) norm_silu_512(src, P, B, mean, r, a, o, dst);
+    else norm_silu(src, P, B, mean, r, a, o, dst);
     return true;
 }
 
-bool ck_group_norm_silu_backward_sums(int max_level, float *dh, const float *sigmoid, const float *xhat,
-                                      const float *h, long P, long B, float gamma, float beta, float *sdm,
-                                      float *sdmn, float *sdmx) {
+bool ck_group_norm_silu_backward_sums(int max_level, float *dh, const float *x, long P, long B, const float *mean,
+                                      const float *r, const float *a, const float *o, float gamma, float beta,
+                                      float *sdm, float *sdmn, float *sdmx) {
     int level = norm_level(max_level);
     if (level < 1) return false;
-    if (level >= 2) norm_silu_backward_sums_512(dh, sigmoid, xhat, h, P, B, gamma, beta, sdm, sdmn, sdmx);
-    else norm_silu_backward_sums(dh, sigmoid, xhat, h, P, B, gamma, beta, sdm, sdmn, sdmx);
+    if (level >= 2) norm_silu_backward_sums_512(dh, x, P, B, mean, r, a, o, gamma, beta, sdm, sdmn, sdmx);
+    else norm_silu_backward_sums(dh, x, P, B, mean, r, a, o, gamma, beta, sdm, sdmn, sdmx);
     return true;
 }
 
-bool ck_group_norm_input_gradient(int max_level, const float *dm, const float *xhat, long P, long B, const float *r,
-                                  const float *k, const float *mean1, const float *mean2, bool accumulate,
-                                  float *dx) {
+bool ck_group_norm_input_gradient(int max_level, const float *dm, const float *x, long P, long B, const float *mean,
+                                  const float *r, const float *k, const float *mean1, const float *mean2,
+                                  bool accumulate, float *dx) {
     int level = norm_level(max_level);
     if (level < 1) return false;
-    if (level >= 2) norm_input_gradient_512(dm, xhat, P, B, r, k, mean1, mean2, accumulate, dx);
-    else norm_input_gradient(dm, xhat, P, B, r, k, mean1, mean2, accumulate, dx);
+    if (level >= 2) norm_input_gradient_512(dm, x, P, B, mean, r, k, mean1, mean2, accumulate, dx);
+    else norm_input_gradient(dm, x, P, B, mean, r, k, mean1, mean2, accumulate, dx);
     return true;
 }
 

@@ -63,8 +63,8 @@ public final class Classifier: Module {
         /// Images of the caller's batch and the padded lane count (rows of every buffer).
         let batch: Int, lanes: Int, training: Bool
         let g: ImageGeometry, h: ImageGeometry
-        let x, kept1, a1, xhat1, sig1, h1, p, kept2, a2, xhat2, sig2, h2, flat, s3, f, logits: Buffer
-        let rstd1, rstd2, partial, scratch: Buffer
+        let x, kept1, a1, h1, p, kept2, a2, h2, flat, s3, f, logits: Buffer
+        let mean1, rstd1, mean2, rstd2, partial, scratch: Buffer
         let dlogits, df, dflat, dh2, da2, dp, dh1, da1: Buffer
         var forwardDone = false
         init(_ net: Classifier, batch: Int, training t: Bool) {
@@ -74,11 +74,11 @@ public final class Classifier: Module {
             g = ImageGeometry(batch: L, height: net.configuration.height, width: net.configuration.width); h = g.half
             let (c1, c2) = Classifier.widths, n = g.count, q = h.count, k = t ? 1 : 0, F = net.featureDims
             x = Buffer(n); kept1 = Buffer(k * net.conv1.keptCount(g)); a1 = Buffer(c1 * n)
-            xhat1 = Buffer(k * c1 * n); sig1 = Buffer(k * c1 * n)
             h1 = Buffer(c1 * n); p = Buffer(c1 * q); kept2 = Buffer(k * net.conv2.keptCount(h)); a2 = Buffer(c2 * q)
-            xhat2 = Buffer(k * c2 * q); sig2 = Buffer(k * c2 * q); h2 = Buffer(c2 * q); flat = Buffer(c2 * q)
+            h2 = Buffer(c2 * q); flat = Buffer(c2 * q)
             s3 = Buffer(L * F); f = Buffer(L * F); logits = Buffer(L * net.configuration.classes)
-            rstd1 = Buffer(L * 8); rstd2 = Buffer(L * 8); partial = Buffer(L * 2 * c2)
+            mean1 = Buffer(L * 8); rstd1 = Buffer(L * 8); mean2 = Buffer(L * 8); rstd2 = Buffer(L * 8)
+            partial = Buffer(L * 2 * c2)
             scratch = Buffer(max(net.conv1.scratchCount(g), net.conv2.scratchCount(h)))
             dlogits = Buffer(k * L * net.configuration.classes); df = Buffer(k * L * F); dflat = Buffer(k * c2 * q)
             dh2 = Buffer(k * c2 * q); da2 = Buffer(k * c2 * q); dp = Buffer(k * c1 * q); dh1 = Buffer(k * c1 * n)
@@ -100,13 +100,13 @@ public final class Classifier: Module {
         toCHWB(images, batch: ws.batch, padded: B, channels: 1, plane: g.plane, into: ws.x.p) // [1, H, W, Bp]
         conv1.forward(ws.x.p, g, kept: t ? ws.kept1.p : nil, scratch: ws.scratch.p, store, into: ws.a1.p) // [32, N]
         norm1.forward(
-            ws.a1.p, g, film: nil, store, xhat: t ? ws.xhat1.p : nil, sigmoid: t ? ws.sig1.p : nil,
-            rstd: ws.rstd1.p, into: ws.h1.p)
+            ws.a1.p, g, film: nil, store, mean: ws.mean1.p, rstd: ws.rstd1.p,
+            into: ws.h1.p)
         Resample.avgPool2(ws.h1.p, g, channels: c1, into: ws.p.p) // [32, N/4]
         conv2.forward(ws.p.p, h, kept: t ? ws.kept2.p : nil, scratch: ws.scratch.p, store, into: ws.a2.p) // [64, N/4]
         norm2.forward(
-            ws.a2.p, h, film: nil, store, xhat: t ? ws.xhat2.p : nil, sigmoid: t ? ws.sig2.p : nil,
-            rstd: ws.rstd2.p, into: ws.h2.p)
+            ws.a2.p, h, film: nil, store, mean: ws.mean2.p, rstd: ws.rstd2.p,
+            into: ws.h2.p)
         fromCHWB(ws.h2.p, batch: B, padded: B, channels: c2, plane: h.plane, into: ws.flat.p) // [Bp, 64·P]
         fc1.multiply(ws.flat.p, batch: B, store, into: ws.s3.p)
         biasSiLUForward(
@@ -144,13 +144,13 @@ public final class Classifier: Module {
         fc1.inputGradient(gradOutput: ws.df.p, batch: L, store, into: ws.dflat.p)
         toCHWB(ws.dflat.p, batch: L, padded: L, channels: c2, plane: h.plane, into: ws.dh2.p)
         norm2.backward(
-            gradOutput: ws.dh2.p, h, film: nil, xhat: ws.xhat2.p, sigmoid: ws.sig2.p, output: ws.h2.p,
-            rstd: ws.rstd2.p, store, dfilm: nil, partial: ws.partial.p, gradInput: ws.da2.p, accumulate: false)
+            gradOutput: ws.dh2.p, h, film: nil, input: ws.a2.p, mean: ws.mean2.p, rstd: ws.rstd2.p, store, dfilm: nil,
+            partial: ws.partial.p, gradInput: ws.da2.p, accumulate: false)
         conv2.backward(gradOutput: ws.da2.p, kept: ws.kept2.p, h, store, scratch: ws.scratch.p, gradInput: ws.dp.p)
         Resample.avgPool2Backward(ws.dp.p, g, channels: c1, into: ws.dh1.p, accumulate: false)
         norm1.backward(
-            gradOutput: ws.dh1.p, g, film: nil, xhat: ws.xhat1.p, sigmoid: ws.sig1.p, output: ws.h1.p,
-            rstd: ws.rstd1.p, store, dfilm: nil, partial: ws.partial.p, gradInput: ws.da1.p, accumulate: false)
+            gradOutput: ws.dh1.p, g, film: nil, input: ws.a1.p, mean: ws.mean1.p, rstd: ws.rstd1.p, store, dfilm: nil,
+            partial: ws.partial.p, gradInput: ws.da1.p, accumulate: false)
         conv1.backward(gradOutput: ws.da1.p, kept: ws.kept1.p, g, store, scratch: ws.scratch.p, gradInput: nil)
         return (loss / Double(B), correct)
     }

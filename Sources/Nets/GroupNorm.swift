@@ -54,14 +54,14 @@ public struct GroupNormSiLU: Sendable {
     }
 
     /// Forward. x `[C, N]` → h `[C, N]`; `film` `[B, 2C]` holds (scale, shift) per image.
-    /// Training passes `xhat`, `sigmoid` `[C, N]` to keep; inference passes nil (then `h`
-    /// may alias `x`). `rstd` `[B·G]` receives 1/√(σ² + ε) per image and group.
-    /// `vectorLevel`: the widest CKernels body the pixel pass may use (0 this Swift body,
-    /// 1 AVX2, 2 AVX-512; each bit for bit the Swift body).
+    /// `mean` and `rstd` `[B·G]` receive μ and 1/√(σ² + ε) per image and group, which is
+    /// all the backward keeps besides x (it computes x̂, σ(m) and h again); `h` may alias
+    /// `x` when no backward follows. `vectorLevel`: the widest CKernels body the pixel pass
+    /// may use (0 this Swift body, 1 AVX2, 2 AVX-512; each bit for bit the Swift body).
     func forward(
         _ x: UnsafePointer<Float>, _ g: ImageGeometry, film: UnsafePointer<Float>?, _ store: ParameterStore,
-        xhat: UnsafeMutablePointer<Float>?, sigmoid: UnsafeMutablePointer<Float>?,
-        rstd: UnsafeMutablePointer<Float>, into h: UnsafeMutablePointer<Float>, vectorLevel: Int32 = 2
+        mean means: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>,
+        into h: UnsafeMutablePointer<Float>, vectorLevel: Int32 = 2
     ) {
         let n = g.count, P = g.plane, B = g.batch, cpg = channels / groups, C = channels, G = groups
         precondition(B % 16 == 0, "group norm needs a batch padded to a multiple of 16")
@@ -93,42 +93,50 @@ public struct GroupNormSiLU: Sendable {
                         }
                     }
                     let r = 1 / (sq / count + eps).squareRoot()
-                    for k in 0..<16 { rstd[(l + k) * G + grp] = r[k] }
+                    for k in 0..<16 {
+                        rstd[(l + k) * G + grp] = r[k]
+                        means[(l + k) * G + grp] = mean[k]
+                    }
                     for c in cs {
-                        let (scale1, shift) = Self.film(film, lane: l, channel: c, channels: C)
-                        // m = x̂·(γ(1+scale)) + (β(1+scale) + shift), x̂ = (x − μ)·r.
-                        let a = gamma[c] * scale1, o = beta[c] * scale1 + shift
+                        let (a, o) = Self.affine(film, gamma, beta, lane: l, channel: c, channels: C)
                         let off = c * n + l
                         let src = x + off, dst = h + off
-                        // CKernels' AVX-512 or AVX2 body up to `vectorLevel` (bit for bit the loops below).
+                        // CKernels' AVX-512 or AVX2 body up to `vectorLevel` (bit for bit the loop below).
                         let vectorDone =
                             vectorLevel > 0
                             && withUnsafePointer(to: (mean, r, a, o)) { q in
                                 let f = UnsafeRawPointer(q).assumingMemoryBound(to: Float.self) // four L16 in a row
-                                return ck_group_norm_silu_pixels(
-                                    vectorLevel, src, P, B, f, f + 16, f + 32, f + 48,
-                                    xhat.map { $0 + off }, sigmoid.map { $0 + off }, dst)
+                                return ck_group_norm_silu_pixels(vectorLevel, src, P, B, f, f + 16, f + 32, f + 48, dst)
                             }
                         if vectorDone { continue }
-                        if let xhat, let sigmoid {
-                            for p in 0..<P {
-                                let xh = (load16(src + p * B) - mean) * r
-                                let m = a * xh + o
-                                let s = fastSigmoid(m)
-                                store16(xh, xhat + off + p * B)
-                                store16(s, sigmoid + off + p * B)
-                                store16(m * s, dst + p * B)
-                            }
-                        } else {
-                            for p in 0..<P {
-                                let m = a * ((load16(src + p * B) - mean) * r) + o
-                                store16(m * fastSigmoid(m), dst + p * B)
-                            }
+                        for p in 0..<P {
+                            let (_, m, s) = Self.point(load16(src + p * B), mean, r, a, o)
+                            store16(m * s, dst + p * B)
                         }
                     }
                 }
             }
         }
+    }
+
+    /// `m = a·x̂ + o` of channel `c` for the sixteen images from `lane`: `a = γ(1 + scale)`,
+    /// `o = β(1 + scale) + shift`.
+    @inline(__always)
+    static func affine(
+        _ film: UnsafePointer<Float>?, _ gamma: UnsafePointer<Float>, _ beta: UnsafePointer<Float>, lane l: Int,
+        channel c: Int, channels C: Int
+    ) -> (a: L16, o: L16) {
+        let (scale1, shift) = Self.film(film, lane: l, channel: c, channels: C)
+        return (gamma[c] * scale1, beta[c] * scale1 + shift)
+    }
+
+    /// x̂ = (x − μ)·r, m = a·x̂ + o, s = σ(m) for sixteen lanes: the forward's operations,
+    /// which the backward repeats bit for bit.
+    @inline(__always)
+    static func point(_ x: L16, _ mean: L16, _ r: L16, _ a: L16, _ o: L16) -> (xhat: L16, m: L16, s: L16) {
+        let xh = (x - mean) * r
+        let m = a * xh + o
+        return (xh, m, fastSigmoid(m))
     }
 
     /// `(1 + scale, shift)` of channel `c` for the sixteen images from `lane`.
@@ -147,17 +155,17 @@ public struct GroupNormSiLU: Sendable {
         UnsafeMutableRawPointer(v).assumingMemoryBound(to: Float.self)
     }
 
-    /// Backward through the last training forward. `dh` `[C, N]` → dx `[C, N]` (written,
-    /// or added with `accumulate`); dγ, dβ are added to the store's gradients; with FiLM,
-    /// `dfilm` `[B, 2C]` receives (dscale, dshift). `partial` `[B, 2C]` is scratch, and
-    /// `dh` is overwritten with `dL/dm` (the first pass keeps it for the second, which
-    /// then reads two arrays instead of four). `vectorLevel` as in ``forward``.
+    /// Backward through the last training forward, from its input `x` and the `mean` and
+    /// `rstd` it wrote (x̂, σ(m) and h = m·σ(m) computed again, bit for bit the forward's).
+    /// `dh` `[C, N]` → dx `[C, N]` (written, or added with `accumulate`); dγ, dβ are added
+    /// to the store's gradients; with FiLM, `dfilm` `[B, 2C]` receives (dscale, dshift).
+    /// `partial` `[B, 2C]` is scratch, and `dh` is overwritten with `dL/dm` (the first
+    /// pass keeps it for the second). `vectorLevel` as in ``forward``.
     func backward(
         gradOutput dh: UnsafeMutablePointer<Float>, _ g: ImageGeometry, film: UnsafePointer<Float>?,
-        xhat: UnsafePointer<Float>, sigmoid: UnsafePointer<Float>, output h: UnsafePointer<Float>,
-        rstd: UnsafePointer<Float>, _ store: ParameterStore, dfilm: UnsafeMutablePointer<Float>?,
-        partial: UnsafeMutablePointer<Float>, gradInput dx: UnsafeMutablePointer<Float>, accumulate: Bool,
-        vectorLevel: Int32 = 2
+        input x: UnsafePointer<Float>, mean means: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
+        _ store: ParameterStore, dfilm: UnsafeMutablePointer<Float>?, partial: UnsafeMutablePointer<Float>,
+        gradInput dx: UnsafeMutablePointer<Float>, accumulate: Bool, vectorLevel: Int32 = 2
     ) {
         let n = g.count, P = g.plane, B = g.batch, cpg = channels / groups, C = channels, G = groups
         precondition(B % 16 == 0, "group norm needs a batch padded to a multiple of 16")
@@ -168,29 +176,37 @@ public struct GroupNormSiLU: Sendable {
                 let l = 16 * block
                 for grp in 0..<G {
                     let cs = (grp * cpg)..<((grp + 1) * cpg)
+                    var mean = L16(repeating: 0), r = L16(repeating: 0)
+                    for k in 0..<16 {
+                        mean[k] = means[(l + k) * G + grp]
+                        r[k] = rstd[(l + k) * G + grp]
+                    }
                     var m1 = L16(repeating: 0), m2 = L16(repeating: 0)
                     for c in cs {
                         let (scale1, _) = Self.film(film, lane: l, channel: c, channels: C)
+                        let (a, o) = Self.affine(film, gamma, beta, lane: l, channel: c, channels: C)
                         let gv = L16(repeating: gamma[c]), bv = L16(repeating: beta[c]), off = c * n + l
                         // Σ dm, Σ dm·n, Σ dm·x̂ with dm = dh·(s + h(1 − s)), n = γx̂ + β.
                         var sdm = L16(repeating: 0), sdmn = L16(repeating: 0), sdmx = L16(repeating: 0)
                         // CKernels' AVX-512 or AVX2 body up to `vectorLevel` (bit for bit the loop below).
                         let vectorDone =
                             vectorLevel > 0
-                            && withUnsafeMutablePointer(to: &sdm) { s0 in
-                                withUnsafeMutablePointer(to: &sdmn) { s1 in
-                                    withUnsafeMutablePointer(to: &sdmx) { s2 in
-                                        ck_group_norm_silu_backward_sums(
-                                            vectorLevel, dh + off, sigmoid + off, xhat + off, h + off, P, B, gamma[c],
-                                            beta[c],
-                                            Self.floats(s0), Self.floats(s1), Self.floats(s2))
+                            && withUnsafePointer(to: (mean, r, a, o)) { q in
+                                let f = UnsafeRawPointer(q).assumingMemoryBound(to: Float.self) // four L16 in a row
+                                return withUnsafeMutablePointer(to: &sdm) { s0 in
+                                    withUnsafeMutablePointer(to: &sdmn) { s1 in
+                                        withUnsafeMutablePointer(to: &sdmx) { s2 in
+                                            ck_group_norm_silu_backward_sums(
+                                                vectorLevel, dh + off, x + off, P, B, f, f + 16, f + 32, f + 48,
+                                                gamma[c], beta[c], Self.floats(s0), Self.floats(s1), Self.floats(s2))
+                                        }
                                     }
                                 }
                             }
                         for p in 0..<P where !vectorDone {
                             let q = off + p * B
-                            let sv = load16(sigmoid + q), xh = load16(xhat + q)
-                            let dm = load16(dh + q) * (sv + load16(h + q) * (one - sv))
+                            let (xh, m, sv) = Self.point(load16(x + q), mean, r, a, o)
+                            let dm = load16(dh + q) * (sv + m * sv * (one - sv))
                             store16(dm, dh + q)
                             sdm += dm
                             sdmn += dm * (gv * xh + bv)
@@ -207,23 +223,22 @@ public struct GroupNormSiLU: Sendable {
                         m2 += dnx * gv
                     }
                     let mean1 = m1 / count, mean2 = m2 / count
-                    var r = L16(repeating: 0)
-                    for k in 0..<16 { r[k] = rstd[(l + k) * G + grp] }
                     for c in cs {
                         let (scale1, _) = Self.film(film, lane: l, channel: c, channels: C)
                         let k = scale1 * gamma[c], off = c * n + l
                         // dx (+)= r·(k·dm − mean1 − x̂·mean2), k·dm = dx̂.
                         let vectorDone =
                             vectorLevel > 0
-                            && withUnsafePointer(to: (r, k, mean1, mean2)) { q in
-                                let f = UnsafeRawPointer(q).assumingMemoryBound(to: Float.self) // four L16 in a row
+                            && withUnsafePointer(to: (mean, r, k, mean1, mean2)) { q in
+                                let f = UnsafeRawPointer(q).assumingMemoryBound(to: Float.self) // five L16 in a row
                                 return ck_group_norm_input_gradient(
-                                    vectorLevel, dh + off, xhat + off, P, B, f, f + 16, f + 32, f + 48, accumulate,
-                                    dx + off)
+                                    vectorLevel, dh + off, x + off, P, B, f, f + 16, f + 32, f + 48, f + 64,
+                                    accumulate, dx + off)
                             }
                         for p in 0..<P where !vectorDone {
                             let q = off + p * B
-                            var v = r * (k * load16(dh + q) - mean1 - load16(xhat + q) * mean2)
+                            let xh = (load16(x + q) - mean) * r
+                            var v = r * (k * load16(dh + q) - mean1 - xh * mean2)
                             if accumulate { v += load16(dx + q) }
                             store16(v, dx + q)
                         }

@@ -57,10 +57,10 @@ import Tensors
 
     /// What one block keeps (training) or uses as scratch (inference) at one geometry.
     final class Buffers {
-        let xhat1, sig1, h1: Buffer // [Cin, N]
-        let a, xhat2, sig2, h2: Buffer // [Cout, N]
+        let h1: Buffer // [Cin, N]
+        let a, h2: Buffer // [Cout, N]
         let film, dfilm: Buffer // [B, 2·Cout] (scale, shift) and their gradient
-        let rstd1, rstd2: Buffer // [B·G]
+        let mean1, rstd1, mean2, rstd2: Buffer // [B·G]
         let gh2, ga: Buffer // [Cout, N] backward scratch
         let gh1: Buffer // [Cin, N]
         let training: Bool
@@ -69,10 +69,11 @@ import Tensors
             let n = g.count, ci = block.inChannels, co = block.outChannels
             self.training = training
             let keep = training ? 1 : 0
-            xhat1 = Buffer(keep * ci * n); sig1 = Buffer(keep * ci * n); h1 = Buffer(ci * n)
-            a = Buffer(co * n); xhat2 = Buffer(keep * co * n); sig2 = Buffer(keep * co * n); h2 = Buffer(keep * co * n)
+            h1 = Buffer(ci * n)
+            a = Buffer(co * n); h2 = Buffer(keep * co * n)
             film = Buffer(g.batch * 2 * co); dfilm = Buffer(keep * g.batch * 2 * co)
-            rstd1 = Buffer(g.batch * block.norm1.groups); rstd2 = Buffer(g.batch * block.norm2.groups)
+            mean1 = Buffer(g.batch * block.norm1.groups); rstd1 = Buffer(g.batch * block.norm1.groups)
+            mean2 = Buffer(g.batch * block.norm2.groups); rstd2 = Buffer(g.batch * block.norm2.groups)
             gh2 = Buffer(keep * co * n); ga = Buffer(keep * co * n); gh1 = Buffer(keep * ci * n)
         }
     }
@@ -89,8 +90,7 @@ import Tensors
     ) {
         let t = buf.training
         norm1.forward(
-            x, g, film: nil, store, xhat: t ? buf.xhat1.p : nil, sigmoid: t ? buf.sig1.p : nil,
-            rstd: buf.rstd1.p, into: buf.h1.p)
+            x, g, film: nil, store, mean: buf.mean1.p, rstd: buf.rstd1.p, into: buf.h1.p)
         conv1.forward(
             buf.h1.p, g, kept: nil, scratch: scratch, store, filters: filters, into: buf.a.p)
         if let wt = filters?.transposed(film) { // [B, 2·Cout]
@@ -101,8 +101,7 @@ import Tensors
         film.addBias(buf.film.p, batch: g.batch, store)
         let h2 = t ? buf.h2.p : buf.a.p
         norm2.forward(
-            buf.a.p, g, film: buf.film.p, store, xhat: t ? buf.xhat2.p : nil, sigmoid: t ? buf.sig2.p : nil,
-            rstd: buf.rstd2.p, into: h2)
+            buf.a.p, g, film: buf.film.p, store, mean: buf.mean2.p, rstd: buf.rstd2.p, into: h2)
         conv2.forward(h2, g, kept: nil, scratch: scratch, store, filters: filters, into: y)
         if let skip { // y += W_skip·x + b_skip
             productOverColumns(
@@ -135,13 +134,13 @@ import Tensors
         conv2.backward(
             gradOutput: dy, input: buf.h2.p, g, store, scratch: scratch, filters: filters, gradInput: buf.gh2.p)
         norm2.backward(
-            gradOutput: buf.gh2.p, g, film: buf.film.p, xhat: buf.xhat2.p, sigmoid: buf.sig2.p, output: buf.h2.p,
-            rstd: buf.rstd2.p, store, dfilm: buf.dfilm.p, partial: partial, gradInput: buf.ga.p, accumulate: false)
+            gradOutput: buf.gh2.p, g, film: buf.film.p, input: buf.a.p, mean: buf.mean2.p, rstd: buf.rstd2.p, store,
+            dfilm: buf.dfilm.p, partial: partial, gradInput: buf.ga.p, accumulate: false)
         conv1.backward(
             gradOutput: buf.ga.p, input: buf.h1.p, g, store, scratch: scratch, filters: filters, gradInput: buf.gh1.p)
         norm1.backward(
-            gradOutput: buf.gh1.p, g, film: nil, xhat: buf.xhat1.p, sigmoid: buf.sig1.p, output: buf.h1.p,
-            rstd: buf.rstd1.p, store, dfilm: nil, partial: partial, gradInput: dx, accumulate: true)
+            gradOutput: buf.gh1.p, g, film: nil, input: x, mean: buf.mean1.p, rstd: buf.rstd1.p, store, dfilm: nil,
+            partial: partial, gradInput: dx, accumulate: true)
         film.accumulateWeightGradientSmallBatch(gradOutput: buf.dfilm.p, input: e, batch: g.batch, store)
         film.accumulateBiasGradient(gradOutput: buf.dfilm.p, batch: g.batch, store)
         film.inputGradientSmallBatch(gradOutput: buf.dfilm.p, batch: g.batch, store, accumulate: true, into: de)

@@ -381,7 +381,7 @@ public final class UNet: Module {
         filters: WinogradFilters, output: UnsafeMutablePointer<Float>
     ) {
         let C = configuration.baseWidth, ci = configuration.channels, levels = configuration.levels
-        let g = ws.g, B = count ?? ws.batch, L = ws.lanes, t = ws.training, store = self.store
+        let g = ws.g, B = count ?? ws.batch, L = ws.lanes, store = self.store
         precondition(B <= L, "UNet.run: \(B) images in a workspace of \(L) lanes")
         let scratch = ws.scratch.p, w = Self.levelWidths(C, levels: levels), e = UnsafePointer(ws.emb.e.p)
         /// The skip sₖ₊₁ of level k: the down block's output, in place after the concat's first 2C channels.
@@ -409,8 +409,7 @@ public final class UNet: Module {
             block(2 * levels - k, ws.cat[k].p, into: ws.up[k].p)
         }
         normOut.forward(
-            ws.up[0].p, g, film: nil, store, xhat: t ? ws.xhatOut.p : nil, sigmoid: t ? ws.sigOut.p : nil,
-            rstd: ws.rstdOut.p, into: ws.hOut.p)
+            ws.up[0].p, g, film: nil, store, mean: ws.meanOut.p, rstd: ws.rstdOut.p, into: ws.hOut.p)
         convOut.forward(
             ws.hOut.p, g, kept: nil, scratch: scratch, store, filters: filters, into: ws.y.p) // [Ci, N]
         fromCHWB(ws.y.p, batch: B, padded: L, channels: ci, plane: g.plane, into: output)
@@ -438,8 +437,8 @@ public final class UNet: Module {
         convOut.backward(
             gradOutput: ws.dy.p, input: ws.hOut.p, g, store, scratch: scratch, filters: filters, gradInput: ws.dhOut.p)
         normOut.backward(
-            gradOutput: ws.dhOut.p, g, film: nil, xhat: ws.xhatOut.p, sigmoid: ws.sigOut.p, output: ws.hOut.p,
-            rstd: ws.rstdOut.p, store, dfilm: nil, partial: partial, gradInput: ws.dUp[0].p, accumulate: false)
+            gradOutput: ws.dhOut.p, g, film: nil, input: ws.up[0].p, mean: ws.meanOut.p, rstd: ws.rstdOut.p, store,
+            dfilm: nil, partial: partial, gradInput: ws.dUp[0].p, accumulate: false)
         for k in 0..<levels { // up blocks, from the outermost in
             block(2 * levels - k, ws.dUp[k].p, input: ws.cat[k].p, into: ws.dCat[k].p)
             if k < levels - 1 {

@@ -26,8 +26,8 @@ final class UNetWorkspace {
     let cat: [Buffer]
     /// The up block's output `[Cₖ, Nₖ]`.
     let up: [Buffer]
-    let xhatOut, sigOut, hOut: Buffer // [C, N]
-    let rstdOut: Buffer // [Bp·G]
+    let hOut: Buffer // [C, N]
+    let meanOut, rstdOut: Buffer // [Bp·G]
     let y: Buffer // [Ci, N]
     let blocks: [ResBlock.Buffers]
     let emb: NoiseEmbedding.Buffers
@@ -54,8 +54,8 @@ final class UNetWorkspace {
         down = (0..<L).map { Buffer(($0 == 0 ? C : w[$0 - 1]) * counts[$0]) }
         cat = (0..<L).map { Buffer((inner + w[$0]) * counts[$0]) }
         up = (0..<L).map { Buffer(w[$0] * counts[$0]) }
-        xhatOut = Buffer(k * C * n); sigOut = Buffer(k * C * n); hOut = Buffer(C * n)
-        rstdOut = Buffer(lanes * net.normOut.groups); y = Buffer(ci * n)
+        hOut = Buffer(C * n)
+        meanOut = Buffer(lanes * net.normOut.groups); rstdOut = Buffer(lanes * net.normOut.groups); y = Buffer(ci * n)
         let geometries = net.blockLevels.map { levels[$0] }
         blocks = zip(net.blocks, geometries).map { ResBlock.Buffers($0, $1, training: t) }
         emb = NoiseEmbedding.Buffers(batch: lanes, fourierWidth: net.fourier.width, dims: c.embedDims)

@@ -147,14 +147,14 @@ import Testing
         var x = Self.random(C * g.count, seed: 8, scale: 2).map { $0 + 0.5 }
         var f = Self.random(g.batch * 2 * C, seed: 9, scale: 0.5)
         let wOut = Self.random(C * g.count, seed: 10)
-        let xhat = Buffer(C * g.count), sig = Buffer(C * g.count), out = Buffer(C * g.count), rstd = Buffer(g.batch * 3)
+        let out = Buffer(C * g.count), mean = Buffer(g.batch * 3), rstd = Buffer(g.batch * 3)
         let dx = Buffer(C * g.count), dfilm = Buffer(g.batch * 2 * C), partial = Buffer(g.batch * 2 * C)
         func loss() -> Double {
             x.withUnsafeBufferPointer { xp in
                 f.withUnsafeBufferPointer { fp in
                     norm.forward(
-                        xp.baseAddress!, g, film: film ? fp.baseAddress! : nil, store, xhat: xhat.p, sigmoid: sig.p,
-                        rstd: rstd.p, into: out.p)
+                        xp.baseAddress!, g, film: film ? fp.baseAddress! : nil, store, mean: mean.p, rstd: rstd.p,
+                        into: out.p)
                 }
             }
             return Self.dot(out.p, wOut)
@@ -165,9 +165,9 @@ import Testing
         dh.withUnsafeMutableBufferPointer { w in
             f.withUnsafeBufferPointer { fp in
                 norm.backward(
-                    gradOutput: w.baseAddress!, g, film: film ? fp.baseAddress! : nil, xhat: xhat.p, sigmoid: sig.p,
-                    output: out.p, rstd: rstd.p, store, dfilm: film ? dfilm.p : nil, partial: partial.p,
-                    gradInput: dx.p, accumulate: false)
+                    gradOutput: w.baseAddress!, g, film: film ? fp.baseAddress! : nil, input: x, mean: mean.p,
+                    rstd: rstd.p, store, dfilm: film ? dfilm.p : nil, partial: partial.p, gradInput: dx.p,
+                    accumulate: false)
             }
         }
         let h: Float = 1e-2

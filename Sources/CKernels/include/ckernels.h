@@ -98,24 +98,28 @@ bool ck_group_norm_stats(int max_level, const float *x, long n, long c0, long c1
                          float *mean, float *sq);
 
 /// GroupNorm.swift's per-pixel pass for sixteen images (lanes) of one channel: over
-/// the P pixels (stride B), x̂ = (x − mean)·r, m = a·x̂ + o (mean, r, a, o: 16 lanes each), s = σ(m) (FastMath.swift's
-/// fastSigmoid), h = m·s; `xhat` and `sigmoid` (both or neither) keep x̂ and s. Bit
-/// for bit the Swift body. Returns false when the vector body is unavailable.
-bool ck_group_norm_silu_pixels(int max_level, const float *src, long P, long B, const float *mean, const float *r, const float *a, const float *o,
-                               float *xhat, float *sigmoid, float *dst);
+/// the P pixels (stride B), x̂ = (x − mean)·r, m = a·x̂ + o (mean, r, a, o: 16 lanes
+/// each), s = σ(m) (FastMath.swift's fastSigmoid), h = m·s into `dst`. Bit for bit the
+/// Swift body. Returns false when the vector body is unavailable.
+bool ck_group_norm_silu_pixels(int max_level, const float *src, long P, long B, const float *mean, const float *r,
+                               const float *a, const float *o, float *dst);
 
 /// GroupNorm.swift's first backward pass for sixteen images of one channel: over the P
-/// pixels (stride B), dm = dh·(s + h·(1 − s)) (written over dh), and per lane the sums
-/// Σ dm, Σ dm·(γx̂ + β), Σ dm·x̂ from zero in pixel order (16 floats each). Bit for bit
-/// the Swift body; false when the vector body is unavailable.
-bool ck_group_norm_silu_backward_sums(int max_level, float *dh, const float *sigmoid, const float *xhat, const float *h, long P, long B,
-                                      float gamma, float beta, float *sdm, float *sdmn, float *sdmx);
+/// pixels (stride B), x̂, m, s and h = m·s again from the forward's input `x` (mean, r,
+/// a, o as the forward's), dm = dh·(s + h·(1 − s)) (written over dh), and per lane the
+/// sums Σ dm, Σ dm·(γx̂ + β), Σ dm·x̂ from zero in pixel order (16 floats each). Bit for
+/// bit the Swift body; false when the vector body is unavailable.
+bool ck_group_norm_silu_backward_sums(int max_level, float *dh, const float *x, long P, long B, const float *mean,
+                                      const float *r, const float *a, const float *o, float gamma, float beta,
+                                      float *sdm, float *sdmn, float *sdmx);
 
 /// GroupNorm.swift's second backward pass for sixteen images of one channel:
-/// dx (+)= r·(k·dm − mean1 − x̂·mean2) over the P pixels (r, k, mean1, mean2: 16 lanes
-/// each; `accumulate` adds to dx). Bit for bit the Swift body; false as above.
-bool ck_group_norm_input_gradient(int max_level, const float *dm, const float *xhat, long P, long B, const float *r, const float *k,
-                                  const float *mean1, const float *mean2, bool accumulate, float *dx);
+/// dx (+)= r·(k·dm − mean1 − x̂·mean2) over the P pixels, x̂ = (x − mean)·r again (mean,
+/// r, k, mean1, mean2: 16 lanes each; `accumulate` adds to dx). Bit for bit the Swift
+/// body; false as above.
+bool ck_group_norm_input_gradient(int max_level, const float *dm, const float *x, long P, long B, const float *mean,
+                                  const float *r, const float *k, const float *mean1, const float *mean2,
+                                  bool accumulate, float *dx);
 
 /// C (+)= op(A)·B for small m and k (smallgemm.c): op(A) is m × k with element (i, p)
 /// at `a[i·a_row_stride + p·a_col_stride]` (so a transposed A is only a change of
