@@ -159,10 +159,10 @@ public struct Conv2d: Sendable {
             u = prepared
             wg.inputTransform(x, channels: inChannels, into: dv) // V again
             let vt = dv + inChannels * rs
-            for xi in 0..<xi { // dU_ξ = dM_ξ·V_ξᵀ; one scratch for V_ξᵀ, so one ξ at a time
+            for p in 0..<xi { // dU_ξ = dM_ξ·V_ξᵀ; one scratch for V_ξᵀ, so one ξ at a time
                 smallProductNTShort(
-                    m: outChannels, n: inChannels, k: tb, dm + xi * xs, lda: rs, dv + xi * xs, ldb: rs,
-                    du + xi * us, ldc: inChannels, scratch: vt)
+                    m: outChannels, n: inChannels, k: tb, dm + p * xs, lda: rs, dv + p * xs, ldb: rs,
+                    du + p * us, ldc: inChannels, scratch: vt)
             }
         }
         winogradFilterGradient(du, outChannels: outChannels, inChannels: inChannels, into: dw)

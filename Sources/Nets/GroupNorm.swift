@@ -98,7 +98,8 @@ public struct GroupNormSiLU: Sendable {
                         means[(l + k) * G + grp] = mean[k]
                     }
                     for c in cs {
-                        let (a, o) = Self.affine(film, gamma, beta, lane: l, channel: c, channels: C)
+                        let (a, o) = Self.affine(
+                            gamma[c], beta[c], Self.film(film, lane: l, channel: c, channels: C))
                         let off = c * n + l
                         let src = x + off, dst = h + off
                         // CKernels' AVX-512 or AVX2 body up to `vectorLevel` (bit for bit the loop below).
@@ -119,15 +120,11 @@ public struct GroupNormSiLU: Sendable {
         }
     }
 
-    /// `m = a·x̂ + o` of channel `c` for the sixteen images from `lane`: `a = γ(1 + scale)`,
-    /// `o = β(1 + scale) + shift`.
+    /// `m = a·x̂ + o` of a channel with `γ`, `β` for sixteen images with FiLM's `1 + scale`
+    /// and `shift`: `a = γ(1 + scale)`, `o = β(1 + scale) + shift`.
     @inline(__always)
-    static func affine(
-        _ film: UnsafePointer<Float>?, _ gamma: UnsafePointer<Float>, _ beta: UnsafePointer<Float>, lane l: Int,
-        channel c: Int, channels C: Int
-    ) -> (a: L16, o: L16) {
-        let (scale1, shift) = Self.film(film, lane: l, channel: c, channels: C)
-        return (gamma[c] * scale1, beta[c] * scale1 + shift)
+    static func affine(_ gamma: Float, _ beta: Float, _ film: (scale1: L16, shift: L16)) -> (a: L16, o: L16) {
+        (gamma * film.scale1, beta * film.scale1 + film.shift)
     }
 
     /// x̂ = (x − μ)·r, m = a·x̂ + o, s = σ(m) for sixteen lanes: the forward's operations,
@@ -183,8 +180,8 @@ public struct GroupNormSiLU: Sendable {
                     }
                     var m1 = L16(repeating: 0), m2 = L16(repeating: 0)
                     for c in cs {
-                        let (scale1, _) = Self.film(film, lane: l, channel: c, channels: C)
-                        let (a, o) = Self.affine(film, gamma, beta, lane: l, channel: c, channels: C)
+                        let f = Self.film(film, lane: l, channel: c, channels: C), scale1 = f.0
+                        let (a, o) = Self.affine(gamma[c], beta[c], f)
                         let gv = L16(repeating: gamma[c]), bv = L16(repeating: beta[c]), off = c * n + l
                         // Σ dm, Σ dm·n, Σ dm·x̂ with dm = dh·(s + h(1 − s)), n = γx̂ + β.
                         var sdm = L16(repeating: 0), sdmn = L16(repeating: 0), sdmx = L16(repeating: 0)

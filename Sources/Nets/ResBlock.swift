@@ -82,10 +82,10 @@ import Tensors
     func scratchCount(_ g: ImageGeometry) -> Int { max(conv1.scratchCount(g), conv2.scratchCount(g)) }
 
     /// x `[Cin, N]`, e `[B, E]` → y `[Cout, N]`, with ``scratchCount(_:)`` floats of `scratch`
-    /// (`filters`: the convolutions' transformed filters, inference).
+    /// and the network's prepared weights in `filters` (Winograd filters, FiLM's `Wᵀ`).
     func forward(
         _ x: UnsafePointer<Float>, embedding e: UnsafePointer<Float>, _ g: ImageGeometry, _ buf: Buffers,
-        _ store: ParameterStore, scratch: UnsafeMutablePointer<Float>, filters: WinogradFilters? = nil,
+        _ store: ParameterStore, scratch: UnsafeMutablePointer<Float>, filters: WinogradFilters,
         into y: UnsafeMutablePointer<Float>
     ) {
         let t = buf.training
@@ -93,11 +93,8 @@ import Tensors
             x, g, film: nil, store, mean: buf.mean1.p, rstd: buf.rstd1.p, into: buf.h1.p)
         conv1.forward(
             buf.h1.p, g, kept: nil, scratch: scratch, store, filters: filters, into: buf.a.p)
-        if let wt = filters?.transposed(film) { // [B, 2·Cout]
-            film.multiplySmallBatch(e, batch: g.batch, transposed: wt, into: buf.film.p)
-        } else {
-            film.multiply(e, batch: g.batch, store, into: buf.film.p)
-        }
+        guard let wt = filters.transposed(film) else { preconditionFailure("FiLM's weights are not prepared") }
+        film.multiplySmallBatch(e, batch: g.batch, transposed: wt, into: buf.film.p) // [B, 2·Cout]
         film.addBias(buf.film.p, batch: g.batch, store)
         let h2 = t ? buf.h2.p : buf.a.p
         norm2.forward(
@@ -122,7 +119,7 @@ import Tensors
     func backward(
         gradOutput dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, embedding e: UnsafePointer<Float>,
         _ g: ImageGeometry, _ buf: Buffers, _ store: ParameterStore, scratch: UnsafeMutablePointer<Float>,
-        filters: WinogradFilters? = nil, partial: UnsafeMutablePointer<Float>,
+        filters: WinogradFilters, partial: UnsafeMutablePointer<Float>,
         gradEmbedding de: UnsafeMutablePointer<Float>, gradInput dx: UnsafeMutablePointer<Float>
     ) {
         precondition(buf.training, "ResBlock.backward needs training buffers")

@@ -418,7 +418,7 @@ public final class UNet: Module {
     /// The backward of one slice through `ws`, adding parameter gradients to `store`'s
     /// (`self.store` or a gradient view of it); `filters`: those of the forward.
     func backpropagate(
-        _ dOut: UnsafePointer<Float>, _ ws: UNetWorkspace, store: ParameterStore, filters: WinogradFilters?,
+        _ dOut: UnsafePointer<Float>, _ ws: UNetWorkspace, store: ParameterStore, filters: WinogradFilters,
         gradInput: UnsafeMutablePointer<Float>?
     ) {
         let C = configuration.baseWidth, ci = configuration.channels, levels = configuration.levels
