@@ -21,7 +21,7 @@ static inline void gt6(const __m512 d[6], __m512 r[3]) {
 }
 
 __attribute__((target("avx512f")))
-static void filter_gradient_512(const float *du, long stride, long pairs, float *dw) {
+static void filter_gradient_512(const float *du, long stride, long pairs, float *dw) { // pairs: a multiple of 16
     // Lane l of output vector q (block element e = 16q + l) is pair e / 9, entry e % 9.
     __m512i idx[9];
     for (int q = 0; q < 9; q++) {
@@ -29,15 +29,14 @@ static void filter_gradient_512(const float *du, long stride, long pairs, float 
         for (int l = 0; l < 16; l++) e[l] = (16 * q + l) % 9 * 16 + (16 * q + l) / 9;
         idx[q] = _mm512_loadu_si512(e);
     }
-    long k = 0;
-    for (; k + 16 <= pairs; k += 16) {
+    for (long k = 0; k < pairs; k += 16) {
         __m512 t[6][3];
         for (int r = 0; r < 6; r++) { // dU·G, row r
             __m512 d[6];
             for (int s = 0; s < 6; s++) d[s] = _mm512_loadu_ps(du + (6 * r + s) * stride + k);
             gt6(d, t[r]);
         }
-        float out[9 * 16]; // out[9·… as the Swift body's g[j]: entry j of every pair
+        float out[9 * 16]; // out[16j + l]: entry j (the Swift body's g[j]) of pair k + l
         for (int c = 0; c < 3; c++) { // Gᵀ·(dU·G), column c → entries c, 3 + c, 6 + c
             __m512 d[6] = {t[0][c], t[1][c], t[2][c], t[3][c], t[4][c], t[5][c]}, r[3];
             gt6(d, r);
@@ -48,29 +47,13 @@ static void filter_gradient_512(const float *du, long stride, long pairs, float 
             _mm512_storeu_ps(g + 16 * q,
                              _mm512_add_ps(_mm512_loadu_ps(g + 16 * q), _mm512_i32gather_ps(idx[q], out, 4)));
     }
-    for (; k < pairs; k++) { // the last pairs, one lane each
-        float t[6][3];
-        for (int r = 0; r < 6; r++) {
-            const float *d = du + 6 * r * stride + k;
-            float s12 = d[stride] + d[2 * stride], s34 = d[3 * stride] + d[4 * stride];
-            t[r][0] = 0.25f * d[0] - s12 * (1.0f / 6) + s34 * (1.0f / 24);
-            t[r][1] = (d[2 * stride] - d[stride]) * (1.0f / 6) + (d[3 * stride] - d[4 * stride]) * (1.0f / 12);
-            t[r][2] = (s34 - d[stride] - d[2 * stride]) * (1.0f / 6) + d[5 * stride];
-        }
-        float *g = dw + 9 * k;
-        for (int c = 0; c < 3; c++) {
-            float s12 = t[1][c] + t[2][c], s34 = t[3][c] + t[4][c];
-            g[c] += 0.25f * t[0][c] - s12 * (1.0f / 6) + s34 * (1.0f / 24);
-            g[3 + c] += (t[2][c] - t[1][c]) * (1.0f / 6) + (t[3][c] - t[4][c]) * (1.0f / 12);
-            g[6 + c] += (s34 - t[1][c] - t[2][c]) * (1.0f / 6) + t[5][c];
-        }
-    }
 }
 
-bool ck_winograd_filter_gradient(int max_level, const float *du, long stride, long pairs, float *dw) {
+long ck_winograd_filter_gradient(int max_level, const float *du, long stride, long pairs, float *dw) {
     int level = ck_vector_level();
     if (level > max_level) level = max_level;
-    if (level < 2) return false;
-    filter_gradient_512(du, stride, pairs, dw);
-    return true;
+    if (level < 2 || pairs < 16) return 0;
+    long whole = pairs / 16 * 16;
+    filter_gradient_512(du, stride, whole, dw);
+    return whole;
 }

@@ -412,8 +412,8 @@ func winogradFilterTransform(
 
 /// `dg += Gᵀ dU G`: dU `[36, Cout, Cin]` (rows as U's) → the weight gradient
 /// `[Cout, Cin, 3, 3]` (the adjoint of ``winogradFilterTransform(_:outChannels:inChannels:into:)``).
-/// `vectorLevel` 2 (and a CPU with AVX-512) runs CKernels' body, 16 pairs per register,
-/// the same bits; 0 or 1 this one.
+/// `vectorLevel` 2 (and a CPU with AVX-512) runs CKernels' body on every 16 pairs, the
+/// same bits, and this one on the rest; 0 or 1 this one on all.
 func winogradFilterGradient(
     _ du: UnsafePointer<Float>, outChannels: Int, inChannels: Int, into dw: UnsafeMutablePointer<Float>,
     vectorLevel: Int32 = 2
@@ -421,10 +421,9 @@ func winogradFilterGradient(
     let pairs = outChannels * inChannels,
         stride = WinogradGeometry.filterStride(outChannels: outChannels, inChannels: inChannels)
     Parallel.forEachChunk(pairs, chunk: 512) { ks in
-        if ck_winograd_filter_gradient(vectorLevel, du + ks.lowerBound, stride, ks.count, dw + 9 * ks.lowerBound) {
-            return
-        }
-        for k in ks {
+        let done = ck_winograd_filter_gradient(
+            vectorLevel, du + ks.lowerBound, stride, ks.count, dw + 9 * ks.lowerBound)
+        for k in (ks.lowerBound + done)..<ks.upperBound {
             @inline(__always) func row(_ r: Int) -> (Float, Float, Float) { // dU·G, row r
                 let d = du + 6 * r * stride + k
                 return gtcol(d[0], d[stride], d[2 * stride], d[3 * stride], d[4 * stride], d[5 * stride])

@@ -140,10 +140,11 @@ int ck_small_sgemm_nn(int max_level, long m, long n, long k, const float *a, lon
 int ck_small_sgemm_nt(int max_level, long m, long n, long k, const float *a, long lda, const float *b, long ldb,
                       float *c, long ldc, bool accumulate);
 
-/// dg += Gᵀ·dU·G for `pairs` filter pairs (Winograd.swift's winogradFilterGradient):
-/// dU's 36 rows `stride` apart, dg `[pairs, 3, 3]`. Bit for bit the Swift body. AVX-512
-/// only (16 pairs per register); returns false (and writes nothing) below that level.
-bool ck_winograd_filter_gradient(int max_level, const float *du, long stride, long pairs, float *dw);
+/// dg += Gᵀ·dU·G for the first pairs of `pairs` filter pairs (Winograd.swift's
+/// winogradFilterGradient): dU's 36 rows `stride` apart, dg `[pairs, 3, 3]`. Bit for bit
+/// the Swift body. AVX-512 only, 16 pairs per register: returns how many pairs it did
+/// (the largest multiple of 16; 0 below that level), the caller doing the rest.
+long ck_winograd_filter_gradient(int max_level, const float *du, long stride, long pairs, float *dw);
 
 /// B = Aᵀ: A is rows × cols with row stride lda, B cols × rows with row stride ldb
 /// (transpose.c). Blocks of 16 × 16 (AVX-512) or 8 × 8 (AVX2) up to `max_level`, the
