@@ -26,6 +26,10 @@ import Testing
 
     static let shapes: [(m: Int, n: Int, k: Int)] = [
         (32, 2048, 32), (64, 512, 32), (5, 53, 7), (9, 17, 3), (1, 1, 1), (13, 100, 64), (8, 48, 192), (3, 7, 1),
+        // AVX-512's other strips: 32 wide; 64 = 32 + 32; 256 = 4·48 + 2·32 with a last
+        // row tile of one row; 16 wide with 16-row tiles (the second half empty); 121 =
+        // 2·48 + 16 + 9 masked; 112 = 48 + 2·32; 8 rows or fewer with a 16-wide rest.
+        (32, 32, 40), (20, 64, 9), (17, 256, 5), (24, 16, 11), (40, 121, 3), (33, 112, 6), (7, 30, 4),
     ]
 
     @Test func theMachineRunsAVector() {
