@@ -1,7 +1,8 @@
-// dg += Gᵀ·dU·G for 16 filter pairs at a time (Winograd.swift's winogradFilterGradient,
-// the adjoint of the filter transform): each U-Net training slice runs it once per
-// 3 × 3 convolution. The Swift body's operations in the same order, each rounded on its
-// own (no FMA), so the bits are the Swift body's.
+// The Winograd filter transform U = G·g·Gᵀ (Winograd.swift's winogradFilterTransform, run
+// once per prediction or training step for every 3 × 3 convolution) and its adjoint
+// dg += Gᵀ·dU·G (winogradFilterGradient, once per training slice and convolution), for
+// 16 filter pairs at a time. The Swift bodies' operations in the same order, each rounded
+// on its own (no FMA), so the bits are the Swift bodies'.
 #include <immintrin.h>
 #include "ckernels.h"
 
@@ -55,5 +56,53 @@ long ck_winograd_filter_gradient(int max_level, const float *du, long stride, lo
     if (level < 2 || pairs < 16) return 0;
     long whole = pairs / 16 * 16;
     filter_gradient_512(du, stride, whole, dw);
+    return whole;
+}
+
+/// G·g: three values to six (Winograd.swift's gcol).
+__attribute__((target("avx512f"), always_inline))
+static inline void g3(__m512 g0, __m512 g1, __m512 g2, __m512 r[6]) {
+    const __m512 quarter = _mm512_set1_ps(0.25f), sixth = _mm512_set1_ps(1.0f / 6);
+    const __m512 twelfth = _mm512_set1_ps(1.0f / 12), twentyfourth = _mm512_set1_ps(1.0f / 24);
+    const __m512i sign = _mm512_set1_epi32((int)0x80000000);
+    __m512 even = _mm512_add_ps(g0, g2);
+    __m512 e4 = _mm512_add_ps(_mm512_mul_ps(g0, twentyfourth), _mm512_mul_ps(g2, sixth));
+    __m512 o = _mm512_mul_ps(g1, twelfth);
+    __m512 sum = _mm512_add_ps(even, g1); // Swift's prefix minus flips the sign bit
+    r[0] = _mm512_mul_ps(quarter, g0);
+    r[1] = _mm512_mul_ps(_mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(sum), sign)), sixth);
+    r[2] = _mm512_mul_ps(_mm512_sub_ps(g1, even), sixth);
+    r[3] = _mm512_add_ps(e4, o);
+    r[4] = _mm512_sub_ps(e4, o);
+    r[5] = g2;
+}
+
+__attribute__((target("avx512f")))
+static void filter_transform_512(const float *w, long pairs, float *u, long stride) { // pairs: a multiple of 16
+    __m512i idx[9]; // entry j of pairs k … k + 15: w[9(k + l) + j]
+    for (int j = 0; j < 9; j++) {
+        int e[16];
+        for (int l = 0; l < 16; l++) e[l] = 9 * l + j;
+        idx[j] = _mm512_loadu_si512(e);
+    }
+    for (long k = 0; k < pairs; k += 16) {
+        __m512 g[9];
+        for (int j = 0; j < 9; j++) g[j] = _mm512_i32gather_ps(idx[j], w + 9 * k, 4);
+        __m512 c[3][6]; // G·g, column by column
+        for (int col = 0; col < 3; col++) g3(g[col], g[3 + col], g[6 + col], c[col]);
+        for (int r = 0; r < 6; r++) { // (G·g)·Gᵀ, row r
+            __m512 v[6];
+            g3(c[0][r], c[1][r], c[2][r], v);
+            for (int s = 0; s < 6; s++) _mm512_storeu_ps(u + (6 * r + s) * stride + k, v[s]);
+        }
+    }
+}
+
+long ck_winograd_filter_transform(int max_level, const float *w, long pairs, float *u, long stride) {
+    int level = ck_vector_level();
+    if (level > max_level) level = max_level;
+    if (level < 2 || pairs < 16) return 0;
+    long whole = pairs / 16 * 16;
+    filter_transform_512(w, whole, u, stride);
     return whole;
 }

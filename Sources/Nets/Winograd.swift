@@ -389,13 +389,18 @@ private let sixth: Float = 1.0 / 6, twelfth: Float = 1.0 / 12, twentyFourth: Flo
 
 /// `U_ξ = G g Gᵀ` for weights `[Cout, Cin, 3, 3]` → U `[36, Cout, Cin]` (ξ rows
 /// ``WinogradGeometry/filterStride(outChannels:inChannels:)`` apart).
+/// `vectorLevel` 2 (and a CPU with AVX-512) runs CKernels' body on every 16 pairs, the
+/// same bits, and this one on the rest; 0 or 1 this one on all.
 func winogradFilterTransform(
-    _ w: UnsafePointer<Float>, outChannels: Int, inChannels: Int, into u: UnsafeMutablePointer<Float>
+    _ w: UnsafePointer<Float>, outChannels: Int, inChannels: Int, into u: UnsafeMutablePointer<Float>,
+    vectorLevel: Int32 = 2
 ) {
     let pairs = outChannels * inChannels,
         stride = WinogradGeometry.filterStride(outChannels: outChannels, inChannels: inChannels)
     Parallel.forEachChunk(pairs, chunk: 512) { ks in
-        for k in ks {
+        let done = ck_winograd_filter_transform(
+            vectorLevel, w + 9 * ks.lowerBound, ks.count, u + ks.lowerBound, stride)
+        for k in (ks.lowerBound + done)..<ks.upperBound {
             let g = w + 9 * k
             // G·g column by column: t[r][col].
             let c0 = gcol(g[0], g[3], g[6]), c1 = gcol(g[1], g[4], g[7]), c2 = gcol(g[2], g[5], g[8])

@@ -58,6 +58,30 @@ import Testing
         #expect(Self.differences(results[1], Self.bits(dw0)) > 0)
     }
 
+    /// The filter transform `U = G g Gᵀ`: CKernels' 16-pair body against the Swift body (pair
+    /// counts with and without a remainder of 16, a NaN, an infinity and a negative zero in
+    /// the weights), into a U filled with a NaN payload no computation makes.
+    @Test(arguments: [(32, 32), (3, 7), (64, 96), (1, 1), (17, 2)])
+    func filterTransformIsTheSwiftBody(outChannels: Int, inChannels: Int) {
+        let stride = WinogradGeometry.filterStride(outChannels: outChannels, inChannels: inChannels)
+        var w = Self.random(9 * outChannels * inChannels, seed: 33, scale: 2)
+        w[4] = .nan; w[w.count - 1] = .infinity; w[w.count / 2] = -0.0
+        var results: [[UInt32]] = []
+        for level: Int32 in [2, 0] {
+            // A payload no computation makes: an element left unwritten differs from the Swift body's.
+            var u = [Float](repeating: Float(bitPattern: 0x7FA0_0001), count: 36 * stride)
+            w.withUnsafeBufferPointer { wp in
+                u.withUnsafeMutableBufferPointer {
+                    winogradFilterTransform(
+                        wp.baseAddress!, outChannels: outChannels, inChannels: inChannels, into: $0.baseAddress!,
+                        vectorLevel: level)
+                }
+            }
+            results.append(Self.bits(u))
+        }
+        #expect(Self.differences(results[0], results[1]) == 0, "\(outChannels) × \(inChannels)")
+    }
+
     /// Batches of 16 and 32 run the AVX-512 bodies where the CPU has them; a batch of 8
     /// runs the AVX2 body at every level (AVX-512 needs 16 lanes).
     @Test(arguments: [(14, 14, 16), (7, 7, 32), (4, 5, 16), (5, 6, 8)])

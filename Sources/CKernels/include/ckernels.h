@@ -146,6 +146,12 @@ int ck_small_sgemm_nt(int max_level, long m, long n, long k, const float *a, lon
 /// (the largest multiple of 16; 0 below that level), the caller doing the rest.
 long ck_winograd_filter_gradient(int max_level, const float *du, long stride, long pairs, float *dw);
 
+/// U = G·g·Gᵀ for the first pairs of `pairs` filter pairs (Winograd.swift's
+/// winogradFilterTransform): g `[pairs, 3, 3]`, U's 36 rows `stride` apart. Bit for bit
+/// the Swift body; AVX-512 only, 16 pairs per register: returns how many pairs it did
+/// (the largest multiple of 16; 0 below that level), the caller doing the rest.
+long ck_winograd_filter_transform(int max_level, const float *w, long pairs, float *u, long stride);
+
 /// B = Aᵀ: A is rows × cols with row stride lda, B cols × rows with row stride ldb
 /// (transpose.c). Blocks of 16 × 16 (AVX-512) or 8 × 8 (AVX2) up to `max_level`, the
 /// edges and level 0 element by element; an exact copy at every level.
