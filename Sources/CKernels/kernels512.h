@@ -23,6 +23,8 @@ void grad_input_tile_512(const float *dv, long xi, long B, float *const *rows);
 void input_plane_512(const float *plane, long H, long WD, long B, const float *zero, float *out, long xi);
 void output_plane_512(const float *m, long xi, long H, long WD, long B, float bias, float *y);
 void grad_output_plane_512(const float *plane, long H, long WD, long B, const float *zero, float *out, long xi);
+void conv_forward_512(const float *x, long ci, long H, long WD, long B, const float *u, long us, long co,
+                      const float *bias, const float *zero, long tb, int product_level, float *scratch, float *y);
 void grad_input_plane_512(const float *dv, long xi, long H, long WD, long B, float *sink, float *plane);
 
 #endif

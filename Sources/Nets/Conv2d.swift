@@ -81,7 +81,8 @@ public struct Conv2d: Sendable {
     /// `filters`: already transformed filters; when they hold this layer's `U` and
     /// nothing is kept, the forward reads it there instead of transforming the weights
     /// again (inference, and the U-Net's training slices, whose backward transforms its
-    /// input again).
+    /// input again), and runs a few tiles at a time on this core
+    /// (``WinogradGeometry/fusedForward(_:inChannels:_:filterStride:outChannels:bias:scratch:into:vectorLevel:)``).
     func forward(
         _ x: UnsafePointer<Float>, _ g: ImageGeometry, kept: UnsafeMutablePointer<Float>?,
         scratch: UnsafeMutablePointer<Float>, _ store: ParameterStore, filters: WinogradFilters? = nil,
@@ -97,6 +98,13 @@ public struct Conv2d: Sendable {
         // U (unless prepared) and V go to `kept` (training a whole batch) or the front of
         // the scratch, M after them.
         let prepared = kept == nil ? filters?.transformed(self) : nil
+        if let u = prepared,
+            wg.fusedForward(
+                x, inChannels: inChannels, u, filterStride: us, outChannels: outChannels, bias: bias,
+                scratch: scratch, into: y)
+        {
+            return
+        }
         var free = kept ?? scratch
         let u = prepared ?? UnsafePointer(free)
         if prepared == nil {

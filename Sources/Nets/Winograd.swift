@@ -182,6 +182,40 @@ extension WinogradGeometry {
         }
     }
 
+    /// Tiles per block of ``fusedForward(_:inChannels:_:filterStride:outChannels:bias:scratch:into:vectorLevel:)``.
+    /// On one core at 14 × 14 and a slice of 16 images (2026-12-07): 32 → 32 channels
+    /// 1.07× the transforms and products in turn with 2 or 4 tiles per block and 0.90×
+    /// with 1; 96 → 32 1.12×; at 7 × 7 (four tiles) the same time.
+    static let tilesPerBlock = 4
+
+    /// `y = conv(x) + b` in one CKernels call, a few tiles at a time (each block's input
+    /// transform, 36 products and output transform in turn, so that `V` and `M` stay in
+    /// the core's caches): bit for bit ``inputTransform(_:channels:into:vectorLevel:)``,
+    /// `M_ξ = U_ξ·V_ξ` by ``smallProduct`` and ``outputTransform(_:channels:bias:into:vectorLevel:)``.
+    /// One core (the U-Net's slices). `scratch`: ``fusedScratchCount(inChannels:outChannels:)``
+    /// floats. False, with nothing written, where no vector body runs (the CPU, the batch,
+    /// `CMLAB_SMALL_PRODUCTS=openblas`); the caller then runs the three steps.
+    func fusedForward(
+        _ x: UnsafePointer<Float>, inChannels: Int, _ u: UnsafePointer<Float>, filterStride: Int, outChannels: Int,
+        bias: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>,
+        vectorLevel: Int32 = 2
+    ) -> Bool {
+        guard vectorLevel > 0, SmallProducts.fitsNN(m: outChannels, k: inChannels) else { return false }
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: g.batch) { zero in
+            zero.initialize(repeating: 0)
+            return ck_winograd_conv_forward(
+                vectorLevel, SmallProducts.maxLevel, x, inChannels, g.height, g.width, g.batch, u, filterStride,
+                outChannels, bias, zero.baseAddress!, Self.tilesPerBlock, scratch, y)
+        }
+    }
+
+    /// Floats of scratch ``fusedForward(_:inChannels:_:filterStride:outChannels:bias:scratch:into:vectorLevel:)``
+    /// needs; never more than ``rowStride``·(Cin + Cout), the three steps' `V` and `M`.
+    func fusedScratchCount(inChannels: Int, outChannels: Int) -> Int {
+        let cols = min(Self.tilesPerBlock, Self.tiles(height: g.height, width: g.width)) * g.batch
+        return Self.positions * ((inChannels + outChannels) * cols + 32)
+    }
+
     /// `y = Aᵀ M A + bias` for every tile: M `[C, 36, T·B]` → y `[C, H, W, B]`.
     /// `vectorLevel`: the widest CKernels body to use (0 this Swift body, 1 AVX2, 2 AVX-512;
     /// each bit for bit this one).

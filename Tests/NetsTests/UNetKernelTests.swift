@@ -60,7 +60,7 @@ import Testing
 
     /// The filter transform `U = G g Gᵀ`: CKernels' 16-pair body against the Swift body (pair
     /// counts with and without a remainder of 16, a NaN, an infinity and a negative zero in
-    /// the weights), into a U filled with a NaN payload no computation makes.
+    /// the weights), into a U filled with NaN.
     @Test(arguments: [(32, 32), (3, 7), (64, 96), (1, 1), (17, 2)])
     func filterTransformIsTheSwiftBody(outChannels: Int, inChannels: Int) {
         let stride = WinogradGeometry.filterStride(outChannels: outChannels, inChannels: inChannels)
@@ -68,8 +68,8 @@ import Testing
         w[4] = .nan; w[w.count - 1] = .infinity; w[w.count / 2] = -0.0
         var results: [[UInt32]] = []
         for level: Int32 in [2, 0] {
-            // A payload no computation makes: an element left unwritten differs from the Swift body's.
-            var u = [Float](repeating: Float(bitPattern: 0x7FA0_0001), count: 36 * stride)
+            // An element left unwritten stays NaN where the Swift body's is a number.
+            var u = [Float](repeating: .nan, count: 36 * stride)
             w.withUnsafeBufferPointer { wp in
                 u.withUnsafeMutableBufferPointer {
                     winogradFilterTransform(
@@ -80,6 +80,59 @@ import Testing
             results.append(Self.bits(u))
         }
         #expect(Self.differences(results[0], results[1]) == 0, "\(outChannels) × \(inChannels)")
+    }
+
+    /// The fused forward (a few tiles at a time: input transform, products, output
+    /// transform) against the three steps over the whole plane, bit for bit: overhanging
+    /// tiles, a last block of fewer tiles (7 × 10: six tiles), a NaN and an infinity in x,
+    /// AVX-512 (batches of 16 and 32) and AVX2 (8).
+    @Test(arguments: [
+        (14, 14, 16, 32, 32), (7, 7, 16, 64, 64), (7, 10, 16, 3, 5), (5, 6, 8, 4, 2), (14, 14, 32, 96, 32),
+    ])
+    func fusedForwardIsTheThreeSteps(height: Int, width: Int, batch: Int, inChannels: Int, outChannels: Int) {
+        let g = ImageGeometry(batch: batch, height: height, width: width), wg = WinogradGeometry(g)
+        let us = WinogradGeometry.filterStride(outChannels: outChannels, inChannels: inChannels)
+        var x = Self.random(inChannels * g.count, seed: 41, scale: 2)
+        x[7] = .nan; x[x.count / 2] = .infinity
+        let u = Self.random(36 * us, seed: 42, scale: 0.3), bias = Self.random(outChannels, seed: 43, scale: 1)
+        let rs = wg.rowStride, xs = wg.xiStride
+        var v = [Float](repeating: 0, count: inChannels * rs), m = [Float](repeating: 0, count: outChannels * rs)
+        var steps = [Float](repeating: -1, count: outChannels * g.count), fused = steps
+        var scratch = [Float](
+            repeating: .nan, count: wg.fusedScratchCount(inChannels: inChannels, outChannels: outChannels))
+        #expect(scratch.count <= rs * (inChannels + outChannels))
+        var ran = false
+        x.withUnsafeBufferPointer { xp in
+            u.withUnsafeBufferPointer { up in
+                bias.withUnsafeBufferPointer { bp in
+                    let x = xp.baseAddress!, u = up.baseAddress!, b = bp.baseAddress!
+                    v.withUnsafeMutableBufferPointer { vp in
+                        m.withUnsafeMutableBufferPointer { mp in
+                            let v = vp.baseAddress!, m = mp.baseAddress!
+                            wg.inputTransform(x, channels: inChannels, into: v)
+                            for xi in 0..<36 {
+                                smallProduct(
+                                    m: outChannels, n: wg.columns, k: inChannels, u + xi * us, lda: inChannels,
+                                    v + xi * xs, ldb: rs, m + xi * xs, ldc: rs)
+                            }
+                            steps.withUnsafeMutableBufferPointer {
+                                wg.outputTransform(m, channels: outChannels, bias: b, into: $0.baseAddress!)
+                            }
+                        }
+                    }
+                    scratch.withUnsafeMutableBufferPointer { sp in
+                        fused.withUnsafeMutableBufferPointer {
+                            ran = wg.fusedForward(
+                                x, inChannels: inChannels, u, filterStride: us, outChannels: outChannels, bias: b,
+                                scratch: sp.baseAddress!, into: $0.baseAddress!)
+                        }
+                    }
+                }
+            }
+        }
+        #expect(ran)
+        #expect(Self.differences(Self.bits(fused), Self.bits(steps)) == 0, "\(height)×\(width), B \(batch)")
+        #expect(steps.contains { $0.isNaN } && steps.contains { !$0.isNaN && $0 != -1 })
     }
 
     /// Batches of 16 and 32 run the AVX-512 bodies where the CPU has them; a batch of 8

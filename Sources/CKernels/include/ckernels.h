@@ -86,6 +86,18 @@ bool ck_winograd_grad_output_plane(int max_level, const float *plane, long heigh
 bool ck_winograd_grad_input_plane(int max_level, const float *dv, long xi_stride, long height, long width, long B, float *sink,
                                   float *plane);
 
+/// y = conv(x) + bias of a 3 × 3 convolution in one call, `tiles_per_block` tiles at a
+/// time (each block's input transform, 36 products and output transform in turn, so that
+/// they stay in the core's caches): bit for bit the four plane transforms above and
+/// ck_small_sgemm_nn (at `product_level`) over all columns. x `[ci, H, W, B]`, y
+/// `[co, H, W, B]`, U `[36, co, ci]` with ξ rows `us` apart, `zero` B zeros, `scratch`
+/// 36·(ci + co)·(tiles_per_block·B + 16) floats. Needs co·ci ≤ 16384 and ci ≤ 256 (the NN
+/// body's limits, which the caller checks). False (nothing written) when no vector body
+/// runs at these levels or this batch.
+bool ck_winograd_conv_forward(int max_level, int product_level, const float *x, long ci, long height, long width,
+                              long B, const float *u, long us, long co, const float *bias, const float *zero,
+                              long tiles_per_block, float *scratch, float *y);
+
 /// The three group-norm passes below run the AVX-512 body (one register per sixteen
 /// lanes) when `max_level` ≥ 2 and the CPU has it, else the AVX2 body (two registers);
 /// both are the Swift body's operations in the same order.
