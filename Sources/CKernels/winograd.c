@@ -139,3 +139,22 @@ bool ck_winograd_conv_forward(int max_level, int product_level, const float *x, 
     default: return false;
     }
 }
+
+bool ck_winograd_conv_backward_data(int max_level, int product_level, const float *dy, long co, long height,
+                                    long width, long B, const float *u, long us, long ci, const float *zero,
+                                    float *sink, long tiles_per_block, float *dm, long dm_xi, long dm_row,
+                                    float *scratch, float *dx, bool accumulate) {
+    if (product_level > ck_vector_level()) product_level = ck_vector_level();
+    if (product_level < 1 || tiles_per_block < 1) return false;
+    switch (tile_level(max_level, B)) {
+    case 2:
+        conv_backward_data_512(dy, co, height, width, B, u, us, ci, zero, sink, tiles_per_block, product_level, dm,
+                               dm_xi, dm_row, scratch, dx, accumulate);
+        return true;
+    case 1:
+        conv_backward_data(dy, co, height, width, B, u, us, ci, zero, sink, tiles_per_block, product_level, dm, dm_xi,
+                           dm_row, scratch, dx, accumulate);
+        return true;
+    default: return false;
+    }
+}

@@ -128,7 +128,8 @@ public struct Conv2d: Sendable {
     /// `input`. A 3 × 3 kernel reads what a whole-batch forward `kept` (`U`, `V`), or,
     /// with nothing kept, the forward's `input` and transformed `filters` (the U-Net's
     /// training slices): it transforms the input again, so that `V` and `dM` meet in the
-    /// caches, and forms `dU_ξ = dM_ξ·V_ξᵀ` over the slice's columns.
+    /// caches, and forms `dU_ξ = dM_ξ·V_ξᵀ` over the slice's columns; dM, dV and dx go a
+    /// few tiles at a time before (``WinogradGeometry/fusedBackwardData(_:outChannels:_:filterStride:inChannels:dm:scratch:gradInput:accumulate:vectorLevel:)``).
     func backward(
         gradOutput dy: UnsafePointer<Float>, kept: UnsafePointer<Float>? = nil, input x: UnsafePointer<Float>? = nil,
         _ g: ImageGeometry, _ store: ParameterStore, scratch: UnsafeMutablePointer<Float>,
@@ -150,6 +151,16 @@ public struct Conv2d: Sendable {
         let wg = WinogradGeometry(g), tb = wg.columns, xs = wg.xiStride, rs = wg.rowStride, us = filterStride
         // Scratch: dU, dM, then V (transformed again, or kept) overwritten by dV, then V_ξᵀ.
         let du = scratch, dm = du + xi * us, dv = dm + outChannels * rs
+        // A slice's backward with prepared filters: dM, dV and dx a few tiles at a time,
+        // then V again and dU.
+        if kept == nil, let x, let u = filters?.transformed(self),
+            wg.fusedBackwardData(
+                dy, outChannels: outChannels, u, filterStride: us, inChannels: inChannels, dm: dm, scratch: dv,
+                gradInput: dx, accumulate: accumulate)
+        {
+            weightGradient(x, dm, wg, scratch: du, into: dw)
+            return
+        }
         wg.gradOutputTransform(dy, channels: outChannels, into: dm) // dM = A dY Aᵀ
         let u: UnsafePointer<Float>
         if let kept {
@@ -160,20 +171,14 @@ public struct Conv2d: Sendable {
                     m: outChannels, n: inChannels, k: tb, dm + xi * xs, lda: rs,
                     v + xi * xs, ldb: rs, du + xi * us, ldc: inChannels)
             }
+            winogradFilterGradient(du, outChannels: outChannels, inChannels: inChannels, into: dw)
         } else {
             guard let x, let prepared = filters?.transformed(self) else {
                 preconditionFailure("Conv2d.backward needs what the forward kept, or its input and filters")
             }
             u = prepared
-            wg.inputTransform(x, channels: inChannels, into: dv) // V again
-            let vt = dv + inChannels * rs
-            for p in 0..<xi { // dU_ξ = dM_ξ·V_ξᵀ; one scratch for V_ξᵀ, so one ξ at a time
-                smallProductNTShort(
-                    m: outChannels, n: inChannels, k: tb, dm + p * xs, lda: rs, dv + p * xs, ldb: rs,
-                    du + p * us, ldc: inChannels, scratch: vt)
-            }
+            weightGradient(x, dm, wg, scratch: du, into: dw)
         }
-        winogradFilterGradient(du, outChannels: outChannels, inChannels: inChannels, into: dw)
         guard let dx else { return }
         forEachXi { xi in // dV_ξ = U_ξᵀ·dM_ξ
             smallProduct(
@@ -181,6 +186,23 @@ public struct Conv2d: Sendable {
                 dm + xi * xs, ldb: rs, dv + xi * xs, ldc: rs)
         }
         wg.gradInputTransform(dv, channels: inChannels, into: dx, accumulate: accumulate)
+    }
+
+    /// `dW += Gᵀ·dU·G` with `dU_ξ = dM_ξ·V_ξᵀ` over a slice's columns, `V` the input `x`
+    /// transformed again; `scratch` holds dU, dM (given), then V and a chunk of `V_ξᵀ`.
+    private func weightGradient(
+        _ x: UnsafePointer<Float>, _ dm: UnsafePointer<Float>, _ wg: WinogradGeometry,
+        scratch du: UnsafeMutablePointer<Float>, into dw: UnsafeMutablePointer<Float>
+    ) {
+        let xs = wg.xiStride, rs = wg.rowStride, us = filterStride, v = du + xi * us + outChannels * rs
+        wg.inputTransform(x, channels: inChannels, into: v) // V again
+        let vt = v + inChannels * rs
+        for p in 0..<xi { // dU_ξ = dM_ξ·V_ξᵀ; one scratch for V_ξᵀ, so one ξ at a time
+            smallProductNTShort(
+                m: outChannels, n: inChannels, k: wg.columns, dm + p * xs, lda: rs, v + p * xs, ldb: rs,
+                du + p * us, ldc: inChannels, scratch: vt)
+        }
+        winogradFilterGradient(du, outChannels: outChannels, inChannels: inChannels, into: dw)
     }
 
     /// Runs `body(ξ)` for the Winograd positions, spread over the cores.

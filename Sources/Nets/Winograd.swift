@@ -209,6 +209,29 @@ extension WinogradGeometry {
         }
     }
 
+    /// The data half of a backward in one CKernels call, a few tiles at a time: `dM =
+    /// A dY Aᵀ` into `dm` (all of it, at ``gradOutputTransform(_:channels:into:vectorLevel:)``'s
+    /// places: the weight gradient reads it after) and, with `gradInput`, `dV_ξ = U_ξᵀ·dM_ξ`
+    /// and `dx (+)= B dV Bᵀ` block by block, while dM and dV are in the core's caches. Bit
+    /// for bit those transforms with ``smallProduct`` over all columns. One core;
+    /// `scratch`: Cin·``rowStride`` floats. False, with nothing written, where no vector
+    /// body runs.
+    func fusedBackwardData(
+        _ dy: UnsafePointer<Float>, outChannels: Int, _ u: UnsafePointer<Float>, filterStride: Int, inChannels: Int,
+        dm: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+        gradInput dx: UnsafeMutablePointer<Float>?,
+        accumulate: Bool, vectorLevel: Int32 = 2
+    ) -> Bool {
+        guard vectorLevel > 0, SmallProducts.fitsNN(m: inChannels, k: outChannels) else { return false }
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * g.batch) { buffer in
+            buffer.initialize(repeating: 0)
+            let zero = buffer.baseAddress!, sink = zero + g.batch
+            return ck_winograd_conv_backward_data(
+                vectorLevel, SmallProducts.maxLevel, dy, outChannels, g.height, g.width, g.batch, u, filterStride,
+                inChannels, zero, sink, Self.tilesPerBlock, dm, xiStride, rowStride, scratch, dx, accumulate)
+        }
+    }
+
     /// Floats of scratch ``fusedForward(_:inChannels:_:filterStride:outChannels:bias:scratch:into:vectorLevel:)``
     /// needs; never more than ``rowStride``·(Cin + Cout), the three steps' `V` and `M`.
     func fusedScratchCount(inChannels: Int, outChannels: Int) -> Int {

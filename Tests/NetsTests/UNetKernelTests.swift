@@ -135,6 +135,61 @@ import Testing
         #expect(steps.contains { $0.isNaN } && steps.contains { !$0.isNaN && $0 != -1 })
     }
 
+    /// The fused data half of the backward (dM, dV and dx a few tiles at a time) against
+    /// the plane transforms and one product per ξ, bit for bit: dM and dx, written and
+    /// added onto a nonzero dx, and dM alone without dx.
+    @Test(arguments: [(14, 14, 16, 32, 32), (7, 10, 16, 5, 3), (5, 6, 8, 2, 4), (14, 14, 32, 32, 96)])
+    func fusedBackwardDataIsTheThreeSteps(height: Int, width: Int, batch: Int, outChannels: Int, inChannels: Int) {
+        let g = ImageGeometry(batch: batch, height: height, width: width), wg = WinogradGeometry(g)
+        let us = WinogradGeometry.filterStride(outChannels: outChannels, inChannels: inChannels)
+        var dy = Self.random(outChannels * g.count, seed: 51, scale: 2)
+        dy[3] = .nan; dy[dy.count - 5] = -.infinity
+        let u = Self.random(36 * us, seed: 52, scale: 0.3), dx0 = Self.random(inChannels * g.count, seed: 53, scale: 1)
+        let rs = wg.rowStride, xs = wg.xiStride
+        for (accumulate, withDx) in [(false, true), (true, true), (false, false)] {
+            var dmSteps = [Float](repeating: 0, count: outChannels * rs), dmFused = dmSteps
+            var dv = [Float](repeating: 0, count: inChannels * rs), scratch = dv
+            var dxSteps = dx0, dxFused = dx0
+            var ran = false
+            dy.withUnsafeBufferPointer { yp in
+                u.withUnsafeBufferPointer { up in
+                    let dy = yp.baseAddress!, u = up.baseAddress!
+                    dmSteps.withUnsafeMutableBufferPointer { mp in
+                        dv.withUnsafeMutableBufferPointer { vp in
+                            let dm = mp.baseAddress!, dv = vp.baseAddress!
+                            wg.gradOutputTransform(dy, channels: outChannels, into: dm)
+                            guard withDx else { return }
+                            for xi in 0..<36 {
+                                smallProduct(
+                                    transA: true, m: inChannels, n: wg.columns, k: outChannels, u + xi * us,
+                                    lda: inChannels, dm + xi * xs, ldb: rs, dv + xi * xs, ldc: rs)
+                            }
+                            dxSteps.withUnsafeMutableBufferPointer {
+                                wg.gradInputTransform(
+                                    dv, channels: inChannels, into: $0.baseAddress!, accumulate: accumulate)
+                            }
+                        }
+                    }
+                    dmFused.withUnsafeMutableBufferPointer { mp in
+                        scratch.withUnsafeMutableBufferPointer { sp in
+                            dxFused.withUnsafeMutableBufferPointer { xp in
+                                ran = wg.fusedBackwardData(
+                                    dy, outChannels: outChannels, u, filterStride: us, inChannels: inChannels,
+                                    dm: mp.baseAddress!, scratch: sp.baseAddress!,
+                                    gradInput: withDx ? xp.baseAddress! : nil, accumulate: accumulate)
+                            }
+                        }
+                    }
+                }
+            }
+            let what = "\(height)×\(width), B \(batch), accumulate \(accumulate), dx \(withDx)"
+            #expect(ran)
+            #expect(Self.differences(Self.bits(dmFused), Self.bits(dmSteps)) == 0, "dM: \(what)")
+            #expect(Self.differences(Self.bits(dxFused), Self.bits(dxSteps)) == 0, "dx: \(what)")
+            #expect(Self.differences(Self.bits(dxFused), Self.bits(dx0)) == (withDx ? dx0.count : 0), "\(what)")
+        }
+    }
+
     /// Batches of 16 and 32 run the AVX-512 bodies where the CPU has them; a batch of 8
     /// runs the AVX2 body at every level (AVX-512 needs 16 lanes).
     @Test(arguments: [(14, 14, 16), (7, 7, 32), (4, 5, 16), (5, 6, 8)])

@@ -98,6 +98,19 @@ bool ck_winograd_conv_forward(int max_level, int product_level, const float *x, 
                               long B, const float *u, long us, long co, const float *bias, const float *zero,
                               long tiles_per_block, float *scratch, float *y);
 
+/// The data half of a 3 × 3 convolution's backward in one call, `tiles_per_block` tiles
+/// at a time: `dM = A dY Aᵀ` into `dm` (all of it, as ck_winograd_grad_output_plane with
+/// channel rows `dm_row` apart and ξ blocks `dm_xi`: the weight gradient reads it after)
+/// and, when `dx` is not NULL, `dV_ξ = U_ξᵀ·dM_ξ` and `dx (+)= B dV Bᵀ` (dx zeroed first
+/// unless `accumulate`), each block's in turn. Bit for bit the plane transforms and
+/// ck_small_sgemm_nn over all columns. `zero`: B zeros; `sink`: B floats of scratch;
+/// `scratch`: 36·(ci·tiles_per_block·B + 16) floats. Needs ci·co ≤ 16384 and co ≤ 256.
+/// False (nothing written) when no vector body runs at these levels or this batch.
+bool ck_winograd_conv_backward_data(int max_level, int product_level, const float *dy, long co, long height,
+                                    long width, long B, const float *u, long us, long ci, const float *zero,
+                                    float *sink, long tiles_per_block, float *dm, long dm_xi, long dm_row,
+                                    float *scratch, float *dx, bool accumulate);
+
 /// The three group-norm passes below run the AVX-512 body (one register per sixteen
 /// lanes) when `max_level` ≥ 2 and the CPU has it, else the AVX2 body (two registers);
 /// both are the Swift body's operations in the same order.
