@@ -16,15 +16,18 @@
 
 // MARK: C = op(A)·B, op(A) read through (row, column) strides
 
+// What a tile does with C: writes its sums (each chain started from zero), adds them to
+// C, or continues C's chains (each sum started from C's value, then written back: a
+// product over k = k₁ + k₂ in two calls, the second continuing, gives the bits of one
+// call over k).
+enum { NN_SET = 0, NN_ADD = 1, NN_CHAIN = 2 };
+
 // AVX2: tiles of 4 rows × 24 columns (12 accumulators, 3 loads of B per step).
 #define NN_MR2 4
 
 __attribute__((target("avx2,fma"), always_inline))
 static inline void nn_tile_avx2(int nv, long mask_n, long rows, long k, const float *a, long ars, long acs,
-                                const float *b, long ldb, float *c, long ldc, bool accumulate) {
-    __m256 s[NN_MR2][3];
-    for (int r = 0; r < NN_MR2; r++)
-        for (int v = 0; v < 3; v++) s[r][v] = _mm256_setzero_ps();
+                                const float *b, long ldb, float *c, long ldc, int mode) {
     // Rows past the end read the last row again; their sums are not stored.
     const float *ar[NN_MR2];
     for (int r = 0; r < NN_MR2; r++) ar[r] = a + (r < rows ? r : rows - 1) * ars;
@@ -33,6 +36,14 @@ static inline void nn_tile_avx2(int nv, long mask_n, long rows, long k, const fl
         const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
         mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)mask_n), idx);
     }
+    __m256 s[NN_MR2][3];
+    for (int r = 0; r < NN_MR2; r++)
+        for (int v = 0; v < 3; v++) {
+            const float *cr = c + (r < rows ? r : rows - 1) * ldc + 8 * v;
+            s[r][v] = mode != NN_CHAIN || v >= nv ? _mm256_setzero_ps()
+                      : mask_n                    ? _mm256_maskload_ps(cr, mask)
+                                                  : _mm256_loadu_ps(cr);
+        }
     for (long p = 0; p < k; p++) {
         const float *bp = b + p * ldb;
         __m256 bv[3];
@@ -50,10 +61,10 @@ static inline void nn_tile_avx2(int nv, long mask_n, long rows, long k, const fl
         for (int v = 0; v < nv; v++) {
             __m256 out = s[r][v];
             if (mask_n) {
-                if (accumulate) out = _mm256_add_ps(_mm256_maskload_ps(cr, mask), out);
+                if (mode == NN_ADD) out = _mm256_add_ps(_mm256_maskload_ps(cr, mask), out);
                 _mm256_maskstore_ps(cr, mask, out);
             } else {
-                if (accumulate) out = _mm256_add_ps(_mm256_loadu_ps(cr + 8 * v), out);
+                if (mode == NN_ADD) out = _mm256_add_ps(_mm256_loadu_ps(cr + 8 * v), out);
                 _mm256_storeu_ps(cr + 8 * v, out);
             }
         }
@@ -62,20 +73,20 @@ static inline void nn_tile_avx2(int nv, long mask_n, long rows, long k, const fl
 
 __attribute__((target("avx2,fma")))
 static void nn_avx2(long m, long n, long k, const float *a, long ars, long acs, const float *b, long ldb, float *c,
-                    long ldc, bool accumulate) {
+                    long ldc, int mode) {
     long j = 0;
     for (; j + 24 <= n; j += 24)
         for (long i = 0; i < m; i += NN_MR2)
             nn_tile_avx2(3, 0, m - i < NN_MR2 ? m - i : NN_MR2, k, a + i * ars, ars, acs, b + j, ldb, c + i * ldc + j,
-                         ldc, accumulate);
+                         ldc, mode);
     for (; j + 8 <= n; j += 8)
         for (long i = 0; i < m; i += NN_MR2)
             nn_tile_avx2(1, 0, m - i < NN_MR2 ? m - i : NN_MR2, k, a + i * ars, ars, acs, b + j, ldb, c + i * ldc + j,
-                         ldc, accumulate);
+                         ldc, mode);
     if (j < n)
         for (long i = 0; i < m; i += NN_MR2)
             nn_tile_avx2(1, n - j, m - i < NN_MR2 ? m - i : NN_MR2, k, a + i * ars, ars, acs, b + j, ldb,
-                         c + i * ldc + j, ldc, accumulate);
+                         c + i * ldc + j, ldc, mode);
 }
 
 // AVX-512: tiles of 8 rows × 48 columns (24 accumulators, 3 loads of B per step), 8 × 32
@@ -90,14 +101,16 @@ static void nn_avx2(long m, long n, long k, const float *a, long ars, long acs, 
 
 __attribute__((target("avx512f"), always_inline))
 static inline void nn_tile_avx512(int nv, int mr, long mask_n, long rows, long k, const float *a, long ars, long acs,
-                                  const float *b, long ldb, float *c, long ldc, bool accumulate, bool prefetch) {
-    __m512 s[NN_MAXR5][3];
-    for (int r = 0; r < mr; r++)
-        for (int v = 0; v < nv; v++) s[r][v] = _mm512_setzero_ps();
+                                  const float *b, long ldb, float *c, long ldc, int mode, bool prefetch) {
     // Rows past the end read the last row again; their sums are not stored.
     const float *ar[NN_MAXR5];
     for (int r = 0; r < mr; r++) ar[r] = a + (r < rows ? r : rows - 1) * ars;
     const __mmask16 mask = mask_n ? (__mmask16)((1u << mask_n) - 1) : (__mmask16)0xFFFF;
+    __m512 s[NN_MAXR5][3];
+    for (int r = 0; r < mr; r++)
+        for (int v = 0; v < nv; v++)
+            s[r][v] = mode == NN_CHAIN ? _mm512_maskz_loadu_ps(mask, c + (r < rows ? r : rows - 1) * ldc + 16 * v)
+                                       : _mm512_setzero_ps();
     for (long p = 0; p < k; p++) {
         const float *bp = b + p * ldb;
         if (prefetch) // the next strip's rows of B, while this strip's first tile runs
@@ -117,10 +130,10 @@ static inline void nn_tile_avx512(int nv, int mr, long mask_n, long rows, long k
         for (int v = 0; v < nv; v++) {
             __m512 out = s[r][v];
             if (mask_n) {
-                if (accumulate) out = _mm512_add_ps(_mm512_maskz_loadu_ps(mask, cr), out);
+                if (mode == NN_ADD) out = _mm512_add_ps(_mm512_maskz_loadu_ps(mask, cr), out);
                 _mm512_mask_storeu_ps(cr, mask, out);
             } else {
-                if (accumulate) out = _mm512_add_ps(_mm512_loadu_ps(cr + 16 * v), out);
+                if (mode == NN_ADD) out = _mm512_add_ps(_mm512_loadu_ps(cr + 16 * v), out);
                 _mm512_storeu_ps(cr + 16 * v, out);
             }
         }
@@ -131,11 +144,11 @@ static inline void nn_tile_avx512(int nv, int mr, long mask_n, long rows, long k
 #define NN_STRIP5(nv, mr, mask_n, j, prefetch)                                                                      \
     for (long i = 0; i < m; i += (mr))                                                                             \
         nn_tile_avx512((nv), (mr), (mask_n), m - i < (mr) ? m - i : (mr), k, a + i * ars, ars, acs, b + (j), ldb,   \
-                       c + i * ldc + (j), ldc, accumulate, (prefetch) && i == 0)
+                       c + i * ldc + (j), ldc, mode, (prefetch) && i == 0)
 
 __attribute__((target("avx512f")))
 static void nn_avx512(long m, long n, long k, const float *a, long ars, long acs, const float *b, long ldb, float *c,
-                      long ldc, bool accumulate) {
+                      long ldc, int mode) {
     // Strips of 48 columns, then of 32 (two where 16 would be left: 64 = 32 + 32), then
     // one of 16 and the masked rest: 256 = 4·48 + 2·32, 64 = 2·32, 32, 96 = 2·48.
     long wide = n / 48;
@@ -157,16 +170,26 @@ static void nn_avx512(long m, long n, long k, const float *a, long ars, long acs
     }
 }
 
-int ck_small_sgemm_nn(int max_level, long m, long n, long k, const float *a, long a_row_stride, long a_col_stride,
-                      const float *b, long ldb, float *c, long ldc, bool accumulate) {
+static int nn(int max_level, long m, long n, long k, const float *a, long ars, long acs, const float *b, long ldb,
+              float *c, long ldc, int mode) {
     int level = ck_vector_level();
     if (level > max_level) level = max_level;
     if (level < 1 || m <= 0 || n <= 0 || k <= 0) return 0;
     if (level >= 2)
-        nn_avx512(m, n, k, a, a_row_stride, a_col_stride, b, ldb, c, ldc, accumulate);
+        nn_avx512(m, n, k, a, ars, acs, b, ldb, c, ldc, mode);
     else
-        nn_avx2(m, n, k, a, a_row_stride, a_col_stride, b, ldb, c, ldc, accumulate);
+        nn_avx2(m, n, k, a, ars, acs, b, ldb, c, ldc, mode);
     return level;
+}
+
+int ck_small_sgemm_nn(int max_level, long m, long n, long k, const float *a, long a_row_stride, long a_col_stride,
+                      const float *b, long ldb, float *c, long ldc, bool accumulate) {
+    return nn(max_level, m, n, k, a, a_row_stride, a_col_stride, b, ldb, c, ldc, accumulate ? NN_ADD : NN_SET);
+}
+
+int ck_small_sgemm_nn_chain(int max_level, long m, long n, long k, const float *a, long a_row_stride,
+                            long a_col_stride, const float *b, long ldb, float *c, long ldc) {
+    return nn(max_level, m, n, k, a, a_row_stride, a_col_stride, b, ldb, c, ldc, NN_CHAIN);
 }
 
 // MARK: C = A·Bᵀ with a long inner dimension

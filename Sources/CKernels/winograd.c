@@ -140,20 +140,22 @@ bool ck_winograd_conv_forward(int max_level, int product_level, const float *x, 
     }
 }
 
-bool ck_winograd_conv_backward_data(int max_level, int product_level, const float *dy, long co, long height,
-                                    long width, long B, const float *u, long us, long ci, const float *zero,
-                                    float *sink, long tiles_per_block, float *dm, long dm_xi, long dm_row,
-                                    float *scratch, float *dx, bool accumulate) {
+bool ck_winograd_conv_backward(int max_level, int product_level, const float *dy, const float *x, long co, long ci,
+                               long height, long width, long B, const float *u, long us, const float *zero,
+                               float *sink, long tiles_per_block, long chunk, float *scratch, float *du, float *dx,
+                               bool accumulate) {
     if (product_level > ck_vector_level()) product_level = ck_vector_level();
     if (product_level < 1 || tiles_per_block < 1) return false;
+    long tiles = (height + 3) / 4 * ((width + 3) / 4), tb = tiles_per_block < tiles ? tiles_per_block : tiles;
+    if (chunk < 1 || chunk % (tb * B) != 0) return false;
     switch (tile_level(max_level, B)) {
     case 2:
-        conv_backward_data_512(dy, co, height, width, B, u, us, ci, zero, sink, tiles_per_block, product_level, dm,
-                               dm_xi, dm_row, scratch, dx, accumulate);
+        conv_backward_512(dy, x, co, ci, height, width, B, u, us, zero, sink, tiles_per_block, chunk, product_level,
+                          scratch, du, dx, accumulate);
         return true;
     case 1:
-        conv_backward_data(dy, co, height, width, B, u, us, ci, zero, sink, tiles_per_block, product_level, dm, dm_xi,
-                           dm_row, scratch, dx, accumulate);
+        conv_backward(dy, x, co, ci, height, width, B, u, us, zero, sink, tiles_per_block, chunk, product_level,
+                      scratch, du, dx, accumulate);
         return true;
     default: return false;
     }

@@ -67,11 +67,15 @@ public struct Conv2d: Sendable {
     private var filterStride: Int { WinogradGeometry.filterStride(outChannels: outChannels, inChannels: inChannels) }
 
     /// Floats of scratch a forward or backward needs at geometry `g`: `dU` (or `U`), `dM`
-    /// (or `M`), `V` and `dV`, and a chunk of `V_ξᵀ` for the weight gradient's products.
+    /// (or `M`), `V` and `dV`, and a chunk of `V_ξᵀ` for the weight gradient's products;
+    /// or dU and the blocks of the fused backward, if more.
     func scratchCount(_ g: ImageGeometry) -> Int {
         guard kernel == 3 else { return 0 }
-        return xi * filterStride + WinogradGeometry(g).rowStride * (inChannels + outChannels)
-            + SmallProducts.ntShortScratch(n: inChannels)
+        let wg = WinogradGeometry(g)
+        return xi * filterStride
+            + max(
+                wg.rowStride * (inChannels + outChannels) + SmallProducts.ntShortScratch(n: inChannels),
+                wg.fusedBackwardScratchCount(inChannels: inChannels, outChannels: outChannels))
     }
 
     /// `y = conv(x) + b`: x `[Cin, H, W, B]` → y `[Cout, H, W, B]`. For k = 3, `kept`
@@ -128,8 +132,8 @@ public struct Conv2d: Sendable {
     /// `input`. A 3 × 3 kernel reads what a whole-batch forward `kept` (`U`, `V`), or,
     /// with nothing kept, the forward's `input` and transformed `filters` (the U-Net's
     /// training slices): it transforms the input again, so that `V` and `dM` meet in the
-    /// caches, and forms `dU_ξ = dM_ξ·V_ξᵀ` over the slice's columns; dM, dV and dx go a
-    /// few tiles at a time before (``WinogradGeometry/fusedBackwardData(_:outChannels:_:filterStride:inChannels:dm:scratch:gradInput:accumulate:vectorLevel:)``).
+    /// caches, and forms `dU_ξ = dM_ξ·V_ξᵀ` over the slice's columns, a few tiles at a
+    /// time (``WinogradGeometry/fusedBackward(_:_:outChannels:inChannels:_:filterStride:scratch:gradFilters:gradInput:accumulate:vectorLevel:)``).
     func backward(
         gradOutput dy: UnsafePointer<Float>, kept: UnsafePointer<Float>? = nil, input x: UnsafePointer<Float>? = nil,
         _ g: ImageGeometry, _ store: ParameterStore, scratch: UnsafeMutablePointer<Float>,
@@ -151,14 +155,14 @@ public struct Conv2d: Sendable {
         let wg = WinogradGeometry(g), tb = wg.columns, xs = wg.xiStride, rs = wg.rowStride, us = filterStride
         // Scratch: dU, dM, then V (transformed again, or kept) overwritten by dV, then V_ξᵀ.
         let du = scratch, dm = du + xi * us, dv = dm + outChannels * rs
-        // A slice's backward with prepared filters: dM, dV and dx a few tiles at a time,
-        // then V again and dU.
+        // A slice's backward with prepared filters: a few tiles at a time, dU after dU's
+        // room in the scratch.
         if kept == nil, let x, let u = filters?.transformed(self),
-            wg.fusedBackwardData(
-                dy, outChannels: outChannels, u, filterStride: us, inChannels: inChannels, dm: dm, scratch: dv,
-                gradInput: dx, accumulate: accumulate)
+            wg.fusedBackward(
+                dy, x, outChannels: outChannels, inChannels: inChannels, u, filterStride: us, scratch: dm,
+                gradFilters: du, gradInput: dx, accumulate: accumulate)
         {
-            weightGradient(x, dm, wg, scratch: du, into: dw)
+            winogradFilterGradient(du, outChannels: outChannels, inChannels: inChannels, into: dw)
             return
         }
         wg.gradOutputTransform(dy, channels: outChannels, into: dm) // dM = A dY Aᵀ

@@ -209,27 +209,42 @@ extension WinogradGeometry {
         }
     }
 
-    /// The data half of a backward in one CKernels call, a few tiles at a time: `dM =
-    /// A dY Aᵀ` into `dm` (all of it, at ``gradOutputTransform(_:channels:into:vectorLevel:)``'s
-    /// places: the weight gradient reads it after) and, with `gradInput`, `dV_ξ = U_ξᵀ·dM_ξ`
-    /// and `dx (+)= B dV Bᵀ` block by block, while dM and dV are in the core's caches. Bit
-    /// for bit those transforms with ``smallProduct`` over all columns. One core;
-    /// `scratch`: Cin·``rowStride`` floats. False, with nothing written, where no vector
-    /// body runs.
-    func fusedBackwardData(
-        _ dy: UnsafePointer<Float>, outChannels: Int, _ u: UnsafePointer<Float>, filterStride: Int, inChannels: Int,
-        dm: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
-        gradInput dx: UnsafeMutablePointer<Float>?,
-        accumulate: Bool, vectorLevel: Int32 = 2
+    /// A backward in one CKernels call, a few tiles at a time: each block's `dM = A dY Aᵀ`,
+    /// with `gradInput` `dV_ξ = U_ξᵀ·dM_ξ` and `dx (+)= B dV Bᵀ`, then `V` (x transformed
+    /// again) and `dU_ξ = dM_ξ·V_ξᵀ`, so that dM, dV and V stay in the core's caches and
+    /// never exist for the whole slice. Bit for bit ``gradOutputTransform(_:channels:into:vectorLevel:)``,
+    /// ``smallProduct`` over all columns, ``gradInputTransform(_:channels:into:accumulate:vectorLevel:)``,
+    /// ``inputTransform(_:channels:into:vectorLevel:)`` and ``smallProductNTShort`` (whose
+    /// chunks the blocks follow). Writes dU `[36, Cout, Cin]` (rows as U's). One core;
+    /// `scratch`: ``fusedBackwardScratchCount(inChannels:outChannels:)`` floats. False,
+    /// with nothing written, where no vector body runs or the chunks of the weight
+    /// gradient are not whole blocks.
+    func fusedBackward(
+        _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, outChannels: Int, inChannels: Int,
+        _ u: UnsafePointer<Float>, filterStride: Int, scratch: UnsafeMutablePointer<Float>,
+        gradFilters du: UnsafeMutablePointer<Float>, gradInput dx: UnsafeMutablePointer<Float>?, accumulate: Bool,
+        vectorLevel: Int32 = 2
     ) -> Bool {
-        guard vectorLevel > 0, SmallProducts.fitsNN(m: inChannels, k: outChannels) else { return false }
+        let chunk = SmallProducts.ntShortChunk(m: outChannels)
+        guard vectorLevel > 0, SmallProducts.fitsNN(m: inChannels, k: outChannels),
+            SmallProducts.fitsNN(m: outChannels, k: chunk)
+        else { return false }
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * g.batch) { buffer in
             buffer.initialize(repeating: 0)
             let zero = buffer.baseAddress!, sink = zero + g.batch
-            return ck_winograd_conv_backward_data(
-                vectorLevel, SmallProducts.maxLevel, dy, outChannels, g.height, g.width, g.batch, u, filterStride,
-                inChannels, zero, sink, Self.tilesPerBlock, dm, xiStride, rowStride, scratch, dx, accumulate)
+            return ck_winograd_conv_backward(
+                vectorLevel, SmallProducts.maxLevel, dy, x, outChannels, inChannels, g.height, g.width, g.batch, u,
+                filterStride, zero, sink, Self.tilesPerBlock, chunk, scratch, du, dx, accumulate)
         }
+    }
+
+    /// Floats of scratch ``fusedBackward(_:_:outChannels:inChannels:_:filterStride:scratch:gradFilters:gradInput:accumulate:vectorLevel:)``
+    /// needs.
+    func fusedBackwardScratchCount(inChannels: Int, outChannels: Int) -> Int {
+        let tiles = Self.tiles(height: g.height, width: g.width), cols = min(Self.tilesPerBlock, tiles) * g.batch
+        let chunks = tiles * g.batch > SmallProducts.ntShortChunk(m: outChannels)
+        return Self.positions * ((inChannels + outChannels) * cols + 32) + cols * inChannels
+            + (chunks ? Self.positions * Self.filterStride(outChannels: outChannels, inChannels: inChannels) : 0)
     }
 
     /// Floats of scratch ``fusedForward(_:inChannels:_:filterStride:outChannels:bias:scratch:into:vectorLevel:)``

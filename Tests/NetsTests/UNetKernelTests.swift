@@ -135,48 +135,71 @@ import Testing
         #expect(steps.contains { $0.isNaN } && steps.contains { !$0.isNaN && $0 != -1 })
     }
 
-    /// The fused data half of the backward (dM, dV and dx a few tiles at a time) against
-    /// the plane transforms and one product per ξ, bit for bit: dM and dx, written and
-    /// added onto a nonzero dx, and dM alone without dx.
-    @Test(arguments: [(14, 14, 16, 32, 32), (7, 10, 16, 5, 3), (5, 6, 8, 2, 4), (14, 14, 32, 32, 96)])
-    func fusedBackwardDataIsTheThreeSteps(height: Int, width: Int, batch: Int, outChannels: Int, inChannels: Int) {
+    /// The fused backward (dM, dV, dx, V again and dU a few tiles at a time) against the
+    /// plane transforms, one product per ξ for dV and smallProductNTShort for dU, bit for
+    /// bit: dx written, added onto a nonzero dx, or not asked for; 28 × 28 has 784
+    /// columns, four chunks of the weight gradient (the last of 16), which the blocks must
+    /// continue and add as the chunks do; NaN and ∞ in dy.
+    @Test(arguments: [
+        (14, 14, 16, 32, 32), (7, 10, 16, 5, 3), (5, 6, 8, 2, 4), (14, 14, 32, 32, 96), (28, 28, 16, 8, 4),
+    ])
+    func fusedBackwardIsTheSteps(height: Int, width: Int, batch: Int, outChannels: Int, inChannels: Int) {
         let g = ImageGeometry(batch: batch, height: height, width: width), wg = WinogradGeometry(g)
         let us = WinogradGeometry.filterStride(outChannels: outChannels, inChannels: inChannels)
         var dy = Self.random(outChannels * g.count, seed: 51, scale: 2)
         dy[3] = .nan; dy[dy.count - 5] = -.infinity
+        let x = Self.random(inChannels * g.count, seed: 54, scale: 1.5)
         let u = Self.random(36 * us, seed: 52, scale: 0.3), dx0 = Self.random(inChannels * g.count, seed: 53, scale: 1)
         let rs = wg.rowStride, xs = wg.xiStride
         for (accumulate, withDx) in [(false, true), (true, true), (false, false)] {
-            var dmSteps = [Float](repeating: 0, count: outChannels * rs), dmFused = dmSteps
-            var dv = [Float](repeating: 0, count: inChannels * rs), scratch = dv
+            var dm = [Float](repeating: 0, count: outChannels * rs), v = [Float](repeating: 0, count: inChannels * rs)
+            var vt = [Float](repeating: 0, count: SmallProducts.ntShortScratch(n: inChannels))
+            var scratch = [Float](
+                repeating: .nan, count: wg.fusedBackwardScratchCount(inChannels: inChannels, outChannels: outChannels))
+            var duSteps = [Float](repeating: .nan, count: 36 * us), duFused = duSteps
             var dxSteps = dx0, dxFused = dx0
             var ran = false
             dy.withUnsafeBufferPointer { yp in
-                u.withUnsafeBufferPointer { up in
-                    let dy = yp.baseAddress!, u = up.baseAddress!
-                    dmSteps.withUnsafeMutableBufferPointer { mp in
-                        dv.withUnsafeMutableBufferPointer { vp in
-                            let dm = mp.baseAddress!, dv = vp.baseAddress!
-                            wg.gradOutputTransform(dy, channels: outChannels, into: dm)
-                            guard withDx else { return }
-                            for xi in 0..<36 {
-                                smallProduct(
-                                    transA: true, m: inChannels, n: wg.columns, k: outChannels, u + xi * us,
-                                    lda: inChannels, dm + xi * xs, ldb: rs, dv + xi * xs, ldc: rs)
-                            }
-                            dxSteps.withUnsafeMutableBufferPointer {
-                                wg.gradInputTransform(
-                                    dv, channels: inChannels, into: $0.baseAddress!, accumulate: accumulate)
+                x.withUnsafeBufferPointer { xp in
+                    u.withUnsafeBufferPointer { up in
+                        let dy = yp.baseAddress!, x = xp.baseAddress!, u = up.baseAddress!
+                        dm.withUnsafeMutableBufferPointer { mp in
+                            v.withUnsafeMutableBufferPointer { vp in
+                                let dm = mp.baseAddress!, v = vp.baseAddress!
+                                wg.gradOutputTransform(dy, channels: outChannels, into: dm)
+                                if withDx {
+                                    for xi in 0..<36 {
+                                        smallProduct(
+                                            transA: true, m: inChannels, n: wg.columns, k: outChannels,
+                                            u + xi * us, lda: inChannels, dm + xi * xs, ldb: rs, v + xi * xs,
+                                            ldc: rs)
+                                    }
+                                    dxSteps.withUnsafeMutableBufferPointer {
+                                        wg.gradInputTransform(
+                                            v, channels: inChannels, into: $0.baseAddress!, accumulate: accumulate)
+                                    }
+                                }
+                                wg.inputTransform(x, channels: inChannels, into: v)
+                                vt.withUnsafeMutableBufferPointer { tp in
+                                    duSteps.withUnsafeMutableBufferPointer { dp in
+                                        for xi in 0..<36 {
+                                            smallProductNTShort(
+                                                m: outChannels, n: inChannels, k: wg.columns, dm + xi * xs, lda: rs,
+                                                v + xi * xs, ldb: rs, dp.baseAddress! + xi * us, ldc: inChannels,
+                                                scratch: tp.baseAddress!)
+                                        }
+                                    }
+                                }
                             }
                         }
-                    }
-                    dmFused.withUnsafeMutableBufferPointer { mp in
                         scratch.withUnsafeMutableBufferPointer { sp in
-                            dxFused.withUnsafeMutableBufferPointer { xp in
-                                ran = wg.fusedBackwardData(
-                                    dy, outChannels: outChannels, u, filterStride: us, inChannels: inChannels,
-                                    dm: mp.baseAddress!, scratch: sp.baseAddress!,
-                                    gradInput: withDx ? xp.baseAddress! : nil, accumulate: accumulate)
+                            duFused.withUnsafeMutableBufferPointer { dp in
+                                dxFused.withUnsafeMutableBufferPointer { xp in
+                                    ran = wg.fusedBackward(
+                                        dy, x, outChannels: outChannels, inChannels: inChannels, u, filterStride: us,
+                                        scratch: sp.baseAddress!, gradFilters: dp.baseAddress!,
+                                        gradInput: withDx ? xp.baseAddress! : nil, accumulate: accumulate)
+                                }
                             }
                         }
                     }
@@ -184,10 +207,32 @@ import Testing
             }
             let what = "\(height)×\(width), B \(batch), accumulate \(accumulate), dx \(withDx)"
             #expect(ran)
-            #expect(Self.differences(Self.bits(dmFused), Self.bits(dmSteps)) == 0, "dM: \(what)")
+            #expect(Self.differences(Self.bits(duFused), Self.bits(duSteps)) == 0, "dU: \(what)")
             #expect(Self.differences(Self.bits(dxFused), Self.bits(dxSteps)) == 0, "dx: \(what)")
             #expect(Self.differences(Self.bits(dxFused), Self.bits(dx0)) == (withDx ? dx0.count : 0), "\(what)")
         }
+    }
+
+    /// Where the weight gradient's chunks are not whole blocks (200 output channels: chunks
+    /// of 81 columns, blocks of 64) the fused backward declines and writes nothing.
+    @Test func fusedBackwardDeclinesChunksThatSplitBlocks() {
+        let g = ImageGeometry(batch: 16, height: 14, width: 14), wg = WinogradGeometry(g), co = 200, ci = 2
+        let us = WinogradGeometry.filterStride(outChannels: co, inChannels: ci)
+        let dy = [Float](repeating: 1, count: co * g.count), x = [Float](repeating: 1, count: ci * g.count)
+        let u = [Float](repeating: 1, count: 36 * us)
+        var scratch = [Float](repeating: 0, count: wg.fusedBackwardScratchCount(inChannels: ci, outChannels: co))
+        var du = [Float](repeating: 7, count: 36 * us), dx = [Float](repeating: 7, count: ci * g.count)
+        let ran = scratch.withUnsafeMutableBufferPointer { sp in
+            du.withUnsafeMutableBufferPointer { dp in
+                dx.withUnsafeMutableBufferPointer { xp in
+                    wg.fusedBackward(
+                        dy, x, outChannels: co, inChannels: ci, u, filterStride: us, scratch: sp.baseAddress!,
+                        gradFilters: dp.baseAddress!, gradInput: xp.baseAddress!, accumulate: false)
+                }
+            }
+        }
+        #expect(SmallProducts.ntShortChunk(m: co) == 81)
+        #expect(!ran && du.allSatisfy { $0 == 7 } && dx.allSatisfy { $0 == 7 })
     }
 
     /// Batches of 16 and 32 run the AVX-512 bodies where the CPU has them; a batch of 8

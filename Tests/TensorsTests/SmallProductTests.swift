@@ -115,6 +115,46 @@ import Testing
         }
     }
 
+    /// A product over k = k₁ + k₂ as an NN product over the first k₁ rows of B and a
+    /// chained one over the rest is bit for bit one NN product over k: the chain continues.
+    @Test func chainedProductsContinueTheChains() {
+        for level in Self.levels {
+            for (m, n, k1, k2) in [(32, 32, 64, 64), (17, 53, 5, 9), (9, 256, 100, 1), (64, 121, 3, 30)] {
+                let k = k1 + k2, ldb = n + 3, ldc = n + 1
+                let a = Self.values(m * k, seed: 11), b = Self.values(k * ldb, seed: 12)
+                var one = [Float](repeating: 0, count: m * ldc), two = one
+                a.withUnsafeBufferPointer { ap in
+                    b.withUnsafeBufferPointer { bp in
+                        let a = ap.baseAddress!, b = bp.baseAddress!
+                        one.withUnsafeMutableBufferPointer {
+                            _ = ck_small_sgemm_nn(level, m, n, k, a, k, 1, b, ldb, $0.baseAddress!, ldc, false)
+                        }
+                        two.withUnsafeMutableBufferPointer {
+                            _ = ck_small_sgemm_nn(level, m, n, k1, a, k, 1, b, ldb, $0.baseAddress!, ldc, false)
+                            _ = ck_small_sgemm_nn_chain(
+                                level, m, n, k2, a + k1, k, 1, b + k1 * ldb, ldb, $0.baseAddress!, ldc)
+                        }
+                    }
+                }
+                #expect(
+                    zip(one, two).allSatisfy { $0.bitPattern == $1.bitPattern }, "level \(level), \(m)×\(n)×\(k)")
+                // Not merely the same as two products added.
+                var added = [Float](repeating: 0, count: m * ldc)
+                a.withUnsafeBufferPointer { ap in
+                    b.withUnsafeBufferPointer { bp in
+                        added.withUnsafeMutableBufferPointer {
+                            let a = ap.baseAddress!, b = bp.baseAddress!
+                            _ = ck_small_sgemm_nn(level, m, n, k1, a, k, 1, b, ldb, $0.baseAddress!, ldc, false)
+                            _ = ck_small_sgemm_nn(
+                                level, m, n, k2, a + k1, k, 1, b + k1 * ldb, ldb, $0.baseAddress!, ldc, true)
+                        }
+                    }
+                }
+                if k1 > 1 && k2 > 1 { #expect(zip(one, added).contains { $0.bitPattern != $1.bitPattern }) }
+            }
+        }
+    }
+
     @Test func noVectorLevelWritesNothing() {
         var c: [Float] = [7, 7, 7, 7]
         let a: [Float] = [1, 2, 3, 4]

@@ -98,18 +98,22 @@ bool ck_winograd_conv_forward(int max_level, int product_level, const float *x, 
                               long B, const float *u, long us, long co, const float *bias, const float *zero,
                               long tiles_per_block, float *scratch, float *y);
 
-/// The data half of a 3 × 3 convolution's backward in one call, `tiles_per_block` tiles
-/// at a time: `dM = A dY Aᵀ` into `dm` (all of it, as ck_winograd_grad_output_plane with
-/// channel rows `dm_row` apart and ξ blocks `dm_xi`: the weight gradient reads it after)
-/// and, when `dx` is not NULL, `dV_ξ = U_ξᵀ·dM_ξ` and `dx (+)= B dV Bᵀ` (dx zeroed first
-/// unless `accumulate`), each block's in turn. Bit for bit the plane transforms and
-/// ck_small_sgemm_nn over all columns. `zero`: B zeros; `sink`: B floats of scratch;
-/// `scratch`: 36·(ci·tiles_per_block·B + 16) floats. Needs ci·co ≤ 16384 and co ≤ 256.
-/// False (nothing written) when no vector body runs at these levels or this batch.
-bool ck_winograd_conv_backward_data(int max_level, int product_level, const float *dy, long co, long height,
-                                    long width, long B, const float *u, long us, long ci, const float *zero,
-                                    float *sink, long tiles_per_block, float *dm, long dm_xi, long dm_row,
-                                    float *scratch, float *dx, bool accumulate);
+/// A 3 × 3 convolution's backward in one call, `tiles_per_block` tiles at a time (each
+/// block's dM = A dY Aᵀ; with `dx` not NULL, dV_ξ = U_ξᵀ·dM_ξ and dx (+)= B dV Bᵀ; then V
+/// = Bᵀ x B again and dU_ξ = dM_ξ·V_ξᵀ), so that dM, dV and V stay in the core's caches.
+/// Bit for bit the plane transforms, ck_small_sgemm_nn over all columns for dV, and for
+/// dU Swift's smallProductNTShort with chunks of `chunk` columns (each element one FMA
+/// chain per chunk, the chunks added in order); dx is zeroed first unless `accumulate`.
+/// dU `[36, co, ci]` is written (not added to), ξ rows `us` apart like U's. `zero`: B
+/// zeros; `sink`: B floats of scratch; `scratch`: 36·((co + ci)·tb·B + 32) + tb·B·ci
+/// floats (tb = min(tiles_per_block, tiles)), plus 36·us when the columns exceed one
+/// chunk. Needs ci·co ≤ 16384, co ≤ 256, and chunk·co ≤ 16384, chunk ≤ 256 (the NN
+/// body's limits, which the caller checks). False (nothing written) when no vector body
+/// runs at these levels or this batch, or `chunk` is not a multiple of tb·B.
+bool ck_winograd_conv_backward(int max_level, int product_level, const float *dy, const float *x, long co, long ci,
+                               long height, long width, long B, const float *u, long us, const float *zero,
+                               float *sink, long tiles_per_block, long chunk, float *scratch, float *du, float *dx,
+                               bool accumulate);
 
 /// The three group-norm passes below run the AVX-512 body (one register per sixteen
 /// lanes) when `max_level` ≥ 2 and the CPU has it, else the AVX2 body (two registers);
@@ -155,6 +159,13 @@ bool ck_group_norm_input_gradient(int max_level, const float *dm, const float *x
 /// may run (see ck_vector_kernels) or a size is not positive.
 int ck_small_sgemm_nn(int max_level, long m, long n, long k, const float *a, long a_row_stride, long a_col_stride,
                       const float *b, long ldb, float *c, long ldc, bool accumulate);
+
+/// C = op(A)·B continuing C's chains: each element's sum starts from C's value instead of
+/// zero, then is written back, so that a product over k = k₁ + k₂ as ck_small_sgemm_nn
+/// over k₁ then this over k₂ gives the bits of one ck_small_sgemm_nn over k. Arguments
+/// and return value as ck_small_sgemm_nn.
+int ck_small_sgemm_nn_chain(int max_level, long m, long n, long k, const float *a, long a_row_stride,
+                            long a_col_stride, const float *b, long ldb, float *c, long ldc);
 
 /// C (+)= A·Bᵀ with A m × k and B n × k row-major (row strides lda, ldb) and a long inner
 /// dimension k: blocks of 4 × 3 (AVX2) or 8 × 3 (AVX-512) elements, the sum over p in chunks
