@@ -19,7 +19,7 @@ void input_tile_512(const float *const *rows, long B, float *out, long xi);
 void output_tile_512(const float *m, long xi, long B, float bias, float *y, long row_stride, long rows_inside,
                      long cols_inside);
 void grad_output_tile_512(const float *const *rows, long B, float *out, long xi);
-void grad_input_tile_512(const float *dv, long xi, long B, float *const *rows);
+void grad_input_tile_512(const float *dv, long xi, long B, float *const *rows, int r0, int s0);
 void input_plane_512(const float *plane, long H, long WD, long B, const float *zero, float *out, long xi);
 void output_plane_512(const float *m, long xi, long H, long WD, long B, float bias, float *y);
 void grad_output_plane_512(const float *plane, long H, long WD, long B, const float *zero, float *out, long xi);
