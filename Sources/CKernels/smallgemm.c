@@ -5,7 +5,8 @@
 // registers across the whole inner sum.
 //
 // Rounding: every element of C is one sum over p = 0 … k−1 in that order, each term
-// added with a fused multiply–add, started from zero (then added to C when asked). The
+// added with a fused multiply–add, started from zero (then added to C when asked), or
+// from C's value for ck_small_sgemm_nn_chain. The
 // order depends on the shape alone, never on the thread that runs it: the same inputs
 // give the same numbers. The AVX2 and AVX-512 bodies sum alike for the NN form (one
 // FMA chain per element); the NT form's lane split follows the register width.
