@@ -154,10 +154,6 @@ struct Bench: ParsableCommand {
                     value: unet.msPerStep, unit: "ms"))
             rows.append(
                 BenchRow(
-                    name: "  against PyTorch's 101.5 ms of 2026-11-28 (--only pytorch measures both in one run)",
-                    value: NetsBenchmark.UNetStep.referenceMs / unet.msPerStep, unit: "× faster"))
-            rows.append(
-                BenchRow(
                     name: "  rate of its matrix products (Winograd F(4×4, 3×3))", value: unet.gflops, unit: "GFLOP/s"))
             rows.append(
                 BenchRow(name: "  as a fraction of the sgemm 1024³ figure", value: unet.gflops / sgemm1024, unit: ""))

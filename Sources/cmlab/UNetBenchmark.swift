@@ -18,14 +18,10 @@ extension NetsBenchmark {
         public var gflops: Double { flopsPerStep / msPerStep * 1e-6 }
         /// Milliseconds per no-grad `predict` of the batch (median).
         public let predictMs: Double
-        /// The reference: PyTorch 2.x, 2 cores, 0.52 M-parameter U-Net, batch 128 at 14 × 14.
-        public static let referenceMs = 101.5
-
         public var description: String {
             String(
-                format:
-                    "U-Net step (%d params, batch %d) %.1f ms = %.2f× the %.1f ms reference, %.1f GFLOP/s; predict %.1f ms",
-                parameters, batch, msPerStep, msPerStep / Self.referenceMs, Self.referenceMs, gflops, predictMs)
+                format: "U-Net step (%d params, batch %d) %.1f ms, %.1f GFLOP/s; predict %.1f ms",
+                parameters, batch, msPerStep, gflops, predictMs)
         }
     }
 
