@@ -293,12 +293,23 @@ public final class UNet: Module {
         // The first slice added its gradient to the store's; the others follow in order.
         let views = slices.dropFirst().compactMap(\.gradients).map(\.grads)
         if !views.isEmpty {
-            let g = store.grads
-            Parallel.forEachChunk(store.count, chunk: 1 << 14) { r in
-                for i in r {
-                    var s = g[i]
-                    for v in views { s += v[i] }
-                    g[i] = s
+            // Sixteen parameters at a time (the same sums, each in slice order); the
+            // store's count is padded to a multiple of 16 (ParameterStore's alignment).
+            let g = store.grads, n = store.count
+            Parallel.forEachChunk((n + 15) / 16, chunk: 1 << 10) { r in
+                for block in r {
+                    let i = 16 * block
+                    guard i + 16 <= n else {
+                        for j in i..<n {
+                            var s = g[j]
+                            for v in views { s += v[j] }
+                            g[j] = s
+                        }
+                        continue
+                    }
+                    var s = load16(g + i)
+                    for v in views { s += load16(v + i) }
+                    store16(s, g + i)
                 }
             }
         }
