@@ -86,20 +86,26 @@ import Tensors
     func forward(
         _ x: UnsafePointer<Float>, embedding e: UnsafePointer<Float>, _ g: ImageGeometry, _ buf: Buffers,
         _ store: ParameterStore, scratch: UnsafeMutablePointer<Float>, filters: WinogradFilters,
-        into y: UnsafeMutablePointer<Float>
+        clock: PhaseClock? = nil, into y: UnsafeMutablePointer<Float>
     ) {
         let t = buf.training
         norm1.forward(
             x, g, film: nil, store, mean: buf.mean1.p, rstd: buf.rstd1.p, into: buf.h1.p)
+        clock?.mark(UNet.Phase.norm)
         conv1.forward(
             buf.h1.p, g, kept: nil, scratch: scratch, store, filters: filters, into: buf.a.p)
+        clock?.mark(UNet.Phase.conv3)
         guard let wt = filters.transposed(film) else { preconditionFailure("FiLM's weights are not prepared") }
         film.multiplySmallBatch(e, batch: g.batch, transposed: wt, into: buf.film.p) // [B, 2·Cout]
         film.addBias(buf.film.p, batch: g.batch, store)
+        clock?.mark(UNet.Phase.film)
         let h2 = t ? buf.h2.p : buf.a.p
         norm2.forward(
             buf.a.p, g, film: buf.film.p, store, mean: buf.mean2.p, rstd: buf.rstd2.p, into: h2)
+        clock?.mark(UNet.Phase.norm)
         conv2.forward(h2, g, kept: nil, scratch: scratch, store, filters: filters, into: y)
+        clock?.mark(UNet.Phase.conv3)
+        defer { clock?.mark(UNet.Phase.conv1) }
         if let skip { // y += W_skip·x + b_skip
             productOverColumns(
                 m: outChannels, n: g.count, k: inChannels, store.values + skip.weightOffset, lda: inChannels,
@@ -120,7 +126,8 @@ import Tensors
         gradOutput dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, embedding e: UnsafePointer<Float>,
         _ g: ImageGeometry, _ buf: Buffers, _ store: ParameterStore, scratch: UnsafeMutablePointer<Float>,
         filters: WinogradFilters, partial: UnsafeMutablePointer<Float>,
-        gradEmbedding de: UnsafeMutablePointer<Float>, gradInput dx: UnsafeMutablePointer<Float>
+        gradEmbedding de: UnsafeMutablePointer<Float>, clock: PhaseClock? = nil,
+        gradInput dx: UnsafeMutablePointer<Float>
     ) {
         precondition(buf.training, "ResBlock.backward needs training buffers")
         if let skip {
@@ -128,18 +135,24 @@ import Tensors
         } else {
             dx.update(from: dy, count: outChannels * g.count)
         }
+        clock?.mark(UNet.Phase.conv1)
         conv2.backward(
             gradOutput: dy, input: buf.h2.p, g, store, scratch: scratch, filters: filters, gradInput: buf.gh2.p)
+        clock?.mark(UNet.Phase.conv3)
         norm2.backward(
             gradOutput: buf.gh2.p, g, film: buf.film.p, input: buf.a.p, mean: buf.mean2.p, rstd: buf.rstd2.p, store,
             dfilm: buf.dfilm.p, partial: partial, gradInput: buf.ga.p, accumulate: false)
+        clock?.mark(UNet.Phase.norm)
         conv1.backward(
             gradOutput: buf.ga.p, input: buf.h1.p, g, store, scratch: scratch, filters: filters, gradInput: buf.gh1.p)
+        clock?.mark(UNet.Phase.conv3)
         norm1.backward(
             gradOutput: buf.gh1.p, g, film: nil, input: x, mean: buf.mean1.p, rstd: buf.rstd1.p, store, dfilm: nil,
             partial: partial, gradInput: dx, accumulate: true)
+        clock?.mark(UNet.Phase.norm)
         film.accumulateWeightGradientSmallBatch(gradOutput: buf.dfilm.p, input: e, batch: g.batch, store)
         film.accumulateBiasGradient(gradOutput: buf.dfilm.p, batch: g.batch, store)
         film.inputGradientSmallBatch(gradOutput: buf.dfilm.p, batch: g.batch, store, accumulate: true, into: de)
+        clock?.mark(UNet.Phase.film)
     }
 }

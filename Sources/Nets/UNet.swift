@@ -136,6 +136,24 @@ public final class UNet: Module {
     private let inferLock = NSLock()
     /// The filters of the 3 × 3 convolutions, transformed once per forward or prediction.
     private let filters: WinogradFilters
+    /// Charged with each kind of layer's time (``UNet/Phase``) by the passes when set:
+    /// `cmlab bench`'s breakdown of a step on one core. Set it only with
+    /// `Parallel.threads` at 1, so that every mark comes from the one thread, in order.
+    @_spi(Benchmark) public var phaseClock: PhaseClock?
+
+    /// The kinds of work a pass charges to ``phaseClock``.
+    @_spi(Benchmark) public enum Phase {
+        public static let filters = "filters prepared (3 × 3 transforms, linear Wᵀ)"
+        public static let conv3 = "3 × 3 convolutions"
+        public static let norm = "group norm with FiLM and SiLU"
+        public static let conv1 = "1 × 1 skip convolutions and residual adds"
+        public static let film = "FiLM projections"
+        public static let embedding = "noise embedding"
+        public static let resample = "pooling, upsampling and skips"
+        public static let layout = "layout (CHWB, padding)"
+        public static let sum = "slices' gradients added"
+        public static let all = [filters, layout, embedding, conv3, norm, conv1, film, resample, sum]
+    }
 
     /// Values per image, `Ci·H·W`.
     public var inputDims: Int { configuration.channels * configuration.height * configuration.width }
@@ -243,7 +261,9 @@ public final class UNet: Module {
     public func forward(x: Tensor, cNoise: [Float]) -> Tensor {
         let batch = checkInput(x, cNoise)
         let slices = trainingSlices(batch), S = sliceImages, d = inputDims, filters = self.filters
+        phaseClock?.start()
         filters.prepare(store)
+        phaseClock?.mark(Phase.filters)
         var y = Tensor(shape: [batch, d])
         x.scalars.withUnsafeBufferPointer { xp in
             cNoise.withUnsafeBufferPointer { cp in
@@ -280,11 +300,13 @@ public final class UNet: Module {
             gradOutput.shape == [batch, inputDims],
             "UNet.backward: gradient \(gradOutput.shape), expected \([batch, inputDims])")
         let slices = train, S = sliceImages, d = inputDims, store = self.store, filters = self.filters
+        phaseClock?.start()
         gradOutput.scalars.withUnsafeBufferPointer { gp in
             let gp = gp.baseAddress!
             Parallel.forEachChunk(batch, chunk: S) { rows in
                 let slice = slices[rows.lowerBound / S]
                 slice.gradients?.zeroGrad()
+                phaseClock?.mark(Phase.sum)
                 backpropagate(
                     gp + rows.lowerBound * d, slice.workspace, store: slice.gradients ?? store, filters: filters,
                     gradInput: gradInput.map { $0 + rows.lowerBound * d })
@@ -313,6 +335,7 @@ public final class UNet: Module {
                 }
             }
         }
+        phaseClock?.mark(Phase.sum)
     }
 
     /// `F_θ(x, c_noise)` without keeping activations (inference, target networks), slice
@@ -323,7 +346,9 @@ public final class UNet: Module {
         let batch = checkInput(x, cNoise)
         let d = inputDims, S = sliceImages, filters = self.filters
         var y = Tensor(shape: [batch, d])
+        phaseClock?.start()
         filters.prepare(store)
+        phaseClock?.mark(Phase.filters)
         x.scalars.withUnsafeBufferPointer { xp in
             cNoise.withUnsafeBufferPointer { cp in
                 y.scalars.withUnsafeMutableBufferPointer { yp in
@@ -395,35 +420,46 @@ public final class UNet: Module {
         let g = ws.g, B = count ?? ws.batch, L = ws.lanes, store = self.store
         precondition(B <= L, "UNet.run: \(B) images in a workspace of \(L) lanes")
         let scratch = ws.scratch.p, w = Self.levelWidths(C, levels: levels), e = UnsafePointer(ws.emb.e.p)
+        let clock = phaseClock
         /// The skip sₖ₊₁ of level k: the down block's output, in place after the concat's first 2C channels.
         func skip(_ k: Int) -> UnsafeMutablePointer<Float> { ws.cat[k].p + 2 * C * ws.levels[k].count }
         func block(_ i: Int, _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
             blocks[i].forward(
                 x, embedding: e, ws.levels[blockLevels[i]], ws.blocks[i], store, scratch: scratch, filters: filters,
-                into: y)
+                clock: clock, into: y)
         }
         toCHWB(x, batch: B, padded: L, channels: ci, plane: g.plane, into: ws.xin.p) // [Ci, H, W, Bp]
         ws.noise.p.update(from: cNoise, count: B)
         (ws.noise.p + B).update(repeating: 0, count: L - B)
+        clock?.mark(Phase.layout)
         embedding.forward(ws.noise.p, batch: L, ws.emb, store, filters: filters) // e [Bp, E]
+        clock?.mark(Phase.embedding)
         convIn.forward(
             ws.xin.p, g, kept: nil, scratch: scratch, store, filters: filters, into: ws.down[0].p) // [C, N]
+        clock?.mark(Phase.conv3)
         for k in 0..<levels { // down: RB₁ … RB_L
-            if k > 0 { Resample.avgPool2(skip(k - 1), ws.levels[k - 1], channels: w[k - 1], into: ws.down[k].p) }
+            if k > 0 {
+                Resample.avgPool2(skip(k - 1), ws.levels[k - 1], channels: w[k - 1], into: ws.down[k].p)
+                clock?.mark(Phase.resample)
+            }
             block(k, ws.down[k].p, into: skip(k))
         }
         block(levels, skip(levels - 1), into: ws.cat[levels - 1].p) // the middle block
         for k in (0..<levels).reversed() { // up: RB_{L+2} … RB_{2L+1}
             if k < levels - 1 {
                 Resample.upsampleNearest2(ws.up[k + 1].p, ws.levels[k + 1], channels: 2 * C, into: ws.cat[k].p)
+                clock?.mark(Phase.resample)
             }
             block(2 * levels - k, ws.cat[k].p, into: ws.up[k].p)
         }
         normOut.forward(
             ws.up[0].p, g, film: nil, store, mean: ws.meanOut.p, rstd: ws.rstdOut.p, into: ws.hOut.p)
+        clock?.mark(Phase.norm)
         convOut.forward(
             ws.hOut.p, g, kept: nil, scratch: scratch, store, filters: filters, into: ws.y.p) // [Ci, N]
+        clock?.mark(Phase.conv3)
         fromCHWB(ws.y.p, batch: B, padded: L, channels: ci, plane: g.plane, into: output)
+        clock?.mark(Phase.layout)
     }
 
     /// The backward of one slice through `ws`, adding parameter gradients to `store`'s
@@ -435,46 +471,55 @@ public final class UNet: Module {
         let C = configuration.baseWidth, ci = configuration.channels, levels = configuration.levels
         let g = ws.g, B = ws.batch, L = ws.lanes
         let scratch = ws.scratch.p, partial = ws.partial.p, de = ws.emb.de.p
-        let e = UnsafePointer(ws.emb.e.p), w = Self.levelWidths(C, levels: levels)
+        let e = UnsafePointer(ws.emb.e.p), w = Self.levelWidths(C, levels: levels), clock = phaseClock
         func block(
             _ i: Int, _ dy: UnsafePointer<Float>, input: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>
         ) {
             blocks[i].backward(
                 gradOutput: dy, input: input, embedding: e, ws.levels[blockLevels[i]], ws.blocks[i], store,
-                scratch: scratch, filters: filters, partial: partial, gradEmbedding: de, gradInput: dx)
+                scratch: scratch, filters: filters, partial: partial, gradEmbedding: de, clock: clock, gradInput: dx)
         }
         de.update(repeating: 0, count: L * embedding.dims)
         toCHWB(dOut, batch: B, padded: L, channels: ci, plane: g.plane, into: ws.dy.p) // padded images get dL/dF = 0
+        clock?.mark(Phase.layout)
         convOut.backward(
             gradOutput: ws.dy.p, input: ws.hOut.p, g, store, scratch: scratch, filters: filters, gradInput: ws.dhOut.p)
+        clock?.mark(Phase.conv3)
         normOut.backward(
             gradOutput: ws.dhOut.p, g, film: nil, input: ws.up[0].p, mean: ws.meanOut.p, rstd: ws.rstdOut.p, store,
             dfilm: nil, partial: partial, gradInput: ws.dUp[0].p, accumulate: false)
+        clock?.mark(Phase.norm)
         for k in 0..<levels { // up blocks, from the outermost in
             block(2 * levels - k, ws.dUp[k].p, input: ws.cat[k].p, into: ws.dCat[k].p)
             if k < levels - 1 {
                 Resample.upsampleNearest2Backward(
                     ws.dCat[k].p, ws.levels[k + 1], channels: 2 * C, into: ws.dUp[k + 1].p)
+                clock?.mark(Phase.resample)
             }
         }
         // The middle block; s_L also feeds the innermost concat.
         let n = ws.levels[levels - 1].count
         block(levels, ws.dCat[levels - 1].p, input: ws.cat[levels - 1].p + 2 * C * n, into: ws.dSkip[levels - 1].p)
         addVectors(ws.dCat[levels - 1].p + 2 * C * n, into: ws.dSkip[levels - 1].p, count: 2 * C * n)
+        clock?.mark(Phase.resample)
         for k in (0..<levels).reversed() { // down blocks, from the innermost out
             if k < levels - 1 { // sₖ₊₁ feeds the concat and the pooling into level k + 1
                 let n = ws.levels[k].count
                 ws.dSkip[k].p.update(from: ws.dCat[k].p + 2 * C * n, count: w[k] * n)
                 Resample.avgPool2Backward(
                     ws.dDown[k + 1].p, ws.levels[k], channels: w[k], into: ws.dSkip[k].p, accumulate: true)
+                clock?.mark(Phase.resample)
             }
             block(k, ws.dSkip[k].p, input: ws.down[k].p, into: ws.dDown[k].p)
         }
         convIn.backward(
             gradOutput: ws.dDown[0].p, input: ws.xin.p, g, store, scratch: scratch, filters: filters,
             gradInput: gradInput == nil ? nil : ws.dxin.p)
+        clock?.mark(Phase.conv3)
         embedding.backward(batch: L, ws.emb, store)
+        clock?.mark(Phase.embedding)
         if let gradInput { fromCHWB(ws.dxin.p, batch: B, padded: L, channels: ci, plane: g.plane, into: gradInput) }
+        clock?.mark(Phase.layout)
     }
 }
 

@@ -158,6 +158,18 @@ struct Bench: ParsableCommand {
             rows.append(
                 BenchRow(name: "  as a fraction of the sgemm 1024³ figure", value: unet.gflops / sgemm1024, unit: ""))
             rows.append(BenchRow(name: "  U-Net predict (no grad), batch 128", value: unet.predictMs, unit: "ms"))
+            // Where a step's time goes, by kind of layer, on one core (the slices one after
+            // the other; a breakdown for finding the next lever, not a speed figure).
+            let parts = NetsBenchmark.unetBreakdown(batch: 128)
+            for (title, kinds) in [("training step", parts.step), ("prediction", parts.predict)] {
+                let total = kinds.reduce(0) { $0 + $1.1 }
+                rows.append(BenchRow(name: "  one core, \(title), by kind of layer", value: total, unit: "ms"))
+                for (kind, ms) in kinds {
+                    rows.append(
+                        BenchRow(
+                            name: "  · \(kind)", value: ms, unit: "ms, \(Int((100 * ms / total).rounded()))%"))
+                }
+            }
         }
 
         // The native Fashion-MNIST size: four times the pixels, the same network.

@@ -51,6 +51,56 @@ extension NetsBenchmark {
             batch: batch, parameters: net.parameterCount, msPerStep: step, flopsPerStep: flops, predictMs: predict)
     }
 
+    /// A U-Net training step and a prediction on one core, by kind of layer
+    /// (``UNet/Phase``): milliseconds per step (or prediction) for each kind, in the order
+    /// of ``UNet/Phase/all``, with the step's zeroing and Adam update as a kind of their
+    /// own. The slices run one after the other on the calling thread (`Parallel.threads`
+    /// 1), so the kinds add up to the one-core time; the U-Net's marks cost a clock read
+    /// each. The totals are the sums of the kinds (medians are taken per kind over
+    /// `iterations` timed calls after one warm-up).
+    public static func unetBreakdown(
+        batch: Int = 128, configuration: UNet.Configuration = UNet.Configuration(), iterations: Int = 5
+    ) -> (step: [(String, Double)], predict: [(String, Double)]) {
+        let savedParallel = Parallel.threads
+        Parallel.threads = 1
+        defer { Parallel.threads = savedParallel }
+        let net = UNet(configuration)
+        let adam = Adam(net.store, learningRate: 1e-4)
+        let rng = RNG(seed: 2)
+        let x = rng.stream(0).normalTensor(shape: [batch, net.inputDims])
+        let c = rng.stream(1).normalTensor(shape: [batch]).scalars.map { $0 * 0.5 }
+        let g = rng.stream(2).normalTensor(shape: [batch, net.inputDims]) * (1 / Float(batch))
+        let update = "zeroing and Adam update"
+        var steps: [[String: Double]] = [], predictions: [[String: Double]] = []
+        for iteration in 0...max(1, iterations) {
+            let clock = PhaseClock()
+            net.phaseClock = clock
+            clock.start()
+            net.zeroGrad()
+            clock.mark(update)
+            _ = net.forward(x: x, cNoise: c)
+            net.backwardParameters(gradOutput: g)
+            clock.start()
+            adam.update(net.store)
+            clock.mark(update)
+            let predictClock = PhaseClock()
+            net.phaseClock = predictClock
+            _ = net.predict(x: x, cNoise: c)
+            net.phaseClock = nil
+            if iteration > 0 { // the first is a warm-up
+                steps.append(clock.seconds)
+                predictions.append(predictClock.seconds)
+            }
+        }
+        func medians(_ runs: [[String: Double]], _ kinds: [String]) -> [(String, Double)] {
+            kinds.compactMap { kind in
+                let v = runs.compactMap { $0[kind] }.sorted()
+                return v.isEmpty ? nil : (kind, v[v.count / 2] * 1e3)
+            }
+        }
+        return (medians(steps, UNet.Phase.all + [update]), medians(predictions, UNet.Phase.all))
+    }
+
     /// One matrix product of a step: `op(A)` is `m × k`, `op(B)` is `k × n`.
     struct ProductShape { let m, n, k: Int; let transA, transB: Bool }
 

@@ -34,6 +34,38 @@ import Testing
         return net
     }
 
+    /// The benchmark's clock (`phaseClock`, one thread): a step and a prediction charge
+    /// every kind of layer the network has, the kinds' times add up to no more than the
+    /// calls' wall time, and the marks change no number.
+    @Test func phaseClockChargesEveryKindAndChangesNothing() {
+        let saved = Parallel.threads
+        Parallel.threads = 1
+        defer { Parallel.threads = saved }
+        let net = Self.slicedNet(), rng = RNG(seed: 5), batch = 40
+        let x = rng.stream(0).normalTensor(shape: [batch, net.inputDims]), c = [Float](repeating: 0.3, count: batch)
+        let g = rng.stream(1).normalTensor(shape: [batch, net.inputDims])
+        func step() -> (y: [Float], grads: [Float], predicted: [Float]) {
+            net.zeroGrad()
+            let y = net.forward(x: x, cNoise: c).scalars
+            net.backwardParameters(gradOutput: g)
+            let grads = Array(UnsafeBufferPointer(start: net.store.grads, count: net.store.count))
+            return (y, grads, net.predict(x: x, cNoise: c).scalars)
+        }
+        let plain = step()
+        let clock = PhaseClock()
+        net.phaseClock = clock
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let timed = step()
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        net.phaseClock = nil
+        #expect(timed.y == plain.y && timed.grads == plain.grads && timed.predicted == plain.predicted)
+        // Two levels: every block but RB₁ and RB₃ has a 1 × 1 skip; the sum is of three slices.
+        #expect(Set(clock.order) == Set(UNet.Phase.all), "\(clock.order)")
+        let charged = clock.seconds.values.reduce(0, +)
+        #expect(charged > 0 && charged <= wall)
+        #expect(clock.seconds[UNet.Phase.conv3]! > clock.seconds[UNet.Phase.layout]!)
+    }
+
     @Test func defaultArchitectureHasAboutHalfAMillionParameters() {
         let net = UNet()
         #expect(net.inputDims == 196)
