@@ -50,12 +50,16 @@ static void filter_gradient_512(const float *du, long stride, long pairs, float 
     }
 }
 
-long ck_winograd_filter_gradient(int max_level, const float *du, long stride, long pairs, float *dw) {
+/// The pairs the AVX-512 bodies take (whole blocks of 16), or 0 below that level.
+static long whole_blocks(int max_level, long pairs) {
     int level = ck_vector_level();
     if (level > max_level) level = max_level;
-    if (level < 2 || pairs < 16) return 0;
-    long whole = pairs / 16 * 16;
-    filter_gradient_512(du, stride, whole, dw);
+    return level < 2 ? 0 : pairs / 16 * 16;
+}
+
+long ck_winograd_filter_gradient(int max_level, const float *du, long stride, long pairs, float *dw) {
+    long whole = whole_blocks(max_level, pairs);
+    if (whole > 0) filter_gradient_512(du, stride, whole, dw);
     return whole;
 }
 
@@ -99,10 +103,7 @@ static void filter_transform_512(const float *w, long pairs, float *u, long stri
 }
 
 long ck_winograd_filter_transform(int max_level, const float *w, long pairs, float *u, long stride) {
-    int level = ck_vector_level();
-    if (level > max_level) level = max_level;
-    if (level < 2 || pairs < 16) return 0;
-    long whole = pairs / 16 * 16;
-    filter_transform_512(w, whole, u, stride);
+    long whole = whole_blocks(max_level, pairs);
+    if (whole > 0) filter_transform_512(w, whole, u, stride);
     return whole;
 }

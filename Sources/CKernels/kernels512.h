@@ -15,19 +15,14 @@ void norm_silu_backward_sums_512(float *dh, const float *x, long P, long B, cons
 void norm_input_gradient_512(const float *dm, const float *x, long P, long B, const float *mean, const float *r,
                              const float *k, const float *mean1, const float *mean2, bool accumulate, float *dx);
 
-void input_tile_512(const float *const *rows, long B, float *out, long xi);
-void output_tile_512(const float *m, long xi, long B, float bias, float *y, long row_stride, long rows_inside,
-                     long cols_inside);
-void grad_output_tile_512(const float *const *rows, long B, float *out, long xi);
-void grad_input_tile_512(const float *dv, long xi, long B, float *const *rows, int r0, int s0);
 void input_plane_512(const float *plane, long H, long WD, long B, const float *zero, float *out, long xi);
 void output_plane_512(const float *m, long xi, long H, long WD, long B, float bias, float *y);
 void grad_output_plane_512(const float *plane, long H, long WD, long B, const float *zero, float *out, long xi);
+void grad_input_plane_512(const float *dv, long xi, long H, long WD, long B, float *sink, float *plane);
 void conv_forward_512(const float *x, long ci, long H, long WD, long B, const float *u, long us, long co,
                       const float *bias, const float *zero, long tb, int product_level, float *scratch, float *y);
 void conv_backward_512(const float *dy, const float *x, long co, long ci, long H, long WD, long B, const float *u,
                        long us, const float *zero, float *sink, long tb, long chunk, int product_level, float *scratch,
                        float *du, float *dx, bool accumulate);
-void grad_input_plane_512(const float *dv, long xi, long H, long WD, long B, float *sink, float *plane);
 
 #endif

@@ -239,20 +239,23 @@ extension WinogradGeometry {
     }
 
     /// Floats of scratch ``fusedBackward(_:_:outChannels:inChannels:_:filterStride:scratch:gradFilters:gradInput:accumulate:vectorLevel:)``
-    /// needs.
+    /// needs: the forward's blocks, a block's `V_ξᵀ`, and a later chunk's `dU` when the
+    /// columns exceed one chunk.
     func fusedBackwardScratchCount(inChannels: Int, outChannels: Int) -> Int {
-        let tiles = Self.tiles(height: g.height, width: g.width), cols = min(Self.tilesPerBlock, tiles) * g.batch
-        let chunks = tiles * g.batch > SmallProducts.ntShortChunk(m: outChannels)
-        return Self.positions * ((inChannels + outChannels) * cols + 32) + cols * inChannels
+        let chunks = columns > SmallProducts.ntShortChunk(m: outChannels)
+        return fusedScratchCount(inChannels: inChannels, outChannels: outChannels) + blockColumns * inChannels
             + (chunks ? Self.positions * Self.filterStride(outChannels: outChannels, inChannels: inChannels) : 0)
     }
 
     /// Floats of scratch ``fusedForward(_:inChannels:_:filterStride:outChannels:bias:scratch:into:vectorLevel:)``
-    /// needs; never more than ``rowStride``·(Cin + Cout), the three steps' `V` and `M`.
+    /// needs, a block's `V` and `M`; never more than ``rowStride``·(Cin + Cout), the three
+    /// steps' `V` and `M`.
     func fusedScratchCount(inChannels: Int, outChannels: Int) -> Int {
-        let cols = min(Self.tilesPerBlock, Self.tiles(height: g.height, width: g.width)) * g.batch
-        return Self.positions * ((inChannels + outChannels) * cols + 32)
+        Self.positions * ((inChannels + outChannels) * blockColumns + 32)
     }
+
+    /// Columns of a block of the fused passes (fewer tiles when the image has fewer).
+    private var blockColumns: Int { min(Self.tilesPerBlock, Self.tiles(height: g.height, width: g.width)) * g.batch }
 
     /// `y = Aᵀ M A + bias` for every tile: M `[C, 36, T·B]` → y `[C, H, W, B]`.
     /// `vectorLevel`: the widest CKernels body to use (0 this Swift body, 1 AVX2, 2 AVX-512;

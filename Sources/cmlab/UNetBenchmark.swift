@@ -25,18 +25,28 @@ extension NetsBenchmark {
         }
     }
 
+    /// The benchmarks' U-Net, its Adam and one batch: inputs x, noise levels c_noise and an
+    /// output gradient g (seeded, so every run times the same numbers).
+    static func unetProblem(
+        batch: Int, configuration: UNet.Configuration
+    ) -> (
+        net: UNet, adam: Adam, x: Tensor, cNoise: [Float], gradOutput: Tensor
+    ) {
+        let net = UNet(configuration)
+        let rng = RNG(seed: 2)
+        let x = rng.stream(0).normalTensor(shape: [batch, net.inputDims])
+        let c = rng.stream(1).normalTensor(shape: [batch]).scalars.map { $0 * 0.5 }
+        let g = rng.stream(2).normalTensor(shape: [batch, net.inputDims]) * (1 / Float(batch))
+        return (net, Adam(net.store, learningRate: 1e-4), x, c, g)
+    }
+
     /// Times a full U-Net training step (default: 1 × 14 × 14, base width 32, batch 128):
     /// zeroGrad, forward, backward (parameters only, as training runs it) and an Adam update.
     public static func unetStep(
         batch: Int = 128, configuration: UNet.Configuration = UNet.Configuration(),
         iterations: Int = 20
     ) -> UNetStep {
-        let net = UNet(configuration)
-        let adam = Adam(net.store, learningRate: 1e-4)
-        let rng = RNG(seed: 2)
-        let x = rng.stream(0).normalTensor(shape: [batch, net.inputDims])
-        let c = rng.stream(1).normalTensor(shape: [batch]).scalars.map { $0 * 0.5 }
-        let g = rng.stream(2).normalTensor(shape: [batch, net.inputDims]) * (1 / Float(batch))
+        let (net, adam, x, c, g) = unetProblem(batch: batch, configuration: configuration)
         let step = median(iterations) {
             net.zeroGrad()
             _ = net.forward(x: x, cNoise: c)
@@ -64,12 +74,7 @@ extension NetsBenchmark {
         let savedParallel = Parallel.threads
         Parallel.threads = 1
         defer { Parallel.threads = savedParallel }
-        let net = UNet(configuration)
-        let adam = Adam(net.store, learningRate: 1e-4)
-        let rng = RNG(seed: 2)
-        let x = rng.stream(0).normalTensor(shape: [batch, net.inputDims])
-        let c = rng.stream(1).normalTensor(shape: [batch]).scalars.map { $0 * 0.5 }
-        let g = rng.stream(2).normalTensor(shape: [batch, net.inputDims]) * (1 / Float(batch))
+        let (net, adam, x, c, g) = unetProblem(batch: batch, configuration: configuration)
         let update = "zeroing and Adam update"
         var steps: [[String: Double]] = [], predictions: [[String: Double]] = []
         for iteration in 0...max(1, iterations) {
