@@ -91,23 +91,23 @@ static void nn_avx2(long m, long n, long k, const float *a, long ars, long acs, 
 }
 
 // AVX-512: tiles of 8 rows × 48 columns (24 accumulators, 3 loads of B per step), 8 × 32
-// (16) and 16 × 16 (16) for the columns left over. A 16-column tile of 8 rows has 8
+// (16) and 8 × 16 (8) for the columns left over. A 16-column tile of 8 rows has 8
 // accumulators and as many loads as FMAs: on one core, in L1, 32 × 32 · 32 × 256 ran at
 // 127 GFLOP/s in two such tiles and 172 in one 8 × 32; 64 columns (the 7 × 7 level's
 // slices, and weight gradients) 133 as 48 + 16 and 144–164 as 32 + 32. (12 × 32 tiles
-// spill their sums: 60.) A tile's shape changes which elements share a loop, never an
-// element's sum.
+// spill their sums: 60. 16 × 16 tiles for a rest of 16 columns or fewer ran 2.5–3.5×
+// slower than 8 × 16 ones, 50–55 against 118–135 GFLOP/s at n = 16, 2026-12-07.) A
+// tile's shape changes which elements share a loop, never an element's sum.
 #define NN_MR5 8
-#define NN_MAXR5 16
 
 __attribute__((target("avx512f"), always_inline))
 static inline void nn_tile_avx512(int nv, int mr, long mask_n, long rows, long k, const float *a, long ars, long acs,
                                   const float *b, long ldb, float *c, long ldc, int mode, bool prefetch) {
     // Rows past the end read the last row again; their sums are not stored.
-    const float *ar[NN_MAXR5];
+    const float *ar[NN_MR5];
     for (int r = 0; r < mr; r++) ar[r] = a + (r < rows ? r : rows - 1) * ars;
     const __mmask16 mask = mask_n ? (__mmask16)((1u << mask_n) - 1) : (__mmask16)0xFFFF;
-    __m512 s[NN_MAXR5][3];
+    __m512 s[NN_MR5][3];
     for (int r = 0; r < mr; r++)
         for (int v = 0; v < nv; v++)
             s[r][v] = mode == NN_CHAIN ? _mm512_maskz_loadu_ps(mask, c + (r < rows ? r : rows - 1) * ldc + 16 * v)
@@ -125,7 +125,7 @@ static inline void nn_tile_avx512(int nv, int mr, long mask_n, long rows, long k
     }
     // Constant bounds, so that the unrolled loop keeps every sum in its register.
 #pragma clang loop unroll(full)
-    for (int r = 0; r < NN_MAXR5; r++) {
+    for (int r = 0; r < NN_MR5; r++) {
         if (r >= mr || r >= rows) break;
         float *cr = c + r * ldc;
         for (int v = 0; v < nv; v++) {
@@ -157,18 +157,11 @@ static void nn_avx512(long m, long n, long k, const float *a, long ars, long acs
     long j = 0;
     for (long t = 0; t < wide; t++, j += 48) NN_STRIP5(3, NN_MR5, 0, j, j + 96 <= n);
     for (; j + 32 <= n; j += 32) NN_STRIP5(2, NN_MR5, 0, j, false);
-    // 16 rows where there are more than 8 (fewer: the 8-row tile computes no rows that
-    // are not stored).
-    const bool tall = m > NN_MR5;
     if (j + 16 <= n) {
-        if (tall) NN_STRIP5(1, 16, 0, j, false);
-        else NN_STRIP5(1, NN_MR5, 0, j, false);
+        NN_STRIP5(1, NN_MR5, 0, j, false);
         j += 16;
     }
-    if (j < n) {
-        if (tall) NN_STRIP5(1, 16, n - j, j, false);
-        else NN_STRIP5(1, NN_MR5, n - j, j, false);
-    }
+    if (j < n) NN_STRIP5(1, NN_MR5, n - j, j, false);
 }
 
 static int nn(int max_level, long m, long n, long k, const float *a, long ars, long acs, const float *b, long ldb,
