@@ -6,6 +6,7 @@
 // product and sum rounded on its own (no FMA), so the results are bit for bit the
 // Swift body's; only the register width differs.
 #include <immintrin.h>
+#include <string.h>
 #include "ckernels.h"
 #include "kernels512.h"
 

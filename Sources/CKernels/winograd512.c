@@ -2,6 +2,7 @@
 // groupnorm_body.inc with sixteen lanes (images) per AVX-512 register, called by
 // winograd.c's wrappers when the CPU has AVX-512.
 #include <immintrin.h>
+#include <string.h>
 #include "ckernels.h"
 #include "kernels512.h"
 

@@ -139,9 +139,14 @@ import Testing
     /// plane transforms, one product per ξ for dV and smallProductNTShort for dU, bit for
     /// bit: dx written, added onto a nonzero dx, or not asked for; 28 × 28 has 784
     /// columns, four chunks of the weight gradient (the last of 16), which the blocks must
-    /// continue and add as the chunks do; NaN and ∞ in dy.
+    /// continue and add as the chunks do; NaN and ∞ in dy. The products of the positions
+    /// on the transform's last row and column skip the tiles whose fourth output row or
+    /// column is off the image: 14 × 14 (the last tile of each row, the whole last row of
+    /// tiles), 7 × 7 (rows and the corner consecutive, columns not: the whole block) and
+    /// 7 × 10.
     @Test(arguments: [
         (14, 14, 16, 32, 32), (7, 10, 16, 5, 3), (5, 6, 8, 2, 4), (14, 14, 32, 32, 96), (28, 28, 16, 8, 4),
+        (7, 7, 16, 8, 8),
     ])
     func fusedBackwardIsTheSteps(height: Int, width: Int, batch: Int, outChannels: Int, inChannels: Int) {
         let g = ImageGeometry(batch: batch, height: height, width: width), wg = WinogradGeometry(g)
