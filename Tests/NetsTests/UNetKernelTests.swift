@@ -142,7 +142,7 @@ import Testing
     /// continue and add as the chunks do; NaN and ∞ in dy. The products of the positions
     /// on the transform's last row and column skip the tiles whose fourth output row or
     /// column is off the image: 14 × 14 (the last tile of each row, the whole last row of
-    /// tiles), 7 × 7 (rows and the corner consecutive, columns not: the whole block) and
+    /// tiles), 7 × 7 (the first tile row; the first tile column, two runs of one tile) and
     /// 7 × 10.
     @Test(arguments: [
         (14, 14, 16, 32, 32), (7, 10, 16, 5, 3), (5, 6, 8, 2, 4), (14, 14, 32, 32, 96), (28, 28, 16, 8, 4),
