@@ -32,4 +32,6 @@
 #define IADD _mm512_add_epi32
 #define ISHL _mm512_slli_epi32
 #define ISET _mm512_set1_epi32
+#define ROUND_EVEN(x) _mm512_roundscale_ps((x), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+#define SCALEF _mm512_scalef_ps
 #include "groupnorm_body.inc"
