@@ -54,6 +54,23 @@ import Tensors
 
     @_spi(Benchmark) public init(_ g: ImageGeometry) { self.g = g }
 
+    /// Whether tile `(i, j)` needs position ξ = 6r + s: Aᵀ reads the last row or column
+    /// of positions (r = 5 or s = 5) only for the fourth output, so a tile whose fourth
+    /// output row or column is off the image never uses M there, and its dM there is
+    /// zero. The fused passes (CKernels' `tile_needs`) skip those products.
+    func tileNeeds(_ i: Int, _ j: Int, xi: Int) -> Bool {
+        (xi / 6 < 5 || g.height - 4 * i >= 4) && (xi % 6 < 5 || g.width - 4 * j >= 4)
+    }
+
+    /// Columns of the fused passes' products for position ξ: the tiles that need it
+    /// (``tileNeeds(_:_:xi:)``) times the batch. Summed over ξ, per image: 529 of
+    /// 16 · 36 = 576 at 14 × 14, 121 of 144 at 7 × 7, all at 28 × 28.
+    @_spi(Benchmark) public func columns(xi: Int) -> Int {
+        var tiles = 0
+        for i in 0..<tileRows { for j in 0..<tileColumns where tileNeeds(i, j, xi: xi) { tiles += 1 } }
+        return tiles * g.batch
+    }
+
     /// Distance between consecutive ξ of transformed filters `U` `[36, Cout, Cin]`: the
     /// pair count plus 16 floats, for the same reason as ``xiStride`` (32 × 32 pairs are 4 KiB).
     static func filterStride(outChannels: Int, inChannels: Int) -> Int { outChannels * inChannels + 16 }

@@ -110,7 +110,9 @@ extension NetsBenchmark {
     struct ProductShape { let m, n, k: Int; let transA, transB: Bool }
 
     /// The products of a U-Net training step: per 3 × 3 convolution, for each of the 36
-    /// Winograd positions, `M = U·V`, `dU = dM·Vᵀ` and `dV = Uᵀ·dM`; per 1 × 1 convolution
+    /// Winograd positions, `M = U·V`, `dU = dM·Vᵀ` and `dV = Uᵀ·dM` over the columns of
+    /// the tiles that need the position (``WinogradGeometry/columns(xi:)``, as the fused
+    /// passes run them); per 1 × 1 convolution
     /// `W·x`, `dY·xᵀ` and `Wᵀ·dY`; per linear layer likewise.
     static func unetProductShapes(_ net: UNet, batch: Int) -> [ProductShape] {
         let c = net.configuration
@@ -130,10 +132,10 @@ extension NetsBenchmark {
         }
         var out: [ProductShape] = []
         for (conv, (geometry, n)) in convs {
-            let ci = conv.inChannels, co = conv.outChannels
-            let (count, cols) =
-                conv.kernel == 3 ? (WinogradGeometry.positions, WinogradGeometry(geometry).columns) : (1, n)
-            for _ in 0..<count {
+            let ci = conv.inChannels, co = conv.outChannels, wg = WinogradGeometry(geometry)
+            // A 3 × 3 convolution's products for each position ξ, over the tiles that need it.
+            let columns = conv.kernel == 3 ? (0..<WinogradGeometry.positions).map { wg.columns(xi: $0) } : [n]
+            for cols in columns {
                 out.append(ProductShape(m: co, n: cols, k: ci, transA: false, transB: false))
                 out.append(ProductShape(m: co, n: ci, k: cols, transA: false, transB: true))
                 out.append(ProductShape(m: ci, n: cols, k: co, transA: true, transB: false))

@@ -218,6 +218,19 @@ import Testing
         }
     }
 
+    /// The columns the fused passes' products cover, summed over the 36 positions, per
+    /// image: a tile whose fourth output row and column are on the image needs all 36, one
+    /// whose fourth column (or row) is off it 30 (the last column, or row, of positions
+    /// dropped), one with both off 25. 14 × 14: 9·36 + 6·30 + 25 = 529; 7 × 7: 36 + 2·30
+    /// + 25 = 121; 7 × 10 (2 × 3 tiles, the last row and column overhanging): 2·36 + 3·30
+    /// + 25 = 187; 28 × 28: 49·36.
+    @Test(arguments: [(14, 14, 529), (7, 7, 121), (7, 10, 187), (28, 28, 49 * 36)])
+    func edgeTilesSkipTheirUnusedPositions(height: Int, width: Int, perImage: Int) {
+        let wg = WinogradGeometry(ImageGeometry(batch: 16, height: height, width: width))
+        #expect((0..<36).map { wg.columns(xi: $0) }.reduce(0, +) == 16 * perImage)
+        #expect(wg.columns(xi: 0) == wg.columns) // the first position: every tile
+    }
+
     /// Where the weight gradient's chunks are not whole blocks (200 output channels: chunks
     /// of 81 columns, blocks of 64) the fused backward declines and writes nothing.
     @Test func fusedBackwardDeclinesChunksThatSplitBlocks() {
