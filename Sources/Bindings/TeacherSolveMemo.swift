@@ -26,9 +26,10 @@ final class TeacherSolveMemo {
     private(set) var hits = 0
 
     /// The teacher's solve of `x`, from the memo or from `solve` (kept when it finished).
-    /// Only class teachers on grid solvers are remembered; anything else always solves.
+    /// Only solves on grid solvers are remembered (a teacher, a class, is compared by
+    /// identity); anything else always solves.
     func solve(_ D: Denoiser, _ solver: ODESolver, _ x: Batch, levels: Set<Int>, _ solve: () -> Run?) -> Run? {
-        guard type(of: D) is AnyClass, let g = solver as? GridSolver else { return solve() }
+        guard let g = solver as? GridSolver else { return solve() }
         let teacher = D as AnyObject
         if let e = entries.first(where: {
             $0.teacher === teacher && $0.method == g.method && $0.sigmas == g.grid.sigmas

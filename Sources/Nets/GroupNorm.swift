@@ -167,7 +167,8 @@ public struct GroupNormSiLU: Sendable {
     func backward(
         gradOutput dh: UnsafeMutablePointer<Float>, _ g: ImageGeometry, film: UnsafePointer<Float>?,
         input x: UnsafePointer<Float>, mean means: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
-        sigmoid sig: UnsafePointer<Float>? = nil, _ store: ParameterStore, dfilm: UnsafeMutablePointer<Float>?, partial: UnsafeMutablePointer<Float>,
+        sigmoid sig: UnsafePointer<Float>? = nil, _ store: ParameterStore, dfilm: UnsafeMutablePointer<Float>?,
+        partial: UnsafeMutablePointer<Float>,
         gradInput dx: UnsafeMutablePointer<Float>, accumulate: Bool, vectorLevel: Int32 = 2
     ) {
         let n = g.count, P = g.plane, B = g.batch, cpg = channels / groups, C = channels, G = groups
@@ -200,7 +201,8 @@ public struct GroupNormSiLU: Sendable {
                                     withUnsafeMutablePointer(to: &sdmn) { s1 in
                                         withUnsafeMutablePointer(to: &sdmx) { s2 in
                                             ck_group_norm_silu_backward_sums(
-                                                vectorLevel, dh + off, x + off, sig.map { $0 + off }, P, B, f, f + 16, f + 32, f + 48,
+                                                vectorLevel, dh + off, x + off, sig.map { $0 + off }, P, B, f, f + 16,
+                                                f + 32, f + 48,
                                                 gamma[c], beta[c], Self.floats(s0), Self.floats(s1), Self.floats(s2))
                                         }
                                     }

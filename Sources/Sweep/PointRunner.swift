@@ -55,7 +55,7 @@ public final class PointRunner: @unchecked Sendable {
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         try? FileManager.default.removeItem(at: PointStatus.url(folder)) // a stale "done" must not survive a rerun
         let log = logs.appendingPathComponent(name)
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil) // a failure: FileHandle throws
         let handle = try FileHandle(forWritingTo: log)
         defer { try? handle.close() }
 

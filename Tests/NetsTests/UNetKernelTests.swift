@@ -398,7 +398,8 @@ import Testing
         var dy = Self.random(n, seed: 10, scale: 1)
         dy[5] = .nan
         let dx0 = Self.random(n, seed: 11, scale: 1)
-        let h = UnsafeMutablePointer<Float>.allocate(capacity: n), sig = UnsafeMutablePointer<Float>.allocate(capacity: n)
+        let h = UnsafeMutablePointer<Float>.allocate(capacity: n),
+            sig = UnsafeMutablePointer<Float>.allocate(capacity: n)
         let mean = UnsafeMutablePointer<Float>.allocate(capacity: g.batch * 4)
         let rstd = UnsafeMutablePointer<Float>.allocate(capacity: g.batch * 4)
         defer { h.deallocate(); sig.deallocate(); mean.deallocate(); rstd.deallocate() }
