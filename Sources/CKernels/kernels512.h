@@ -8,10 +8,10 @@
 
 void norm_stats_512(const float *x, long n, long c0, long c1, long P, long B, float count, float *mean, float *sq);
 void norm_silu_512(const float *src, long P, long B, const float *mean, const float *r, const float *a,
-                   const float *o, float *dst, float *sig);
-void norm_silu_backward_sums_512(float *dh, const float *x, const float *sig, long P, long B, const float *mean,
-                                 const float *r, const float *a, const float *o, float gamma, float beta, float *sdm,
-                                 float *sdmn, float *sdmx);
+                   const float *o, float *dst);
+void norm_silu_backward_sums_512(float *dh, const float *x, long P, long B, const float *mean, const float *r,
+                                 const float *a, const float *o, float gamma, float beta, float *sdm, float *sdmn,
+                                 float *sdmx);
 void norm_input_gradient_512(const float *dm, const float *x, long P, long B, const float *mean, const float *r,
                              const float *k, const float *mean1, const float *mean2, bool accumulate, float *dx);
 

@@ -53,22 +53,21 @@ bool ck_group_norm_stats(int max_level, const float *x, long n, long c0, long c1
 }
 
 bool ck_group_norm_silu_pixels(int max_level, const float *src, long P, long B, const float *mean, const float *r,
-                               const float *a, const float *o, float *dst, float *sig) {
+                               const float *a, const float *o, float *dst) {
     int level = norm_level(max_level);
     if (level < 1) return false;
-    if (level >= 2) norm_silu_512(src, P, B, mean, r, a, o, dst, sig);
-    else norm_silu(src, P, B, mean, r, a, o, dst, sig);
+    if (level >= 2) norm_silu_512(src, P, B, mean, r, a, o, dst);
+    else norm_silu(src, P, B, mean, r, a, o, dst);
     return true;
 }
 
-bool ck_group_norm_silu_backward_sums(int max_level, float *dh, const float *x, const float *sig, long P, long B,
-                                      const float *mean,
+bool ck_group_norm_silu_backward_sums(int max_level, float *dh, const float *x, long P, long B, const float *mean,
                                       const float *r, const float *a, const float *o, float gamma, float beta,
                                       float *sdm, float *sdmn, float *sdmx) {
     int level = norm_level(max_level);
     if (level < 1) return false;
-    if (level >= 2) norm_silu_backward_sums_512(dh, x, sig, P, B, mean, r, a, o, gamma, beta, sdm, sdmn, sdmx);
-    else norm_silu_backward_sums(dh, x, sig, P, B, mean, r, a, o, gamma, beta, sdm, sdmn, sdmx);
+    if (level >= 2) norm_silu_backward_sums_512(dh, x, P, B, mean, r, a, o, gamma, beta, sdm, sdmn, sdmx);
+    else norm_silu_backward_sums(dh, x, P, B, mean, r, a, o, gamma, beta, sdm, sdmn, sdmx);
     return true;
 }
 

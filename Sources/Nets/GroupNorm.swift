@@ -55,16 +55,13 @@ public struct GroupNormSiLU: Sendable {
 
     /// Forward. x `[C, N]` → h `[C, N]`; `film` `[B, 2C]` holds (scale, shift) per image.
     /// `mean` and `rstd` `[B·G]` receive μ and 1/√(σ² + ε) per image and group, which is
-    /// what the backward needs besides x (it computes x̂, m and h again); `sigmoid`
-    /// `[C, N]`, when given, receives σ(m), which the backward then reads instead of
-    /// computing it again (its exponential and divide are most of the backward's first
-    /// pass; the same bits either way). `h` may alias `x` when no backward follows.
-    /// `vectorLevel`: the widest CKernels body the pixel pass may use (0 this Swift body,
-    /// 1 AVX2, 2 AVX-512; each bit for bit the Swift body).
+    /// all the backward keeps besides x (it computes x̂, σ(m) and h again); `h` may alias
+    /// `x` when no backward follows. `vectorLevel`: the widest CKernels body the pixel pass
+    /// may use (0 this Swift body, 1 AVX2, 2 AVX-512; each bit for bit the Swift body).
     func forward(
         _ x: UnsafePointer<Float>, _ g: ImageGeometry, film: UnsafePointer<Float>?, _ store: ParameterStore,
         mean means: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>,
-        sigmoid sig: UnsafeMutablePointer<Float>? = nil, into h: UnsafeMutablePointer<Float>, vectorLevel: Int32 = 2
+        into h: UnsafeMutablePointer<Float>, vectorLevel: Int32 = 2
     ) {
         let n = g.count, P = g.plane, B = g.batch, cpg = channels / groups, C = channels, G = groups
         precondition(B % 16 == 0, "group norm needs a batch padded to a multiple of 16")
@@ -104,20 +101,18 @@ public struct GroupNormSiLU: Sendable {
                         let (a, o) = Self.affine(
                             gamma[c], beta[c], Self.film(film, lane: l, channel: c, channels: C))
                         let off = c * n + l
-                        let src = x + off, dst = h + off, kept = sig.map { $0 + off }
+                        let src = x + off, dst = h + off
                         // CKernels' AVX-512 or AVX2 body up to `vectorLevel` (bit for bit the loop below).
                         let vectorDone =
                             vectorLevel > 0
                             && withUnsafePointer(to: (mean, r, a, o)) { q in
                                 let f = UnsafeRawPointer(q).assumingMemoryBound(to: Float.self) // four L16 in a row
-                                return ck_group_norm_silu_pixels(
-                                    vectorLevel, src, P, B, f, f + 16, f + 32, f + 48, dst, kept)
+                                return ck_group_norm_silu_pixels(vectorLevel, src, P, B, f, f + 16, f + 32, f + 48, dst)
                             }
                         if vectorDone { continue }
                         for p in 0..<P {
                             let (_, m, s) = Self.point(load16(src + p * B), mean, r, a, o)
                             store16(m * s, dst + p * B)
-                            if let kept { store16(s, kept + p * B) }
                         }
                     }
                 }
@@ -158,8 +153,7 @@ public struct GroupNormSiLU: Sendable {
     }
 
     /// Backward through the last training forward, from its input `x` and the `mean` and
-    /// `rstd` it wrote (x̂, m and h = m·σ(m) computed again, bit for bit the forward's),
-    /// and σ(m) from `sigmoid` if the forward kept it there (else computed again).
+    /// `rstd` it wrote (x̂, σ(m) and h = m·σ(m) computed again, bit for bit the forward's).
     /// `dh` `[C, N]` → dx `[C, N]` (written, or added with `accumulate`); dγ, dβ are added
     /// to the store's gradients; with FiLM, `dfilm` `[B, 2C]` receives (dscale, dshift).
     /// `partial` `[B, 2C]` is scratch, and `dh` is overwritten with `dL/dm` (the first
@@ -167,8 +161,7 @@ public struct GroupNormSiLU: Sendable {
     func backward(
         gradOutput dh: UnsafeMutablePointer<Float>, _ g: ImageGeometry, film: UnsafePointer<Float>?,
         input x: UnsafePointer<Float>, mean means: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
-        sigmoid sig: UnsafePointer<Float>? = nil, _ store: ParameterStore, dfilm: UnsafeMutablePointer<Float>?,
-        partial: UnsafeMutablePointer<Float>,
+        _ store: ParameterStore, dfilm: UnsafeMutablePointer<Float>?, partial: UnsafeMutablePointer<Float>,
         gradInput dx: UnsafeMutablePointer<Float>, accumulate: Bool, vectorLevel: Int32 = 2
     ) {
         let n = g.count, P = g.plane, B = g.batch, cpg = channels / groups, C = channels, G = groups
@@ -201,8 +194,7 @@ public struct GroupNormSiLU: Sendable {
                                     withUnsafeMutablePointer(to: &sdmn) { s1 in
                                         withUnsafeMutablePointer(to: &sdmx) { s2 in
                                             ck_group_norm_silu_backward_sums(
-                                                vectorLevel, dh + off, x + off, sig.map { $0 + off }, P, B, f, f + 16,
-                                                f + 32, f + 48,
+                                                vectorLevel, dh + off, x + off, P, B, f, f + 16, f + 32, f + 48,
                                                 gamma[c], beta[c], Self.floats(s0), Self.floats(s1), Self.floats(s2))
                                         }
                                     }
@@ -210,14 +202,7 @@ public struct GroupNormSiLU: Sendable {
                             }
                         for p in 0..<P where !vectorDone {
                             let q = off + p * B
-                            var (xh, m, sv) = (L16(), L16(), L16())
-                            if let sig { // x̂ and m as Self.point, σ(m) as the forward kept it
-                                xh = (load16(x + q) - mean) * r
-                                m = a * xh + o
-                                sv = load16(sig + q)
-                            } else {
-                                (xh, m, sv) = Self.point(load16(x + q), mean, r, a, o)
-                            }
+                            let (xh, m, sv) = Self.point(load16(x + q), mean, r, a, o)
                             let dm = load16(dh + q) * (sv + m * sv * (one - sv))
                             store16(dm, dh + q)
                             sdm += dm

@@ -59,8 +59,6 @@ import Tensors
     final class Buffers {
         let h1: Buffer // [Cin, N]
         let a, h2: Buffer // [Cout, N]
-        /// σ(m) of the two norms, kept for their backward (training): `[Cin, N]`, `[Cout, N]`.
-        let s1, s2: Buffer
         let film, dfilm: Buffer // [B, 2·Cout] (scale, shift) and their gradient
         let mean1, rstd1, mean2, rstd2: Buffer // [B·G]
         let gh2, ga: Buffer // [Cout, N] backward scratch
@@ -73,7 +71,6 @@ import Tensors
             let keep = training ? 1 : 0
             h1 = Buffer(ci * n)
             a = Buffer(co * n); h2 = Buffer(keep * co * n)
-            s1 = Buffer(keep * ci * n); s2 = Buffer(keep * co * n)
             film = Buffer(g.batch * 2 * co); dfilm = Buffer(keep * g.batch * 2 * co)
             mean1 = Buffer(g.batch * block.norm1.groups); rstd1 = Buffer(g.batch * block.norm1.groups)
             mean2 = Buffer(g.batch * block.norm2.groups); rstd2 = Buffer(g.batch * block.norm2.groups)
@@ -93,8 +90,7 @@ import Tensors
     ) {
         let t = buf.training
         norm1.forward(
-            x, g, film: nil, store, mean: buf.mean1.p, rstd: buf.rstd1.p, sigmoid: t ? buf.s1.p : nil,
-            into: buf.h1.p)
+            x, g, film: nil, store, mean: buf.mean1.p, rstd: buf.rstd1.p, into: buf.h1.p)
         clock?.mark(UNet.Phase.norm)
         conv1.forward(
             buf.h1.p, g, kept: nil, scratch: scratch, store, filters: filters, into: buf.a.p)
@@ -105,8 +101,7 @@ import Tensors
         clock?.mark(UNet.Phase.film)
         let h2 = t ? buf.h2.p : buf.a.p
         norm2.forward(
-            buf.a.p, g, film: buf.film.p, store, mean: buf.mean2.p, rstd: buf.rstd2.p, sigmoid: t ? buf.s2.p : nil,
-            into: h2)
+            buf.a.p, g, film: buf.film.p, store, mean: buf.mean2.p, rstd: buf.rstd2.p, into: h2)
         clock?.mark(UNet.Phase.norm)
         conv2.forward(h2, g, kept: nil, scratch: scratch, store, filters: filters, into: y)
         clock?.mark(UNet.Phase.conv3)
@@ -145,16 +140,14 @@ import Tensors
             gradOutput: dy, input: buf.h2.p, g, store, scratch: scratch, filters: filters, gradInput: buf.gh2.p)
         clock?.mark(UNet.Phase.conv3)
         norm2.backward(
-            gradOutput: buf.gh2.p, g, film: buf.film.p, input: buf.a.p, mean: buf.mean2.p, rstd: buf.rstd2.p,
-            sigmoid: buf.s2.p, store,
+            gradOutput: buf.gh2.p, g, film: buf.film.p, input: buf.a.p, mean: buf.mean2.p, rstd: buf.rstd2.p, store,
             dfilm: buf.dfilm.p, partial: partial, gradInput: buf.ga.p, accumulate: false)
         clock?.mark(UNet.Phase.norm)
         conv1.backward(
             gradOutput: buf.ga.p, input: buf.h1.p, g, store, scratch: scratch, filters: filters, gradInput: buf.gh1.p)
         clock?.mark(UNet.Phase.conv3)
         norm1.backward(
-            gradOutput: buf.gh1.p, g, film: nil, input: x, mean: buf.mean1.p, rstd: buf.rstd1.p, sigmoid: buf.s1.p,
-            store, dfilm: nil,
+            gradOutput: buf.gh1.p, g, film: nil, input: x, mean: buf.mean1.p, rstd: buf.rstd1.p, store, dfilm: nil,
             partial: partial, gradInput: dx, accumulate: true)
         clock?.mark(UNet.Phase.norm)
         film.accumulateWeightGradientSmallBatch(gradOutput: buf.dfilm.p, input: e, batch: g.batch, store)

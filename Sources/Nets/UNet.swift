@@ -453,8 +453,7 @@ public final class UNet: Module {
             block(2 * levels - k, ws.cat[k].p, into: ws.up[k].p)
         }
         normOut.forward(
-            ws.up[0].p, g, film: nil, store, mean: ws.meanOut.p, rstd: ws.rstdOut.p,
-            sigmoid: ws.training ? ws.sOut.p : nil, into: ws.hOut.p)
+            ws.up[0].p, g, film: nil, store, mean: ws.meanOut.p, rstd: ws.rstdOut.p, into: ws.hOut.p)
         clock?.mark(Phase.norm)
         convOut.forward(
             ws.hOut.p, g, kept: nil, scratch: scratch, store, filters: filters, into: ws.y.p) // [Ci, N]
@@ -487,8 +486,7 @@ public final class UNet: Module {
             gradOutput: ws.dy.p, input: ws.hOut.p, g, store, scratch: scratch, filters: filters, gradInput: ws.dhOut.p)
         clock?.mark(Phase.conv3)
         normOut.backward(
-            gradOutput: ws.dhOut.p, g, film: nil, input: ws.up[0].p, mean: ws.meanOut.p, rstd: ws.rstdOut.p,
-            sigmoid: ws.sOut.p, store,
+            gradOutput: ws.dhOut.p, g, film: nil, input: ws.up[0].p, mean: ws.meanOut.p, rstd: ws.rstdOut.p, store,
             dfilm: nil, partial: partial, gradInput: ws.dUp[0].p, accumulate: false)
         clock?.mark(Phase.norm)
         for k in 0..<levels { // up blocks, from the outermost in

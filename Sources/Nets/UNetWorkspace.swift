@@ -27,8 +27,6 @@ final class UNetWorkspace {
     /// The up block's output `[Cₖ, Nₖ]`.
     let up: [Buffer]
     let hOut: Buffer // [C, N]
-    /// σ(m) of the output norm, kept for its backward (training) `[C, N]`.
-    let sOut: Buffer
     let meanOut, rstdOut: Buffer // [Bp·G]
     let y: Buffer // [Ci, N]
     let blocks: [ResBlock.Buffers]
@@ -57,7 +55,6 @@ final class UNetWorkspace {
         cat = (0..<L).map { Buffer((inner + w[$0]) * counts[$0]) }
         up = (0..<L).map { Buffer(w[$0] * counts[$0]) }
         hOut = Buffer(C * n)
-        sOut = Buffer(k * C * n)
         meanOut = Buffer(lanes * net.normOut.groups); rstdOut = Buffer(lanes * net.normOut.groups); y = Buffer(ci * n)
         let geometries = net.blockLevels.map { levels[$0] }
         blocks = zip(net.blocks, geometries).map { ResBlock.Buffers($0, $1, training: t) }

@@ -353,36 +353,26 @@ import Testing
         var x = Self.random(C * g.count, seed: 8, scale: 40)
         x[3] = .nan
         let f = Self.random(g.batch * 2 * C, seed: 9, scale: 2)
-        var outs: [[UInt32]] = [], sigmoids: [[UInt32]] = []
-        // Each level without and with σ(m) kept (a training forward): the same outputs, and
-        // the same σ(m) from every body.
+        var outs: [[UInt32]] = []
         for level in Self.levels {
-            for keep in [false, true] {
-                let n = C * g.count
-                let out = UnsafeMutablePointer<Float>.allocate(capacity: n),
-                    sig = UnsafeMutablePointer<Float>.allocate(capacity: n),
-                    mean = UnsafeMutablePointer<Float>.allocate(capacity: g.batch * 4),
-                    rstd = UnsafeMutablePointer<Float>.allocate(capacity: g.batch * 4)
-                defer { out.deallocate(); sig.deallocate(); mean.deallocate(); rstd.deallocate() }
-                x.withUnsafeMutableBufferPointer { xp in
-                    f.withUnsafeBufferPointer { fp in
-                        norm.forward(
-                            xp.baseAddress!, g, film: film ? fp.baseAddress! : nil, store, mean: mean, rstd: rstd,
-                            sigmoid: keep ? sig : nil, into: out, vectorLevel: level)
-                    }
+            let n = C * g.count
+            let out = UnsafeMutablePointer<Float>.allocate(capacity: n),
+                mean = UnsafeMutablePointer<Float>.allocate(capacity: g.batch * 4),
+                rstd = UnsafeMutablePointer<Float>.allocate(capacity: g.batch * 4)
+            defer { out.deallocate(); mean.deallocate(); rstd.deallocate() }
+            x.withUnsafeMutableBufferPointer { xp in
+                f.withUnsafeBufferPointer { fp in
+                    norm.forward(
+                        xp.baseAddress!, g, film: film ? fp.baseAddress! : nil, store, mean: mean, rstd: rstd,
+                        into: out, vectorLevel: level)
                 }
-                outs.append(Self.bits(out, n) + Self.bits(mean, g.batch * 4) + Self.bits(rstd, g.batch * 4))
-                if keep { sigmoids.append(Self.bits(sig, n)) }
             }
+            outs.append(Self.bits(out, n) + Self.bits(mean, g.batch * 4) + Self.bits(rstd, g.batch * 4))
         }
-        for (k, out) in outs.enumerated().dropLast() {
-            #expect(Self.differences(out, outs.last!) == 0, "level \(Self.levels[k / 2]), film \(film)")
-        }
-        for (level, sig) in zip(Self.levels, sigmoids).dropLast() {
-            #expect(Self.differences(sig, sigmoids.last!) == 0, "σ(m), level \(level), film \(film)")
+        for (level, out) in zip(Self.levels, outs).dropLast() {
+            #expect(Self.differences(out, outs.last!) == 0, "level \(level), film \(film)")
         }
         #expect(Set(outs[0]).count > 100) // the outputs are not all one value
-        #expect(Set(sigmoids[0]).count > 100)
     }
 
     @Test(arguments: [false, true], [false, true])
@@ -398,42 +388,36 @@ import Testing
         var dy = Self.random(n, seed: 10, scale: 1)
         dy[5] = .nan
         let dx0 = Self.random(n, seed: 11, scale: 1)
-        let h = UnsafeMutablePointer<Float>.allocate(capacity: n),
-            sig = UnsafeMutablePointer<Float>.allocate(capacity: n)
+        let h = UnsafeMutablePointer<Float>.allocate(capacity: n)
         let mean = UnsafeMutablePointer<Float>.allocate(capacity: g.batch * 4)
         let rstd = UnsafeMutablePointer<Float>.allocate(capacity: g.batch * 4)
-        defer { h.deallocate(); sig.deallocate(); mean.deallocate(); rstd.deallocate() }
+        defer { h.deallocate(); mean.deallocate(); rstd.deallocate() }
         f.withUnsafeBufferPointer { fp in
             x.withUnsafeMutableBufferPointer { xp in
                 norm.forward(
-                    xp.baseAddress!, g, film: film ? fp.baseAddress! : nil, store, mean: mean, rstd: rstd,
-                    sigmoid: sig, into: h, vectorLevel: 0)
+                    xp.baseAddress!, g, film: film ? fp.baseAddress! : nil, store, mean: mean, rstd: rstd, into: h,
+                    vectorLevel: 0)
             }
         }
-        // Each level with σ(m) computed again and read where the forward kept it.
         var outs: [[UInt32]] = []
         for level in Self.levels {
-            for kept in [nil, UnsafePointer(sig)] {
-                var dh = dy, dx = dx0
-                var dfilm = [Float](repeating: 0, count: g.batch * 2 * C), partial = dfilm
-                store.zeroGrad()
-                f.withUnsafeBufferPointer { fp in
-                    dfilm.withUnsafeMutableBufferPointer { dfp in
-                        norm.backward(
-                            gradOutput: &dh, g, film: film ? fp.baseAddress! : nil, input: x, mean: mean, rstd: rstd,
-                            sigmoid: kept, store, dfilm: film ? dfp.baseAddress! : nil, partial: &partial,
-                            gradInput: &dx, accumulate: accumulate, vectorLevel: level)
-                    }
+            var dh = dy, dx = dx0
+            var dfilm = [Float](repeating: 0, count: g.batch * 2 * C), partial = dfilm
+            store.zeroGrad()
+            f.withUnsafeBufferPointer { fp in
+                dfilm.withUnsafeMutableBufferPointer { dfp in
+                    norm.backward(
+                        gradOutput: &dh, g, film: film ? fp.baseAddress! : nil, input: x, mean: mean, rstd: rstd,
+                        store, dfilm: film ? dfp.baseAddress! : nil, partial: &partial, gradInput: &dx,
+                        accumulate: accumulate, vectorLevel: level)
                 }
-                outs.append(
-                    Self.bits(dx) + Self.bits(dh) + Self.bits(dfilm)
-                        + Self.bits(store.grads, store.count))
             }
+            outs.append(
+                Self.bits(dx) + Self.bits(dh) + Self.bits(dfilm)
+                    + Self.bits(store.grads, store.count))
         }
-        for (k, out) in outs.enumerated().dropLast() {
-            #expect(
-                Self.differences(out, outs.last!) == 0,
-                "level \(Self.levels[k / 2]), σ kept \(k % 2 == 1), film \(film), accumulate \(accumulate)")
+        for (level, out) in zip(Self.levels, outs).dropLast() {
+            #expect(Self.differences(out, outs.last!) == 0, "level \(level), film \(film), accumulate \(accumulate)")
         }
         #expect(Set(outs[0]).count > 100) // the gradients are not all one value
     }

@@ -128,20 +128,17 @@ bool ck_group_norm_stats(int max_level, const float *x, long n, long c0, long c1
 
 /// GroupNorm.swift's per-pixel pass for sixteen images (lanes) of one channel: over
 /// the P pixels (stride B), x̂ = (x − mean)·r, m = a·x̂ + o (mean, r, a, o: 16 lanes
-/// each), s = σ(m) (FastMath.swift's fastSigmoid), h = m·s into `dst`, and s into `sig`
-/// unless it is NULL. Bit for bit the Swift body. Returns false when the vector body is
-/// unavailable.
+/// each), s = σ(m) (FastMath.swift's fastSigmoid), h = m·s into `dst`. Bit for bit the
+/// Swift body. Returns false when the vector body is unavailable.
 bool ck_group_norm_silu_pixels(int max_level, const float *src, long P, long B, const float *mean, const float *r,
-                               const float *a, const float *o, float *dst, float *sig);
+                               const float *a, const float *o, float *dst);
 
 /// GroupNorm.swift's first backward pass for sixteen images of one channel: over the P
-/// pixels (stride B), x̂, m and h = m·s again from the forward's input `x` (mean, r, a,
-/// o as the forward's) with s read from `sig` where the forward kept it (NULL: computed
-/// again, the same bits), dm = dh·(s + h·(1 − s)) (written over dh), and per lane the
+/// pixels (stride B), x̂, m, s and h = m·s again from the forward's input `x` (mean, r,
+/// a, o as the forward's), dm = dh·(s + h·(1 − s)) (written over dh), and per lane the
 /// sums Σ dm, Σ dm·(γx̂ + β), Σ dm·x̂ from zero in pixel order (16 floats each). Bit for
 /// bit the Swift body; false when the vector body is unavailable.
-bool ck_group_norm_silu_backward_sums(int max_level, float *dh, const float *x, const float *sig, long P, long B,
-                                      const float *mean,
+bool ck_group_norm_silu_backward_sums(int max_level, float *dh, const float *x, long P, long B, const float *mean,
                                       const float *r, const float *a, const float *o, float gamma, float beta,
                                       float *sdm, float *sdmn, float *sdmx);
 
