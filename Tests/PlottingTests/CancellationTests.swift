@@ -59,7 +59,7 @@ import Testing
         let grid = try ImageGrid(
             pixels: (0..<(16 * 64)).map { Double($0 % 7) / 6 }, count: 16, width: 8, height: 8,
             columns: 4)
-        try add("image grid") { p in p.imageGrid(grid) }
+        add("image grid") { p in p.imageGrid(grid) }
         return out
     }
 
