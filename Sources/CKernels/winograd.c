@@ -4,7 +4,8 @@
 // choose a width. Each is the Swift body of
 // Winograd.swift or GroupNorm.swift with the same operations in the same order, every
 // product and sum rounded on its own (no FMA), so the results are bit for bit the
-// Swift body's; only the register width differs.
+// Swift body's; only the register width differs. (The group norm's passes fuse
+// their multiply–adds, as GroupNorm.swift's body does with addingProduct.)
 #include <immintrin.h>
 #include <string.h>
 #include "ckernels.h"
@@ -38,6 +39,10 @@ typedef __m256 v8;
 #define IADD _mm256_add_epi32
 #define ISHL _mm256_slli_epi32
 #define ISET _mm256_set1_epi32
+#define FMA _mm256_fmadd_ps
+#define FNMA _mm256_fnmadd_ps
+#undef TARGET
+#define TARGET "avx2,fma"
 #include "groupnorm_body.inc"
 
 /// The widest group-norm body up to `max_level` that the process runs; 0 for none.

@@ -34,4 +34,6 @@
 #define ISET _mm512_set1_epi32
 #define ROUND_EVEN(x) _mm512_roundscale_ps((x), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 #define SCALEF _mm512_scalef_ps
+#define FMA _mm512_fmadd_ps
+#define FNMA _mm512_fnmadd_ps
 #include "groupnorm_body.inc"

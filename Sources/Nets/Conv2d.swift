@@ -55,7 +55,7 @@ public struct Conv2d: Sendable {
     /// transformed filters `U` `[36, Cout, Cin]` and input `V` `[Cin, 36, T·B]` (k = 1 keeps
     /// nothing: its input is used).
     func keptCount(_ g: ImageGeometry) -> Int {
-        kernel == 3 ? xi * filterStride + inChannels * WinogradGeometry(g).rowStride : 0
+        kernel == 3 && !isDirect ? xi * filterStride + inChannels * WinogradGeometry(g).rowStride : 0
     }
 
     /// Floats of the transformed filters `U` `[36, Cout, Cin]` (k = 3).
@@ -71,6 +71,7 @@ public struct Conv2d: Sendable {
     /// or dU and the blocks of the fused backward, if more.
     func scratchCount(_ g: ImageGeometry) -> Int {
         guard kernel == 3 else { return 0 }
+        if isDirect { return directScratchCount(g) }
         let wg = WinogradGeometry(g)
         return xi * filterStride
             + max(
@@ -96,6 +97,10 @@ public struct Conv2d: Sendable {
         guard kernel == 3 else {
             productOverColumns(m: outChannels, n: n, k: inChannels, w, lda: inChannels, x, y)
             addChannelBias(y, channels: outChannels, n: n, bias: bias)
+            return
+        }
+        if isDirect {
+            directForward(x, g, store, scratch: scratch, into: y)
             return
         }
         let wg = WinogradGeometry(g), tb = wg.columns, xs = wg.xiStride, rs = wg.rowStride, us = filterStride
@@ -150,6 +155,11 @@ public struct Conv2d: Sendable {
                     lda: inChannels, dy,
                     beta: accumulate ? 1 : 0, dx)
             }
+            return
+        }
+        if isDirect {
+            guard let x else { preconditionFailure("a direct convolution's backward needs its input") }
+            directBackward(gradOutput: dy, input: x, g, store, scratch: scratch, gradInput: dx, accumulate: accumulate)
             return
         }
         let wg = WinogradGeometry(g), tb = wg.columns, xs = wg.xiStride, rs = wg.rowStride, us = filterStride

@@ -20,6 +20,12 @@ import Tensors
 /// sixteen images at once (``L16``: one cache line of each pixel row, four SSE
 /// registers); a task owns 16 consecutive images, and sums run in a fixed order
 /// (deterministic on any core count). The batch must be a multiple of 16.
+///
+/// Float32 throughout. Where a multiply feeds an add (Σ (x − μ)², a·x̂ + o, 2^f's
+/// polynomial, the backward's sums) the two are one fused multiply–add (`addingProduct`,
+/// CKernels' `FMA`): on one core and sixteen images, the forward's pixel pass took
+/// 31 µs instead of 42 per 14 × 14 channel-slice and the backward's first pass 50
+/// instead of 64 (2026-12-07).
 public struct GroupNormSiLU: Sendable {
     public let channels: Int
     public let groups: Int
@@ -89,7 +95,8 @@ public struct GroupNormSiLU: Sendable {
                         for c in cs { let row = x + c * n + l; for p in 0..<P { sum += load16(row + p * B) } }
                         mean = sum / count
                         for c in cs {
-                            let row = x + c * n + l; for p in 0..<P { let d = load16(row + p * B) - mean; sq += d * d }
+                            let row = x + c * n + l
+                            for p in 0..<P { let d = load16(row + p * B) - mean; sq = sq.addingProduct(d, d) }
                         }
                     }
                     let r = 1 / (sq / count + eps).squareRoot()
@@ -127,13 +134,13 @@ public struct GroupNormSiLU: Sendable {
         (gamma * film.scale1, beta * film.scale1 + film.shift)
     }
 
-    /// x̂ = (x − μ)·r, m = a·x̂ + o, s = σ(m) for sixteen lanes: the forward's operations,
+    /// x̂ = (x − μ)·r, m = a·x̂ + o (fused), s = σ(m) for sixteen lanes: the forward's operations,
     /// which the backward repeats bit for bit.
     @inline(__always)
     static func point(_ x: L16, _ mean: L16, _ r: L16, _ a: L16, _ o: L16) -> (xhat: L16, m: L16, s: L16) {
         let xh = (x - mean) * r
-        let m = a * xh + o
-        return (xh, m, fastSigmoid(m))
+        let m = o.addingProduct(a, xh)
+        return (xh, m, fusedSigmoid(m))
     }
 
     /// `(1 + scale, shift)` of channel `c` for the sixteen images from `lane`.
@@ -203,11 +210,11 @@ public struct GroupNormSiLU: Sendable {
                         for p in 0..<P where !vectorDone {
                             let q = off + p * B
                             let (xh, m, sv) = Self.point(load16(x + q), mean, r, a, o)
-                            let dm = load16(dh + q) * (sv + m * sv * (one - sv))
+                            let dm = load16(dh + q) * sv.addingProduct(m * sv, one - sv)
                             store16(dm, dh + q)
                             sdm += dm
-                            sdmn += dm * (gv * xh + bv)
-                            sdmx += dm * xh
+                            sdmn = sdmn.addingProduct(dm, bv.addingProduct(gv, xh))
+                            sdmx = sdmx.addingProduct(dm, xh)
                         }
                         let dn = sdm * scale1, dnx = sdmx * scale1 // Σ dn, Σ dn·x̂
                         for k in 0..<16 {
@@ -235,7 +242,7 @@ public struct GroupNormSiLU: Sendable {
                         for p in 0..<P where !vectorDone {
                             let q = off + p * B
                             let xh = (load16(x + q) - mean) * r
-                            var v = r * (k * load16(dh + q) - mean1 - xh * mean2)
+                            var v = r * (-mean1).addingProduct(k, load16(dh + q)).addingProduct(-xh, mean2)
                             if accumulate { v += load16(dx + q) }
                             store16(v, dx + q)
                         }

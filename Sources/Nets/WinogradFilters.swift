@@ -15,7 +15,7 @@ final class WinogradFilters: @unchecked Sendable {
     private let linears: [Linear]
 
     init(_ convolutions: [Conv2d], linears: [Linear] = []) {
-        self.convolutions = convolutions.filter { $0.kernel == 3 }
+        self.convolutions = convolutions.filter { $0.kernel == 3 && !$0.isDirect }
         self.linears = linears
         var offsets: [Int: Int] = [:], total = 0
         for c in self.convolutions {
@@ -42,7 +42,7 @@ final class WinogradFilters: @unchecked Sendable {
 
     /// `U` of `conv`, or nil when it is not one of these convolutions.
     func transformed(_ conv: Conv2d) -> UnsafePointer<Float>? {
-        guard conv.kernel == 3 else { return nil }
+        guard conv.kernel == 3, !conv.isDirect else { return nil }
         return offsets[conv.weightOffset].map { UnsafePointer(buffer.p + $0) }
     }
 

@@ -113,7 +113,8 @@ extension NetsBenchmark {
     /// Winograd positions, `M = U·V`, `dU = dM·Vᵀ` and `dV = Uᵀ·dM` over the columns of
     /// the tiles that need the position (``WinogradGeometry/columns(xi:)``, as the fused
     /// passes run them); per 1 × 1 convolution
-    /// `W·x`, `dY·xᵀ` and `Wᵀ·dY`; per linear layer likewise.
+    /// `W·x`, `dY·xᵀ` and `Wᵀ·dY`; per linear layer likewise. The thin layers computed
+    /// directly (``Conv2d/isDirect``, the first and last) run no products and are left out.
     static func unetProductShapes(_ net: UNet, batch: Int) -> [ProductShape] {
         let c = net.configuration
         // Each level's geometry and values per channel.
@@ -131,7 +132,7 @@ extension NetsBenchmark {
             linears.append(b.film)
         }
         var out: [ProductShape] = []
-        for (conv, (geometry, n)) in convs {
+        for (conv, (geometry, n)) in convs where !conv.isDirect { // a direct convolution has no products
             let ci = conv.inChannels, co = conv.outChannels, wg = WinogradGeometry(geometry)
             // A 3 × 3 convolution's products for each position ξ, over the tiles that need it.
             let columns = conv.kernel == 3 ? (0..<WinogradGeometry.positions).map { wg.columns(xi: $0) } : [n]

@@ -115,6 +115,23 @@ bool ck_winograd_conv_backward(int max_level, int product_level, const float *dy
                                float *sink, long tiles_per_block, long chunk, float *scratch, float *du, float *dx,
                                bool accumulate);
 
+/// Direct 3 × 3 convolutions (conv3direct.c), for layers with few channels on one side.
+/// CHWB layout; `xp` is the input with a zero border, [c, H + 2, W + 2, B], as
+/// ck_conv3_pad writes it. Every lane runs the same fused multiply-adds in the same
+/// order at every level (`max_level` caps ck_vector_level: 2 AVX-512, 1 AVX2, 0
+/// portable), so all levels give the same bits; any B.
+void ck_conv3_pad(const float *x, long c, long height, long width, long B, float *xp);
+/// y[o] = Σ_c Σ_kh Σ_kw w[o, c, kh, kw]·xp[c, h + kh, w + kw] (one FMA chain from 0 in
+/// that order), then y = that + bias[o] (bias not NULL), y += that (`accumulate`), or
+/// y = that. w `[co, ci, 3, 3]`, y `[co, H, W, B]`.
+void ck_conv3_direct(int max_level, const float *xp, long ci, long height, long width, long B, const float *w,
+                     long co, const float *bias, bool accumulate, float *y);
+/// dw[o, c, kh, kw] += Σ_lanes Σ_pixels dy[o, h, w]·xp[c, h + kh, w + kw]: per lane one FMA
+/// chain over the pixels in order, then the lanes added in order, then added to dw.
+/// dy `[co, H, W, B]`, dw `[co, ci, 3, 3]`.
+void ck_conv3_direct_filter_grad(int max_level, const float *dy, long co, const float *xp, long ci, long height,
+                                 long width, long B, float *dw);
+
 /// The three group-norm passes below run the AVX-512 body (one register per sixteen
 /// lanes) when `max_level` ≥ 2 and the CPU has it, else the AVX2 body (two registers);
 /// both are the Swift body's operations in the same order.
