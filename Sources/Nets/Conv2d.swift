@@ -79,7 +79,8 @@ public struct Conv2d: Sendable {
                 wg.fusedBackwardScratchCount(inChannels: inChannels, outChannels: outChannels))
     }
 
-    /// `y = conv(x) + b`: x `[Cin, H, W, B]` → y `[Cout, H, W, B]`. For k = 3, `kept`
+    /// `y = conv(x) + b`: x `[Cin, H, W, B]` → y `[Cout, H, W, B]` (`bias`, when given, in
+    /// place of the layer's `b`: a residual block adds its skip's bias there). For k = 3, `kept`
     /// (``keptCount(_:)`` floats, training a whole batch) receives the transformed filters
     /// and input; `scratch` holds ``scratchCount(_:)`` floats.
     ///
@@ -91,16 +92,16 @@ public struct Conv2d: Sendable {
     func forward(
         _ x: UnsafePointer<Float>, _ g: ImageGeometry, kept: UnsafeMutablePointer<Float>?,
         scratch: UnsafeMutablePointer<Float>, _ store: ParameterStore, filters: WinogradFilters? = nil,
-        into y: UnsafeMutablePointer<Float>
+        bias biasOverride: UnsafePointer<Float>? = nil, into y: UnsafeMutablePointer<Float>
     ) {
-        let n = g.count, w = store.values + weightOffset, bias = store.values + biasOffset
+        let n = g.count, w = store.values + weightOffset, bias = biasOverride ?? UnsafePointer(store.values + biasOffset)
         guard kernel == 3 else {
             productOverColumns(m: outChannels, n: n, k: inChannels, w, lda: inChannels, x, y)
             addChannelBias(y, channels: outChannels, n: n, bias: bias)
             return
         }
         if isDirect {
-            directForward(x, g, store, scratch: scratch, into: y)
+            directForward(x, g, store, scratch: scratch, bias: bias, into: y)
             return
         }
         let wg = WinogradGeometry(g), tb = wg.columns, xs = wg.xiStride, rs = wg.rowStride, us = filterStride
@@ -132,7 +133,7 @@ public struct Conv2d: Sendable {
         wg.outputTransform(m, channels: outChannels, bias: bias, into: y)
     }
 
-    /// Accumulates `dW`, `db` from dY `[Cout, N]`; when `gradInput` is given, writes (or
+    /// Accumulates `dW`, `db` (unless not `biasGradient`) from dY `[Cout, N]`; when `gradInput` is given, writes (or
     /// with `accumulate` adds) dX `[Cin, N]` there. A 1 × 1 kernel needs the forward's
     /// `input`. A 3 × 3 kernel reads what a whole-batch forward `kept` (`U`, `V`), or,
     /// with nothing kept, the forward's `input` and transformed `filters` (the U-Net's
@@ -142,10 +143,11 @@ public struct Conv2d: Sendable {
     func backward(
         gradOutput dy: UnsafePointer<Float>, kept: UnsafePointer<Float>? = nil, input x: UnsafePointer<Float>? = nil,
         _ g: ImageGeometry, _ store: ParameterStore, scratch: UnsafeMutablePointer<Float>,
-        filters: WinogradFilters? = nil, gradInput dx: UnsafeMutablePointer<Float>?, accumulate: Bool = false
+        filters: WinogradFilters? = nil, gradInput dx: UnsafeMutablePointer<Float>?, accumulate: Bool = false,
+        biasGradient: Bool = true
     ) {
         let n = g.count, dw = store.grads + weightOffset
-        addRowSums(dy, rows: outChannels, n: n, into: store.grads + biasOffset) // db += Σ_N dY
+        if biasGradient { addRowSums(dy, rows: outChannels, n: n, into: store.grads + biasOffset) } // db += Σ_N dY
         guard kernel == 3 else {
             guard let x else { preconditionFailure("a 1 × 1 convolution's backward needs its input") }
             weightGradientOverColumns(m: outChannels, k: inChannels, n: n, dy, x, into: dw) // dW += dY·xᵀ

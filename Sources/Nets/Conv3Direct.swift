@@ -31,13 +31,13 @@ extension Conv2d {
     /// `y = conv(x) + b` directly, the output channels spread over the cores.
     func directForward(
         _ x: UnsafePointer<Float>, _ g: ImageGeometry, _ store: ParameterStore, scratch: UnsafeMutablePointer<Float>,
-        into y: UnsafeMutablePointer<Float>
+        bias: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>
     ) {
         ck_conv3_pad(x, inChannels, g.height, g.width, g.batch, scratch)
         Self.overChannels(outChannels, g) { lo, count in
             ck_conv3_direct(
                 Self.level, scratch, inChannels, g.height, g.width, g.batch,
-                store.values + weightOffset + lo * inChannels * 9, count, store.values + biasOffset + lo, false,
+                store.values + weightOffset + lo * inChannels * 9, count, bias + lo, false,
                 y + lo * g.count)
         }
     }

@@ -103,21 +103,30 @@ import Tensors
         norm2.forward(
             buf.a.p, g, film: buf.film.p, store, mean: buf.mean2.p, rstd: buf.rstd2.p, into: h2)
         clock?.mark(UNet.Phase.norm)
-        conv2.forward(h2, g, kept: nil, scratch: scratch, store, filters: filters, into: y)
-        clock?.mark(UNet.Phase.conv3)
-        defer { clock?.mark(UNet.Phase.conv1) }
-        if let skip { // y += W_skip·x + b_skip
-            productOverColumns(
-                m: outChannels, n: g.count, k: inChannels, store.values + skip.weightOffset, lda: inChannels,
-                x, beta: 1, y)
-            addChannelBias(y, channels: outChannels, n: g.count, bias: store.values + skip.biasOffset)
-        } else {
+        guard let skip else {
+            conv2.forward(h2, g, kept: nil, scratch: scratch, store, filters: filters, into: y)
+            clock?.mark(UNet.Phase.conv3)
+            defer { clock?.mark(UNet.Phase.conv1) }
             let n = inChannels * g.count
             Parallel.forEachChunk(n / 8, chunk: 4096) { r in
                 for i in r { store8(load8(y + 8 * i) + load8(x + 8 * i), y + 8 * i) }
             }
             for i in (n & ~7)..<n { y[i] += x[i] }
+            return
         }
+        // y = conv₂(h₂) + (b₂ + b_skip), then y += W_skip·x: the two biases added once,
+        // in conv₂'s output, instead of in a pass of their own.
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: outChannels) { b in
+            let b2 = store.values + conv2.biasOffset, bs = store.values + skip.biasOffset
+            for c in 0..<outChannels { b[c] = b2[c] + bs[c] }
+            conv2.forward(
+                h2, g, kept: nil, scratch: scratch, store, filters: filters, bias: UnsafePointer(b.baseAddress!),
+                into: y)
+        }
+        clock?.mark(UNet.Phase.conv3)
+        productOverColumns(
+            m: outChannels, n: g.count, k: inChannels, store.values + skip.weightOffset, lda: inChannels, x, beta: 1, y)
+        clock?.mark(UNet.Phase.conv1)
     }
 
     /// Backward through the last training forward (given its `filters`): dy `[Cout, N]` → dx `[Cin, N]`
@@ -131,13 +140,22 @@ import Tensors
     ) {
         precondition(buf.training, "ResBlock.backward needs training buffers")
         if let skip {
-            skip.backward(gradOutput: dy, input: x, g, store, scratch: scratch, gradInput: dx)
+            // db₂ and db_skip both get Σ dy: summed once, added to each.
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: outChannels) { sums in
+                let s = sums.baseAddress!
+                s.update(repeating: 0, count: outChannels)
+                addRowSums(dy, rows: outChannels, n: g.count, into: s)
+                let b2 = store.grads + conv2.biasOffset, bs = store.grads + skip.biasOffset
+                for c in 0..<outChannels { b2[c] += s[c]; bs[c] += s[c] }
+            }
+            skip.backward(gradOutput: dy, input: x, g, store, scratch: scratch, gradInput: dx, biasGradient: false)
         } else {
             dx.update(from: dy, count: outChannels * g.count)
         }
         clock?.mark(UNet.Phase.conv1)
         conv2.backward(
-            gradOutput: dy, input: buf.h2.p, g, store, scratch: scratch, filters: filters, gradInput: buf.gh2.p)
+            gradOutput: dy, input: buf.h2.p, g, store, scratch: scratch, filters: filters, gradInput: buf.gh2.p,
+            biasGradient: skip == nil)
         clock?.mark(UNet.Phase.conv3)
         norm2.backward(
             gradOutput: buf.gh2.p, g, film: buf.film.p, input: buf.a.p, mean: buf.mean2.p, rstd: buf.rstd2.p, store,

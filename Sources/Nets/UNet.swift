@@ -347,7 +347,7 @@ public final class UNet: Module {
         let d = inputDims, S = sliceImages, filters = self.filters
         var y = Tensor(shape: [batch, d])
         phaseClock?.start()
-        filters.prepare(store)
+        filters.prepareForInference(store)
         phaseClock?.mark(Phase.filters)
         x.scalars.withUnsafeBufferPointer { xp in
             cNoise.withUnsafeBufferPointer { cp in

@@ -157,7 +157,7 @@ import Testing
     /// A batch of 40 at 14 × 14 (two levels) or 16 × 16 (three) runs as slices of 16, 16
     /// and 8 images: its prediction is each row's predicted alone, bit for bit, on one
     /// thread or two, again on a second call (idle workspaces and prepared filters
-    /// reused), and follows new weights.
+    /// reused), and follows new weights in every kind of layer.
     @Test(arguments: [2, 3])
     func predictionDoesNotDependOnSlicesOrThreads(levels: Int) {
         let net = Self.slicedNet(levels: levels), B = 40
@@ -171,10 +171,20 @@ import Testing
             let alone = net.predict(x: x.rows(i..<(i + 1)), cNoise: [c[i]])
             #expect(Self.differing(alone, two.rows(i..<(i + 1))) == 0, "row \(i)")
         }
-        net.store.values[net.convIn.weightOffset] += 0.5
-        let moved = net.predict(x: x, cNoise: c)
-        #expect(Self.differing(moved, net.copy().predict(x: x, cNoise: c)) == 0)
-        #expect(Self.differing(moved, two) > 0)
+        // New weights are followed: the first layer's (direct), the last weight of a
+        // Winograd convolution's range and a FiLM layer's (whose prepared forms a
+        // prediction reuses only while its copy of the weights is bit for bit the store's).
+        var last = two
+        let conv = net.blocks[0].conv1, film = net.blocks[levels].film
+        for k in [net.convIn.weightOffset, conv.weightOffset + conv.outChannels * conv.inChannels * 9 - 1,
+            film.weightOffset + 3]
+        {
+            net.store.values[k] += 0.5
+            let moved = net.predict(x: x, cNoise: c)
+            #expect(Self.differing(moved, net.copy().predict(x: x, cNoise: c)) == 0)
+            #expect(Self.differing(moved, last) > 0)
+            last = moved
+        }
     }
 
     /// The backward of a batch of 40 (slices of 16, 16, 8) against three separate
