@@ -20,7 +20,8 @@ void output_plane_512(const float *m, long xi, long H, long WD, long B, float bi
 void grad_output_plane_512(const float *plane, long H, long WD, long B, const float *zero, float *out, long xi);
 void grad_input_plane_512(const float *dv, long xi, long H, long WD, long B, float *sink, float *plane);
 void conv_forward_512(const float *x, long ci, long H, long WD, long B, const float *u, long us, long co,
-                      const float *bias, const float *zero, long tb, int product_level, float *scratch, float *y);
+                      const float *bias, const float *res, const float *zero, long tb, int product_level,
+                      float *scratch, float *y);
 void conv_backward_512(const float *dy, const float *x, long co, long ci, long H, long WD, long B, const float *u,
                        long us, const float *zero, float *sink, long tb, long chunk, int product_level, float *scratch,
                        float *du, float *dx, bool accumulate);

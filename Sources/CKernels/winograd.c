@@ -131,16 +131,16 @@ bool ck_winograd_grad_input_plane(int max_level, const float *dv, long xi_stride
 }
 
 bool ck_winograd_conv_forward(int max_level, int product_level, const float *x, long ci, long height, long width,
-                              long B, const float *u, long us, long co, const float *bias, const float *zero,
-                              long tiles_per_block, float *scratch, float *y) {
+                              long B, const float *u, long us, long co, const float *bias, const float *res,
+                              const float *zero, long tiles_per_block, float *scratch, float *y) {
     if (product_level > ck_vector_level()) product_level = ck_vector_level();
     if (product_level < 1 || tiles_per_block < 1) return false;
     switch (tile_level(max_level, B)) {
     case 2:
-        conv_forward_512(x, ci, height, width, B, u, us, co, bias, zero, tiles_per_block, product_level, scratch, y);
+        conv_forward_512(x, ci, height, width, B, u, us, co, bias, res, zero, tiles_per_block, product_level, scratch, y);
         return true;
     case 1:
-        conv_forward(x, ci, height, width, B, u, us, co, bias, zero, tiles_per_block, product_level, scratch, y);
+        conv_forward(x, ci, height, width, B, u, us, co, bias, res, zero, tiles_per_block, product_level, scratch, y);
         return true;
     default: return false;
     }

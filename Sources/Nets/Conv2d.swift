@@ -80,7 +80,8 @@ public struct Conv2d: Sendable {
     }
 
     /// `y = conv(x) + b`: x `[Cin, H, W, B]` → y `[Cout, H, W, B]` (`bias`, when given, in
-    /// place of the layer's `b`: a residual block adds its skip's bias there). For k = 3, `kept`
+    /// place of the layer's `b`: a residual block adds its skip's bias there; `residual`,
+    /// `[Cout, H, W, B]`, when given is added after: y = (conv(x) + b) + residual). For k = 3, `kept`
     /// (``keptCount(_:)`` floats, training a whole batch) receives the transformed filters
     /// and input; `scratch` holds ``scratchCount(_:)`` floats.
     ///
@@ -92,8 +93,13 @@ public struct Conv2d: Sendable {
     func forward(
         _ x: UnsafePointer<Float>, _ g: ImageGeometry, kept: UnsafeMutablePointer<Float>?,
         scratch: UnsafeMutablePointer<Float>, _ store: ParameterStore, filters: WinogradFilters? = nil,
-        bias biasOverride: UnsafePointer<Float>? = nil, into y: UnsafeMutablePointer<Float>
+        bias biasOverride: UnsafePointer<Float>? = nil, residual: UnsafePointer<Float>? = nil,
+        into y: UnsafeMutablePointer<Float>
     ) {
+        // A residual (a block's identity skip), where the fused forward does not add it as
+        // it stores y, is added after: y = (conv(x) + b) + residual either way.
+        var residualLeft = residual
+        defer { if let r = residualLeft { addVectors(r, into: y, count: outChannels * g.count) } }
         let n = g.count, w = store.values + weightOffset, bias = biasOverride ?? UnsafePointer(store.values + biasOffset)
         guard kernel == 3 else {
             productOverColumns(m: outChannels, n: n, k: inChannels, w, lda: inChannels, x, y)
@@ -111,8 +117,9 @@ public struct Conv2d: Sendable {
         if let u = prepared,
             wg.fusedForward(
                 x, inChannels: inChannels, u, filterStride: us, outChannels: outChannels, bias: bias,
-                scratch: scratch, into: y)
+                residual: residual, scratch: scratch, into: y)
         {
+            residualLeft = nil
             return
         }
         var free = kept ?? scratch

@@ -103,15 +103,9 @@ import Tensors
         norm2.forward(
             buf.a.p, g, film: buf.film.p, store, mean: buf.mean2.p, rstd: buf.rstd2.p, into: h2)
         clock?.mark(UNet.Phase.norm)
-        guard let skip else {
-            conv2.forward(h2, g, kept: nil, scratch: scratch, store, filters: filters, into: y)
+        guard let skip else { // y = conv₂(h₂) + x, x added as conv₂ stores y
+            conv2.forward(h2, g, kept: nil, scratch: scratch, store, filters: filters, residual: x, into: y)
             clock?.mark(UNet.Phase.conv3)
-            defer { clock?.mark(UNet.Phase.conv1) }
-            let n = inChannels * g.count
-            Parallel.forEachChunk(n / 8, chunk: 4096) { r in
-                for i in r { store8(load8(y + 8 * i) + load8(x + 8 * i), y + 8 * i) }
-            }
-            for i in (n & ~7)..<n { y[i] += x[i] }
             return
         }
         // y = conv₂(h₂) + (b₂ + b_skip), then y += W_skip·x: the two biases added once,

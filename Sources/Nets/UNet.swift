@@ -126,7 +126,12 @@ public final class UNet: Module {
     struct TrainingSlice {
         let workspace: UNetWorkspace
         let gradients: ParameterStore?
+        /// Whether `gradients` holds zeros: the sum after a backward zeroes what it has
+        /// read, so the next backward need not (a backward left unsummed sets it false).
+        let zeroed = Flag()
     }
+
+    final class Flag: @unchecked Sendable { var value = true }
     private var train: [TrainingSlice] = []
     private var trainBatch = 0
     private var forwardDone = false
@@ -305,35 +310,43 @@ public final class UNet: Module {
             let gp = gp.baseAddress!
             Parallel.forEachChunk(batch, chunk: S) { rows in
                 let slice = slices[rows.lowerBound / S]
-                slice.gradients?.zeroGrad()
+                if let g = slice.gradients {
+                    if !slice.zeroed.value { g.zeroGrad() }
+                    slice.zeroed.value = false
+                }
                 phaseClock?.mark(Phase.sum)
                 backpropagate(
                     gp + rows.lowerBound * d, slice.workspace, store: slice.gradients ?? store, filters: filters,
                     gradInput: gradInput.map { $0 + rows.lowerBound * d })
             }
         }
-        // The first slice added its gradient to the store's; the others follow in order.
+        // The first slice added its gradient to the store's; the others follow in order,
+        // each zeroed as it is read (for the next backward).
         let views = slices.dropFirst().compactMap(\.gradients).map(\.grads)
         if !views.isEmpty {
             // Sixteen parameters at a time (the same sums, each in slice order); the
             // store's count is padded to a multiple of 16 (ParameterStore's alignment).
-            let g = store.grads, n = store.count
+            let g = store.grads, n = store.count, zero = L16(repeating: 0)
             Parallel.forEachChunk((n + 15) / 16, chunk: 1 << 10) { r in
                 for block in r {
                     let i = 16 * block
                     guard i + 16 <= n else {
                         for j in i..<n {
                             var s = g[j]
-                            for v in views { s += v[j] }
+                            for v in views { s += v[j]; v[j] = 0 }
                             g[j] = s
                         }
                         continue
                     }
                     var s = load16(g + i)
-                    for v in views { s += load16(v + i) }
+                    for v in views {
+                        s += load16(v + i)
+                        store16(zero, v + i)
+                    }
                     store16(s, g + i)
                 }
             }
+            for slice in slices.dropFirst() { slice.zeroed.value = true }
         }
         phaseClock?.mark(Phase.sum)
     }

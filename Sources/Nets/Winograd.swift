@@ -210,21 +210,22 @@ extension WinogradGeometry {
     /// `y = conv(x) + b` in one CKernels call, a few tiles at a time (each block's input
     /// transform, 36 products and output transform in turn, so that `V` and `M` stay in
     /// the core's caches): bit for bit ``inputTransform(_:channels:into:vectorLevel:)``,
-    /// `M_ξ = U_ξ·V_ξ` by ``smallProduct`` and ``outputTransform(_:channels:bias:into:vectorLevel:)``.
+    /// `M_ξ = U_ξ·V_ξ` by ``smallProduct`` and ``outputTransform(_:channels:bias:into:vectorLevel:)``,
+    /// then `y += residual` when one is given (added to each output as it is stored).
     /// One core (the U-Net's slices). `scratch`: ``fusedScratchCount(inChannels:outChannels:)``
     /// floats. False, with nothing written, where no vector body runs (the CPU, the batch,
     /// `CMLAB_SMALL_PRODUCTS=openblas`); the caller then runs the three steps.
     func fusedForward(
         _ x: UnsafePointer<Float>, inChannels: Int, _ u: UnsafePointer<Float>, filterStride: Int, outChannels: Int,
-        bias: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>,
-        vectorLevel: Int32 = 2
+        bias: UnsafePointer<Float>, residual: UnsafePointer<Float>? = nil, scratch: UnsafeMutablePointer<Float>,
+        into y: UnsafeMutablePointer<Float>, vectorLevel: Int32 = 2
     ) -> Bool {
         guard vectorLevel > 0, SmallProducts.fitsNN(m: outChannels, k: inChannels) else { return false }
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: g.batch) { zero in
             zero.initialize(repeating: 0)
             return ck_winograd_conv_forward(
                 vectorLevel, SmallProducts.maxLevel, x, inChannels, g.height, g.width, g.batch, u, filterStride,
-                outChannels, bias, zero.baseAddress!, Self.tilesPerBlock, scratch, y)
+                outChannels, bias, residual, zero.baseAddress!, Self.tilesPerBlock, scratch, y)
         }
     }
 

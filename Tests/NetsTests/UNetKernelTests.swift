@@ -133,6 +133,28 @@ import Testing
         #expect(ran)
         #expect(Self.differences(Self.bits(fused), Self.bits(steps)) == 0, "\(height)×\(width), B \(batch)")
         #expect(steps.contains { $0.isNaN } && steps.contains { !$0.isNaN && $0 != -1 })
+        // With a residual (an identity skip) added as y is stored: the steps' output
+        // with the residual added after it, y + r, bit for bit.
+        var r = Self.random(outChannels * g.count, seed: 44, scale: 1)
+        r[5] = -.infinity
+        var withResidual = [Float](repeating: -1, count: outChannels * g.count)
+        x.withUnsafeBufferPointer { xp in
+            u.withUnsafeBufferPointer { up in
+                bias.withUnsafeBufferPointer { bp in
+                    scratch.withUnsafeMutableBufferPointer { sp in
+                        withResidual.withUnsafeMutableBufferPointer {
+                            ran = wg.fusedForward(
+                                xp.baseAddress!, inChannels: inChannels, up.baseAddress!, filterStride: us,
+                                outChannels: outChannels, bias: bp.baseAddress!, residual: r, scratch: sp.baseAddress!,
+                                into: $0.baseAddress!)
+                        }
+                    }
+                }
+            }
+        }
+        #expect(ran)
+        let added = zip(steps, r).map { $0 + $1 }
+        #expect(Self.differences(Self.bits(withResidual), Self.bits(added)) == 0, "residual, \(height)×\(width)")
     }
 
     /// The fused backward (dM, dV, dx, V again and dU a few tiles at a time) against the

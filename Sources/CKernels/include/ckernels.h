@@ -91,12 +91,14 @@ bool ck_winograd_grad_input_plane(int max_level, const float *dv, long xi_stride
 /// they stay in the core's caches): bit for bit the four plane transforms above and
 /// ck_small_sgemm_nn (at `product_level`) over all columns. x `[ci, H, W, B]`, y
 /// `[co, H, W, B]`, U `[36, co, ci]` with ξ rows `us` apart, `zero` B zeros, `scratch`
-/// 36·(ci + co)·(tiles_per_block·B + 16) floats. Needs co·ci ≤ 16384 and ci ≤ 256 (the NN
+/// 36·(ci + co)·(tiles_per_block·B + 16) floats. `res`: NULL, or `[co, H, W, B]` added to
+/// each output after its bias, y = (conv + bias) + res (a residual block's identity skip,
+/// the bits of adding it in a pass of its own). Needs co·ci ≤ 16384 and ci ≤ 256 (the NN
 /// body's limits, which the caller checks). False (nothing written) when no vector body
 /// runs at these levels or this batch.
 bool ck_winograd_conv_forward(int max_level, int product_level, const float *x, long ci, long height, long width,
-                              long B, const float *u, long us, long co, const float *bias, const float *zero,
-                              long tiles_per_block, float *scratch, float *y);
+                              long B, const float *u, long us, long co, const float *bias, const float *res,
+                              const float *zero, long tiles_per_block, float *scratch, float *y);
 
 /// A 3 × 3 convolution's backward in one call, `tiles_per_block` tiles at a time (each
 /// block's dM = A dY Aᵀ; with `dx` not NULL, dV_ξ = U_ξᵀ·dM_ξ and dx (+)= B dV Bᵀ; then V
