@@ -146,12 +146,14 @@ public final class Classifier: Module {
         norm2.backward(
             gradOutput: ws.dh2.p, h, film: nil, input: ws.a2.p, mean: ws.mean2.p, rstd: ws.rstd2.p, store, dfilm: nil,
             partial: ws.partial.p, gradInput: ws.da2.p, accumulate: false)
-        conv2.backward(gradOutput: ws.da2.p, kept: ws.kept2.p, input: ws.p.p, h, store, scratch: ws.scratch.p, gradInput: ws.dp.p)
+        conv2.backward(
+            gradOutput: ws.da2.p, kept: ws.kept2.p, input: ws.p.p, h, store, scratch: ws.scratch.p, gradInput: ws.dp.p)
         Resample.avgPool2Backward(ws.dp.p, g, channels: c1, into: ws.dh1.p, accumulate: false)
         norm1.backward(
             gradOutput: ws.dh1.p, g, film: nil, input: ws.a1.p, mean: ws.mean1.p, rstd: ws.rstd1.p, store, dfilm: nil,
             partial: ws.partial.p, gradInput: ws.da1.p, accumulate: false)
-        conv1.backward(gradOutput: ws.da1.p, kept: ws.kept1.p, input: ws.x.p, g, store, scratch: ws.scratch.p, gradInput: nil)
+        conv1.backward(
+            gradOutput: ws.da1.p, kept: ws.kept1.p, input: ws.x.p, g, store, scratch: ws.scratch.p, gradInput: nil)
         return (loss / Double(B), correct)
     }
 

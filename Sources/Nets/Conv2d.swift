@@ -100,7 +100,8 @@ public struct Conv2d: Sendable {
         // it stores y, is added after: y = (conv(x) + b) + residual either way.
         var residualLeft = residual
         defer { if let r = residualLeft { addVectors(r, into: y, count: outChannels * g.count) } }
-        let n = g.count, w = store.values + weightOffset, bias = biasOverride ?? UnsafePointer(store.values + biasOffset)
+        let n = g.count, w = store.values + weightOffset,
+            bias = biasOverride ?? UnsafePointer(store.values + biasOffset)
         guard kernel == 3 else {
             productOverColumns(m: outChannels, n: n, k: inChannels, w, lda: inChannels, x, y)
             addChannelBias(y, channels: outChannels, n: n, bias: bias)

@@ -97,7 +97,8 @@ import Testing
                             }
                         }
                         let got = Double(dw[(o * ci + c) * 9 + kh * 3 + kw])
-                        #expect(abs(got - s) <= Double(height * width + batch) * eps * mag, "dw[\(o), \(c), \(kh), \(kw)]")
+                        #expect(
+                            abs(got - s) <= Double(height * width + batch) * eps * mag, "dw[\(o), \(c), \(kh), \(kw)]")
                     }
                 }
             }

@@ -176,9 +176,10 @@ import Testing
         // prediction reuses only while its copy of the weights is bit for bit the store's).
         var last = two
         let conv = net.blocks[0].conv1, film = net.blocks[levels].film
-        for k in [net.convIn.weightOffset, conv.weightOffset + conv.outChannels * conv.inChannels * 9 - 1,
-            film.weightOffset + 3]
-        {
+        for k in [
+            net.convIn.weightOffset, conv.weightOffset + conv.outChannels * conv.inChannels * 9 - 1,
+            film.weightOffset + 3,
+        ] {
             net.store.values[k] += 0.5
             let moved = net.predict(x: x, cNoise: c)
             #expect(Self.differing(moved, net.copy().predict(x: x, cNoise: c)) == 0)
