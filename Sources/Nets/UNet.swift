@@ -142,9 +142,18 @@ public final class UNet: Module {
     /// The filters of the 3 × 3 convolutions, transformed once per forward or prediction.
     private let filters: WinogradFilters
     /// Charged with each kind of layer's time (``UNet/Phase``) by the passes when set:
-    /// `cmlab bench`'s breakdown of a step on one core. Set it only with
-    /// `Parallel.threads` at 1, so that every mark comes from the one thread, in order.
+    /// `cmlab bench`'s breakdown of a step on one core. While it is set the slices run one
+    /// after the other on the calling thread, so that every mark comes from it, in order
+    /// (the benchmark also sets `Parallel.threads` to 1, for the layers inside a slice).
     @_spi(Benchmark) public var phaseClock: PhaseClock?
+
+    /// Runs `body` over the slices of `batch` images, spread over the cores; one after
+    /// the other on this thread while a ``phaseClock`` is set, whose marks must come
+    /// from one thread in order (whatever `Parallel.threads` says at the time).
+    private func forEachSlice(_ batch: Int, _ S: Int, _ body: (Range<Int>) -> Void) {
+        guard phaseClock != nil else { return Parallel.forEachChunk(batch, chunk: S, body) }
+        for start in stride(from: 0, to: batch, by: S) { body(start..<min(batch, start + S)) }
+    }
 
     /// The kinds of work a pass charges to ``phaseClock``.
     @_spi(Benchmark) public enum Phase {
@@ -274,7 +283,7 @@ public final class UNet: Module {
             cNoise.withUnsafeBufferPointer { cp in
                 y.scalars.withUnsafeMutableBufferPointer { yp in
                     let xp = xp.baseAddress!, cp = cp.baseAddress!, yp = yp.baseAddress!
-                    Parallel.forEachChunk(batch, chunk: S) { rows in
+                    forEachSlice(batch, S) { rows in
                         run(
                             xp + rows.lowerBound * d, cp + rows.lowerBound, slices[rows.lowerBound / S].workspace,
                             filters: filters, output: yp + rows.lowerBound * d)
@@ -308,7 +317,7 @@ public final class UNet: Module {
         phaseClock?.start()
         gradOutput.scalars.withUnsafeBufferPointer { gp in
             let gp = gp.baseAddress!
-            Parallel.forEachChunk(batch, chunk: S) { rows in
+            forEachSlice(batch, S) { rows in
                 let slice = slices[rows.lowerBound / S]
                 if let g = slice.gradients {
                     if !slice.zeroed.value { g.zeroGrad() }
@@ -366,7 +375,7 @@ public final class UNet: Module {
             cNoise.withUnsafeBufferPointer { cp in
                 y.scalars.withUnsafeMutableBufferPointer { yp in
                     let xp = xp.baseAddress!, cp = cp.baseAddress!, yp = yp.baseAddress!
-                    Parallel.forEachChunk(batch, chunk: S) { rows in
+                    forEachSlice(batch, S) { rows in
                         let ws = takeInferenceWorkspace(lanes: ImageGeometry.padded(rows.count))
                         defer { returnInferenceWorkspace(ws) }
                         run(

@@ -6,7 +6,7 @@ import Testing
 @_spi(Benchmark) @testable import Nets
 
 /// The direct 3 × 3 convolution of thin layers (CKernels' conv3direct.c, ``Conv2d/isDirect``):
-/// its vector levels and core counts give the same bits, and its filter gradient is the
+/// its vector levels and channel chunks (core counts) give the same bits, and its filter gradient is the
 /// Double sum it stands for. (Its forward and its gradients against a Double convolution
 /// and finite differences: ``ConvTests``.)
 @Suite struct DirectConvTests {
@@ -105,26 +105,34 @@ import Testing
         }
     }
 
-    /// A whole batch spreads the channels over the cores; one core and two give the same
-    /// bits, forward and backward (input and filter gradients).
-    @Test func coreCountsGiveTheSameBits() {
-        let g = ImageGeometry(batch: 32, height: 14, width: 14), ci = 1, co = 32
-        let store = ParameterStore(layout: Conv2d.layout("c", inChannels: ci, outChannels: co, kernel: 3))
-        let conv = Conv2d("c", in: store)
-        #expect(conv.isDirect)
-        conv.initialize(store, rng: RNG(seed: 9))
-        let x = Self.random(ci * g.count, seed: 10), dy = Self.random(co * g.count, seed: 11)
-        func run(threads: Int) -> [UInt32] {
-            let saved = Parallel.threads
-            Parallel.threads = threads
-            defer { Parallel.threads = saved }
-            store.zeroGrad()
-            let scratch = Buffer(conv.scratchCount(g)), y = Buffer(co * g.count), dx = Buffer(ci * g.count)
-            conv.forward(x, g, kept: nil, scratch: scratch.p, store, into: y.p)
-            conv.backward(gradOutput: dy, input: x, g, store, scratch: scratch.p, gradInput: dx.p)
-            return (0..<(co * g.count)).map { y.p[$0].bitPattern } + (0..<(ci * g.count)).map { dx.p[$0].bitPattern }
-                + (0..<store.count).map { store.grads[$0].bitPattern }
+    /// A whole batch spreads the output channels over the cores in chunks of four
+    /// (`Conv2d.directForward`, `directBackward`): whatever the core count, each output
+    /// channel is computed alone, so the kernels over all channels at once and over chunks
+    /// of four give the same bits, forward and filter gradient. (The global thread count
+    /// is left alone: other suites run beside this one.)
+    @Test func channelChunksGiveTheSameBits() {
+        let ci = 3, co = 10, height = 6, width = 7, batch = 16, n = height * width * batch
+        let x = Self.random(ci * n, seed: 9), w = Self.random(co * ci * 9, seed: 10), bias = Self.random(co, seed: 11)
+        let dy = Self.random(co * n, seed: 12)
+        var xp = [Float](repeating: 0, count: ci * (height + 2) * (width + 2) * batch)
+        ck_conv3_pad(x, ci, height, width, batch, &xp)
+        var whole = [Float](repeating: .nan, count: co * n), chunked = whole
+        var dwWhole = [Float](repeating: 0, count: co * ci * 9), dwChunked = dwWhole
+        ck_conv3_direct(2, xp, ci, height, width, batch, w, co, bias, false, &whole)
+        ck_conv3_direct_filter_grad(2, dy, co, xp, ci, height, width, batch, &dwWhole)
+        for lo in stride(from: 0, to: co, by: 4) {
+            let count = min(4, co - lo)
+            chunked.withUnsafeMutableBufferPointer { y in
+                dwChunked.withUnsafeMutableBufferPointer { dw in
+                    ck_conv3_direct(
+                        2, xp, ci, height, width, batch, Array(w[(lo * ci * 9)...]), count, Array(bias[lo...]), false,
+                        y.baseAddress! + lo * n)
+                    ck_conv3_direct_filter_grad(
+                        2, Array(dy[(lo * n)...]), count, xp, ci, height, width, batch, dw.baseAddress! + lo * ci * 9)
+                }
+            }
         }
-        #expect(run(threads: 1) == run(threads: 2))
+        #expect(whole.map(\.bitPattern) == chunked.map(\.bitPattern))
+        #expect(dwWhole.map(\.bitPattern) == dwChunked.map(\.bitPattern))
     }
 }

@@ -4,7 +4,8 @@ import Testing
 
 @_spi(Benchmark) @testable import Nets
 
-@Suite struct UNetTests {
+/// One test at a time: several set the process-wide `Parallel.threads` for their runs.
+@Suite(.serialized) struct UNetTests {
     /// A tiny U-Net with every parameter random (no zero-initialised layers), so every
     /// path carries gradient: 4 × 6 for two levels, 8 × 8 (8, 4, 2) for three.
     static func tinyNet(levels: Int = 2) -> UNet {
