@@ -25,6 +25,9 @@ typedef float v16u __attribute__((ext_vector_type(16), aligned(4)));
 #define FMA1(a, b, c) __builtin_fmaf((a), (b), (c))
 #define SPLAT1(s) (s)
 
+/// The widest body up to `max_level` that the process runs (every one gives the same bits).
+static int direct_level(int max_level) { return ck_vector_level() < max_level ? ck_vector_level() : max_level; }
+
 void ck_conv3_pad(const float *x, long c, long height, long width, long B, float *xp) {
     const long wp = width + 2, row = width * B;
     for (long k = 0; k < c; k++) {
@@ -119,7 +122,7 @@ static void conv_portable(CONV_ARGS) CONV_BODY
 
 void ck_conv3_direct(int max_level, const float *xp, long ci, long height, long width, long B, const float *w,
                      long co, const float *bias, bool accumulate, float *y) {
-    int level = ck_vector_level() < max_level ? ck_vector_level() : max_level;
+    int level = direct_level(max_level);
     if (level >= 2) conv_512(xp, ci, height, width, B, w, co, bias, accumulate, y);
     else if (level == 1) conv_avx2(xp, ci, height, width, B, w, co, bias, accumulate, y);
     else conv_portable(xp, ci, height, width, B, w, co, bias, accumulate, y);
@@ -182,7 +185,7 @@ static void grad_portable(GRAD_ARGS) GRAD_BODY
 
 void ck_conv3_direct_filter_grad(int max_level, const float *dy, long co, const float *xp, long ci, long height,
                                  long width, long B, float *dw) {
-    int level = ck_vector_level() < max_level ? ck_vector_level() : max_level;
+    int level = direct_level(max_level);
     if (level >= 2) grad_512(dy, co, xp, ci, height, width, B, dw);
     else if (level == 1) grad_avx2(dy, co, xp, ci, height, width, B, dw);
     else grad_portable(dy, co, xp, ci, height, width, B, dw);

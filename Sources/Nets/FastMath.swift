@@ -88,58 +88,40 @@ import Foundation
 /// `minps`, which pass a NaN through as the scalar selects do (`pointwiseMin` would be a
 /// call per vector). Wider vectors go through this one a register at a time: written
 /// generically, the 16-lane version compiled to an out-of-line function 5× slower.
-@inline(__always) func fastExp2(_ y0: SIMD4<Float>) -> SIMD4<Float> {
+/// With `fused`, each step of the polynomial is one fused multiply–add (`p·f + c`
+/// rounded once), as the group norm's CKernels bodies compute it (their `FMA`).
+@inline(__always) func fastExp2(_ y0: SIMD4<Float>, fused: Bool = false) -> SIMD4<Float> {
     let lo = y0.replacing(with: -126, where: y0 .< -126)
     let y = lo.replacing(with: 126, where: lo .> 126)
     let magic: Float = 12_582_912
     let t = y + magic
     let n = t - magic
     let f = y - n
+    @inline(__always) func step(_ p: SIMD4<Float>, _ c: Float) -> SIMD4<Float> {
+        fused ? SIMD4(repeating: c).addingProduct(p, f) : p * f + c
+    }
     var p = SIMD4<Float>(repeating: 0.001_327_645_5)
-    p = p * f + 0.009_675_540_4
-    p = p * f + 0.055_507_133
-    p = p * f + 0.240_221_197
-    p = p * f + 0.693_146_967
-    p = p * f + 1.000_000_072
+    p = step(p, 0.009_675_540_4)
+    p = step(p, 0.055_507_133)
+    p = step(p, 0.240_221_197)
+    p = step(p, 0.693_146_967)
+    p = step(p, 1.000_000_072)
     let k = unsafeBitCast(t, to: SIMD4<Int32>.self) &- Int32(bitPattern: magic.bitPattern)
     return p * unsafeBitCast((k &+ 127) &<< 23, to: SIMD4<Float>.self)
 }
 
-/// ``fastSigmoid(_:)`` on four lanes.
-@inline(__always) func fastSigmoid(_ z: SIMD4<Float>) -> SIMD4<Float> { 1 / (1 + fastExp2(z * -1.442_695_04)) }
-
-/// ``fastExp2(_:)`` on four lanes with each step of the polynomial one fused
-/// multiply–add (`p·f + c` rounded once), as the group norm's CKernels bodies compute it
-/// (their `FMA`); the clamp, the split into n + f and 2^n as ``fastExp2(_:)``.
-@inline(__always) func fusedExp2(_ y0: SIMD4<Float>) -> SIMD4<Float> {
-    let lo = y0.replacing(with: -126, where: y0 .< -126)
-    let y = lo.replacing(with: 126, where: lo .> 126)
-    let magic: Float = 12_582_912
-    let t = y + magic
-    let n = t - magic
-    let f = y - n
-    var p = SIMD4<Float>(repeating: 0.001_327_645_5)
-    p = SIMD4(repeating: 0.009_675_540_4).addingProduct(p, f)
-    p = SIMD4(repeating: 0.055_507_133).addingProduct(p, f)
-    p = SIMD4(repeating: 0.240_221_197).addingProduct(p, f)
-    p = SIMD4(repeating: 0.693_146_967).addingProduct(p, f)
-    p = SIMD4(repeating: 1.000_000_072).addingProduct(p, f)
-    let k = unsafeBitCast(t, to: SIMD4<Int32>.self) &- Int32(bitPattern: magic.bitPattern)
-    return p * unsafeBitCast((k &+ 127) &<< 23, to: SIMD4<Float>.self)
+/// ``fastSigmoid(_:)`` on four lanes (`fused` as ``fastExp2(_:fused:)``).
+@inline(__always) func fastSigmoid(_ z: SIMD4<Float>, fused: Bool = false) -> SIMD4<Float> {
+    1 / (1 + fastExp2(z * -1.442_695_04, fused: fused))
 }
 
-/// The group norm's σ on sixteen lanes, four at a time: ``fastSigmoid(_:)`` through
-/// ``fusedExp2(_:)``.
-@inline(__always) func fusedSigmoid(_ z: SIMD16<Float>) -> SIMD16<Float> {
-    func s4(_ v: SIMD4<Float>) -> SIMD4<Float> { 1 / (1 + fusedExp2(v * -1.442_695_04)) }
-    return SIMD16(
-        lowHalf: SIMD8(lowHalf: s4(z.lowHalf.lowHalf), highHalf: s4(z.lowHalf.highHalf)),
-        highHalf: SIMD8(lowHalf: s4(z.highHalf.lowHalf), highHalf: s4(z.highHalf.highHalf)))
-}
-
-/// ``fastSigmoid(_:)`` on sixteen lanes, four at a time.
-@inline(__always) func fastSigmoid(_ z: SIMD16<Float>) -> SIMD16<Float> {
+/// ``fastSigmoid(_:)`` on sixteen lanes, four at a time (`fused`: the group norm's).
+@inline(__always) func fastSigmoid(_ z: SIMD16<Float>, fused: Bool = false) -> SIMD16<Float> {
     SIMD16(
-        lowHalf: SIMD8(lowHalf: fastSigmoid(z.lowHalf.lowHalf), highHalf: fastSigmoid(z.lowHalf.highHalf)),
-        highHalf: SIMD8(lowHalf: fastSigmoid(z.highHalf.lowHalf), highHalf: fastSigmoid(z.highHalf.highHalf)))
+        lowHalf: SIMD8(
+            lowHalf: fastSigmoid(z.lowHalf.lowHalf, fused: fused),
+            highHalf: fastSigmoid(z.lowHalf.highHalf, fused: fused)),
+        highHalf: SIMD8(
+            lowHalf: fastSigmoid(z.highHalf.lowHalf, fused: fused),
+            highHalf: fastSigmoid(z.highHalf.highHalf, fused: fused)))
 }

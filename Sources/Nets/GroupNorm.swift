@@ -140,7 +140,7 @@ public struct GroupNormSiLU: Sendable {
     static func point(_ x: L16, _ mean: L16, _ r: L16, _ a: L16, _ o: L16) -> (xhat: L16, m: L16, s: L16) {
         let xh = (x - mean) * r
         let m = o.addingProduct(a, xh)
-        return (xh, m, fusedSigmoid(m))
+        return (xh, m, fastSigmoid(m, fused: true))
     }
 
     /// `(1 + scale, shift)` of channel `c` for the sixteen images from `lane`.

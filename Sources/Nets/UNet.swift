@@ -125,13 +125,10 @@ public final class UNet: Module {
     /// One slice of a training batch: its activations, and its gradients (nil: the store's).
     struct TrainingSlice {
         let workspace: UNetWorkspace
+        /// Zero at the start of every backward: allocated zeroed, and zeroed again by the
+        /// sum that reads it at the end of each backward.
         let gradients: ParameterStore?
-        /// Whether `gradients` holds zeros: the sum after a backward zeroes what it has
-        /// read, so the next backward need not (a backward left unsummed sets it false).
-        let zeroed = Flag()
     }
-
-    final class Flag: @unchecked Sendable { var value = true }
     private var train: [TrainingSlice] = []
     private var trainBatch = 0
     private var forwardDone = false
@@ -319,11 +316,6 @@ public final class UNet: Module {
             let gp = gp.baseAddress!
             forEachSlice(batch, S) { rows in
                 let slice = slices[rows.lowerBound / S]
-                if let g = slice.gradients {
-                    if !slice.zeroed.value { g.zeroGrad() }
-                    slice.zeroed.value = false
-                }
-                phaseClock?.mark(Phase.sum)
                 backpropagate(
                     gp + rows.lowerBound * d, slice.workspace, store: slice.gradients ?? store, filters: filters,
                     gradInput: gradInput.map { $0 + rows.lowerBound * d })
@@ -355,7 +347,6 @@ public final class UNet: Module {
                     store16(s, g + i)
                 }
             }
-            for slice in slices.dropFirst() { slice.zeroed.value = true }
         }
         phaseClock?.mark(Phase.sum)
     }
