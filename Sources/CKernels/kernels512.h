@@ -6,7 +6,8 @@
 
 #include <stdbool.h>
 
-void norm_stats_512(const float *x, long n, long c0, long c1, long P, long B, float count, float *mean, float *sq);
+void norm_stats_512(const float *x, long n, long groups, long cpg, long P, long B, float count, float *mean,
+                    float *sq);
 void norm_silu_512(const float *src, long P, long B, const float *mean, const float *r, const float *a,
                    const float *o, float *dst);
 void norm_silu_backward_sums_512(float *dh, const float *x, long P, long B, const float *mean, const float *r,

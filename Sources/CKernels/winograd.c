@@ -48,12 +48,12 @@ typedef __m256 v8;
 /// The widest group-norm body up to `max_level` that the process runs; 0 for none.
 static int norm_level(int max_level) { return ck_vector_level() < max_level ? ck_vector_level() : max_level; }
 
-bool ck_group_norm_stats(int max_level, const float *x, long n, long c0, long c1, long P, long B, float count,
+bool ck_group_norm_stats(int max_level, const float *x, long n, long groups, long cpg, long P, long B, float count,
                          float *mean, float *sq) {
     int level = norm_level(max_level);
     if (level < 1) return false;
-    if (level >= 2) norm_stats_512(x, n, c0, c1, P, B, count, mean, sq);
-    else norm_stats(x, n, c0, c1, P, B, count, mean, sq);
+    if (level >= 2) norm_stats_512(x, n, groups, cpg, P, B, count, mean, sq);
+    else norm_stats(x, n, groups, cpg, P, B, count, mean, sq);
     return true;
 }
 

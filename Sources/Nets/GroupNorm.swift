@@ -74,52 +74,56 @@ public struct GroupNormSiLU: Sendable {
         let gamma = store.values + gammaOffset, beta = store.values + betaOffset
         let count = Float(cpg * P), eps = L16(repeating: epsilon)
         Parallel.forEachChunk(B / 16, chunk: 1) { blocks in
-            for block in blocks {
-                let l = 16 * block
-                for grp in 0..<G {
-                    let cs = (grp * cpg)..<((grp + 1) * cpg)
-                    // Mean and variance of the group per image (two passes), by CKernels' vector
-                    // body up to `vectorLevel` where it runs (bit for bit the loops below).
-                    var mean = L16(repeating: 0), sq = L16(repeating: 0)
+            // Each group's mean and Σ (x − mean)² per image (two passes), for all groups of a
+            // block at once by CKernels' vector body up to `vectorLevel` where it runs (bit
+            // for bit the loops below, one group at a time).
+            withUnsafeTemporaryAllocation(of: L16.self, capacity: 2 * G) { stats in
+                let groupMeans = stats.baseAddress!, groupSquares = groupMeans + G
+                for block in blocks {
+                    let l = 16 * block
                     let statsDone =
                         vectorLevel > 0
-                        && withUnsafeMutablePointer(to: &mean) { m in
-                            withUnsafeMutablePointer(to: &sq) { q in
-                                ck_group_norm_stats(
-                                    vectorLevel, x + l, n, cs.lowerBound, cs.upperBound, P, B, count, Self.floats(m),
-                                    Self.floats(q))
+                        && ck_group_norm_stats(
+                            vectorLevel, x + l, n, G, cpg, P, B, count, Self.floats(groupMeans),
+                            Self.floats(groupSquares))
+                    for grp in 0..<G {
+                        let cs = (grp * cpg)..<((grp + 1) * cpg)
+                        var mean = L16(repeating: 0), sq = L16(repeating: 0)
+                        if statsDone {
+                            mean = groupMeans[grp]
+                            sq = groupSquares[grp]
+                        } else {
+                            var sum = L16(repeating: 0)
+                            for c in cs { let row = x + c * n + l; for p in 0..<P { sum += load16(row + p * B) } }
+                            mean = sum / count
+                            for c in cs {
+                                let row = x + c * n + l
+                                for p in 0..<P { let d = load16(row + p * B) - mean; sq = sq.addingProduct(d, d) }
                             }
                         }
-                    if !statsDone {
-                        var sum = L16(repeating: 0)
-                        for c in cs { let row = x + c * n + l; for p in 0..<P { sum += load16(row + p * B) } }
-                        mean = sum / count
+                        let r = 1 / (sq / count + eps).squareRoot()
+                        for k in 0..<16 {
+                            rstd[(l + k) * G + grp] = r[k]
+                            means[(l + k) * G + grp] = mean[k]
+                        }
                         for c in cs {
-                            let row = x + c * n + l
-                            for p in 0..<P { let d = load16(row + p * B) - mean; sq = sq.addingProduct(d, d) }
-                        }
-                    }
-                    let r = 1 / (sq / count + eps).squareRoot()
-                    for k in 0..<16 {
-                        rstd[(l + k) * G + grp] = r[k]
-                        means[(l + k) * G + grp] = mean[k]
-                    }
-                    for c in cs {
-                        let (a, o) = Self.affine(
-                            gamma[c], beta[c], Self.film(film, lane: l, channel: c, channels: C))
-                        let off = c * n + l
-                        let src = x + off, dst = h + off
-                        // CKernels' AVX-512 or AVX2 body up to `vectorLevel` (bit for bit the loop below).
-                        let vectorDone =
-                            vectorLevel > 0
-                            && withUnsafePointer(to: (mean, r, a, o)) { q in
-                                let f = UnsafeRawPointer(q).assumingMemoryBound(to: Float.self) // four L16 in a row
-                                return ck_group_norm_silu_pixels(vectorLevel, src, P, B, f, f + 16, f + 32, f + 48, dst)
+                            let (a, o) = Self.affine(
+                                gamma[c], beta[c], Self.film(film, lane: l, channel: c, channels: C))
+                            let off = c * n + l
+                            let src = x + off, dst = h + off
+                            // CKernels' AVX-512 or AVX2 body up to `vectorLevel` (bit for bit the loop below).
+                            let vectorDone =
+                                vectorLevel > 0
+                                && withUnsafePointer(to: (mean, r, a, o)) { q in
+                                    let f = UnsafeRawPointer(q).assumingMemoryBound(to: Float.self) // four L16 in a row
+                                    return ck_group_norm_silu_pixels(
+                                        vectorLevel, src, P, B, f, f + 16, f + 32, f + 48, dst)
+                                }
+                            if vectorDone { continue }
+                            for p in 0..<P {
+                                let (_, m, s) = Self.point(load16(src + p * B), mean, r, a, o)
+                                store16(m * s, dst + p * B)
                             }
-                        if vectorDone { continue }
-                        for p in 0..<P {
-                            let (_, m, s) = Self.point(load16(src + p * B), mean, r, a, o)
-                            store16(m * s, dst + p * B)
                         }
                     }
                 }

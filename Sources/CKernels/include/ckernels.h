@@ -138,11 +138,13 @@ void ck_conv3_direct_filter_grad(int max_level, const float *dy, long co, const 
 /// lanes) when `max_level` ≥ 2 and the CPU has it, else the AVX2 body (two registers);
 /// both are the Swift body's operations in the same order.
 ///
-/// GroupNorm.swift's statistics of one group for sixteen images (lanes) from `x`: the sum
-/// over channels c0 … c1−1 (rows `n` apart) and their P pixels (stride B), in that order,
-/// mean = sum / count, then Σ (x − mean)² in the same order; `mean` and `sq` get 16 floats
-/// each. Bit for bit the Swift body; false when the vector body is unavailable.
-bool ck_group_norm_stats(int max_level, const float *x, long n, long c0, long c1, long P, long B, float count,
+/// GroupNorm.swift's statistics of `groups` groups of `cpg` channels each for sixteen
+/// images (lanes) from `x` (channel rows `n` apart, group g from channel g·cpg): per group,
+/// the sum over its channels and their P pixels (stride B), in that order, mean = sum /
+/// count, then Σ (x − mean)² in the same order; `mean` and `sq` get 16 floats per group
+/// (`[groups, 16]`). Bit for bit the Swift body, one group at a time (the vector body
+/// runs four groups' sums side by side); false when the vector body is unavailable.
+bool ck_group_norm_stats(int max_level, const float *x, long n, long groups, long cpg, long P, long B, float count,
                          float *mean, float *sq);
 
 /// GroupNorm.swift's per-pixel pass for sixteen images (lanes) of one channel: over
