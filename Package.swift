@@ -82,8 +82,9 @@ var targets: [Target] = [
     .testTarget(name: "KernelTests", dependencies: ["Kernel", "Notebook", "Script", "Tensors"]),
 ]
 
-// The libFuzzer target builds only when asked (it has no ordinary `main`):
-//   CMLAB_FUZZ=1 swift build -c release --scratch-path .build-fuzz \
+// The libFuzzer targets build only when asked (they have no ordinary `main`), one at a time
+// (CONTRIBUTING.md, "Fuzzing"):
+//   CMLAB_FUZZ=1 swift build -c release --scratch-path .build-fuzz --product ScriptFuzz \
 //     -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library
 if ProcessInfo.processInfo.environment["CMLAB_FUZZ"] != nil {
     targets.append(
