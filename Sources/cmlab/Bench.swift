@@ -64,6 +64,21 @@ struct Bench: ParsableCommand {
             rows.append(
                 BenchRow(name: "sgemm \(n)×\(n)×\(n) (rows split over the cores)", value: rate, unit: "GFLOP/s"))
         }
+        // Where OpenBLAS runs its generic kernels on a CPU it did not recognise: sgemm 1024³
+        // again with the CPU's own family, measured by a child process (NativeSGEMM).
+        var nativeSgemm1024: (family: String, rate: Double)?
+        if wants("sgemm") || wants("unet"), let family = NativeSGEMM.family {
+            if let rate = NativeSGEMM.rate(family: family, seconds: seconds) {
+                nativeSgemm1024 = (family, rate)
+                rows.append(
+                    BenchRow(
+                        name: "sgemm 1024×1024×1024 with OpenBLAS's \(family) kernels (a child process)",
+                        value: rate, unit: "GFLOP/s"))
+            } else {
+                FileHandle.standardError.write(
+                    Data("bench: sgemm with OPENBLAS_CORETYPE=\(family) could not be measured\n".utf8))
+            }
+        }
 
         if wants("parallel") {
             // What one parallel region (two chunks) costs: back to back, and after 50 µs of
@@ -157,6 +172,12 @@ struct Bench: ParsableCommand {
                     name: "  rate of its matrix products (Winograd F(4×4, 3×3))", value: unet.gflops, unit: "GFLOP/s"))
             rows.append(
                 BenchRow(name: "  as a fraction of the sgemm 1024³ figure", value: unet.gflops / sgemm1024, unit: ""))
+            if let native = nativeSgemm1024 {
+                rows.append(
+                    BenchRow(
+                        name: "  as a fraction of the \(native.family) sgemm 1024³ figure",
+                        value: unet.gflops / native.rate, unit: ""))
+            }
             rows.append(BenchRow(name: "  U-Net predict (no grad), batch 128", value: unet.predictMs, unit: "ms"))
             // Where a step's time goes, by kind of layer, on one core (the slices one after
             // the other; a breakdown for finding the next lever, not a speed figure).
