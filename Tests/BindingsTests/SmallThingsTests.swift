@@ -41,6 +41,36 @@ import Testing
         #expect(checked == 49)
     }
 
+    /// `plot` of a set of images draws 64 of them as images: 8 columns of 14-pixel images
+    /// with 2-pixel separators are 8·14 + 7·2 = 126 pixels wide, 8 rows as high. An [n, d]
+    /// tensor with d > 2 stays a scatter of its first two coordinates, and says so; an
+    /// [n, 2] one needs no such title.
+    @Test func plotShowsImagesAsImagesAndNamesTheCoordinates() throws {
+        let i = domain()
+        let r = i.run(
+            """
+            train = fashion_mnist(size: 14, count: 100, seed: 1)
+            f = plot(train)
+            g = plot(noise(50, dims: 196, seed: 1))
+            h = plot(noise(50, dims: 2, seed: 1))
+            """)
+        #expect(r.succeeded, "\(r.renderedErrors)")
+        func panel(_ name: String) throws -> Panel {
+            guard case .object(let o as FigureObject)? = i.globals.lookup(name) else {
+                throw ScriptError("no figure \(name)")
+            }
+            return o.figure[0]
+        }
+        let images = try #require(try panel("f").marks.first as? ImageGridMark)
+        #expect(images.grid.count == 64)
+        #expect(images.grid.imageWidth == 14 && images.grid.imageHeight == 14)
+        #expect(images.grid.pixelWidth == 126 && images.grid.pixelHeight == 126)
+        let wide = try panel("g")
+        #expect(wide.title == "coordinates 0 and 1 of 196")
+        #expect(wide.xLabel == "x[0]" && wide.yLabel == "x[1]")
+        #expect(try panel("h").title == nil)
+    }
+
     /// `?d.labels` prints that member's doc and value (none for a toy), not the help of none
     /// (the list of every builtin); a method's help shows its signature once, then its doc.
     @Test func helpOnAMemberIsThatMember() {

@@ -17,8 +17,9 @@ func registerPlots(_ r: Registry, _ ctx: BindingsContext) {
             Draws what x is: a trajectory as paths coloured by σ (with a zoom on the data), a student's or learned \
             teacher's loss curve on a log axis, an error_profile as its mean against σ with the band between its \
             outer quantiles (one colour per group when it was split with by:; without the last level, σ_min, where \
-            the error is zero by construction), an [n, 2] tensor as a scatter, a 1-D tensor or list as a curve, a \
-            data set as 4,000 samples.
+            the error is zero by construction), an [n, 2] tensor as a scatter (an [n, d] one as a scatter of its \
+            first two coordinates, titled so; grid_image(x) draws image rows as images), a 1-D tensor or list as a \
+            curve, a data set as 4,000 samples (a set of images as a grid of 64).
             A table draws y against x (column names), one line per value of by: (plot(t, x: "iters", y: "fd", by: \
             "model")), with log_x:/log_y: axes.
             """,

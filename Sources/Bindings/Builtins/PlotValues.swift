@@ -34,11 +34,20 @@ func plot(_ a: Arguments) throws -> Figure {
         } else {
             throw a.error("an exact teacher has no loss curve; plot(samples(data, n)) shows its data", at: "value")
         }
+    case .object(let o as DataObject) where o.imageSide != nil:
+        // A set of images: 64 of them as a grid (a scatter of two pixels says nothing).
+        f[0].imageGrid(try ImageGrid(images: o.sample(64, rng: RNG(seed: 0)).tensor, columns: 8))
+        f[0].title = o.name
     case .object(let o as DataObject):
         f[0].scatter(o.sample(4000, rng: RNG(seed: 0)), label: o.name)
         f[0].equalAspect = true
     case .tensor(let t) where t.rank == 2 && t.shape[1] >= 2:
         f[0].scatter(t.batch); f[0].equalAspect = true
+        if t.shape[1] > 2 { // say which two of the coordinates the picture shows
+            f[0].title = "coordinates 0 and 1 of \(t.shape[1])"
+            f[0].xLabel = "x[0]"
+            f[0].yLabel = "x[1]"
+        }
     case .tensor(let t) where t.rank == 1 || (t.rank == 2 && t.shape[1] == 1):
         f[0].line(y: t.scalars.map(Double.init))
     case .record(let r) where r["sigma"] != nil && r["error"] != nil:
