@@ -71,6 +71,43 @@ import Testing
         #expect(try panel("h").title == nil)
     }
 
+    /// `plot(traj)` of a solve on images draws D(x; σ) along the first 8 paths as images:
+    /// one row per path, 12 of the 20 columns (19 predictions and the final state, evenly
+    /// spaced, the first and last kept), each pixel at (v + 1)/2 of the white level. A solve
+    /// on points of as many dimensions (an embedded ring of 196) stays a picture of paths.
+    @Test func plotOfAnImageSolveShowsThePredictionsAlongThePaths() throws {
+        let i = domain()
+        let r = i.run(
+            """
+            train = fashion_mnist(size: 14, count: 100, seed: 1)
+            traj = solve(exact(train), heun(karras(n: 20)), noise(10, dims: 196, seed: 3) * 80)
+            f = plot(traj)
+            ring196 = embed(ring(), dims: 196, seed: 0)
+            g = plot(solve(exact(ring196), heun(karras(n: 5)), noise(10, dims: 196, seed: 1) * 80))
+            """)
+        #expect(r.succeeded, "\(r.renderedErrors)")
+        guard case .object(let f as FigureObject)? = i.globals.lookup("f"),
+            case .object(let traj as TrajectoryObject)? = i.globals.lookup("traj"),
+            case .object(let g as FigureObject)? = i.globals.lookup("g")
+        else { Issue.record("no figures"); return }
+        let levels = imagePathLevels(20)
+        #expect(levels.count == 12 && levels.first == 0 && levels.last == 19)
+        #expect(zip(levels, levels.dropFirst()).allSatisfy { $0 < $1 })
+        let grid = try #require(f.figure[0].marks.first as? ImageGridMark).grid
+        #expect(grid.count == 8 * 12 && grid.columns == 12)
+        #expect(f.figure[0].title?.hasPrefix("D(x; σ) along 8 of 10 paths, σ = 80 … ") == true)
+        // Path 1's column k (k < 11) is its prediction at level levels[k]; the last is its final state.
+        let t = traj.trajectory, px = 196
+        for (k, level) in levels.enumerated() {
+            let row = Array(k < 11 ? t.denoised[level].row(1) : t.final.row(1))
+            for p in [0, 97, 195] {
+                let expected = min(1, max(0, (row[p] + 1) / 2))
+                #expect(abs(grid.unit[(12 + k) * px + p] - expected) < 1e-6, "column \(k), pixel \(p)")
+            }
+        }
+        #expect(g.figure[0].title == "probability-flow trajectories (coordinates 0 and 1 of 196)")
+    }
+
     /// `?d.labels` prints that member's doc and value (none for a toy), not the help of none
     /// (the list of every builtin); a method's help shows its signature once, then its doc.
     @Test func helpOnAMemberIsThatMember() {

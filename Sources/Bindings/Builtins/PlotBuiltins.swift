@@ -14,7 +14,8 @@ func registerPlots(_ r: Registry, _ ctx: BindingsContext) {
     r.register(
         name: "plot",
         doc: """
-            Draws what x is: a trajectory as paths coloured by σ (with a zoom on the data), a student's or learned \
+            Draws what x is: a trajectory as paths coloured by σ (with a zoom on the data; a trajectory of images \
+            as the denoiser's prediction D(x; σ) along up to 8 paths, one row each), a student's or learned \
             teacher's loss curve on a log axis, an error_profile as its mean against σ with the band between its \
             outer quantiles (one colour per group when it was split with by:; without the last level, σ_min, where \
             the error is zero by construction), an [n, 2] tensor as a scatter (an [n, d] one as a scatter of its \

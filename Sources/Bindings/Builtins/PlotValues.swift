@@ -18,11 +18,14 @@ func plot(_ a: Arguments) throws -> Figure {
         throw a.error("\(name): names a column when plotting a table; this is \(a["value"].brief)", at: name)
     }
     switch a["value"] {
+    case .object(let o as TrajectoryObject) where o.imageSide != nil:
+        try imagePathsPanel(&f[0], o.trajectory)
     case .object(let o as TrajectoryObject):
         f = Figure(rows: 1, columns: 2)
-        let t = o.trajectory
+        let t = o.trajectory, dims = t.final.dims
+        let which = dims > 2 ? " (coordinates 0 and 1 of \(dims))" : ""
         f[0].trajectories(states: t.states, sigmas: t.sigmas)
-        f[0].title = "probability-flow trajectories"; f[0].equalAspect = true
+        f[0].title = "probability-flow trajectories" + which; f[0].equalAspect = true
         f[1].trajectories(states: t.states, sigmas: t.sigmas)
         f[1].xLimits = -1.5...1.5; f[1].yLimits = -1.5...1.5; f[1].equalAspect = true
         f[1].title = "near the data"

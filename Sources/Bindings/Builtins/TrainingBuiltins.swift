@@ -81,7 +81,19 @@ private func solve(_ a: Arguments, _ ctx: BindingsContext) throws -> Value {
                 ? "solve interrupted (Ctrl-C) after \(trajectory.steps) steps"
                 : "the solver gave up (step limit)")
     }
-    return .object(TrajectoryObject(trajectory, label: "\(D.name), \(solver)"))
+    return .object(TrajectoryObject(trajectory, label: "\(D.name), \(solver)", imageSide: imageSide(of: a["teacher"])))
+}
+
+/// The side of the square images a teacher's data set holds, or of a student's U-Net
+/// input; nil for a model of points.
+private func imageSide(of model: Value) -> Int? {
+    guard case .object(let o) = model else { return nil }
+    if let t = o as? TeacherObject { return t.data.imageSide }
+    if let s = o as? StudentObject, let u = s.student.network as? UNet, u.configuration.height == u.configuration.width
+    {
+        return u.configuration.height
+    }
+    return nil
 }
 
 /// The arguments of `distill` that may hold one value per student.

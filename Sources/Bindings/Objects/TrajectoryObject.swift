@@ -9,9 +9,13 @@ final class TrajectoryObject: MemberTable, IndexableObject {
     let label: String
     /// The position of each point in the solve this trajectory came from (0, 1, … for a whole solve).
     let origin: [Int]
-    init(_ t: Trajectory, label: String, origin: [Int]? = nil) {
+    /// Side of the square images the points are, when the model solved is an image model
+    /// (`plot` then draws images); nil for points.
+    let imageSide: Int?
+    init(_ t: Trajectory, label: String, origin: [Int]? = nil, imageSide: Int? = nil) {
         trajectory = t; self.label = label
         self.origin = origin ?? Array(0..<(t.states.first?.count ?? 0))
+        self.imageSide = imageSide
     }
 
     var itemCount: Int { trajectory.final.count }
@@ -21,7 +25,8 @@ final class TrajectoryObject: MemberTable, IndexableObject {
         let picked = Trajectory(
             sigmas: t.sigmas, states: t.states.map { $0.rows(at: positions) },
             denoised: t.denoised.map { $0.rows(at: positions) })
-        return .object(TrajectoryObject(picked, label: label, origin: positions.map { origin[$0] }))
+        return .object(
+            TrajectoryObject(picked, label: label, origin: positions.map { origin[$0] }, imageSide: imageSide))
     }
 
     var typeName: String { "trajectory" }
