@@ -17,7 +17,9 @@ func registerOverlay(_ r: Registry, _ ctx: BindingsContext) {
             faint segments from x_n when jumps: true) and the path's end (large dot). A perfect consistency function \
             puts all its markers on the large dot. points: positions in the trajectory (default: up to 4 spread \
             over it); student: a student or a list of them; extent: half-width of the view around the origin \
-            (default: fitted to the predictions and ends). Shows the first two coordinates.
+            (default: fitted to the predictions and ends). Shows the first two coordinates. On images (a solve by \
+            an image model): for each point (at most 6) a row of D(x_n; σ_n) and a row of each student's \
+            f(x_n, σ_n), one column per level (at most 12), the last column where each row ends.
             """,
         parameters: [
             .required("trajectory"), .optional("student"), .optional("points"),
@@ -86,6 +88,18 @@ private func overlay(_ a: Arguments) throws -> Figure {
         throw a.error("a student has \(s.dims) dims, the trajectory \(dims)", at: "student")
     }
 
+    if o.imageSide != nil { // images: the predictions themselves, row by row
+        guard picks.count <= 6 else {
+            throw a.error("\(picks.count) points of images are too many for one panel (at most 6)", at: "points")
+        }
+        let chosen = t.states.map { $0.rows(at: picks) }
+        var f = Figure(width: 640, height: 400)
+        try imageOverlayPanel(
+            &f[0], t, picks: picks, origins: picks.map { o.origin[$0] }, students: students.map(displayName),
+            predictions: students.map { s in zip(chosen, t.sigmas).map { x, sigma in s.denoise(x, sigma: sigma) } })
+        if a.isGiven("title") { f[0].title = try a.string("title") }
+        return f
+    }
     let colors = Color.categorical(picks.count)
     let studentMarkers: [Marker] = [.cross, .plus, .triangle, .diamond, .square]
     var f = Figure(width: 560, height: 400)
@@ -116,7 +130,7 @@ private func overlay(_ a: Arguments) throws -> Figure {
     f[0].legendKey("teacher path x(σ)")
     f[0].legendKey("D(x_n; σ_n)", style: .dashed, marker: .circle)
     for (k, s) in students.enumerated() {
-        f[0].legendKey("f(x_n, σ_n) \(s.name)", marker: studentMarkers[k % studentMarkers.count])
+        f[0].legendKey("f(x_n, σ_n) \(displayName(s))", marker: studentMarkers[k % studentMarkers.count])
     }
     f[0].legendKey("end x(σ_min)", marker: .circle, size: 8)
 
