@@ -2,11 +2,8 @@
 # Set up (idempotent), then run every test suite in release mode: Swift's, then the kernel's in Python.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-# The layout of .swift-format (CONTRIBUTING.md, "Formatting"): a warning fails the run.
-swift format lint --strict -r -p Sources Tests Package.swift
-# The tests' temporary files (and SwiftPM's) go to one folder of this run, removed on exit
-# even when a test fails midway: nothing is left in /tmp.
+# The build's and the tests' temporary files (SwiftPM's, the tests', pytest's) go to one
+# folder of this run, removed on exit even when a test fails midway: nothing is left in /tmp.
 CMLAB_TEST_TMP="$(mktemp -d "${TMPDIR:-/tmp}/cmlab-tests.XXXXXX")"
 CMLAB_SLURM_STARTED=0
 cleanup() {
@@ -14,6 +11,9 @@ cleanup() {
   rm -rf "$CMLAB_TEST_TMP"
 }
 trap cleanup EXIT
+TMPDIR="$CMLAB_TEST_TMP" bash scripts/setup.sh
+# The layout of .swift-format (CONTRIBUTING.md, "Formatting"): a warning fails the run.
+swift format lint --strict -r -p Sources Tests Package.swift
 # A one-node Slurm for the `cmlab sweep --slurm` tests (scripts/slurm-local.sh; needs root),
 # unless SLURM_CONF names a cluster already. Stopped on exit, even when a test fails, when
 # this run started it; a cluster that was already up is left as it was.
