@@ -59,7 +59,7 @@ extension CoreBuiltins {
                     \(what) of the numbers given: several numbers, one list of numbers, or one tensor (all its \
                     elements). With axis: (one tensor), along that axis only, giving a tensor without it \
                     (\(name)(x, axis: 0) over rows; axis: -1 is the last); on a mask, sum counts the true elements. An \
-                    empty list is an error.
+                    empty list or tensor is an error.
                     """, parameters: [.variadic("values"), .optional("axis")]
             ) { args in
                 if args.isGiven("axis") {
@@ -71,7 +71,12 @@ extension CoreBuiltins {
                     return reduce(t, axis: k, f)
                 }
                 let xs = try numbers(args, for: name)
-                guard !xs.isEmpty else { throw args.error("\(name) of an empty list") }
+                guard !xs.isEmpty else {
+                    if args.rest.count == 1, case .tensor(let t) = args.rest[0] {
+                        throw args.error("\(name) of an empty tensor (shape \(t.shape))")
+                    }
+                    throw args.error("\(name) of an empty list")
+                }
                 return .number(f(xs))
             }
         }
