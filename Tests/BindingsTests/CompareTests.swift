@@ -14,6 +14,22 @@ import Testing
         cm = distill(ring, solver, objective: "cm", iters: 20, batch: 32, width: 16, depth: 2, seed: 0)
         """
 
+    /// One student is a list of one: the same table, number for number.
+    @Test func oneStudentIsAListOfOne() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (interp, out) = session(dir)
+        #expect(interp.run(setup).succeeded)
+        let r = interp.run(
+            """
+            a = compare(cm, teacher: ring, solver: solver, noise: z, steps: [1, 2], bootstrap: 0)
+            b = compare([cm], teacher: ring, solver: solver, noise: z, steps: [1, 2], bootstrap: 0)
+            print(str(a) == str(b), len(a.rows))
+            """)
+        #expect(r.succeeded, "\(r.renderedErrors)")
+        #expect(out().last == "true 4") // teacher, data, CM at K = 1 and 2
+    }
+
     /// Last session's defect: a ring8 student, its reloaded copy and a grid25 student printed
     /// as one averaged row. Now the grid25 student is refused, and the others get a row each.
     @Test func unrelatedStudentsAreNotMerged() throws {

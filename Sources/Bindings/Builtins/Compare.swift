@@ -13,7 +13,8 @@ func registerCompare(_ r: Registry, _ ctx: BindingsContext) {
     r.register(
         name: "compare",
         doc: """
-            Measures students against the teacher's solver from the same initial noise. students: a list; each item is \
+            Measures students against the teacher's solver from the same initial noise. students: a list (or one \
+            student, as a list of one); each item is \
             one row per K: a student, a list of replicate students (one setting, one per training seed; their spread \
             joins the seeds'), a tensor of samples (e.g. load("x.npy"); row i from noise row i), or a record {name: \
             "…", students: […]} / {name:, samples:} to name the row. Nothing is merged by name. Students distilled \

@@ -55,7 +55,14 @@ func compareItems(_ a: Arguments, dims: Int) throws -> [CompareItem] {
         displayName(ss[0]) + (ss.count > 1 ? " ×\(ss.count)" : "")
     }
     var items: [CompareItem] = []
-    for (k, v) in try a.list("students").enumerated() {
+    // One student stands for a list of one: compare(cm, …) is compare([cm], …).
+    let given: [Value]
+    if case .object(let o) = a["students"], o is StudentObject {
+        given = [a["students"]]
+    } else {
+        given = try a.list("students")
+    }
+    for (k, v) in given.enumerated() {
         switch v {
         case .tensor(let t): items.append(CompareItem(name: "samples \(k + 1)", source: .samples(try samples(t, k))))
         case .record(let r):
