@@ -38,20 +38,14 @@ import Testing
             h = plot(noise(50, dims: 2, seed: 1))
             """)
         #expect(r.succeeded, "\(r.renderedErrors)")
-        func panel(_ name: String) throws -> Panel {
-            guard case .object(let o as FigureObject)? = i.globals.lookup(name) else {
-                throw ScriptError("no figure \(name)")
-            }
-            return o.figure[0]
-        }
-        let images = try #require(try panel("f").marks.first as? ImageGridMark)
+        let images = try #require(try figure(i, "f").marks.first as? ImageGridMark)
         #expect(images.grid.count == 64)
         #expect(images.grid.imageWidth == 14 && images.grid.imageHeight == 14)
         #expect(images.grid.pixelWidth == 126 && images.grid.pixelHeight == 126)
-        let wide = try panel("g")
+        let wide = try figure(i, "g")
         #expect(wide.title == "coordinates 0 and 1 of 196")
         #expect(wide.xLabel == "x[0]" && wide.yLabel == "x[1]")
-        #expect(try panel("h").title == nil)
+        #expect(try figure(i, "h").title == nil)
     }
 
     /// `plot(traj)` of a solve on images draws D(x; σ) along the first 8 paths as images:
@@ -93,15 +87,15 @@ import Testing
 
     /// `overlay` on images: per chosen point a row of D(x_n; σ_n) along the teacher's path
     /// and a row per student of f(x_n, σ_n) at the same states (the student's own denoise,
-    /// computed here again), 10 columns for 10 levels, the last where each row ends; the
-    /// title names the students as tables do.
+    /// computed here again), 12 columns for the 16 levels (``imagePathLevels``), the last
+    /// where each row ends; the title names the students as tables do.
     @Test func overlayOnImagesShowsEachStudentsPredictions() throws {
         let i = domain()
         let r = i.run(
             """
             train = fashion_mnist(size: 14, count: 200, seed: 1)
             teacher = learned(train, iters: 10, seed: 0)
-            grid = karras(n: 10)
+            grid = karras(n: 16)
             traj = solve(teacher, heun(grid), noise(6, dims: 196, seed: 3) * grid.sigma_max)
             cm = distill(teacher, heun(grid), objective: "cm", iters: 2, seed: 0, batch: 16, name: "mine")
             f = overlay(traj, student: cm, points: [1, 4])
@@ -112,16 +106,18 @@ import Testing
         else { Issue.record("no trajectory or student"); return }
         let panel = try figure(i, "f")
         let grid = try #require(panel.marks.first as? ImageGridMark).grid
-        #expect(grid.count == 2 * 2 * 10 && grid.columns == 10)
+        let levels = imagePathLevels(16)
+        #expect(levels.count == 12 && levels.first == 0 && levels.last == 15)
+        #expect(grid.count == 2 * 2 * 12 && grid.columns == 12)
         #expect(panel.title?.hasPrefix("points 1, 4, rows D(x; σ), f mine; σ = 80 … ") == true)
         let t = traj.trajectory, px = 196
         for (j, point) in [1, 4].enumerated() {
-            for k in 0..<10 {
+            for (c, k) in levels.enumerated() {
                 let x = t.states[k].rows(at: [point])
-                let d = Array(k < 9 ? t.denoised[k].row(point) : t.final.row(point))
+                let d = Array(k < 15 ? t.denoised[k].row(point) : t.final.row(point))
                 let f = Array(cm.student.denoise(x, sigma: t.sigmas[k]).row(0))
                 for p in [0, 98, 195] {
-                    let teacherRow = (2 * j) * 10 + k, studentRow = (2 * j + 1) * 10 + k
+                    let teacherRow = (2 * j) * 12 + c, studentRow = (2 * j + 1) * 12 + c
                     #expect(abs(grid.unit[teacherRow * px + p] - min(1, max(0, (d[p] + 1) / 2))) < 1e-6)
                     #expect(abs(grid.unit[studentRow * px + p] - min(1, max(0, (f[p] + 1) / 2))) < 1e-6)
                 }

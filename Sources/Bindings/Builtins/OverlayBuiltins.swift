@@ -92,11 +92,8 @@ private func overlay(_ a: Arguments) throws -> Figure {
         guard picks.count <= 6 else {
             throw a.error("\(picks.count) points of images are too many for one panel (at most 6)", at: "points")
         }
-        let chosen = t.states.map { $0.rows(at: picks) }
         var f = Figure(width: 640, height: 400)
-        try imageOverlayPanel(
-            &f[0], t, picks: picks, origins: picks.map { o.origin[$0] }, students: students.map(displayName),
-            predictions: students.map { s in zip(chosen, t.sigmas).map { x, sigma in s.denoise(x, sigma: sigma) } })
+        try imageOverlayPanel(&f[0], t, picks: picks, origins: picks.map { o.origin[$0] }, students: students)
         if a.isGiven("title") { f[0].title = try a.string("title") }
         return f
     }
