@@ -178,6 +178,17 @@ struct Bench: ParsableCommand {
                         name: "  as a fraction of the \(native.family) sgemm 1024³ figure",
                         value: unet.gflops / native.rate, unit: ""))
             }
+            // The same products alone, without the work between them: how near the
+            // kernels themselves come to sgemm, apart from the step's other layers.
+            let alone = NetsBenchmark.unetProductsAlone(batch: 128)
+            rows.append(BenchRow(name: "  its products alone (no transforms or norms)", value: alone, unit: "GFLOP/s"))
+            rows.append(BenchRow(name: "    as a fraction of the sgemm 1024³ figure", value: alone / sgemm1024, unit: ""))
+            if let native = nativeSgemm1024 {
+                rows.append(
+                    BenchRow(
+                        name: "    as a fraction of the \(native.family) sgemm 1024³ figure",
+                        value: alone / native.rate, unit: ""))
+            }
             rows.append(BenchRow(name: "  U-Net predict (no grad), batch 128", value: unet.predictMs, unit: "ms"))
             // Where a step's time goes, by kind of layer, on one core (the slices one after
             // the other; a breakdown for finding the next lever, not a speed figure).

@@ -150,3 +150,49 @@ extension NetsBenchmark {
         return out
     }
 }
+
+extension NetsBenchmark {
+    /// The matrix products of a U-Net training step run alone, without the transforms,
+    /// norms and copies between them: GFLOP/s of ``unetProductShapes(_:batch:)`` through
+    /// the kernels the step uses (``smallProduct`` for `A·B` and `Aᵀ·B`,
+    /// ``smallProductNTShort`` for `A·Bᵀ`), each on its whole columns with operands in
+    /// memory. Every core runs the whole list at once on its own operands,
+    /// as sgemm's figure keeps every core busy, so the rate is `cores × FLOPs / time`
+    /// (median of `iterations` runs of the list after one warm-up).
+    public static func unetProductsAlone(
+        batch: Int = 128, configuration: UNet.Configuration = UNet.Configuration(), iterations: Int = 5
+    ) -> Double {
+        let shapes = unetProductShapes(UNet(configuration), batch: batch)
+        let flops = shapes.reduce(0.0) { $0 + 2 * Double($1.m) * Double($1.n) * Double($1.k) }
+        let cores = max(1, Parallel.threads)
+        let sizeA = shapes.map { $0.m * $0.k }.max() ?? 0
+        let sizeB = shapes.map { $0.k * $0.n }.max() ?? 0
+        let sizeC = shapes.map { $0.m * $0.n }.max() ?? 0
+        let scratchCount = SmallProducts.ntShortScratch(n: shapes.map(\.n).max() ?? 0)
+        // One set of operands per core (64-byte aligned, so that no two cores share a
+        // cache line), A and B filled with small varied values as the sgemm figure's are.
+        let buffers = (0..<cores).map { _ in
+            let a = Buffer(sizeA), b = Buffer(sizeB)
+            for i in 0..<a.count { a.p[i] = Float(i % 7) * 0.1 }
+            for i in 0..<b.count { b.p[i] = Float(i % 5) * 0.1 }
+            return (a: a, b: b, c: Buffer(sizeC), scratch: Buffer(scratchCount))
+        }
+        func runAll(_ p: (a: Buffer, b: Buffer, c: Buffer, scratch: Buffer)) {
+            for s in shapes {
+                if s.transB { // A m × k, B n × k
+                    smallProductNTShort(
+                        m: s.m, n: s.n, k: s.k, p.a.p, lda: s.k, p.b.p, ldb: s.k, p.c.p, ldc: s.n,
+                        scratch: p.scratch.p)
+                } else { // op(A) m × k (A stored k × m when transposed), B k × n
+                    smallProduct(
+                        transA: s.transA, m: s.m, n: s.n, k: s.k, p.a.p, lda: s.transA ? s.m : s.k, p.b.p, ldb: s.n,
+                        p.c.p, ldc: s.n)
+                }
+            }
+        }
+        let ms = median(iterations, warmup: 1) {
+            Parallel.forEachChunk(cores, chunk: 1) { r in for core in r { runAll(buffers[core]) } }
+        }
+        return Double(cores) * flops / ms * 1e-6
+    }
+}
