@@ -180,9 +180,10 @@ struct Bench: ParsableCommand {
             }
             // The same products alone, without the work between them: how near the
             // kernels themselves come to sgemm, apart from the step's other layers.
-            let alone = NetsBenchmark.unetProductsAlone(batch: 128)
+            let alone = NetsBenchmark.unetProductsAlone(batch: 128, iterations: 15)
             rows.append(BenchRow(name: "  its products alone (no transforms or norms)", value: alone, unit: "GFLOP/s"))
-            rows.append(BenchRow(name: "    as a fraction of the sgemm 1024³ figure", value: alone / sgemm1024, unit: ""))
+            rows.append(
+                BenchRow(name: "    as a fraction of the sgemm 1024³ figure", value: alone / sgemm1024, unit: ""))
             if let native = nativeSgemm1024 {
                 rows.append(
                     BenchRow(

@@ -106,8 +106,14 @@ extension NetsBenchmark {
         return (medians(steps, UNet.Phase.all + [update]), medians(predictions, UNet.Phase.all))
     }
 
-    /// One matrix product of a step: `op(A)` is `m × k`, `op(B)` is `k × n`.
-    struct ProductShape { let m, n, k: Int; let transA, transB: Bool }
+    /// One matrix product of a step: `op(A)` is `m × k`, `op(B)` is `k × n`. `lanewise`:
+    /// an `A·Bᵀ` the step sums lane-wise (``smallProductNT``, a 1 × 1 convolution's
+    /// weight gradient) rather than as NN products of transposed chunks.
+    struct ProductShape {
+        let m, n, k: Int
+        let transA, transB: Bool
+        var lanewise = false
+    }
 
     /// The products of a U-Net training step: per 3 × 3 convolution, for each of the 36
     /// Winograd positions, `M = U·V`, `dU = dM·Vᵀ` and `dV = Uᵀ·dM` over the columns of
@@ -138,7 +144,7 @@ extension NetsBenchmark {
             let columns = conv.kernel == 3 ? (0..<WinogradGeometry.positions).map { wg.columns(xi: $0) } : [n]
             for cols in columns {
                 out.append(ProductShape(m: co, n: cols, k: ci, transA: false, transB: false))
-                out.append(ProductShape(m: co, n: ci, k: cols, transA: false, transB: true))
+                out.append(ProductShape(m: co, n: ci, k: cols, transA: false, transB: true, lanewise: conv.kernel == 1))
                 out.append(ProductShape(m: ci, n: cols, k: co, transA: true, transB: false))
             }
         }
@@ -153,18 +159,21 @@ extension NetsBenchmark {
 
 extension NetsBenchmark {
     /// The matrix products of a U-Net training step run alone, without the transforms,
-    /// norms and copies between them: GFLOP/s of ``unetProductShapes(_:batch:)`` through
-    /// the kernels the step uses (``smallProduct`` for `A·B` and `Aᵀ·B`,
-    /// ``smallProductNTShort`` for `A·Bᵀ`), each on its whole columns with operands in
-    /// memory. Every core runs the whole list at once on its own operands,
-    /// as sgemm's figure keeps every core busy, so the rate is `cores × FLOPs / time`
-    /// (median of `iterations` runs of the list after one warm-up).
+    /// norms and copies between them: GFLOP/s of ``unetProductShapes(_:batch:)`` at one
+    /// slice's images (``UNet/sliceImages``, as the step computes them, its operands in
+    /// the core's L2 as the step's are) through the kernels the step uses
+    /// (``smallProduct`` for `A·B` and `Aᵀ·B`, ``smallProductNTShort`` or, for the 1 × 1
+    /// weight gradients, ``smallProductNT`` for `A·Bᵀ`). Every
+    /// core runs its share of the batch's slices at once on operands of its own, as
+    /// sgemm's figure keeps every core busy; the rate is the FLOPs run over the time
+    /// (median of `iterations` after one warm-up).
     public static func unetProductsAlone(
         batch: Int = 128, configuration: UNet.Configuration = UNet.Configuration(), iterations: Int = 5
     ) -> Double {
-        let shapes = unetProductShapes(UNet(configuration), batch: batch)
-        let flops = shapes.reduce(0.0) { $0 + 2 * Double($1.m) * Double($1.n) * Double($1.k) }
-        let cores = max(1, Parallel.threads)
+        let net = UNet(configuration), slice = net.sliceImages
+        let shapes = unetProductShapes(net, batch: slice)
+        let cores = max(1, Parallel.threads), perCore = max(1, (batch / slice + cores - 1) / cores)
+        let flops = Double(cores * perCore) * shapes.reduce(0.0) { $0 + 2 * Double($1.m) * Double($1.n) * Double($1.k) }
         let sizeA = shapes.map { $0.m * $0.k }.max() ?? 0
         let sizeB = shapes.map { $0.k * $0.n }.max() ?? 0
         let sizeC = shapes.map { $0.m * $0.n }.max() ?? 0
@@ -179,7 +188,9 @@ extension NetsBenchmark {
         }
         func runAll(_ p: (a: Buffer, b: Buffer, c: Buffer, scratch: Buffer)) {
             for s in shapes {
-                if s.transB { // A m × k, B n × k
+                if s.lanewise {
+                    smallProductNT(m: s.m, n: s.n, k: s.k, p.a.p, lda: s.k, p.b.p, ldb: s.k, p.c.p, ldc: s.n)
+                } else if s.transB { // A m × k, B n × k
                     smallProductNTShort(
                         m: s.m, n: s.n, k: s.k, p.a.p, lda: s.k, p.b.p, ldb: s.k, p.c.p, ldc: s.n,
                         scratch: p.scratch.p)
@@ -191,8 +202,10 @@ extension NetsBenchmark {
             }
         }
         let ms = median(iterations, warmup: 1) {
-            Parallel.forEachChunk(cores, chunk: 1) { r in for core in r { runAll(buffers[core]) } }
+            Parallel.forEachChunk(cores, chunk: 1) { r in
+                for core in r { for _ in 0..<perCore { runAll(buffers[core]) } }
+            }
         }
-        return Double(cores) * flops / ms * 1e-6
+        return flops / ms * 1e-6
     }
 }
