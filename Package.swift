@@ -83,7 +83,7 @@ var targets: [Target] = [
 ]
 
 // The libFuzzer targets build only when asked (they have no ordinary `main`), one at a time
-// (CONTRIBUTING.md, "Fuzzing"):
+// (docs/contributing.md, "Fuzzing"):
 //   CMLAB_FUZZ=1 swift build -c release --scratch-path .build-fuzz --product ScriptFuzz \
 //     -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library
 if ProcessInfo.processInfo.environment["CMLAB_FUZZ"] != nil {
@@ -92,7 +92,9 @@ if ProcessInfo.processInfo.environment["CMLAB_FUZZ"] != nil {
             name: "ScriptFuzz", dependencies: ["Script", "Bindings", "Tensors"], path: "Sources/ScriptFuzz"))
     targets.append(.executableTarget(name: "NPYFuzz", dependencies: ["Tensors"], path: "Sources/NPYFuzz"))
     targets.append(
-        .executableTarget(name: "SafeTensorsFuzz", dependencies: ["Nets", "Tensors"], path: "Sources/SafeTensorsFuzz"))
+        .executableTarget(
+            name: "SafeTensorsFuzz", dependencies: ["Distillation", "Diffusion", "Nets", "Tensors"],
+            path: "Sources/SafeTensorsFuzz"))
 }
 
 let package = Package(

@@ -12,7 +12,7 @@ cleanup() {
 }
 trap cleanup EXIT
 TMPDIR="$CMLAB_TEST_TMP" bash scripts/setup.sh
-# The layout of .swift-format (CONTRIBUTING.md, "Formatting"): a warning fails the run.
+# The layout of .swift-format (docs/contributing.md, "Formatting"): a warning fails the run.
 swift format lint --strict -r -p Sources Tests Package.swift
 # A one-node Slurm for the `cmlab sweep --slurm` tests (scripts/slurm-local.sh; needs root),
 # unless SLURM_CONF names a cluster already. Stopped on exit, even when a test fails, when

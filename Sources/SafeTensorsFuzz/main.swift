@@ -1,9 +1,13 @@
-// libFuzzer entry for the `.safetensors` reader and the checkpoint loaders built on it:
-// any bytes must decode or throw, never trap.
+// libFuzzer entry for the `.safetensors` reader and the checkpoint loaders built on it
+// (networks, learned teachers, students, classifiers): any bytes must decode or throw,
+// never trap. Seeds: Tests/NetsTests/Fixtures/fuzz-seeds (small checkpoints that
+// scripts/fuzz_seeds.cml writes), so that mutations start from valid headers.
 //
 //   CMLAB_FUZZ=1 swift build -c release --scratch-path .build-fuzz \
 //     -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library --product SafeTensorsFuzz
 //   .build-fuzz/release/SafeTensorsFuzz -max_len=4096 -timeout=5 -rss_limit_mb=2048 corpus/
+import Diffusion
+import Distillation
 import Foundation
 import Nets
 import Tensors
@@ -30,6 +34,16 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     if contents.metadata["architecture"] != nil, FileManager.default.createFile(atPath: scratch, contents: bytes) {
         _ = try? MLP.load(from: scratch)
         _ = try? UNet.load(from: scratch)
+    }
+    // What `load(path)` in a script does with each kind of checkpoint.
+    if contents.metadata["student"] != nil, FileManager.default.createFile(atPath: scratch, contents: bytes) {
+        _ = try? ConsistencyStudent.load(from: scratch)
+    }
+    if contents.metadata["teacher"] != nil, FileManager.default.createFile(atPath: scratch, contents: bytes) {
+        _ = try? LearnedDenoiser.load(from: scratch)
+    }
+    if contents.metadata["format"] == Classifier.checkpointFormat {
+        _ = try? Classifier.load(contents, path: scratch)
     }
     return 0
 }
