@@ -123,7 +123,8 @@ extension Interpreter {
         switch value {
         case .record(let r):
             if let v = r[name] { return v }
-            throw ScriptError("the record has no field '\(name)'\(didYouMean(name, among: r.names))", at: span)
+            throw ScriptError(
+                "the record has no field '\(name)'\(memberHint(name, among: r.names, kind: "fields"))", at: span)
         case .object(let o):
             let found: Value?
             do { found = try o.member(name) } catch let e as ScriptError {
@@ -133,7 +134,7 @@ extension Interpreter {
             }
             if let v = found { return v }
             throw ScriptError(
-                "\(o.typeName) has no member '\(name)'\(didYouMean(name, among: o.memberNames))", at: span)
+                "\(o.typeName) has no member '\(name)'\(memberHint(name, among: o.memberNames))", at: span)
         case .tensor(let t):
             switch name {
             case "shape": return .list(t.shape.map { .number(Double($0)) })
@@ -141,7 +142,7 @@ extension Interpreter {
             case "count": return .number(Double(t.count))
             default:
                 throw ScriptError(
-                    "a tensor has no member '\(name)'\(didYouMean(name, among: Self.tensorMembers))", at: span)
+                    "a tensor has no member '\(name)'\(memberHint(name, among: Self.tensorMembers))", at: span)
             }
         default:
             throw ScriptError("\(value.brief) has no member '\(name)'", at: span)

@@ -31,23 +31,40 @@ func editDistance(_ a: String, _ b: String, limit: Int = 64) -> Int {
 
 /// The candidate closest to `name`, if it is close enough to be a plausible typo:
 /// within one edit for short names, two for names of five or more characters, or
-/// equal ignoring case.
+/// equal ignoring case. A name of one or two characters is an edit away from every
+/// other short name, so there the guess is made only when a single candidate is that
+/// close (`m` for `n` among karras's arguments; not `c` among the fields `a` and `b`).
 public func suggestion(for name: String, among candidates: [String]) -> String? {
     let lower = name.lowercased()
     var best: (String, Int)? = nil
+    var close = 0
     for c in Set(candidates) where c != name && !c.isEmpty {
         if c.lowercased() == lower { return c }
         let allowed = name.count >= 5 ? 2 : 1
         let d = editDistance(name, c, limit: allowed)
         guard d <= allowed else { continue }
+        close += 1
         if let b = best, b.1 < d || (b.1 == d && b.0 < c) { continue }
         best = (c, d)
     }
-    return best?.0
+    return name.count <= 2 && close > 1 ? nil : best?.0
 }
 
 /// `"; did you mean 'x'?"` or the empty string.
 public func didYouMean(_ name: String, among candidates: [String]) -> String {
     guard let s = suggestion(for: name, among: candidates) else { return "" }
     return "; did you mean '\(s)'?"
+}
+
+/// For a member or field that does not exist: ``didYouMean(_:among:)`` where one is close,
+/// else the names there are (`"; its members are a, b and c"`, `kind` "members" or
+/// "fields"), up to 24 of them in their own order; the empty string if there are none.
+public func memberHint(_ name: String, among candidates: [String], kind: String = "members") -> String {
+    let close = didYouMean(name, among: candidates)
+    guard close.isEmpty else { return close }
+    let names = candidates.filter { !$0.isEmpty }
+    guard !names.isEmpty, names.count <= 24 else { return "" }
+    let quoted = names.map { "'\($0)'" }
+    let list = quoted.count == 1 ? quoted[0] : quoted.dropLast().joined(separator: ", ") + " and " + quoted.last!
+    return "; its \(kind) \(names.count == 1 ? "is" : "are") \(list)"
 }
