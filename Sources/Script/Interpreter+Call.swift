@@ -107,15 +107,10 @@ extension Interpreter {
             if let label = a.label {
                 guard let f = formals.first(where: { $0.name == label && !$0.isVariadic }) else {
                     let names = (positionalFormals + keywordOnly).map(\.name)
-                    var msg = "\(name) has no argument '\(label)'"
-                    if let s = suggestion(for: label, among: names) {
-                        msg += "; did you mean '\(s)'?"
-                    } else if names.isEmpty {
-                        msg += "; it takes no labeled arguments"
-                    } else {
-                        msg += "; its arguments are \(names.map { "'\($0)'" }.joined(separator: ", "))"
-                    }
-                    throw ScriptError(msg, at: a.labelSpan ?? a.span)
+                    let hint =
+                        names.isEmpty
+                        ? "; it takes no labeled arguments" : memberHint(label, among: names, kind: "arguments")
+                    throw ScriptError("\(name) has no argument '\(label)'\(hint)", at: a.labelSpan ?? a.span)
                 }
                 if bound.values[f.name] != nil {
                     throw ScriptError(

@@ -22,7 +22,8 @@ extension Interpreter {
                 throw ScriptError("a record is indexed by a field name (a string), got \(key.brief)", at: e.span)
             }
             if let v = r[k] { return v }
-            throw ScriptError("the record has no field '\(k)'\(didYouMean(k, among: r.names))", at: e.span)
+            throw ScriptError(
+                "the record has no field '\(k)'\(memberHint(k, among: r.names, kind: "fields"))", at: e.span)
         }
         if case .object(let o as IndexableObject) = base { return try index(object: o, items, in: env, span: span) }
         let sizes = try axisSizes(base, at: span)

@@ -56,15 +56,14 @@ public func didYouMean(_ name: String, among candidates: [String]) -> String {
     return "; did you mean '\(s)'?"
 }
 
-/// For a member or field that does not exist: ``didYouMean(_:among:)`` where one is close,
-/// else the names there are (`"; its members are a, b and c"`, `kind` "members" or
-/// "fields"), up to 24 of them in their own order; the empty string if there are none.
+/// For an argument, member or field that does not exist: ``didYouMean(_:among:)`` where
+/// one is close, else the names there are (`"; its members are 'a', 'b', 'c'"`, `kind`
+/// "arguments", "members" or "fields"), up to 24 of them in their own order; the empty
+/// string if there are none (or more).
 public func memberHint(_ name: String, among candidates: [String], kind: String = "members") -> String {
     let close = didYouMean(name, among: candidates)
     guard close.isEmpty else { return close }
     let names = candidates.filter { !$0.isEmpty }
     guard !names.isEmpty, names.count <= 24 else { return "" }
-    let quoted = names.map { "'\($0)'" }
-    let list = quoted.count == 1 ? quoted[0] : quoted.dropLast().joined(separator: ", ") + " and " + quoted.last!
-    return "; its \(kind) \(names.count == 1 ? "is" : "are") \(list)"
+    return "; its \(kind) are " + names.map { "'\($0)'" }.joined(separator: ", ")
 }

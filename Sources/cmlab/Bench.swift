@@ -167,29 +167,22 @@ struct Bench: ParsableCommand {
                 BenchRow(
                     name: "U-Net (\(unet.parameters) parameters) training step, batch 128, 14×14",
                     value: unet.msPerStep, unit: "ms"))
-            rows.append(
-                BenchRow(
-                    name: "  rate of its matrix products (Winograd F(4×4, 3×3))", value: unet.gflops, unit: "GFLOP/s"))
-            rows.append(
-                BenchRow(name: "  as a fraction of the sgemm 1024³ figure", value: unet.gflops / sgemm1024, unit: ""))
-            if let native = nativeSgemm1024 {
-                rows.append(
-                    BenchRow(
-                        name: "  as a fraction of the \(native.family) sgemm 1024³ figure",
-                        value: unet.gflops / native.rate, unit: ""))
+            // A products' rate and its fractions of the run's sgemm figures.
+            func productRows(_ name: String, _ rate: Double) {
+                rows.append(BenchRow(name: "  " + name, value: rate, unit: "GFLOP/s"))
+                var fractions = [("sgemm 1024³", sgemm1024)]
+                if let native = nativeSgemm1024 { fractions.append(("\(native.family) sgemm 1024³", native.rate)) }
+                for (figure, gemm) in fractions {
+                    rows.append(
+                        BenchRow(name: "    as a fraction of the \(figure) figure", value: rate / gemm, unit: ""))
+                }
             }
+            productRows("rate of its matrix products (Winograd F(4×4, 3×3))", unet.gflops)
             // The same products alone, without the work between them: how near the
             // kernels themselves come to sgemm, apart from the step's other layers.
-            let alone = NetsBenchmark.unetProductsAlone(batch: 128, iterations: 15)
-            rows.append(BenchRow(name: "  its products alone (no transforms or norms)", value: alone, unit: "GFLOP/s"))
-            rows.append(
-                BenchRow(name: "    as a fraction of the sgemm 1024³ figure", value: alone / sgemm1024, unit: ""))
-            if let native = nativeSgemm1024 {
-                rows.append(
-                    BenchRow(
-                        name: "    as a fraction of the \(native.family) sgemm 1024³ figure",
-                        value: alone / native.rate, unit: ""))
-            }
+            productRows(
+                "its products alone (no transforms or norms)",
+                NetsBenchmark.unetProductsAlone(batch: 128, iterations: 15))
             rows.append(BenchRow(name: "  U-Net predict (no grad), batch 128", value: unet.predictMs, unit: "ms"))
             // Where a step's time goes, by kind of layer, on one core (the slices one after
             // the other; a breakdown for finding the next lever, not a speed figure).
