@@ -7,14 +7,8 @@ import Testing
 /// Builtins and methods are documented once: the signature comes from the parameter
 /// list, the doc says the rest.
 @Suite struct HelpTests {
-    private func domain() -> Interpreter {
-        let i = Interpreter()
-        installBindings(into: i, context: BindingsContext())
-        return i
-    }
-
     @Test func everyBuiltinHasADocThatDoesNotRepeatItsSignature() {
-        let i = domain()
+        let i = quietSession()
         #expect(i.builtinNames.count > 60)
         for name in i.builtinNames {
             guard let b = i.registry[name] else { Issue.record("\(name) is listed but not registered"); continue }
@@ -26,7 +20,7 @@ import Testing
 
     /// The defaults `help` shows are the values a call gets: each reads back as its default.
     @Test func shownDefaultsReadBack() throws {
-        let i = domain()
+        let i = quietSession()
         for name in i.builtinNames {
             for p in i.registry[name]?.parameters ?? [] {
                 guard let d = p.defaultValue else { continue }
@@ -41,7 +35,7 @@ import Testing
     /// `distill`'s defaults are DistillationConfig's: the language and `cmlab distill` agree.
     @Test func distillDefaultsAreTheConfigs() throws {
         let c = DistillationConfig()
-        let ps = try #require(domain().registry["distill"]).parameters
+        let ps = try #require(quietSession().registry["distill"]).parameters
         func shown(_ n: String) -> String? { ps.first { $0.name == n }?.defaultValue?.repr }
         #expect(shown("iters") == formatNumber(Double(c.iterations)))
         #expect(shown("batch") == formatNumber(Double(c.batchSize)))
@@ -53,7 +47,7 @@ import Testing
 
     /// `help(student)` lists each method once, as `student.sample(x, steps: 1, seed: 0) — doc`.
     @Test func methodsAppearOnceInHelp() throws {
-        let i = domain()
+        let i = quietSession()
         let r = i.run(
             """
             t = exact(ring())

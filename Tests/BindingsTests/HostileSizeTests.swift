@@ -10,10 +10,7 @@ import Testing
 /// (SIGILL) or corrupted memory (SIGSEGV) and took the session with it.
 @Suite struct HostileSizeTests {
     func interpreter() -> Interpreter {
-        let i = Interpreter()
-        i.output = { _ in }
-        installBindings(into: i, context: BindingsContext(resolveWritePath: { _ in throw ScriptError("no writes") }))
-        return i
+        quietSession(BindingsContext(resolveWritePath: { _ in throw ScriptError("no writes") }))
     }
 
     /// (source, column of the argument the error must point at, words the message must hold)

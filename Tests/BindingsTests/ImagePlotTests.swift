@@ -10,13 +10,6 @@ import Testing
 /// scatter shows. Pixels are checked against the values they come from, at
 /// (v + 1)/2 of the white level (the data's scale [−1, 1]).
 @Suite struct ImagePlotTests {
-    func domain() -> Interpreter {
-        let i = Interpreter()
-        i.output = { _ in }
-        installBindings(into: i, context: BindingsContext())
-        return i
-    }
-
     func figure(_ i: Interpreter, _ name: String) throws -> Panel {
         guard case .object(let o as FigureObject)? = i.globals.lookup(name) else {
             throw ScriptError("no figure \(name)")
@@ -29,7 +22,7 @@ import Testing
     /// tensor with d > 2 stays a scatter of its first two coordinates, and says so; an
     /// [n, 2] one needs no such title.
     @Test func plotShowsImagesAsImagesAndNamesTheCoordinates() throws {
-        let i = domain()
+        let i = quietSession()
         let r = i.run(
             """
             train = fashion_mnist(size: 14, count: 100, seed: 1)
@@ -53,7 +46,7 @@ import Testing
     /// spaced, the first and last kept), each pixel at (v + 1)/2 of the white level. A solve
     /// on points of as many dimensions (an embedded ring of 196) stays a picture of paths.
     @Test func plotOfAnImageSolveShowsThePredictionsAlongThePaths() throws {
-        let i = domain()
+        let i = quietSession()
         let r = i.run(
             """
             train = fashion_mnist(size: 14, count: 100, seed: 1)
@@ -90,7 +83,7 @@ import Testing
     /// computed here again), 12 columns for the 16 levels (``imagePathLevels``), the last
     /// where each row ends; the title names the students as tables do.
     @Test func overlayOnImagesShowsEachStudentsPredictions() throws {
-        let i = domain()
+        let i = quietSession()
         let r = i.run(
             """
             train = fashion_mnist(size: 14, count: 200, seed: 1)

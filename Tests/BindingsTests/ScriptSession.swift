@@ -17,6 +17,15 @@ func session(_ dir: URL) -> (Interpreter, () -> [String]) {
     return (interp, { lines })
 }
 
+/// An interpreter with every builtin that prints nowhere, with `context`'s paths (by
+/// default the working directory's): the session of tests that read values, not output.
+func quietSession(_ context: BindingsContext = BindingsContext()) -> Interpreter {
+    let interp = Interpreter()
+    interp.output = { _ in }
+    installBindings(into: interp, context: context)
+    return interp
+}
+
 /// A fresh folder under the temporary directory (the caller removes it).
 func tempDir() throws -> URL {
     let d = FileManager.default.temporaryDirectory.appendingPathComponent("bindings-tests-\(UUID())")

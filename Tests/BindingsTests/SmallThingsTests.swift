@@ -8,17 +8,11 @@ import Testing
 
 /// Issue 13's small things that misled: which way `field` points, and help on a member.
 @Suite struct SmallThingsTests {
-    func domain() -> Interpreter {
-        let i = Interpreter()
-        installBindings(into: i, context: BindingsContext())
-        return i
-    }
-
     /// For one Gaussian N(μ, s²I), D(x; σ) − x = (μ − x)·σ²/(s² + σ²): every arrow of
     /// field() points straight at the mean (towards the data, −dx/dσ), for a teacher; and
     /// the title says which field it is.
     @Test func fieldPointsTowardsTheData() throws {
-        let i = domain()
+        let i = quietSession()
         let r = i.run("f = field(exact(gaussian(mean: [0.5, -0.25], std: 0.1)), sigma: 1, n: 7)")
         #expect(r.succeeded, "\(r.renderedErrors)")
         guard case .object(let o as FigureObject)? = i.globals.lookup("f") else { Issue.record("no figure"); return }
@@ -44,7 +38,7 @@ import Testing
     /// `?d.labels` prints that member's doc and value (none for a toy), not the help of none
     /// (the list of every builtin); a method's help shows its signature once, then its doc.
     @Test func helpOnAMemberIsThatMember() {
-        let s = Session { self.domain() }
+        let s = Session { quietSession() }
         s.execute("d = ring()")
         let labels = s.help(for: "?d.labels")
         #expect(labels.hasPrefix("d.labels — member of data: Class labels"), "\(labels)")

@@ -8,13 +8,6 @@ import Testing
 /// Trajectories indexed like lists, the overlay panel, scatter coloured by values or
 /// categories, error profiles as distributions and shared axes, through the language.
 @Suite(.serialized) struct TrajectoryOverlayTests {
-    func session() -> Interpreter {
-        let interp = Interpreter()
-        interp.output = { _ in }
-        installBindings(into: interp, context: BindingsContext())
-        return interp
-    }
-
     func tensor(_ i: Interpreter, _ name: String) throws -> Tensor {
         guard case .tensor(let t)? = i.lookup(name) else { throw ScriptError("no tensor \(name)") }
         return t
@@ -36,7 +29,7 @@ import Testing
         """
 
     @Test func aTrajectoryIsIndexedAlongItsPoints() throws {
-        let i = session()
+        let i = quietSession()
         let r = i.run(
             setUp + """
 
@@ -93,7 +86,7 @@ import Testing
     /// Each chosen point's end is a large dot in that point's colour (points picked at
     /// three different modes, so no other point's drawing covers it), and bad input is refused.
     @Test func overlayColoursEachPointConsistently() throws {
-        let i = session()
+        let i = quietSession()
         let r = i.run(
             setUp + """
 
@@ -143,7 +136,7 @@ import Testing
     /// predictions (cm.denoise); grouped by the teacher's final mode, the counts add up to
     /// the samples and the size-weighted group means give back the overall mean.
     @Test func errorProfileQuantilesAndGroups() throws {
-        let i = session()
+        let i = quietSession()
         let r = i.run(
             setUp + """
 
@@ -187,7 +180,7 @@ import Testing
     }
 
     @Test func scatterColouredByCategoriesOrValuesAndSharedAxes() throws {
-        let i = session()
+        let i = quietSession()
         let r = i.run(
             """
             pts = tensor([[0, 0], [1, 1], [2, 0], [0, 2]])
