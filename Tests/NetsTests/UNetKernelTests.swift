@@ -85,9 +85,11 @@ import Testing
     /// The fused forward (a few tiles at a time: input transform, products, output
     /// transform) against the three steps over the whole plane, bit for bit: overhanging
     /// tiles, a last block of fewer tiles (7 × 10: six tiles), a NaN and an infinity in x,
-    /// AVX-512 (batches of 16 and 32) and AVX2 (8).
+    /// AVX-512 (batches of 16 and 32) and AVX2 (8), and images smaller than a tile (1 × 1,
+    /// 3 × 2: most of each patch outside).
     @Test(arguments: [
         (14, 14, 16, 32, 32), (7, 7, 16, 64, 64), (7, 10, 16, 3, 5), (5, 6, 8, 4, 2), (14, 14, 32, 96, 32),
+        (1, 1, 16, 4, 4), (3, 2, 16, 5, 3),
     ])
     func fusedForwardIsTheThreeSteps(height: Int, width: Int, batch: Int, inChannels: Int, outChannels: Int) {
         let g = ImageGeometry(batch: batch, height: height, width: width), wg = WinogradGeometry(g)
@@ -165,10 +167,10 @@ import Testing
     /// on the transform's last row and column skip the tiles whose fourth output row or
     /// column is off the image: 14 × 14 (the last tile of each row, the whole last row of
     /// tiles), 7 × 7 (the first tile row; the first tile column, two runs of one tile) and
-    /// 7 × 10.
+    /// 7 × 10; images smaller than a tile (1 × 1, 3 × 2).
     @Test(arguments: [
         (14, 14, 16, 32, 32), (7, 10, 16, 5, 3), (5, 6, 8, 2, 4), (14, 14, 32, 32, 96), (28, 28, 16, 8, 4),
-        (7, 7, 16, 8, 8),
+        (7, 7, 16, 8, 8), (1, 1, 16, 4, 4), (3, 2, 16, 3, 5),
     ])
     func fusedBackwardIsTheSteps(height: Int, width: Int, batch: Int, outChannels: Int, inChannels: Int) {
         let g = ImageGeometry(batch: batch, height: height, width: width), wg = WinogradGeometry(g)
