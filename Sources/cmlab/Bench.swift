@@ -30,7 +30,10 @@ struct Bench: ParsableCommand {
         help: "The PyTorch reference for the pytorch group (default: scripts/pytorch_unet.py here or beside the build)."
     )
     var pytorchScript: String?
-    @Option(help: "Rounds of the pytorch and together groups, each timing the compared ways alternately.")
+    @Option(
+        help: ArgumentHelp(
+            "Rounds of the pytorch and together groups and of the unet group's products-over-sgemm fraction, "
+                + "each timing the compared ways alternately."))
     var rounds = 5
 
     static let groups = [
@@ -178,6 +181,14 @@ struct Bench: ParsableCommand {
                 }
             }
             productRows("rate of its matrix products (Winograd F(4×4, 3×3))", unet.gflops)
+            // The same fraction with sgemm and the step timed alternately, round by round
+            // (a disturbance then weighs on both figures of a round).
+            let fractions = NetsBenchmark.unetStepOverSgemm(batch: 128, rounds: rounds).sorted()
+            rows.append(
+                BenchRow(
+                    name: "    timed alternately with sgemm 1024³, median of \(rounds) rounds (range "
+                        + "\(formatShort(fractions.first ?? 0))–\(formatShort(fractions.last ?? 0)))",
+                    value: fractions[fractions.count / 2], unit: ""))
             // The same products alone, without the work between them: how near the
             // kernels themselves come to sgemm, apart from the step's other layers.
             productRows(

@@ -61,6 +61,33 @@ extension NetsBenchmark {
             batch: batch, parameters: net.parameterCount, msPerStep: step, flopsPerStep: flops, predictMs: predict)
     }
 
+    /// The step's products against sgemm 1024³, round by round: each round times sgemm
+    /// 1024³ (`matmul` of two 1024 × 1024 tensors, as the sgemm row), then the training
+    /// step, `calls` times each after one warm-up call (so that each median is of calls
+    /// that follow their own kind, with their own operands in the caches), and divides the
+    /// products' rate in its median step by its median sgemm rate. A disturbance of the
+    /// machine that lasts a round weighs on both of its figures, where the separate rows,
+    /// timed seconds apart, can catch it in one and not the other. Returns each round's
+    /// fraction.
+    public static func unetStepOverSgemm(batch: Int = 128, rounds: Int, calls: Int = 5) -> [Double] {
+        let (net, adam, x, c, g) = unetProblem(batch: batch, configuration: UNet.Configuration())
+        let flops = unetProductShapes(net, batch: batch).reduce(0.0) {
+            $0 + 2 * Double($1.m) * Double($1.n) * Double($1.k)
+        }
+        let n = 1024, gemmFlops = 2 * pow(Double(n), 3)
+        let a = RNG(seed: 1).normalTensor(shape: [n, n]), b = RNG(seed: 2).normalTensor(shape: [n, n])
+        return (0..<max(1, rounds)).map { _ in
+            let gemm = median(calls, warmup: 1) { _ = a.matmul(b) }
+            let step = median(calls, warmup: 1) {
+                net.zeroGrad()
+                _ = net.forward(x: x, cNoise: c)
+                net.backwardParameters(gradOutput: g)
+                adam.update(net.store)
+            }
+            return (flops / step) / (gemmFlops / gemm) // both in ms
+        }
+    }
+
     /// A U-Net training step and a prediction on one core, by kind of layer
     /// (``UNet/Phase``): milliseconds per step (or prediction) for each kind, in the order
     /// of ``UNet/Phase/all``, with the step's zeroing and Adam update as a kind of their

@@ -1,5 +1,6 @@
 """`cmlab bench --only unet --json`: the U-Net's step, the rate of its products within the
-step and of the same products alone, each with its fraction of the run's sgemm 1024³
+step and of the same products alone, each with its fraction of the run's sgemm 1024³, and
+the fraction within the step again with sgemm and the step timed round by round
 (Sources/cmlab/Bench.swift, Sources/cmlab/UNetBenchmark.swift)."""
 import json
 import os
@@ -14,7 +15,7 @@ CMLAB = pathlib.Path(os.environ.get("CMLAB", ROOT / ".build" / "release" / "cmla
 
 @pytest.mark.skipif(not CMLAB.exists(), reason=f"no cmlab executable at {CMLAB}")
 def test_products_alone_and_their_fractions():
-    p = subprocess.run([str(CMLAB), "bench", "--only", "unet", "--json", "--seconds", "0.05"],
+    p = subprocess.run([str(CMLAB), "bench", "--only", "unet", "--json", "--seconds", "0.05", "--rounds", "3"],
                        capture_output=True, text=True, timeout=600)
     assert p.returncode == 0, p.stderr
     results = json.loads(p.stdout)["results"]
@@ -33,6 +34,15 @@ def test_products_alone_and_their_fractions():
     j = names.index("rate of its matrix products (Winograd F(4×4, 3×3))")
     assert names[j + 1] == "as a fraction of the sgemm 1024³ figure"
     assert results[j + 1]["value"] == pytest.approx(within["value"] / sgemm, rel=1e-9)
+    # The same fraction with sgemm and the step timed alternately, round by round: a
+    # median of the three rounds, inside the range the row states.
+    alternate = [k for k, n in enumerate(names) if n.startswith("timed alternately with sgemm 1024³")]
+    assert len(alternate) == 1, names
+    row = results[alternate[0]]
+    assert row["unit"] == "" and "median of 3 rounds" in row["name"], row
+    low, high = (float(v) for v in row["name"].split("(range ")[1].rstrip(")").split("–"))
+    assert low <= row["value"] <= high or row["value"] == pytest.approx(low, rel=1e-3) \
+        or row["value"] == pytest.approx(high, rel=1e-3), row
     native = [r for r in rows if r.endswith("kernels (a child process)")]
     if native:  # OpenBLAS fell back to its generic kernels: both rates against the CPU's own sgemm too
         family = native[0].split("OpenBLAS's ")[1].split()[0]
