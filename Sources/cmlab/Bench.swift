@@ -60,7 +60,7 @@ struct Bench: ParsableCommand {
 
         var sgemm1024 = 0.0
         for n in [512, 1024] where wants("sgemm") || (n == 1024 && wants("unet")) {
-            let a = RNG(seed: 1).normalTensor(shape: [n, n]), b = RNG(seed: 2).normalTensor(shape: [n, n])
+            let (a, b) = NetsBenchmark.squareOperands(n)
             let t = measure(seconds) { _ = a.matmul(b) }
             let rate = 2 * pow(Double(n), 3) / t / 1e9
             if n == 1024 { sgemm1024 = rate }

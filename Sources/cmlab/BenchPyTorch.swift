@@ -59,7 +59,7 @@ struct PyTorchComparison {
             return ms
         }
 
-        let unet = UNetTimer(batch: 128)
+        let unet = NetsBenchmark.UNetProblem(batch: 128)
         var done: [Round] = []
         for _ in 0..<rounds {
             let ct = unet.trainMs(callsPerRound), tt = try torch("train")
@@ -85,37 +85,6 @@ struct PyTorchComparison {
                 name: "  PyTorch / CMLab, median of \(rounds) rounds (range \(range(predictRatios)))",
                 value: median(predictRatios), unit: "× faster"),
         ]
-    }
-}
-
-/// A U-Net training step and prediction on fixed inputs, for repeated timing.
-final class UNetTimer {
-    let net: UNet
-    let adam: Adam
-    let x: Tensor, g: Tensor
-    let c: [Float]
-    var parameters: Int { net.parameterCount }
-
-    init(batch: Int, configuration: UNet.Configuration = UNet.Configuration()) {
-        net = UNet(configuration)
-        adam = Adam(net.store, learningRate: 1e-4)
-        let rng = RNG(seed: 2)
-        x = rng.stream(0).normalTensor(shape: [batch, net.inputDims])
-        c = rng.stream(1).normalTensor(shape: [batch]).scalars.map { $0 * 0.5 }
-        g = rng.stream(2).normalTensor(shape: [batch, net.inputDims]) * (1 / Float(batch))
-    }
-
-    func trainMs(_ calls: Int) -> Double {
-        NetsBenchmark.median(calls, warmup: 1) {
-            net.zeroGrad()
-            _ = net.forward(x: x, cNoise: c)
-            net.backwardParameters(gradOutput: g)
-            adam.update(net.store)
-        }
-    }
-
-    func predictMs(_ calls: Int) -> Double {
-        NetsBenchmark.median(calls, warmup: 1) { _ = net.predict(x: x, cNoise: c) }
     }
 }
 

@@ -27,17 +27,41 @@ extension NetsBenchmark {
 
     /// The benchmarks' U-Net, its Adam and one batch: inputs x, noise levels c_noise and an
     /// output gradient g (seeded, so every run times the same numbers).
-    static func unetProblem(
-        batch: Int, configuration: UNet.Configuration
-    ) -> (
-        net: UNet, adam: Adam, x: Tensor, cNoise: [Float], gradOutput: Tensor
-    ) {
-        let net = UNet(configuration)
-        let rng = RNG(seed: 2)
-        let x = rng.stream(0).normalTensor(shape: [batch, net.inputDims])
-        let c = rng.stream(1).normalTensor(shape: [batch]).scalars.map { $0 * 0.5 }
-        let g = rng.stream(2).normalTensor(shape: [batch, net.inputDims]) * (1 / Float(batch))
-        return (net, Adam(net.store, learningRate: 1e-4), x, c, g)
+    struct UNetProblem {
+        let net: UNet
+        let adam: Adam
+        let x: Tensor, gradOutput: Tensor
+        let cNoise: [Float]
+        var parameters: Int { net.parameterCount }
+
+        init(batch: Int, configuration: UNet.Configuration = UNet.Configuration()) {
+            net = UNet(configuration)
+            adam = Adam(net.store, learningRate: 1e-4)
+            let rng = RNG(seed: 2)
+            x = rng.stream(0).normalTensor(shape: [batch, net.inputDims])
+            cNoise = rng.stream(1).normalTensor(shape: [batch]).scalars.map { $0 * 0.5 }
+            gradOutput = rng.stream(2).normalTensor(shape: [batch, net.inputDims]) * (1 / Float(batch))
+        }
+
+        /// A training step as training runs it: zeroGrad, forward, backward (parameters
+        /// only) and an Adam update.
+        func step() {
+            net.zeroGrad()
+            _ = net.forward(x: x, cNoise: cNoise)
+            net.backwardParameters(gradOutput: gradOutput)
+            adam.update(net.store)
+        }
+
+        func predict() { _ = net.predict(x: x, cNoise: cNoise) }
+
+        /// Median milliseconds of `calls` steps (predictions) after one warm-up call.
+        func trainMs(_ calls: Int) -> Double { median(calls, warmup: 1) { step() } }
+        func predictMs(_ calls: Int) -> Double { median(calls, warmup: 1) { predict() } }
+    }
+
+    /// Two seeded n × n operands, as the sgemm rows multiply them.
+    static func squareOperands(_ n: Int) -> (Tensor, Tensor) {
+        (RNG(seed: 1).normalTensor(shape: [n, n]), RNG(seed: 2).normalTensor(shape: [n, n]))
     }
 
     /// Times a full U-Net training step (default: 1 × 14 × 14, base width 32, batch 128):
@@ -46,17 +70,10 @@ extension NetsBenchmark {
         batch: Int = 128, configuration: UNet.Configuration = UNet.Configuration(),
         iterations: Int = 20
     ) -> UNetStep {
-        let (net, adam, x, c, g) = unetProblem(batch: batch, configuration: configuration)
-        let step = median(iterations) {
-            net.zeroGrad()
-            _ = net.forward(x: x, cNoise: c)
-            net.backwardParameters(gradOutput: g)
-            adam.update(net.store)
-        }
-        let predict = median(iterations) { _ = net.predict(x: x, cNoise: c) }
-        let flops = unetProductShapes(net, batch: batch).reduce(0.0) {
-            $0 + 2 * Double($1.m) * Double($1.n) * Double($1.k)
-        }
+        let problem = UNetProblem(batch: batch, configuration: configuration), net = problem.net
+        let step = median(iterations) { problem.step() }
+        let predict = median(iterations) { problem.predict() }
+        let flops = productFlops(unetProductShapes(net, batch: batch))
         return UNetStep(
             batch: batch, parameters: net.parameterCount, msPerStep: step, flopsPerStep: flops, predictMs: predict)
     }
@@ -70,21 +87,12 @@ extension NetsBenchmark {
     /// timed seconds apart, can catch it in one and not the other. Returns each round's
     /// fraction.
     public static func unetStepOverSgemm(batch: Int = 128, rounds: Int, calls: Int = 5) -> [Double] {
-        let (net, adam, x, c, g) = unetProblem(batch: batch, configuration: UNet.Configuration())
-        let flops = unetProductShapes(net, batch: batch).reduce(0.0) {
-            $0 + 2 * Double($1.m) * Double($1.n) * Double($1.k)
-        }
-        let n = 1024, gemmFlops = 2 * pow(Double(n), 3)
-        let a = RNG(seed: 1).normalTensor(shape: [n, n]), b = RNG(seed: 2).normalTensor(shape: [n, n])
+        let problem = UNetProblem(batch: batch)
+        let flops = productFlops(unetProductShapes(problem.net, batch: batch))
+        let n = 1024, gemmFlops = 2 * pow(Double(n), 3), (a, b) = squareOperands(n)
         return (0..<max(1, rounds)).map { _ in
             let gemm = median(calls, warmup: 1) { _ = a.matmul(b) }
-            let step = median(calls, warmup: 1) {
-                net.zeroGrad()
-                _ = net.forward(x: x, cNoise: c)
-                net.backwardParameters(gradOutput: g)
-                adam.update(net.store)
-            }
-            return (flops / step) / (gemmFlops / gemm) // both in ms
+            return (flops / problem.trainMs(calls)) / (gemmFlops / gemm) // both in ms
         }
     }
 
@@ -101,7 +109,8 @@ extension NetsBenchmark {
         let savedParallel = Parallel.threads
         Parallel.threads = 1
         defer { Parallel.threads = savedParallel }
-        let (net, adam, x, c, g) = unetProblem(batch: batch, configuration: configuration)
+        let problem = UNetProblem(batch: batch, configuration: configuration)
+        let net = problem.net, adam = problem.adam, x = problem.x, c = problem.cNoise, g = problem.gradOutput
         let update = "zeroing and Adam update"
         var steps: [[String: Double]] = [], predictions: [[String: Double]] = []
         for iteration in 0...max(1, iterations) {
@@ -140,6 +149,11 @@ extension NetsBenchmark {
         let m, n, k: Int
         let transA, transB: Bool
         var lanewise = false
+    }
+
+    /// FLOPs of `shapes`, two per multiply–add.
+    static func productFlops(_ shapes: [ProductShape]) -> Double {
+        shapes.reduce(0.0) { $0 + 2 * Double($1.m) * Double($1.n) * Double($1.k) }
     }
 
     /// The products of a U-Net training step: per 3 × 3 convolution, for each of the 36
@@ -200,7 +214,7 @@ extension NetsBenchmark {
         let net = UNet(configuration), slice = net.sliceImages
         let shapes = unetProductShapes(net, batch: slice)
         let cores = max(1, Parallel.threads), perCore = max(1, (batch / slice + cores - 1) / cores)
-        let flops = Double(cores * perCore) * shapes.reduce(0.0) { $0 + 2 * Double($1.m) * Double($1.n) * Double($1.k) }
+        let flops = Double(cores * perCore) * productFlops(shapes)
         let sizeA = shapes.map { $0.m * $0.k }.max() ?? 0
         let sizeB = shapes.map { $0.k * $0.n }.max() ?? 0
         let sizeC = shapes.map { $0.m * $0.n }.max() ?? 0
