@@ -58,8 +58,8 @@ public func didYouMean(_ name: String, among candidates: [String]) -> String {
 
 /// For an argument, member or field that does not exist: ``didYouMean(_:among:)`` where
 /// one is close, else the names there are (`"; its members are 'a', 'b', 'c'"`, `kind`
-/// "arguments", "members" or "fields"), up to 24 of them in their own order; the empty
-/// string if there are none (or more).
+/// "arguments", "members" or "fields") in their own order when there are at most 24;
+/// otherwise, or when there are none, the empty string.
 public func memberHint(_ name: String, among candidates: [String], kind: String = "members") -> String {
     let close = didYouMean(name, among: candidates)
     guard close.isEmpty else { return close }
